@@ -1,0 +1,46 @@
+"""Read DIMACS CNF feature models, keeping the `c <id> <feature name>` lines as names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.csp import Cnf
+
+
+def read_dimacs(path: str | Path, name: str | None = None) -> Cnf:
+    """Parse a DIMACS CNF file; clauses may span lines, each ends with 0."""
+    path = Path(path)
+    num_vars = -1
+    names: dict[int, str] = {}
+    clauses: list[tuple[int, ...]] = []
+    current: list[int] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("%"):
+            continue
+        if stripped.startswith("c"):
+            parts = stripped.split(maxsplit=2)
+            if len(parts) == 3 and parts[0] == "c" and parts[1].lstrip("-").isdigit():
+                names[int(parts[1])] = parts[2].strip()
+            continue
+        if stripped.startswith("p"):
+            _, fmt, v, _c = stripped.split()
+            if fmt != "cnf":
+                raise ValueError(f"{path}: not a cnf file")
+            num_vars = int(v)
+            continue
+        for token in stripped.split():
+            lit = int(token)
+            if lit == 0:
+                clauses.append(tuple(current))
+                current = []
+            else:
+                current.append(lit)
+    if current:
+        clauses.append(tuple(current))
+    if num_vars < 0:
+        raise ValueError(f"{path}: no 'p cnf' line")
+    if any(abs(lit) > num_vars for clause in clauses for lit in clause):
+        raise ValueError(f"{path}: a literal exceeds the declared {num_vars} variables")
+    stem = name or path.name.split(".")[0]
+    return Cnf(stem, stem.replace("__", " ").replace("_", " "), num_vars, clauses, names)

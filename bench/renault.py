@@ -1,0 +1,327 @@
+"""Renault car configurators (BR4CP medium and big): compile, count, and replay real sales pick by pick.
+
+    python -m bench.renault [--rows 1000] [--instances medium,big] [--seed 0]
+
+Also `--instances small` and `megane` (the CLib rules), replayed on random valid cars since they have
+no sales history; their p95 target is the big instance's.
+
+For each instance: convert the XCSP file into a catalog folder (a temp dir), then, in a fresh Python
+process (so its peak memory is the compile's): compile it with `rules.load_catalog`, check the exact
+count, replay the first N sales rows pick by pick in a seeded shuffled order of the recorded variables,
+timing `product.domains(picks, explain=False)` after every pick; answer the same queries with the SAT
+baseline (`bench.baseline`, in the same process); time `explain=True` on a sample. Every phase has a
+time budget so the whole run stays bounded; when a budget cuts a replay short the report says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench import data
+from bench.baseline import SatConfigurator
+from bench.catalog import write_table_catalog
+from bench.clib import read_clib
+from bench.csp import TableCSP
+from bench.timing import available_sets, engine_facade, format_ms, peak_rss_mb, percentiles_ms, say
+from bench.xcsp import read_sales, read_xcsp, sales_picks
+
+EXPECTED_COUNTS = {
+    "small": 172_056,  # computed by the data set's curators, no published figure
+    "medium": 278_744,
+    "big": 24_566_537_954_855_758_069_760,
+    "megane": 7_445_949_334_016,  # CLib with 111 of its 113 rules, computed by the curators
+}
+P95_TARGET_MS = {"small": 5.0, "medium": 5.0, "big": 25.0, "megane": 25.0}
+SPEEDUP_TARGET = 20.0
+COMPILE_TARGET_S = 60.0
+
+
+def load_instance(instance: str) -> TableCSP:
+    """The model of an instance: the BR4CP XCSP files, or `megane` for the CLib rules."""
+    if instance == "megane":
+        archive = data.clib_rules()
+        return read_clib(archive, archive.parent / "renault_domains.txt")
+    return read_xcsp(data.renault_model(instance))
+
+
+def random_solutions(csp: TableCSP, rows: int, seed: int) -> list[dict[str, str]]:
+    """Valid cars drawn by the SAT baseline with random phases: stand-ins where no sales history exists."""
+    rng = random.Random(seed)
+    baseline = SatConfigurator.from_table_csp(csp)
+    lits = [lit for values in baseline.literals.values() for lit in values.values()]
+    cars = []
+    for _ in range(rows):
+        baseline.solver.set_phases([lit if rng.random() < 0.5 else -lit for lit in lits])
+        car = baseline.solve()
+        assert car is not None
+        cars.append({key: str(value) for key, value in car.items()})
+    baseline.close()
+    return cars
+
+
+def replay_queries(instance: str, rows: int, seed: int) -> tuple[list[list[tuple[str, str]]], int, str]:
+    """The picks of the first `rows` sales rows, each in a seeded shuffled order of the recorded variables.
+
+    Returns the pick sequences, the number of recorded variables and where the rows come from.
+    """
+    csp = load_instance(instance)
+    sales = data.renault_sales(instance)
+    rng = random.Random(seed)
+    if sales.exists():
+        header, lines = read_sales(sales)
+        cars = [sales_picks(csp, header, line) for _, line in zip(range(rows), lines, strict=False)]
+        origin = f"sales history {sales.name}"
+    else:
+        header = [v.key for v in csp.variables]
+        cars = random_solutions(csp, rows, seed)
+        origin = "random valid cars (no sales history exists)"
+    sequences = []
+    for car in cars:
+        order = list(header)
+        rng.shuffle(order)
+        sequences.append([(key, car[key]) for key in order])
+    return sequences, len(header), origin
+
+
+def worker(instance: str, folder: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """Everything measured in the fresh process; returns the figures (also printed as it goes)."""
+    result: dict[str, Any] = {"instance": instance}
+    rss_start = peak_rss_mb()
+    rules = engine_facade()
+    rss_imports = peak_rss_mb()
+    sequences, recorded, origin = replay_queries(instance, options["rows"], options["seed"])
+    queries = [dict(seq[: i + 1]) for seq in sequences for i in range(len(seq))]
+    row_of = [r for r, seq in enumerate(sequences) for _ in seq]
+    say(f"  replay: {len(sequences)} rows x {recorded} variables = {len(queries)} queries; {origin}")
+
+    product = None
+    if rules is None:
+        say("  engine: NOT AVAILABLE (rules.load_catalog missing); baseline only")
+    else:
+        rss_before = peak_rss_mb()
+        start = time.perf_counter()
+        catalog = rules.load_catalog(folder)
+        loaded = time.perf_counter() - start
+        product = next(iter(catalog.products.values()))
+        first = product.domains({}, explain=False)
+        compiled = time.perf_counter() - start
+        rss_after = peak_rss_mb()
+        result.update(
+            load_s=loaded, compile_s=compiled, rss_mb=rss_after, rss_delta_mb=rss_after - rss_before
+        )
+        say(f"  compile: load_catalog {loaded:.2f} s, to the first domains() answer {compiled:.2f} s")
+        say(
+            f"  peak memory (ru_maxrss): {rss_after:.0f} MiB after compiling "
+            f"(+{rss_after - rss_before:.0f} MiB for the compile; "
+            f"{rss_start:.0f} MiB at start, {rss_imports:.0f} MiB after imports)"
+        )
+        assert first.consistent
+        start = time.perf_counter()
+        count = product.count({})
+        result.update(
+            count=count, count_s=time.perf_counter() - start, count_ok=count == EXPECTED_COUNTS[instance]
+        )
+        say(
+            f"  count: {count:,} in {result['count_s']:.2f} s; expected {EXPECTED_COUNTS[instance]:,} -> "
+            f"{'PASS' if result['count_ok'] else 'FAIL'}"
+        )
+
+        # engine replay
+        engine_times: list[float] = []
+        inconsistent = 0
+        deadline = time.perf_counter() + options["engine_budget"]
+        for picks in queries:
+            start = time.perf_counter()
+            answer = product.domains(picks, explain=False)
+            engine_times.append(time.perf_counter() - start)
+            inconsistent += not answer.consistent
+            if time.perf_counter() > deadline:
+                break
+        rows_done = row_of[len(engine_times) - 1] + 1
+        cut = (
+            "" if len(engine_times) == len(queries) else f" (budget {options['engine_budget']:.0f} s reached)"
+        )
+        result.update(
+            engine=percentiles_ms(engine_times), engine_queries=len(engine_times), engine_rows=rows_done
+        )
+        say(f"  engine  : {len(engine_times)} queries, {rows_done} rows{cut}; {inconsistent} inconsistent")
+        say(f"            {format_ms(result['engine'])}")
+
+    # baseline: the same queries (every `stride`-th if it cannot do them all in its budget)
+    csp = load_instance(instance)
+    start = time.perf_counter()
+    baseline = SatConfigurator.from_table_csp(csp, solver=options["solver"], picked=options["picked"])
+    encode_s = time.perf_counter() - start
+    say(
+        f"  baseline: {options['solver']}, {baseline.num_vars} SAT variables, "
+        f"{baseline.num_clauses} clauses, encoded in {encode_s:.2f} s; picked attributes: {options['picked']}"
+    )
+    pool = queries[: result.get("engine_queries", len(queries))]
+    probe = [time.perf_counter()]
+    for picks in pool[:3]:
+        baseline.domains(picks)
+    per_query = (time.perf_counter() - probe[0]) / max(1, min(3, len(pool)))
+    stride = max(1, math.ceil(len(pool) * per_query / options["baseline_budget"]))
+    chosen = list(range(0, len(pool), stride))
+    base_times: list[float] = []
+    engine_same: list[float] = []
+    calls = mismatches = compared = 0
+    deadline = time.perf_counter() + options["baseline_budget"]
+    for i in chosen:
+        picks = pool[i]
+        start = time.perf_counter()
+        answer = baseline.domains(picks)
+        base_times.append(time.perf_counter() - start)
+        calls += answer.sat_calls
+        if product is not None:
+            start = time.perf_counter()
+            mine = product.domains(picks, explain=False)
+            engine_same.append(time.perf_counter() - start)
+            if compared < options["check"]:
+                compared += 1
+                if mine.consistent != answer.consistent or (
+                    answer.consistent and available_sets(mine) != answer.available
+                ):
+                    mismatches += 1
+                    if mismatches <= 3:
+                        diff = {
+                            k: (sorted(map(str, v)), sorted(map(str, answer.available[k])))
+                            for k, v in available_sets(mine).items()
+                            if v != answer.available.get(k)
+                        }
+                        say(f"  MISMATCH at query {i}: engine vs baseline {dict(list(diff.items())[:3])}")
+        if time.perf_counter() > deadline:
+            break
+    baseline.close()
+    last_row = row_of[chosen[len(base_times) - 1]] + 1 if base_times else 0
+    how = "every query" if stride == 1 else f"one query in {stride}"
+    result.update(
+        baseline=percentiles_ms(base_times), baseline_queries=len(base_times), baseline_rows=last_row
+    )
+    say(
+        f"  baseline: {len(base_times)} queries ({how} of the engine's, up to row {last_row}), "
+        f"{calls / max(1, len(base_times)):.1f} SAT calls per query"
+    )
+    say(f"            {format_ms(result['baseline'])}")
+    if product is not None and base_times:
+        same = percentiles_ms(engine_same)
+        ratio = {k: result["baseline"][k] / same[k] for k in ("p50", "mean", "p95") if same[k] > 0}
+        result.update(ratio=ratio, agreement=(compared, mismatches))
+        say(f"  engine on the same queries: {format_ms(same)}")
+        say("  ratio baseline/engine: " + "  ".join(f"{k} {v:.1f}x" for k, v in ratio.items()))
+        say(f"  agreement: {compared} queries compared, {mismatches} mismatches")
+
+        # explain=True on a sample of the replayed queries
+        sample = queries[:: max(1, len(queries) // options["explain_queries"])][: options["explain_queries"]]
+        explain_times: list[float] = []
+        deadline = time.perf_counter() + options["explain_budget"]
+        for picks in sample:
+            start = time.perf_counter()
+            product.domains(picks, explain=True)
+            explain_times.append(time.perf_counter() - start)
+            if time.perf_counter() > deadline:
+                break
+        result["explain"] = percentiles_ms(explain_times)
+        say(f"  explain=True on {len(explain_times)} sampled queries: {format_ms(result['explain'])}")
+    return result
+
+
+def verdicts(result: dict[str, Any]) -> list[tuple[str, bool | None]]:
+    """Each target and whether it is met (None: not measured)."""
+    instance = result["instance"]
+    p95 = result.get("engine", {}).get("p95")
+    ratio = result.get("ratio", {})
+    speedup = min(ratio["p50"], ratio["mean"]) if "p50" in ratio and "mean" in ratio else None
+    agreement = result.get("agreement")
+    return [
+        (f"count == {EXPECTED_COUNTS[instance]:,}", result.get("count_ok")),
+        (
+            f"compile <= {COMPILE_TARGET_S:.0f} s",
+            None if "compile_s" not in result else result["compile_s"] <= 60,
+        ),
+        (f"p95 <= {P95_TARGET_MS[instance]:.0f} ms", None if p95 is None else p95 <= P95_TARGET_MS[instance]),
+        (
+            f">= {SPEEDUP_TARGET:.0f}x faster than the baseline (min of p50 and mean ratios)",
+            None if speedup is None else speedup >= SPEEDUP_TARGET,
+        ),
+        ("engine == baseline on the compared queries", None if not agreement else agreement[1] == 0),
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point; exit status 1 when a target fails."""
+    parser = argparse.ArgumentParser(prog="python -m bench.renault", description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1000, help="sales rows to replay (default 1000)")
+    parser.add_argument(
+        "--instances", default="medium,big", help="comma-separated: medium, big, small, megane"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--engine-budget", type=float, default=60.0, help="seconds of engine replay per instance"
+    )
+    parser.add_argument(
+        "--baseline-budget", type=float, default=45.0, help="seconds of baseline per instance"
+    )
+    parser.add_argument("--explain-budget", type=float, default=15.0)
+    parser.add_argument("--explain-queries", type=int, default=200)
+    parser.add_argument(
+        "--check", type=int, default=300, help="queries on which engine and baseline are compared"
+    )
+    parser.add_argument("--solver", default="glucose4", help="python-sat solver of the baseline")
+    parser.add_argument("--picked", choices=["others", "fixed"], default="others")
+    parser.add_argument("--worker", nargs=3, metavar=("INSTANCE", "FOLDER", "RESULT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    options = {k: v for k, v in vars(args).items() if k not in ("worker", "instances")}
+
+    if args.worker:
+        instance, folder, result_file = args.worker
+        result = worker(instance, Path(folder), options)
+        Path(result_file).write_text(json.dumps(result), encoding="utf-8")
+        return 0
+
+    instances = [name.strip() for name in args.instances.split(",") if name.strip()]
+    failed = False
+    started = time.perf_counter()
+    for instance in instances:
+        if instance not in EXPECTED_COUNTS:
+            parser.error(f"unknown instance {instance!r} (small, medium, big or megane)")
+        say(f"== Renault {instance} ==")
+        with tempfile.TemporaryDirectory(prefix=f"bench-renault-{instance}-") as tmp:
+            start = time.perf_counter()
+            csp = load_instance(instance)
+            write_table_catalog(csp, tmp, product="renault-" + instance, source=csp.label)
+            tuples = sum(len(t.rows) for t in csp.tables)
+            say(
+                f"  converted: {len(csp.variables)} attributes, {len(csp.tables)} tables, {tuples:,} rows "
+                f"in {time.perf_counter() - start:.2f} s"
+            )
+            del csp
+            result_file = Path(tmp) / "result.json"
+            command = [sys.executable, "-m", "bench.renault", *(argv or sys.argv[1:])]
+            command += ["--worker", instance, tmp, str(result_file)]
+            done = subprocess.run(command, check=False, cwd=data.REPO)
+            if done.returncode != 0 or not result_file.exists():
+                say(f"  worker failed (exit {done.returncode})")
+                failed = True
+                continue
+            result = json.loads(result_file.read_text(encoding="utf-8"))
+        say(f"  targets ({instance}):")
+        for label, ok in verdicts(result):
+            say(f"    {'PASS   ' if ok else 'BLOCKED' if ok is None else 'FAIL   '} {label}")
+            failed |= ok is False
+    say(f"total run time {time.perf_counter() - started:.0f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""marshmallow fields for money and pick values, with the OpenAPI types they document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+MAX_TEXT_PICK = 1000  # far above any text limit; the engine gives the precise message
+MAX_MULTI_PICK = 100
+MAX_NUMBER_PICK = 10**12
+
+
+class Money(fields.Field):
+    """An exact decimal amount, serialised as a plain string ("14.00"); never a float."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {
+            "type": "string",
+            "pattern": MONEY_PATTERN,
+            "example": "14.00",
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        # "f" keeps 1E+1 from leaking out of Decimal arithmetic.
+        return format(Decimal(value), "f")
+
+
+def money_map(**kwargs: Any) -> fields.Dict:
+    """Currency code -> amount."""
+    return fields.Dict(keys=fields.String(), values=Money(), **kwargs)
+
+
+_SCALAR_DOC = [{"type": "string"}, {"type": "integer"}, {"type": "boolean"}]
+PICK_VALUE_DOC = {
+    "anyOf": [*_SCALAR_DOC, {"type": "array", "items": {"type": "string"}}],
+    "description": "choice/colour: option key; number: integer; boolean: true/false; "
+    "multi: list of option keys; text: the text",
+}
+
+
+class PickValue(fields.Field):
+    """A value a shopper picks: str, int, bool or a list of option keys (sets are sorted on output)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={**PICK_VALUE_DOC, **kwargs.pop("metadata", {})}, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, frozenset | set):
+            return sorted(value)
+        return value
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            if abs(value) > MAX_NUMBER_PICK:
+                raise ValidationError("Number out of range.")
+            return value
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT_PICK:
+                raise ValidationError(f"Longer than {MAX_TEXT_PICK} characters.")
+            return value
+        if isinstance(value, list):
+            if len(value) > MAX_MULTI_PICK or not all(isinstance(v, str) for v in value):
+                raise ValidationError("A list pick must hold option keys (strings).")
+            return value
+        raise ValidationError("A pick is a string, an integer, a boolean or a list of strings.")
+
+
+class OptionKey(fields.Field):
+    """An option's key: an option key string, a number's value or a boolean."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"anyOf": _SCALAR_DOC, **kwargs.pop("metadata", {})}, **kwargs)
+
+
+class Picks(fields.Dict):
+    """Attribute key -> PickValue; errors land at `picks.<attribute>`, not `picks.<attribute>.value`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(keys=fields.String(), values=PickValue(), **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as error:
+            messages = error.messages
+            if isinstance(messages, dict):
+                messages = {
+                    key: (inner.get("value") or inner.get("key") or inner)
+                    if isinstance(inner, dict)
+                    else inner
+                    for key, inner in messages.items()
+                }
+            raise ValidationError(messages) from error

@@ -1,0 +1,194 @@
+"""Request and response bodies of the public API (marshmallow; documented in /openapi.json)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from configurator.api.fields import Money, OptionKey, Picks, PickValue, money_map
+
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="A currency is three capital letters (ISO 4217).")
+KINDS = ["choice", "colour", "multi", "number", "boolean", "text"]
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ok"]})
+    products = fields.Integer(required=True, metadata={"description": "Products in the loaded catalog"})
+
+
+class LinksSchema(Schema):
+    self = fields.String(required=True)
+    configure = fields.String()
+
+
+class BrandSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    currencies = fields.List(fields.String(), required=True, metadata={"description": "First is the default"})
+    prices_include_tax = fields.Boolean(required=True)
+
+
+class ProductSummarySchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    base_price = money_map(required=True)
+    links = fields.Nested(LinksSchema, required=True)
+
+
+class ProductListSchema(Schema):
+    brand = fields.Nested(BrandSchema, required=True)
+    products = fields.List(fields.Nested(ProductSummarySchema), required=True)
+
+
+class OptionSpecSchema(Schema):
+    key = OptionKey(required=True)
+    label = fields.String(required=True)
+    swatch = fields.String(allow_none=True, metadata={"description": "#RRGGBB for colour options"})
+    price = money_map(required=True, metadata={"description": "Added when this option is chosen"})
+    default = fields.Boolean(required=True)
+
+
+class TextSpecSchema(Schema):
+    max_length = fields.Integer(required=True, metadata={"description": "Grapheme clusters"})
+    max_lines = fields.Integer(required=True)
+    scripts = fields.List(fields.String(), required=True)
+    characters = fields.String(allow_none=True, metadata={"description": "Allowed non-letter characters"})
+    price_per_char = money_map(required=True)
+
+
+class AttributeSpecSchema(Schema):
+    key = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": KINDS})
+    label = fields.String(required=True)
+    help = fields.String(allow_none=True)
+    required = fields.Boolean(required=True)
+    when = fields.String(allow_none=True, metadata={"description": "Applies only when this holds"})
+    default = PickValue(allow_none=True)
+    options = fields.List(fields.Nested(OptionSpecSchema), required=True)
+    min_count = fields.Integer(allow_none=True)
+    max_count = fields.Integer(allow_none=True)
+    minimum = fields.Integer(allow_none=True)
+    maximum = fields.Integer(allow_none=True)
+    step = fields.Integer(allow_none=True)
+    unit = fields.String(allow_none=True)
+    text = fields.Nested(TextSpecSchema, allow_none=True)
+
+
+class QuantityTierSchema(Schema):
+    min_quantity = fields.Integer(required=True)
+    percent_off = fields.String(required=True)
+
+
+class AdjustmentSchema(Schema):
+    """A conditional price line: a fixed `add` per currency, or a `formula` per currency."""
+
+    label = fields.String(required=True)
+    when = fields.String(allow_none=True, metadata={"description": "Applies only when this holds"})
+    add = money_map(allow_none=True)
+    formula = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
+
+
+class ProductSpecSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    currencies = fields.List(fields.String(), required=True)
+    prices_include_tax = fields.Boolean(required=True)
+    base_price = money_map(required=True)
+    attributes = fields.List(fields.Nested(AttributeSpecSchema), required=True)
+    defaults = fields.Dict(keys=fields.String(), values=PickValue(allow_none=True), required=True)
+    adjustments = fields.List(fields.Nested(AdjustmentSchema), required=True)
+    quantity_tiers = fields.List(fields.Nested(QuantityTierSchema), required=True)
+    links = fields.Nested(LinksSchema, required=True)
+
+
+class ConfigureRequestSchema(Schema):
+    """What the shopper has picked so far; unknown top-level fields are refused."""
+
+    picks = Picks(load_default=dict, metadata={"description": "Attribute key -> picked value"})
+    currency = fields.String(validate=CURRENCY, load_default=None, metadata={"example": "EUR"})
+    quantity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000), load_default=1)
+
+
+class RuleRefSchema(Schema):
+    id = fields.String(required=True)
+    message = fields.String(required=True)
+    origin = fields.String(required=True, metadata={"enum": ["product", "brand"]})
+
+
+class ReasonSchema(Schema):
+    picks = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Picks to change; empty: never possible in this product"},
+    )
+    rules = fields.List(fields.Nested(RuleRefSchema), required=True)
+    text = fields.String(required=True, metadata={"description": "The reason as one readable sentence"})
+
+
+class OptionStateSchema(Schema):
+    key = OptionKey(required=True)
+    available = fields.Boolean(required=True)
+    reason = fields.Nested(ReasonSchema, allow_none=True)
+
+
+class TextStateSchema(Schema):
+    max_length = fields.Integer(required=True)
+    may_be_empty = fields.Boolean(required=True)
+    may_be_present = fields.Boolean(required=True)
+    reason = fields.Nested(ReasonSchema, allow_none=True)
+
+
+class DomainSchema(Schema):
+    key = fields.String(required=True)
+    applies = fields.Boolean(
+        allow_none=True,
+        required=True,
+        metadata={"description": "true: must be set; false: cannot apply; null: depends"},
+    )
+    picked = PickValue(allow_none=True)
+    options = fields.List(fields.Nested(OptionStateSchema), required=True)
+    text = fields.Nested(TextStateSchema, allow_none=True)
+
+
+class ViolationSchema(Schema):
+    kind = fields.String(required=True)
+    attributes = fields.List(fields.String(), required=True)
+    message = fields.String(required=True)
+    rule = fields.Nested(RuleRefSchema, allow_none=True)
+
+
+class PriceLineSchema(Schema):
+    kind = fields.String(required=True)
+    label = fields.String(required=True)
+    amount = Money(required=True)
+    attribute = fields.String(allow_none=True)
+
+
+class QuoteSchema(Schema):
+    currency = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    lines = fields.List(fields.Nested(PriceLineSchema), required=True)
+    unit_price = Money(required=True)
+    total = Money(required=True)
+    tax_included = fields.Boolean(required=True)
+
+
+class ConfigureResponseSchema(Schema):
+    product = fields.String(required=True)
+    locale = fields.String(required=True)
+    domains = fields.List(fields.Nested(DomainSchema), required=True)
+    consistent = fields.Boolean(
+        required=True, metadata={"description": "The picks can still be completed into a valid design"}
+    )
+    valid = fields.Boolean(
+        required=True, metadata={"description": "The picks, completed with defaults, break no rule"}
+    )
+    complete = fields.Boolean(
+        required=True, metadata={"description": "Every attribute that applies has been picked"}
+    )
+    violations = fields.List(fields.Nested(ViolationSchema), required=True)
+    price = fields.Nested(QuoteSchema, required=True)
+    remaining = fields.String(
+        required=True, metadata={"pattern": "^[0-9]+$", "description": "Exact number of valid designs left"}
+    )

@@ -1,0 +1,34 @@
+"""Errors of the catalog domain: unknown products, picks the product cannot read, currencies it lacks."""
+
+from __future__ import annotations
+
+from configurator.errors import AtelierError, ErrorCode, NotFound, ValidationFailed
+
+
+class CatalogInvalid(AtelierError):
+    """The catalog folder does not load; the diagnostics say where (the app refuses to start)."""
+
+    code = ErrorCode.CATALOG_INVALID
+    title = "The catalog does not load"
+
+
+class ProductNotFound(NotFound):
+    code = ErrorCode.PRODUCT_NOT_FOUND
+    title = "Product not found"
+
+
+class InvalidPicks(ValidationFailed):
+    """Picks naming attributes or values the product does not have (not a broken rule: a bad request)."""
+
+    code = ErrorCode.INVALID_PICK
+    title = "Invalid picks"
+
+
+class UnknownAttribute(InvalidPicks):
+    code = ErrorCode.UNKNOWN_ATTRIBUTE
+    title = "Unknown attribute"
+
+
+class UnsupportedCurrency(ValidationFailed):
+    code = ErrorCode.UNSUPPORTED_CURRENCY
+    title = "Unsupported currency"

@@ -1,0 +1,387 @@
+"""Catalog services: load the compiled catalog once, then answer product questions through the rules
+engine and shape the answers into plain data for the API and the CLI (one path for both).
+
+Texts come out in the locale asked for; money stays `Decimal` here (the API renders it as strings).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from configurator.catalog.errors import (
+    CatalogInvalid,
+    InvalidPicks,
+    ProductNotFound,
+    UnknownAttribute,
+    UnsupportedCurrency,
+)
+from configurator.errors import ErrorCode, FieldError
+from rules import Catalog, Product, load_catalog
+from rules.errors import CatalogError, Diagnostic
+from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
+from rules.results import AttributeState, Domains, Quote, Reason, RuleRef, TextState, Violation
+
+EXTENSION = "atelier.catalog"
+# Violations of these kinds mean the request named something the product does not have.
+_REQUEST_KINDS = {"unknown": ErrorCode.UNKNOWN_ATTRIBUTE, "invalid": ErrorCode.INVALID_PICK}
+
+
+@dataclass(frozen=True)
+class LoadedCatalog:
+    """A compiled catalog, where it came from and the locales its texts are written in."""
+
+    catalog: Catalog
+    folder: Path
+    locales: tuple[str, ...]
+
+    @property
+    def brand(self) -> Brand:
+        return self.catalog.brand
+
+    @property
+    def products(self) -> Mapping[str, Product]:
+        return self.catalog.products
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(self.catalog.warnings)
+
+
+def load(folder: str | os.PathLike[str]) -> LoadedCatalog:
+    """Load and compile the catalog folder; `CatalogInvalid` (with every diagnostic) if it does not load."""
+    path = Path(folder)
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as error:
+        invalid = CatalogInvalid(f"The catalog in {path} does not load:\n{error}")
+        invalid.diagnostics = error.diagnostics  # type: ignore[attr-defined]
+        raise invalid from error
+    return LoadedCatalog(catalog=catalog, folder=path, locales=tuple(sorted(catalog_locales(catalog))))
+
+
+def init_app(app: Flask) -> None:
+    """Load the catalog named by ATELIER_CATALOG and keep it on the app."""
+    app.extensions[EXTENSION] = load(app.config["ATELIER_CATALOG"])
+
+
+def current_catalog() -> LoadedCatalog:
+    """The catalog of the app handling the current request."""
+    loaded: LoadedCatalog = current_app.extensions[EXTENSION]
+    return loaded
+
+
+def catalog_locales(catalog: Catalog) -> set[str]:
+    """Every locale some text of the catalog is written in (what Accept-Language can choose from)."""
+    found: set[str] = set()
+    for text in _texts(catalog):
+        found.update(text.texts)
+    return found
+
+
+def _texts(catalog: Catalog) -> Iterator[Localized]:
+    brand = catalog.brand
+    yield brand.label
+    yield from brand.palette_labels.values()
+    for product in catalog.products.values():
+        model = product.model
+        yield model.label
+        if model.description:
+            yield model.description
+        for attribute in model.attributes:
+            yield attribute.label
+            if attribute.help:
+                yield attribute.help
+            yield from (option.label for option in attribute.options)
+        yield from (c.message for c in model.constraints)
+        yield from (t.message for t in model.tables)
+        yield from (r.label for r in model.price_rules)
+
+
+def get_product(loaded: LoadedCatalog, key: str) -> Product:
+    """The product with this key, or `ProductNotFound`."""
+    product = loaded.products.get(key)
+    if product is None:
+        raise ProductNotFound(f"There is no product {key!r} in this catalog.")
+    return product
+
+
+def _text(value: Localized | None, locale: str) -> str | None:
+    return value.get(locale) if value is not None else None
+
+
+# --- listing and describing ------------------------------------------------------------------------
+
+
+def brand_summary(brand: Brand, locale: str) -> dict[str, Any]:
+    """The brand as a client shows it."""
+    return {
+        "key": brand.key,
+        "label": brand.label.get(locale),
+        "currencies": list(brand.currencies),
+        "prices_include_tax": brand.prices_include_tax,
+    }
+
+
+def product_summaries(loaded: LoadedCatalog, locale: str) -> list[dict[str, Any]]:
+    """One line per product: key, label, description and base price per currency."""
+    return [
+        {
+            "key": key,
+            "label": product.model.label.get(locale),
+            "description": _text(product.model.description, locale),
+            "base_price": dict(product.model.base_price),
+        }
+        for key, product in loaded.products.items()
+    ]
+
+
+def describe_product(product: Product, locale: str) -> dict[str, Any]:
+    """Everything a UI needs to draw the product's form: attributes, options, limits and defaults."""
+    model = product.model
+    defaults = product.defaults()
+    return {
+        "key": model.key,
+        "label": model.label.get(locale),
+        "description": _text(model.description, locale),
+        "currencies": list(model.brand.currencies),
+        "prices_include_tax": model.brand.prices_include_tax,
+        "base_price": dict(model.base_price),
+        "attributes": [
+            _describe_attribute(a, defaults.get(a.key, a.default), locale) for a in model.attributes
+        ],
+        "defaults": dict(defaults),
+        "adjustments": [
+            {
+                "label": rule.label.get(locale),
+                "when": str(rule.when) if rule.when is not None else None,
+                "add": dict(rule.add) if rule.add is not None else None,
+                "formula": {c: str(e) for c, e in rule.formula.items()} if rule.formula is not None else None,
+            }
+            for rule in model.price_rules
+        ],
+        "quantity_tiers": [
+            {"min_quantity": tier.min_quantity, "percent_off": format(tier.percent_off, "f")}
+            for tier in model.quantity_tiers
+        ],
+    }
+
+
+def _describe_attribute(attribute: Attribute, default: Value, locale: str) -> dict[str, Any]:
+    chosen = default if isinstance(default, frozenset) else {default}
+    described: dict[str, Any] = {
+        "key": attribute.key,
+        "kind": attribute.kind.value,
+        "label": attribute.label.get(locale),
+        "help": _text(attribute.help, locale),
+        "required": attribute.required,
+        "when": str(attribute.when) if attribute.when is not None else None,
+        "default": default,
+        "options": [
+            {
+                "key": option.key,
+                "label": option.label.get(locale),
+                "swatch": option.hex,
+                "price": dict(option.price),
+                "default": option.key in chosen,
+            }
+            for option in attribute.options
+        ],
+    }
+    if attribute.kind is AttributeKind.MULTI:
+        described.update(min_count=attribute.min_count, max_count=attribute.max_count)
+    if attribute.kind is AttributeKind.NUMBER:
+        described.update(
+            minimum=attribute.minimum, maximum=attribute.maximum, step=attribute.step, unit=attribute.unit
+        )
+    if attribute.text is not None:
+        limits = attribute.text
+        described["text"] = {
+            "max_length": limits.max_length,
+            "max_lines": limits.max_lines,
+            "scripts": list(limits.scripts),
+            "characters": limits.characters,
+            "price_per_char": dict(limits.price_per_char),
+        }
+    return described
+
+
+# --- configuring ------------------------------------------------------------------------------------
+
+
+def normalize_picks(product: Product, raw: Mapping[str, object]) -> tuple[dict[str, Value], list[Violation]]:
+    """Picks as the engine reads them; unknown attributes or values raise `InvalidPicks` (field `picks.x`).
+
+    Violations of other kinds (a banned word, say) are part of the answer, not a bad request: returned.
+    """
+    picks, problems = product.normalize(raw)
+    errors = [
+        FieldError(
+            field=".".join(["picks", *v.attributes[:1]]), detail=v.message.get(), code=_REQUEST_KINDS[v.kind]
+        )
+        for v in problems
+        if v.kind in _REQUEST_KINDS
+    ]
+    if errors:
+        only_unknown = all(e.code == ErrorCode.UNKNOWN_ATTRIBUTE for e in errors)
+        error_class = UnknownAttribute if only_unknown else InvalidPicks
+        raise error_class("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    return picks, [v for v in problems if v.kind not in _REQUEST_KINDS]
+
+
+def resolve_currency(brand: Brand, currency: str | None) -> str:
+    """The currency asked for if the brand sells in it; the brand's first currency when none is asked."""
+    if currency is None:
+        return brand.currencies[0]
+    if currency not in brand.currencies:
+        sold = ", ".join(brand.currencies)
+        raise UnsupportedCurrency(
+            f"{brand.key} does not sell in {currency}; choose one of {sold}.",
+            errors=[
+                FieldError(
+                    field="currency", detail=f"Not one of {sold}.", code=ErrorCode.UNSUPPORTED_CURRENCY
+                )
+            ],
+        )
+    return currency
+
+
+def configure(
+    product: Product,
+    raw_picks: Mapping[str, object],
+    *,
+    currency: str | None = None,
+    quantity: int = 1,
+    locale: str,
+) -> dict[str, Any]:
+    """Answer one step of a configuration: domains with reasons, rule violations, price, designs left.
+
+    The design that is checked and priced is the picks completed with the product's defaults: what the
+    shopper would get if they stopped here.
+    """
+    picks, text_problems = normalize_picks(product, raw_picks)
+    chosen_currency = resolve_currency(product.model.brand, currency)
+    domains = product.domains(picks, explain=True)
+    design = product.complete(picks)
+    violations = _unique([*text_problems, *domains.violations, *product.validate(design)])
+    quote = product.price(design, quantity=quantity, currency=chosen_currency)
+    return {
+        "product": product.model.key,
+        "locale": locale,
+        "domains": [
+            _domain(domains.attributes[a.key], locale)
+            for a in product.model.attributes
+            if a.key in domains.attributes
+        ],
+        "consistent": domains.consistent,
+        "valid": domains.consistent and not violations,
+        "complete": is_complete(product.model, domains, picks),
+        "violations": [_violation(v, locale) for v in violations],
+        "price": quote_data(quote, locale),
+        "remaining": str(product.count(picks)),
+    }
+
+
+def is_complete(model: ProductModel, domains: Domains, picks: Mapping[str, Value]) -> bool:
+    """Every attribute that applies has been picked (text that may stay empty and optional multis aside)."""
+    for attribute in model.attributes:
+        state = domains.attributes.get(attribute.key)
+        if state is None or state.applies is False or attribute.key in picks:
+            continue
+        optional = (attribute.kind is AttributeKind.TEXT and not attribute.required) or (
+            attribute.kind is AttributeKind.MULTI and attribute.min_count == 0
+        )
+        if not optional:
+            return False
+    return True
+
+
+def _unique(violations: Iterable[Violation]) -> list[Violation]:
+    seen: set[tuple[object, ...]] = set()
+    unique = []
+    for violation in violations:
+        key = (
+            violation.kind,
+            violation.rule.id if violation.rule else None,
+            violation.attributes,
+            tuple(sorted(violation.message.texts.items())),
+        )
+        if key not in seen:
+            seen.add(key)
+            unique.append(violation)
+    return unique
+
+
+def _rule(rule: RuleRef, locale: str) -> dict[str, Any]:
+    return {"id": rule.id, "message": rule.message.get(locale), "origin": rule.origin}
+
+
+def _reason(reason: Reason | None, locale: str) -> dict[str, Any] | None:
+    if reason is None:
+        return None
+    messages = [rule.message.get(locale) for rule in reason.rules]
+    if messages:
+        text = " ".join(messages)
+    elif reason.picks:
+        text = "Not possible with your choice of " + ", ".join(reason.picks) + "."
+    else:
+        text = "Not possible in this product."
+    return {"picks": list(reason.picks), "rules": [_rule(r, locale) for r in reason.rules], "text": text}
+
+
+def _text_state(state: TextState | None, locale: str) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    return {
+        "max_length": state.max_length,
+        "may_be_empty": state.may_be_empty,
+        "may_be_present": state.may_be_present,
+        "reason": _reason(state.reason, locale),
+    }
+
+
+def _domain(state: AttributeState, locale: str) -> dict[str, Any]:
+    return {
+        "key": state.key,
+        "applies": state.applies,
+        "picked": state.picked,
+        "options": [
+            {"key": option.key, "available": option.available, "reason": _reason(option.reason, locale)}
+            for option in state.options
+        ],
+        "text": _text_state(state.text, locale),
+    }
+
+
+def _violation(violation: Violation, locale: str) -> dict[str, Any]:
+    return {
+        "kind": violation.kind,
+        "attributes": list(violation.attributes),
+        "message": violation.message.get(locale),
+        "rule": _rule(violation.rule, locale) if violation.rule else None,
+    }
+
+
+def quote_data(quote: Quote, locale: str) -> dict[str, Any]:
+    """A quote with its labels in `locale`; amounts stay Decimal."""
+    return {
+        "currency": quote.currency,
+        "quantity": quote.quantity,
+        "lines": [
+            {
+                "kind": line.kind,
+                "label": line.label.get(locale),
+                "amount": line.amount,
+                "attribute": line.attribute,
+            }
+            for line in quote.lines
+        ],
+        "unit_price": quote.unit_price,
+        "total": quote.total,
+        "tax_included": quote.tax_included,
+    }

@@ -1,0 +1,298 @@
+"""The `atelier` command: serve the demo, and check, explain and describe catalogs for merchants.
+
+A thin layer: loading, analysis and answers come from `rules` and `configurator.catalog.services`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from configurator.catalog import services
+from configurator.catalog.errors import CatalogInvalid
+from configurator.errors import AtelierError
+from rules.errors import Diagnostic
+from rules.model import AttributeKind
+
+DEFAULT_CATALOG = "catalog"
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="atelier", prog_name="atelier")
+def main() -> None:
+    """Atelier: products made to order."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--catalog",
+    type=click.Path(file_okay=False),
+    envvar="ATELIER_CATALOG",
+    help="Catalog folder (default: ./catalog, or $ATELIER_CATALOG).",
+)
+@click.option("--debug", is_flag=True, help="Werkzeug's debugger and reloader: never on a public address.")
+def run(host: str, port: int, catalog: str | None, debug: bool) -> None:
+    """Serve the API and the demo catalog with werkzeug (for production use gunicorn wsgi:app)."""
+    from configurator import create_app
+
+    try:
+        app = create_app({"ATELIER_CATALOG": catalog} if catalog else None)
+    except CatalogInvalid as error:
+        _print_diagnostics(getattr(error, "diagnostics", ()))
+        raise click.ClickException(error.detail.splitlines()[0]) from error
+    except AtelierError as error:
+        raise click.ClickException(error.detail) from error
+    click.echo(
+        f"Atelier: {len(app.extensions[services.EXTENSION].products)} products from "
+        f"{app.config['ATELIER_CATALOG']}; API docs at http://{host}:{port}/docs"
+    )
+    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """Check, explain and describe catalogs written in the rules language."""
+
+
+@rules_group.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def check(paths: tuple[Path, ...]) -> None:
+    """Lint catalog folders (or product files): errors, warnings and analyses. Exit 1 on any error."""
+    analyse = _analyser()
+    errors = warnings = products = 0
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        wanted = None if path.is_dir() else path.resolve()
+        try:
+            loaded = services.load(folder)
+        except CatalogInvalid as error:
+            diagnostics = _only_for(getattr(error, "diagnostics", ()), wanted)
+            _print_diagnostics(diagnostics)
+            errors += sum(d.severity == "error" for d in diagnostics) or 1
+            continue
+        diagnostics = _only_for(loaded.warnings, wanted)
+        _print_diagnostics(diagnostics)
+        warnings += len(diagnostics)
+        for key, product in loaded.products.items():
+            if wanted is not None and not _same_file(product.model.source, wanted):
+                continue
+            products += 1
+            click.echo(f"{key}: {product.count():,} possible designs")
+            found = list(analyse(product)) if analyse else []
+            _print_diagnostics(found, indent="  ")
+            errors += sum(d.severity == "error" for d in found)
+            warnings += sum(d.severity != "error" for d in found)
+    click.echo(
+        f"{products} product{'s' if products != 1 else ''} checked: "
+        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    )
+    if errors:
+        raise SystemExit(1)
+
+
+def _analyser() -> Callable[[Any], Iterable[Diagnostic]] | None:
+    """The engine's product analyses, when this version of `rules` has them."""
+    try:
+        from rules.analysis import analyse
+    except ImportError:
+        return None
+    return analyse  # type: ignore[no-any-return]
+
+
+def _same_file(source: Any, wanted: Path) -> bool:
+    return source is not None and Path(source.file).resolve() == wanted
+
+
+def _only_for(diagnostics: Sequence[Diagnostic], wanted: Path | None) -> list[Diagnostic]:
+    """The diagnostics of one file (and those of no file in particular), or all when no file is asked."""
+    if wanted is None:
+        return list(diagnostics)
+    return [
+        d
+        for d in diagnostics
+        if d.source is None or _same_file(d.source, wanted) or Path(d.source.file).name == "brand.yaml"
+    ]
+
+
+def _print_diagnostics(diagnostics: Iterable[Diagnostic], indent: str = "") -> None:
+    for diagnostic in diagnostics:
+        text = "\n".join(indent + line for line in str(diagnostic).splitlines())
+        click.echo(text, err=diagnostic.severity == "error")
+
+
+@rules_group.command("explain")
+@click.argument("product")
+@click.option(
+    "--catalog",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("ATELIER_CATALOG", DEFAULT_CATALOG),
+    show_default="./catalog",
+)
+@click.option(
+    "--pick",
+    "pick_args",
+    multiple=True,
+    metavar="ATTR=VALUE",
+    help="A pick; repeat for several (a multi attribute takes a,b or several --pick).",
+)
+@click.option("--currency", help="ISO 4217 code; default: the brand's first currency.")
+@click.option("--locale", default="en", show_default=True)
+@click.option("--quantity", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer instead of a table.")
+def explain(
+    product: str,
+    catalog: Path,
+    pick_args: tuple[str, ...],
+    currency: str | None,
+    locale: str,
+    quantity: int,
+    as_json: bool,
+) -> None:
+    """Show what is still possible for PRODUCT given some picks, why the rest is not, and the price."""
+    try:
+        loaded = services.load(catalog)
+        found = services.get_product(loaded, product)
+        raw = parse_picks(pick_args, found.model)
+        answer = services.configure(found, raw, currency=currency, quantity=quantity, locale=locale)
+    except CatalogInvalid as error:
+        _print_diagnostics(getattr(error, "diagnostics", ()))
+        raise click.ClickException(error.detail.splitlines()[0]) from error
+    except AtelierError as error:
+        for item in error.errors:
+            click.echo(f"{item.field}: {item.detail}", err=True)
+        raise click.ClickException(error.detail) from error
+    if as_json:
+        click.echo(json.dumps(answer, indent=2, default=_json_default, ensure_ascii=False))
+    else:
+        click.echo(render_explanation(services.describe_product(found, locale), answer, raw))
+
+
+def parse_picks(pick_args: Sequence[str], model: Any) -> dict[str, object]:
+    """`attr=value` strings into JSON-like picks, typed by each attribute's kind."""
+    picks: dict[str, object] = {}
+    for arg in pick_args:
+        key, sep, text = arg.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise click.BadParameter(f"{arg!r} is not ATTR=VALUE", param_hint="--pick")
+        attribute = model.attribute(key)
+        kind = attribute.kind if attribute is not None else None
+        if kind is AttributeKind.MULTI:
+            chosen = picks.setdefault(key, [])
+            assert isinstance(chosen, list)
+            chosen.extend(v.strip() for v in text.split(",") if v.strip())
+        elif kind is AttributeKind.NUMBER:
+            try:
+                picks[key] = int(text)
+            except ValueError:
+                raise click.BadParameter(
+                    f"{key} takes a whole number, not {text!r}", param_hint="--pick"
+                ) from None
+        elif kind is AttributeKind.BOOLEAN:
+            if text.lower() not in _TRUE | _FALSE:
+                raise click.BadParameter(f"{key} takes true or false, not {text!r}", param_hint="--pick")
+            picks[key] = text.lower() in _TRUE
+        else:
+            picks[key] = text
+    return picks
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, frozenset | set | list | tuple):
+        return "{" + ", ".join(sorted(map(str, value))) + "}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def render_explanation(spec: dict[str, Any], answer: dict[str, Any], picks: dict[str, object]) -> str:
+    """A readable table of domains, reasons, violations and price lines."""
+    lines: list[str] = []
+    picked = ", ".join(f"{k}={_show(v)}" for k, v in picks.items()) or "none"
+    lines.append(f"{spec['label']} ({spec['key']})   picks: {picked}")
+    attributes = {a["key"]: a for a in spec["attributes"]}
+    for domain in answer["domains"]:
+        attribute = attributes.get(domain["key"], {"label": domain["key"], "options": [], "kind": "?"})
+        applies = {True: "applies", False: "does not apply", None: "depends on other picks"}[
+            domain["applies"]
+        ]
+        head = f"{attribute['label']} [{domain['key']}, {attribute['kind']}] {applies}"
+        if domain["key"] in picks:
+            head += f"; picked {_show(domain['picked'])}"
+        lines.append("")
+        lines.append(head)
+        labels = {o["key"]: o["label"] for o in attribute["options"]}
+        width = max((len(str(o["key"])) for o in domain["options"]), default=0)
+        for option in domain["options"]:
+            mark = "ok" if option["available"] else "--"
+            key = _show(option["key"]).ljust(width)
+            label = labels.get(option["key"], "")
+            row = f"  {mark} {key}  {label}".rstrip()
+            if option["reason"]:
+                reason = option["reason"]
+                rules = ", ".join(r["id"] for r in reason["rules"])
+                change = ", ".join(reason["picks"]) or "never possible"
+                row += f"   {reason['text']} [{rules}; change: {change}]"
+            lines.append(row)
+        if domain["text"]:
+            text = domain["text"]
+            empty = "may be empty" if text["may_be_empty"] else "must not be empty"
+            row = f"  text: up to {text['max_length']} characters, {empty}"
+            if not text["may_be_present"]:
+                row = "  text: must stay empty"
+            if text["reason"]:
+                row += f"   {text['reason']['text']}"
+            lines.append(row)
+    lines.append("")
+    if answer["violations"]:
+        lines.append("Broken rules:")
+        for violation in answer["violations"]:
+            rule = f" [{violation['rule']['id']}]" if violation["rule"] else ""
+            lines.append(f"  {violation['kind']}: {violation['message']}{rule}")
+    else:
+        lines.append("Broken rules: none")
+    price = answer["price"]
+    lines.append("")
+    lines.append(
+        f"Price ({price['currency']}, quantity {price['quantity']}"
+        f"{', tax included' if price['tax_included'] else ''}):"
+    )
+    amounts = [(line["label"], format(line["amount"], "f")) for line in price["lines"]]
+    amounts += [("Unit price", format(price["unit_price"], "f")), ("Total", format(price["total"], "f"))]
+    label_width = max(len(label) for label, _ in amounts)
+    amount_width = max(len(amount) for _, amount in amounts)
+    lines.extend(f"  {label.ljust(label_width)}  {amount.rjust(amount_width)}" for label, amount in amounts)
+    lines.append("")
+    lines.append(
+        f"Designs left: {int(answer['remaining']):,}; consistent: {_show(answer['consistent'])}; "
+        f"valid: {_show(answer['valid'])}; complete: {_show(answer['complete'])}"
+    )
+    return "\n".join(lines)
+
+
+@rules_group.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of brand and product files (for editors)."""
+    from rules.schema import language_schema
+
+    click.echo(json.dumps(language_schema(), indent=2, ensure_ascii=False))

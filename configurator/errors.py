@@ -1,0 +1,233 @@
+"""One error hierarchy for the app, rendered as RFC 9457 problem details.
+
+Every error the app raises on purpose is an `AtelierError` with a string-enum `code`; werkzeug's HTTP
+errors (unknown route, wrong method, ...) and unexpected exceptions are turned into the same shape, so a
+client reads one format: `type`, `title`, `status`, `detail`, `instance`, `code` and, for bad input,
+`errors` with the path of each offending field.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from flask import Flask, Response, current_app, json, request
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:atelier:problem:"
+
+
+class ErrorCode(StrEnum):
+    """Stable machine-readable error codes; clients switch on these, never on `title` or `detail`."""
+
+    BAD_REQUEST = "bad-request"
+    MALFORMED_JSON = "malformed-json"
+    VALIDATION_FAILED = "validation-failed"
+    NOT_FOUND = "not-found"
+    METHOD_NOT_ALLOWED = "method-not-allowed"
+    HTTP_ERROR = "http-error"
+    INTERNAL_ERROR = "internal-error"
+    CONFIGURATION = "configuration"
+    CATALOG_INVALID = "catalog-invalid"
+    PRODUCT_NOT_FOUND = "product-not-found"
+    UNKNOWN_ATTRIBUTE = "unknown-attribute"
+    INVALID_PICK = "invalid-pick"
+    UNSUPPORTED_CURRENCY = "unsupported-currency"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field; `field` is a dotted path such as `picks.colour`."""
+
+    field: str
+    detail: str
+    location: str = "body"  # body | query | path | header
+    code: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON form used in a problem's `errors` member."""
+        item = {"field": self.field, "location": self.location, "detail": self.detail}
+        if self.code:
+            item["code"] = self.code
+        return item
+
+
+class AtelierError(Exception):
+    """Root of every error the app raises on purpose; subclasses fix `status`, `code` and `title`."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL_ERROR
+    title: ClassVar[str] = "Internal server error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[FieldError] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = tuple(errors)
+        self.headers = dict(headers or {})
+
+
+class ConfigurationError(AtelierError):
+    """The app cannot start with the configuration it was given."""
+
+    code = ErrorCode.CONFIGURATION
+    title = "Invalid configuration"
+
+
+class BadRequest(AtelierError):
+    status = 400
+    code = ErrorCode.BAD_REQUEST
+    title = "Bad request"
+
+
+class MalformedJSON(BadRequest):
+    code = ErrorCode.MALFORMED_JSON
+    title = "Malformed JSON"
+
+
+class NotFound(AtelierError):
+    status = 404
+    code = ErrorCode.NOT_FOUND
+    title = "Not found"
+
+
+class ValidationFailed(AtelierError):
+    """The request is well-formed but its content is not acceptable; `errors` says where."""
+
+    status = 422
+    code = ErrorCode.VALIDATION_FAILED
+    title = "Validation failed"
+
+
+def problem_response(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    errors: Iterable[FieldError] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Render one problem details document (RFC 9457) for the current request."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + code,
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "instance": request.path,
+        "code": code,
+    }
+    error_list = [e.to_dict() for e in errors]
+    if error_list:
+        body["errors"] = error_list
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        # werkzeug's own headers include a Content-Type we must not keep: the body is ours.
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def flatten_messages(messages: Any, location: str, prefix: str = "") -> list[FieldError]:
+    """Turn marshmallow's nested error messages into a flat list of field paths.
+
+    >>> [e.field for e in flatten_messages({"picks": {"colour": ["Bad."]}, "x": ["Unknown field."]}, "body")]
+    ['picks.colour', 'x']
+    """
+    if isinstance(messages, Mapping):
+        found: list[FieldError] = []
+        for key, value in messages.items():
+            # marshmallow files schema-level errors under "_schema": they belong to the parent.
+            path = prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
+            found.extend(flatten_messages(value, location, path))
+        return found
+    if isinstance(messages, list | tuple):
+        found = []
+        for item in messages:
+            if isinstance(item, str):
+                found.append(FieldError(field=prefix, detail=item, location=location))
+            else:
+                found.extend(flatten_messages(item, location, prefix))
+        return found
+    return [FieldError(field=prefix, detail=str(messages), location=location)]
+
+
+_HTTP_CODES = {
+    400: ErrorCode.BAD_REQUEST,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    422: ErrorCode.VALIDATION_FAILED,
+    500: ErrorCode.INTERNAL_ERROR,
+}
+
+_LOCATIONS = {
+    "json": "body",
+    "form": "body",
+    "files": "body",
+    "querystring": "query",
+    "query": "query",
+    "headers": "header",
+    "view_args": "path",
+    "path": "path",
+    "cookies": "cookie",
+}
+
+
+def errors_by_location(messages: Mapping[str, Any]) -> list[FieldError]:
+    """Flatten webargs' messages, which are keyed by location first (`{"json": {...}}`)."""
+    errors: list[FieldError] = []
+    for location, inner in messages.items():
+        errors.extend(flatten_messages(inner, _LOCATIONS.get(location, location)))
+    return errors
+
+
+def handle_atelier_error(error: AtelierError) -> Response:
+    """Render an AtelierError; 5xx never says more than its title."""
+    detail = error.detail if error.status < 500 else None
+    return problem_response(
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=detail,
+        errors=error.errors,
+        headers=error.headers,
+    )
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Render werkzeug's HTTP errors (and webargs' aborts) as problem details, keeping their headers."""
+    status = error.code or 500
+    headers = dict(error.get_headers())  # keeps Allow on 405
+    errors: list[FieldError] = []
+    data = getattr(error, "data", None) or {}
+    if isinstance(data.get("messages"), Mapping):
+        errors = errors_by_location(data["messages"])
+    headers.update(data.get("headers") or {})
+    if status >= 500:
+        detail = "The server could not complete the request."
+    else:
+        detail = error.description or None
+    title = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else error.name
+    return problem_response(
+        status=status,
+        code=_HTTP_CODES.get(status, ErrorCode.HTTP_ERROR),
+        title=title,
+        detail=detail,
+        errors=errors,
+        headers=headers,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the problem-details handlers; call after `Api.init_app`, which installs its own."""
+    app.register_error_handler(AtelierError, handle_atelier_error)
+    app.register_error_handler(HTTPException, handle_http_exception)

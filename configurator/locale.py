@@ -1,0 +1,34 @@
+"""Which locale to answer in: the best match of `Accept-Language` (with its q-values) to the locales
+the catalog is written in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Response, request
+
+
+def negotiate_locale(supported: Iterable[str], default: str) -> str:
+    """The supported locale the client prefers most, else `default`.
+
+    Tags are tried in order of q-value; each matches a supported locale exactly, or by its language
+    (`fr-CA` takes `fr`), so `fr-CA;q=0.8, en;q=0.5` answers in French.
+    """
+    by_tag = {locale.lower(): locale for locale in supported}
+    for tag, quality in request.accept_languages:  # werkzeug sorts these by q-value, highest first
+        if quality <= 0:
+            continue
+        tag = tag.lower().replace("_", "-")
+        if tag == "*":
+            return default
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in by_tag:
+                return by_tag[candidate]
+    return default
+
+
+def mark_language(response: Response, locale: str) -> Response:
+    """Say which language the body is in, and that it depends on Accept-Language (for caches)."""
+    response.headers["Content-Language"] = locale
+    response.vary.add("Accept-Language")
+    return response

@@ -1,0 +1,89 @@
+"""flask-smorest wired to our error format: requests that fail to parse raise `AtelierError`s, and the
+OpenAPI document describes every error response as `application/problem+json`."""
+
+from __future__ import annotations
+
+import http
+import json
+from typing import Any, NoReturn
+
+import flask
+import marshmallow as ma
+from flask_smorest import Api, Blueprint
+from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
+
+from configurator.errors import PROBLEM_JSON, MalformedJSON, ValidationFailed, errors_by_location
+
+
+class FieldErrorSchema(ma.Schema):
+    field = ma.fields.String(required=True, metadata={"description": "Dotted path, e.g. picks.colour"})
+    location = ma.fields.String(
+        required=True, metadata={"enum": ["body", "query", "path", "header", "cookie"]}
+    )
+    detail = ma.fields.String(required=True)
+    code = ma.fields.String()
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details (documentation only: errors.problem_response renders them)."""
+
+    type = ma.fields.String(required=True, metadata={"description": "urn:atelier:problem:<code>"})
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String()
+    instance = ma.fields.String()
+    code = ma.fields.String(required=True, metadata={"description": "Stable error code"})
+    errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+
+
+class AtelierParser(FlaskParser):
+    """webargs parser that raises our errors instead of aborting with its own payload."""
+
+    def _handle_invalid_json_error(  # type: ignore[override]
+        self, error: json.JSONDecodeError | UnicodeDecodeError, req: flask.Request, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        raise MalformedJSON(f"The request body is not valid JSON: {error}") from error
+
+    def handle_error(  # type: ignore[override]
+        self,
+        error: ma.ValidationError,
+        req: flask.Request,
+        schema: ma.Schema,
+        *,
+        error_status_code: int | None,
+        error_headers: Any,
+    ) -> NoReturn:
+        messages = error.messages if isinstance(error.messages, dict) else {"json": error.messages}
+        errors = errors_by_location(messages)
+        fields = list(dict.fromkeys(e.field or "(body)" for e in errors))
+        detail = f"Not valid: {', '.join(fields)}." if fields else "The request is not valid."
+        raise ValidationFailed(detail, errors=errors) from error
+
+
+class AtelierBlueprint(Blueprint):
+    """A flask-smorest Blueprint whose argument errors are `AtelierError`s."""
+
+    ARGUMENTS_PARSER = AtelierParser()
+
+
+class AtelierApi(Api):
+    """flask-smorest Api documenting problem details as the error body of every operation."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        # Same as flask-smorest's, with the problem+json media type for error bodies.
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Problem details (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
+
+    def _register_error_handlers(self) -> None:
+        # configurator.errors.register_error_handlers installs ours; flask-smorest's would be overridden.
+        pass

@@ -1,0 +1,239 @@
+"""A compiled decision diagram as flat numpy arrays, and the queries a configurator asks of it.
+
+Layout: levels 0..n-1 (one variable each, see `order`), nodes numbered level by level with the root
+first and one terminal last; every edge goes from a node at level L to a node at level L+1. Edges that
+share source and target are one *group* carrying several values.
+
+Every interactive question is one or two sweeps over the groups, vectorised per level:
+a pick costs 1 on every group that does not carry the picked value, `forward[node]` is the fewest
+picks broken from the root to a node and `backward[node]` from a node to the terminal. A value is
+available iff some group carrying it has forward + backward == 0 *not counting its own level* — so a
+picked attribute still shows which other values it could switch to — and otherwise that sum is the
+fewest other picks to change (the repair distance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from rules.engine.build import FALSE, TRUE, Builder, Ref
+
+INF = 1 << 28
+IntArray = npt.NDArray[np.int64]
+
+Picks = Mapping[int, int]  # level -> value index
+
+
+@dataclass
+class Sweep:
+    """The result of one forward/backward sweep for a set of picks."""
+
+    forward: IntArray
+    backward: IntArray
+    best: IntArray  # per slot (level offset + value): fewest other picks to change; INF = never
+    cost: dict[int, IntArray]  # per picked level: cost of each of its groups
+
+    @property
+    def consistent(self) -> bool:
+        return bool(self.forward[-1] == 0)
+
+
+class Diagram:
+    """An immutable compiled diagram over variables with the given domain sizes."""
+
+    def __init__(self, builder: Builder, root: Ref, order: Sequence[int]) -> None:
+        self.order = list(order)  # variable index at each level
+        self.level_of = {variable: level for level, variable in enumerate(self.order)}
+        self.sizes = np.array(builder.sizes, dtype=np.int64)
+        self.levels = len(builder.sizes)
+        self.slot_start = np.concatenate(([0], np.cumsum(self.sizes))).astype(np.int64)
+        self.empty = root == FALSE
+        self._export(builder, root)
+
+    # -- construction -------------------------------------------------------------------------
+
+    def _export(self, builder: Builder, root: Ref) -> None:
+        n = self.levels
+        by_level: list[list[Ref]] = [[] for _ in range(n)]
+        ids: dict[Ref, int] = {}
+        # Conjunction can leave edges that skip levels (a constraint ended): insert don't-care nodes.
+        lift_memo: dict[tuple[Ref, int], Ref] = {}
+        children: dict[Ref, list[tuple[Ref, int]]] = {}
+        if not self.empty and n:
+            by_level[0].append(root)
+            for level in range(n):
+                for ref in by_level[level]:
+                    kids = [(builder.lift(c, level + 1, lift_memo), m) for c, m in builder.children(ref)]
+                    children[ref] = kids
+                    for child, _ in kids:
+                        if child != TRUE and child not in ids:
+                            ids[child] = -1
+                            by_level[level + 1].append(child)
+        node_start = [0]
+        next_id = 0
+        for level in range(n):
+            for ref in by_level[level]:
+                ids[ref] = next_id
+                next_id += 1
+            node_start.append(next_id)
+        self.node_count = next_id
+        # One terminal after the last level; with no variables at all, the root is the terminal.
+        self.terminal = next_id
+        self.node_start = np.array(node_start, dtype=np.int64)
+
+        src: list[int] = []
+        dst: list[int] = []
+        group_values: list[list[int]] = []
+        group_start = [0]
+        for level in range(n):
+            for ref in by_level[level]:
+                for child, mask in children[ref]:
+                    src.append(ids[ref])
+                    dst.append(self.terminal if child == TRUE else ids[child])
+                    group_values.append(_bits(mask))
+            group_start.append(len(src))
+        self.group_start = np.array(group_start, dtype=np.int64)
+        self.src = np.array(src, dtype=np.int64)
+        self.dst = np.array(dst, dtype=np.int64)
+        self.group_size = np.array([len(v) for v in group_values], dtype=np.int64)
+        self.group_level = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.group_start))
+
+        # Values of each group (for paths) and groups of each value (for domains), both flat.
+        self.values_start = np.concatenate(([0], np.cumsum(self.group_size))).astype(np.int64)
+        flat_values = np.array([v for values in group_values for v in values], dtype=np.int64)
+        self.values = flat_values
+        edge_group = np.repeat(np.arange(len(src), dtype=np.int64), self.group_size)
+        edge_slot = self.slot_start[self.group_level[edge_group]] + flat_values if len(src) else flat_values
+        by_slot = np.argsort(edge_slot, kind="stable")
+        self.edge_group = edge_group[by_slot]
+        slot_count = int(self.slot_start[-1])
+        self.edge_slot_start = np.searchsorted(edge_slot[by_slot], np.arange(slot_count + 1)).astype(np.int64)
+        counts = np.diff(self.edge_slot_start)
+        self.live_slots = np.flatnonzero(counts > 0)
+        self.live_slot_start = self.edge_slot_start[self.live_slots]
+
+        # Incoming groups per node, for walking a path upwards.
+        self.in_order = np.argsort(self.dst, kind="stable")
+        self.in_start = np.searchsorted(self.dst[self.in_order], np.arange(self.node_count + 2))
+        self.out_start = np.searchsorted(self.src, np.arange(self.node_count + 2))
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def _group_cost(self, level: int, value: int) -> IntArray:
+        """1 for each group of `level` that does not carry `value`, else 0."""
+        first, last = int(self.group_start[level]), int(self.group_start[level + 1])
+        cost = np.ones(last - first, dtype=np.int64)
+        slot = int(self.slot_start[level]) + value
+        carrying = self.edge_group[self.edge_slot_start[slot] : self.edge_slot_start[slot + 1]]
+        cost[carrying - first] = 0
+        return cost
+
+    def sweep(self, picks: Picks) -> Sweep:
+        """Forward and backward fewest-broken-picks sweeps and the per-value best through-cost."""
+        size = self.node_count + 1
+        forward = np.full(size, INF, dtype=np.int64)
+        backward = np.full(size, INF, dtype=np.int64)
+        best = np.full(int(self.slot_start[-1]), INF, dtype=np.int64)
+        cost = {level: self._group_cost(level, value) for level, value in picks.items()}
+        if self.empty:
+            return Sweep(forward, backward, best, cost)
+        forward[0] = 0
+        backward[self.terminal] = 0
+        bounds = self.group_start
+        for level in range(self.levels):
+            first, last = bounds[level], bounds[level + 1]
+            reach = forward[self.src[first:last]]
+            if level in cost:
+                reach = reach + cost[level]
+            np.minimum.at(forward, self.dst[first:last], reach)
+        for level in range(self.levels - 1, -1, -1):
+            first, last = bounds[level], bounds[level + 1]
+            rest = backward[self.dst[first:last]]
+            if level in cost:
+                rest = rest + cost[level]
+            np.minimum.at(backward, self.src[first:last], rest)
+        through = forward[self.src] + backward[self.dst]
+        if len(self.live_slots):
+            best[self.live_slots] = np.minimum.reduceat(through[self.edge_group], self.live_slot_start)
+        return Sweep(forward, backward, np.minimum(best, INF), cost)
+
+    def count(self, picks: Picks) -> int:
+        """Exact number of complete assignments accepted that agree with `picks`."""
+        if self.empty:
+            return 0
+        if not self.levels:
+            return 1
+        weight = {level: 1 - cost for level, cost in ((lv, self._group_cost(lv, v)) for lv, v in picks.items())}
+        approx = self._count_with(weight, np.float64)
+        if float(np.max(approx)) < 2.0**62:
+            return int(self._count_with(weight, np.int64)[0])
+        return int(self._count_with(weight, object)[0])
+
+    def _count_with(self, weight: dict[int, IntArray], dtype: object) -> npt.NDArray[np.generic]:
+        paths = np.zeros(self.node_count + 1, dtype=dtype)  # type: ignore[call-overload]
+        paths[self.terminal] = 1
+        bounds = self.group_start
+        for level in range(self.levels - 1, -1, -1):
+            first, last = bounds[level], bounds[level + 1]
+            factor = weight[level] if level in weight else self.group_size[first:last]
+            contribution = factor.astype(dtype) * paths[self.dst[first:last]]  # type: ignore[call-overload]
+            np.add.at(paths, self.src[first:last], contribution)
+        return paths
+
+    def path_through(self, sweep: Sweep, level: int, value: int, picks: Picks) -> dict[int, int] | None:
+        """A cheapest complete path using `level = value`: the value it takes at every picked level."""
+        slot = int(self.slot_start[level]) + value
+        groups = self.edge_group[self.edge_slot_start[slot] : self.edge_slot_start[slot + 1]]
+        if not len(groups) or sweep.best[slot] >= INF:
+            return None
+        through = sweep.forward[self.src[groups]] + sweep.backward[self.dst[groups]]
+        group = int(groups[int(np.argmin(through))])
+        chosen: dict[int, int] = {level: value}
+        node = int(self.src[group])
+        for up in range(level - 1, -1, -1):
+            incoming = self.in_order[self.in_start[node] : self.in_start[node + 1]]
+            step = self._step(incoming, up, sweep, upwards=True, target=int(sweep.forward[node]))
+            self._choose(step, up, picks, chosen)
+            node = int(self.src[step])
+        node = int(self.dst[group])
+        for down in range(level + 1, self.levels):
+            outgoing = np.arange(self.out_start[node], self.out_start[node + 1])
+            step = self._step(outgoing, down, sweep, upwards=False, target=int(sweep.backward[node]))
+            self._choose(step, down, picks, chosen)
+            node = int(self.dst[step])
+        return chosen
+
+    def _step(self, groups: IntArray, level: int, sweep: Sweep, *, upwards: bool, target: int) -> int:
+        first = int(self.group_start[level])
+        extra = sweep.cost[level][groups - first] if level in sweep.cost else 0
+        if upwards:
+            total = sweep.forward[self.src[groups]] + extra
+        else:
+            total = sweep.backward[self.dst[groups]] + extra
+        matches = groups[total == target]
+        return int(matches[0]) if len(matches) else int(groups[int(np.argmin(total))])
+
+    def _choose(self, group: int, level: int, picks: Picks, chosen: dict[int, int]) -> None:
+        if level not in picks:
+            return
+        values = self.values[self.values_start[group] : self.values_start[group + 1]]
+        wanted = picks[level]
+        chosen[level] = wanted if wanted in values else int(values[0])
+
+    def edge_count(self) -> int:
+        return int(len(self.values))
+
+
+def _bits(mask: int) -> list[int]:
+    values = []
+    index = 0
+    while mask:
+        if mask & 1:
+            values.append(index)
+        mask >>= 1
+        index += 1
+    return values

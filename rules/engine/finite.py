@@ -1,0 +1,240 @@
+"""Lowering a product into finite variables and positive tables, the engine's only input.
+
+One variable per choice, colour, boolean and number attribute (values: its options or numbers, plus
+None when the attribute has a `when`), one boolean variable per option of a multi attribute, and one
+length variable per text attribute (0..max_length graphemes; the text itself is checked by
+`rules.text`). Every rule becomes a table of the value combinations it allows, found by evaluating
+its expression over the variables it mentions; visibility, option counts and required texts become
+tables too, so they explain themselves like merchants' rules.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from math import prod
+
+from rules.errors import RulesError
+from rules.expr import Expr
+from rules.model import Attribute, AttributeKind, Localized, ProductModel, SourceRef
+from rules.results import RuleRef
+
+MAX_COMBINATIONS = 2_000_000  # value combinations one rule may span before it must be split
+
+FiniteValue = str | int | bool | None
+
+
+class RuleTooWideError(RulesError):
+    """A rule mentions so many attributes that its combinations cannot be enumerated."""
+
+    def __init__(self, rule: RuleRef, combinations: int) -> None:
+        where = f"{rule.source}: " if rule.source else ""
+        super().__init__(
+            f"{where}rule {rule.id!r} spans {combinations:,} value combinations (limit {MAX_COMBINATIONS:,}); "
+            "split it into rules over fewer attributes"
+        )
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str  # "colour", "toppings[nuts]", "engraving.length"
+    attribute: str
+    values: tuple[FiniteValue, ...]
+    option: str | None = None  # multi: the option this boolean stands for
+
+    def index(self, value: FiniteValue) -> int | None:
+        for i, candidate in enumerate(self.values):
+            if candidate == value and type(candidate) is type(value):
+                return i
+        return None
+
+
+@dataclass(frozen=True)
+class Table:
+    rule: RuleRef
+    scope: tuple[int, ...]  # variable indices
+    rows: tuple[tuple[int, ...], ...]  # allowed value indices, in scope order
+    trivial: bool  # allows every combination: the rule never excludes anything
+
+
+@dataclass
+class FiniteModel:
+    variables: list[Variable]
+    tables: list[Table]
+    by_attribute: dict[str, tuple[int, ...]]  # attribute key -> its variables
+
+    def env(self, model: ProductModel, assignment: Mapping[int, int]) -> dict[str, object]:
+        """The expression env of a (partial) assignment of variable -> value index."""
+        env: dict[str, object] = {}
+        for attribute in model.attributes:
+            indices = self.by_attribute[attribute.key]
+            if attribute.kind is AttributeKind.MULTI:
+                if all(i in assignment for i in indices):
+                    env[attribute.key] = frozenset(
+                        str(self.variables[i].option) for i in indices if self.variables[i].values[assignment[i]]
+                    )
+            elif indices[0] in assignment:
+                env[attribute.key] = self.variables[indices[0]].values[assignment[indices[0]]]
+        return env
+
+
+def lower(model: ProductModel) -> FiniteModel:
+    """The finite model of a product: variables and the tables of every rule, built-in ones included."""
+    variables: list[Variable] = []
+    by_attribute: dict[str, tuple[int, ...]] = {}
+    for attribute in model.attributes:
+        start = len(variables)
+        variables.extend(_variables(attribute))
+        by_attribute[attribute.key] = tuple(range(start, len(variables)))
+    finite = FiniteModel(variables, [], by_attribute)
+    for attribute in model.attributes:
+        finite.tables.extend(_built_in(model, finite, attribute))
+    for constraint in model.constraints:
+        rule = RuleRef(constraint.id, constraint.message, constraint.origin, constraint.source)
+        finite.tables.append(_expression_table(model, finite, rule, constraint.expr.references(), constraint.expr))
+    for table in model.tables:
+        rule = RuleRef(table.id, table.message, table.origin, table.source)
+        finite.tables.append(_combination_table(finite, rule, table.attributes, table.rows, table.allowed))
+    return finite
+
+
+def _variables(attribute: Attribute) -> list[Variable]:
+    optional: tuple[FiniteValue, ...] = (None,) if attribute.when is not None else ()
+    key = attribute.key
+    match attribute.kind:
+        case AttributeKind.CHOICE | AttributeKind.COLOUR:
+            return [Variable(key, key, optional + tuple(o.key for o in attribute.options))]
+        case AttributeKind.BOOLEAN:
+            return [Variable(key, key, (*optional, False, True))]
+        case AttributeKind.NUMBER:
+            return [Variable(key, key, optional + tuple(attribute.number_values()))]
+        case AttributeKind.MULTI:
+            return [Variable(f"{key}[{o.key}]", key, (False, True), o.key) for o in attribute.options]
+        case AttributeKind.TEXT:
+            assert attribute.text is not None
+            return [Variable(f"{key}.length", key, tuple(range(attribute.text.max_length + 1)))]
+    raise AssertionError(attribute.kind)
+
+
+def _built_in(model: ProductModel, finite: FiniteModel, attribute: Attribute) -> Iterator[Table]:
+    label = attribute.label
+    key = attribute.key
+    when = attribute.when
+    if when is not None:
+        rule = RuleRef(
+            f"when:{key}",
+            _localized(label, "{label} only applies when {when}.", "{label} ne s'applique que si {when}.", when=str(when)),
+            "product",
+            attribute.source,
+        )
+        yield _predicate_table(
+            model, finite, rule, when.references() | {key}, lambda env: _visible(attribute, when, env)
+        )
+    if attribute.kind is AttributeKind.MULTI and (attribute.min_count > 0 or attribute.max_count is not None):
+        low, high = attribute.min_count, attribute.max_count if attribute.max_count is not None else len(attribute.options)
+        rule = RuleRef(
+            f"count:{key}",
+            _localized(label, "Choose {low} to {high} for {label}.", "Choisissez de {low} à {high} pour {label}.", low=str(low), high=str(high)),
+            "product",
+            attribute.source,
+        )
+        scope = when.references() | {key} if when is not None and low > 0 else frozenset({key})
+
+        def within(env: Mapping[str, object]) -> bool:
+            chosen = env[key]
+            assert isinstance(chosen, frozenset)
+            if when is not None and low > 0 and not when.evaluate(env):
+                return len(chosen) == 0
+            return low <= len(chosen) <= high
+
+        yield _predicate_table(model, finite, rule, scope, within)
+    if attribute.kind is AttributeKind.TEXT and attribute.required:
+        rule = RuleRef(
+            f"required:{key}",
+            _localized(label, "{label} is required.", "{label} est obligatoire.", ),
+            "product",
+            attribute.source,
+        )
+        scope = (when.references() | {key}) if when is not None else frozenset({key})
+        yield _predicate_table(
+            model, finite, rule, scope,
+            lambda env: (when is not None and not when.evaluate(env)) or _int(env[key]) > 0,
+        )
+
+
+def _visible(attribute: Attribute, when: Expr, env: Mapping[str, object]) -> bool:
+    """A single-valued attribute has a value iff it applies; an inactive multi or text is empty."""
+    applies = bool(when.evaluate(env))
+    value = env[attribute.key]
+    if attribute.kind in (AttributeKind.MULTI, AttributeKind.TEXT):
+        return applies or not value
+    return applies == (value is not None)
+
+
+def _int(value: object) -> int:
+    assert isinstance(value, int)
+    return value
+
+
+def _localized(label: Localized, en: str, fr: str, **values: str) -> Localized:
+    texts = {"en": en.format(label=label.get("en"), **values), "fr": fr.format(label=label.get("fr"), **values)}
+    return Localized(texts)
+
+
+def _expression_table(
+    model: ProductModel, finite: FiniteModel, rule: RuleRef, attributes: frozenset[str], expr: Expr
+) -> Table:
+    return _predicate_table(model, finite, rule, attributes, lambda env: bool(expr.evaluate(env)))
+
+
+def _predicate_table(
+    model: ProductModel,
+    finite: FiniteModel,
+    rule: RuleRef,
+    attributes: frozenset[str],
+    holds: Callable[[Mapping[str, object]], bool],
+) -> Table:
+    ordered = [a.key for a in model.attributes if a.key in attributes]
+    scope = tuple(i for key in ordered for i in finite.by_attribute[key])
+    sizes = [len(finite.variables[i].values) for i in scope]
+    combinations = prod(sizes)
+    if combinations > MAX_COMBINATIONS:
+        raise RuleTooWideError(rule, combinations)
+    rows = []
+    for combination in itertools.product(*(range(s) for s in sizes)):
+        env = finite.env(model, dict(zip(scope, combination, strict=True)))
+        if holds(env):
+            rows.append(combination)
+    return Table(rule, scope, tuple(rows), len(rows) == combinations)
+
+
+def _combination_table(
+    finite: FiniteModel,
+    rule: RuleRef,
+    attributes: Sequence[str],
+    rows: frozenset[tuple[FiniteValue, ...]],
+    allowed: bool,
+) -> Table:
+    scope = tuple(finite.by_attribute[key][0] for key in attributes)
+    domains = [finite.variables[i].values for i in scope]
+    encoded: set[tuple[int, ...]] = set()
+    for row in rows:
+        indices = tuple(finite.variables[i].index(value) for i, value in zip(scope, row, strict=True))
+        if all(index is not None for index in indices):
+            encoded.add(tuple(index for index in indices if index is not None))
+    # A table speaks only of designs where all its attributes apply: rows with "does not apply" pass.
+    skipped = {
+        combination
+        for combination in itertools.product(*(range(len(d)) for d in domains))
+        if any(domain[i] is None for domain, i in zip(domains, combination, strict=True))
+    } if any(None in d for d in domains) else set()
+    if allowed:
+        accepted = encoded | skipped
+    else:
+        everything = itertools.product(*(range(len(d)) for d in domains))
+        accepted = {c for c in everything if c not in encoded} | skipped
+    combinations = prod(len(d) for d in domains)
+    ordered = tuple(sorted(accepted))
+    return Table(rule, scope, ordered, len(ordered) == combinations)

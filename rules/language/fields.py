@@ -1,0 +1,755 @@
+"""The declarative field tables of brand and product files.
+
+One table per kind of mapping says which keys it takes, what shape each value has, which are
+required and what they mean. `rules.language.check` validates YAML against these tables and
+`rules.schema` turns the very same tables into the published JSON Schema, so the two never drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Shapes of values -----------------------------------------------------------------------------------
+
+BRAND_KEY = r"^[a-z][a-z0-9-]*$"
+PRODUCT_KEY = BRAND_KEY
+ATTRIBUTE_KEY = r"^[a-z][a-z0-9_]*$"
+OPTION_KEY = r"^[a-z0-9][a-z0-9_-]*$"
+LOCALE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+CURRENCY = r"^[A-Z]{3}$"
+HEX = r"^#[0-9A-Fa-f]{6}$"
+AMOUNT = r"^-?[0-9]+(\.[0-9]+)?$"
+RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:#+-]*$"
+
+
+class Shape:
+    """What a value looks like."""
+
+    def noun(self) -> str:
+        """How the shape reads in a message: "a whole number"."""
+        return "a value"
+
+
+@dataclass(frozen=True)
+class Text(Shape):
+    """A YAML string (quoted or not), optionally matching a pattern or one of some values."""
+
+    pattern: str | None = None
+    enum: tuple[str, ...] = ()
+    what: str = "a text"
+    non_empty: bool = True
+
+    def noun(self) -> str:
+        if self.enum:
+            return "one of " + ", ".join(self.enum)
+        return self.what
+
+
+@dataclass(frozen=True)
+class Integer(Shape):
+    """A whole number written without quotes."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def noun(self) -> str:
+        return "a whole number"
+
+
+@dataclass(frozen=True)
+class Boolean(Shape):
+    """true or false."""
+
+    def noun(self) -> str:
+        return "true or false"
+
+
+@dataclass(frozen=True)
+class Amount(Shape):
+    """An exact decimal: a quoted string like "14.00" or a plain number; read from its source text."""
+
+    what: str = 'an amount like "14.00"'
+
+    def noun(self) -> str:
+        return self.what
+
+
+@dataclass(frozen=True)
+class OptionKey(Shape):
+    """An option key: lowercase letters, digits, _ and -; a plain whole number also works."""
+
+    def noun(self) -> str:
+        return "an option key (lowercase letters, digits, _ and -)"
+
+
+@dataclass(frozen=True)
+class LocalizedText(Shape):
+    """A plain string, or a mapping of language code to text."""
+
+    def noun(self) -> str:
+        return "a text, or a mapping of language to text like {en: Gold, fr: Or}"
+
+
+@dataclass(frozen=True)
+class Money(Shape):
+    """A mapping of currency code to amount."""
+
+    def noun(self) -> str:
+        return 'a mapping of currency to amount like {EUR: "2.00"}'
+
+
+@dataclass(frozen=True)
+class Expression(Shape):
+    """A rule expression, written as a YAML string."""
+
+    def noun(self) -> str:
+        return "an expression such as `colour == gold`"
+
+
+@dataclass(frozen=True)
+class Cell(Shape):
+    """One value in a combination table: an option key, a number, true/false, or null (does not apply)."""
+
+    def noun(self) -> str:
+        return "an option key, a number, true/false or null"
+
+
+@dataclass(frozen=True)
+class Nothing(Shape):
+    """An empty value (YAML null), e.g. an option written `ceramic:` with no details."""
+
+    def noun(self) -> str:
+        return "nothing"
+
+
+@dataclass(frozen=True)
+class ListOf(Shape):
+    """A YAML list."""
+
+    item: Shape
+    min_items: int = 0
+    max_items: int | None = None
+    unique: bool = False
+
+    def noun(self) -> str:
+        return f"a list (each item {self.item.noun()})"
+
+
+@dataclass(frozen=True)
+class MapOf(Shape):
+    """A YAML mapping whose keys follow a pattern and whose values share a shape."""
+
+    key_pattern: str
+    key_what: str
+    value: Shape
+    min_items: int = 0
+
+    def noun(self) -> str:
+        return f"a mapping of {self.key_what} to {self.value.noun()}"
+
+
+@dataclass(frozen=True)
+class AnyOf(Shape):
+    """One of several shapes (told apart by their YAML kind: scalar, list or mapping)."""
+
+    options: tuple[Shape, ...]
+    what: str | None = None  # how the whole reads in messages, when joining the options reads badly
+
+    def noun(self) -> str:
+        return self.what or " or ".join(option.noun() for option in self.options)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a mapping."""
+
+    name: str
+    shape: Shape
+    description: str
+    required: bool = False
+    example: str | None = None  # how to write it, used in hints
+    # Attribute fields only: the attribute kinds that take this key (None: all), and the kinds that
+    # require it when `required` is False.
+    kinds: frozenset[str] | None = None
+    required_for: frozenset[str] = frozenset()
+
+    def applies_to(self, kind: str | None) -> bool:
+        """Whether this field belongs to an attribute of `kind` (always, outside attributes)."""
+        return self.kinds is None or kind is None or kind in self.kinds
+
+    def is_required(self, kind: str | None) -> bool:
+        """Whether the key must be written (for an attribute of `kind`)."""
+        return self.required or (kind is not None and kind in self.required_for)
+
+
+@dataclass(frozen=True)
+class Table(Shape):
+    """A mapping with fixed keys: the declarative table itself. `name` is its JSON Schema $defs name."""
+
+    name: str
+    title: str
+    fields: tuple[Field, ...]
+    exactly_one: tuple[tuple[str, ...], ...] = ()  # groups of keys of which exactly one is written
+    discriminator: str | None = None  # attributes: the key whose value picks the kind
+    kinds: tuple[str, ...] = ()
+
+    def noun(self) -> str:
+        return "a mapping"
+
+    def field(self, name: str, kind: str | None = None) -> Field | None:
+        """The field `name` (for an attribute of `kind`), or None."""
+        return next((f for f in self.fields if f.name == name and f.applies_to(kind)), None)
+
+    def names(self, kind: str | None = None) -> list[str]:
+        """The keys allowed (for an attribute of `kind`), in table order, without repeats."""
+        seen: list[str] = []
+        for f in self.fields:
+            if f.applies_to(kind) and f.name not in seen:
+                seen.append(f.name)
+        return seen
+
+
+# Tables ---------------------------------------------------------------------------------------------
+
+KINDS = ("choice", "colour", "multi", "number", "boolean", "text")
+_OPTIONED = frozenset({"choice", "colour", "multi"})
+
+LABEL = Field(
+    "label",
+    LocalizedText(),
+    "The name shown to shoppers: a text, or {en: ..., fr: ...}.",
+    example="{en: Engraved mug, fr: Mug gravé}",
+)
+
+PALETTE_ENTRY = Table(
+    "palette_entry",
+    "A palette colour with a label",
+    (
+        Field(
+            "hex",
+            Text(HEX, what='a colour like "#1B1F3B"'),
+            "The colour as #RRGGBB.",
+            required=True,
+            example='"#1B1F3B"',
+        ),
+        Field(
+            "label",
+            LocalizedText(),
+            "The colour's name shown to shoppers; default: the key, capitalised.",
+            example="{en: Ink, fr: Encre}",
+        ),
+    ),
+)
+
+LIMIT_MESSAGES = Table(
+    "limit_messages",
+    "Shopper messages replacing the default ones of the brand limits",
+    (
+        Field(
+            "max_distinct_colours",
+            LocalizedText(),
+            "Shown when a design has too many distinct colours.",
+            example='{en: "At most 3 colours per design."}',
+        ),
+        Field(
+            "forbidden_pairs",
+            LocalizedText(),
+            "Shown when a design combines a forbidden pair of colours.",
+            example='{en: "Coral and gold never go together."}',
+        ),
+    ),
+)
+
+LIMITS = Table(
+    "limits",
+    "Limits every product of the brand inherits, lowered into constraints",
+    (
+        Field(
+            "max_distinct_colours",
+            Integer(minimum=1),
+            "At most this many distinct colours across a product's colour attributes.",
+            example="3",
+        ),
+        Field(
+            "forbidden_pairs",
+            ListOf(ListOf(Text(OPTION_KEY, what="a palette key"), min_items=2, max_items=2)),
+            "Pairs of palette colours never used together in one product.",
+            example="[[coral, gold]]",
+        ),
+        Field(
+            "max_text_length",
+            Integer(minimum=1),
+            "Caps the length (in graphemes) of every text attribute.",
+            example="40",
+        ),
+        Field(
+            "messages",
+            LIMIT_MESSAGES,
+            "Optional overrides of the default limit messages.",
+            example='{max_distinct_colours: {en: "At most 3 colours per design."}}',
+        ),
+    ),
+)
+
+TEXT_POLICY = Table(
+    "text_policy",
+    "The brand's text policy, applied to every text attribute",
+    (
+        Field(
+            "banned_words",
+            ListOf(Text()),
+            "Words refused in any text, matched after NFKC and confusable folding.",
+            example="[competitorco]",
+        ),
+        Field(
+            "scripts",
+            ListOf(Text(what="a Unicode script name like Latin"), unique=True),
+            "Unicode script names allowed in any text, e.g. [Latin]; empty or absent: any script.",
+            example="[Latin]",
+        ),
+    ),
+)
+
+BRAND = Table(
+    "brand",
+    "A brand file (brand.yaml)",
+    (
+        Field(
+            "brand",
+            Text(BRAND_KEY, what="a key of lowercase letters, digits and -"),
+            "The brand's key.",
+            required=True,
+            example="northwind-crafts",
+        ),
+        Field(
+            "label",
+            LocalizedText(),
+            "The brand's name shown to shoppers.",
+            required=True,
+            example="Northwind Crafts",
+        ),
+        Field(
+            "currencies",
+            ListOf(Text(CURRENCY, what="an ISO 4217 currency code like EUR"), min_items=1, unique=True),
+            "ISO 4217 currency codes; the first is the default.",
+            required=True,
+            example="[EUR, USD]",
+        ),
+        Field("prices_include_tax", Boolean(), "Whether prices include tax (default false).", example="true"),
+        Field(
+            "rounding",
+            Text(enum=("half_up", "half_even")),
+            "How totals round to the currency's minor unit (default half_up).",
+            example="half_up",
+        ),
+        Field(
+            "palette",
+            MapOf(
+                OPTION_KEY, "colour key", AnyOf((Text(HEX, what='a colour like "#FFFFFF"'), PALETTE_ENTRY))
+            ),
+            'The brand\'s colours: key -> "#RRGGBB" or {hex:, label:}.',
+            example='{white: "#FFFFFF"}',
+        ),
+        Field("limits", LIMITS, "Limits every product inherits.", example="{max_distinct_colours: 3}"),
+        Field("text", TEXT_POLICY, "The text policy for every text attribute.", example="{scripts: [Latin]}"),
+    ),
+)
+
+OPTION = Table(
+    "option",
+    "An option written as a mapping",
+    (
+        Field(
+            "label",
+            LocalizedText(),
+            "The option's name shown to shoppers; default: the key, capitalised "
+            "(colours: the palette label).",
+            example="{en: Enamel, fr: Émail}",
+        ),
+        Field(
+            "price",
+            Money(),
+            "Added to the price when this option is chosen; every brand currency.",
+            example='{EUR: "2.00", USD: "2.50"}',
+        ),
+    ),
+)
+
+OPTIONS = AnyOf(
+    (
+        ListOf(OptionKey(), min_items=1, unique=True),
+        MapOf(OPTION_KEY, "option key", AnyOf((OPTION, Nothing())), min_items=1),
+    ),
+    what="a list of option keys, or a mapping of option key to {label:, price:}",
+)
+
+_CHOICE = frozenset({"choice", "colour"})
+
+
+def _kinds(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+ATTRIBUTE = Table(
+    "attribute",
+    "An attribute the shopper picks",
+    (
+        Field("type", Text(enum=KINDS), "The kind of attribute.", required=True, example="choice"),
+        Field(
+            "label",
+            LocalizedText(),
+            "The name shown to shoppers; default: the key with _ as spaces, capitalised.",
+            example="Material",
+        ),
+        Field(
+            "help",
+            LocalizedText(),
+            "A short help text shown next to the attribute.",
+            example="Engraved by hand.",
+        ),
+        Field(
+            "when",
+            Expression(),
+            "The attribute applies only when this condition holds; otherwise its value is none.",
+            example="engraving.present",
+        ),
+        Field(
+            "options",
+            OPTIONS,
+            "The values: a list of keys, or a mapping key -> {label:, price:}. "
+            "Colour options are palette keys.",
+            kinds=_OPTIONED,
+            required_for=_OPTIONED,
+            example="[ceramic, enamel]",
+        ),
+        Field(
+            "default",
+            OptionKey(),
+            "The option chosen at first.",
+            kinds=_CHOICE,
+            required_for=_CHOICE,
+            example="ceramic",
+        ),
+        Field(
+            "default",
+            ListOf(OptionKey(), unique=True),
+            "The options chosen at first (default: none).",
+            kinds=_kinds("multi"),
+            example="[]",
+        ),
+        Field(
+            "default",
+            Integer(),
+            "The number chosen at first; within min..max and on a step.",
+            kinds=_kinds("number"),
+            required_for=_kinds("number"),
+            example="120",
+        ),
+        Field(
+            "default",
+            Boolean(),
+            "Whether it is on at first.",
+            kinds=_kinds("boolean"),
+            required_for=_kinds("boolean"),
+            example="false",
+        ),
+        Field(
+            "default",
+            Text(non_empty=False),
+            'The text at first (default "").',
+            kinds=_kinds("text"),
+            example='""',
+        ),
+        Field(
+            "min",
+            Integer(minimum=0),
+            "The fewest options to choose (default 0).",
+            kinds=_kinds("multi"),
+            example="0",
+        ),
+        Field(
+            "max",
+            Integer(minimum=1),
+            "The most options to choose (default: all).",
+            kinds=_kinds("multi"),
+            example="3",
+        ),
+        Field(
+            "min",
+            Integer(),
+            "The smallest value.",
+            kinds=_kinds("number"),
+            required_for=_kinds("number"),
+            example="60",
+        ),
+        Field(
+            "max",
+            Integer(),
+            "The largest value.",
+            kinds=_kinds("number"),
+            required_for=_kinds("number"),
+            example="300",
+        ),
+        Field(
+            "step",
+            Integer(minimum=1),
+            "The values go from min by this step (default 1).",
+            kinds=_kinds("number"),
+            example="10",
+        ),
+        Field(
+            "unit", Text(), "The unit shown after the number, e.g. cm.", kinds=_kinds("number"), example="cm"
+        ),
+        Field(
+            "price",
+            Money(),
+            "Added to the price when the attribute is true; every brand currency.",
+            kinds=_kinds("boolean"),
+            example='{EUR: "3.00", USD: "3.50"}',
+        ),
+        Field(
+            "max_length",
+            Integer(minimum=1),
+            "The most grapheme clusters, all lines together (the brand's max_text_length caps it).",
+            kinds=_kinds("text"),
+            example="20",
+        ),
+        Field(
+            "max_lines", Integer(minimum=1), "The most lines (default 1).", kinds=_kinds("text"), example="1"
+        ),
+        Field(
+            "required",
+            Boolean(),
+            "Whether the shopper must write something (default false).",
+            kinds=_kinds("text"),
+            example="false",
+        ),
+        Field(
+            "scripts",
+            ListOf(Text(what="a Unicode script name like Latin"), min_items=1, unique=True),
+            "Unicode scripts allowed; intersected with the brand's.",
+            kinds=_kinds("text"),
+            example="[Latin]",
+        ),
+        Field(
+            "characters",
+            Text(non_empty=False),
+            "Non-letter characters allowed besides the letters of the scripts.",
+            kinds=_kinds("text"),
+            example='" .,\'&!?-"',
+        ),
+        Field(
+            "price_per_char",
+            Money(),
+            "Added per grapheme, whitespace excluded; every brand currency.",
+            kinds=_kinds("text"),
+            example='{EUR: "0.25", USD: "0.30"}',
+        ),
+    ),
+    discriminator="type",
+    kinds=KINDS,
+)
+
+REQUIRES = Table(
+    "requires",
+    "If a condition holds, another must too",
+    (
+        Field("if", Expression(), "The condition.", required=True, example="font == script"),
+        Field("then", Expression(), "What must then hold.", required=True, example="engraving.length <= 12"),
+    ),
+)
+
+COMBINATION_TABLE = Table(
+    "table",
+    "A table of allowed or forbidden combinations",
+    (
+        Field(
+            "attributes",
+            ListOf(Text(r"^[a-z][a-z0-9_]*$", what="an attribute key"), min_items=1, unique=True),
+            "The attributes of the columns, in order (with a file: optional, the CSV header gives them).",
+            example="[size, tiers]",
+        ),
+        Field(
+            "allowed",
+            ListOf(ListOf(Cell(), min_items=1)),
+            "The only combinations allowed, one row per list.",
+            example="[[small, 1], [large, 2]]",
+        ),
+        Field(
+            "forbidden",
+            ListOf(ListOf(Cell(), min_items=1)),
+            "Combinations never allowed.",
+            example="[[small, 3]]",
+        ),
+        Field(
+            "file",
+            Text(r"^[^/\\]+\.csv$", what="a CSV file name next to the product file"),
+            "A CSV file next to the product file; its header row names the attributes.",
+            example="sizes.csv",
+        ),
+        Field(
+            "mode",
+            Text(enum=("allowed", "forbidden")),
+            "With file: whether the CSV rows are the allowed or the forbidden ones (default allowed).",
+            example="allowed",
+        ),
+    ),
+    exactly_one=(("allowed", "forbidden", "file"),),
+)
+
+CONSTRAINT = Table(
+    "constraint",
+    "A rule every design follows",
+    (
+        Field(
+            "rule",
+            Expression(),
+            "A condition every design satisfies.",
+            example="material == enamel -> colour != gold",
+        ),
+        Field(
+            "requires",
+            REQUIRES,
+            "If `if` holds, `then` must hold.",
+            example="{if: font == script, then: engraving.length <= 12}",
+        ),
+        Field(
+            "excludes",
+            ListOf(Expression(), min_items=2),
+            "Conditions of which at most one holds.",
+            example="[sponge == nut_free, filling == praline]",
+        ),
+        Field(
+            "table",
+            COMBINATION_TABLE,
+            "A combination table.",
+            example="{attributes: [size, tiers], allowed: [[small, 1]]}",
+        ),
+        Field(
+            "message",
+            LocalizedText(),
+            "What the shopper reads when the rule stops a choice.",
+            required=True,
+            example='{en: "Enamel mugs don\'t come in gold."}',
+        ),
+        Field(
+            "id",
+            Text(RULE_ID, what="an id of letters, digits and -_.:#+"),
+            'A stable id; default "<product>#<position>".',
+            example="enamel-not-gold",
+        ),
+    ),
+    exactly_one=(("rule", "requires", "excludes", "table"),),
+)
+
+PRICE_RULE = Table(
+    "price_rule",
+    "A conditional adjustment or a formula: one line on the quote",
+    (
+        Field("label", LocalizedText(), "The quote line's label.", required=True, example="Gold on enamel"),
+        Field(
+            "when",
+            Expression(),
+            "The line applies only when this holds.",
+            example="colour == gold and material == enamel",
+        ),
+        Field(
+            "add",
+            Money(),
+            "A fixed amount per currency; every brand currency.",
+            example='{EUR: "2.00", USD: "2.40"}',
+        ),
+        Field(
+            "formula",
+            MapOf(CURRENCY, "currency", Expression(), min_items=1),
+            "An expression per currency over number attributes; every brand currency.",
+            example='{EUR: "width * drop / 10000 * 39.90"}',
+        ),
+    ),
+    exactly_one=(("add", "formula"),),
+)
+
+QUANTITY_TIER = Table(
+    "quantity_tier",
+    "A volume discount",
+    (
+        Field("min", Integer(minimum=2), "From this many units on.", required=True, example="10"),
+        Field(
+            "percent_off",
+            Amount("a percentage like 5 or 12.5"),
+            "Each unit costs this percent less (more than 0, less than 100).",
+            required=True,
+            example="5",
+        ),
+    ),
+)
+
+PRODUCT = Table(
+    "product",
+    "A product file",
+    (
+        Field(
+            "product",
+            Text(PRODUCT_KEY, what="a key of lowercase letters, digits and -"),
+            "The product's key, unique in the catalog.",
+            required=True,
+            example="engraved-mug",
+        ),
+        Field(
+            "label",
+            LocalizedText(),
+            "The product's name shown to shoppers.",
+            required=True,
+            example="{en: Engraved mug, fr: Mug gravé}",
+        ),
+        Field("description", LocalizedText(), "A description shown to shoppers.", example='{en: "..."}'),
+        Field(
+            "price",
+            Money(),
+            "The base price; every brand currency.",
+            required=True,
+            example='{EUR: "14.00", USD: "16.00"}',
+        ),
+        Field(
+            "attributes",
+            MapOf(ATTRIBUTE_KEY, "attribute key", ATTRIBUTE),
+            "The attributes, in the order shoppers see them.",
+            required=True,
+            example="{colour: {type: colour, options: [white], default: white}}",
+        ),
+        Field(
+            "constraints",
+            ListOf(CONSTRAINT),
+            "Rules every valid design follows.",
+            example="[{rule: material == enamel -> colour != gold, message: No gold enamel.}]",
+        ),
+        Field(
+            "prices",
+            ListOf(PRICE_RULE),
+            "Conditional adjustments and formulas.",
+            example='[{when: gift_box, add: {EUR: "3.00"}, label: Gift box}]',
+        ),
+        Field(
+            "quantity_tiers",
+            ListOf(QUANTITY_TIER),
+            "Volume discounts, by increasing min.",
+            example="[{min: 10, percent_off: 5}]",
+        ),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (
+    BRAND,
+    PALETTE_ENTRY,
+    LIMITS,
+    LIMIT_MESSAGES,
+    TEXT_POLICY,
+    PRODUCT,
+    ATTRIBUTE,
+    OPTION,
+    CONSTRAINT,
+    REQUIRES,
+    COMBINATION_TABLE,
+    PRICE_RULE,
+    QUANTITY_TIER,
+)

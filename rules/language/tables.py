@@ -1,0 +1,362 @@
+"""Combination tables, rows written in YAML or in a CSV file next to the product: TableConstraint."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from rules.errors import Code
+from rules.language import fields as f
+from rules.language.check import Report, check_table, suggestion
+from rules.language.names import AttributeInfo
+from rules.language.yamlsafe import Node, Scalar, Sequence
+from rules.model import Attribute, AttributeKind, Localized, SourceRef, TableConstraint
+
+if TYPE_CHECKING:
+    from rules.language.product import ProductLowering
+
+MAX_CSV_BYTES = 32 * 1024 * 1024
+MAX_ERRORS_PER_TABLE = 20
+_TABLE_KINDS = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.NUMBER, AttributeKind.BOOLEAN)
+
+Cell = str | int | bool | None
+
+
+class _TooMany(Exception):
+    """Enough errors in one table: stop reading its rows."""
+
+
+class _Cells:
+    """Converts table cells to values of their column's attribute, counting errors."""
+
+    def __init__(self, report: Report, columns: list[Attribute], where: str) -> None:
+        self.report = report
+        self.columns = columns
+        self.where = where
+        self.errors = 0
+        # Option keys per column, looked up once: CSV tables can have hundreds of thousands of cells.
+        self.keys = {a.key: frozenset(o.key for o in a.options) for a in columns}
+
+    def error(self, message: str, at: SourceRef | Node, hint: str) -> None:
+        self.report.error(Code.BAD_TABLE, message, at, hint)
+        self.errors += 1
+        if self.errors >= MAX_ERRORS_PER_TABLE:
+            self.report.error(
+                Code.BAD_TABLE,
+                f"too many errors in {self.where}; stopped reading it",
+                at,
+                "fix the errors above and check again",
+            )
+            raise _TooMany
+
+    def value(self, attribute: Attribute, text: str, kind: str, at: SourceRef | Node) -> tuple[bool, Cell]:
+        """A cell's value; `kind` is the YAML kind (str/int/bool/null/float) or "csv"."""
+        empty = kind == "null" or (kind == "csv" and text.strip() == "")
+        if empty:
+            if attribute.when is not None:
+                return True, None
+            self.error(
+                f"the {attribute.key!r} column is empty, but the attribute always applies",
+                at,
+                f"write a value of {attribute.key!r}; leave a cell empty only for an attribute with `when`",
+            )
+            return False, None
+        text = text.strip()
+        if attribute.kind in (AttributeKind.CHOICE, AttributeKind.COLOUR):
+            if text in self.keys[attribute.key] and kind in ("str", "int", "csv"):
+                return True, text
+            keys = [o.key for o in attribute.options]
+            self.error(
+                f"{text!r} is not an option of {attribute.key!r}", at, suggestion(text, keys, "options")
+            )
+            return False, None
+        if attribute.kind == AttributeKind.BOOLEAN:
+            if kind == "bool" or (kind == "csv" and text.lower() in ("true", "false")):
+                return True, text.lower() == "true"
+            self.error(
+                f"{attribute.key!r} is a boolean, so its column takes true or false, not {text!r}",
+                at,
+                "write true or false",
+            )
+            return False, None
+        assert attribute.kind == AttributeKind.NUMBER
+        number: int | None = None
+        if kind in ("int", "csv"):
+            try:
+                number = int(text)
+            except ValueError:
+                number = None
+        if number is None:
+            self.error(
+                f"{attribute.key!r} is a number attribute, so its column takes whole numbers, not {text!r}",
+                at,
+                f"write a number from {attribute.minimum} to {attribute.maximum}",
+            )
+            return False, None
+        assert attribute.minimum is not None
+        assert attribute.maximum is not None
+        if (
+            not attribute.minimum <= number <= attribute.maximum
+            or (number - attribute.minimum) % attribute.step
+        ):
+            self.error(
+                f"{number} is not a value of {attribute.key!r} ({attribute.minimum} to {attribute.maximum} "
+                f"by {attribute.step})",
+                at,
+                f"write a value from {attribute.minimum} to {attribute.maximum}"
+                + (f" in steps of {attribute.step}" if attribute.step != 1 else ""),
+            )
+            return False, None
+        return True, number
+
+
+def lower_table(
+    node: Node,
+    key: Scalar | None,
+    rule_id: str,
+    message: Localized,
+    context: str,
+    attributes: list[Attribute],
+    lowering: ProductLowering,
+) -> TableConstraint | None:
+    """Lower the `table:` of a constraint; None when an error was reported."""
+    report = lowering.report
+    checked = check_table(node, f.COMBINATION_TABLE, report, f"the table of {context}", anchor=key)
+    if checked is None:
+        return None
+    before = report.error_count()
+    where = key.source if key is not None else node.source
+    known = lowering.resolver.attributes
+    by_key = {a.key: a for a in attributes}
+    file_node = checked.scalar("file")
+    mode_node = checked.scalar("mode")
+    if mode_node is not None and file_node is None:
+        report.error(
+            Code.CONFLICT,
+            f"`mode` of the table of {context} only goes with `file`",
+            mode_node,
+            "remove `mode`; write `allowed:` or `forbidden:` rows instead",
+        )
+    names_node = checked.get("attributes")
+    columns: list[Attribute] | None = None
+    if isinstance(names_node, Sequence):
+        columns = _columns(
+            [(item.text, item) for item in report.good(names_node.items) if isinstance(item, Scalar)],
+            known,
+            by_key,
+            report,
+            context,
+        )
+    elif "file" not in checked.written and "attributes" not in checked.written:
+        report.error(
+            Code.MISSING_KEY,
+            f"the table of {context} is missing `attributes`",
+            where,
+            "add `attributes: [size, tiers]` naming the columns",
+        )
+    rows: set[tuple[Cell, ...]] = set()
+    allowed = True
+    if file_node is not None:
+        allowed = mode_node is None or mode_node.text == "allowed"
+        columns = _csv_rows(file_node, columns, known, by_key, lowering, context, rows)
+    else:
+        rows_name = "allowed" if checked.get("allowed") is not None else "forbidden"
+        allowed = rows_name == "allowed"
+        rows_node = checked.get(rows_name)
+        if isinstance(rows_node, Sequence) and columns is not None:
+            cells = _Cells(report, columns, f"the table of {context}")
+            try:
+                for row in report.good(rows_node.items):
+                    assert isinstance(row, Sequence)
+                    if any(report.is_bad(cell) for cell in row.items):
+                        continue
+                    if len(row.items) != len(columns):
+                        cells.error(
+                            f"this row has {_count(len(row.items), 'value')} but the table has "
+                            f"{len(columns)} columns ({', '.join(a.key for a in columns)})",
+                            row,
+                            f"write one value per column: [{', '.join(a.key for a in columns)}]",
+                        )
+                        continue
+                    values: list[Cell] = []
+                    ok = True
+                    for attribute, cell in zip(columns, row.items, strict=True):
+                        assert isinstance(cell, Scalar)
+                        good, value = cells.value(attribute, cell.text, cell.kind, cell)
+                        ok = ok and good
+                        values.append(value)
+                    if ok:
+                        rows.add(tuple(values))
+            except _TooMany:
+                pass
+    if columns is None or report.error_count() != before:
+        return None
+    return TableConstraint(
+        rule_id, tuple(a.key for a in columns), frozenset(rows), allowed, message, "product", where
+    )
+
+
+def _columns(
+    names: list[tuple[str, SourceRef | Node]],
+    known: Mapping[str, AttributeInfo],
+    by_key: dict[str, Attribute],
+    report: Report,
+    context: str,
+) -> list[Attribute] | None:
+    columns: list[Attribute] = []
+    ok = True
+    for name, at in names:
+        if name not in known:
+            report.error(
+                Code.UNKNOWN_NAME,
+                f"unknown attribute {name!r} in the table of {context}",
+                at,
+                suggestion(name, list(known), "attributes"),
+            )
+            ok = False
+            continue
+        attribute = by_key.get(name)
+        if attribute is None:
+            ok = False  # the attribute itself has errors, reported already
+            continue
+        if attribute.kind not in _TABLE_KINDS:
+            report.error(
+                Code.BAD_TABLE,
+                f"a table cannot have a column for the {attribute.kind.value} attribute {name!r}",
+                at,
+                "use choice, colour, number or boolean attributes; for text and multi "
+                "attributes write a `rule:`",
+            )
+            ok = False
+            continue
+        columns.append(attribute)
+    return columns if ok else None
+
+
+def _csv_rows(
+    file_node: Scalar,
+    columns: list[Attribute] | None,
+    known: Mapping[str, AttributeInfo],
+    by_key: dict[str, Attribute],
+    lowering: ProductLowering,
+    context: str,
+    rows: set[tuple[Cell, ...]],
+) -> list[Attribute] | None:
+    report = lowering.report
+    path = lowering.path.parent / file_node.text
+    data = lowering.read_file(path, file_node)
+    if data is None:
+        return None
+    lowering.attached.append(data)
+    file = str(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.error(
+            Code.ENCODING,
+            f"{file_node.text} is not valid UTF-8",
+            SourceRef(file, 1, 1),
+            "save the CSV file as UTF-8",
+        )
+        return None
+    lines = text.splitlines()
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        report.error(
+            Code.BAD_TABLE,
+            f"{file_node.text} is not a valid CSV file: {error}",
+            SourceRef(file, 1, 1),
+            "write comma-separated values with a header row",
+        )
+        return None
+    if header is None:
+        report.error(
+            Code.BAD_TABLE,
+            f"{file_node.text} is empty",
+            SourceRef(file, 1, 1),
+            "start it with a header row naming the attributes, e.g. `size,tiers`",
+        )
+        return None
+    header_names = [name.strip() for name in header]
+    if not any(header_names):
+        report.error(
+            Code.BAD_TABLE,
+            f"{file_node.text} has no header row",
+            SourceRef(file, 1, 1),
+            "start it with a header row naming the attributes, e.g. `size,tiers`",
+        )
+        return None
+    offsets = _offsets(lines[0] if lines else "")
+    from_file = _columns(
+        [
+            (name, SourceRef(file, 1, offsets[i] if i < len(offsets) else 1))
+            for i, name in enumerate(header_names)
+        ],
+        known,
+        by_key,
+        report,
+        context,
+    )
+    if from_file is None:
+        return None
+    if columns is not None and [a.key for a in columns] != header_names:
+        report.error(
+            Code.BAD_TABLE,
+            f"the header of {file_node.text} ({', '.join(header_names)}) differs from "
+            f"`attributes` ({', '.join(a.key for a in columns)})",
+            SourceRef(file, 1, 1),
+            "make them the same, or leave `attributes` out",
+        )
+        return None
+    cells = _Cells(report, from_file, file_node.text)
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not record or all(not cell.strip() for cell in record):
+                continue
+            offsets = _offsets(lines[line - 1]) if 0 < line <= len(lines) else []
+            if len(record) != len(from_file):
+                cells.error(
+                    f"this row has {_count(len(record), 'value')} but the header has {len(from_file)}",
+                    SourceRef(file, line, 1),
+                    f"write one value per column: {','.join(header_names)}",
+                )
+                continue
+            values: list[Cell] = []
+            ok = True
+            for index, (attribute, cell) in enumerate(zip(from_file, record, strict=True)):
+                at = SourceRef(file, line, offsets[index] if index < len(offsets) else 1)
+                good, value = cells.value(attribute, cell, "csv", at)
+                ok = ok and good
+                values.append(value)
+            if ok:
+                rows.add(tuple(values))
+    except csv.Error as error:
+        report.error(
+            Code.BAD_TABLE,
+            f"{file_node.text} is not a valid CSV file: {error}",
+            SourceRef(file, reader.line_num, 1),
+            "check the quotes in that line",
+        )
+    except _TooMany:
+        pass
+    return from_file
+
+
+def _offsets(line: str) -> list[int]:
+    """1-based columns where each cell of a simple (unquoted) CSV line starts."""
+    if '"' in line:
+        return []
+    offsets = [1]
+    for index, char in enumerate(line):
+        if char == ",":
+            offsets.append(index + 2)
+    return offsets
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

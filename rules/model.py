@@ -1,0 +1,211 @@
+"""The product model: what a brand and product file mean, independent of YAML and of the engine.
+
+The language loader (`rules.language`) builds these objects from YAML; the engine (`rules.engine`),
+pricing (`rules.pricing`) and the text policy (`rules.text`) read them. Everything is immutable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rules.expr import Expr
+
+DEFAULT_LOCALE = "en"
+
+# A value an attribute can take in a design:
+#   choice / colour -> str (option key); multi -> frozenset[str]; number -> int; boolean -> bool;
+#   text -> str; an attribute that does not apply (its `when` is false) -> None.
+Value = str | int | bool | frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where something was written: 1-based line and column, as editors show them."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text given per locale, e.g. {"en": "Gold", "fr": "Or"}; never empty."""
+
+    texts: Mapping[str, str]
+
+    def get(self, locale: str | None = None) -> str:
+        """The text for `locale` ("fr-CA" falls back to "fr"), else English, else the first given."""
+        if locale:
+            if locale in self.texts:
+                return self.texts[locale]
+            language = locale.split("-")[0].lower()
+            if language in self.texts:
+                return self.texts[language]
+        if DEFAULT_LOCALE in self.texts:
+            return self.texts[DEFAULT_LOCALE]
+        return next(iter(self.texts.values()))
+
+    @classmethod
+    def plain(cls, text: str) -> Localized:
+        return cls({DEFAULT_LOCALE: text})
+
+
+Money = Mapping[str, Decimal]  # currency code (ISO 4217) -> amount
+
+
+class AttributeKind(StrEnum):
+    CHOICE = "choice"
+    COLOUR = "colour"
+    MULTI = "multi"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One value of a choice, colour or multi attribute."""
+
+    key: str
+    label: Localized
+    price: Money = field(default_factory=dict)  # delta added when this option is chosen
+    hex: str | None = None  # colour options: "#RRGGBB" from the brand palette
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """What a text attribute accepts; brand limits are already merged in (the stricter wins)."""
+
+    max_length: int  # grapheme clusters, all lines together
+    max_lines: int = 1
+    scripts: tuple[str, ...] = ()  # Unicode script names, e.g. ("Latin",); empty: any script
+    characters: str | None = None  # extra allowed characters besides letters of `scripts`, e.g. " .,'&-!?"
+    price_per_char: Money = field(default_factory=dict)  # per grapheme, whitespace excluded
+
+
+@dataclass(frozen=True)
+class Attribute:
+    key: str
+    kind: AttributeKind
+    label: Localized
+    options: tuple[Option, ...] = ()  # choice, colour, multi
+    default: Value = None
+    when: Expr | None = None  # applies only when this holds; otherwise its value is None
+    required: bool = True  # text: False means the shopper may leave it empty
+    min_count: int = 0  # multi
+    max_count: int | None = None  # multi; None means every option
+    minimum: int | None = None  # number
+    maximum: int | None = None  # number
+    step: int = 1  # number
+    unit: str | None = None  # number, e.g. "cm"
+    text: TextLimits | None = None  # text
+    help: Localized | None = None
+    source: SourceRef | None = None
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+    def number_values(self) -> range:
+        assert self.minimum is not None and self.maximum is not None
+        return range(self.minimum, self.maximum + 1, self.step)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A rule every valid design satisfies, with the message a shopper reads when it bites.
+
+    `expr` is a boolean expression over attributes (requires / excludes / implications,
+    cardinality, numeric relations and text features are all lowered to one).
+    """
+
+    id: str  # stable, e.g. "engraved-mug#2" or "brand:max_distinct_colours"
+    expr: Expr
+    message: Localized
+    origin: str = "product"  # "product" or "brand"
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class TableConstraint:
+    """A combination table over some attributes: either the rows allowed or the rows forbidden.
+
+    Each row gives one value per attribute, in `attributes` order (option keys, ints, bools).
+    """
+
+    id: str
+    attributes: tuple[str, ...]
+    rows: frozenset[tuple[str | int | bool | None, ...]]
+    allowed: bool  # True: only these rows; False: none of these rows
+    message: Localized
+    origin: str = "product"
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class PriceRule:
+    """A conditional adjustment or a formula, one line on the quote when `when` holds.
+
+    Exactly one of `add` (a fixed amount per currency) or `formula` (an expression per currency,
+    evaluated in Decimal over number attributes, e.g. width * height / 10000 * 39.90) is set.
+    """
+
+    label: Localized
+    when: Expr | None = None
+    add: Money | None = None
+    formula: Mapping[str, Expr] | None = None
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class QuantityTier:
+    """From `min_quantity` units on, each unit costs `percent_off` percent less."""
+
+    min_quantity: int
+    percent_off: Decimal
+
+
+@dataclass(frozen=True)
+class Brand:
+    key: str
+    label: Localized
+    currencies: tuple[str, ...]
+    palette: Mapping[str, str]  # colour key -> "#RRGGBB"
+    palette_labels: Mapping[str, Localized] = field(default_factory=dict)
+    banned_words: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()  # allowed scripts for all text; empty: any
+    max_text_length: int | None = None
+    max_distinct_colours: int | None = None
+    forbidden_pairs: tuple[tuple[str, str], ...] = ()
+    prices_include_tax: bool = False
+    rounding: str = "half_up"  # "half_up" or "half_even", per currency's minor unit
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class ProductModel:
+    """A product with its brand's limits folded in: everything the engine needs."""
+
+    key: str
+    label: Localized
+    brand: Brand
+    base_price: Money
+    attributes: tuple[Attribute, ...]
+    constraints: tuple[Constraint, ...]
+    tables: tuple[TableConstraint, ...] = ()
+    price_rules: tuple[PriceRule, ...] = ()
+    quantity_tiers: tuple[QuantityTier, ...] = ()
+    description: Localized | None = None
+    source_hash: str = ""  # sha256 of the brand and product sources; the compile cache key
+    source: SourceRef | None = None
+
+    def attribute(self, key: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.key == key), None)

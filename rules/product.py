@@ -1,0 +1,454 @@
+"""The facade: a compiled product and the questions a storefront asks of it.
+
+>>> from pathlib import Path
+>>> catalog = load_catalog(Path(__file__).parent.parent / "catalog")
+>>> mug = catalog.products["engraved-mug"]
+>>> mug.validate(mug.defaults())
+[]
+>>> mug.count() > 0
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rules.engine.build import compile_problem
+from rules.engine.diagram import INF, Diagram, Sweep
+from rules.engine.explain import Explainer
+from rules.engine.finite import FiniteModel, FiniteValue, lower
+from rules.errors import Diagnostic
+from rules.language import load_brand
+from rules.language import load_catalog as load_catalog_models
+from rules.language import load_product as load_product_model
+from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
+from rules.pricing import quote
+from rules.results import (
+    AttributeState,
+    Change,
+    Domains,
+    OptionState,
+    Quote,
+    Reason,
+    Repair,
+    RuleRef,
+    TextState,
+    Violation,
+)
+from rules.text import check_text, grapheme_length
+
+
+@dataclass
+class Compiled:
+    finite: FiniteModel
+    diagram: Diagram
+    explainer: Explainer
+
+
+_cache: dict[str, Compiled] = {}
+_cache_lock = threading.Lock()
+
+
+def compile_model(model: ProductModel) -> Compiled:
+    """Compile a product once per source: the result is cached by the hash of its sources."""
+    key = model.source_hash or repr(model)
+    with _cache_lock:
+        found = _cache.get(key)
+    if found is not None:
+        return found
+    finite = lower(model)
+    sizes = [len(v.values) for v in finite.variables]
+    builder, root, order = compile_problem(sizes, [(t.scope, t.rows) for t in finite.tables])
+    compiled = Compiled(finite, Diagram(builder, root, order), Explainer(finite))
+    with _cache_lock:
+        _cache.setdefault(key, compiled)
+    return compiled
+
+
+class Product:
+    """A product ready for shoppers' questions; immutable and safe to share between threads."""
+
+    def __init__(self, model: ProductModel) -> None:
+        self.model = model
+        self.key = model.key
+        self._compiled = compile_model(model)
+        self._finite = self._compiled.finite
+        self._diagram = self._compiled.diagram
+        self._explain_lock = threading.Lock()
+
+    # -- picks ------------------------------------------------------------------------------------
+
+    def defaults(self) -> dict[str, Value]:
+        """The merchant's default design; attributes whose condition fails are None."""
+        design: dict[str, Value] = {}
+        for attribute in self.model.attributes:
+            default = attribute.default
+            if attribute.kind is AttributeKind.MULTI and default is None:
+                default = frozenset()
+            if attribute.kind is AttributeKind.TEXT and default is None:
+                default = ""
+            design[attribute.key] = default
+        for attribute in self.model.attributes:
+            if attribute.when is not None and not _holds(attribute.when, self._env(design)):
+                design[attribute.key] = _empty(attribute)
+        return design
+
+    def normalize(self, raw: Mapping[str, object]) -> tuple[dict[str, Value], list[Violation]]:
+        """Turn JSON-like picks into typed values; unknown attributes and bad values become violations."""
+        picks: dict[str, Value] = {}
+        problems: list[Violation] = []
+        for key, value in raw.items():
+            attribute = self.model.attribute(key)
+            if attribute is None:
+                known = [a.key for a in self.model.attributes]
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f" Did you mean “{close[0]}”?" if close else ""
+                problems.append(
+                    Violation("unknown", (key,), Localized({"en": f"There is no “{key}” on this product.{hint}"}))
+                )
+                continue
+            typed, problem = _coerce(attribute, value)
+            if problem is not None:
+                problems.append(Violation("invalid", (key,), problem))
+            else:
+                picks[key] = typed
+        return picks, problems
+
+    def _levels(self, picks: Mapping[str, Value]) -> dict[int, int]:
+        """Picks as diagram level -> value index (values the engine does not know are left out)."""
+        finite = self._finite
+        levels: dict[int, int] = {}
+        for key, value in picks.items():
+            attribute = self.model.attribute(key)
+            if attribute is None:
+                continue
+            variables = finite.by_attribute[key]
+            if attribute.kind is AttributeKind.MULTI:
+                chosen = value if isinstance(value, frozenset) else frozenset()
+                for index in variables:
+                    levels[self._diagram.level_of[index]] = int(finite.variables[index].option in chosen)
+                continue
+            finite_value: FiniteValue
+            if attribute.kind is AttributeKind.TEXT:
+                length = grapheme_length(value) if isinstance(value, str) else 0
+                finite_value = min(length, len(finite.variables[variables[0]].values) - 1)
+            else:
+                finite_value = value if not isinstance(value, frozenset) else None
+            index = finite.variables[variables[0]].index(finite_value)
+            if index is not None:
+                levels[self._diagram.level_of[variables[0]]] = index
+        return levels
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    def domains(self, picks: Mapping[str, Value], *, explain: bool = True) -> Domains:
+        """Every attribute's options given the picks: available iff some valid design has it (with
+        the other picks kept); otherwise, with `explain`, the picks and rules in the way."""
+        levels = self._levels(picks)
+        sweep = self._diagram.sweep(levels)
+        states: dict[str, AttributeState] = {}
+        for attribute in self.model.attributes:
+            states[attribute.key] = self._attribute_state(attribute, picks, levels, sweep, explain)
+        violations: tuple[Violation, ...] = ()
+        if not sweep.consistent:
+            violations = tuple(self._conflicts(picks, levels))
+        return Domains(states, sweep.consistent, violations)
+
+    def _attribute_state(
+        self, attribute: Attribute, picks: Mapping[str, Value], levels: dict[int, int], sweep: Sweep, explain: bool
+    ) -> AttributeState:
+        finite, diagram = self._finite, self._diagram
+        variables = finite.by_attribute[attribute.key]
+        picked = picks.get(attribute.key)
+
+        def state(variable: int, value_index: int) -> tuple[bool, Reason | None]:
+            level = diagram.level_of[variable]
+            best = int(sweep.best[int(diagram.slot_start[level]) + value_index])
+            if best == 0:
+                return True, None
+            return False, (self._reason(levels, sweep, level, value_index, best) if explain else None)
+
+        if attribute.kind is AttributeKind.MULTI:
+            options = []
+            for variable in variables:
+                available, reason = state(variable, 1)
+                options.append(OptionState(str(finite.variables[variable].option), available, reason))
+            return AttributeState(attribute.key, None if attribute.when is not None else True, picked, tuple(options))
+        variable = variables[0]
+        values = finite.variables[variable].values
+        if attribute.kind is AttributeKind.TEXT:
+            lengths = [state(variable, i) for i in range(len(values))]
+            possible = [length for length, (ok, _) in enumerate(lengths) if ok]
+            max_length = max(possible, default=0)
+            limit = len(values) - 1
+            reason = lengths[max_length + 1][1] if max_length < limit else None
+            text = TextState(max_length, 0 in possible, max_length > 0, reason)
+            return AttributeState(attribute.key, None if attribute.when is not None else True, picked, text=text)
+        options = []
+        none_available = False
+        for index, value in enumerate(values):
+            available, reason = state(variable, index)
+            if value is None:
+                none_available = available
+                continue
+            options.append(OptionState(value, available, reason))
+        some_available = any(o.available for o in options)
+        applies: bool | None = True
+        if attribute.when is not None:
+            applies = None if (none_available and some_available) else some_available
+        return AttributeState(attribute.key, applies, picked, tuple(options))
+
+    def _reason(self, levels: dict[int, int], sweep: Sweep, level: int, value: int, best: int) -> Reason:
+        diagram, finite = self._diagram, self._finite
+        variable = diagram.order[level]
+        if best >= INF:
+            culprits: dict[int, int] = {}
+        else:
+            path = diagram.path_through(sweep, level, value, levels) or {}
+            culprits = {lv: levels[lv] for lv, v in path.items() if lv in levels and lv != level and v != levels[lv]}
+        assignment = {diagram.order[lv]: v for lv, v in culprits.items()}
+        assignment[variable] = value
+        with self._explain_lock:
+            tables = self._compiled.explainer.rules(assignment)
+        attributes = []
+        for lv in sorted(culprits):
+            key = finite.variables[diagram.order[lv]].attribute
+            if key not in attributes:
+                attributes.append(key)
+        return Reason(tuple(attributes), tuple(t.rule for t in tables))
+
+    def _conflicts(self, picks: Mapping[str, Value], levels: dict[int, int]) -> list[Violation]:
+        assignment = {self._diagram.order[lv]: v for lv, v in levels.items()}
+        with self._explain_lock:
+            tables = self._compiled.explainer.rules(assignment)
+        return [
+            Violation("rule", tuple(self._attributes_of(t.scope)), t.rule.message, t.rule) for t in tables
+        ] or [Violation("rule", tuple(picks), Localized({"en": "These choices cannot be combined."}))]
+
+    def _attributes_of(self, scope: tuple[int, ...]) -> list[str]:
+        keys: list[str] = []
+        for variable in scope:
+            key = self._finite.variables[variable].attribute
+            if key not in keys:
+                keys.append(key)
+        return keys
+
+    def count(self, picks: Mapping[str, Value] | None = None) -> int:
+        """Exact number of valid designs agreeing with the picks (texts counted by length)."""
+        return self._diagram.count(self._levels(picks or {}))
+
+    def repair(self, picks: Mapping[str, Value], attribute: str, value: Value) -> Repair | None:
+        """The fewest other picks to change so that `attribute = value` becomes possible.
+
+        None when no valid design has that value at all.
+        """
+        target = self.model.attribute(attribute)
+        if target is None:
+            return None
+        finite, diagram = self._finite, self._diagram
+        levels = self._levels(picks)
+        if target.kind is AttributeKind.MULTI:
+            variable = next(
+                (i for i in finite.by_attribute[attribute] if finite.variables[i].option == value), None
+            )
+            index = 1
+        else:
+            variable = finite.by_attribute[attribute][0]
+            wanted: FiniteValue = grapheme_length(value) if isinstance(value, str) and target.kind is AttributeKind.TEXT else (
+                None if isinstance(value, frozenset) else value
+            )
+            found = finite.variables[variable].index(wanted)
+            index = -1 if found is None else found
+        if variable is None or index < 0:
+            return None
+        level = diagram.level_of[variable]
+        levels.pop(level, None)
+        sweep = diagram.sweep(levels)
+        path = diagram.path_through(sweep, level, index, levels)
+        if path is None:
+            return None
+        changes: dict[str, Change] = {}
+        changed_levels = {lv: v for lv, v in path.items() if lv in levels and v != levels[lv]}
+        for lv, new_index in sorted(changed_levels.items()):
+            variable_at = finite.variables[diagram.order[lv]]
+            key = variable_at.attribute
+            old = picks.get(key)
+            if variable_at.option is not None:
+                current = changes[key].new if key in changes else old
+                members = set(current) if isinstance(current, frozenset) else set()
+                if new_index:
+                    members.add(variable_at.option)
+                else:
+                    members.discard(variable_at.option)
+                changes[key] = Change(key, old, frozenset(members))
+            else:
+                new_value = variable_at.values[new_index]
+                changes[key] = Change(key, old, new_value)
+        return Repair(attribute, value, tuple(changes.values()))
+
+    def validate(self, design: Mapping[str, Value]) -> list[Violation]:
+        """Every way a complete design breaks the product's rules (not only the first)."""
+        violations: list[Violation] = []
+        env = self._env(design)
+        for attribute in self.model.attributes:
+            applies = attribute.when is None or _holds(attribute.when, env)
+            value = design.get(attribute.key)
+            if not applies:
+                if not _is_empty(value):
+                    message = _text(
+                        "“{label}” does not apply here: it needs {when}.",
+                        "« {label} » ne s'applique pas ici : il faut {when}.",
+                        attribute,
+                        when=str(attribute.when),
+                    )
+                    violations.append(Violation("invalid", (attribute.key,), message))
+                continue
+            if value is None or (attribute.kind is AttributeKind.TEXT and value == "" and attribute.required):
+                if attribute.kind not in (AttributeKind.MULTI,):
+                    message = _text("Choose “{label}”.", "Choisissez « {label} ».", attribute)
+                    violations.append(Violation("missing", (attribute.key,), message))
+                continue
+            if attribute.kind is AttributeKind.MULTI and isinstance(value, frozenset):
+                high = attribute.max_count if attribute.max_count is not None else len(attribute.options)
+                if not attribute.min_count <= len(value) <= high:
+                    message = _text(
+                        "Choose {low} to {high} for “{label}”.",
+                        "Choisissez de {low} à {high} pour « {label} ».",
+                        attribute,
+                        low=str(attribute.min_count),
+                        high=str(high),
+                    )
+                    violations.append(Violation("rule", (attribute.key,), message))
+            if attribute.kind is AttributeKind.TEXT and isinstance(value, str) and value and attribute.text:
+                for problem in check_text(value, attribute.text, self.model.brand, label=attribute.label):
+                    violations.append(Violation("text", (attribute.key,), problem.message))
+        for constraint in self.model.constraints:
+            if not constraint.expr.references() <= env.keys():
+                continue
+            if not _holds(constraint.expr, env):
+                rule = RuleRef(constraint.id, constraint.message, constraint.origin, constraint.source)
+                keys = tuple(a.key for a in self.model.attributes if a.key in constraint.expr.references())
+                violations.append(Violation("rule", keys, constraint.message, rule))
+        for table in self.model.tables:
+            row = tuple(env.get(key) for key in table.attributes)
+            if any(v is None for v in row):
+                continue
+            if (row in table.rows) != table.allowed:
+                rule = RuleRef(table.id, table.message, table.origin, table.source)
+                violations.append(Violation("table", table.attributes, table.message, rule))
+        return violations
+
+    def _env(self, design: Mapping[str, Value]) -> dict[str, object]:
+        env: dict[str, object] = {}
+        for attribute in self.model.attributes:
+            value = design.get(attribute.key)
+            if attribute.kind is AttributeKind.TEXT:
+                env[attribute.key] = grapheme_length(value) if isinstance(value, str) else 0
+            elif attribute.kind is AttributeKind.MULTI:
+                env[attribute.key] = value if isinstance(value, frozenset) else frozenset()
+            elif attribute.key in design:
+                env[attribute.key] = value
+        return env
+
+    def price(self, design: Mapping[str, Value], quantity: int = 1, currency: str | None = None) -> Quote:
+        """The exact price of a design: labelled Decimal lines and a total."""
+        return quote(self.model, design, quantity, currency)
+
+
+@dataclass
+class Catalog:
+    brand: Brand
+    products: dict[str, Product]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def load_catalog(folder: str | Path) -> Catalog:
+    """Load, check and compile every product of a catalog folder (raises CatalogError)."""
+    brand, models, warnings = load_catalog_models(folder)
+    return Catalog(brand, {key: Product(model) for key, model in models.items()}, warnings)
+
+
+def load_product(path: str | Path, brand: Brand | str | Path | None = None) -> Product:
+    """Load and compile one product file; the brand defaults to `brand.yaml` beside it."""
+    path = Path(path)
+    if brand is None or isinstance(brand, (str, Path)):
+        brand = load_brand(Path(brand) if brand is not None else path.parent / "brand.yaml")
+    return Product(load_product_model(path, brand))
+
+
+def _holds(expr: object, env: Mapping[str, object]) -> bool:
+    from rules.errors import EvaluationError
+    from rules.expr import Expr
+
+    assert isinstance(expr, Expr)
+    try:
+        return bool(expr.evaluate(env))
+    except EvaluationError:
+        return False
+
+
+def _empty(attribute: Attribute) -> Value:
+    if attribute.kind is AttributeKind.MULTI:
+        return frozenset()
+    if attribute.kind is AttributeKind.TEXT:
+        return ""
+    return None
+
+
+def _is_empty(value: Value) -> bool:
+    return value is None or value == "" or value == frozenset()
+
+
+def _text(en: str, fr: str, attribute: Attribute, **values: str) -> Localized:
+    return Localized(
+        {
+            "en": en.format(label=attribute.label.get("en"), **values),
+            "fr": fr.format(label=attribute.label.get("fr"), **values),
+        }
+    )
+
+
+def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | None]:
+    label = attribute.label.get("en")
+    if value is None:
+        return None, None
+    match attribute.kind:
+        case AttributeKind.CHOICE | AttributeKind.COLOUR:
+            if isinstance(value, str) and attribute.option(value) is not None:
+                return value, None
+            keys = [o.key for o in attribute.options]
+            close = difflib.get_close_matches(str(value), keys, n=1)
+            hint = f" Did you mean “{close[0]}”?" if close else f" Choose one of: {', '.join(keys)}."
+            return None, Localized({"en": f"“{value}” is not an option of {label}.{hint}"})
+        case AttributeKind.BOOLEAN:
+            if isinstance(value, bool):
+                return value, None
+            return None, Localized({"en": f"{label} takes true or false."})
+        case AttributeKind.NUMBER:
+            if isinstance(value, int) and not isinstance(value, bool) and value in attribute.number_values():
+                return value, None
+            unit = f" {attribute.unit}" if attribute.unit else ""
+            return None, Localized(
+                {
+                    "en": f"{label} takes whole numbers from {attribute.minimum} to {attribute.maximum}{unit}"
+                    f" in steps of {attribute.step}."
+                }
+            )
+        case AttributeKind.MULTI:
+            if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):
+                unknown = [v for v in value if attribute.option(str(v)) is None]
+                if not unknown and len(set(value)) == len(list(value)):
+                    return frozenset(str(v) for v in value), None
+                if unknown:
+                    return None, Localized({"en": f"“{unknown[0]}” is not an option of {label}."})
+                return None, Localized({"en": f"{label} lists an option twice."})
+            return None, Localized({"en": f"{label} takes a list of options."})
+        case AttributeKind.TEXT:
+            if isinstance(value, str):
+                return value, None
+            return None, Localized({"en": f"{label} takes text."})
+    return None, Localized({"en": f"{label} cannot take that value."})

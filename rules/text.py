@@ -1,0 +1,749 @@
+"""Text policy: what a shopper may type into a text attribute (an engraving, a name on a cake).
+
+Lengths are extended grapheme clusters (UAX #29): "é" written as e + combining accent, a flag, or a
+family emoji joined by zero-width joiners each count as one character, as a shopper counts them.
+
+`check_text` answers every problem at once, each with a message in English and French. Its rules:
+
+* Length: at most `max_length` graphemes (the stricter of the attribute's and the brand's); a line
+  break counts as one. A text with more than `MAX_CODE_POINTS_PER_GRAPHEME` code points per allowed
+  grapheme is refused as too long before it is even segmented, so a megabyte costs nothing.
+* Lines: at most `max_lines`; \\n, \\r\\n, \\r, U+2028 and U+2029 break lines.
+* Characters (the script rule). A grapheme is accepted when
+    1. it is listed in `characters` (compared in NFC, variation selectors ignored), or
+    2. it is a letter of an allowed script (Unicode Script property; a Common letter such as the
+       Japanese "ー" counts for the scripts in its Script_Extensions), with any combining marks of
+       that script or of no particular script (Inherited); with no scripts configured any letter is, or
+    3. `characters` is not given and it is a digit, space, punctuation mark, symbol or emoji that
+       belongs to no particular script (Common/Inherited) or to an allowed one.
+  So once a merchant lists `characters`, that list is the whole of what is allowed besides letters:
+  digits, spaces and emoji too must be listed. Refused letters are `script_not_allowed`, anything
+  else `character_not_allowed`; each distinct refused grapheme is reported once, at its first place.
+* Never accepted: control characters (other than line breaks), bidi embeddings, overrides, isolates
+  and marks, unassigned, private-use and lone-surrogate code points, more than
+  `MAX_MARKS_PER_GRAPHEME` combining marks on one letter ("zalgo"), and invisible characters
+  (zero-width spaces, soft hyphens, fillers...) with three exceptions that writing needs: the
+  zero-width joiner inside an emoji sequence (and tag characters in a flag like England's), variation
+  selectors attached to a character, and ZWJ/ZWNJ between two letters of scripts that use them to
+  spell words (Arabic, Persian, the Indic scripts...). Latin, Greek and Cyrillic never need them,
+  which is where they would hide a word.
+* Banned words (the brand's), matched after `normalise_for_matching` on both sides, with this
+  false-positive policy:
+    1. Word match, any length: the banned word's words appear as whole consecutive words of the
+       text. "ass" matches "ass" and "Ass!" but not "class" or "assistant".
+    2. Joined match, against spacing and punctuation tricks: the banned word without its spaces
+       equals the concatenation of consecutive whole words of the text ("c.o.m.p.e.t.i.t.o.r.c.o",
+       "Competitor Co", "Compe-titorCo"), when it is at least `MIN_JOINED_LENGTH` letters long or the
+       text spells it one letter at a time ("a.s.s"). A banned word is never matched inside a longer
+       word ("therapist" never trips "rapist"). The known price: two real words that happen to join
+       into a long banned word ("pen is" for "penis") are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache, lru_cache
+from importlib.resources import files
+from typing import Final
+
+import regex
+
+from rules.model import Brand, Localized, TextLimits
+
+__all__ = [
+    "MAX_CODE_POINTS_PER_GRAPHEME",
+    "MAX_MARKS_PER_GRAPHEME",
+    "MIN_JOINED_LENGTH",
+    "TextProblem",
+    "TextProblemCode",
+    "check_text",
+    "grapheme_length",
+    "graphemes",
+    "is_known_script",
+    "normalise_for_matching",
+]
+
+MAX_CODE_POINTS_PER_GRAPHEME: Final = 16  # the longest emoji sequence in use has 10
+MAX_MARKS_PER_GRAPHEME: Final = 5  # Vietnamese, Hebrew and Tibetan stay below; zalgo does not
+MIN_JOINED_LENGTH: Final = 5  # shorter banned words only match as whole words (or spelled out)
+
+LINE_BREAKS: Final = frozenset({"\r\n", "\n", "\r", "\u2028", "\u2029"})
+
+_GRAPHEME = regex.compile(r"\X")
+_LETTER = regex.compile(r"\p{L}")
+_MARK = regex.compile(r"\p{M}")
+_WORD_CHAR = regex.compile(r"[\p{L}\p{N}\p{M}]")
+_NO_SCRIPT = regex.compile(r"[\p{Script=Common}\p{Script=Inherited}\p{Script=Unknown}]")
+# Letters that belong to no script even through Script_Extensions (most Common letters have some).
+_SCRIPTLESS = regex.compile(r"[\p{scx=Common}\p{scx=Inherited}\p{scx=Unknown}]")
+_BLANK = regex.compile(r"[\p{Z}\p{C}\p{Default_Ignorable_Code_Point}]")
+_INHERITED_MARK = regex.compile(r"[\p{Script=Inherited}&&\p{M}]", flags=regex.V1)
+_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+_FORMAT = regex.compile(r"[\p{Cf}\p{Default_Ignorable_Code_Point}]")
+_CONTROL = regex.compile(r"\p{Cc}")
+_UNSUPPORTED = regex.compile(r"[\p{Cs}\p{Co}\p{Cn}]")
+_COUNTED_MARK = regex.compile(r"[\p{Mn}\p{Me}]")
+_EMOJI_BEFORE_ZWJ = regex.compile(r"\p{Extended_Pictographic}\p{Grapheme_Cluster_Break=Extend}*\Z")
+_EMOJI = regex.compile(r"\p{Extended_Pictographic}")
+
+ZWJ: Final = "\u200d"
+ZWNJ: Final = "\u200c"
+_BIDI_CONTROLS: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BLACK_FLAG: Final = "\U0001f3f4"
+
+
+def _is_variation_selector(char: str) -> bool:
+    code = ord(char)
+    return 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF or code in (0x180B, 0x180C, 0x180D, 0x180F)
+
+
+def _is_tag(char: str) -> bool:
+    return 0xE0020 <= ord(char) <= 0xE007F
+
+
+# Scripts whose spelling uses ZWJ/ZWNJ between letters (Persian "می‌خواهم", Malayalam chillus...).
+_JOINING_SCRIPTS: Final = (
+    "Arabic", "Syriac", "Nko", "Mongolian", "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya",
+    "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Khmer", "Myanmar", "Tibetan",
+)  # fmt: skip
+_JOINING_LETTER = regex.compile(
+    "[" + "".join(rf"\p{{scx={name}}}" for name in _JOINING_SCRIPTS) + r"]", flags=regex.V1
+)
+
+
+class TextProblemCode(StrEnum):
+    """Stable machine-readable codes of text problems (the messages may change, these do not)."""
+
+    TOO_LONG = "too_long"
+    TOO_MANY_LINES = "too_many_lines"
+    SCRIPT_NOT_ALLOWED = "script_not_allowed"
+    CHARACTER_NOT_ALLOWED = "character_not_allowed"
+    CONTROL_CHARACTER = "control_character"
+    BIDI_CONTROL = "bidi_control"
+    INVISIBLE_CHARACTER = "invisible_character"
+    UNSUPPORTED_CHARACTER = "unsupported_character"
+    TOO_MANY_MARKS = "too_many_marks"
+    BANNED_WORD = "banned_word"
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    """One reason a text is refused, with a message for the shopper and the data behind it.
+
+    `position` is the 0-based index, in graphemes, of the first offending grapheme; `grapheme` the
+    offending grapheme as typed; `word` the offending span as typed (banned words); `limit` and
+    `actual` the numbers a length or line check compared (`actual` None when refused unmeasured).
+    """
+
+    code: TextProblemCode
+    message: Localized
+    position: int | None = None
+    grapheme: str | None = None
+    word: str | None = None
+    limit: int | None = None
+    actual: int | None = None
+
+
+def graphemes(text: str) -> list[str]:
+    """The extended grapheme clusters of `text` (UAX #29), in order.
+
+    >>> graphemes("🇫🇷 ok")
+    ['🇫🇷', ' ', 'o', 'k']
+    """
+    return _GRAPHEME.findall(text)
+
+
+def grapheme_length(text: str) -> int:
+    """How many characters a person counts in `text`: extended grapheme clusters (UAX #29).
+
+    >>> grapheme_length("cafe\\u0301"), grapheme_length("👩‍👩‍👧"), grapheme_length("🇫🇷")
+    (4, 1, 1)
+    """
+    return sum(1 for _ in _GRAPHEME.finditer(text))
+
+
+def normalise_for_matching(text: str) -> str:
+    """The form banned words are compared in: NFKC, casefold, TR39 confusable skeleton, invisibles dropped.
+
+    Accents and other marks that belong to no particular script are dropped too, so "ćompetitorco"
+    is "competitorco". The result is for comparing, never for showing: the skeleton maps "m" to "rn".
+
+    >>> normalise_for_matching("ＣоmрetіtorСо") == normalise_for_matching("competitorco")
+    True
+    """
+    return "".join(_fold(grapheme) for grapheme in graphemes(text))
+
+
+def is_known_script(name: str) -> bool:
+    """Whether `name` is a Unicode script the text policy understands ("Latin", "Cyrillic", "Han"...)."""
+    return _script_class((name,)) is not None
+
+
+def check_text(
+    text: str, limits: TextLimits, brand: Brand, *, label: Localized | None = None
+) -> list[TextProblem]:
+    """Every problem with `text` under the attribute's limits and the brand's policy; [] when it is fine.
+
+    `label` (the attribute's) makes messages name the field: "Engraving is too long...". The rules
+    and the banned-word policy are in this module's docstring.
+    """
+    max_length = limits.max_length
+    if brand.max_text_length is not None:
+        max_length = min(max_length, brand.max_text_length)
+    words = _Words(label)
+    if len(text) > max(max_length, 1) * MAX_CODE_POINTS_PER_GRAPHEME:
+        # Decided on code points alone: segmenting and folding a huge text is the expensive part.
+        return [TextProblem(TextProblemCode.TOO_LONG, words.too_long(max_length, None), limit=max_length)]
+
+    parts = graphemes(text)
+    problems: list[TextProblem] = []
+    if len(parts) > max_length:
+        problems.append(
+            TextProblem(
+                TextProblemCode.TOO_LONG,
+                words.too_long(max_length, len(parts)),
+                limit=max_length,
+                actual=len(parts),
+            )
+        )
+    lines = 1 + sum(1 for part in parts if part in LINE_BREAKS)
+    if lines > limits.max_lines:
+        problems.append(
+            TextProblem(
+                TextProblemCode.TOO_MANY_LINES,
+                words.too_many_lines(limits.max_lines, lines),
+                limit=limits.max_lines,
+                actual=lines,
+            )
+        )
+    policy = _policy(tuple(limits.scripts), tuple(brand.scripts), limits.characters)
+    problems.extend(policy.check(parts, words))
+    problems.extend(_banned(parts, brand.banned_words, words))
+    return problems
+
+
+# --- confusable skeleton ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def _fold(grapheme: str) -> str:
+    # Repeat until stable: NFKC and casefolding can expose a new source for the skeleton and back.
+    current = grapheme
+    for _ in range(4):
+        folded = _fold_once(current)
+        if folded == current:
+            break
+        current = folded
+    return current
+
+
+def _fold_once(text: str) -> str:
+    table = _skeleton_table()
+    # A compatibility character that NFKC turns into another non-ASCII letter keeps its TR39 reading:
+    # the lunate sigma "ϲ" looks like "c", not like the "σ" NFKC makes of it. One that NFKC turns into
+    # ASCII ("Ｃ", "𝐈", "ℐ") goes through NFKC and casefolding, so that case never matters.
+    text = "".join(
+        table[char] if char in table and not _nfkc_is_ascii_or_same(char) else char for char in text
+    )
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    out = []
+    for char in decomposed:
+        if _IGNORABLE.match(char) or _INHERITED_MARK.match(char):
+            continue
+        out.append(table.get(char, char))
+    return "".join(out)
+
+
+@cache
+def _nfkc_is_ascii_or_same(char: str) -> bool:
+    normal = unicodedata.normalize("NFKC", char)
+    return normal == char or normal.isascii()
+
+
+@cache
+def _skeleton_table() -> dict[str, str]:
+    """TR39 `confusables.txt` as a map from a code point to its skeleton (already folded).
+
+    The confusable-homoglyphs package stores the mapping both ways (source -> prototype and back), so
+    the direction is recovered: TR39 maps each source to exactly one prototype and never maps a
+    prototype, so every character with several neighbours, and every string of several code points,
+    is a prototype. The remaining pairs (one source, one prototype) are told apart by a fixed
+    preference (ASCII first, then the lower code point); for matching either choice is equivalent,
+    since both characters of the pair fold to the same one.
+    """
+    raw = json.loads(files("confusable_homoglyphs").joinpath("confusables.json").read_text(encoding="utf-8"))
+    neighbours: dict[str, set[str]] = {}
+    for key, entries in raw.items():
+        # The package keeps the left-to-right marks the data file shows around right-to-left text.
+        source = _strip_marks_of_display(key)
+        for entry in entries:
+            neighbours.setdefault(source, set()).add(_strip_marks_of_display(entry["c"]))
+    prototypes: dict[str, str] = {}
+    for char, around in neighbours.items():
+        if len(char) != 1 or len(around) != 1:
+            continue
+        (other,) = around
+        if len(other) > 1 or len(neighbours.get(other, ())) > 1:
+            prototypes[char] = other
+        else:
+            prototypes[char] = min(char, other, key=lambda c: (not c.isascii(), c))
+    table: dict[str, str] = {}
+    for char, prototype in prototypes.items():
+        if prototype != char:
+            table[char] = _reduce(prototype, prototypes)
+    return table
+
+
+def _strip_marks_of_display(text: str) -> str:
+    return text.replace("\u200e", "").replace("\u200f", "")
+
+
+def _reduce(text: str, prototypes: dict[str, str]) -> str:
+    # A prototype of several code points may itself contain sources ("rn" is fine, others are not).
+    current = text
+    for _ in range(8):
+        decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", current).casefold())
+        step = "".join(
+            prototypes.get(char, char)
+            for char in decomposed
+            if not (_IGNORABLE.match(char) or _INHERITED_MARK.match(char))
+        )
+        if step == current:
+            break
+        current = step
+    return current
+
+
+# --- characters ---------------------------------------------------------------------------------
+
+
+_SCRIPT_NAME = regex.compile(r"[A-Za-z][A-Za-z_ -]*\Z")
+
+
+@cache
+def _script_class(scripts: tuple[str, ...]) -> regex.Pattern[str] | None:
+    # Names come from merchants' YAML: only plain names reach the pattern, never regex syntax.
+    if not all(_SCRIPT_NAME.match(name) for name in scripts):
+        return None
+    try:
+        script = "".join(rf"\p{{Script={name}}}" for name in scripts)
+        extensions = "".join(rf"\p{{scx={name}}}" for name in scripts)
+        return regex.compile(f"[{script}{extensions}]") if scripts else None
+    except regex.error:
+        return None
+
+
+_VERDICT_CACHE_SIZE: Final = 4096  # graphemes remembered per policy; shoppers reuse few
+
+
+@lru_cache(maxsize=256)
+def _policy(
+    scripts: tuple[str, ...], brand_scripts: tuple[str, ...], characters: str | None
+) -> _CharacterPolicy:
+    return _CharacterPolicy(scripts, brand_scripts, characters)
+
+
+@lru_cache(maxsize=8192)
+def _char_class(char: str) -> TextProblemCode | bool:
+    """A hard problem of the character alone, True for a format character (allowed in context), or False."""
+    if char in _BIDI_CONTROLS:
+        return TextProblemCode.BIDI_CONTROL
+    if _CONTROL.match(char):
+        return TextProblemCode.CONTROL_CHARACTER
+    if _UNSUPPORTED.match(char):
+        return TextProblemCode.UNSUPPORTED_CHARACTER
+    return _FORMAT.match(char) is not None
+
+
+class _CharacterPolicy:
+    """The character rules for one set of scripts and characters, prepared once and reused."""
+
+    def __init__(
+        self, scripts: tuple[str, ...], brand_scripts: tuple[str, ...], characters: str | None
+    ) -> None:
+        # The loader already intersects the attribute's scripts with the brand's; a letter is checked
+        # against both lists anyway, so that a name spelled two ways ("Latn", "Latin") fails closed.
+        self.scripts = scripts or brand_scripts  # the names messages show
+        self.characters = characters
+        self.any_script = not scripts and not brand_scripts
+        # An unknown script name (a typo the loader should have caught) allows nothing rather than all.
+        self.script_classes = tuple(
+            _script_class(tuple(name for name in names if is_known_script(name)))
+            for names in (scripts, brand_scripts)
+            if names
+        )
+        self.listed: frozenset[str] = frozenset()
+        if characters is not None:
+            listed = {_comparable(part) for part in graphemes(characters)}
+            listed |= {_comparable(char) for char in characters}
+            self.listed = frozenset(listed)
+        self.verdicts: dict[str, TextProblemCode | None] = {}
+
+    def check(self, parts: Sequence[str], words: _Words) -> list[TextProblem]:
+        found: dict[tuple[TextProblemCode, str], TextProblem] = {}
+
+        def report(code: TextProblemCode, position: int, offending: str, message: Localized) -> None:
+            found.setdefault(
+                (code, offending), TextProblem(code, message, position=position, grapheme=offending)
+            )
+
+        flat = [char for part in parts for char in part]
+        start = 0  # index in `flat` of the grapheme's first code point
+        for position, part in enumerate(parts):
+            at = start
+            start += len(part)
+            if part in LINE_BREAKS:
+                continue
+            kept = []
+            refused_part = False
+            for offset, char in enumerate(part):
+                kind = _char_class(char)
+                if kind is False:
+                    kept.append(char)
+                    continue
+                code = kind if kind is not True else _invisible(part, offset, flat, at + offset)
+                if code is not None:
+                    refused_part = True
+                    report(code, position, char, words.hard(code, _display(char), position))
+                # allowed joiners and selectors are not compared with `characters`
+            if len(part) > MAX_MARKS_PER_GRAPHEME and _too_many_marks(part):
+                report(
+                    TextProblemCode.TOO_MANY_MARKS,
+                    position,
+                    part,
+                    words.too_many_marks(_display(part), position),
+                )
+            visible = "".join(kept)
+            code = self.verdict(visible)
+            if code is not None:
+                offending = visible if refused_part else part  # as typed, unless parts of it were refused
+                shown = _display(offending)
+                report(code, position, offending, words.not_allowed(shown, self.scripts, self.characters))
+        return sorted(found.values(), key=lambda problem: problem.position or 0)
+
+    def verdict(self, visible: str) -> TextProblemCode | None:
+        """Why this grapheme (joiners and selectors removed) is refused, or None; remembered."""
+        if visible in self.verdicts:
+            return self.verdicts[visible]
+        code = self._refused(visible)
+        if len(self.verdicts) < _VERDICT_CACHE_SIZE:
+            self.verdicts[visible] = code
+        return code
+
+    def _refused(self, visible: str) -> TextProblemCode | None:
+        if not visible or self._is_listed(visible):
+            return None
+        base = visible[0]
+        if _LETTER.match(base) and not _SCRIPTLESS.match(base):
+            marks_ok = all(self._script_ok(char) for char in visible[1:] if _MARK.match(char))
+            return None if self._script_ok(base) and marks_ok else TextProblemCode.SCRIPT_NOT_ALLOWED
+        if self.characters is not None:
+            return TextProblemCode.CHARACTER_NOT_ALLOWED
+        if all(_NO_SCRIPT.match(char) or self._script_ok(char) for char in visible):
+            return None
+        return TextProblemCode.SCRIPT_NOT_ALLOWED
+
+    def _is_listed(self, visible: str) -> bool:
+        if not self.listed:
+            return False
+        comparable = _comparable(visible)
+        return comparable in self.listed or all(char in self.listed for char in comparable)
+
+    def _script_ok(self, char: str) -> bool:
+        if self.any_script or _INHERITED_MARK.match(char):
+            return True
+        return all(pattern is not None and pattern.match(char) is not None for pattern in self.script_classes)
+
+
+def _invisible(part: str, offset: int, flat: list[str], at: int) -> TextProblemCode | None:
+    """Whether the format character at `part[offset]` (at `flat[at]` in the text) is refused."""
+    char = part[offset]
+    if char == ZWJ and _EMOJI_BEFORE_ZWJ.search(part, 0, offset) and _EMOJI.match(part, offset + 1):
+        return None  # an emoji ZWJ sequence (UAX #29 rule GB11)
+    if char in (ZWJ, ZWNJ) and 0 < at < len(flat) - 1:
+        before, after = flat[at - 1], flat[at + 1]
+        if _JOINING_LETTER.match(before) and _JOINING_LETTER.match(after) and _LETTER.match(after):
+            return None
+    if offset > 0 and (_is_variation_selector(char) or (_is_tag(char) and part.startswith(_BLACK_FLAG))):
+        return None
+    return TextProblemCode.INVISIBLE_CHARACTER
+
+
+def _too_many_marks(part: str) -> bool:
+    marks = sum(1 for char in part if _COUNTED_MARK.match(char) and not _is_variation_selector(char))
+    return marks > MAX_MARKS_PER_GRAPHEME
+
+
+def _comparable(text: str) -> str:
+    return unicodedata.normalize("NFC", "".join(char for char in text if not _is_variation_selector(char)))
+
+
+def _display(text: str) -> str:
+    # Invisible, blank or lone combining characters are named: quoting them would show nothing useful.
+    core = [char for char in text if char != ZWJ and not _is_variation_selector(char) and not _is_tag(char)]
+    blank = any(_BLANK.match(char) for char in core) or all(_MARK.match(char) for char in core)
+    if core and not blank:
+        return f"“{text}”"
+    return ", ".join(_name(char) for char in text)
+
+
+def _name(char: str) -> str:
+    try:
+        name = unicodedata.name(char)
+    except ValueError:
+        return f"U+{ord(char):04X}"
+    return f"U+{ord(char):04X} {name}"
+
+
+# --- banned words -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    first: int  # grapheme index of its first character
+    last: int  # grapheme index of its last character
+
+
+def _tokens(folded: Iterable[tuple[int, str]]) -> list[_Token]:
+    tokens: list[_Token] = []
+    current: list[str] = []
+    first = last = 0
+    for position, char in folded:
+        if _WORD_CHAR.match(char):
+            if not current:
+                first = position
+            current.append(char)
+            last = position
+        elif current:
+            tokens.append(_Token("".join(current), first, last))
+            current = []
+    if current:
+        tokens.append(_Token("".join(current), first, last))
+    return tokens
+
+
+@cache
+def _banned_forms(banned_words: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], ...]:
+    forms = []
+    for word in banned_words:
+        tokens = tuple(token.text for token in _tokens((0, char) for char in normalise_for_matching(word)))
+        if tokens:
+            forms.append((tokens, "".join(tokens)))
+    return tuple(forms)
+
+
+def _banned(parts: Sequence[str], banned_words: tuple[str, ...], words: _Words) -> list[TextProblem]:
+    forms = _banned_forms(tuple(banned_words))
+    if not forms:
+        return []
+    tokens = _tokens((position, char) for position, part in enumerate(parts) for char in _fold(part))
+    texts = [token.text for token in tokens]
+    starts: dict[int, int] = {}  # offset in the joined text -> token index
+    ends: dict[int, int] = {}
+    joined_parts = []
+    offset = 0
+    for index, text in enumerate(texts):
+        starts[offset] = index
+        offset += len(text)
+        ends[offset] = index
+        joined_parts.append(text)
+    joined = "".join(joined_parts)
+
+    spans: dict[tuple[int, int], None] = {}  # token index ranges, in the order found
+    for phrase, letters in forms:
+        count = len(phrase)
+        for index in range(len(texts) - count + 1):
+            if tuple(texts[index : index + count]) == phrase:
+                spans[(index, index + count - 1)] = None
+        at = joined.find(letters)
+        while at != -1:
+            first, last = starts.get(at), ends.get(at + len(letters))
+            if first is not None and last is not None:
+                run = texts[first : last + 1]
+                if len(run) == 1 or len(letters) >= MIN_JOINED_LENGTH or all(len(text) == 1 for text in run):
+                    spans[(first, last)] = None
+            at = joined.find(letters, at + 1)
+
+    problems = []
+    for first, last in sorted(spans):
+        start, stop = tokens[first].first, tokens[last].last
+        typed = "".join(parts[start : stop + 1])
+        problems.append(
+            TextProblem(TextProblemCode.BANNED_WORD, words.banned(typed), position=start, word=typed)
+        )
+    return problems
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+_SCRIPT_NAMES_FR: Final = {
+    "Latin": "latines", "Greek": "grecques", "Cyrillic": "cyrilliques", "Arabic": "arabes",
+    "Hebrew": "hébraïques", "Armenian": "arméniennes", "Georgian": "géorgiennes", "Han": "chinoises (han)",
+    "Hiragana": "hiragana", "Katakana": "katakana", "Hangul": "coréennes (hangeul)", "Thai": "thaïes",
+    "Devanagari": "devanagari", "Bengali": "bengalies", "Tamil": "tamoules", "Ethiopic": "éthiopiennes",
+}  # fmt: skip
+
+
+class _Words:
+    """The message texts of one check, naming the field when its label is known."""
+
+    def __init__(self, label: Localized | None) -> None:
+        self.label = label
+
+    def _subject_en(self, capital: bool) -> str:
+        if self.label is not None:
+            return self.label.get("en")
+        return "This text" if capital else "this text"
+
+    def _subject_fr(self, capital: bool) -> str:
+        if self.label is not None:
+            return f"{'Le' if capital else 'le'} champ « {self.label.get('fr')} »"
+        return "Ce texte" if capital else "ce texte"
+
+    def too_long(self, limit: int, actual: int | None) -> Localized:
+        chars_en = f"{limit} character{'s' if limit != 1 else ''}"
+        chars_fr = f"{limit} caractère{'s' if limit > 1 else ''}"
+        if actual is None:
+            return Localized(
+                {
+                    "en": f"{self._subject_en(True)} is too long: at most {chars_en}.",
+                    "fr": f"{self._subject_fr(True)} est trop long : {chars_fr} au maximum.",
+                }
+            )
+        return Localized(
+            {
+                "en": f"{self._subject_en(True)} is too long: at most {chars_en}, not {actual}.",
+                "fr": f"{self._subject_fr(True)} est trop long : {chars_fr} au maximum, pas {actual}.",
+            }
+        )
+
+    def too_many_lines(self, limit: int, actual: int) -> Localized:
+        if limit == 1:
+            return Localized(
+                {
+                    "en": f"{self._subject_en(True)} fits on one line: remove the line break.",
+                    "fr": f"{self._subject_fr(True)} tient sur une seule ligne : "
+                    "retirez le retour à la ligne.",
+                }
+            )
+        return Localized(
+            {
+                "en": f"{self._subject_en(True)} takes at most {limit} lines, not {actual}.",
+                "fr": f"{self._subject_fr(True)} accepte au plus {limit} lignes, pas {actual}.",
+            }
+        )
+
+    def hard(self, code: TextProblemCode, shown: str, position: int) -> Localized:
+        where_en, where_fr = f"character {position + 1}", f"au caractère {position + 1}"
+        subject_en, subject_fr = self._subject_en(True), self._subject_fr(True)
+        if code is TextProblemCode.BIDI_CONTROL:
+            return Localized(
+                {
+                    "en": f"{subject_en} contains a text-direction control, {shown}, "
+                    f"at {where_en}; remove it.",
+                    "fr": f"{subject_fr} contient une marque de sens d'écriture, {shown}, "
+                    f"{where_fr} : retirez-la.",
+                }
+            )
+        if code is TextProblemCode.CONTROL_CHARACTER:
+            return Localized(
+                {
+                    "en": f"{subject_en} contains a control character, {shown}, at {where_en}; remove it.",
+                    "fr": f"{subject_fr} contient un caractère de contrôle, {shown}, "
+                    f"{where_fr} : retirez-le.",
+                }
+            )
+        if code is TextProblemCode.UNSUPPORTED_CHARACTER:
+            return Localized(
+                {
+                    "en": f"{shown} at {where_en} is not a character we can use; remove it.",
+                    "fr": f"{shown} {where_fr} n'est pas un caractère utilisable : retirez-le.",
+                }
+            )
+        return Localized(
+            {
+                "en": f"{subject_en} contains an invisible character, {shown}, at {where_en}; remove it.",
+                "fr": f"{subject_fr} contient un caractère invisible, {shown}, {where_fr} : retirez-le.",
+            }
+        )
+
+    def too_many_marks(self, shown: str, position: int) -> Localized:
+        return Localized(
+            {
+                "en": f"{shown} at character {position + 1} carries too many accents or marks "
+                f"(at most {MAX_MARKS_PER_GRAPHEME}).",
+                "fr": f"{shown} au caractère {position + 1} porte trop d'accents ou de signes "
+                f"({MAX_MARKS_PER_GRAPHEME} au maximum).",
+            }
+        )
+
+    def not_allowed(self, shown: str, scripts: tuple[str, ...], characters: str | None) -> Localized:
+        return Localized(
+            {
+                # No final full stop: the list of characters may end with one.
+                "en": f"{shown} is not allowed: {self._subject_en(False)} accepts "
+                f"{_accepts_en(scripts, characters)}",
+                "fr": f"{_guillemets(shown)} n'est pas accepté : {self._subject_fr(False)} accepte "
+                f"{_accepts_fr(scripts, characters)}",
+            }
+        )
+
+    def banned(self, typed: str) -> Localized:
+        return Localized(
+            {
+                "en": f"“{typed}” is not allowed in {self._subject_en(False)}.",
+                "fr": f"« {typed} » n'est pas autorisé dans {self._subject_fr(False)}.",
+            }
+        )
+
+
+def _guillemets(shown: str) -> str:
+    if shown.startswith("“") and shown.endswith("”"):
+        return f"« {shown[1:-1]} »"
+    return shown
+
+
+def _listed(characters: str) -> tuple[bool, bool, list[str]]:
+    # Spaces and the ten digits read better as words than as a row of symbols.
+    parts = list(dict.fromkeys(graphemes(characters)))
+    space = " " in parts
+    digits = all(digit in parts for digit in "0123456789")
+    others = [part for part in parts if part != " " and not (digits and part in "0123456789")]
+    return space, digits, others
+
+
+def _join(items: list[str], conjunction: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _accepts_en(scripts: tuple[str, ...], characters: str | None) -> str:
+    letters = f"{_join(list(scripts), 'or')} letters" if scripts else "letters"
+    if characters is None:
+        return f"{letters}, digits, spaces and punctuation"
+    space, digits, others = _listed(characters)
+    items = [letters] + (["digits"] if digits else []) + (["spaces"] if space else [])
+    if others:
+        items.append(" ".join(others))
+    return _join(items, "and")
+
+
+def _accepts_fr(scripts: tuple[str, ...], characters: str | None) -> str:
+    if scripts:
+        names = [_SCRIPT_NAMES_FR.get(name, f"de l'écriture {name}") for name in scripts]
+        letters = f"les lettres {_join(names, 'ou')}"
+    else:
+        letters = "les lettres"
+    if characters is None:
+        return f"{letters}, les chiffres, les espaces et la ponctuation"
+    space, digits, others = _listed(characters)
+    items = [letters] + (["les chiffres"] if digits else []) + (["les espaces"] if space else [])
+    if others:
+        items.append(" ".join(others))
+    return _join(items, "et")

@@ -1,0 +1,208 @@
+"""The `atelier` command, driven through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from configurator.cli import main
+
+TEST_CATALOG = Path(__file__).parents[1] / "fixtures" / "catalog"
+WHERE = re.compile(r"\S+\.yaml:\d+:\d+: error: ")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def broken_catalog(tmp_path: Path) -> Path:
+    """The test catalog with a typo in one rule of the mug."""
+    folder = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, folder)
+    mug = folder / "mug.yaml"
+    mug.write_text(
+        mug.read_text(encoding="utf-8").replace("material == enamel ->", "materail == enamel ->"),
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_help_lists_the_commands(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "run" in result.output
+    assert "rules" in result.output
+    result = runner.invoke(main, ["rules", "--help"])
+    assert {"check", "explain", "schema"} <= set(result.output.split())
+
+
+def test_check_a_clean_catalog(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules", "check", str(TEST_CATALOG)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^mug: [\d,]+ possible designs$", result.output, re.MULTILINE)
+    assert re.search(r"^poster: [\d,]+ possible designs$", result.output, re.MULTILINE)
+    assert "2 products checked: 0 errors" in result.output
+
+
+def test_check_one_product_file(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules", "check", str(TEST_CATALOG / "poster.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "poster:" in result.output
+    assert "mug:" not in result.output
+
+
+def test_check_reports_errors_with_file_line_column(runner: CliRunner, broken_catalog: Path) -> None:
+    result = runner.invoke(main, ["rules", "check", str(broken_catalog)])
+    assert result.exit_code == 1
+    # click >= 8.2: `output` holds what the terminal shows, stdout and stderr together.
+    assert WHERE.search(result.output), result.output
+    assert "materail" in result.output
+    assert "material" in result.stderr.replace("materail", "")  # the hint names what was meant
+
+
+def test_check_needs_a_path(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["rules", "check"]).exit_code == 2
+    assert runner.invoke(main, ["rules", "check", "/no/such/folder"]).exit_code == 2
+
+
+def test_explain_shows_domains_reasons_and_price(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main,
+        [
+            "rules",
+            "explain",
+            "mug",
+            "--catalog",
+            str(TEST_CATALOG),
+            "--pick",
+            "material=enamel",
+            "--pick",
+            "gift_box=yes",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    gold = next(line for line in result.output.splitlines() if line.strip().startswith("-- gold"))
+    assert "Enamel mugs don't come in gold." in gold
+    assert "enamel-not-gold" in gold
+    assert re.search(r"Total\s+19\.00$", result.output, re.MULTILINE)
+    assert "Designs left:" in result.output
+
+
+def test_explain_in_french_and_dollars(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main,
+        [
+            "rules",
+            "explain",
+            "mug",
+            "--catalog",
+            str(TEST_CATALOG),
+            "--pick",
+            "material=enamel",
+            "--locale",
+            "fr",
+            "--currency",
+            "USD",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Mug gravé" in result.output
+    assert "Les mugs en émail n'existent pas en or." in result.output
+    assert "USD" in result.output
+
+
+def test_explain_json_matches_the_api(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main,
+        [
+            "rules",
+            "explain",
+            "poster",
+            "--catalog",
+            str(TEST_CATALOG),
+            "--pick",
+            "width=60",
+            "--pick",
+            "extras=hanger",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    answer: dict[str, Any] = json.loads(result.output)
+    extras = next(d for d in answer["domains"] if d["key"] == "extras")
+    assert extras["picked"] == ["hanger"]
+    assert answer["valid"] is True
+    assert isinstance(answer["price"]["total"], str)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["teapot"], "teapot"),
+        (["mug", "--pick", "colr=white"], "colr"),
+        (["mug", "--currency", "JPY"], "JPY"),
+    ],
+)
+def test_explain_errors_exit_1(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(main, ["rules", "explain", *args, "--catalog", str(TEST_CATALOG)])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+@pytest.mark.parametrize("pick", ["colour", "gift_box=perhaps", "=white"])
+def test_explain_bad_pick_syntax_is_a_usage_error(runner: CliRunner, pick: str) -> None:
+    result = runner.invoke(main, ["rules", "explain", "mug", "--catalog", str(TEST_CATALOG), "--pick", pick])
+    assert result.exit_code == 2
+
+
+def test_explain_a_broken_catalog(runner: CliRunner, broken_catalog: Path) -> None:
+    result = runner.invoke(main, ["rules", "explain", "mug", "--catalog", str(broken_catalog)])
+    assert result.exit_code == 1
+    assert WHERE.search(result.output)
+
+
+def test_schema_is_json_schema(runner: CliRunner) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    result = runner.invoke(main, ["rules", "schema"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_run_serves_the_catalog(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: dict[str, Any] = {}
+
+    def fake_run(app: Any, **kwargs: Any) -> None:
+        served.update(kwargs, app=app)
+
+    monkeypatch.setattr("flask.Flask.run", fake_run)
+    result = runner.invoke(main, ["run", "--catalog", str(TEST_CATALOG), "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert served["host"] == "127.0.0.1"
+    assert served["port"] == 8123
+    assert served["app"].test_client().get("/healthz").status_code == 200
+    assert "2 products" in result.output
+
+
+def test_run_refuses_a_broken_catalog(
+    runner: CliRunner, broken_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("flask.Flask.run", lambda app, **kwargs: pytest.fail("must not serve"))
+    result = runner.invoke(main, ["run", "--catalog", str(broken_catalog)])
+    assert result.exit_code == 1
+    assert WHERE.search(result.output)
+
+
+def test_the_demo_catalog_is_clean(runner: CliRunner) -> None:
+    demo = Path(__file__).parents[2] / "catalog"
+    result = runner.invoke(main, ["rules", "check", str(demo)])
+    assert result.exit_code == 0, result.output
+    assert " 0 errors" in result.output

@@ -1,0 +1,133 @@
+"""The published JSON Schema: generated from the field tables, valid, and agreeing with the loader."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from rules.language import fields as f
+from rules.schema import language_schema
+
+jsonschema = pytest.importorskip("jsonschema")
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).parent
+PRODUCT = "product: p\nlabel: x\nprice: {EUR: '1'}\n"
+
+
+def load(text: str) -> Any:
+    return YAML(typ="safe", pure=True).load(text)
+
+
+@pytest.fixture(scope="module")
+def validator() -> Any:
+    schema = language_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def errors(validator: Any, data: Any) -> list[str]:
+    return [error.message for error in validator.iter_errors(data)]
+
+
+def walk(schema: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(schema, dict):
+        yield path, schema
+        for key, value in schema.items():
+            yield from walk(value, f"{path}/{key}")
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            yield from walk(value, f"{path}/{index}")
+
+
+def test_schema_is_json_and_2020_12() -> None:
+    schema = language_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert json.loads(json.dumps(schema)) == schema
+    assert {"brand", "product", "attribute", "constraint", "price_rule", "quantity_tier"} <= set(
+        schema["$defs"]
+    )
+
+
+def test_every_field_of_every_table_is_in_the_schema_with_a_description() -> None:
+    defs = language_schema()["$defs"]
+    for table in f.TABLES:
+        kinds = table.kinds or (None,)
+        for kind in kinds:
+            name = f"{table.name}_{kind}" if kind else table.name
+            properties = defs[name]["properties"]
+            assert set(properties) == set(table.names(kind)), name
+            for key, schema in properties.items():
+                assert schema.get("description"), f"{name}.{key}"
+
+
+def test_every_object_property_has_a_description() -> None:
+    for path, node in walk(language_schema()):
+        for key, schema in (
+            node.get("properties", {}).items() if isinstance(node.get("properties"), dict) else []
+        ):
+            assert "description" in schema, f"{path}/properties/{key}"
+
+
+def test_enums_for_types() -> None:
+    defs = language_schema()["$defs"]
+    assert defs["attribute"]["properties"]["type"]["enum"] == list(f.KINDS)
+    assert defs["attribute_number"]["properties"]["type"]["const"] == "number"
+    assert defs["brand"]["properties"]["rounding"]["enum"] == ["half_up", "half_even"]
+    assert defs["price_rule"]["allOf"] == [{"oneOf": [{"required": ["add"]}, {"required": ["formula"]}]}]
+
+
+def test_spec_examples_validate(validator: Any) -> None:
+    for path in sorted((HERE / "data" / "spec").glob("*.yaml")):
+        assert errors(validator, load(path.read_text(encoding="utf-8"))) == [], path
+
+
+def test_catalog_files_validate(validator: Any) -> None:
+    files = sorted((ROOT / "catalog").glob("*.yaml")) + sorted(
+        (ROOT / "tests" / "fixtures" / "catalog").glob("*.yaml")
+    )
+    for path in files:
+        assert errors(validator, load(path.read_text(encoding="utf-8"))) == [], path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "brand: Bad Key\nlabel: x\ncurrencies: [EUR]\n",
+        "brand: b\nlabel: x\ncurrency: [EUR]\n",
+        "brand: b\nlabel: x\ncurrencies: [EUR]\nrounding: up\n",
+        "brand: b\nlabel: x\ncurrencies: [EUR]\npalette: {white: '#FFF'}\n",
+        PRODUCT + "attributes: {a: {type: choice, options: [x], default: x, max_length: 3}}\n",
+        "product: p\nlabel: x\nprice: {EUR: '1'}\nattributes: {a: {type: colour}}\n",
+        "product: p\nlabel: x\nprice: {EUR: '1,5'}\nattributes: {}\n",
+        PRODUCT + "attributes: {}\nconstraints: [{rule: a, table: {}, message: m}]\n",
+        "product: p\nlabel: x\nprice: {EUR: '1'}\nattributes: {}\nconstraints: [{rule: a}]\n",
+        PRODUCT + "attributes: {}\nprices: [{label: l, add: {EUR: '1'}, formula: {EUR: '1'}}]\n",
+        "product: p\nlabel: {EN: x}\nprice: {EUR: '1'}\nattributes: {}\n",
+    ],
+)
+def test_mistakes_are_rejected(validator: Any, text: str) -> None:
+    assert errors(validator, load(text))
+
+
+def test_valid_constructs_validate(validator: Any) -> None:
+    # The schema accepts the less common forms the loader accepts.
+    product = load(
+        "product: mug\nlabel: Mug\nprice: {EUR: '1', USD: '2'}\n"
+        "attributes:\n"
+        "  s: {type: choice, options: {a: ~, b: {label: B, price: {EUR: '1'}}}, default: a}\n"
+        "  n: {type: number, min: 1, max: 2, default: 1}\n"
+        "  m: {type: multi, options: [a, 2]}\n"
+        "  t: {type: text, max_length: 3, characters: ' -'}\n"
+        "constraints:\n"
+        "  - {table: {file: x.csv, mode: forbidden}, message: m}\n"
+        "  - {table: {attributes: [s, n], allowed: [[a, 1], [b, ~]]}, message: m}\n"
+        "  - {excludes: [a, b], message: m, id: 'x#1'}\n"
+        "quantity_tiers: [{min: 2, percent_off: 2.5}]\n"
+    )
+    assert errors(validator, product) == []

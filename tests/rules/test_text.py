@@ -1,0 +1,590 @@
+"""The text policy: grapheme lengths, matching form, and every rule of `check_text`."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+
+import pytest
+import regex
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from rules.model import Brand, Localized, TextLimits
+from rules.text import (
+    MAX_MARKS_PER_GRAPHEME,
+    MIN_JOINED_LENGTH,
+    TextProblem,
+    TextProblemCode,
+    _skeleton_table,
+    check_text,
+    grapheme_length,
+    graphemes,
+    is_known_script,
+    normalise_for_matching,
+)
+
+ENGRAVING = Localized({"en": "Engraving", "fr": "Gravure"})
+PUNCTUATION = " .,'&!?-"
+
+
+def make_brand(
+    banned: tuple[str, ...] = ("competitorco", "some slur", "ass", "rapist", "penis"),
+    scripts: tuple[str, ...] = ("Latin",),
+    max_text_length: int | None = None,
+) -> Brand:
+    return Brand(
+        key="northwind-crafts",
+        label=Localized.plain("Northwind Crafts"),
+        currencies=("EUR",),
+        palette={},
+        banned_words=banned,
+        scripts=scripts,
+        max_text_length=max_text_length,
+    )
+
+
+BRAND = make_brand()
+OPEN_BRAND = make_brand(banned=(), scripts=())
+LIMITS = TextLimits(max_length=40, characters=PUNCTUATION)
+FREE = TextLimits(max_length=40)
+
+
+def codes(problems: list[TextProblem]) -> list[str]:
+    return [problem.code.value for problem in problems]
+
+
+def check(text: str, limits: TextLimits = LIMITS, brand: Brand = BRAND) -> list[TextProblem]:
+    return check_text(text, limits, brand, label=ENGRAVING)
+
+
+# --- graphemes ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "length"),
+    [
+        ("", 0),
+        ("Anna", 4),
+        ("Noël", 4),
+        ("Noe\u0308l", 4),  # decomposed: e + combining diaeresis is one character
+        ("🇫🇷🇨🇦", 2),  # two flags, four regional indicators
+        ("👩‍👩‍👧‍👦", 1),  # a family joined by ZWJ
+        ("👍🏽", 1),  # skin tone modifier
+        ("❤️", 1),  # heart + VS16
+        ("1️⃣", 1),  # keycap
+        ("🏴󠁧󠁢󠁥󠁮󠁧󠁿", 1),  # England: black flag + tag characters
+        ("\u1100\u1161\u11a8", 1),  # Hangul jamo L V T
+        ("a\r\nb", 3),  # CR LF is one grapheme
+    ],
+)
+def test_grapheme_length_counts_what_a_person_sees(text: str, length: int) -> None:
+    assert grapheme_length(text) == length
+    assert len(graphemes(text)) == length
+    assert "".join(graphemes(text)) == text
+
+
+# Extended_Pictographic code points (the property UAX #29 rule GB11 joins across ZWJ).
+emoji = st.sampled_from(
+    [chr(code) for code in range(0x1F400, 0x1F500) if regex.match(r"\p{Extended_Pictographic}", chr(code))]
+)
+zwj_sequence = st.lists(
+    st.tuples(emoji, st.sampled_from(["", "\U0001f3fb", "\U0001f3ff", "\ufe0f"])).map("".join),
+    min_size=1,
+    max_size=5,
+).map("\u200d".join)
+
+
+@given(st.lists(zwj_sequence, max_size=12))
+def test_k_emoji_zwj_sequences_are_k_characters(sequences: list[str]) -> None:
+    assert grapheme_length("".join(sequences)) == len(sequences)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("abcXYZéøßжλ"),
+            st.lists(st.sampled_from("\u0301\u0308\u0327\u0323\u0302"), max_size=3),
+        ),
+        max_size=20,
+    )
+)
+def test_combining_marks_belong_to_their_letter(letters: list[tuple[str, list[str]]]) -> None:
+    text = "".join(base + "".join(marks) for base, marks in letters)
+    assert grapheme_length(text) == len(letters)
+    assert grapheme_length(unicodedata.normalize("NFC", text)) == len(letters)
+
+
+# --- normalise_for_matching ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "CompetitorCo",
+        "COMPETITORCO",
+        "ＣｏｍｐｅｔｉｔｏｒＣｏ",  # fullwidth (NFKC)
+        "𝐂𝐎𝐌𝐏𝐄𝐓𝐈𝐓𝐎𝐑𝐂𝐎",  # mathematical bold (NFKC)
+        "ϲоmрetitorсо",  # Greek lunate sigma, Cyrillic o, r, s (TR39)
+        "ᴄоⅿреtіtоrсо",  # small capital C, Roman numeral m, Cyrillic and Ukrainian letters
+        "Compet\u200bitor\u00adCo",  # zero-width space, soft hyphen
+        "Cömpétitorcô",  # accents
+        "Competitor\u034fCo",  # combining grapheme joiner
+    ],
+)
+def test_normalise_for_matching_folds_case_width_homoglyphs_and_invisibles(variant: str) -> None:
+    assert normalise_for_matching(variant) == normalise_for_matching("competitorco")
+
+
+def test_normalise_for_matching_keeps_different_words_apart() -> None:
+    assert normalise_for_matching("cat") != normalise_for_matching("oat")
+    assert normalise_for_matching("class") != normalise_for_matching("ass")
+    assert normalise_for_matching("Straße") == normalise_for_matching("strasse")  # casefold
+    assert normalise_for_matching("rn") == normalise_for_matching("m")  # TR39: they look alike
+
+
+def test_the_skeleton_is_the_full_tr39_table_not_a_handful() -> None:
+    table = _skeleton_table()
+    assert len(table) > 5000
+    assert table["а"] == "a"  # Cyrillic a
+    assert table["ο"] == "o"  # Greek omicron
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=30))
+@example("ϲℐ𝐈Ⓛﬁ\u0301\u200d")
+def test_normalise_for_matching_is_idempotent(text: str) -> None:
+    once = normalise_for_matching(text)
+    assert normalise_for_matching(once) == once
+
+
+def test_every_confusable_folds_to_a_stable_form() -> None:
+    for char in _skeleton_table():
+        folded = normalise_for_matching(char)
+        assert normalise_for_matching(folded) == folded, (char, folded)
+
+
+# --- length and lines ---------------------------------------------------------------------------
+
+
+def test_a_text_within_every_limit_has_no_problem() -> None:
+    assert check("Happy birthday, Anna!") == []
+    assert check("") == []
+
+
+def test_too_long_counts_graphemes_and_says_by_how_much() -> None:
+    limits = TextLimits(max_length=5, characters=PUNCTUATION)
+    assert check("Zoë", limits) == []
+    assert check("Noe\u0308l!", limits) == []  # five graphemes, six code points
+    (problem,) = check("Hello!", limits)
+    assert problem.code is TextProblemCode.TOO_LONG
+    assert (problem.limit, problem.actual) == (5, 6)
+    assert problem.message.get("en") == "Engraving is too long: at most 5 characters, not 6."
+    assert problem.message.get("fr") == "Le champ « Gravure » est trop long : 5 caractères au maximum, pas 6."
+
+
+def test_the_brand_limit_caps_the_attribute() -> None:
+    (problem,) = check("abcdefgh", TextLimits(max_length=20), make_brand(max_text_length=6))
+    assert (problem.code, problem.limit, problem.actual) == (TextProblemCode.TOO_LONG, 6, 8)
+
+
+def test_without_a_label_messages_say_this_text() -> None:
+    (problem,) = check_text("abcdef", TextLimits(max_length=3), BRAND)
+    assert problem.message.get("en") == "This text is too long: at most 3 characters, not 6."
+    assert problem.message.get("fr").startswith("Ce texte est trop long")
+
+
+@pytest.mark.parametrize("text", ["a" * 1_000_000, "a" + "\u0301" * 1_000_000, "👍" * 500_000])
+def test_a_megabyte_is_refused_by_length_before_any_expensive_work(text: str) -> None:
+    started = time.perf_counter()
+    problems = check(text)
+    elapsed = time.perf_counter() - started
+    assert codes(problems) == ["too_long"]
+    assert problems[0].actual is None  # refused unmeasured
+    assert problems[0].message.get("en") == "Engraving is too long: at most 40 characters."
+    assert elapsed < 0.05
+
+
+def test_lines_are_counted_with_every_kind_of_line_break() -> None:
+    two = TextLimits(max_length=40, max_lines=2, characters=PUNCTUATION)
+    assert check("Anna\nBen", two) == []
+    assert check("Anna\r\nBen", two) == []
+    (problem,) = check("Anna\rBen\u2028Carl", two)
+    assert (problem.code, problem.limit, problem.actual) == (TextProblemCode.TOO_MANY_LINES, 2, 3)
+    assert problem.message.get("en") == "Engraving takes at most 2 lines, not 3."
+
+
+def test_one_line_only_asks_to_remove_the_break() -> None:
+    (problem,) = check("Anna\nBen")
+    assert problem.code is TextProblemCode.TOO_MANY_LINES
+    assert problem.message.get("en") == "Engraving fits on one line: remove the line break."
+    assert "retour à la ligne" in problem.message.get("fr")
+
+
+# --- scripts and characters ---------------------------------------------------------------------
+
+
+def test_a_letter_of_another_script_is_refused_with_a_clear_message() -> None:
+    (problem,) = check("Жанна"[0] + "anna")
+    assert problem.code is TextProblemCode.SCRIPT_NOT_ALLOWED
+    assert (problem.grapheme, problem.position) == ("Ж", 0)
+    assert problem.message.get("en") == (
+        "“Ж” is not allowed: Engraving accepts Latin letters, spaces and . , ' & ! ? -"
+    )
+    assert problem.message.get("fr") == (
+        "« Ж » n'est pas accepté : le champ « Gravure » accepte les lettres latines, les espaces et "
+        ". , ' & ! ? -"
+    )
+
+
+def test_each_refused_character_is_reported_once_at_its_first_place() -> None:
+    problems = check("Жж Жанна")
+    assert [(p.grapheme, p.position) for p in problems] == [("Ж", 0), ("ж", 1), ("а", 4), ("н", 5)]
+
+
+def test_listed_characters_are_the_only_non_letters_allowed() -> None:
+    assert check("Anna & Ben, 'forever'!") == []
+    problems = check("Anna + Ben 4ever")
+    assert [(p.code.value, p.grapheme) for p in problems] == [
+        ("character_not_allowed", "+"),
+        ("character_not_allowed", "4"),
+    ]
+    assert problems[0].message.get("en") == (
+        "“+” is not allowed: Engraving accepts Latin letters, spaces and . , ' & ! ? -"
+    )
+
+
+def test_digits_are_named_as_such_when_all_ten_are_listed() -> None:
+    limits = TextLimits(max_length=40, characters=" 0123456789")
+    (problem,) = check("Anna!", limits)
+    assert (
+        problem.message.get("en") == "“!” is not allowed: Engraving accepts Latin letters, digits and spaces"
+    )
+
+
+def test_an_emoji_is_a_character_that_must_be_listed() -> None:
+    (problem,) = check("Anna 👩‍👩‍👧")
+    assert (problem.code, problem.grapheme) == (TextProblemCode.CHARACTER_NOT_ALLOWED, "👩‍👩‍👧")
+    assert problem.message.get("en").startswith("“👩‍👩‍👧” is not allowed")
+    listed = TextLimits(max_length=40, characters=" ❤")
+    assert check("Anna ❤️ Ben", listed) == []  # listed without VS16, typed with it
+
+
+def test_a_blank_character_is_named_rather_than_quoted() -> None:
+    (problem,) = check("Anna\u00a0Ben")
+    assert problem.code is TextProblemCode.CHARACTER_NOT_ALLOWED
+    assert problem.message.get("en").startswith("U+00A0 NO-BREAK SPACE is not allowed")
+
+
+def test_without_a_character_list_digits_punctuation_and_emoji_are_fine() -> None:
+    assert check("Happy 40th, Anna! 🎉 👩‍👩‍👧 (2024) #1 €5", FREE) == []
+    (problem,) = check("Anna Δ", FREE)
+    assert problem.code is TextProblemCode.SCRIPT_NOT_ALLOWED
+    assert problem.message.get("en") == (
+        "“Δ” is not allowed: Engraving accepts Latin letters, digits, spaces and punctuation"
+    )
+
+
+def test_digits_of_another_script_are_refused_when_scripts_are_set() -> None:
+    (problem,) = check("Anna ४", FREE)  # Devanagari digit four
+    assert problem.code is TextProblemCode.SCRIPT_NOT_ALLOWED
+
+
+def test_accented_latin_letters_are_latin_in_any_normal_form() -> None:
+    for text in ["Zoë Noël", "Zoe\u0308 Noe\u0308l", "Ångström, Łódź, Dvořák, Ærøskøbing", "Nguyễn"]:
+        assert check(text) == [], text
+
+
+def test_a_combining_mark_of_another_script_is_refused() -> None:
+    (problem,) = check("a\u0483")  # Cyrillic titlo on a Latin letter
+    assert problem.code is TextProblemCode.SCRIPT_NOT_ALLOWED
+
+
+def test_scripts_come_from_the_attribute_intersected_with_the_brand() -> None:
+    greek_and_latin = TextLimits(max_length=40, scripts=("Latin", "Greek"))
+    assert check("Anna Δ", greek_and_latin, make_brand(scripts=())) == []
+    assert codes(check("Anna Δ", greek_and_latin, make_brand(scripts=("Latin",)))) == ["script_not_allowed"]
+    problem = check("Ж", greek_and_latin, make_brand(scripts=()))[0]
+    assert "Latin or Greek letters" in problem.message.get("en")
+    assert "lettres latines ou grecques" in problem.message.get("fr")
+
+
+def test_scripts_spelled_two_ways_still_fail_closed() -> None:
+    latn = TextLimits(max_length=40, scripts=("Latn",))
+    assert check("Anna", latn, make_brand(scripts=("Latin",))) == []
+    assert codes(check("Anna Ж", latn, make_brand(scripts=("Latin",)))) == ["script_not_allowed"]
+    greek_only = TextLimits(max_length=40, scripts=("Greek",))
+    assert codes(check("Δ", greek_only, make_brand(scripts=("Latin",)))) == ["script_not_allowed"]
+    assert codes(check("A", greek_only, make_brand(scripts=("Latin",)))) == ["script_not_allowed"]
+
+
+def test_a_script_name_is_never_read_as_a_pattern() -> None:
+    assert not is_known_script(r"Latin}\p{L")
+    limits = TextLimits(max_length=40, scripts=(r"Latin}\p{L",))
+    assert codes(check("Ж", limits, make_brand(scripts=()))) == ["script_not_allowed"]
+
+
+def test_any_script_is_fine_when_none_is_configured() -> None:
+    assert check("Привет, Αθηνά! 你好 مرحبا", FREE, OPEN_BRAND) == []
+
+
+def test_a_common_letter_counts_for_the_scripts_it_extends() -> None:
+    katakana = TextLimits(max_length=40, scripts=("Katakana",))
+    assert check("コーヒー", katakana, make_brand(scripts=())) == []  # "ー" is Common, used by Katakana
+
+
+def test_an_unknown_script_name_allows_no_letter_rather_than_all() -> None:
+    assert not is_known_script("Latinn")
+    assert all(is_known_script(name) for name in ("Latin", "Cyrillic", "Han", "Latn"))
+    limits = TextLimits(max_length=40, scripts=("Latinn",))
+    assert codes(check("Anna", limits, make_brand(scripts=()))) == ["script_not_allowed"] * 3  # A, n, a
+
+
+# --- invisible, control and unsupported characters ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("char", "code"),
+    [
+        ("\u202e", "bidi_control"),  # right-to-left override
+        ("\u202a", "bidi_control"),  # left-to-right embedding
+        ("\u2067", "bidi_control"),  # right-to-left isolate
+        ("\u200f", "bidi_control"),  # right-to-left mark
+        ("\u200b", "invisible_character"),  # zero width space
+        ("\u2060", "invisible_character"),  # word joiner
+        ("\ufeff", "invisible_character"),  # byte order mark
+        ("\u00ad", "invisible_character"),  # soft hyphen
+        ("\u200d", "invisible_character"),  # ZWJ between Latin letters
+        ("\u200c", "invisible_character"),  # ZWNJ between Latin letters
+        ("\u3164", "invisible_character"),  # Hangul filler
+        ("\t", "control_character"),
+        ("\x00", "control_character"),
+        ("\x7f", "control_character"),
+        ("\x85", "control_character"),  # next line (NEL) is not one of our line breaks
+        ("\ue000", "unsupported_character"),  # private use
+        ("\u0378", "unsupported_character"),  # unassigned
+        ("\ud800", "unsupported_character"),  # a lone surrogate, as broken JSON can produce
+    ],
+)
+def test_invisible_control_and_unsupported_characters_are_refused(char: str, code: str) -> None:
+    problems = check(f"An{char}na", FREE)
+    assert codes(problems) == [code]
+    assert problems[0].grapheme == char
+    # Joiners extend the grapheme before them (UAX #29), so that is where they are.
+    assert problems[0].position == (1 if char in "\u200c\u200d" else 2)
+    assert f"U+{ord(char):04X}" in problems[0].message.get("en")
+
+
+def test_invisible_character_message_names_it_and_its_place() -> None:
+    (problem,) = check("Ann\u200ba")
+    assert problem.message.get("en") == (
+        "Engraving contains an invisible character, U+200B ZERO WIDTH SPACE, at character 4; remove it."
+    )
+    assert problem.message.get("fr") == (
+        "Le champ « Gravure » contient un caractère invisible, U+200B ZERO WIDTH SPACE, au caractère 4 : "
+        "retirez-le."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "👩‍👩‍👧",  # ZWJ inside an emoji sequence
+        "🏳️‍🌈",  # flag + VS16 + ZWJ + rainbow
+        "👩🏽‍💻",  # skin tone then ZWJ
+        "❤️",  # VS16
+        "🏴󠁧󠁢󠁳󠁣󠁴󠁿",  # Scotland: tag characters
+    ],
+)
+def test_joiners_and_selectors_inside_emoji_are_fine(text: str) -> None:
+    assert check(f"Anna {text}", FREE) == []
+
+
+def test_a_dangling_zwj_after_an_emoji_is_refused() -> None:
+    assert codes(check("👍\u200d", FREE)) == ["invisible_character"]
+    assert codes(check("👍\u200dA", FREE)) == ["invisible_character"]
+
+
+def test_zwnj_spells_persian_but_hides_nothing_in_latin() -> None:
+    persian = TextLimits(max_length=40, scripts=("Arabic",))
+    assert check("می\u200cخواهم", persian, make_brand(scripts=())) == []
+    assert codes(check("Ben\u200cny", FREE)) == ["invisible_character"]
+
+
+def test_zalgo_is_refused() -> None:
+    zalgo = "a" + "\u0301\u0300\u0302\u0303\u0308\u0323" * 2
+    problems = check(f"Hi {zalgo}", FREE)
+    assert codes(problems) == ["too_many_marks"]
+    assert problems[0].position == 3
+    assert check("a" + "\u0301" * MAX_MARKS_PER_GRAPHEME, FREE) == []
+
+
+def test_problems_of_different_kinds_are_all_reported() -> None:
+    limits = TextLimits(max_length=5, characters=PUNCTUATION)
+    problems = check("Жx\u200by\nCompetitorCo", limits)
+    assert set(codes(problems)) == {
+        "too_long",
+        "too_many_lines",
+        "script_not_allowed",
+        "invisible_character",
+        "banned_word",
+    }
+
+
+# --- banned words -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CompetitorCo",
+        "competitorco",
+        "I love CompetitorCo's mugs",
+        "c.o.m.p.e.t.i.t.o.r.c.o",
+        "C O M P E T I T O R C O",
+        "Competitor Co",
+        "Competitor-Co!",
+        "compe titorco",
+        "competitor_co",
+        "ϲоmрetitorсо",
+        "ＣｏｍｐｅｔｉｔｏｒＣｏ",
+        "𝐂𝐨𝐦𝐩𝐞𝐭𝐢𝐭𝐨𝐫𝐂𝐨",
+        "Compet\u200bitorCo",
+        "Cömpétitorco",
+        "c0mpetitorco",  # TR39 folds 0 into o (no leetspeak beyond what TR39 says)
+        "some slur",
+        "Some  SLUR!",
+        "someslur",
+        "ass",
+        "Ass!",
+        "a.s.s",
+        "a s s",
+        "rapist",
+    ],
+)
+def test_banned_words_are_caught_however_written(text: str) -> None:
+    assert "banned_word" in codes(check(text, FREE))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "class",
+        "Classic glass",
+        "assistant",
+        "bass guitar",
+        "as soon as",
+        "therapist",
+        "Competitor company",
+        "competitorcos",  # never inside a longer word
+        "my competitor, colleague",
+        "some slurry",
+        "sassy",
+    ],
+)
+def test_banned_words_are_not_found_inside_innocent_words(text: str) -> None:
+    assert "banned_word" not in codes(check(text, FREE))
+
+
+def test_known_false_positive_two_real_words_joining_into_a_long_banned_word() -> None:
+    # The documented price of catching "Competitor Co": "pen is" joins into "penis" (>= 5 letters).
+    assert MIN_JOINED_LENGTH == 5
+    assert "banned_word" in codes(check("my pen is blue", FREE))
+    # ...while a short banned word only joins when spelled one letter at a time.
+    assert "banned_word" not in codes(check("glass as set", FREE))
+
+
+def test_a_banned_word_reports_the_span_as_typed_and_where_it_starts() -> None:
+    (problem,) = check("For Ann, c.o.m.p.e.t.i.t.o.r.c.o!", FREE)
+    assert problem.code is TextProblemCode.BANNED_WORD
+    assert (problem.word, problem.position) == ("c.o.m.p.e.t.i.t.o.r.c.o", 9)
+    assert problem.message.get("en") == "“c.o.m.p.e.t.i.t.o.r.c.o” is not allowed in Engraving."
+    assert (
+        problem.message.get("fr")
+        == "« c.o.m.p.e.t.i.t.o.r.c.o » n'est pas autorisé dans le champ « Gravure »."
+    )
+
+
+def test_every_occurrence_of_a_banned_word_is_reported() -> None:
+    problems = check("ass, ASS and a.s.s", FREE)
+    assert [(p.word, p.position) for p in problems] == [("ass", 0), ("ASS", 5), ("a.s.s", 13)]
+
+
+def test_banned_words_themselves_are_normalised() -> None:
+    brand = make_brand(banned=("ＣompetitorＣo", "  "))  # a blank banned word matches nothing
+    assert "banned_word" in codes(check("competitor co", FREE, brand))
+    assert check("Anna", FREE, brand) == []
+
+
+# Every character TR39 (or NFKC and casefolding) folds onto each letter of the banned word.
+def _lookalikes(letter: str) -> list[str]:
+    target = normalise_for_matching(letter)
+    found = {letter, letter.upper()}
+    found |= {chr(ord(letter) - ord("a") + 0xFF41)}  # fullwidth
+    found |= {char for char in _skeleton_table() if normalise_for_matching(char) == target}
+    return sorted(found)
+
+
+_WORD = "competitorco"
+_LOOKALIKES = {letter: _lookalikes(letter) for letter in set(_WORD)}
+
+
+def test_there_are_many_lookalikes_for_each_letter() -> None:
+    assert all(len(chars) >= 5 for chars in _LOOKALIKES.values())
+    assert {"с", "ϲ", "ｃ"} <= set(_LOOKALIKES["c"])
+    assert {"ο", "о", "0"} <= set(_LOOKALIKES["o"])
+    assert "р" in _LOOKALIKES["p"]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(*(st.sampled_from(_LOOKALIKES[letter]) for letter in _WORD)).map("".join))
+def test_homoglyph_substitutions_of_a_banned_word_are_always_caught(disguised: str) -> None:
+    assert normalise_for_matching(disguised) == normalise_for_matching(_WORD)
+    problems = check(f"To {disguised}!", FREE, make_brand(scripts=()))
+    assert "banned_word" in codes(problems), disguised
+
+
+@given(
+    st.lists(
+        st.sampled_from([".", "-", "_", " ", "  ", ", ", "·", "*", "/", "\n"]), min_size=11, max_size=11
+    ),
+    st.lists(st.booleans(), min_size=12, max_size=12),
+)
+def test_spacing_punctuation_and_case_never_hide_a_banned_word(
+    separators: list[str], upper: list[bool]
+) -> None:
+    letters = [char.upper() if up else char for char, up in zip(_WORD, upper, strict=True)]
+    disguised = letters[0] + "".join(sep + char for sep, char in zip(separators, letters[1:], strict=True))
+    limits = TextLimits(max_length=100, max_lines=20)
+    assert "banned_word" in codes(check(disguised, limits, make_brand(scripts=())))
+
+
+@given(st.lists(st.booleans(), min_size=12, max_size=12))
+def test_any_casing_of_a_banned_word_is_caught(upper: list[bool]) -> None:
+    text = "".join(char.upper() if up else char for char, up in zip(_WORD, upper, strict=True))
+    assert "banned_word" in codes(check(text, FREE))
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=20))
+def test_fullwidth_forms_are_read_as_ascii(text: str) -> None:
+    fullwidth = "".join(chr(ord(char) - 0x21 + 0xFF01) for char in text)
+    assert normalise_for_matching(fullwidth) == normalise_for_matching(text)
+
+
+# --- robustness ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=60), st.integers(min_value=0, max_value=50), st.integers(min_value=1, max_value=3))
+def test_check_text_never_fails_and_answers_in_both_languages(text: str, max_length: int, lines: int) -> None:
+    limits = TextLimits(max_length=max_length, max_lines=lines, characters=PUNCTUATION)
+    for problem in check(text, limits):
+        assert isinstance(problem.code, TextProblemCode)
+        assert problem.message.get("en")
+        assert problem.message.get("fr")
+        assert problem.message.get("en") != problem.message.get("fr")
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ.,'&!?-", max_size=40))
+def test_plain_latin_text_within_limits_is_accepted(text: str) -> None:
+    assert check(text, LIMITS, make_brand(banned=())) == []

@@ -8,7 +8,7 @@ from typing import Literal
 
 from rules.model import SourceRef
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 
 
 class Code(StrEnum):

@@ -1,0 +1,137 @@
+"""What `atelier rules check` reports beyond syntax: facts only the compiled product can tell.
+
+- the product has no valid design at all (and which rules clash);
+- options that no valid design can have (dead options), with the rules that kill them;
+- defaults that break a rule;
+- rules that never exclude anything;
+- price entries that can never apply (on dead options, or conditions no valid design meets);
+- the number of possible designs.
+"""
+
+from __future__ import annotations
+
+from rules.errors import Diagnostic
+from rules.model import AttributeKind
+from rules.product import Product
+
+MAX_PRICE_CONDITION_ROWS = 2_000
+
+
+def analyse(product: Product) -> list[Diagnostic]:
+    """Errors and warnings about a compiled product, then one info line with its design count."""
+    model = product.model
+    where = model.source
+    found: list[Diagnostic] = []
+    total = product.count()
+    if total == 0:
+        conflict = product._compiled.explainer.rules({})
+        names = ", ".join(f"“{t.rule.id}”" for t in conflict) or "its rules"
+        found.append(
+            Diagnostic(
+                "error", "no-valid-design", f"product {model.key!r} has no valid design: {names} cannot all hold",
+                conflict[0].rule.source if conflict else where,
+                "relax or remove one of these rules",
+            )
+        )
+        return found
+    for violation in product.validate(product.defaults()):
+        attribute = model.attribute(violation.attributes[0]) if violation.attributes else None
+        found.append(
+            Diagnostic(
+                "error", "invalid-default", f"the default design breaks a rule: {violation.message.get('en')}",
+                attribute.source if attribute else where,
+                "change the `default:` of the attributes named so that the defaults form a valid design",
+            )
+        )
+    domains = product.domains({})
+    dead: set[tuple[str, object]] = set()
+    for attribute in model.attributes:
+        state = domains.attributes[attribute.key]
+        for option in state.options:
+            if option.available:
+                continue
+            dead.add((attribute.key, option.key))
+            rules = ", ".join(f"“{r.id}”" for r in (option.reason.rules if option.reason else ()))
+            because = f" (ruled out by {rules})" if rules else ""
+            source = attribute.option(str(option.key)).source if attribute.option(str(option.key)) else None
+            found.append(
+                Diagnostic(
+                    "warning", "dead-option",
+                    f"option {option.key!r} of {attribute.key!r} can never be chosen{because}",
+                    source or attribute.source,
+                    "remove the option, or relax the rules that exclude it",
+                )
+            )
+        if attribute.kind is AttributeKind.TEXT and state.text and attribute.text:
+            if state.text.max_length < attribute.text.max_length:
+                found.append(
+                    Diagnostic(
+                        "warning", "text-limit-unreachable",
+                        f"{attribute.key!r} can never be longer than {state.text.max_length} graphemes "
+                        f"although max_length is {attribute.text.max_length}",
+                        attribute.source,
+                        f"set `max_length: {state.text.max_length}`",
+                    )
+                )
+    for table in product._compiled.finite.tables:
+        built_in = table.rule.id.startswith(("when:", "count:", "required:"))
+        # Brand rules are inherited by every product; on many they have nothing to exclude.
+        if table.trivial and not built_in and table.rule.origin != "brand":
+            found.append(
+                Diagnostic(
+                    "warning", "rule-never-fires",
+                    f"rule {table.rule.id!r} never excludes anything",
+                    table.rule.source or where,
+                    "check its attribute and option names, or remove it",
+                )
+            )
+    found.extend(_unused_prices(product, dead))
+    found.append(Diagnostic("info", "design-count", f"{model.key}: {total:,} possible designs", where, None))
+    return found
+
+
+def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diagnostic]:
+    found = []
+    model = product.model
+    for attribute in model.attributes:
+        for option in attribute.options:
+            if option.price and (attribute.key, option.key) in dead:
+                found.append(
+                    Diagnostic(
+                        "warning", "unused-price",
+                        f"the price of {attribute.key}={option.key} never applies: no valid design has it",
+                        option.source or attribute.source, "remove the price or the rule that excludes the option",
+                    )
+                )
+    finite = product._compiled.finite
+    diagram = product._compiled.diagram
+    from rules.engine.finite import MAX_COMBINATIONS, _predicate_table
+    from rules.results import RuleRef
+
+    for index, rule in enumerate(model.price_rules):
+        if rule.when is None:
+            continue
+        when = rule.when
+        ref = RuleRef(f"price#{index + 1}", rule.label, "product", rule.source)
+        try:
+            table = _predicate_table(model, finite, ref, when.references(), lambda env: bool(when.evaluate(env)))
+        except Exception:  # noqa: BLE001 - a condition too wide to enumerate is simply not analysed
+            continue
+        if len(table.rows) > MAX_PRICE_CONDITION_ROWS or len(table.rows) > MAX_COMBINATIONS:
+            continue
+        reachable = False
+        for row in table.rows:
+            picks = {diagram.level_of[v]: value for v, value in zip(table.scope, row, strict=True)}
+            if diagram.sweep(picks).consistent:
+                reachable = True
+                break
+        if not reachable:
+            found.append(
+                Diagnostic(
+                    "warning", "unused-price",
+                    f"price line “{rule.label.get()}” never applies: no valid design meets `{when}`",
+                    rule.source or model.source, "fix its `when:` or remove it",
+                )
+            )
+    return found
+

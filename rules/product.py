@@ -49,6 +49,8 @@ class Compiled:
     explainer: Explainer
 
 
+PICK_WEIGHT = 1_000  # completing a design changes any number of defaults before one pick
+
 _cache: dict[str, Compiled] = {}
 _cache_lock = threading.Lock()
 
@@ -95,6 +97,39 @@ class Product:
         for attribute in self.model.attributes:
             if attribute.when is not None and not _holds(attribute.when, self._env(design)):
                 design[attribute.key] = _empty(attribute)
+        return design
+
+    def complete(self, picks: Mapping[str, Value]) -> dict[str, Value]:
+        """The picks completed into a whole design: the defaults, changed as little as possible so
+        that the design is valid (when the picks allow it at all)."""
+        defaults = self.defaults()
+        design = {**defaults, **picks}
+        own = self._levels(picks)
+        rest = {lv: v for lv, v in self._levels({k: v for k, v in defaults.items() if k not in picks}).items()
+                if lv not in own}
+        combined = {**rest, **own}
+        weights = {lv: PICK_WEIGHT for lv in own}
+        sweep = self._diagram.sweep(combined, weights)
+        if int(sweep.forward[-1]) >= PICK_WEIGHT:
+            return design  # the picks clash among themselves: validation will say how
+        path = self._diagram.cheapest_path(sweep, combined)
+        if path is None:
+            return design
+        finite, diagram = self._finite, self._diagram
+        for attribute in self.model.attributes:
+            if attribute.key in picks:
+                continue
+            variables = finite.by_attribute[attribute.key]
+            values = [finite.variables[v].values[path[diagram.level_of[v]]] for v in variables]
+            if attribute.kind is AttributeKind.MULTI:
+                design[attribute.key] = frozenset(
+                    str(finite.variables[v].option) for v, on in zip(variables, values, strict=True) if on
+                )
+            elif attribute.kind is AttributeKind.TEXT:
+                if values[0] == 0:
+                    design[attribute.key] = ""
+            else:
+                design[attribute.key] = values[0]
         return design
 
     def normalize(self, raw: Mapping[str, object]) -> tuple[dict[str, Value], list[Violation]]:

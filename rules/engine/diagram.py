@@ -132,13 +132,18 @@ class Diagram:
         cost[carrying - first] = 0
         return cost
 
-    def sweep(self, picks: Picks) -> Sweep:
-        """Forward and backward fewest-broken-picks sweeps and the per-value best through-cost."""
+    def sweep(self, picks: Picks, weights: Mapping[int, int] | None = None) -> Sweep:
+        """Forward and backward fewest-broken-picks sweeps and the per-value best through-cost.
+
+        `weights` makes breaking some picks dearer than others (each pick costs 1 by default).
+        """
         size = self.node_count + 1
         forward = np.full(size, INF, dtype=np.int64)
         backward = np.full(size, INF, dtype=np.int64)
         best = np.full(int(self.slot_start[-1]), INF, dtype=np.int64)
         cost = {level: self._group_cost(level, value) for level, value in picks.items()}
+        if weights:
+            cost = {level: c * weights.get(level, 1) for level, c in cost.items()}
         if self.empty:
             return Sweep(forward, backward, best, cost)
         forward[0] = 0
@@ -204,6 +209,21 @@ class Diagram:
             outgoing = np.arange(self.out_start[node], self.out_start[node + 1])
             step = self._step(outgoing, down, sweep, upwards=False, target=int(sweep.backward[node]))
             self._choose(step, down, picks, chosen)
+            node = int(self.dst[step])
+        return chosen
+
+    def cheapest_path(self, sweep: Sweep, picks: Picks) -> dict[int, int] | None:
+        """A complete path breaking as little as possible: the value index at every level."""
+        if self.empty or not sweep.forward[-1] < INF:
+            return None
+        chosen: dict[int, int] = {}
+        node = 0
+        for level in range(self.levels):
+            outgoing = np.arange(self.out_start[node], self.out_start[node + 1])
+            step = self._step(outgoing, level, sweep, upwards=False, target=int(sweep.backward[node]))
+            values = self.values[self.values_start[step] : self.values_start[step + 1]]
+            wanted = picks.get(level)
+            chosen[level] = wanted if wanted is not None and wanted in values else int(values[0])
             node = int(self.dst[step])
         return chosen
 

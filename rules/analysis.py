@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
-from rules.errors import Diagnostic
+from rules.engine.finite import MAX_COMBINATIONS, RuleTooWideError, expression_table
+from rules.errors import Diagnostic, EvaluationError
 from rules.model import AttributeKind
 from rules.product import Product
+from rules.results import RuleRef
 
 MAX_PRICE_CONDITION_ROWS = 2_000
 
@@ -28,7 +30,9 @@ def analyse(product: Product) -> list[Diagnostic]:
         names = ", ".join(f"“{t.rule.id}”" for t in conflict) or "its rules"
         found.append(
             Diagnostic(
-                "error", "no-valid-design", f"product {model.key!r} has no valid design: {names} cannot all hold",
+                "error",
+                "no-valid-design",
+                f"product {model.key!r} has no valid design: {names} cannot all hold",
                 conflict[0].rule.source if conflict else where,
                 "relax or remove one of these rules",
             )
@@ -38,7 +42,9 @@ def analyse(product: Product) -> list[Diagnostic]:
         attribute = model.attribute(violation.attributes[0]) if violation.attributes else None
         found.append(
             Diagnostic(
-                "error", "invalid-default", f"the default design breaks a rule: {violation.message.get('en')}",
+                "error",
+                "invalid-default",
+                f"the default design breaks a rule: {violation.message.get('en')}",
                 attribute.source if attribute else where,
                 "change the `default:` of the attributes named so that the defaults form a valid design",
             )
@@ -53,10 +59,12 @@ def analyse(product: Product) -> list[Diagnostic]:
             dead.add((attribute.key, option.key))
             rules = ", ".join(f"“{r.id}”" for r in (option.reason.rules if option.reason else ()))
             because = f" (ruled out by {rules})" if rules else ""
-            source = attribute.option(str(option.key)).source if attribute.option(str(option.key)) else None
+            declared = attribute.option(str(option.key))
+            source = declared.source if declared is not None else None
             found.append(
                 Diagnostic(
-                    "warning", "dead-option",
+                    "warning",
+                    "dead-option",
                     f"option {option.key!r} of {attribute.key!r} can never be chosen{because}",
                     source or attribute.source,
                     "remove the option, or relax the rules that exclude it",
@@ -66,7 +74,8 @@ def analyse(product: Product) -> list[Diagnostic]:
             if state.text.max_length < attribute.text.max_length:
                 found.append(
                     Diagnostic(
-                        "warning", "text-limit-unreachable",
+                        "warning",
+                        "text-limit-unreachable",
                         f"{attribute.key!r} can never be longer than {state.text.max_length} graphemes "
                         f"although max_length is {attribute.text.max_length}",
                         attribute.source,
@@ -79,7 +88,8 @@ def analyse(product: Product) -> list[Diagnostic]:
         if table.trivial and not built_in and table.rule.origin != "brand":
             found.append(
                 Diagnostic(
-                    "warning", "rule-never-fires",
+                    "warning",
+                    "rule-never-fires",
                     f"rule {table.rule.id!r} never excludes anything",
                     table.rule.source or where,
                     "check its attribute and option names, or remove it",
@@ -98,15 +108,15 @@ def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diag
             if option.price and (attribute.key, option.key) in dead:
                 found.append(
                     Diagnostic(
-                        "warning", "unused-price",
+                        "warning",
+                        "unused-price",
                         f"the price of {attribute.key}={option.key} never applies: no valid design has it",
-                        option.source or attribute.source, "remove the price or the rule that excludes the option",
+                        option.source or attribute.source,
+                        "remove the price or the rule that excludes the option",
                     )
                 )
     finite = product._compiled.finite
     diagram = product._compiled.diagram
-    from rules.engine.finite import MAX_COMBINATIONS, _predicate_table
-    from rules.results import RuleRef
 
     for index, rule in enumerate(model.price_rules):
         if rule.when is None:
@@ -114,9 +124,9 @@ def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diag
         when = rule.when
         ref = RuleRef(f"price#{index + 1}", rule.label, "product", rule.source)
         try:
-            table = _predicate_table(model, finite, ref, when.references(), lambda env: bool(when.evaluate(env)))
-        except Exception:  # noqa: BLE001 - a condition too wide to enumerate is simply not analysed
-            continue
+            table = expression_table(model, finite, ref, when)
+        except (RuleTooWideError, EvaluationError):
+            continue  # a condition too wide to enumerate is simply not analysed
         if len(table.rows) > MAX_PRICE_CONDITION_ROWS or len(table.rows) > MAX_COMBINATIONS:
             continue
         reachable = False
@@ -128,10 +138,11 @@ def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diag
         if not reachable:
             found.append(
                 Diagnostic(
-                    "warning", "unused-price",
+                    "warning",
+                    "unused-price",
                     f"price line “{rule.label.get()}” never applies: no valid design meets `{when}`",
-                    rule.source or model.source, "fix its `when:` or remove it",
+                    rule.source or model.source,
+                    "fix its `when:` or remove it",
                 )
             )
     return found
-

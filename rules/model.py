@@ -115,7 +115,8 @@ class Attribute:
         return next((o for o in self.options if o.key == key), None)
 
     def number_values(self) -> range:
-        assert self.minimum is not None and self.maximum is not None
+        if self.minimum is None or self.maximum is None:
+            raise ValueError(f"{self.key} is not a number attribute")
         return range(self.minimum, self.maximum + 1, self.step)
 
 

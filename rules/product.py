@@ -105,8 +105,11 @@ class Product:
         defaults = self.defaults()
         design = {**defaults, **picks}
         own = self._levels(picks)
-        rest = {lv: v for lv, v in self._levels({k: v for k, v in defaults.items() if k not in picks}).items()
-                if lv not in own}
+        rest = {
+            lv: v
+            for lv, v in self._levels({k: v for k, v in defaults.items() if k not in picks}).items()
+            if lv not in own
+        }
         combined = {**rest, **own}
         weights = {lv: PICK_WEIGHT for lv in own}
         sweep = self._diagram.sweep(combined, weights)
@@ -143,7 +146,9 @@ class Product:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f" Did you mean “{close[0]}”?" if close else ""
                 problems.append(
-                    Violation("unknown", (key,), Localized({"en": f"There is no “{key}” on this product.{hint}"}))
+                    Violation(
+                        "unknown", (key,), Localized({"en": f"There is no “{key}” on this product.{hint}"})
+                    )
                 )
                 continue
             typed, problem = _coerce(attribute, value)
@@ -173,9 +178,9 @@ class Product:
                 finite_value = min(length, len(finite.variables[variables[0]].values) - 1)
             else:
                 finite_value = value if not isinstance(value, frozenset) else None
-            index = finite.variables[variables[0]].index(finite_value)
-            if index is not None:
-                levels[self._diagram.level_of[variables[0]]] = index
+            found = finite.variables[variables[0]].index(finite_value)
+            if found is not None:
+                levels[self._diagram.level_of[variables[0]]] = found
         return levels
 
     # -- queries ----------------------------------------------------------------------------------
@@ -185,55 +190,69 @@ class Product:
         the other picks kept); otherwise, with `explain`, the picks and rules in the way."""
         levels = self._levels(picks)
         sweep = self._diagram.sweep(levels)
+        best = sweep.best.tolist()  # plain ints: far cheaper to read one by one than numpy scalars
         states: dict[str, AttributeState] = {}
         for attribute in self.model.attributes:
-            states[attribute.key] = self._attribute_state(attribute, picks, levels, sweep, explain)
+            states[attribute.key] = self._attribute_state(attribute, picks, levels, sweep, best, explain)
         violations: tuple[Violation, ...] = ()
         if not sweep.consistent:
             violations = tuple(self._conflicts(picks, levels))
         return Domains(states, sweep.consistent, violations)
 
     def _attribute_state(
-        self, attribute: Attribute, picks: Mapping[str, Value], levels: dict[int, int], sweep: Sweep, explain: bool
+        self,
+        attribute: Attribute,
+        picks: Mapping[str, Value],
+        levels: dict[int, int],
+        sweep: Sweep,
+        best: list[int],
+        explain: bool,
     ) -> AttributeState:
         finite, diagram = self._finite, self._diagram
         variables = finite.by_attribute[attribute.key]
         picked = picks.get(attribute.key)
+        slot_start = diagram.slot_of_variable
 
-        def state(variable: int, value_index: int) -> tuple[bool, Reason | None]:
-            level = diagram.level_of[variable]
-            best = int(sweep.best[int(diagram.slot_start[level]) + value_index])
-            if best == 0:
-                return True, None
-            return False, (self._reason(levels, sweep, level, value_index, best) if explain else None)
+        def reason(variable: int, value_index: int, distance: int) -> Reason | None:
+            if not explain:
+                return None
+            return self._reason(levels, sweep, diagram.level_of[variable], value_index, distance)
 
+        applies: bool | None = None if attribute.when is not None else True
         if attribute.kind is AttributeKind.MULTI:
             options = []
             for variable in variables:
-                available, reason = state(variable, 1)
-                options.append(OptionState(str(finite.variables[variable].option), available, reason))
-            return AttributeState(attribute.key, None if attribute.when is not None else True, picked, tuple(options))
+                distance = best[slot_start[variable] + 1]
+                option = str(finite.variables[variable].option)
+                if distance == 0:
+                    options.append(OptionState(option, True))
+                else:
+                    options.append(OptionState(option, False, reason(variable, 1, distance)))
+            return AttributeState(attribute.key, applies, picked, tuple(options))
         variable = variables[0]
         values = finite.variables[variable].values
+        first = slot_start[variable]
+        distances = best[first : first + len(values)]
         if attribute.kind is AttributeKind.TEXT:
-            lengths = [state(variable, i) for i in range(len(values))]
-            possible = [length for length, (ok, _) in enumerate(lengths) if ok]
+            possible = [length for length, distance in enumerate(distances) if distance == 0]
             max_length = max(possible, default=0)
-            limit = len(values) - 1
-            reason = lengths[max_length + 1][1] if max_length < limit else None
-            text = TextState(max_length, 0 in possible, max_length > 0, reason)
-            return AttributeState(attribute.key, None if attribute.when is not None else True, picked, text=text)
+            why = None
+            if max_length + 1 < len(values):
+                why = reason(variable, max_length + 1, distances[max_length + 1])
+            text = TextState(max_length, 0 in possible, max_length > 0, why)
+            return AttributeState(attribute.key, applies, picked, text=text)
         options = []
         none_available = False
         for index, value in enumerate(values):
-            available, reason = state(variable, index)
+            distance = distances[index]
             if value is None:
-                none_available = available
-                continue
-            options.append(OptionState(value, available, reason))
-        some_available = any(o.available for o in options)
-        applies: bool | None = True
+                none_available = distance == 0
+            elif distance == 0:
+                options.append(OptionState(value, True))
+            else:
+                options.append(OptionState(value, False, reason(variable, index, distance)))
         if attribute.when is not None:
+            some_available = any(o.available for o in options)
             applies = None if (none_available and some_available) else some_available
         return AttributeState(attribute.key, applies, picked, tuple(options))
 
@@ -244,7 +263,9 @@ class Product:
             culprits: dict[int, int] = {}
         else:
             path = diagram.path_through(sweep, level, value, levels) or {}
-            culprits = {lv: levels[lv] for lv, v in path.items() if lv in levels and lv != level and v != levels[lv]}
+            culprits = {
+                lv: levels[lv] for lv, v in path.items() if lv in levels and lv != level and v != levels[lv]
+            }
         assignment = {diagram.order[lv]: v for lv, v in culprits.items()}
         assignment[variable] = value
         with self._explain_lock:
@@ -293,8 +314,10 @@ class Product:
             index = 1
         else:
             variable = finite.by_attribute[attribute][0]
-            wanted: FiniteValue = grapheme_length(value) if isinstance(value, str) and target.kind is AttributeKind.TEXT else (
-                None if isinstance(value, frozenset) else value
+            wanted: FiniteValue = (
+                grapheme_length(value)
+                if isinstance(value, str) and target.kind is AttributeKind.TEXT
+                else (None if isinstance(value, frozenset) else value)
             )
             found = finite.variables[variable].index(wanted)
             index = -1 if found is None else found
@@ -475,6 +498,7 @@ def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | Non
             )
         case AttributeKind.MULTI:
             if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):
+                value = list(value)
                 unknown = [v for v in value if attribute.option(str(v)) is None]
                 if not unknown and len(set(value)) == len(list(value)):
                     return frozenset(str(v) for v in value), None
@@ -486,4 +510,3 @@ def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | Non
             if isinstance(value, str):
                 return value, None
             return None, Localized({"en": f"{label} takes text."})
-    return None, Localized({"en": f"{label} cannot take that value."})

@@ -158,7 +158,9 @@ def compile_problem(
     level_of = {variable: level for level, variable in enumerate(order)}
     builder = Builder([sizes[v] for v in order])
 
-    def encode(scope: Sequence[int], rows: Sequence[tuple[int, ...]]) -> tuple[list[int], list[tuple[int, ...]]]:
+    def encode(
+        scope: Sequence[int], rows: Sequence[tuple[int, ...]]
+    ) -> tuple[list[int], list[tuple[int, ...]]]:
         columns = sorted(range(len(scope)), key=lambda i: level_of[scope[i]])
         return [level_of[scope[i]] for i in columns], [tuple(row[i] for i in columns) for row in rows]
 
@@ -202,12 +204,12 @@ def _compile_conditioned(
         parts = list(fixed)
         possible = True
         for rest, by_value in split:
-            rows = by_value.get(value)
-            if not rows:
+            matching = by_value.get(value)
+            if not matching:
                 possible = False
                 break
             if rest:
-                levels, encoded = encode(rest, rows)
+                levels, encoded = encode(rest, matching)
                 parts.append((levels, builder.table(levels, encoded)))
         if not possible:
             continue

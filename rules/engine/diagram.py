@@ -52,6 +52,10 @@ class Diagram:
         self.levels = len(builder.sizes)
         self.slot_start = np.concatenate(([0], np.cumsum(self.sizes))).astype(np.int64)
         self.empty = root == FALSE
+        # First slot of each variable's values (indexed by variable, not level), for quick lookups.
+        self.slot_of_variable = [0] * len(self.order)
+        for level, variable in enumerate(self.order):
+            self.slot_of_variable[variable] = int(self.slot_start[level])
         self._export(builder, root)
 
     # -- construction -------------------------------------------------------------------------
@@ -172,7 +176,9 @@ class Diagram:
             return 0
         if not self.levels:
             return 1
-        weight = {level: 1 - cost for level, cost in ((lv, self._group_cost(lv, v)) for lv, v in picks.items())}
+        weight = {
+            level: 1 - cost for level, cost in ((lv, self._group_cost(lv, v)) for lv, v in picks.items())
+        }
         approx = self._count_with(weight, np.float64)
         if float(np.max(approx)) < 2.0**62:
             return int(self._count_with(weight, np.int64)[0])
@@ -187,7 +193,8 @@ class Diagram:
             factor = weight[level] if level in weight else self.group_size[first:last]
             contribution = factor.astype(dtype) * paths[self.dst[first:last]]  # type: ignore[call-overload]
             np.add.at(paths, self.src[first:last], contribution)
-        return paths
+        result: npt.NDArray[np.generic] = paths
+        return result
 
     def path_through(self, sweep: Sweep, level: int, value: int, picks: Picks) -> dict[int, int] | None:
         """A cheapest complete path using `level = value`: the value it takes at every picked level."""

@@ -23,7 +23,9 @@ class Explainer:
 
     def __init__(self, finite: FiniteModel) -> None:
         self.finite = finite
-        self._rows = [np.array(t.rows, dtype=np.int64).reshape(len(t.rows), len(t.scope)) for t in finite.tables]
+        self._rows = [
+            np.array(t.rows, dtype=np.int64).reshape(len(t.rows), len(t.scope)) for t in finite.tables
+        ]
         self._by_variable: dict[int, list[int]] = {}
         for index, table in enumerate(finite.tables):
             for variable in table.scope:
@@ -74,7 +76,9 @@ class Explainer:
             for row in table.rows:
                 top += 1
                 supports.append(top)
-                clauses.extend([-top, self._literal[v][value]] for v, value in zip(table.scope, row, strict=True))
+                clauses.extend(
+                    [-top, self._literal[v][value]] for v, value in zip(table.scope, row, strict=True)
+                )
             clauses.append([-selector, *supports])
         self._solver = Solver(name="cadical153", bootstrap_with=clauses)
         return self._solver

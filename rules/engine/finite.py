@@ -17,7 +17,7 @@ from math import prod
 
 from rules.errors import RulesError
 from rules.expr import Expr
-from rules.model import Attribute, AttributeKind, Localized, ProductModel, SourceRef
+from rules.model import Attribute, AttributeKind, Localized, ProductModel
 from rules.results import RuleRef
 
 MAX_COMBINATIONS = 2_000_000  # value combinations one rule may span before it must be split
@@ -31,8 +31,8 @@ class RuleTooWideError(RulesError):
     def __init__(self, rule: RuleRef, combinations: int) -> None:
         where = f"{rule.source}: " if rule.source else ""
         super().__init__(
-            f"{where}rule {rule.id!r} spans {combinations:,} value combinations (limit {MAX_COMBINATIONS:,}); "
-            "split it into rules over fewer attributes"
+            f"{where}rule {rule.id!r} spans {combinations:,} value combinations "
+            f"(limit {MAX_COMBINATIONS:,}); split it into rules over fewer attributes"
         )
         self.rule = rule
 
@@ -73,7 +73,9 @@ class FiniteModel:
             if attribute.kind is AttributeKind.MULTI:
                 if all(i in assignment for i in indices):
                     env[attribute.key] = frozenset(
-                        str(self.variables[i].option) for i in indices if self.variables[i].values[assignment[i]]
+                        str(self.variables[i].option)
+                        for i in indices
+                        if self.variables[i].values[assignment[i]]
                     )
             elif indices[0] in assignment:
                 env[attribute.key] = self.variables[indices[0]].values[assignment[indices[0]]]
@@ -93,7 +95,7 @@ def lower(model: ProductModel) -> FiniteModel:
         finite.tables.extend(_built_in(model, finite, attribute))
     for constraint in model.constraints:
         rule = RuleRef(constraint.id, constraint.message, constraint.origin, constraint.source)
-        finite.tables.append(_expression_table(model, finite, rule, constraint.expr.references(), constraint.expr))
+        finite.tables.append(expression_table(model, finite, rule, constraint.expr))
     for table in model.tables:
         rule = RuleRef(table.id, table.message, table.origin, table.source)
         finite.tables.append(_combination_table(finite, rule, table.attributes, table.rows, table.allowed))
@@ -125,7 +127,12 @@ def _built_in(model: ProductModel, finite: FiniteModel, attribute: Attribute) ->
     if when is not None:
         rule = RuleRef(
             f"when:{key}",
-            _localized(label, "{label} only applies when {when}.", "{label} ne s'applique que si {when}.", when=str(when)),
+            _localized(
+                label,
+                "{label} only applies when {when}.",
+                "{label} ne s'applique que si {when}.",
+                when=str(when),
+            ),
             "product",
             attribute.source,
         )
@@ -133,10 +140,19 @@ def _built_in(model: ProductModel, finite: FiniteModel, attribute: Attribute) ->
             model, finite, rule, when.references() | {key}, lambda env: _visible(attribute, when, env)
         )
     if attribute.kind is AttributeKind.MULTI and (attribute.min_count > 0 or attribute.max_count is not None):
-        low, high = attribute.min_count, attribute.max_count if attribute.max_count is not None else len(attribute.options)
+        low, high = (
+            attribute.min_count,
+            attribute.max_count if attribute.max_count is not None else len(attribute.options),
+        )
         rule = RuleRef(
             f"count:{key}",
-            _localized(label, "Choose {low} to {high} for {label}.", "Choisissez de {low} à {high} pour {label}.", low=str(low), high=str(high)),
+            _localized(
+                label,
+                "Choose {low} to {high} for {label}.",
+                "Choisissez de {low} à {high} pour {label}.",
+                low=str(low),
+                high=str(high),
+            ),
             "product",
             attribute.source,
         )
@@ -153,13 +169,20 @@ def _built_in(model: ProductModel, finite: FiniteModel, attribute: Attribute) ->
     if attribute.kind is AttributeKind.TEXT and attribute.required:
         rule = RuleRef(
             f"required:{key}",
-            _localized(label, "{label} is required.", "{label} est obligatoire.", ),
+            _localized(
+                label,
+                "{label} is required.",
+                "{label} est obligatoire.",
+            ),
             "product",
             attribute.source,
         )
         scope = (when.references() | {key}) if when is not None else frozenset({key})
         yield _predicate_table(
-            model, finite, rule, scope,
+            model,
+            finite,
+            rule,
+            scope,
             lambda env: (when is not None and not when.evaluate(env)) or _int(env[key]) > 0,
         )
 
@@ -179,14 +202,16 @@ def _int(value: object) -> int:
 
 
 def _localized(label: Localized, en: str, fr: str, **values: str) -> Localized:
-    texts = {"en": en.format(label=label.get("en"), **values), "fr": fr.format(label=label.get("fr"), **values)}
+    texts = {
+        "en": en.format(label=label.get("en"), **values),
+        "fr": fr.format(label=label.get("fr"), **values),
+    }
     return Localized(texts)
 
 
-def _expression_table(
-    model: ProductModel, finite: FiniteModel, rule: RuleRef, attributes: frozenset[str], expr: Expr
-) -> Table:
-    return _predicate_table(model, finite, rule, attributes, lambda env: bool(expr.evaluate(env)))
+def expression_table(model: ProductModel, finite: FiniteModel, rule: RuleRef, expr: Expr) -> Table:
+    """The table of value combinations for which `expr` holds."""
+    return _predicate_table(model, finite, rule, expr.references(), lambda env: bool(expr.evaluate(env)))
 
 
 def _predicate_table(
@@ -225,11 +250,15 @@ def _combination_table(
         if all(index is not None for index in indices):
             encoded.add(tuple(index for index in indices if index is not None))
     # A table speaks only of designs where all its attributes apply: rows with "does not apply" pass.
-    skipped = {
-        combination
-        for combination in itertools.product(*(range(len(d)) for d in domains))
-        if any(domain[i] is None for domain, i in zip(domains, combination, strict=True))
-    } if any(None in d for d in domains) else set()
+    skipped = (
+        {
+            combination
+            for combination in itertools.product(*(range(len(d)) for d in domains))
+            if any(domain[i] is None for domain, i in zip(domains, combination, strict=True))
+        }
+        if any(None in d for d in domains)
+        else set()
+    )
     if allowed:
         accepted = encoded | skipped
     else:

@@ -39,7 +39,8 @@ def products(draw: st.DrawFn) -> str:
         lines.append(f"  {key}: {{type: choice, options: [{', '.join(options)}], default: {options[0]}}}")
     has_multi = draw(st.booleans())
     if has_multi:
-        lines.append("  extras: {type: multi, options: [x, y, z], min: 0, max: %d, default: []}" % draw(st.integers(1, 3)))
+        most = draw(st.integers(1, 3))
+        lines.append(f"  extras: {{type: multi, options: [x, y, z], min: 0, max: {most}, default: []}}")
     conditional = draw(st.booleans())
     if conditional:
         first = next(iter(attributes))
@@ -66,7 +67,11 @@ def products(draw: st.DrawFn) -> str:
     if len(keys) >= 2 and draw(st.booleans()):
         a, b = keys[0], keys[1]
         rows = draw(
-            st.lists(st.tuples(st.sampled_from(attributes[a]), st.sampled_from(attributes[b])), min_size=1, max_size=5)
+            st.lists(
+                st.tuples(st.sampled_from(attributes[a]), st.sampled_from(attributes[b])),
+                min_size=1,
+                max_size=5,
+            )
         )
         mode = draw(st.sampled_from(["allowed", "forbidden"]))
         body = ", ".join(f"[{r[0]}, {r[1]}]" for r in rows)
@@ -112,7 +117,9 @@ settings.register_profile("engine", max_examples=60, deadline=None, suppress_hea
 
 @settings(settings.get_profile("engine"))
 @given(source=products(), data=st.data())
-def test_domains_count_and_repair_match_brute_force(tmp_path_factory, source: str, data: st.DataObject) -> None:
+def test_domains_count_and_repair_match_brute_force(
+    tmp_path_factory, source: str, data: st.DataObject
+) -> None:
     product = load(tmp_path_factory.mktemp("p"), source)
     valid = valid_designs(product)
     # given: random picks taken from some design (valid or not)
@@ -136,10 +143,14 @@ def test_domains_count_and_repair_match_brute_force(tmp_path_factory, source: st
                     # available = can be included while the other options of this multi stay as picked
                     current = picks[attribute.key]
                     assert isinstance(current, frozenset)
-                    holders = [d for d in holders if d[attribute.key] - {option.key} == current - {option.key}]
+                    holders = [
+                        d for d in holders if d[attribute.key] - {option.key} == current - {option.key}
+                    ]
                 expected = any(agrees(d, others) for d in holders)
             else:
-                expected = any(d[attribute.key] == option.key and agrees(d, picks, attribute.key) for d in valid)
+                expected = any(
+                    d[attribute.key] == option.key and agrees(d, picks, attribute.key) for d in valid
+                )
             assert option.available == expected, (attribute.key, option.key, picks)
             if not option.available:
                 assert option.reason is not None

@@ -48,7 +48,7 @@ def run(host: str, port: int, catalog: str | None, debug: bool) -> None:
     try:
         app = create_app({"ATELIER_CATALOG": catalog} if catalog else None)
     except CatalogInvalid as error:
-        _print_diagnostics(getattr(error, "diagnostics", ()))
+        _print_diagnostics(error.diagnostics)
         raise click.ClickException(error.detail.splitlines()[0]) from error
     except AtelierError as error:
         raise click.ClickException(error.detail) from error
@@ -76,10 +76,12 @@ def check(paths: tuple[Path, ...]) -> None:
         try:
             loaded = services.load(folder)
         except CatalogInvalid as error:
-            diagnostics = _only_for(getattr(error, "diagnostics", ()), wanted)
+            diagnostics = _only_for(error.diagnostics, wanted)
             _print_diagnostics(diagnostics)
             errors += sum(d.severity == "error" for d in diagnostics) or 1
             continue
+        count = len(loaded.products) if wanted is None else 1
+        click.echo(f"{path}: brand {loaded.brand.key}, {count} product{'s' if count != 1 else ''}")
         diagnostics = _only_for(loaded.warnings, wanted)
         _print_diagnostics(diagnostics)
         warnings += len(diagnostics)
@@ -87,11 +89,13 @@ def check(paths: tuple[Path, ...]) -> None:
             if wanted is not None and not _same_file(product.model.source, wanted):
                 continue
             products += 1
-            click.echo(f"{key}: {product.count():,} possible designs")
-            found = list(analyse(product)) if analyse else []
-            _print_diagnostics(found, indent="  ")
+            if analyse is None:
+                click.echo(f"{key}: {product.count():,} possible designs")
+                continue
+            found = list(analyse(product))
+            _print_diagnostics(found)
             errors += sum(d.severity == "error" for d in found)
-            warnings += sum(d.severity != "error" for d in found)
+            warnings += sum(d.severity == "warning" for d in found)
     click.echo(
         f"{products} product{'s' if products != 1 else ''} checked: "
         f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
@@ -106,7 +110,7 @@ def _analyser() -> Callable[[Any], Iterable[Diagnostic]] | None:
         from rules.analysis import analyse
     except ImportError:
         return None
-    return analyse  # type: ignore[no-any-return]
+    return analyse
 
 
 def _same_file(source: Any, wanted: Path) -> bool:
@@ -124,10 +128,13 @@ def _only_for(diagnostics: Sequence[Diagnostic], wanted: Path | None) -> list[Di
     ]
 
 
-def _print_diagnostics(diagnostics: Iterable[Diagnostic], indent: str = "") -> None:
+def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """Errors to stderr; facts such as a design count (severity "info") as their bare message."""
     for diagnostic in diagnostics:
-        text = "\n".join(indent + line for line in str(diagnostic).splitlines())
-        click.echo(text, err=diagnostic.severity == "error")
+        if diagnostic.severity == "info":
+            click.echo(diagnostic.message)
+        else:
+            click.echo(str(diagnostic), err=diagnostic.severity == "error")
 
 
 @rules_group.command("explain")
@@ -165,7 +172,7 @@ def explain(
         raw = parse_picks(pick_args, found.model)
         answer = services.configure(found, raw, currency=currency, quantity=quantity, locale=locale)
     except CatalogInvalid as error:
-        _print_diagnostics(getattr(error, "diagnostics", ()))
+        _print_diagnostics(error.diagnostics)
         raise click.ClickException(error.detail.splitlines()[0]) from error
     except AtelierError as error:
         for item in error.errors:
@@ -225,6 +232,13 @@ def _show(value: object) -> str:
     return str(value)
 
 
+def _reason_text(reason: dict[str, Any]) -> str:
+    """A reason's sentence, then the rules that say so and the picks to change."""
+    notes = [", ".join(rule["id"] for rule in reason["rules"])]
+    notes.append("change: " + ", ".join(reason["picks"]) if reason["picks"] else "never possible")
+    return f"{reason['text']} [{'; '.join(n for n in notes if n)}]"
+
+
 def render_explanation(spec: dict[str, Any], answer: dict[str, Any], picks: dict[str, object]) -> str:
     """A readable table of domains, reasons, violations and price lines."""
     lines: list[str] = []
@@ -242,18 +256,15 @@ def render_explanation(spec: dict[str, Any], answer: dict[str, Any], picks: dict
         lines.append("")
         lines.append(head)
         labels = {o["key"]: o["label"] for o in attribute["options"]}
-        width = max((len(str(o["key"])) for o in domain["options"]), default=0)
+        key_width = max((len(_show(o["key"])) for o in domain["options"]), default=0)
+        label_width = max((len(labels.get(o["key"], "")) for o in domain["options"]), default=0)
         for option in domain["options"]:
             mark = "ok" if option["available"] else "--"
-            key = _show(option["key"]).ljust(width)
-            label = labels.get(option["key"], "")
-            row = f"  {mark} {key}  {label}".rstrip()
+            key = _show(option["key"]).ljust(key_width)
+            row = f"  {mark} {key}  {labels.get(option['key'], '').ljust(label_width)}"
             if option["reason"]:
-                reason = option["reason"]
-                rules = ", ".join(r["id"] for r in reason["rules"])
-                change = ", ".join(reason["picks"]) or "never possible"
-                row += f"   {reason['text']} [{rules}; change: {change}]"
-            lines.append(row)
+                row += "  " + _reason_text(option["reason"])
+            lines.append(row.rstrip())
         if domain["text"]:
             text = domain["text"]
             empty = "may be empty" if text["may_be_empty"] else "must not be empty"
@@ -261,7 +272,7 @@ def render_explanation(spec: dict[str, Any], answer: dict[str, Any], picks: dict
             if not text["may_be_present"]:
                 row = "  text: must stay empty"
             if text["reason"]:
-                row += f"   {text['reason']['text']}"
+                row += "  " + _reason_text(text["reason"])
             lines.append(row)
     lines.append("")
     if answer["violations"]:

@@ -212,11 +212,13 @@ def handle_http_exception(error: HTTPException) -> Response:
     if isinstance(data.get("messages"), Mapping):
         errors = errors_by_location(data["messages"])
     headers.update(data.get("headers") or {})
+    detail: str | None = error.description
     if status >= 500:
         detail = "The server could not complete the request."
-    else:
-        detail = error.description or None
-    title = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else error.name
+    try:
+        title = http.HTTPStatus(status).phrase
+    except ValueError:  # a status werkzeug knows and http.HTTPStatus does not
+        title = error.name
     return problem_response(
         status=status,
         code=_HTTP_CODES.get(status, ErrorCode.HTTP_ERROR),

@@ -40,12 +40,12 @@ class ProblemSchema(ma.Schema):
 class AtelierParser(FlaskParser):
     """webargs parser that raises our errors instead of aborting with its own payload."""
 
-    def _handle_invalid_json_error(  # type: ignore[override]
+    def _handle_invalid_json_error(
         self, error: json.JSONDecodeError | UnicodeDecodeError, req: flask.Request, *args: Any, **kwargs: Any
     ) -> NoReturn:
         raise MalformedJSON(f"The request body is not valid JSON: {error}") from error
 
-    def handle_error(  # type: ignore[override]
+    def handle_error(
         self,
         error: ma.ValidationError,
         req: flask.Request,

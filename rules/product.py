@@ -269,7 +269,9 @@ class Product:
         # The rules are found against every other pick: the culprits say what to change, but a rule
         # such as "at most 3 colours" only bites with all the picks it counts.
         same_attribute = set(finite.by_attribute[finite.variables[variable].attribute])
-        assignment = {diagram.order[lv]: v for lv, v in levels.items() if diagram.order[lv] not in same_attribute}
+        assignment = {
+            diagram.order[lv]: v for lv, v in levels.items() if diagram.order[lv] not in same_attribute
+        }
         assignment[variable] = value
         with self._explain_lock:
             tables = self._compiled.explainer.rules(assignment)

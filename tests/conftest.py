@@ -17,10 +17,11 @@ TEST_CATALOG = FIXTURES / "catalog"
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's own ATELIER_* variables must not change what the tests see."""
+    """A developer's own ATELIER_* variables must not change what the tests see; no database file either."""
     for name in list(os.environ):
         if name.startswith("ATELIER_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("ATELIER_DATABASE_URL", "sqlite://")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ MAX_MULTI_PICK = 100
 MAX_NUMBER_PICK = 10**12
 
 
-class Money(fields.Field):
+class Money(fields.Field[Decimal]):
     """An exact decimal amount, serialised as a plain string ("14.00"); never a float."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -46,7 +46,7 @@ PICK_VALUE_DOC = {
 }
 
 
-class PickValue(fields.Field):
+class PickValue(fields.Field[Any]):
     """A value a shopper picks: str, int, bool or a list of option keys (sets are sorted on output)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -77,7 +77,7 @@ class PickValue(fields.Field):
         raise ValidationError("A pick is a string, an integer, a boolean or a list of strings.")
 
 
-class OptionKey(fields.Field):
+class OptionKey(fields.Field[Any]):
     """An option's key: an option key string, a number's value or a boolean."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from configurator.errors import AtelierError, ErrorCode, NotFound, ValidationFailed
+from rules.errors import Diagnostic
 
 
 class CatalogInvalid(AtelierError):
@@ -10,6 +13,10 @@ class CatalogInvalid(AtelierError):
 
     code = ErrorCode.CATALOG_INVALID
     title = "The catalog does not load"
+
+    def __init__(self, detail: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        super().__init__(detail)
+        self.diagnostics = tuple(diagnostics)
 
 
 class ProductNotFound(NotFound):

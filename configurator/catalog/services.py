@@ -59,9 +59,7 @@ def load(folder: str | os.PathLike[str]) -> LoadedCatalog:
     try:
         catalog = load_catalog(path)
     except CatalogError as error:
-        invalid = CatalogInvalid(f"The catalog in {path} does not load:\n{error}")
-        invalid.diagnostics = error.diagnostics  # type: ignore[attr-defined]
-        raise invalid from error
+        raise CatalogInvalid(f"The catalog in {path} does not load:\n{error}", error.diagnostics) from error
     return LoadedCatalog(catalog=catalog, folder=path, locales=tuple(sorted(catalog_locales(catalog))))
 
 
@@ -274,7 +272,7 @@ def configure(
         "product": product.model.key,
         "locale": locale,
         "domains": [
-            _domain(domains.attributes[a.key], locale)
+            _domain(domains.attributes[a.key], product.model, locale)
             for a in product.model.attributes
             if a.key in domains.attributes
         ],
@@ -321,40 +319,56 @@ def _rule(rule: RuleRef, locale: str) -> dict[str, Any]:
     return {"id": rule.id, "message": rule.message.get(locale), "origin": rule.origin}
 
 
-def _reason(reason: Reason | None, locale: str) -> dict[str, Any] | None:
+# Said when the engine names picks but no rule (the picks already clash), or nothing at all.
+_BLOCKED = {
+    "en": ("Not possible with your choice of {picks}.", "Not possible in this product."),
+    "fr": ("Impossible avec votre choix : {picks}.", "Impossible pour ce produit."),
+}
+
+
+def _reason(reason: Reason | None, model: ProductModel, locale: str) -> dict[str, Any] | None:
     if reason is None:
         return None
     messages = [rule.message.get(locale) for rule in reason.rules]
     if messages:
         text = " ".join(messages)
-    elif reason.picks:
-        text = "Not possible with your choice of " + ", ".join(reason.picks) + "."
     else:
-        text = "Not possible in this product."
+        with_picks, never = _BLOCKED.get(locale.split("-")[0], _BLOCKED["en"])
+        labels = [_attribute_label(model, key, locale) for key in reason.picks]
+        text = with_picks.format(picks=", ".join(labels)) if labels else never
     return {"picks": list(reason.picks), "rules": [_rule(r, locale) for r in reason.rules], "text": text}
 
 
-def _text_state(state: TextState | None, locale: str) -> dict[str, Any] | None:
+def _attribute_label(model: ProductModel, key: str, locale: str) -> str:
+    attribute = model.attribute(key)
+    return attribute.label.get(locale) if attribute is not None else key
+
+
+def _text_state(state: TextState | None, model: ProductModel, locale: str) -> dict[str, Any] | None:
     if state is None:
         return None
     return {
         "max_length": state.max_length,
         "may_be_empty": state.may_be_empty,
         "may_be_present": state.may_be_present,
-        "reason": _reason(state.reason, locale),
+        "reason": _reason(state.reason, model, locale),
     }
 
 
-def _domain(state: AttributeState, locale: str) -> dict[str, Any]:
+def _domain(state: AttributeState, model: ProductModel, locale: str) -> dict[str, Any]:
     return {
         "key": state.key,
         "applies": state.applies,
         "picked": state.picked,
         "options": [
-            {"key": option.key, "available": option.available, "reason": _reason(option.reason, locale)}
+            {
+                "key": option.key,
+                "available": option.available,
+                "reason": _reason(option.reason, model, locale),
+            }
             for option in state.options
         ],
-        "text": _text_state(state.text, locale),
+        "text": _text_state(state.text, model, locale),
     }
 
 

@@ -79,7 +79,7 @@ def test_a_broken_catalog_stops_the_app(tmp_path: Any, test_config: dict[str, An
     (tmp_path / "brand.yaml").write_text("brand: Not A Key\n", encoding="utf-8")
     with pytest.raises(CatalogInvalid) as caught:
         create_app({**test_config, "ATELIER_CATALOG": str(tmp_path)})
-    assert caught.value.diagnostics  # type: ignore[attr-defined]
+    assert caught.value.diagnostics
 
 
 def test_openapi_document(client: FlaskClient) -> None:

@@ -71,6 +71,9 @@ def test_malformed_json_is_400(client: FlaskClient) -> None:
         ({"picks": {"colour": None}}, "picks.colour"),
         ({"picks": {"colour": {"nested": "object"}}}, "picks.colour"),
         ({"picks": ["colour", "white"]}, "picks"),
+        ({"picks": {"engraving": "x" * 1001}}, "picks.engraving"),
+        ({"picks": {"width": 10**13}}, "picks.width"),
+        ({"picks": {"extras": ["hanger", 3]}}, "picks.extras"),
         ({"quantity": 2.0}, "quantity"),
         ({"quantity": "2"}, "quantity"),
         ({"quantity": 0}, "quantity"),
@@ -126,3 +129,27 @@ def test_unexpected_exception_is_500_without_a_traceback(test_config: dict[str, 
     assert "secret internals" not in text
     assert "Traceback" not in text
     assert "errors" not in body
+
+
+def test_aborts_and_other_http_errors_are_problems(test_config: dict[str, Any]) -> None:
+    from flask_smorest import abort
+
+    from configurator import create_app
+
+    app: Flask = create_app(test_config)
+
+    def invalid() -> str:
+        abort(422, messages={"json": {"picks": {"colour": ["Not today."]}}})
+        return "unreachable"
+
+    def conflict() -> str:
+        abort(409, message="Already there.")
+        return "unreachable"
+
+    app.add_url_rule("/invalid", view_func=invalid)
+    app.add_url_rule("/conflict", view_func=conflict)
+    client = app.test_client()
+    body = assert_problem(client.get("/invalid"), 422, "validation-failed")
+    assert body["errors"] == [{"field": "picks.colour", "location": "body", "detail": "Not today."}]
+    body = assert_problem(client.get("/conflict"), 409, "http-error")
+    assert body["title"] == "Conflict"

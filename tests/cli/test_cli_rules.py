@@ -52,6 +52,30 @@ def test_check_a_clean_catalog(runner: CliRunner) -> None:
     assert "2 products checked: 0 errors" in result.output
 
 
+def test_check_without_the_engine_analyses_still_counts(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("configurator.cli._analyser", lambda: None)
+    result = runner.invoke(main, ["rules", "check", str(TEST_CATALOG)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^mug: [\d,]+ possible designs$", result.output, re.MULTILINE)
+
+
+def test_check_reports_analyses(runner: CliRunner, tmp_path: Path) -> None:
+    # Given a rule that forbids gold on every mug, when checked, then gold is reported as a dead option.
+    folder = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, folder)
+    mug = folder / "mug.yaml"
+    text = mug.read_text(encoding="utf-8").replace(
+        "rule: material == enamel -> colour != gold", "rule: colour != gold"
+    )
+    mug.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["rules", "check", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"mug\.yaml:\d+:\d+: warning: .*gold", result.output), result.output
+    assert re.search(r"[1-9]\d* warnings?$", result.output.strip())
+
+
 def test_check_one_product_file(runner: CliRunner) -> None:
     result = runner.invoke(main, ["rules", "check", str(TEST_CATALOG / "poster.yaml")])
     assert result.exit_code == 0, result.output
@@ -157,9 +181,12 @@ def test_explain_errors_exit_1(runner: CliRunner, args: list[str], message: str)
     assert message in result.output
 
 
-@pytest.mark.parametrize("pick", ["colour", "gift_box=perhaps", "=white"])
+@pytest.mark.parametrize("pick", ["colour", "gift_box=perhaps", "=white", "width=wide"])
 def test_explain_bad_pick_syntax_is_a_usage_error(runner: CliRunner, pick: str) -> None:
-    result = runner.invoke(main, ["rules", "explain", "mug", "--catalog", str(TEST_CATALOG), "--pick", pick])
+    product = "poster" if pick.startswith("width") else "mug"
+    result = runner.invoke(
+        main, ["rules", "explain", product, "--catalog", str(TEST_CATALOG), "--pick", pick]
+    )
     assert result.exit_code == 2
 
 
@@ -190,6 +217,14 @@ def test_run_serves_the_catalog(runner: CliRunner, monkeypatch: pytest.MonkeyPat
     assert served["port"] == 8123
     assert served["app"].test_client().get("/healthz").status_code == 200
     assert "2 products" in result.output
+
+
+def test_run_refuses_production_without_secrets(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATELIER_MODE", "production")
+    monkeypatch.setattr("flask.Flask.run", lambda app, **kwargs: pytest.fail("must not serve"))
+    result = runner.invoke(main, ["run", "--catalog", str(TEST_CATALOG)])
+    assert result.exit_code == 1
+    assert "ATELIER_SECRET_KEY" in result.output
 
 
 def test_run_refuses_a_broken_catalog(

@@ -114,7 +114,16 @@ class Product:
         weights = {lv: PICK_WEIGHT for lv in own}
         sweep = self._diagram.sweep(combined, weights)
         if int(sweep.forward[-1]) >= PICK_WEIGHT:
-            return design  # the picks clash among themselves: validation will say how
+            # The picks clash among themselves (validation says how); still drop what cannot apply.
+            env = self._env(design)
+            for attribute in self.model.attributes:
+                if attribute.key in picks or attribute.when is None:
+                    continue
+                if not _holds(attribute.when, env):
+                    design[attribute.key] = _empty(attribute)
+                elif _is_empty(design[attribute.key]) and attribute.default is not None:
+                    design[attribute.key] = attribute.default
+            return design
         path = self._diagram.cheapest_path(sweep, combined)
         if path is None:
             return design

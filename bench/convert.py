@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.catalog import write_cnf_catalog, write_table_catalog
 from bench.clib import read_clib
-from bench.dimacs import read_dimacs
+from bench.dimacs import read_dimacs, split_long_clauses
 from bench.xcsp import read_xcsp
 
 
@@ -34,9 +34,17 @@ def convert_clib(
     return write_table_catalog(csp, outdir, product=product or "renault-megane", source=source.name)
 
 
-def convert_dimacs(source: str | Path, outdir: str | Path, product: str | None = None) -> Path:
-    """A DIMACS CNF feature model -> a catalog folder; returns the product file."""
+def convert_dimacs(
+    source: str | Path, outdir: str | Path, product: str | None = None, max_clause: int | None = None
+) -> Path:
+    """A DIMACS CNF feature model -> a catalog folder; returns the product file.
+
+    `max_clause`: split longer clauses with auxiliary boolean attributes (same count; see
+    `bench.dimacs.split_long_clauses`), for engines that enumerate each rule's combinations.
+    """
     cnf = read_dimacs(source)
+    if max_clause is not None:
+        cnf = split_long_clauses(cnf, max_clause)
     return write_cnf_catalog(cnf, outdir, product=product, source=Path(source).name)
 
 
@@ -48,13 +56,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--product", help="product key (default: from the input's name)")
     parser.add_argument("--domains", type=Path, help="clib: the domains file (default: beside the input)")
+    parser.add_argument(
+        "--max-clause", type=int, help="dimacs: split longer clauses with auxiliary attributes (same count)"
+    )
     args = parser.parse_args(argv)
     if args.format == "xcsp":
         path = convert_xcsp(args.input, args.outdir, args.product)
     elif args.format == "clib":
         path = convert_clib(args.input, args.outdir, args.domains, args.product)
     else:
-        path = convert_dimacs(args.input, args.outdir, args.product)
+        path = convert_dimacs(args.input, args.outdir, args.product, args.max_clause)
     sys.stdout.write(f"wrote {path}\n")
     return 0
 

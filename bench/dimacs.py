@@ -44,3 +44,38 @@ def read_dimacs(path: str | Path, name: str | None = None) -> Cnf:
         raise ValueError(f"{path}: a literal exceeds the declared {num_vars} variables")
     stem = name or path.name.split(".")[0]
     return Cnf(stem, stem.replace("__", " ").replace("_", " "), num_vars, clauses, names)
+
+
+def split_long_clauses(cnf: Cnf, max_length: int) -> Cnf:
+    """An equivalent formula whose clauses have at most `max_length` literals, with the same count.
+
+    A long clause l1 or ... or ln becomes l1 or ... or lk or a1, with a fresh variable a1 defined by
+    a1 <-> (the remaining literals), itself split the same way. Each auxiliary variable is a function
+    of the original ones, so every model of the original formula extends to exactly one model.
+    """
+    if max_length < 3:
+        raise ValueError("max_length must be at least 3")
+    clauses: list[tuple[int, ...]] = []
+    names = dict(cnf.names)
+    top = cnf.num_vars
+    for number, clause in enumerate(cnf.clauses, start=1):
+        if len(clause) <= max_length:
+            clauses.append(clause)
+            continue
+        head, rest = clause[: max_length - 1], clause[max_length - 1 :]
+        top += 1
+        aux, part = top, 1
+        names[aux] = f"auxiliary: clause {number}, part {part}"
+        clauses.append((*head, aux))
+        while len(rest) > max_length - 1:  # aux <-> (group or following)
+            group, rest = rest[: max_length - 2], rest[max_length - 2 :]
+            top += 1
+            following, part = top, part + 1
+            names[following] = f"auxiliary: clause {number}, part {part}"
+            clauses.append((-aux, *group, following))
+            clauses.extend((aux, -lit) for lit in group)
+            clauses.append((aux, -following))
+            aux = following
+        clauses.append((-aux, *rest))  # aux <-> OR(rest)
+        clauses.extend((aux, -lit) for lit in rest)
+    return Cnf(cnf.name, cnf.label, top, clauses, names)

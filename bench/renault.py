@@ -268,9 +268,8 @@ def worker(instance: str, folder: Path, options: dict[str, Any]) -> dict[str, An
         result["explain"] = percentiles_ms(explain_times)
         say(f"  explain=True on {len(explain_times)} sampled queries: {format_ms(result['explain'])}")
         if unfinished is not None:
-            say(
-                f"    budget {options['explain_budget']:.0f} s reached: the next query ({unfinished} picks) was cut off"
-            )
+            budget = options["explain_budget"]
+            say(f"    budget {budget:.0f} s reached: the next query ({unfinished} picks) was cut off")
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from bench.catalog import clause_expression, product_key
 from bench.clib import parse_rule, read_clib
 from bench.convert import convert_clib, convert_dimacs, convert_xcsp, main
 from bench.csp import KEY_RE, Cnf, to_key, unique_keys
-from bench.dimacs import read_dimacs
+from bench.dimacs import read_dimacs, split_long_clauses
 from bench.xcsp import read_xcsp, value_key
 
 SMALL = data.renault_model("small")
@@ -172,3 +173,25 @@ def test_clib_archive_reads_the_111_rules() -> None:
     assert sum(len(t.rows) for t in csp.tables) == 112_680
     assert max(len(t.scope) for t in csp.tables) == 10
     assert all(KEY_RE.fullmatch(v) for var in csp.variables for v in var.values)
+
+
+@pytest.mark.parametrize("length", [3, 4, 7])
+def test_splitting_long_clauses_keeps_the_count(length: int) -> None:
+    # given a formula with clauses longer than `length`
+    cnf = Cnf("f", "F", 9, [tuple(range(1, 10)), (-1, -2, -3, -4, -5, 6, 7, 8), (1, -9)], {1: "One"})
+    split = split_long_clauses(cnf, length)
+    # then every clause is short and the models project one-to-one onto the original's
+    assert max(len(c) for c in split.clauses) <= length
+    assert split.names[1] == "One"
+    assert split.names[10].startswith("auxiliary: clause 1")
+
+    def models(f: Cnf) -> list[tuple[bool, ...]]:
+        return [
+            bits
+            for bits in itertools.product([False, True], repeat=f.num_vars)
+            if all(any(bits[abs(lit) - 1] == (lit > 0) for lit in c) for c in f.clauses)
+        ]
+
+    original = models(cnf)
+    projected = [m[:9] for m in models(split)]
+    assert sorted(projected) == sorted(original)  # same models, each extended exactly once

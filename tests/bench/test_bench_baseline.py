@@ -1,15 +1,19 @@
-"""The SAT baseline answers exactly what brute force answers, on small random models."""
+"""The SAT baseline and the exact counter answer what brute force answers, on small random models."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Hashable, Mapping
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench import data
 from bench.baseline import SatConfigurator
+from bench.count import count_solutions
 from bench.csp import Cnf, Table, TableCSP, Variable, brute_force_solutions
+from bench.xcsp import read_xcsp
 
 
 @st.composite
@@ -102,3 +106,15 @@ def test_every_model_found_counts_as_a_witness() -> None:
     # then every value is available, with one call for the first model and one per other value at most
     assert answer.available == {"v": frozenset(values)}
     assert answer.sat_calls <= len(values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(csp=table_csps())
+def test_exact_counter_matches_brute_force(csp: TableCSP) -> None:
+    assert count_solutions(csp) == len(brute_force_solutions(csp))
+
+
+@pytest.mark.skipif(not data.renault_model("small").exists(), reason="benchmark instances not found")
+def test_exact_counter_reproduces_the_small_and_medium_counts() -> None:
+    assert count_solutions(read_xcsp(data.renault_model("small"))) == 172_056
+    assert count_solutions(read_xcsp(data.renault_model("medium"))) == 278_744

@@ -6,7 +6,7 @@ import pytest
 
 from bench import data
 from bench.baseline import SatConfigurator
-from bench.renault import replay_queries, verdicts
+from bench.renault import published_relation, replay_queries, verdicts
 from bench.xcsp import read_sales, read_xcsp, sales_picks
 
 MEDIUM = data.renault_model("medium")
@@ -32,7 +32,8 @@ def test_sales_rows_are_valid_partial_cars() -> None:
 def test_verdicts() -> None:
     result = {
         "instance": "medium",
-        "count_ok": True,
+        "count": 278_744,
+        "exact": 278_744,
         "compile_s": 3.0,
         "engine": {"p95": 6.0},
         "ratio": {"p50": 40.0, "mean": 19.0},
@@ -40,3 +41,13 @@ def test_verdicts() -> None:
     }
     assert [ok for _, ok in verdicts(result)] == [True, True, False, False, True]
     assert [ok for _, ok in verdicts({"instance": "big"})] == [None] * 5
+
+
+def test_a_published_float_count_is_recognised() -> None:
+    exact = 24_566_537_954_855_761_920_000  # bench.count and the engine agree on it
+    published = 24_566_537_954_855_758_069_760  # toulbar2, in README: a multiple of 2**22
+    assert published_relation(exact, exact) == "equal"
+    assert published_relation(exact, published).startswith(
+        "a float64 value, within one double spacing (2**22)"
+    )
+    assert published_relation(278_744, 278_745).startswith("DIFFERS")

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from rules.engine.finite import MAX_COMBINATIONS, RuleTooWideError, expression_table
+from rules.engine.finite import BUILT_IN_RULE_PREFIXES, RuleTooWideError, expression_table
 from rules.errors import Diagnostic, EvaluationError
 from rules.model import AttributeKind
 from rules.product import Product
@@ -83,7 +83,7 @@ def analyse(product: Product) -> list[Diagnostic]:
                     )
                 )
     for table in product._compiled.finite.tables:
-        built_in = table.rule.id.startswith(("when:", "count:", "required:"))
+        built_in = table.rule.id.startswith(BUILT_IN_RULE_PREFIXES)
         # Brand rules are inherited by every product; on many they have nothing to exclude.
         if table.trivial and not built_in and table.rule.origin != "brand":
             found.append(
@@ -127,7 +127,7 @@ def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diag
             table = expression_table(model, finite, ref, when)
         except (RuleTooWideError, EvaluationError):
             continue  # a condition too wide to enumerate is simply not analysed
-        if len(table.rows) > MAX_PRICE_CONDITION_ROWS or len(table.rows) > MAX_COMBINATIONS:
+        if len(table.rows) > MAX_PRICE_CONDITION_ROWS:
             continue
         reachable = False
         for row in table.rows:

@@ -94,10 +94,19 @@ class Product:
             if attribute.kind is AttributeKind.TEXT and default is None:
                 default = ""
             design[attribute.key] = default
-        for attribute in self.model.attributes:
-            if attribute.when is not None and not _holds(attribute.when, self._env(design)):
-                design[attribute.key] = _empty(attribute)
+        self._apply_conditions(design, keep=frozenset())
         return design
+
+    def _apply_conditions(self, design: dict[str, Value], keep: frozenset[str]) -> None:
+        """Empty the attributes whose condition fails and give back their default to those whose
+        condition holds, in attribute order (a condition sees the settled values before it)."""
+        for attribute in self.model.attributes:
+            if attribute.key in keep or attribute.when is None:
+                continue
+            if not _holds(attribute.when, self._env(design)):
+                design[attribute.key] = _empty(attribute)
+            elif _is_empty(design[attribute.key]) and attribute.default is not None:
+                design[attribute.key] = attribute.default
 
     def complete(self, picks: Mapping[str, Value]) -> dict[str, Value]:
         """The picks completed into a whole design: the defaults, changed as little as possible so
@@ -114,15 +123,8 @@ class Product:
         weights = {lv: PICK_WEIGHT for lv in own}
         sweep = self._diagram.sweep(combined, weights)
         if int(sweep.forward[-1]) >= PICK_WEIGHT:
-            # The picks clash among themselves (validation says how); still drop what cannot apply.
-            env = self._env(design)
-            for attribute in self.model.attributes:
-                if attribute.key in picks or attribute.when is None:
-                    continue
-                if not _holds(attribute.when, env):
-                    design[attribute.key] = _empty(attribute)
-                elif _is_empty(design[attribute.key]) and attribute.default is not None:
-                    design[attribute.key] = attribute.default
+            # The picks clash among themselves (validation says how); still settle the conditions.
+            self._apply_conditions(design, keep=frozenset(picks))
             return design
         path = self._diagram.cheapest_path(sweep, combined)
         if path is None:
@@ -514,7 +516,7 @@ def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | Non
             if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):
                 value = list(value)
                 unknown = [v for v in value if attribute.option(str(v)) is None]
-                if not unknown and len(set(value)) == len(list(value)):
+                if not unknown and len(set(value)) == len(value):
                     return frozenset(str(v) for v in value), None
                 if unknown:
                     return None, Localized({"en": f"“{unknown[0]}” is not an option of {label}."})

@@ -211,12 +211,7 @@ class Diagram:
             step = self._step(incoming, up, sweep, upwards=True, target=int(sweep.forward[node]))
             self._choose(step, up, picks, chosen)
             node = int(self.src[step])
-        node = int(self.dst[group])
-        for down in range(level + 1, self.levels):
-            outgoing = np.arange(self.out_start[node], self.out_start[node + 1])
-            step = self._step(outgoing, down, sweep, upwards=False, target=int(sweep.backward[node]))
-            self._choose(step, down, picks, chosen)
-            node = int(self.dst[step])
+        self._descend(sweep, int(self.dst[group]), level + 1, picks, chosen, every_level=False)
         return chosen
 
     def cheapest_path(self, sweep: Sweep, picks: Picks) -> dict[int, int] | None:
@@ -224,15 +219,18 @@ class Diagram:
         if self.empty or not sweep.forward[-1] < INF:
             return None
         chosen: dict[int, int] = {}
-        node = 0
-        for level in range(self.levels):
-            outgoing = np.arange(self.out_start[node], self.out_start[node + 1])
-            step = self._step(outgoing, level, sweep, upwards=False, target=int(sweep.backward[node]))
-            values = self.values[self.values_start[step] : self.values_start[step + 1]]
-            wanted = picks.get(level)
-            chosen[level] = wanted if wanted is not None and wanted in values else int(values[0])
-            node = int(self.dst[step])
+        self._descend(sweep, 0, 0, picks, chosen, every_level=True)
         return chosen
+
+    def _descend(
+        self, sweep: Sweep, node: int, level: int, picks: Picks, chosen: dict[int, int], *, every_level: bool
+    ) -> None:
+        """Follow cheapest groups from `node` (at `level`) to the terminal, recording values."""
+        for down in range(level, self.levels):
+            outgoing = np.arange(self.out_start[node], self.out_start[node + 1])
+            step = self._step(outgoing, down, sweep, upwards=False, target=int(sweep.backward[node]))
+            self._choose(step, down, picks, chosen, every_level=every_level)
+            node = int(self.dst[step])
 
     def _step(self, groups: IntArray, level: int, sweep: Sweep, *, upwards: bool, target: int) -> int:
         first = int(self.group_start[level])
@@ -244,12 +242,16 @@ class Diagram:
         matches = groups[total == target]
         return int(matches[0]) if len(matches) else int(groups[int(np.argmin(total))])
 
-    def _choose(self, group: int, level: int, picks: Picks, chosen: dict[int, int]) -> None:
-        if level not in picks:
+    def _choose(
+        self, group: int, level: int, picks: Picks, chosen: dict[int, int], *, every_level: bool = False
+    ) -> None:
+        """Record the picked value if the group carries it, else its first (unpicked levels too,
+        when `every_level`)."""
+        if level not in picks and not every_level:
             return
         values = self.values[self.values_start[group] : self.values_start[group + 1]]
-        wanted = picks[level]
-        chosen[level] = wanted if wanted in values else int(values[0])
+        wanted = picks.get(level)
+        chosen[level] = wanted if wanted is not None and wanted in values else int(values[0])
 
     def edge_count(self) -> int:
         return int(len(self.values))

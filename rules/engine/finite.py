@@ -21,6 +21,8 @@ from rules.model import Attribute, AttributeKind, Localized, ProductModel
 from rules.results import RuleRef
 
 MAX_COMBINATIONS = 2_000_000  # value combinations one rule may span before it must be split
+# Ids of the rules the engine adds itself (visibility, option counts, required texts).
+BUILT_IN_RULE_PREFIXES = ("when:", "count:", "required:")
 
 FiniteValue = str | int | bool | None
 

@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: help run test lint typecheck pytest install install-dev clean
+.PHONY: help run test lint typecheck pytest services install install-dev clean
 
 help:
 	@echo "make run    set up .venv, install, serve the demo catalog on http://$(HOST):$(PORT)"
@@ -44,7 +44,20 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev
+# The tests start their own PostgreSQL and Redis servers from Debian's packages; as root we install
+# the packages when they are missing, otherwise say what to install.
+TEST_PACKAGES := postgresql redis-server
+services:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "The tests need:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
+
+pytest: $(VENV)/.installed-dev services
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 test: lint typecheck pytest

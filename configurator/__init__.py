@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -11,7 +12,10 @@ from configurator.api import register_api
 from configurator.catalog import services as catalog_services
 from configurator.config import load_config
 from configurator.errors import register_error_handlers
-from configurator.extensions import db
+from configurator.extensions import db, migrate
+from configurator.tasks import celery_init_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,17 +26,37 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_catalog(app)
     register_http(app)
+    if app.config["ATELIER_AUTO_SETUP"]:
+        set_up_demo(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extension instances to this app."""
     db.init_app(app)
+    celery_init_app(app)
+    import configurator.models  # noqa: F401  # every table on db.metadata before Alembic looks
+
+    # Batch mode: SQLite can only alter a table by copying it; Alembic does that when asked to.
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
 
 
 def register_catalog(app: Flask) -> None:
-    """Load and compile the catalog folder once; every request reads the same compiled products."""
+    """The live catalog is read from the published versions; compiled products are cached per process."""
     catalog_services.init_app(app)
+
+
+def set_up_demo(app: Flask) -> None:
+    """The embedded demo prepares itself: its database schema is brought up to date and the catalog
+    folder is published (a no-op when nothing changed). Production does both explicitly
+    (`atelier db upgrade`, `atelier rules publish`)."""
+    from flask_migrate import upgrade
+
+    from configurator.catalog import versions
+
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        versions.publish_folder(app.config["ATELIER_CATALOG"])
 
 
 def register_http(app: Flask) -> None:

@@ -52,9 +52,11 @@ def run(host: str, port: int, catalog: str | None, debug: bool) -> None:
         raise click.ClickException(error.detail.splitlines()[0]) from error
     except AtelierError as error:
         raise click.ClickException(error.detail) from error
+    with app.app_context():
+        products = len(services.current_catalog().products)
     click.echo(
-        f"Atelier: {len(app.extensions[services.EXTENSION].products)} products from "
-        f"{app.config['ATELIER_CATALOG']}; API docs at http://{host}:{port}/docs"
+        f"Atelier: {products} products from {app.config['ATELIER_CATALOG']}; "
+        f"API docs at http://{host}:{port}/docs"
     )
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
 

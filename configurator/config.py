@@ -30,6 +30,8 @@ ENVIRONMENT = {
     "ATELIER_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "ATELIER_DEFAULT_LOCALE": "ATELIER_DEFAULT_LOCALE",
     "ATELIER_DOCS_CDN": "OPENAPI_SWAGGER_UI_URL",
+    "ATELIER_AUTO_SETUP": "ATELIER_AUTO_SETUP",
+    "ATELIER_BROKER_URL": "ATELIER_BROKER_URL",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -90,3 +92,10 @@ def check_config(config: dict[str, Any]) -> None:
             raise ConfigurationError(f"Production mode needs {' and '.join(missing)} to be set.")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = DEMO_SECRET_KEY
+    # The demo migrates its database and publishes its catalog at start; production never does on
+    # its own (several workers starting at once must not race to migrate).
+    auto = config.get("ATELIER_AUTO_SETUP")
+    if auto is None or auto == "":
+        config["ATELIER_AUTO_SETUP"] = mode is Mode.DEMO
+    elif isinstance(auto, str):
+        config["ATELIER_AUTO_SETUP"] = auto.strip().lower() in {"1", "true", "yes", "on"}

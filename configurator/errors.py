@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "internal-error"
     CONFIGURATION = "configuration"
     CATALOG_INVALID = "catalog-invalid"
+    CATALOG_NOT_PUBLISHED = "catalog-not-published"
     PRODUCT_NOT_FOUND = "product-not-found"
     UNKNOWN_ATTRIBUTE = "unknown-attribute"
     INVALID_PICK = "invalid-pick"

@@ -11,6 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support.services import Postgres, Redis
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_CATALOG = FIXTURES / "catalog"
 
@@ -44,3 +46,53 @@ def app(test_config: dict[str, Any]) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A PostgreSQL server for the whole session (started here, stopped at the end)."""
+    server = Postgres.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    """A Redis server for the whole session: the Celery broker of the integration tests."""
+    server = Redis.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_config(test_config: dict[str, Any], postgres: Postgres) -> dict[str, Any]:
+    return {**test_config, "SQLALCHEMY_DATABASE_URI": postgres.url}
+
+
+@pytest.fixture
+def pg_app(pg_config: dict[str, Any]) -> Iterator[Flask]:
+    """The app on PostgreSQL, migrated and with the test catalog published; emptied after the test."""
+    from configurator import create_app
+
+    app = create_app(pg_config)
+    yield app
+    empty_database(app)
+
+
+@pytest.fixture
+def pg_client(pg_app: Flask) -> FlaskClient:
+    return pg_app.test_client()
+
+
+def empty_database(app: Flask) -> None:
+    """Remove every row the test wrote (the schema stays: migrating once per session is enough)."""
+    from sqlalchemy import text
+
+    from configurator.extensions import db
+
+    with app.app_context():
+        db.session.remove()  # a session still holding locks would make TRUNCATE wait forever
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()

@@ -1,4 +1,4 @@
-"""Liveness: the process is up and its catalog is loaded."""
+"""Liveness (the process answers) and readiness (its database and broker answer, a catalog is live)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 from flask.views import MethodView
 
-from configurator.api.schemas import HealthSchema
-from configurator.catalog.services import current_catalog
+from configurator.api.schemas import HealthSchema, ReadinessSchema
+from configurator.health import readiness
 from configurator.openapi import AtelierBlueprint
 
 blp = AtelierBlueprint("health", __name__, description="Health checks")
@@ -17,5 +17,15 @@ blp = AtelierBlueprint("health", __name__, description="Health checks")
 class Health(MethodView):
     @blp.response(200, HealthSchema)
     def get(self) -> dict[str, Any]:
-        """Whether the app is up, and how many products it serves."""
-        return {"status": "ok", "products": len(current_catalog().products)}
+        """Whether the process is up; touches nothing else, so a slow database never restarts it."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.response(200, ReadinessSchema)
+    @blp.alt_response(503, schema=ReadinessSchema, description="Some dependency does not answer")
+    def get(self) -> Any:
+        """Whether the app can serve: database, Celery broker and a published catalog."""
+        report = readiness()
+        return report, 200 if report["status"] == "ok" else 503

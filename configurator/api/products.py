@@ -14,6 +14,7 @@ from configurator.api.schemas import (
     ProductSpecSchema,
 )
 from configurator.catalog import services
+from configurator.catalog.errors import CatalogNotPublished
 from configurator.locale import mark_language, negotiate_locale
 from configurator.openapi import AtelierBlueprint
 
@@ -27,9 +28,12 @@ blp = AtelierBlueprint(
 
 def _locale() -> str:
     if "locale" not in g:
-        g.locale = negotiate_locale(
-            services.current_catalog().locales, current_app.config["ATELIER_DEFAULT_LOCALE"]
-        )
+        default = current_app.config["ATELIER_DEFAULT_LOCALE"]
+        try:
+            offered = services.current_catalog().locales
+        except CatalogNotPublished:
+            offered = (default,)
+        g.locale = negotiate_locale(offered, default)
     locale: str = g.locale
     return locale
 

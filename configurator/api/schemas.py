@@ -12,7 +12,17 @@ KINDS = ["choice", "colour", "multi", "number", "boolean", "text"]
 
 class HealthSchema(Schema):
     status = fields.String(required=True, metadata={"enum": ["ok"]})
-    products = fields.Integer(required=True, metadata={"description": "Products in the loaded catalog"})
+
+
+class ReadinessSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["ok", "unavailable"]})
+    checks = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": 'database, broker, catalog: "ok" or what is wrong'},
+    )
+    products = fields.Integer(required=True, metadata={"description": "Products with a live version"})
 
 
 class LinksSchema(Schema):

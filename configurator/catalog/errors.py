@@ -19,6 +19,14 @@ class CatalogInvalid(AtelierError):
         self.diagnostics = tuple(diagnostics)
 
 
+class CatalogNotPublished(AtelierError):
+    """Nothing has been published yet: the shop has no products to serve."""
+
+    status = 503
+    code = ErrorCode.CATALOG_NOT_PUBLISHED
+    title = "No catalog published"
+
+
 class ProductNotFound(NotFound):
     code = ErrorCode.PRODUCT_NOT_FOUND
     title = "Product not found"

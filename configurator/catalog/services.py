@@ -7,15 +7,18 @@ Texts come out in the locale asked for; money stays `Decimal` here (the API rend
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
+from configurator.catalog import versions
 from configurator.catalog.errors import (
     CatalogInvalid,
+    CatalogNotPublished,
     InvalidPicks,
     ProductNotFound,
     UnknownAttribute,
@@ -34,11 +37,11 @@ _REQUEST_KINDS = {"unknown": ErrorCode.UNKNOWN_ATTRIBUTE, "invalid": ErrorCode.I
 
 @dataclass(frozen=True)
 class LoadedCatalog:
-    """A compiled catalog, where it came from and the locales its texts are written in."""
+    """A compiled catalog, the version of each product in it and the locales its texts are written in."""
 
     catalog: Catalog
-    folder: Path
     locales: tuple[str, ...]
+    version_ids: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def brand(self) -> Brand:
@@ -54,23 +57,51 @@ class LoadedCatalog:
 
 
 def load(folder: str | os.PathLike[str]) -> LoadedCatalog:
-    """Load and compile the catalog folder; `CatalogInvalid` (with every diagnostic) if it does not load."""
+    """Load and compile a catalog folder; `CatalogInvalid` (with every diagnostic) if it does not load."""
     path = Path(folder)
     try:
         catalog = load_catalog(path)
     except CatalogError as error:
         raise CatalogInvalid(f"The catalog in {path} does not load:\n{error}", error.diagnostics) from error
-    return LoadedCatalog(catalog=catalog, folder=path, locales=tuple(sorted(catalog_locales(catalog))))
+    return LoadedCatalog(catalog=catalog, locales=tuple(sorted(catalog_locales(catalog))))
+
+
+@dataclass
+class _LiveCache:
+    key: tuple[tuple[str, str], ...] = ()
+    loaded: LoadedCatalog | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def init_app(app: Flask) -> None:
-    """Load the catalog named by ATELIER_CATALOG and keep it on the app."""
-    app.extensions[EXTENSION] = load(app.config["ATELIER_CATALOG"])
+    """Keep a per-process cache of the live catalog on the app."""
+    app.extensions[EXTENSION] = _LiveCache()
 
 
 def current_catalog() -> LoadedCatalog:
-    """The catalog of the app handling the current request."""
-    loaded: LoadedCatalog = current_app.extensions[EXTENSION]
+    """The live catalog: the last activated version of every published product (one query per call;
+    compiled products are reused while the live versions stay the same)."""
+    live = versions.live_versions()
+    if not live:
+        raise CatalogNotPublished(
+            "No catalog is published yet: run `atelier rules publish CATALOG_FOLDER` "
+            "or publish through the admin API."
+        )
+    key = tuple((k, v.content_hash) for k, v in sorted(live.items()))
+    cache: _LiveCache = current_app.extensions[EXTENSION]
+    with cache.lock:
+        if cache.loaded is not None and cache.key == key:
+            return cache.loaded
+    products = {k: versions.product_for(v) for k, v in live.items()}
+    newest = max(live.values(), key=lambda v: (v.activated_at, v.id))
+    catalog = Catalog(products[newest.product_key].model.brand, products)
+    loaded = LoadedCatalog(
+        catalog=catalog,
+        locales=tuple(sorted(catalog_locales(catalog))),
+        version_ids={k: v.id for k, v in live.items()},
+    )
+    with cache.lock:
+        cache.key, cache.loaded = key, loaded
     return loaded
 
 

@@ -69,7 +69,7 @@ def test_create_app_reads_the_environment(
 
     monkeypatch.setenv("ATELIER_CATALOG", test_config["ATELIER_CATALOG"])
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert app.test_client().get("/healthz").get_json()["products"] == 2
+    assert app.test_client().get("/readyz").get_json()["products"] == 2
 
 
 def test_a_broken_catalog_stops_the_app(tmp_path: Any, test_config: dict[str, Any]) -> None:

@@ -30,7 +30,35 @@ def option(answer: dict[str, Any], attribute: str, key: object) -> dict[str, Any
 def test_healthz(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "products": 2}
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_readyz_reports_each_dependency(client: FlaskClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "catalog": "ok", "broker": "ok"},
+        "products": 2,
+    }
+
+
+def test_readyz_is_unavailable_without_a_published_catalog(test_config: dict[str, Any]) -> None:
+    from configurator import create_app
+
+    app = create_app({**test_config, "ATELIER_AUTO_SETUP": False})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from configurator import MIGRATIONS
+
+        upgrade(directory=str(MIGRATIONS))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["catalog"] == "nothing published"
+    problem = app.test_client().get("/api/v1/products")
+    assert problem.status_code == 503
+    assert problem.get_json()["code"] == "catalog-not-published"
 
 
 def test_list_products(client: FlaskClient) -> None:

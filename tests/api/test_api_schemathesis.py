@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 from configurator import create_app  # noqa: E402
-from configurator.catalog.services import EXTENSION  # noqa: E402
+from configurator.catalog.services import current_catalog  # noqa: E402
 from rules.model import Attribute, AttributeKind  # noqa: E402
 
 TEST_CATALOG = Path(__file__).parents[1] / "fixtures" / "catalog"
@@ -37,7 +37,8 @@ APP = create_app(
         "SECRET_KEY": "test-secret",
     }
 )
-PRODUCTS = APP.extensions[EXTENSION].products
+with APP.app_context():
+    PRODUCTS = current_catalog().products
 OWNER = {attribute.key: key for key, product in PRODUCTS.items() for attribute in product.model.attributes}
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 

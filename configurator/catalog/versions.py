@@ -1,0 +1,173 @@
+"""Published rule sets: publish a catalog folder as immutable versions, find the live ones, and serve
+a compiled product for any version a design, cart line or order pinned.
+
+A version is the brand file, the product file and the CSV tables it names, stored as text and keyed by
+the loader's content hash; publishing unchanged sources is a no-op. Compiled products are cached per
+process by that hash, so a version is compiled at most once per worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from configurator.catalog.errors import CatalogInvalid
+from configurator.catalog.models import BrandVersion, ProductVersion
+from configurator.dbtypes import utcnow
+from configurator.extensions import db
+from rules import Catalog, Product, load_catalog
+from rules.errors import CatalogError
+from rules.language import load_brand
+from rules.language import load_product as load_product_model
+
+BRAND_FILE = "brand.yaml"
+PRODUCT_FILE = "product.yaml"  # name of the product file inside a stored version
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A catalog folder read into memory: the brand text, and each product's files by name."""
+
+    brand_source: str
+    brand_hash: str
+    catalog: Catalog
+    product_files: Mapping[str, dict[str, str]]
+
+
+@dataclass
+class PublishResult:
+    """What a publish did: the versions created and those already live, per product key."""
+
+    created: dict[str, ProductVersion] = field(default_factory=dict)
+    unchanged: dict[str, ProductVersion] = field(default_factory=dict)
+    reactivated: dict[str, ProductVersion] = field(default_factory=dict)
+    previous: dict[str, ProductVersion | None] = field(default_factory=dict)
+
+
+def read_snapshot(folder: str | Path) -> Snapshot:
+    """Load and check a catalog folder, keeping the text of every file a product needs."""
+    path = Path(folder)
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as error:
+        raise CatalogInvalid(f"The catalog in {path} does not load:\n{error}", error.diagnostics) from error
+    brand_source = (path / BRAND_FILE).read_text(encoding="utf-8")
+    files: dict[str, dict[str, str]] = {}
+    tables = sorted(p for p in path.iterdir() if p.suffix == ".csv")
+    for key, product in catalog.products.items():
+        source = product.model.source
+        assert source is not None, "the loader records where each product was written"
+        text = Path(source.file).read_text(encoding="utf-8")
+        product_files = {PRODUCT_FILE: text}
+        # The CSV tables a product names sit beside it; a file the product does not name is inert.
+        product_files.update({t.name: t.read_text(encoding="utf-8") for t in tables if t.name in text})
+        files[key] = product_files
+    return Snapshot(brand_source, _sha256(brand_source), catalog, files)
+
+
+def publish(snapshot: Snapshot) -> PublishResult:
+    """Store every product of the snapshot as a version (new sources only) and make them live.
+
+    The caller commits: a publish is one transaction.
+    """
+    brand_version = db.session.scalar(
+        select(BrandVersion).where(BrandVersion.content_hash == snapshot.brand_hash)
+    )
+    if brand_version is None:
+        brand_version = BrandVersion(
+            brand_key=snapshot.catalog.brand.key,
+            content_hash=snapshot.brand_hash,
+            source=snapshot.brand_source,
+        )
+        db.session.add(brand_version)
+        db.session.flush()
+    live = live_versions()
+    result = PublishResult()
+    for key, product in snapshot.catalog.products.items():
+        content_hash = product.model.source_hash
+        result.previous[key] = live.get(key)
+        existing = db.session.scalar(
+            select(ProductVersion).where(
+                ProductVersion.product_key == key, ProductVersion.content_hash == content_hash
+            )
+        )
+        if existing is None:
+            version = ProductVersion(
+                product_key=key,
+                content_hash=content_hash,
+                brand_version=brand_version,
+                sources=snapshot.product_files[key],
+                design_count=str(product.count()),
+            )
+            db.session.add(version)
+            result.created[key] = version
+            _remember(content_hash, product)
+        elif live.get(key) is existing:
+            result.unchanged[key] = existing
+        else:
+            existing.activated_at = utcnow()
+            result.reactivated[key] = existing
+    db.session.flush()
+    return result
+
+
+def publish_folder(folder: str | Path) -> PublishResult:
+    """Read, check and publish a catalog folder in one transaction."""
+    result = publish(read_snapshot(folder))
+    db.session.commit()
+    return result
+
+
+def live_versions() -> dict[str, ProductVersion]:
+    """The version shoppers configure now, per product: the one activated last."""
+    latest = (
+        select(ProductVersion.product_key, func.max(ProductVersion.activated_at).label("at"))
+        .group_by(ProductVersion.product_key)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(ProductVersion)
+        .join(
+            latest,
+            (ProductVersion.product_key == latest.c.product_key)
+            & (ProductVersion.activated_at == latest.c.at),
+        )
+        .order_by(ProductVersion.product_key)
+    )
+    return {version.product_key: version for version in rows}
+
+
+_compiled: dict[str, Product] = {}
+_compiled_lock = threading.Lock()
+
+
+def _remember(content_hash: str, product: Product) -> None:
+    with _compiled_lock:
+        _compiled.setdefault(content_hash, product)
+
+
+def product_for(version: ProductVersion) -> Product:
+    """The compiled product of a stored version (compiled once per process, then cached)."""
+    with _compiled_lock:
+        found = _compiled.get(version.content_hash)
+    if found is not None:
+        return found
+    with tempfile.TemporaryDirectory(prefix="atelier-version-") as folder:
+        root = Path(folder)
+        (root / BRAND_FILE).write_text(version.brand_version.source, encoding="utf-8")
+        for name, text in version.sources.items():
+            (root / name).write_text(text, encoding="utf-8")
+        brand = load_brand(root / BRAND_FILE)
+        product = Product(load_product_model(root / PRODUCT_FILE, brand))
+    _remember(version.content_hash, product)
+    return product
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,24 @@
+"""Every table of the app, imported in one place so Alembic and the app see the whole schema."""
+
+from configurator.admin.models import AdminToken
+from configurator.catalog.models import BrandVersion, ProductVersion
+from configurator.checkout.models import Cart, CartLine
+from configurator.designs.models import Design
+from configurator.mail.models import OutboxMessage
+from configurator.orders.models import Order, OrderEvent, OrderLine
+from configurator.payments.models import Payment, ProviderEvent
+
+__all__ = [
+    "AdminToken",
+    "BrandVersion",
+    "Cart",
+    "CartLine",
+    "Design",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OutboxMessage",
+    "Payment",
+    "ProductVersion",
+    "ProviderEvent",
+]

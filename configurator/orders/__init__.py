@@ -1,0 +1,1 @@
+"""Orders: what a paid cart becomes, moving through explicit states the workshop advances."""

@@ -38,6 +38,18 @@ class ErrorCode(StrEnum):
     UNKNOWN_ATTRIBUTE = "unknown-attribute"
     INVALID_PICK = "invalid-pick"
     UNSUPPORTED_CURRENCY = "unsupported-currency"
+    DESIGN_NOT_FOUND = "design-not-found"
+    CART_NOT_FOUND = "cart-not-found"
+    CART_LINE_NOT_FOUND = "cart-line-not-found"
+    CART_CLOSED = "cart-closed"
+    CART_NOT_READY = "cart-not-ready"
+    DESIGN_INVALID = "design-invalid"
+    CLIENT_PRICE_REFUSED = "client-price-refused"
+    ORDER_NOT_FOUND = "order-not-found"
+    INVALID_TRANSITION = "invalid-transition"
+    PAYMENT_FAILED = "payment-failed"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
 
 
 @dataclass(frozen=True)

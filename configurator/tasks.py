@@ -45,9 +45,41 @@ def celery_init_app(app: Flask) -> Celery:
     celery.config_from_object(celery_config(app))
     celery.set_default()
     app.extensions[EXTENSION] = celery
+    install_commit_hooks()
     return celery
 
 
 def is_eager(app: Flask) -> bool:
     """Whether tasks run in the calling process (the demo)."""
     return bool(app.extensions[EXTENSION].conf.task_always_eager)
+
+
+_PENDING = "atelier.pending_tasks"
+
+
+def enqueue_after_commit(task: Any, *args: Any) -> None:
+    """Send `task(*args)` once the current transaction commits (never for a rolled-back one), so a
+    worker never looks for rows that are not there yet."""
+    from configurator.extensions import db
+
+    db.session.info.setdefault(_PENDING, []).append((task, args))
+
+
+def install_commit_hooks() -> None:
+    """Dispatch the tasks queued in a session when it commits; forget them when it rolls back."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if getattr(install_commit_hooks, "installed", False):
+        return
+
+    @event.listens_for(Session, "after_commit")
+    def _send(session: Session) -> None:
+        for task, args in session.info.pop(_PENDING, []):
+            task.delay(*args)
+
+    @event.listens_for(Session, "after_rollback")
+    def _drop(session: Session) -> None:
+        session.info.pop(_PENDING, None)
+
+    install_commit_hooks.installed = True  # type: ignore[attr-defined]

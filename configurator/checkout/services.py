@@ -1,0 +1,190 @@
+"""Carts: lines are saved designs with a quantity; every read prices the whole cart again, on the
+server, from the live rules (never from anything the client sent).
+
+A line whose design the live version rejects (an option withdrawn, a new rule) keeps its design
+untouched: it is priced through the version it was made with and flagged, and checkout waits until the
+shopper replaces it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from configurator.catalog import versions
+from configurator.catalog.services import resolve_currency
+from configurator.checkout.errors import (
+    CartClosed,
+    CartLineNotFound,
+    CartNotFound,
+    CartNotReady,
+    DesignInvalid,
+)
+from configurator.checkout.models import Cart, CartLine, CartStatus
+from configurator.designs import services as designs
+from configurator.designs.models import Design
+from configurator.errors import FieldError
+from configurator.extensions import db
+from rules.model import Brand
+from rules.results import Quote, Violation
+
+MAX_LINES = 100
+MAX_QUANTITY = 1000
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    line: CartLine
+    checked: designs.Checked  # the design read through the version that prices it
+    quote: Quote
+    current: bool  # priced by the live version (else by its own, and flagged)
+    problems: tuple[Violation, ...]  # what the live version says is wrong with it
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    kind: str  # subtotal | shipping | tax | total
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class CartPrice:
+    cart: Cart
+    currency: str
+    lines: tuple[PricedLine, ...]
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    prices_include_tax: bool
+    summary: tuple[SummaryLine, ...]
+
+    @property
+    def flagged(self) -> tuple[PricedLine, ...]:
+        return tuple(line for line in self.lines if line.problems)
+
+
+def brand() -> Brand:
+    """The brand as published last (currencies, shipping, tax)."""
+    live = versions.live_versions()
+    newest = max(live.values(), key=lambda v: (v.activated_at, v.id))
+    return versions.product_for(newest).model.brand
+
+
+def create(currency: str | None) -> Cart:
+    """A new empty cart in one of the brand's currencies; commits."""
+    cart = Cart(currency=resolve_currency(brand(), currency))
+    db.session.add(cart)
+    db.session.commit()
+    return cart
+
+
+def find(token: str, *, for_update: bool = False) -> Cart:
+    """The cart with this token, or `CartNotFound`; `for_update` locks its row until commit."""
+    query = select(Cart).where(Cart.token == token)
+    if for_update:
+        query = query.with_for_update()
+    cart = db.session.scalar(query)
+    if cart is None:
+        raise CartNotFound("No cart has this id.")
+    return cart
+
+
+def _open(cart: Cart) -> None:
+    if cart.status != CartStatus.OPEN:
+        raise CartClosed("This cart has been checked out; start a new cart.")
+
+
+def add_line(cart: Cart, design: Design, quantity: int) -> CartLine:
+    """Add a design the live rules accept; commits. An invalid design is refused with its violations."""
+    _open(cart)
+    if len(cart.lines) >= MAX_LINES:
+        raise CartNotReady(f"A cart holds at most {MAX_LINES} lines.")
+    checked = designs.check(design.choices, designs.live_version(design.product_key))
+    if not checked.valid:
+        raise DesignInvalid(
+            "This design breaks the product's rules; change it before adding it to the cart.",
+            errors=[_violation_error("design", v) for v in checked.violations],
+        )
+    line = CartLine(cart=cart, design=design, quantity=quantity)
+    db.session.add(line)
+    db.session.commit()
+    return line
+
+
+def find_line(cart: Cart, line_id: int) -> CartLine:
+    line = next((line for line in cart.lines if line.id == line_id), None)
+    if line is None:
+        raise CartLineNotFound(f"This cart has no line {line_id}.")
+    return line
+
+
+def set_quantity(cart: Cart, line: CartLine, quantity: int) -> None:
+    _open(cart)
+    line.quantity = quantity
+    db.session.commit()
+
+
+def remove_line(cart: Cart, line: CartLine) -> None:
+    _open(cart)
+    cart.lines.remove(line)
+    db.session.commit()
+
+
+def set_contact(cart: Cart, *, email: str, name: str, address: dict[str, Any]) -> None:
+    _open(cart)
+    cart.email, cart.name, cart.address = email, name, address
+    db.session.commit()
+
+
+def price(cart: Cart) -> CartPrice:
+    """Price every line and the cart's totals from the live rules."""
+    priced = tuple(_price_line(line, cart.currency) for line in cart.lines)
+    subtotal = sum((p.quote.total for p in priced), Decimal(0))
+    shipping = Decimal(0)
+    tax = Decimal(0)
+    shop = brand()
+    total = subtotal + shipping + (Decimal(0) if shop.prices_include_tax else tax)
+    summary = (
+        SummaryLine("subtotal", "Subtotal", subtotal),
+        SummaryLine("total", "Total", total),
+    )
+    return CartPrice(
+        cart, cart.currency, priced, subtotal, shipping, tax, total, shop.prices_include_tax, summary
+    )
+
+
+def _price_line(line: CartLine, currency: str) -> PricedLine:
+    design = line.design
+    live = designs.check(design.choices, designs.live_version(design.product_key))
+    if live.valid:
+        checked, current = live, True
+    else:
+        checked, current = designs.check(design.choices, design.version), False
+    quote = checked.product.price(checked.design, quantity=line.quantity, currency=currency)
+    return PricedLine(line, checked, quote, current, live.violations)
+
+
+def ready_for_checkout(priced: CartPrice) -> None:
+    """Refuse checkout while the cart is empty, lacks contact details or holds a flagged line."""
+    cart = priced.cart
+    _open(cart)
+    errors: list[FieldError] = []
+    if not priced.lines:
+        errors.append(FieldError("lines", "The cart is empty."))
+    for index, line in enumerate(priced.lines):
+        for violation in line.problems:
+            errors.append(_violation_error(f"lines.{index}", violation))
+    if not cart.email or not cart.name or not cart.address:
+        errors.append(FieldError("contact", "Give an e-mail address, a name and a shipping address first."))
+    if errors:
+        raise CartNotReady("; ".join(e.detail for e in errors), errors=errors)
+
+
+def _violation_error(prefix: str, violation: Violation) -> FieldError:
+    field = ".".join([prefix, *violation.attributes[:1]])
+    return FieldError(field, violation.message.get(), code=violation.rule.id if violation.rule else None)

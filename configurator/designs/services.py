@@ -1,0 +1,106 @@
+"""Designs: save a configuration against the live version, load it, remix it, re-check it.
+
+A design stores the whole design (the picks completed with the defaults) in JSON form, pinned to the
+version it was made with; it is read back through the same product version, so it never changes
+meaning when the merchant publishes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from configurator.catalog import versions
+from configurator.catalog.errors import ProductNotFound
+from configurator.catalog.models import ProductVersion
+from configurator.catalog.services import normalize_picks
+from configurator.designs.errors import DesignNotFound
+from configurator.designs.models import Design
+from configurator.extensions import db
+from rules import Product
+from rules.model import Value
+from rules.results import Violation
+
+
+def to_json(design: Mapping[str, Value]) -> dict[str, Any]:
+    """A design as JSON: option sets become sorted lists, everything else stays as it is."""
+    return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in design.items()}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A design read through one product version: its values, and what that version says of it."""
+
+    version: ProductVersion
+    product: Product
+    design: dict[str, Value]
+    violations: tuple[Violation, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.violations
+
+
+def check(choices: Mapping[str, Any], version: ProductVersion) -> Checked:
+    """Read stored choices through a version: values it no longer has and rules it breaks are
+    violations (never an exception), so old designs can always be shown and explained."""
+    product = versions.product_for(version)
+    design, problems = product.normalize(choices)
+    # Attributes added since the design was made take their defaults, as a new design would.
+    design = {**{k: v for k, v in product.defaults().items() if k not in design}, **design}
+    violations = [*problems, *product.validate(design)]
+    return Checked(version, product, design, tuple(violations))
+
+
+def live_version(product_key: str) -> ProductVersion:
+    """The version shoppers configure now, or `ProductNotFound`."""
+    version = versions.live_versions().get(product_key)
+    if version is None:
+        raise ProductNotFound(f"There is no product {product_key!r} in this catalog.")
+    return version
+
+
+def save(product_key: str, raw_picks: Mapping[str, object], *, remixed_from: Design | None = None) -> Design:
+    """Save the picks, completed with the defaults, against the live version; commits."""
+    version = live_version(product_key)
+    product = versions.product_for(version)
+    picks, _ = normalize_picks(product, raw_picks)
+    design = Design(
+        product_key=product_key,
+        version_id=version.id,
+        choices=to_json(product.complete(picks)),
+        remixed_from_id=remixed_from.id if remixed_from is not None else None,
+    )
+    db.session.add(design)
+    db.session.commit()
+    return design
+
+
+def find(public_id: str) -> Design:
+    """The design with this public id, or `DesignNotFound` (the same answer for any wrong id)."""
+    design = db.session.scalar(select(Design).where(Design.public_id == public_id))
+    if design is None:
+        raise DesignNotFound("No design has this id.")
+    return design
+
+
+def remix(original: Design, raw_changes: Mapping[str, object]) -> Design:
+    """A new design starting from another's choices (with changes), on the live version; the
+    original is never modified, and the copy remembers where it came from."""
+    version = live_version(original.product_key)
+    product = versions.product_for(version)
+    kept = {k: v for k, v in original.choices.items() if product.model.attribute(k) is not None}
+    start, _ = product.normalize(kept)
+    changes, _ = normalize_picks(product, raw_changes)
+    design = Design(
+        product_key=original.product_key,
+        version_id=version.id,
+        choices=to_json(product.complete({**start, **changes})),
+        remixed_from_id=original.id,
+    )
+    db.session.add(design)
+    db.session.commit()
+    return design

@@ -1,0 +1,160 @@
+"""Orders: made from a priced cart, then moved through explicit states.
+
+Every state change locks the order's row first (`SELECT ... FOR UPDATE` on PostgreSQL), so two callers
+racing to the same change (the payment webhook and the shopper's browser) see each other: one makes the
+change and its side effects (the confirmation e-mail...), the other finds it already made.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from configurator.checkout.models import CartStatus
+from configurator.checkout.services import CartPrice
+from configurator.dbtypes import utcnow
+from configurator.designs.services import to_json
+from configurator.extensions import db
+from configurator.orders.errors import InvalidTransition, OrderNotFound
+from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
+
+ALLOWED = {
+    OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.CANCELLED},
+    OrderStatus.PAID: {OrderStatus.IN_PRODUCTION, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
+    OrderStatus.IN_PRODUCTION: {OrderStatus.SHIPPED, OrderStatus.REFUNDED},
+    OrderStatus.SHIPPED: {OrderStatus.REFUNDED},
+    OrderStatus.CANCELLED: set(),
+    OrderStatus.REFUNDED: set(),
+}
+
+# Side effects of entering a state, run in the same transaction as the change (e.g. the outbox row).
+ON_ENTER: dict[OrderStatus, list[Callable[[Order], None]]] = {status: [] for status in OrderStatus}
+
+NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread on the phone
+
+
+def new_number() -> str:
+    """An order number a person can read out: 8 characters in two groups, about 40 bits."""
+    raw = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def create(priced: CartPrice, provider: str) -> Order:
+    """The order for a cart (flushed, not committed). A cart has at most one order: asking again
+    returns the one it has."""
+    cart = priced.cart
+    existing = db.session.scalar(select(Order).where(Order.cart_id == cart.id))
+    if existing is not None:
+        return existing
+    if not (cart.email and cart.name and cart.address):
+        raise ValueError("an order needs the cart's contact details: call ready_for_checkout first")
+    order = Order(
+        number=new_number(),
+        cart_id=cart.id,
+        currency=priced.currency,
+        prices_include_tax=priced.prices_include_tax,
+        subtotal=priced.subtotal,
+        shipping=priced.shipping,
+        tax=priced.tax,
+        total=priced.total,
+        summary=[{"kind": s.kind, "label": s.label, "amount": str(s.amount)} for s in priced.summary],
+        email=cart.email,
+        name=cart.name,
+        address=dict(cart.address),
+        payment_provider=provider,
+    )
+    for line in priced.lines:
+        order.lines.append(
+            OrderLine(
+                design_id=line.line.design_id,
+                version_id=line.checked.version.id,
+                product_key=line.line.design.product_key,
+                choices=to_json(line.checked.design),
+                quantity=line.line.quantity,
+                unit_price=line.quote.unit_price,
+                total=line.quote.total,
+                price_lines=[
+                    {
+                        "kind": p.kind,
+                        "label": p.label.get(),
+                        "amount": str(p.amount),
+                        "attribute": p.attribute,
+                    }
+                    for p in line.quote.lines
+                ],
+            )
+        )
+    order.status = OrderStatus.PENDING.value
+    db.session.add(order)
+    db.session.add(OrderEvent(order=order, from_status=None, to_status=order.status, actor="shopper"))
+    cart.status = CartStatus.CHECKED_OUT.value
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Another request made this cart's order between our look and our insert: use theirs.
+        db.session.expunge(order)
+        found = db.session.scalar(select(Order).where(Order.cart_id == cart.id))
+        if found is None:
+            raise
+        return found
+    return order
+
+
+def find_by_token(token: str, *, for_update: bool = False) -> Order:
+    """The order a shopper holds the token of, or `OrderNotFound` (the same answer for any wrong token)."""
+    return _find(Order.token == token, for_update)
+
+
+def find_by_number(number: str, *, for_update: bool = False) -> Order:
+    return _find(Order.number == number, for_update)
+
+
+def lock(order_id: int) -> Order:
+    """The order, re-read with its row locked until the transaction ends."""
+    return _find(Order.id == order_id, True)
+
+
+def _find(condition: object, for_update: bool) -> Order:
+    query = select(Order).where(condition)  # type: ignore[arg-type]
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    order = db.session.scalar(query)
+    if order is None:
+        raise OrderNotFound("No order has this id.")
+    return order
+
+
+def transition(order: Order, to: OrderStatus, actor: str, note: str | None = None) -> bool:
+    """Move a (locked) order to `to`. True if this call made the change; False if the order was
+    already there (a repeated or racing call); `InvalidTransition` if the state machine forbids it."""
+    current = OrderStatus(order.status)
+    if current is to:
+        return False
+    if to not in ALLOWED[current]:
+        allowed = ", ".join(sorted(s.value for s in ALLOWED[current])) or "nothing"
+        raise InvalidTransition(f"A {current.value} order cannot become {to.value}; it can become {allowed}.")
+    order.status = to.value
+    column = STATUS_TIMESTAMP.get(to)
+    if column is not None and getattr(order, column) is None:
+        setattr(order, column, utcnow())
+    db.session.add(
+        OrderEvent(order_id=order.id, from_status=current.value, to_status=to.value, actor=actor, note=note)
+    )
+    for effect in ON_ENTER[to]:
+        effect(order)
+    return True
+
+
+def mark_paid(order_id: int, actor: str) -> bool:
+    """Record that the order is paid, once, whoever says so first; commits. True if this call did."""
+    order = lock(order_id)
+    if order.status != OrderStatus.PENDING:
+        db.session.commit()  # release the lock; paid already (or cancelled: nothing to do here)
+        return False
+    changed = transition(order, OrderStatus.PAID, actor)
+    db.session.commit()
+    return changed

@@ -42,3 +42,12 @@ def utcnow() -> datetime:
 def public_token(nbytes: int = 18) -> str:
     """An unguessable URL-safe identifier (144 bits by default): ids shoppers hold are never sequential."""
     return secrets.token_urlsafe(nbytes)
+
+
+_TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def looks_like_token(value: str, max_length: int = 64) -> bool:
+    """Whether a value could be one of our tokens; anything else is not looked up at all (a NUL byte
+    or a megabyte of text never reaches the database)."""
+    return 0 < len(value) <= max_length and _TOKEN_CHARACTERS.issuperset(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Response, request
+from flask import Response, current_app, g, request
 
 
 def negotiate_locale(supported: Iterable[str], default: str) -> str:
@@ -32,3 +32,24 @@ def mark_language(response: Response, locale: str) -> Response:
     response.headers["Content-Language"] = locale
     response.vary.add("Accept-Language")
     return response
+
+
+def request_locale() -> str:
+    """The locale of the current request's answer, negotiated once against the live catalog."""
+    if "locale" not in g:
+        from configurator.catalog import services
+        from configurator.catalog.errors import CatalogNotPublished
+
+        default = current_app.config["ATELIER_DEFAULT_LOCALE"]
+        try:
+            offered: Iterable[str] = services.current_catalog().locales
+        except CatalogNotPublished:
+            offered = (default,)
+        g.locale = negotiate_locale(offered, default)
+    locale: str = g.locale
+    return locale
+
+
+def mark_request_language(response: Response) -> Response:
+    """`after_request` hook for blueprints whose answers carry texts in the negotiated language."""
+    return mark_language(response, request_locale())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from configurator.api import fields, health, products
+from configurator.api import carts, designs, fields, health, products
 from configurator.extensions import api
 
 
@@ -14,3 +14,5 @@ def register_api(app: Flask) -> None:
     api.register_field(fields.Money, "string", "decimal")
     api.register_blueprint(health.blp)
     api.register_blueprint(products.blp)
+    api.register_blueprint(designs.blp)
+    api.register_blueprint(carts.blp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, url_for
+from flask import url_for
 from flask.views import MethodView
 
 from configurator.api.schemas import (
@@ -14,8 +14,7 @@ from configurator.api.schemas import (
     ProductSpecSchema,
 )
 from configurator.catalog import services
-from configurator.catalog.errors import CatalogNotPublished
-from configurator.locale import mark_language, negotiate_locale
+from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
 
 blp = AtelierBlueprint(
@@ -26,18 +25,6 @@ blp = AtelierBlueprint(
 )
 
 
-def _locale() -> str:
-    if "locale" not in g:
-        default = current_app.config["ATELIER_DEFAULT_LOCALE"]
-        try:
-            offered = services.current_catalog().locales
-        except CatalogNotPublished:
-            offered = (default,)
-        g.locale = negotiate_locale(offered, default)
-    locale: str = g.locale
-    return locale
-
-
 def _links(key: str) -> dict[str, str]:
     return {
         "self": url_for("products.Product", slug=key),
@@ -45,10 +32,7 @@ def _links(key: str) -> dict[str, str]:
     }
 
 
-@blp.after_request
-def _language(response: Response) -> Response:
-    # Every answer here carries texts in the negotiated language; caches must key on it.
-    return mark_language(response, _locale())
+blp.after_request(mark_request_language)
 
 
 @blp.route("")
@@ -57,7 +41,7 @@ class Products(MethodView):
     def get(self) -> dict[str, Any]:
         """List the products with their base price in every currency."""
         loaded = services.current_catalog()
-        locale = _locale()
+        locale = request_locale()
         return {
             "brand": services.brand_summary(loaded.brand, locale),
             "products": [
@@ -74,7 +58,7 @@ class Product(MethodView):
     def get(self, slug: str) -> dict[str, Any]:
         """Describe a product for a UI: attributes, options, limits, conditions and defaults."""
         product = services.get_product(services.current_catalog(), slug)
-        return {**services.describe_product(product, _locale()), "links": _links(slug)}
+        return {**services.describe_product(product, request_locale()), "links": _links(slug)}
 
 
 @blp.route("/<slug>/configure")
@@ -86,5 +70,9 @@ class Configure(MethodView):
         """Given the picks so far: what is still possible (and why not), what is broken, the price."""
         product = services.get_product(services.current_catalog(), slug)
         return services.configure(
-            product, body["picks"], currency=body["currency"], quantity=body["quantity"], locale=_locale()
+            product,
+            body["picks"],
+            currency=body["currency"],
+            quantity=body["quantity"],
+            locale=request_locale(),
         )

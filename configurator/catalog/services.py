@@ -310,7 +310,7 @@ def configure(
         "consistent": domains.consistent,
         "valid": domains.consistent and not violations,
         "complete": is_complete(product.model, domains, picks),
-        "violations": [_violation(v, locale) for v in violations],
+        "violations": [violation_data(v, locale) for v in violations],
         "price": quote_data(quote, locale),
         "remaining": str(product.count(picks)),
     }
@@ -403,7 +403,7 @@ def _domain(state: AttributeState, model: ProductModel, locale: str) -> dict[str
     }
 
 
-def _violation(violation: Violation, locale: str) -> dict[str, Any]:
+def violation_data(violation: Violation, locale: str) -> dict[str, Any]:
     return {
         "kind": violation.kind,
         "attributes": list(violation.attributes),

@@ -24,6 +24,7 @@ from configurator.checkout.errors import (
     DesignInvalid,
 )
 from configurator.checkout.models import Cart, CartLine, CartStatus
+from configurator.dbtypes import looks_like_token
 from configurator.designs import services as designs
 from configurator.designs.models import Design
 from configurator.errors import FieldError
@@ -85,6 +86,8 @@ def create(currency: str | None) -> Cart:
 
 def find(token: str, *, for_update: bool = False) -> Cart:
     """The cart with this token, or `CartNotFound`; `for_update` locks its row until commit."""
+    if not looks_like_token(token):
+        raise CartNotFound("No cart has this id.")
     query = select(Cart).where(Cart.token == token)
     if for_update:
         query = query.with_for_update()

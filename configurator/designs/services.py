@@ -17,6 +17,7 @@ from configurator.catalog import versions
 from configurator.catalog.errors import ProductNotFound
 from configurator.catalog.models import ProductVersion
 from configurator.catalog.services import normalize_picks
+from configurator.dbtypes import looks_like_token
 from configurator.designs.errors import DesignNotFound
 from configurator.designs.models import Design
 from configurator.extensions import db
@@ -81,7 +82,9 @@ def save(product_key: str, raw_picks: Mapping[str, object], *, remixed_from: Des
 
 def find(public_id: str) -> Design:
     """The design with this public id, or `DesignNotFound` (the same answer for any wrong id)."""
-    design = db.session.scalar(select(Design).where(Design.public_id == public_id))
+    design = None
+    if looks_like_token(public_id):
+        design = db.session.scalar(select(Design).where(Design.public_id == public_id))
     if design is None:
         raise DesignNotFound("No design has this id.")
     return design

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from configurator.checkout.models import CartStatus
 from configurator.checkout.services import CartPrice
-from configurator.dbtypes import utcnow
+from configurator.dbtypes import looks_like_token, utcnow
 from configurator.designs.services import to_json
 from configurator.extensions import db
 from configurator.orders.errors import InvalidTransition, OrderNotFound
@@ -106,6 +106,8 @@ def create(priced: CartPrice, provider: str) -> Order:
 
 def find_by_token(token: str, *, for_update: bool = False) -> Order:
     """The order a shopper holds the token of, or `OrderNotFound` (the same answer for any wrong token)."""
+    if not looks_like_token(token):
+        raise OrderNotFound("No order has this id.")
     return _find(Order.token == token, for_update)
 
 

@@ -1,0 +1,92 @@
+"""Designs: save a configuration, open a shared one, remix it, and see whether the live rules still
+accept it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+
+from configurator.api.shop_schemas import DesignCreateSchema, DesignQuerySchema, DesignSchema, RemixSchema
+from configurator.catalog.models import ProductVersion
+from configurator.catalog.services import quote_data, resolve_currency, violation_data
+from configurator.designs import services
+from configurator.designs.models import Design
+from configurator.locale import mark_request_language, request_locale
+from configurator.openapi import AtelierBlueprint
+
+blp = AtelierBlueprint(
+    "designs", __name__, url_prefix="/api/v1/designs", description="Saved designs: save, share, remix"
+)
+blp.after_request(mark_request_language)
+
+
+def design_data(design: Design, currency: str | None, language: str) -> dict[str, Any]:
+    """A design as the API shows it: its choices, what its own and the live version say, its price."""
+    saved = services.check(design.choices, design.version)
+    live = services.check(design.choices, services.live_version(design.product_key))
+    priced = live if live.valid else saved
+    chosen = resolve_currency(priced.product.model.brand, currency)
+    price = quote_data(priced.product.price(priced.design, 1, chosen), language) if priced.valid else None
+    return {
+        "id": design.public_id,
+        "product": design.product_key,
+        "choices": design.choices,
+        "created_at": design.created_at,
+        "remixed_from": design.remixed_from.public_id if design.remixed_from is not None else None,
+        "saved": _check_data(saved, language),
+        "live": _check_data(live, language),
+        "price": price,
+        "links": {
+            "self": url_for("designs.SavedDesign", public_id=design.public_id),
+            "share": f"/designs/{design.public_id}",
+            "remix": url_for("designs.Remix", public_id=design.public_id),
+        },
+    }
+
+
+def _check_data(checked: services.Checked, language: str) -> dict[str, Any]:
+    return {
+        "version": _version(checked.version),
+        "valid": checked.valid,
+        "violations": [violation_data(v, language) for v in checked.violations],
+    }
+
+
+def _version(version: ProductVersion) -> dict[str, Any]:
+    return {"id": version.id, "content_hash": version.content_hash, "published_at": version.published_at}
+
+
+@blp.route("")
+class Designs(MethodView):
+    @blp.arguments(DesignCreateSchema)
+    @blp.response(201, DesignSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Save the picks (completed with the defaults) as a design on the live version of the product."""
+        design = services.save(body["product"], body["picks"])
+        return design_data(design, None, request_locale())
+
+
+@blp.route("/<public_id>")
+class SavedDesign(MethodView):
+    @blp.arguments(DesignQuerySchema, location="query")
+    @blp.response(200, DesignSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, query: dict[str, Any], public_id: str) -> dict[str, Any]:
+        """A saved design: its choices, whether its own and the live version accept it, its price."""
+        return design_data(services.find(public_id), query["currency"], request_locale())
+
+
+@blp.route("/<public_id>/remix")
+class Remix(MethodView):
+    @blp.arguments(RemixSchema)
+    @blp.response(201, DesignSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def post(self, body: dict[str, Any], public_id: str) -> dict[str, Any]:
+        """Copy a design into a new one (with changes) on the live version; the original stays as it is."""
+        design = services.remix(services.find(public_id), body["picks"])
+        return design_data(design, None, request_locale())

@@ -1,0 +1,165 @@
+"""Bodies of the shopper's designs and carts API. Requests are strict: unknown fields are refused, and
+any field that looks like a price is refused with 400 (prices are the server's alone)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, pre_load, validate
+
+from configurator.api.fields import Money, Picks, PickValue
+from configurator.api.schemas import CURRENCY, PriceLineSchema, QuoteSchema, ViolationSchema
+from configurator.checkout.errors import ClientPriceRefused
+from configurator.checkout.services import MAX_QUANTITY
+from configurator.errors import FieldError
+from configurator.openapi import FieldErrorSchema
+
+# Names a client might use to slip a price in; any of them, anywhere in a body, is refused.
+PRICE_FIELDS = frozenset(
+    {
+        "price",
+        "prices",
+        "unit_price",
+        "amount",
+        "discount",
+        "discounts",
+        "total",
+        "subtotal",
+        "tax",
+        "shipping",
+        "line_total",
+    }
+)
+QUANTITY = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+
+
+class StrictSchema(Schema):
+    @pre_load
+    def refuse_prices(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            found = sorted(k for k in data if isinstance(k, str) and k.lower() in PRICE_FIELDS)
+            if found:
+                raise ClientPriceRefused(
+                    "Prices, discounts and totals are computed by the server; leave them out of requests.",
+                    errors=[FieldError(name, "Not accepted from clients.") for name in found],
+                )
+        return data
+
+
+class DesignCreateSchema(StrictSchema):
+    product = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    picks = Picks(load_default=dict, metadata={"description": "Attribute key -> picked value"})
+
+
+class RemixSchema(StrictSchema):
+    picks = Picks(load_default=dict, metadata={"description": "Changes to make in the copy"})
+
+
+class DesignQuerySchema(Schema):
+    currency = fields.String(validate=CURRENCY, load_default=None)
+
+
+class VersionSchema(Schema):
+    id = fields.Integer(required=True)
+    content_hash = fields.String(required=True)
+    published_at = fields.DateTime(required=True)
+
+
+class DesignCheckSchema(Schema):
+    version = fields.Nested(VersionSchema, required=True)
+    valid = fields.Boolean(required=True)
+    violations = fields.List(fields.Nested(ViolationSchema), required=True)
+
+
+class DesignLinksSchema(Schema):
+    self = fields.String(required=True)
+    share = fields.String(required=True, metadata={"description": "The page a shopper can send to a friend"})
+    remix = fields.String(required=True)
+
+
+class DesignSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "Public, unguessable id"})
+    product = fields.String(required=True)
+    choices = fields.Dict(keys=fields.String(), values=PickValue(allow_none=True), required=True)
+    created_at = fields.DateTime(required=True)
+    remixed_from = fields.String(allow_none=True)
+    saved = fields.Nested(DesignCheckSchema, required=True, metadata={"description": "Its own version"})
+    live = fields.Nested(
+        DesignCheckSchema, required=True, metadata={"description": "The version shoppers configure now"}
+    )
+    price = fields.Nested(QuoteSchema, allow_none=True)
+    links = fields.Nested(DesignLinksSchema, required=True)
+
+
+class CartCreateSchema(StrictSchema):
+    currency = fields.String(validate=CURRENCY, load_default=None, metadata={"example": "EUR"})
+
+
+class LineCreateSchema(StrictSchema):
+    design = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    quantity = QUANTITY
+
+
+class LineUpdateSchema(StrictSchema):
+    quantity = QUANTITY
+
+
+class AddressSchema(StrictSchema):
+    country = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166-1 alpha-2 code, such as FR."),
+    )
+    postal_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class ContactSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    address = fields.Nested(AddressSchema, required=True)
+
+
+class CartLineSchema(Schema):
+    id = fields.Integer(required=True)
+    design = fields.String(required=True)
+    product = fields.String(required=True)
+    choices = fields.Dict(keys=fields.String(), values=PickValue(allow_none=True), required=True)
+    quantity = fields.Integer(required=True)
+    version = fields.Integer(required=True, metadata={"description": "The product version pricing it"})
+    current = fields.Boolean(
+        required=True, metadata={"description": "false: the live rules reject it; priced by its own version"}
+    )
+    problems = fields.List(fields.Nested(ViolationSchema), required=True)
+    lines = fields.List(fields.Nested(PriceLineSchema), required=True)
+    unit_price = Money(required=True)
+    total = Money(required=True)
+
+
+class SummaryLineSchema(Schema):
+    kind = fields.String(required=True, metadata={"enum": ["subtotal", "shipping", "tax", "total"]})
+    label = fields.String(required=True)
+    amount = Money(required=True)
+
+
+class ContactOutSchema(Schema):
+    email = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    address = fields.Dict(allow_none=True)
+
+
+class CartSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "The cart's token: keep it private"})
+    currency = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["open", "checked_out"]})
+    lines = fields.List(fields.Nested(CartLineSchema), required=True)
+    contact = fields.Nested(ContactOutSchema, required=True)
+    subtotal = Money(required=True)
+    shipping = Money(required=True)
+    tax = Money(required=True)
+    total = Money(required=True)
+    prices_include_tax = fields.Boolean(required=True)
+    summary = fields.List(fields.Nested(SummaryLineSchema), required=True)
+    ready = fields.Boolean(required=True, metadata={"description": "Checkout would accept it now"})
+    problems = fields.List(fields.Nested(FieldErrorSchema), required=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from configurator.catalog import commands as catalog_commands
 from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
 from configurator.errors import AtelierError
@@ -63,7 +64,12 @@ def run(host: str, port: int, catalog: str | None, debug: bool) -> None:
 
 @main.group("rules")
 def rules_group() -> None:
-    """Check, explain and describe catalogs written in the rules language."""
+    """Check, explain, describe and publish catalogs written in the rules language."""
+
+
+rules_group.add_command(catalog_commands.publish)
+rules_group.add_command(catalog_commands.diff)
+main.add_command(catalog_commands.db_group)
 
 
 @rules_group.command("check")
@@ -309,3 +315,95 @@ def schema() -> None:
     from rules.schema import language_schema
 
     click.echo(json.dumps(language_schema(), indent=2, ensure_ascii=False))
+
+
+@main.group("admin")
+def admin_group() -> None:
+    """Administer the shop's back office (needs ATELIER_DATABASE_URL)."""
+
+
+@admin_group.group("token")
+def token_group() -> None:
+    """Admin API tokens: create (shown once), list, revoke."""
+
+
+def _admin_app() -> Any:
+    """The app on the configured database, for commands that read or write its rows."""
+    from configurator import create_app
+
+    try:
+        return create_app()
+    except AtelierError as error:
+        raise click.ClickException(error.detail) from error
+
+
+@token_group.command("create")
+@click.argument("name")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    metavar="SCOPE",
+    help="A scope to grant; repeat for several (see `atelier admin token scopes`).",
+)
+@click.option("--all-scopes", is_flag=True, help="Grant every scope that exists today.")
+def token_create(name: str, scopes: tuple[str, ...], all_scopes: bool) -> None:
+    """Create the admin token NAME and print it: it is shown this once, never again."""
+    from configurator.admin import services as admin
+
+    wanted = list(admin.SCOPES) if all_scopes else list(scopes)
+    with _admin_app().app_context():
+        try:
+            created = admin.create_token(name, wanted)
+        except AtelierError as error:
+            for item in error.errors:
+                click.echo(f"{item.field}: {item.detail}", err=True)
+            raise click.ClickException(error.detail) from error
+        click.echo(created.plain)
+        click.echo(
+            f"Token {created.token.name!r} ({', '.join(created.token.scopes)}). Store it now, in a "
+            "password manager or secret store: it cannot be shown again.",
+            err=True,
+        )
+
+
+@token_group.command("list")
+def token_list() -> None:
+    """List the admin tokens (prefix, scopes, last use); tokens themselves are never shown."""
+    from configurator.admin import services as admin
+
+    with _admin_app().app_context():
+        tokens = admin.list_tokens()
+        if not tokens:
+            click.echo("No admin tokens.")
+            return
+        for token in tokens:
+            used = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "never"
+            state = (
+                f"revoked {token.revoked_at.isoformat(timespec='minutes')}" if token.revoked_at else "active"
+            )
+            click.echo(f"{token.name}\t{token.prefix}…\t{','.join(token.scopes)}\tlast used {used}\t{state}")
+
+
+@token_group.command("revoke")
+@click.argument("name")
+def token_revoke(name: str) -> None:
+    """Revoke the admin token NAME: requests with it are refused from now on."""
+    from configurator.admin import services as admin
+
+    with _admin_app().app_context():
+        try:
+            token = admin.revoke_token(name)
+        except AtelierError as error:
+            raise click.ClickException(error.detail) from error
+        assert token.revoked_at is not None
+        click.echo(f"Revoked {token.name} at {token.revoked_at.isoformat(timespec='seconds')}.")
+
+
+@token_group.command("scopes")
+def token_scopes() -> None:
+    """List the scopes a token can be given."""
+    from configurator.admin.services import SCOPES
+
+    for scope, text in SCOPES.items():
+        click.echo(f"{scope}\t{text}")

@@ -35,7 +35,7 @@ def to_json(design: Mapping[str, Value]) -> dict[str, Any]:
 class Checked:
     """A design read through one product version: its values, and what that version says of it."""
 
-    version: ProductVersion
+    version: ProductVersion | None  # None: a catalog not published yet
     product: Product
     design: dict[str, Value]
     violations: tuple[Violation, ...]
@@ -48,7 +48,13 @@ class Checked:
 def check(choices: Mapping[str, Any], version: ProductVersion) -> Checked:
     """Read stored choices through a version: values it no longer has and rules it breaks are
     violations (never an exception), so old designs can always be shown and explained."""
-    product = versions.product_for(version)
+    return check_with(versions.product_for(version), choices, version)
+
+
+def check_with(
+    product: Product, choices: Mapping[str, Any], version: ProductVersion | None = None
+) -> Checked:
+    """Read stored choices through a compiled product (published or not yet)."""
     design, problems = product.normalize(choices)
     # Attributes added since the design was made take their defaults, as a new design would.
     design = {**{k: v for k, v in product.defaults().items() if k not in design}, **design}

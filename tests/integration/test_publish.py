@@ -1,0 +1,110 @@
+"""Publishing rule sets: immutable versions by content hash, and what a new version would break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import func, select
+
+from configurator.catalog.models import ProductVersion
+from configurator.cli import main
+from configurator.extensions import db
+from tests.conftest import TEST_CATALOG
+from tests.support.services import Postgres
+
+ADDRESS = {"country": "FR", "postal_code": "75011", "city": "Paris", "line1": "1 rue de la Roquette"}
+
+
+@pytest.fixture
+def cli(postgres: Postgres, pg_app: Flask, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("ATELIER_DATABASE_URL", postgres.url)
+    return CliRunner()
+
+
+@pytest.fixture
+def no_gold(tmp_path: Path) -> Path:
+    """The test catalog with gold mugs withdrawn."""
+    folder = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, folder)
+    mug = folder / "mug.yaml"
+    text = mug.read_text().replace("options: [white, ink, gold]", "options: [white, ink]")
+    text = text.replace("    when: colour == gold\n", "    when: colour == ink\n")
+    mug.write_text(text.replace("colour != gold", "colour != ink"))
+    return folder
+
+
+def versions_of(app: Flask, key: str) -> int:
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).where(ProductVersion.product_key == key))
+        db.session.remove()
+    return int(count or 0)
+
+
+def carted_designs(app: Flask, picks: list[dict[str, Any]]) -> tuple[list[str], str]:
+    from configurator.checkout import services as carts
+    from configurator.designs import services as designs
+
+    with app.app_context():
+        saved = [designs.save("mug", p) for p in picks]
+        cart = carts.create("EUR")
+        carts.add_line(cart, saved[0], 1)
+        ids, token = [d.public_id for d in saved], cart.token
+        db.session.remove()
+    return ids, token
+
+
+def test_publishing_the_same_sources_twice_is_a_no_op(cli: CliRunner, pg_app: Flask) -> None:
+    before = versions_of(pg_app, "mug")
+    result = cli.invoke(main, ["rules", "publish", str(TEST_CATALOG)])
+    assert result.exit_code == 0, result.output
+    assert "mug: unchanged" in result.output
+    assert versions_of(pg_app, "mug") == before == 1
+
+
+def test_diff_and_publish_list_what_a_new_version_breaks(
+    cli: CliRunner, pg_app: Flask, no_gold: Path
+) -> None:
+    # Given a gold mug in an open cart and a saved white one
+    (gold, white), token = carted_designs(pg_app, [{"colour": "gold"}, {"colour": "white"}])
+    # When the merchant asks what withdrawing gold would do
+    diff = cli.invoke(main, ["rules", "diff", str(no_gold)])
+    assert diff.exit_code == 0, diff.output
+    assert "Would publish: mug" in diff.output
+    assert f"mug design {gold}" in diff.output
+    assert "mug cart line 1" in diff.output
+    assert white not in diff.output
+    assert "1 saved design(s), 1 line(s) in open carts" in diff.output
+    assert versions_of(pg_app, "mug") == 1  # a diff writes nothing
+    # Then publishing says the same and creates one version
+    published = cli.invoke(main, ["rules", "publish", str(no_gold)])
+    assert published.exit_code == 0, published.output
+    assert "mug: published version 3" in published.output  # versions 1 and 2 are the mug and the poster
+    assert "poster: unchanged" in published.output
+    assert f"mug design {gold}" in published.output
+    assert versions_of(pg_app, "mug") == 2
+    # And publishing the old sources again makes the old version live again, without a copy
+    back = cli.invoke(main, ["rules", "publish", str(TEST_CATALOG)])
+    assert "mug: version 1 is live again" in back.output
+    assert versions_of(pg_app, "mug") == 2
+
+
+def test_a_broken_catalog_publishes_nothing(cli: CliRunner, pg_app: Flask, no_gold: Path) -> None:
+    (no_gold / "mug.yaml").write_text(
+        (no_gold / "mug.yaml").read_text().replace("default: white", "default: teal")
+    )
+    result = cli.invoke(main, ["rules", "publish", str(no_gold)])
+    assert result.exit_code == 1
+    assert "mug.yaml:" in result.output
+    assert "nothing was published" in result.output
+    assert versions_of(pg_app, "mug") == 1
+
+
+def test_db_upgrade_is_idempotent(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output

@@ -73,7 +73,9 @@ def cart_data(cart: Cart) -> dict[str, Any]:
         "tax": priced.tax,
         "total": priced.total,
         "prices_include_tax": priced.prices_include_tax,
-        "summary": [{"kind": s.kind, "label": s.label, "amount": s.amount} for s in priced.summary],
+        "summary": [
+            {"kind": s.kind, "label": s.label.get(language), "amount": s.amount} for s in priced.summary
+        ],
         "ready": cart.status == "open" and not problems,
         "problems": problems,
     }

@@ -29,7 +29,9 @@ from configurator.designs import services as designs
 from configurator.designs.models import Design
 from configurator.errors import FieldError
 from configurator.extensions import db
+from rules.commerce import OrderTotals, ShippingUnavailableError, SummaryLine, order_totals
 from rules.model import Brand
+from rules.money import round_money
 from rules.results import Quote, Violation
 
 MAX_LINES = 100
@@ -46,13 +48,6 @@ class PricedLine:
 
 
 @dataclass(frozen=True)
-class SummaryLine:
-    kind: str  # subtotal | shipping | tax | total
-    label: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
 class CartPrice:
     cart: Cart
     currency: str
@@ -63,6 +58,7 @@ class CartPrice:
     total: Decimal
     prices_include_tax: bool
     summary: tuple[SummaryLine, ...]
+    shipping_problem: str | None = None  # the destination cannot be served; checkout waits
 
     @property
     def flagged(self) -> tuple[PricedLine, ...]:
@@ -145,19 +141,41 @@ def set_contact(cart: Cart, *, email: str, name: str, address: dict[str, Any]) -
 
 
 def price(cart: Cart) -> CartPrice:
-    """Price every line and the cart's totals from the live rules."""
+    """Price every line from the live rules, then shipping and tax for the cart's destination."""
     priced = tuple(_price_line(line, cart.currency) for line in cart.lines)
-    subtotal = sum((p.quote.total for p in priced), Decimal(0))
-    shipping = Decimal(0)
-    tax = Decimal(0)
+    subtotal = sum((p.quote.total for p in priced), round_money(Decimal(0), cart.currency))
     shop = brand()
-    total = subtotal + shipping + (Decimal(0) if shop.prices_include_tax else tax)
-    summary = (
-        SummaryLine("subtotal", "Subtotal", subtotal),
-        SummaryLine("total", "Total", total),
-    )
+    country = (cart.address or {}).get("country")
+    problem = None
+    try:
+        totals = _totals(shop, cart.currency, country, subtotal, sum(p.line.quantity for p in priced))
+    except ShippingUnavailableError:
+        problem = f"{shop.label.get()} does not ship to {country}; choose another address."
+        totals = _totals(shop, cart.currency, None, subtotal, 0)
     return CartPrice(
-        cart, cart.currency, priced, subtotal, shipping, tax, total, shop.prices_include_tax, summary
+        cart,
+        cart.currency,
+        priced,
+        totals.subtotal,
+        totals.shipping,
+        totals.tax,
+        totals.total,
+        totals.tax_included,
+        totals.lines,
+        problem,
+    )
+
+
+def _totals(shop: Brand, currency: str, country: str | None, subtotal: Decimal, items: int) -> OrderTotals:
+    return order_totals(
+        zones=shop.shipping,
+        tax=shop.tax,
+        prices_include_tax=shop.prices_include_tax,
+        currency=currency,
+        country=country,
+        subtotal=subtotal,
+        items=items,
+        rounding=shop.rounding,
     )
 
 
@@ -184,6 +202,8 @@ def ready_for_checkout(priced: CartPrice) -> None:
             errors.append(_violation_error(f"lines.{index}", violation))
     if not cart.email or not cart.name or not cart.address:
         errors.append(FieldError("contact", "Give an e-mail address, a name and a shipping address first."))
+    elif priced.shipping_problem:
+        errors.append(FieldError("contact.address.country", priced.shipping_problem))
     if errors:
         raise CartNotReady("; ".join(e.detail for e in errors), errors=errors)
 

@@ -60,7 +60,7 @@ def create(priced: CartPrice, provider: str) -> Order:
         shipping=priced.shipping,
         tax=priced.tax,
         total=priced.total,
-        summary=[{"kind": s.kind, "label": s.label, "amount": str(s.amount)} for s in priced.summary],
+        summary=[{"kind": s.kind, "label": s.label.get(), "amount": str(s.amount)} for s in priced.summary],
         email=cart.email,
         name=cart.name,
         address=dict(cart.address),
@@ -89,10 +89,13 @@ def create(priced: CartPrice, provider: str) -> Order:
         )
     order.status = OrderStatus.PENDING.value
     db.session.add(order)
-    db.session.add(OrderEvent(order=order, from_status=None, to_status=order.status, actor="shopper"))
     cart.status = CartStatus.CHECKED_OUT.value
     try:
         with db.session.begin_nested():
+            db.session.flush()  # the order's id, for its first event
+            db.session.add(
+                OrderEvent(order_id=order.id, from_status=None, to_status=order.status, actor="shopper")
+            )
             db.session.flush()
     except IntegrityError:
         # Another request made this cart's order between our look and our insert: use theirs.

@@ -1,0 +1,122 @@
+"""Shipping and tax on a whole order, from the brand's declarations: pure and exact.
+
+Shipping: the brand lists zones (countries, or `*` for the rest of the world), each with a rate per
+currency: a flat amount, plus an amount per item after the first, waived above a free-shipping
+threshold. Tax: a percentage per country (`*` for the rest); when the brand's prices include tax, the
+tax is the part of the total that is tax (shown, not added), otherwise it is added on top.
+
+>>> from decimal import Decimal as D
+>>> zone = ShippingZone("eu", Localized.plain("Europe"), frozenset({"FR"}), {"EUR": ShippingRate(D("4.90"))})
+>>> policy = TaxPolicy({"FR": D("20")}, Localized.plain("VAT"))
+>>> totals = order_totals(zones=(zone,), tax=policy, prices_include_tax=True, currency="EUR",
+...                       country="FR", subtotal=D("30.00"), items=2)
+>>> totals.shipping, totals.tax, totals.total
+(Decimal('4.90'), Decimal('5.82'), Decimal('34.90'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rules.errors import RulesError
+from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy
+from rules.money import MONEY_CONTEXT, round_money
+
+REST_OF_WORLD = "*"
+__all__ = ["ShippingRate", "ShippingZone", "TaxPolicy", "order_totals", "zone_for", "shipping_cost"]
+_HUNDRED = Decimal(100)
+
+
+class ShippingUnavailableError(RulesError):
+    """The brand does not ship to this country (or not in this currency)."""
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    kind: str  # subtotal | shipping | tax | total
+    label: Localized
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    tax_included: bool
+    lines: tuple[SummaryLine, ...]
+
+
+def zone_for(zones: Sequence[ShippingZone], country: str) -> ShippingZone | None:
+    """The zone naming the country, else the rest-of-the-world zone, else None."""
+    named = next((z for z in zones if country in z.countries), None)
+    return named or next((z for z in zones if REST_OF_WORLD in z.countries), None)
+
+
+def shipping_cost(zone: ShippingZone, currency: str, subtotal: Decimal, items: int) -> Decimal:
+    """Shipping for `items` items worth `subtotal` in one zone."""
+    rate = zone.rates.get(currency)
+    if rate is None:
+        raise ShippingUnavailableError(f"shipping to {zone.key} has no rate in {currency}")
+    if items == 0 or (rate.free_over is not None and subtotal >= rate.free_over):
+        return round_money(Decimal(0), currency)
+    extra = MONEY_CONTEXT.multiply(rate.per_extra_item, Decimal(items - 1))
+    return round_money(MONEY_CONTEXT.add(rate.flat, extra), currency)
+
+
+def order_totals(
+    *,
+    zones: Sequence[ShippingZone],
+    tax: TaxPolicy | None,
+    prices_include_tax: bool,
+    currency: str,
+    country: str | None,
+    subtotal: Decimal,
+    items: int,
+    rounding: str = "half_up",
+) -> OrderTotals:
+    """Subtotal, shipping, tax and total for a destination (no destination yet: no shipping, no tax).
+
+    Raises `ShippingUnavailableError` when zones are declared and none covers the country.
+    """
+    shipping = round_money(Decimal(0), currency)
+    zone = None
+    if country is not None and zones:
+        zone = zone_for(zones, country)
+        if zone is None:
+            raise ShippingUnavailableError(f"this shop does not ship to {country}")
+        shipping = shipping_cost(zone, currency, subtotal, items)
+    taxed = subtotal + (shipping if tax is None or tax.on_shipping else Decimal(0))
+    rate = tax.rate(country) if tax is not None and country is not None else Decimal(0)
+    if prices_include_tax:
+        tax_amount = round_money(MONEY_CONTEXT.divide(taxed * rate, _HUNDRED + rate), currency, rounding)
+        total = subtotal + shipping
+    else:
+        tax_amount = round_money(MONEY_CONTEXT.divide(taxed * rate, _HUNDRED), currency, rounding)
+        total = subtotal + shipping + tax_amount
+    lines = [SummaryLine("subtotal", Localized({"en": "Subtotal", "fr": "Sous-total"}), subtotal)]
+    if zone is not None:
+        lines.append(SummaryLine("shipping", _shipping_label(zone), shipping))
+    if tax is not None and country is not None:
+        lines.append(SummaryLine("tax", _tax_label(tax.label, rate, prices_include_tax), tax_amount))
+    lines.append(SummaryLine("total", Localized({"en": "Total", "fr": "Total"}), total))
+    return OrderTotals(subtotal, shipping, tax_amount, total, prices_include_tax, tuple(lines))
+
+
+def _shipping_label(zone: ShippingZone) -> Localized:
+    locales = set(zone.label.texts) | {"en", "fr"}
+    prefix = {"en": "Shipping", "fr": "Livraison"}
+    return Localized({loc: f"{prefix.get(loc, prefix['en'])} ({zone.label.get(loc)})" for loc in locales})
+
+
+def _tax_label(label: Localized, rate: Decimal, included: bool) -> Localized:
+    percent = f"{rate.normalize():f} %"
+    included_word = {"en": "included", "fr": "incluse"}
+    texts = {}
+    for loc in set(label.texts) | {"en", "fr"}:
+        text = f"{label.get(loc)} {percent}"
+        texts[loc] = f"{text}, {included_word.get(loc, included_word['en'])}" if included else text
+    return Localized(texts)

@@ -110,6 +110,8 @@ class Attribute:
     text: TextLimits | None = None  # text
     help: Localized | None = None
     source: SourceRef | None = None
+    # What the shopper reads when a value is given although `when` is false; None: a default wording.
+    when_message: Localized | None = None
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
@@ -175,6 +177,39 @@ class QuantityTier:
 
 
 @dataclass(frozen=True)
+class ShippingRate:
+    """What shipping costs in one currency: a flat amount, plus an amount per item after the first,
+    waived from a threshold of the items' total."""
+
+    flat: Decimal
+    per_extra_item: Decimal = Decimal(0)
+    free_over: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ShippingZone:
+    key: str
+    label: Localized
+    countries: frozenset[str]  # ISO 3166-1 alpha-2 codes, or {"*"}: the rest of the world
+    rates: Mapping[str, ShippingRate]  # currency -> rate
+
+
+def _tax_label() -> Localized:
+    return Localized({"en": "Tax", "fr": "Taxes"})
+
+
+@dataclass(frozen=True)
+class TaxPolicy:
+    rates: Mapping[str, Decimal]  # country (or "*") -> percent
+    label: Localized = field(default_factory=_tax_label)
+    on_shipping: bool = True
+
+    def rate(self, country: str) -> Decimal:
+        """The country's percentage, else the rest of the world's, else 0."""
+        return self.rates.get(country, self.rates.get("*", Decimal(0)))
+
+
+@dataclass(frozen=True)
 class Brand:
     key: str
     label: Localized
@@ -188,6 +223,8 @@ class Brand:
     forbidden_pairs: tuple[tuple[str, str], ...] = ()
     prices_include_tax: bool = False
     rounding: str = "half_up"  # "half_up" or "half_even", per currency's minor unit
+    shipping: tuple[ShippingZone, ...] = ()  # none: shipping is not charged
+    tax: TaxPolicy | None = None  # none: no tax line
     source: SourceRef | None = None
 
 

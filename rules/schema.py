@@ -103,7 +103,7 @@ def _table(table: f.Table, kind: str | None) -> JSON:
     for field in table.fields:
         if not field.applies_to(kind):
             continue
-        schema = dict(_shape(field.shape))
+        schema = _described(_shape(field.shape))
         schema["description"] = field.description
         if field.example is not None:
             schema["examples"] = [field.example]
@@ -127,6 +127,17 @@ def _table(table: f.Table, kind: str | None) -> JSON:
             }
         )
     return result
+
+
+def _described(schema: JSON) -> JSON:
+    """A copy of `schema` that keywords may be added beside.
+
+    Up to draft 7, keywords beside a `$ref` are ignored, so a described reference is wrapped in an
+    `allOf` (what the drafts recommend); 2020-12 tools read both forms alike.
+    """
+    if "$ref" in schema:
+        return {"allOf": [dict(schema)]}
+    return dict(schema)
 
 
 def _shape(shape: f.Shape) -> JSON:

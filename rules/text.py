@@ -27,23 +27,35 @@ family emoji joined by zero-width joiners each count as one character, as a shop
   selectors attached to a character, and ZWJ/ZWNJ between two letters of scripts that use them to
   spell words (Arabic, Persian, the Indic scripts...). Latin, Greek and Cyrillic never need them,
   which is where they would hide a word.
-* Banned words (the brand's), matched after `normalise_for_matching` on both sides, with this
-  false-positive policy:
-    1. Word match, any length: the banned word's words appear as whole consecutive words of the
-       text. "ass" matches "ass" and "Ass!" but not "class" or "assistant".
-    2. Joined match, against spacing and punctuation tricks: the banned word without its spaces
-       equals the concatenation of consecutive whole words of the text ("c.o.m.p.e.t.i.t.o.r.c.o",
-       "Competitor Co", "Compe-titorCo"), when it is at least `MIN_JOINED_LENGTH` letters long or the
-       text spells it one letter at a time ("a.s.s"). A banned word is never matched inside a longer
-       word ("therapist" never trips "rapist"). The known price: two real words that happen to join
-       into a long banned word ("pen is" for "penis") are refused.
+* Banned words (the brand's). The text is folded grapheme by grapheme (`normalise_for_matching`:
+  NFKC, casefold, TR39 confusable skeleton, invisibles and stray marks dropped) into words, and
+  each banned word is looked for with this false-positive policy:
+    1. Whole words, any length: the banned word's words appear as whole consecutive words of the
+       text. "ass" matches "ass" and "Ass!" but not "class", "Cassandra" or "assistant"; a banned
+       word is never matched inside a longer word ("therapist" never trips "rapist").
+    2. Joined, against spacing and punctuation tricks: the banned word's letters across several
+       consecutive whole words ("c.o.m.p.e.t.i.t.o.r.c.o", "Competitor Co", "Compe-titorCo"), when
+       it is at least `MIN_JOINED_LENGTH` letters long or the text spells it one letter at a time
+       ("a.s.s"). The known price: two real words that join into a long banned word ("pen is" for
+       "penis") are refused.
+    3. Leetspeak: inside a word, a digit or symbol may stand for the letter it imitates (0 o, 1 i
+       or l, 3 e, 4 a, 5 s, 7 t, @ a, $ s), and an l for an i (they look alike in capitals), so
+       "stup1d", "4ss" and "@$$" match. A number of two digits or more standing alone is never
+       letters ("455", "Route A 55"), and a match written only with digits is never a word.
+    4. A digit next to a word ends it, as a space would: "Stupid1" and "2stupid" match. The known
+       price: a leetspeak word that starts with a banned one ("Ass0ciates") is refused.
+    5. Repeats: each letter may be repeated ("stuuupid", "a.s.s.s") but never dropped: banning
+       "ass" does not refuse "as". Runs longer than `MAX_REPEAT` read as `MAX_REPEAT` long.
+  Banned words themselves are folded the same way ("b1tch" bans "bitch"); a banned word made only
+  of digits ("1488") is a number, matched as written. The refusal quotes the text as typed and
+  where it starts, never the banned word: the list is the shop's, not the shopper's.
 """
 
 from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -57,6 +69,7 @@ from rules.model import Brand, Localized, TextLimits
 __all__ = [
     "MAX_CODE_POINTS_PER_GRAPHEME",
     "MAX_MARKS_PER_GRAPHEME",
+    "MAX_REPEAT",
     "MIN_JOINED_LENGTH",
     "TextProblem",
     "TextProblemCode",
@@ -70,6 +83,7 @@ __all__ = [
 MAX_CODE_POINTS_PER_GRAPHEME: Final = 16  # the longest emoji sequence in use has 10
 MAX_MARKS_PER_GRAPHEME: Final = 5  # Vietnamese, Hebrew and Tibetan stay below; zalgo does not
 MIN_JOINED_LENGTH: Final = 5  # shorter banned words only match as whole words (or spelled out)
+MAX_REPEAT: Final = 3  # a letter repeated more often reads as repeated this often ("stuuuuupid")
 
 LINE_BREAKS: Final = frozenset({"\r\n", "\n", "\r", "\u2028", "\u2029"})
 
@@ -501,80 +515,179 @@ def _name(char: str) -> str:
 
 # --- banned words -------------------------------------------------------------------------------
 
+_DIGITS: Final = frozenset("0123456789")
+# What digits and symbols in a banned word stand for ("b1tch" is banned as "bitch").
+_LEET: Final = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+# What else a letter of a banned word accepts in a text: its leetspeak digits and symbols, and for
+# an i also an l (I, l and 1 look alike in capitals). "|" folds to l on its own (TR39).
+_ALSO: Final = {"a": "4@", "e": "3", "i": "l1", "l": "1", "o": "0", "s": "5$", "t": "7"}
+_SEP: Final = "\x1f"  # between two tokens of a reading; never in a checked text (controls are refused)
+_NUMBER: Final = "#"  # a digit of a number: it separates words but is no letter
+# A break between two tokens, perhaps over numbers ("s 12 t" spells "st").
+_BREAK: Final = rf"{_SEP}(?:{_NUMBER}+{_SEP})*"
+
 
 @dataclass(frozen=True)
-class _Token:
+class _Reading:
+    """A text as banned words are looked for in it: its tokens joined by `_SEP`, and for each
+    character the grapheme it came from (-1 for `_SEP`)."""
+
     text: str
-    first: int  # grapheme index of its first character
-    last: int  # grapheme index of its last character
+    origin: tuple[int, ...]
 
 
-def _tokens(folded: Iterable[tuple[int, str]]) -> list[_Token]:
-    tokens: list[_Token] = []
-    current: list[str] = []
-    first = last = 0
-    for position, char in folded:
-        if _WORD_CHAR.match(char):
-            if not current:
-                first = position
-            current.append(char)
-            last = position
-        elif current:
-            tokens.append(_Token("".join(current), first, last))
-            current = []
-    if current:
-        tokens.append(_Token("".join(current), first, last))
-    return tokens
+@dataclass(frozen=True)
+class _BannedPattern:
+    pattern: regex.Pattern[str]
+    number: bool  # a banned number ("1488") is looked for as written; a word in the letters reading
+
+
+def _is_digit(part: str) -> bool:
+    return unicodedata.normalize("NFKC", part) in _DIGITS
+
+
+def _as_written(part: str) -> str:
+    # Digits stay digits: TR39 would read "1" as "l" and "0" as "o", which is for the pattern to decide.
+    return unicodedata.normalize("NFKC", part) if _is_digit(part) else _fold(part)
+
+
+def _tokens_of(parts: Sequence[str], *, split_numbers: bool) -> list[list[tuple[str, int]]]:
+    """The word characters of `parts` in tokens, each character with its grapheme's index.
+
+    With `split_numbers`, a token also ends where digits start or stop ("stupid2024").
+    """
+    tokens: list[list[tuple[str, int]]] = [[]]
+    for position, part in enumerate(parts):
+        for char in _as_written(part):
+            if not (_WORD_CHAR.match(char) or char in _LEET):
+                if tokens[-1]:
+                    tokens.append([])
+                continue
+            if split_numbers and tokens[-1] and (tokens[-1][-1][0] in _DIGITS) != (char in _DIGITS):
+                tokens.append([])
+            tokens[-1].append((char, position))
+    return [token for token in tokens if token]
+
+
+def _reading(tokens: list[list[tuple[str, int]]]) -> _Reading:
+    chars: list[str] = []
+    origin: list[int] = []
+    for token in tokens:
+        if chars:
+            chars.append(_SEP)
+            origin.append(-1)
+        for char, position in token:
+            if chars[-MAX_REPEAT:] == [char] * MAX_REPEAT:
+                # A longer run reads like one of MAX_REPEAT: bounded repeats keep matching linear.
+                origin[-1] = position
+                continue
+            chars.append(char)
+            origin.append(position)
+    return _Reading("".join(chars), tuple(origin))
+
+
+def _letters_reading(parts: Sequence[str]) -> _Reading:
+    """Digits and @ $ inside a word may be letters ("stup1d", "4ss", "@$$"); a number of two digits
+    or more standing alone is never one ("455" is not "ass"), a lone digit may be ("s.t.u.p.1.d")."""
+    tokens = []
+    for token in _tokens_of(parts, split_numbers=False):
+        if len(token) > 1 and all(char in _DIGITS for char, _ in token):
+            token = [(_NUMBER, position) for _, position in token]
+        tokens.append(token)
+    return _reading(tokens)
+
+
+def _written_reading(parts: Sequence[str]) -> _Reading:
+    return _reading(_tokens_of(parts, split_numbers=True))
+
+
+def _runs(token: str) -> list[tuple[str, int]]:
+    runs: list[tuple[str, int]] = []
+    for char in token:
+        if runs and runs[-1][0] == char:
+            # A text's runs are cut to MAX_REPEAT (see `_reading`): so are the banned word's.
+            runs[-1] = (char, min(runs[-1][1] + 1, MAX_REPEAT))
+        else:
+            runs.append((char, 1))
+    return runs
+
+
+# The most letters one run of a banned word matches: runs in a reading are at most MAX_REPEAT long,
+# but letters of one class may mix ("iI1"). A bound keeps the patterns from backtracking for long.
+_MOST: Final = MAX_REPEAT * 2
+
+
+def _letter(char: str) -> str:
+    return "[" + regex.escape(char + _ALSO.get(char, "")) + "]"
+
+
+def _banned_pattern(word: str) -> _BannedPattern | None:
+    """The pattern of one banned word, or None when the word folds to nothing.
+
+    It matches from the start of a token to the end of one: the word's words as whole consecutive
+    tokens; or its letters one token per letter ("a.s.s"); or, for a word of `MIN_JOINED_LENGTH`
+    letters or more, its letters across any breaks ("Compe titorCo"). Each letter may be repeated
+    ("stuuupid") but never dropped ("as" is not "ass"). A digit next to a word ends it ("Stupid1").
+    """
+    parts = graphemes(word)
+    number = all(char in _DIGITS for token in _tokens_of(parts, split_numbers=False) for char, _ in token)
+    tokens = [
+        "".join(char if number else _LEET.get(char, char) for char, _ in token)
+        for token in _tokens_of(parts, split_numbers=False)
+    ]
+    if not tokens:
+        return None
+    runs = _runs("".join(tokens))
+
+    def spread(between: str) -> str:
+        # Breaks are allowed inside a run of equal letters wherever they are allowed between letters.
+        return between.join(
+            f"{_letter(char)}(?:(?:{_BREAK})?{_letter(char)}){{{count - 1},{_MOST - 1}}}"
+            for char, count in runs
+        )
+
+    whole = _BREAK.join(
+        "".join(f"{_letter(char)}{{{count},{_MOST}}}" for char, count in _runs(token)) for token in tokens
+    )
+    alternatives = [whole, spread(_BREAK)]
+    if sum(len(token) for token in tokens) >= MIN_JOINED_LENGTH:
+        alternatives.append(spread(f"(?:{_BREAK})?"))
+    body = "|".join(f"(?:{alternative})" for alternative in alternatives)
+    edge = _SEP if number else _SEP + "0-9"
+    return _BannedPattern(regex.compile(f"(?<![^{edge}])(?:{body})(?![^{edge}])"), number)
 
 
 @cache
-def _banned_forms(banned_words: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], str], ...]:
-    forms = []
-    for word in banned_words:
-        tokens = tuple(token.text for token in _tokens((0, char) for char in normalise_for_matching(word)))
-        if tokens:
-            forms.append((tokens, "".join(tokens)))
-    return tuple(forms)
+def _banned_patterns(banned_words: tuple[str, ...]) -> tuple[_BannedPattern, ...]:
+    patterns = (_banned_pattern(word) for word in banned_words)
+    return tuple(pattern for pattern in patterns if pattern is not None)
 
 
 def _banned(parts: Sequence[str], banned_words: tuple[str, ...], words: _Words) -> list[TextProblem]:
-    forms = _banned_forms(tuple(banned_words))
-    if not forms:
+    patterns = _banned_patterns(tuple(banned_words))
+    if not patterns:
         return []
-    tokens = _tokens((position, char) for position, part in enumerate(parts) for char in _fold(part))
-    texts = [token.text for token in tokens]
-    starts: dict[int, int] = {}  # offset in the joined text -> token index
-    ends: dict[int, int] = {}
-    joined_parts = []
-    offset = 0
-    for index, text in enumerate(texts):
-        starts[offset] = index
-        offset += len(text)
-        ends[offset] = index
-        joined_parts.append(text)
-    joined = "".join(joined_parts)
-
-    spans: dict[tuple[int, int], None] = {}  # token index ranges, in the order found
-    for phrase, letters in forms:
-        count = len(phrase)
-        for index in range(len(texts) - count + 1):
-            if tuple(texts[index : index + count]) == phrase:
-                spans[(index, index + count - 1)] = None
-        at = joined.find(letters)
-        while at != -1:
-            first, last = starts.get(at), ends.get(at + len(letters))
-            if first is not None and last is not None:
-                run = texts[first : last + 1]
-                if len(run) == 1 or len(letters) >= MIN_JOINED_LENGTH or all(len(text) == 1 for text in run):
-                    spans[(first, last)] = None
-            at = joined.find(letters, at + 1)
-
+    letters = _letters_reading(parts)
+    written = _written_reading(parts) if any(banned.number for banned in patterns) else letters
+    spans: set[tuple[int, int]] = set()  # first and last grapheme of each match
+    for banned in patterns:
+        reading = written if banned.number else letters
+        for match in banned.pattern.finditer(reading.text, overlapped=True):
+            used = [at for at in reading.origin[match.start() : match.end()] if at >= 0]
+            if not banned.number and all(_is_digit(parts[at]) for at in used):
+                continue  # digits alone are a number, not a word: "4 5 5" is not "ass"
+            spans.add((used[0], used[-1]))
+    # A match inside another ("a.s.s" within "a.a.s.s") is the same occurrence.
+    kept = [
+        span
+        for span in spans
+        if not any(other != span and other[0] <= span[0] and span[1] <= other[1] for other in spans)
+    ]
     problems = []
-    for first, last in sorted(spans):
-        start, stop = tokens[first].first, tokens[last].last
+    for start, stop in sorted(kept):
         typed = "".join(parts[start : stop + 1])
         problems.append(
-            TextProblem(TextProblemCode.BANNED_WORD, words.banned(typed), position=start, word=typed)
+            TextProblem(TextProblemCode.BANNED_WORD, words.banned(typed, start), position=start, word=typed)
         )
     return problems
 
@@ -693,11 +806,14 @@ class _Words:
             }
         )
 
-    def banned(self, typed: str) -> Localized:
+    def banned(self, typed: str, position: int) -> Localized:
+        # The text as typed, never the banned word itself: the list is the shop's, not the shopper's.
         return Localized(
             {
-                "en": f"“{typed}” is not allowed in {self._subject_en(False)}.",
-                "fr": f"« {typed} » n'est pas autorisé dans {self._subject_fr(False)}.",
+                "en": f"“{typed}” (from character {position + 1}) is not allowed in "
+                f"{self._subject_en(False)}.",
+                "fr": f"« {typed} » (à partir du caractère {position + 1}) n'est pas autorisé dans "
+                f"{self._subject_fr(False)}.",
             }
         )
 

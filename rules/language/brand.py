@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from rules.errors import Code
 from rules.language import fields as f
 from rules.language.check import Fields, Report, check_table, did_you_mean, suggestion
+from rules.language.commerce import lower_shipping, lower_tax
 from rules.language.registry import CURRENCIES, SCRIPTS, canonical_script
 from rules.language.values import Currencies, default_label, localized
 from rules.language.yamlsafe import Mapping, Node, Scalar, Sequence
@@ -68,6 +69,8 @@ def lower_brand(root: Node, file: str, data: bytes, report: Report) -> BrandInfo
     scripts, banned = _text_policy(fields, report)
     rounding_node = fields.scalar("rounding")
     tax_node = fields.scalar("prices_include_tax")
+    shipping = lower_shipping(fields, Currencies(currencies, currencies_known), report)
+    tax = lower_tax(fields, report)
     brand = Brand(
         key=key,
         label=label,
@@ -81,6 +84,8 @@ def lower_brand(root: Node, file: str, data: bytes, report: Report) -> BrandInfo
         forbidden_pairs=limits.forbidden_pairs,
         prices_include_tax=bool(tax_node.value) if tax_node is not None else False,
         rounding=rounding_node.text if rounding_node is not None else "half_up",
+        shipping=shipping,
+        tax=tax,
         source=key_node.source if key_node is not None else origin,
     )
     return BrandInfo(brand, data, currencies_known, palette_known, messages, sources)

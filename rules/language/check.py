@@ -141,7 +141,15 @@ def check_table(
             if kind is not None:
                 result.valid[key.text] = value
             continue
-        spec = table.field(key.text, kind)
+        if table.discriminator is not None and kind is None and table.field(key.text) is not None:
+            # The kind is unknown (reported once, by _discriminate): which `default`, `min`... this is
+            # cannot be told, so its value is not judged against a guess.
+            if all(spec.kinds is None for spec in table.fields if spec.name == key.text):
+                spec = table.field(key.text)
+            else:
+                continue
+        else:
+            spec = table.field(key.text, kind)
         if spec is None:
             close = _unknown_key(key, table, kind, allowed, report, context)
             if close is not None:
@@ -204,7 +212,7 @@ def _discriminate(
     if not isinstance(value, Scalar) or value.text not in table.kinds:
         shown = value.text if isinstance(value, Scalar) else describe(value)
         close = did_you_mean(shown, table.kinds)
-        hint = f"write `{table.discriminator}: {close}`" if close else f"use one of {kinds}"
+        hint = f"did you mean `{table.discriminator}: {close}`?" if close else f"use one of {kinds}"
         report.error(
             Code.BAD_VALUE,
             f"`{table.discriminator}` of {context} must be one of {kinds}, not {shown!r}",

@@ -298,7 +298,8 @@ TEXT_POLICY = Table(
         Field(
             "banned_words",
             ListOf(Text()),
-            "Words refused in any text, matched after NFKC and confusable folding.",
+            "Words refused in any text: whole words, after case, look-alike, leetspeak, spacing and "
+            "repeated-letter folding (see the text policy in docs/rules.md).",
             example="[competitorco]",
         ),
         Field(
@@ -307,6 +308,60 @@ TEXT_POLICY = Table(
             "Unicode script names allowed in any text, e.g. [Latin]; empty or absent: any script.",
             example="[Latin]",
         ),
+    ),
+)
+
+COUNTRY = r"^([A-Z]{2}|\*)$"
+
+SHIPPING_ZONE = Table(
+    "shipping_zone",
+    "A shipping zone",
+    (
+        Field(
+            "zone",
+            Text(OPTION_KEY, what="a key of lowercase letters, digits, _ and -"),
+            "The zone's key.",
+            required=True,
+            example="europe",
+        ),
+        Field(
+            "label", LocalizedText(), "The zone's name shown on the cart.", example="{en: Europe, fr: Europe}"
+        ),
+        Field(
+            "countries",
+            ListOf(
+                Text(COUNTRY, what='an ISO 3166-1 alpha-2 code like FR, or "*" for the rest of the world'),
+                min_items=1,
+                unique=True,
+            ),
+            'The countries it covers (ISO 3166-1 alpha-2); "*" covers every country no other zone names.',
+            required=True,
+            example="[FR, BE, DE]",
+        ),
+        Field("flat", Money(), "What shipping costs, per currency.", required=True, example='{EUR: "4.90"}'),
+        Field("per_extra_item", Money(), "Added for each item after the first.", example='{EUR: "1.00"}'),
+        Field("free_over", Money(), "Free from this items' total on.", example='{EUR: "60.00"}'),
+    ),
+)
+
+TAX = Table(
+    "tax",
+    "Tax rates",
+    (
+        Field(
+            "label",
+            LocalizedText(),
+            "The tax's name on the cart (default Tax).",
+            example="{en: VAT, fr: TVA}",
+        ),
+        Field(
+            "rates",
+            MapOf(COUNTRY, "country code (or *)", Amount(what='a percentage like "20"'), min_items=1),
+            'Percent per country (ISO 3166-1 alpha-2); "*" for every other country.',
+            required=True,
+            example='{FR: "20", "*": "0"}',
+        ),
+        Field("on_shipping", Boolean(), "Whether shipping is taxed too (default true).", example="true"),
     ),
 )
 
@@ -352,6 +407,13 @@ BRAND = Table(
         ),
         Field("limits", LIMITS, "Limits every product inherits.", example="{max_distinct_colours: 3}"),
         Field("text", TEXT_POLICY, "The text policy for every text attribute.", example="{scripts: [Latin]}"),
+        Field(
+            "shipping",
+            ListOf(SHIPPING_ZONE, min_items=1),
+            "Shipping zones and their rates; without it, shipping is not charged.",
+            example='[{zone: france, countries: [FR], flat: {EUR: "4.90"}}]',
+        ),
+        Field("tax", TAX, "Tax rates per country; without it, no tax line.", example='{rates: {FR: "20"}}'),
     ),
 )
 
@@ -412,6 +474,13 @@ ATTRIBUTE = Table(
             Expression(),
             "The attribute applies only when this condition holds; otherwise its value is none.",
             example="engraving.present",
+        ),
+        Field(
+            "when_message",
+            LocalizedText(),
+            "What the shopper reads when a value is given but the attribute does not apply (its `when` "
+            "is false); default: a message that quotes the condition.",
+            example='{en: "Only steel bottles are engraved."}',
         ),
         Field(
             "options",
@@ -744,6 +813,8 @@ TABLES: tuple[Table, ...] = (
     LIMITS,
     LIMIT_MESSAGES,
     TEXT_POLICY,
+    SHIPPING_ZONE,
+    TAX,
     PRODUCT,
     ATTRIBUTE,
     OPTION,

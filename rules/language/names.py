@@ -8,15 +8,18 @@ and functions are checked and every operator gets operands of the right type. Mi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from rules import expr as x
 from rules.errors import Code, ExpressionError
 from rules.language.check import Report, did_you_mean, suggestion
 from rules.language.yamlsafe import Scalar
 from rules.model import AttributeKind, SourceRef
+
+T = TypeVar("T")
 
 _OPTIONED = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.MULTI)
 
@@ -203,16 +206,36 @@ class Resolver:
             operand = self._operand(expr.operand, NUM, "-")
             return x.Neg(operand, expr.source), NUM
         if isinstance(expr, x.Logic):
-            left = self._operand(expr.left, BOOL, expr.op)
-            right = self._operand(expr.right, BOOL, expr.op)
+            left, right = self._both(
+                lambda: self._operand(expr.left, BOOL, expr.op),
+                lambda: self._operand(expr.right, BOOL, expr.op),
+            )
             return x.Logic(expr.op, left, right, expr.source), BOOL
         if isinstance(expr, x.Arith):
-            left = self._operand(expr.left, NUM, expr.op)
-            right = self._operand(expr.right, NUM, expr.op)
+            left, right = self._both(
+                lambda: self._operand(expr.left, NUM, expr.op),
+                lambda: self._operand(expr.right, NUM, expr.op),
+            )
             return x.Arith(expr.op, left, right, expr.source), NUM
         if isinstance(expr, x.Compare):
             return self._compare(expr), BOOL
         raise self._fail(Code.TYPE_MISMATCH, f"unsupported expression `{expr}`", expr.source, None)
+
+    def _both(self, left: Callable[[], T], right: Callable[[], T]) -> tuple[T, T]:
+        """Resolve two independent operands, reporting the errors of both before giving up.
+
+        `sise == s and colur == white` has two misspelt names: the merchant hears of both at once.
+        """
+        results: list[T] = []
+        failed = False
+        for resolve in (left, right):
+            try:
+                results.append(resolve())
+            except _Failed:
+                failed = True
+        if failed:
+            raise _Failed()
+        return results[0], results[1]
 
     def _attribute_type(self, info: AttributeInfo) -> Type:
         if info.kind == AttributeKind.BOOLEAN:
@@ -304,85 +327,53 @@ class Resolver:
                 expr.source,
                 "write e.g. `distinct(body_colour, lid_colour) <= 2`",
             )
+        failed = False
         for arg in expr.args:
-            if not isinstance(arg, x.Name):
-                raise self._fail(
-                    Code.TYPE_MISMATCH,
-                    f"`distinct` takes attribute names, not `{arg}`",
-                    arg.source,
-                    "write e.g. `distinct(body_colour, lid_colour) <= 2`",
-                )
-            info = self.attributes.get(arg.key)
-            if info is None:
-                raise self._unknown_name(arg.key, arg.source)
-            if info.kind in (AttributeKind.MULTI, AttributeKind.TEXT):
-                raise self._fail(
-                    Code.TYPE_MISMATCH,
-                    f"`distinct` cannot count a {info.kind.value} attribute (`{arg.key}`)",
-                    arg.source,
-                    "list choice, colour, number or boolean attributes",
-                )
+            try:
+                self._distinct_argument(arg)
+            except _Failed:
+                failed = True
+        if failed:
+            raise _Failed()
         return expr, NUM
+
+    def _distinct_argument(self, arg: x.Expr) -> None:
+        if not isinstance(arg, x.Name):
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"`distinct` takes attribute names, not `{arg}`",
+                arg.source,
+                "write e.g. `distinct(body_colour, lid_colour) <= 2`",
+            )
+        info = self.attributes.get(arg.key)
+        if info is None:
+            raise self._unknown_name(arg.key, arg.source)
+        if info.kind in (AttributeKind.MULTI, AttributeKind.TEXT):
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"`distinct` cannot count a {info.kind.value} attribute (`{arg.key}`)",
+                arg.source,
+                "list choice, colour, number or boolean attributes",
+            )
 
     # -- comparisons -----------------------------------------------------------------------------
 
     def _compare(self, expr: x.Compare) -> x.Expr:
-        left, left_type = self._resolve(expr.left)
-        right, right_type = self._resolve(expr.right)
         op = expr.op
+        if op in ("<", "<=", ">", ">="):
+            # Both sides are numbers: a misspelt name on each side is reported on each side.
+            left, right = self._both(
+                lambda: self._ordered(*self._resolve(expr.left), op),
+                lambda: self._ordered(*self._resolve(expr.right), op),
+            )
+            return x.Compare(op, left, right, expr.source)
+        (left, left_type), (right, right_type) = self._both(
+            lambda: self._resolve(expr.left), lambda: self._resolve(expr.right)
+        )
         if op in ("in", "not in"):
             return self._membership(expr, left, left_type, right, right_type)
         for side, kind in ((left, left_type), (right, right_type)):
-            if kind.name == "text":
-                assert kind.attribute is not None
-                raise self._fail(
-                    Code.TYPE_MISMATCH,
-                    f"`{kind.attribute}` is a text attribute; rules see only its presence and length",
-                    side.source,
-                    f"write `{kind.attribute}.present` or `{kind.attribute}.length {op} ...`"
-                    if op in ("==", "!=")
-                    else f"write `{kind.attribute}.length {op} ...`",
-                )
-            if kind.name == "set":
-                assert kind.attribute is not None
-                raise self._fail(
-                    Code.TYPE_MISMATCH,
-                    f"`{kind.attribute}` is a multi attribute and cannot be compared with `{op}`",
-                    side.source,
-                    f"write `option in {kind.attribute}` or `{kind.attribute}.count {op} ...`",
-                )
-            if kind.name == "list":
-                raise self._fail(
-                    Code.TYPE_MISMATCH,
-                    f"a list cannot be compared with `{op}`",
-                    side.source,
-                    "write `x in [a, b]`",
-                )
-        if op in ("<", "<=", ">", ">="):
-            for side, kind in ((left, left_type), (right, right_type)):
-                if kind.name == "option":
-                    raise self._fail(
-                        Code.TYPE_MISMATCH,
-                        f"options of `{kind.attribute}` have no order; `{op}` needs numbers",
-                        side.source,
-                        f"write `{kind.attribute} == ...` or `{kind.attribute} in [...]`",
-                    )
-                if isinstance(side, x.Const) and kind.name == "pending":
-                    raise self._fail(
-                        Code.TYPE_MISMATCH,
-                        f"`{op}` needs numbers, not the text {side}",
-                        side.source,
-                        "compare numbers, number attributes, .length or .count",
-                    )
-                self._settle(side, kind)
-                if kind.name != "num":
-                    raise self._fail(
-                        Code.TYPE_MISMATCH,
-                        f"`{op}` needs numbers, but `{side}` is {self._describe(kind)}",
-                        side.source,
-                        "compare numbers, number attributes, .length or .count",
-                    )
-            return x.Compare(op, left, right, expr.source)
+            self._comparable(side, kind, op)
         # == and !=
         if left_type.name == "option" and right_type.name in ("pending", "num"):
             right = self._option(right, left_type)
@@ -409,6 +400,61 @@ class Resolver:
                     self._compare_hint(left_type),
                 )
         return x.Compare(op, left, right, expr.source)
+
+    def _comparable(self, side: x.Expr, kind: Type, op: str) -> None:
+        """Refuse a text, multi or list operand of a comparison, with what to write instead."""
+        if kind.name == "text":
+            assert kind.attribute is not None
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"`{kind.attribute}` is a text attribute; rules see only its presence and length",
+                side.source,
+                f"write `{kind.attribute}.present` or `{kind.attribute}.length {op} ...`"
+                if op in ("==", "!=")
+                else f"write `{kind.attribute}.length {op} ...`",
+            )
+        if kind.name == "set":
+            assert kind.attribute is not None
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"`{kind.attribute}` is a multi attribute and cannot be compared with `{op}`",
+                side.source,
+                f"write `option in {kind.attribute}` or `{kind.attribute}.count {op} ...`",
+            )
+        if kind.name == "list":
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"a list cannot be compared with `{op}`",
+                side.source,
+                "write `x in [a, b]`",
+            )
+
+    def _ordered(self, side: x.Expr, kind: Type, op: str) -> x.Expr:
+        """One side of `<`, `<=`, `>` or `>=`: it must be a number."""
+        self._comparable(side, kind, op)
+        if kind.name == "option":
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"options of `{kind.attribute}` have no order; `{op}` needs numbers",
+                side.source,
+                f"write `{kind.attribute} == ...` or `{kind.attribute} in [...]`",
+            )
+        if isinstance(side, x.Const) and kind.name == "pending":
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"`{op}` needs numbers, not the text {side}",
+                side.source,
+                "compare numbers, number attributes, .length or .count",
+            )
+        self._settle(side, kind)
+        if kind.name != "num":
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"`{op}` needs numbers, but `{side}` is {self._describe(kind)}",
+                side.source,
+                "compare numbers, number attributes, .length or .count",
+            )
+        return side
 
     def _compare_hint(self, kind: Type) -> str:
         if kind.name == "option":

@@ -268,6 +268,14 @@ class ProductLowering:
             return None
         label_node = fields.get("label")
         help_node = fields.get("help")
+        when_message_node = fields.get("when_message")
+        if when_message_node is not None and "when" not in fields.written:
+            self.report.warning(
+                Code.UNREACHABLE,
+                f"the `when_message` of attribute {draft.key!r} is never shown: the attribute has no `when`",
+                fields.key("when_message"),
+                "add the `when:` condition it explains, or remove `when_message`",
+            )
         base: dict[str, Any] = {}
         before = self.report.error_count()
         if kind in (AttributeKind.CHOICE, AttributeKind.COLOUR):
@@ -291,6 +299,7 @@ class ProductLowering:
             when=draft.when,
             help=localized(help_node) if help_node is not None else None,
             source=draft.key_node.source,
+            when_message=localized(when_message_node) if when_message_node is not None else None,
         )
         return replace(attribute, **base)
 
@@ -435,6 +444,15 @@ class ProductLowering:
             )
             return {}
         max_length = min(caps)
+        if own is not None and brand.max_text_length is not None and own > brand.max_text_length:
+            assert length_node is not None
+            self.report.warning(
+                Code.UNREACHABLE,
+                f"`max_length` {own} of attribute {draft.key!r} is more than the brand allows: "
+                f"texts stop at {brand.max_text_length} (`limits.max_text_length` in brand.yaml)",
+                length_node,
+                f"write `max_length: {brand.max_text_length}`, or raise the brand's max_text_length",
+            )
         lines_node = fields.scalar("max_lines")
         max_lines = (
             int(lines_node.value) if lines_node is not None and isinstance(lines_node.value, int) else 1
@@ -746,8 +764,12 @@ class ProductLowering:
             where = self.brand.limit_sources.get("max_distinct_colours", brand.source)
             call = x.Call("distinct", tuple(x.Name(a.key, where) for a in colours), where)
             expression: x.Expr = x.Compare("<=", call, x.Const(limit, where), where)
-            message = self.brand.messages.get("max_distinct_colours") or Localized.plain(
-                f"A design uses at most {limit} different colour{'s' if limit != 1 else ''}."
+            message = self.brand.messages.get("max_distinct_colours") or Localized(
+                {
+                    "en": f"A design uses at most {limit} different colour{'s' if limit != 1 else ''}.",
+                    "fr": f"Un modèle utilise au plus {limit} couleur{'s' if limit != 1 else ''} "
+                    f"différente{'s' if limit != 1 else ''}.",
+                }
             )
             result.append(Constraint("brand:max-distinct-colours", expression, message, "brand", where))
         return result
@@ -764,10 +786,16 @@ def _any_is(attributes: list[Attribute], colour: str, where: SourceRef | None) -
 
 
 def _pair_message(first: str, second: str, brand: BrandInfo) -> Localized:
+    """The default message of a forbidden pair, in the locales of the other built-in messages."""
     labels = brand.brand.palette_labels
 
-    def name(key: str) -> str:
+    def name(key: str, locale: str) -> str:
         label = labels.get(key)
-        return label.get("en") if label is not None else default_label(key).get()
+        return label.get(locale) if label is not None else default_label(key).get()
 
-    return Localized.plain(f"{name(first)} and {name(second)} never go together.")
+    return Localized(
+        {
+            "en": f"{name(first, 'en')} and {name(second, 'en')} never go together.",
+            "fr": f"{name(first, 'fr')} et {name(second, 'fr')} ne vont jamais ensemble.",
+        }
+    )

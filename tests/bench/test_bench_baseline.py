@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Hashable, Mapping
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,7 @@ from bench.baseline import SatConfigurator
 from bench.count import count_solutions
 from bench.csp import Cnf, Table, TableCSP, Variable, brute_force_solutions
 from bench.xcsp import read_xcsp
+from tests.bench.benchdata import require
 
 
 @st.composite
@@ -114,7 +114,6 @@ def test_exact_counter_matches_brute_force(csp: TableCSP) -> None:
     assert count_solutions(csp) == len(brute_force_solutions(csp))
 
 
-@pytest.mark.skipif(not data.renault_model("small").exists(), reason="benchmark instances not found")
 def test_exact_counter_reproduces_the_small_and_medium_counts() -> None:
-    assert count_solutions(read_xcsp(data.renault_model("small"))) == 172_056
-    assert count_solutions(read_xcsp(data.renault_model("medium"))) == 278_744
+    assert count_solutions(read_xcsp(require(data.renault_model("small")))) == 172_056
+    assert count_solutions(read_xcsp(require(data.renault_model("medium")))) == 278_744

@@ -16,10 +16,11 @@ from bench.convert import convert_clib, convert_dimacs, convert_xcsp, main
 from bench.csp import KEY_RE, Cnf, to_key, unique_keys
 from bench.dimacs import read_dimacs, split_long_clauses
 from bench.xcsp import read_xcsp, value_key
+from rules import expr, language
+from tests.bench.benchdata import require
 
 SMALL = data.renault_model("small")
 BERKELEYDB = data.feature_model("berkeleydb__Hierons2020")
-needs_data = pytest.mark.skipif(not SMALL.exists(), reason="benchmark instances not found beside the repo")
 
 
 def read_yaml(path: Path) -> dict[str, object]:
@@ -36,10 +37,9 @@ def test_keys_follow_the_language_key_rule() -> None:
     assert product_key("pc-richmond__Sprey2020") == "pc-richmond-sprey2020"
 
 
-@needs_data
 def test_xcsp_small_becomes_a_catalog_with_one_csv_per_table(tmp_path: Path) -> None:
     # given the Renault small instance, when converted
-    product_file = convert_xcsp(SMALL, tmp_path)
+    product_file = convert_xcsp(require(SMALL), tmp_path)
     csp = read_xcsp(SMALL)
 
     # then the brand is minimal and the product lists every variable as a choice with a default
@@ -74,10 +74,8 @@ def test_xcsp_small_becomes_a_catalog_with_one_csv_per_table(tmp_path: Path) -> 
     assert all(tuple(defaults[k] for k in t.scope) in set(t.rows) for t in csp.tables)
 
 
-@needs_data
 def test_the_loader_accepts_the_converted_small_instance(tmp_path: Path) -> None:
-    language = pytest.importorskip("rules.language")
-    convert_xcsp(SMALL, tmp_path)
+    convert_xcsp(require(SMALL), tmp_path)
     brand, products, warnings = language.load_catalog(tmp_path)
     model = products["renault-small"]
     assert warnings == []
@@ -88,9 +86,8 @@ def test_the_loader_accepts_the_converted_small_instance(tmp_path: Path) -> None
     assert model.attribute("v20").options[-1].key == "none"  # the joker -1
 
 
-@needs_data
 def test_dimacs_becomes_booleans_and_one_rule_per_clause(tmp_path: Path) -> None:
-    product_file = convert_dimacs(BERKELEYDB, tmp_path)
+    product_file = convert_dimacs(require(BERKELEYDB), tmp_path)
     cnf = read_dimacs(BERKELEYDB)
     product = read_yaml(product_file)
     attributes = product["attributes"]
@@ -104,7 +101,6 @@ def test_dimacs_becomes_booleans_and_one_rule_per_clause(tmp_path: Path) -> None
     defaults = {k: a["default"] for k, a in attributes.items()}
     assert all(any(defaults[f"v{abs(lit)}"] == (lit > 0) for lit in c) for c in cnf.clauses)
 
-    language = pytest.importorskip("rules.language")
     _, products, _ = language.load_catalog(tmp_path)
     assert len(products["berkeleydb-hierons2020"].constraints) == 417
 
@@ -116,7 +112,6 @@ def test_long_clauses_stay_within_the_expression_depth_limit(tmp_path: Path) -> 
     text = clause_expression(cnf, clause)
     assert text.startswith("(v1 or v2 or not v3")
     assert clause_expression(cnf, ()) == "false"
-    expr = pytest.importorskip("rules.expr")
     parsed = expr.parse(text)
     env = {f"v{v}": False for v in range(1, 251)}
     assert parsed.evaluate(env) is True  # `not v3` holds
@@ -126,7 +121,6 @@ def test_long_clauses_stay_within_the_expression_depth_limit(tmp_path: Path) -> 
     dimacs = tmp_path / "long.dimacs"
     dimacs.write_text("c 1 First feature\np cnf 250 2\n" + " ".join(map(str, clause)) + " 0\n1 -2 0\n")
     assert main(["dimacs", str(dimacs), str(tmp_path / "out")]) == 0
-    language = pytest.importorskip("rules.language")
     _, products, _ = language.load_catalog(tmp_path / "out")
     assert products["long"].attribute("v1").label.get() == "First feature"
 
@@ -159,14 +153,12 @@ def test_clib_rules_with_grouping_lines(tmp_path: Path) -> None:
     product = read_yaml(product_file)
     assert product["attributes"]["var1"]["options"]["b64"] == {"label": "B64"}
     assert product["attributes"]["var2"]["default"] == "e1"  # the only value rule 2 allows
-    language = pytest.importorskip("rules.language")
     _, products, _ = language.load_catalog(tmp_path / "out")
     assert products["renault-megane"].attribute("var1").option("s64").label.get() == "S64"
 
 
-@needs_data
 def test_clib_archive_reads_the_111_rules() -> None:
-    archive = data.clib_rules()
+    archive = require(data.clib_rules())
     csp = read_clib(archive, archive.parent / "renault_domains.txt")
     assert len(csp.variables) == 99
     assert len(csp.tables) == 111

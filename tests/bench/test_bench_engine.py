@@ -13,23 +13,17 @@ from bench.baseline import SatConfigurator
 from bench.convert import convert_xcsp
 from bench.timing import available_sets, engine_facade
 from bench.xcsp import read_xcsp
+from tests.bench.benchdata import require
 
 SMALL = data.renault_model("small")
-
-pytestmark = [
-    pytest.mark.skipif(not SMALL.exists(), reason="benchmark instances not found beside the repo"),
-    pytest.mark.skipif(
-        engine_facade() is None, reason="the engine facade rules.load_catalog is not there yet"
-    ),
-]
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, SatConfigurator]:
     folder: Path = tmp_path_factory.mktemp("small")
-    convert_xcsp(SMALL, folder)
+    convert_xcsp(require(SMALL), folder)
     rules = engine_facade()
-    assert rules is not None
+    assert rules is not None, "the engine facade rules.load_catalog is missing"
     product = rules.load_catalog(folder).products["renault-small"]
     baseline = SatConfigurator.from_table_csp(read_xcsp(SMALL))
     return product, baseline

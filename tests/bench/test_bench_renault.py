@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bench import data
 from bench.baseline import SatConfigurator
 from bench.renault import published_relation, replay_queries, verdicts
 from bench.xcsp import read_sales, read_xcsp, sales_picks
+from tests.bench.benchdata import require
 
 MEDIUM = data.renault_model("medium")
 
 
-@pytest.mark.skipif(not MEDIUM.exists(), reason="benchmark instances not found beside the repo")
 def test_sales_rows_are_valid_partial_cars() -> None:
-    csp = read_xcsp(MEDIUM)
+    csp = read_xcsp(require(MEDIUM))
     header, rows = read_sales(data.renault_sales("medium"))
     assert len(header) == 44
     assert header[-3:] == ["v118", "v53", "v54"]

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -197,7 +198,6 @@ def test_explain_a_broken_catalog(runner: CliRunner, broken_catalog: Path) -> No
 
 
 def test_schema_is_json_schema(runner: CliRunner) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     result = runner.invoke(main, ["rules", "schema"])
     assert result.exit_code == 0, result.output
     schema = json.loads(result.output)

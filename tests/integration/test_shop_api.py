@@ -96,9 +96,45 @@ def test_a_cart_of_two_designs_is_priced_by_the_server(pg_client: FlaskClient) -
         f"/api/v1/carts/{token}/contact", json={"email": "sam@example.org", "name": "Sam", "address": ADDRESS}
     ).get_json()
     assert cart["ready"] is True
-    # And removing a line re-prices it
+    # And shipping (free above 100.00 in France) and 20 % VAT on top are lines of the cart
+    assert (cart["subtotal"], cart["shipping"], cart["tax"], cart["total"]) == (
+        "172.00",
+        "0.00",
+        "34.40",
+        "206.40",
+    )
+    assert [s["kind"] for s in cart["summary"]] == ["subtotal", "shipping", "tax", "total"]
+    # And removing a line re-prices it, shipping included
     cart = pg_client.delete(f"/api/v1/carts/{token}/lines/{line}").get_json()
-    assert cart["total"] == "19.00"
+    assert (cart["subtotal"], cart["shipping"], cart["tax"], cart["total"]) == (
+        "19.00",
+        "5.00",
+        "4.80",
+        "28.80",
+    )
+
+
+def test_shipping_follows_the_destination(pg_client: FlaskClient) -> None:
+    design = save(pg_client, {})["id"]
+    token = new_cart(pg_client)
+    pg_client.post(f"/api/v1/carts/{token}/lines", json={"design": design, "quantity": 3})
+    germany = {**ADDRESS, "country": "DE"}
+    contact = {"email": "kim@example.org", "name": "Kim", "address": germany}
+    cart = pg_client.put(f"/api/v1/carts/{token}/contact", json=contact).get_json()
+    # 9.00 for the first item and 2.00 for each of the two others; 19 % German VAT on goods and shipping
+    assert (cart["subtotal"], cart["shipping"], cart["tax"], cart["total"]) == (
+        "42.00",
+        "13.00",
+        "10.45",
+        "65.45",
+    )
+    assert "VAT 19 %" in [s["label"] for s in cart["summary"]]
+    # A country no zone covers: the cart says so and cannot be checked out
+    contact["address"] = {**ADDRESS, "country": "US"}
+    cart = pg_client.put(f"/api/v1/carts/{token}/contact", json=contact).get_json()
+    assert cart["ready"] is False
+    assert [p["field"] for p in cart["problems"]] == ["contact.address.country"]
+    assert "does not ship to US" in cart["problems"][0]["detail"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,9 @@ import pytest
 from rules.errors import CatalogError, Code
 from rules.expr import Compare, Feature, Name, OptionKey, parse
 from rules.language import load_brand, load_catalog, load_product
-from rules.model import AttributeKind, Localized, ProductModel, SourceRef
+from rules.language.defaults import invalid_default_diagnostics
+from rules.model import Attribute, AttributeKind, Localized, Option, ProductModel, SourceRef
+from rules.product import Product
 
 # The brand and product files of the spec, verbatim where the spec gives them (plus the attributes
 # its constraints name).
@@ -416,8 +418,70 @@ def test_brand_limit_default_messages_name_the_colours(tmp_path: Path) -> None:
         brand,
     )
     pair, distinct = mug.constraints
-    assert pair.message == Localized.plain("Ink and Gold never go together.")
-    assert distinct.message == Localized.plain("A design uses at most 1 different colour.")
+    # In the locales of the other built-in messages, with the palette's labels where it has them.
+    assert pair.message == Localized(
+        {"en": "Ink and Gold never go together.", "fr": "Encre et Gold ne vont jamais ensemble."}
+    )
+    assert distinct.message == Localized(
+        {
+            "en": "A design uses at most 1 different colour.",
+            "fr": "Un modèle utilise au plus 1 couleur différente.",
+        }
+    )
+
+
+def test_a_max_length_beyond_the_brand_limit_is_a_warning(tmp_path: Path) -> None:
+    brand = BRAND + "limits: {max_text_length: 12}\n"
+    folder = write_catalog(
+        tmp_path,
+        HEAD
+        + "attributes:\n  engraving: {type: text, max_length: 40}\n  note: {type: text, max_length: 8}\n",
+        brand,
+    )
+    _, products, warnings = load_catalog(folder)
+    assert products["mug"].attributes[0].text is not None
+    assert products["mug"].attributes[0].text.max_length == 12
+    (warning,) = warnings
+    assert str(warning) == (
+        f"{folder / 'mug.yaml'}:5:39: warning: `max_length` 40 of attribute 'engraving' is more than the "
+        "brand allows: texts stop at 12 (`limits.max_text_length` in brand.yaml)\n"
+        "  hint: write `max_length: 12`, or raise the brand's max_text_length"
+    )
+
+
+def test_when_message_is_lowered_onto_the_attribute(tmp_path: Path) -> None:
+    mug = load_mug(
+        tmp_path,
+        """\
+        attributes:
+          engraving: {type: text, max_length: 10}
+          font:
+            type: choice
+            options: [serif, sans]
+            default: serif
+            when: engraving.present
+            when_message: {en: Fonts are for engravings., fr: La police est pour la gravure.}
+          size: {type: choice, options: [s], default: s}
+        """,
+    )
+    engraving, font, size = mug.attributes
+    assert font.when_message == Localized(
+        {"en": "Fonts are for engravings.", "fr": "La police est pour la gravure."}
+    )
+    assert engraving.when_message is None
+    assert size.when_message is None
+
+
+def test_a_when_message_without_a_when_is_a_warning(tmp_path: Path) -> None:
+    folder = write_catalog(
+        tmp_path,
+        HEAD + "attributes:\n  size: {type: choice, options: [s], default: s, when_message: Never.}\n",
+    )
+    _, _, warnings = load_catalog(folder)
+    (warning,) = warnings
+    assert warning.code == Code.UNREACHABLE
+    assert warning.source == SourceRef(str(folder / "mug.yaml"), 5, 50)
+    assert "never shown" in warning.message
 
 
 # -- API and warnings ------------------------------------------------------------------------------
@@ -489,3 +553,54 @@ def test_resolved_expressions_use_option_keys(tmp_path: Path) -> None:
         """,
     )
     assert mug.constraints[0].expr == Compare("!=", Name("colour"), OptionKey("ink"))
+
+
+def test_invalid_defaults_name_the_rule_the_defaults_and_what_to_write(tmp_path: Path) -> None:
+    # Given defaults that break a rule
+    folder = write_catalog(
+        tmp_path,
+        HEAD
+        + textwrap.dedent(
+            """\
+            attributes:
+              material: {type: choice, options: [ceramic, enamel], default: enamel}
+              colour: {type: colour, options: [white, gold], default: gold}
+              extras: {type: multi, options: [lid, box]}
+            constraints:
+              - id: no-gold-enamel
+                rule: material == enamel -> colour != gold
+                message: Enamel mugs don't come in gold.
+            """
+        ),
+    )
+    product = Product(load_catalog(folder)[1]["mug"])
+    defaults = product.defaults()
+    # When the finding is worded
+    (error,) = invalid_default_diagnostics(
+        product.model, defaults, product.validate(defaults), product.complete({})
+    )
+    # Then it names the rule, the defaults it sees and the default to write instead
+    assert error.code == "invalid-default"
+    assert error.source == SourceRef(str(folder / "mug.yaml"), 5, 3)
+    assert error.message == (
+        "the default design breaks rule “no-gold-enamel” (line 9): Enamel mugs don't come in gold. "
+        "(defaults material: enamel, colour: gold)"
+    )
+    assert error.hint in ("write `default: ceramic` for `material`", "write `default: white` for `colour`")
+
+
+def test_invalid_default_values_are_written_as_yaml() -> None:
+    from rules.language.defaults import _yaml
+
+    multi = Attribute(
+        "extras",
+        AttributeKind.MULTI,
+        Localized.plain("E"),
+        options=(Option("lid", Localized.plain("L")), Option("box", Localized.plain("B"))),
+    )
+    text = Attribute("t", AttributeKind.TEXT, Localized.plain("T"))
+    flag = Attribute("f", AttributeKind.BOOLEAN, Localized.plain("F"))
+    assert _yaml(multi, frozenset({"box", "lid"})) == "[lid, box]"
+    assert _yaml(text, 'say "hi"') == '"say \\"hi\\""'
+    assert _yaml(flag, False) == "false"
+    assert _yaml(flag, None) == "~"

@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
 from rules.language import fields as f
 from rules.schema import language_schema
-
-jsonschema = pytest.importorskip("jsonschema")
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent
@@ -131,3 +130,27 @@ def test_valid_constructs_validate(validator: Any) -> None:
         "quantity_tiers: [{min: 2, percent_off: 2.5}]\n"
     )
     assert errors(validator, product) == []
+
+
+def test_no_keyword_sits_beside_a_ref() -> None:
+    # Draft-7 tools (many editors) ignore everything beside a `$ref`: descriptions go around an allOf.
+    for path, node in walk(language_schema()):
+        if "$ref" in node:
+            assert set(node) == {"$ref"}, path
+    described = language_schema()["$defs"]["attribute_choice"]["properties"]["label"]
+    assert described["allOf"] == [{"$ref": "#/$defs/localized"}]
+    assert described["description"]
+
+
+def test_a_draft_7_validator_reads_the_schema_alike(validator: Any) -> None:
+    draft7 = jsonschema.Draft7Validator(language_schema())
+    good = load(PRODUCT + "attributes: {a: {type: choice, options: [x], default: x}}\n")
+    bad = load(PRODUCT + "attributes: {a: {type: choice, options: [x], default: x, label: {EN: x}}}\n")
+    assert errors(draft7, good) == errors(validator, good) == []
+    assert errors(draft7, bad)
+    assert errors(validator, bad)
+
+
+def test_the_published_schema_is_up_to_date() -> None:
+    published = json.loads((ROOT / "docs" / "atelier.schema.json").read_text(encoding="utf-8"))
+    assert published == language_schema(), "regenerate it: atelier rules schema > docs/atelier.schema.json"

@@ -1,0 +1,101 @@
+"""Lowering the brand's `shipping` zones and `tax` rates (see rules.commerce for how they are used)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rules.errors import Code
+from rules.language import fields as f
+from rules.language.check import Fields, Report, check_table
+from rules.language.values import Currencies, amount, localized, money
+from rules.language.yamlsafe import Mapping, Scalar, Sequence
+from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy
+
+_HUNDRED = Decimal(100)
+
+
+def lower_shipping(fields: Fields, currencies: Currencies, report: Report) -> tuple[ShippingZone, ...]:
+    """The brand's shipping zones; a country in two zones is an error (which rate would apply?)."""
+    node = fields.get("shipping")
+    if not isinstance(node, Sequence):
+        return ()
+    zones: list[ShippingZone] = []
+    seen: dict[str, str] = {}
+    for item in report.good(node.items):
+        zone = check_table(item, f.SHIPPING_ZONE, report, "a shipping zone", anchor=item)
+        if zone is None or zone.scalar("zone") is None:
+            continue
+        key_node = zone.scalar("zone")
+        assert key_node is not None
+        key = key_node.text
+        countries_node = zone.get("countries")
+        countries: set[str] = set()
+        if isinstance(countries_node, Sequence):
+            for country in report.good(countries_node.items):
+                assert isinstance(country, Scalar)
+                if country.text in seen:
+                    report.error(
+                        Code.BAD_VALUE,
+                        f"{country.text} is in shipping zones {seen[country.text]!r} and {key!r}",
+                        country,
+                        f"keep {country.text} in one zone only",
+                    )
+                    continue
+                seen[country.text] = key
+                countries.add(country.text)
+        rates = _rates(zone, currencies, report, f"shipping zone {key!r}")
+        label_node = zone.get("label")
+        label = localized(label_node) if label_node is not None else Localized.plain(key)
+        zones.append(ShippingZone(key, label, frozenset(countries), rates))
+    return tuple(zones)
+
+
+def _rates(zone: Fields, currencies: Currencies, report: Report, label: str) -> dict[str, ShippingRate]:
+    amounts: dict[str, dict[str, Decimal]] = {}
+    for name in ("flat", "per_extra_item", "free_over"):
+        node = zone.get(name)
+        if node is not None:
+            checked = money(node, currencies, report, f"`{name}` of {label}", negative=False)
+            amounts[name] = checked or {}
+    flat = amounts.get("flat", {})
+    return {
+        code: ShippingRate(
+            flat=value,
+            per_extra_item=amounts.get("per_extra_item", {}).get(code, Decimal(0)),
+            free_over=amounts.get("free_over", {}).get(code),
+        )
+        for code, value in flat.items()
+    }
+
+
+def lower_tax(fields: Fields, report: Report) -> TaxPolicy | None:
+    """The brand's tax rates: percentages from 0 to 100 per country."""
+    node = fields.get("tax")
+    if node is None:
+        return None
+    tax = check_table(node, f.TAX, report, "`tax`", anchor=fields.key("tax"))
+    if tax is None:
+        return None
+    rates: dict[str, Decimal] = {}
+    rates_node = tax.get("rates")
+    if isinstance(rates_node, Mapping):
+        for key, value in rates_node.items:
+            if not isinstance(value, Scalar) or report.is_bad(value):
+                continue
+            percent = amount(value)
+            if not Decimal(0) <= percent <= _HUNDRED:
+                report.error(
+                    Code.BAD_VALUE,
+                    f"the tax rate of {key.text} is {value.text} %; a rate is between 0 and 100",
+                    value,
+                    f'write the percentage, e.g. `{key.text}: "20"` for 20 %',
+                )
+                continue
+            rates[key.text] = percent
+    label_node = tax.get("label")
+    on_shipping = tax.scalar("on_shipping")
+    return TaxPolicy(
+        rates,
+        localized(label_node) if label_node is not None else Localized({"en": "Tax", "fr": "Taxes"}),
+        bool(on_shipping.value) if on_shipping is not None else True,
+    )

@@ -13,6 +13,7 @@ from configurator.catalog import services as catalog_services
 from configurator.config import load_config
 from configurator.errors import register_error_handlers
 from configurator.extensions import db, migrate
+from configurator.mail.services import register_mail
 from configurator.tasks import celery_init_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(overrides=config))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep attributes in the merchant's order
     register_extensions(app)
+    register_mail(app)
     register_catalog(app)
     register_http(app)
     if app.config["ATELIER_AUTO_SETUP"]:

@@ -16,6 +16,14 @@ from configurator.errors import ConfigurationError
 # The demo's key signs nothing worth stealing: demo mode has no accounts and no payments.
 DEMO_SECRET_KEY = "atelier-demo-only-not-a-secret"
 
+PAYMENT_PROVIDERS = ("offline", "stripe")
+# Setting -> the prefix of the value Stripe's dashboard gives (sk_ or rk_ for restricted keys).
+STRIPE_KEYS = {
+    "ATELIER_STRIPE_SECRET_KEY": ("sk_", "rk_"),
+    "ATELIER_STRIPE_PUBLISHABLE_KEY": ("pk_",),
+    "ATELIER_STRIPE_WEBHOOK_SECRET": ("whsec_",),
+}
+
 
 class Mode(StrEnum):
     DEMO = "demo"
@@ -32,6 +40,24 @@ ENVIRONMENT = {
     "ATELIER_DOCS_CDN": "OPENAPI_SWAGGER_UI_URL",
     "ATELIER_AUTO_SETUP": "ATELIER_AUTO_SETUP",
     "ATELIER_BROKER_URL": "ATELIER_BROKER_URL",
+    "ATELIER_BROKER_VISIBILITY_TIMEOUT": "ATELIER_BROKER_VISIBILITY_TIMEOUT",
+    "ATELIER_PUBLIC_URL": "ATELIER_PUBLIC_URL",
+    "ATELIER_MAIL_FROM": "ATELIER_MAIL_FROM",
+    "ATELIER_SMTP_HOST": "ATELIER_SMTP_HOST",
+    "ATELIER_SMTP_PORT": "ATELIER_SMTP_PORT",
+    "ATELIER_SMTP_USER": "ATELIER_SMTP_USER",
+    "ATELIER_SMTP_PASSWORD": "ATELIER_SMTP_PASSWORD",
+    "ATELIER_SMTP_STARTTLS": "ATELIER_SMTP_STARTTLS",
+    "ATELIER_SMTP_TIMEOUT": "ATELIER_SMTP_TIMEOUT",
+    "ATELIER_MAIL_RETRY_BACKOFF": "ATELIER_MAIL_RETRY_BACKOFF",
+    "ATELIER_MAIL_RETRY_BACKOFF_MAX": "ATELIER_MAIL_RETRY_BACKOFF_MAX",
+    "ATELIER_MAIL_SWEEP_MINUTES": "ATELIER_MAIL_SWEEP_MINUTES",
+    "ATELIER_PAYMENTS": "ATELIER_PAYMENTS",
+    "ATELIER_STRIPE_SECRET_KEY": "ATELIER_STRIPE_SECRET_KEY",
+    "ATELIER_STRIPE_PUBLISHABLE_KEY": "ATELIER_STRIPE_PUBLISHABLE_KEY",
+    "ATELIER_STRIPE_WEBHOOK_SECRET": "ATELIER_STRIPE_WEBHOOK_SECRET",
+    "ATELIER_STRIPE_API_BASE": "ATELIER_STRIPE_API_BASE",
+    "ATELIER_STRIPE_MAX_NETWORK_RETRIES": "ATELIER_STRIPE_MAX_NETWORK_RETRIES",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -41,6 +67,26 @@ DEFAULTS: dict[str, Any] = {
     # Relative SQLite paths live in Flask's instance folder.
     "SQLALCHEMY_DATABASE_URI": "sqlite:///atelier.sqlite3",
     "JSON_SORT_KEYS": False,
+    # Payments: ATELIER_PAYMENTS defaults by mode (offline in the demo, stripe in production).
+    "ATELIER_STRIPE_API_BASE": "https://api.stripe.com",
+    # Safe to retry: every PaymentIntent is created with an idempotency key.
+    "ATELIER_STRIPE_MAX_NETWORK_RETRIES": 2,
+    # Broker and e-mail (docs/operations.md). Redis hands an unacknowledged task to another worker
+    # after this many seconds: keep it above the longest task and the longest retry countdown.
+    "ATELIER_BROKER_VISIBILITY_TIMEOUT": 3600,
+    # Links in e-mails point here (the storefront's address as shoppers see it).
+    "ATELIER_PUBLIC_URL": "http://127.0.0.1:8000",
+    "ATELIER_MAIL_FROM": "Atelier <orders@atelier.invalid>",
+    # No SMTP host: the demo writes e-mails to the log instead of sending them.
+    "ATELIER_SMTP_HOST": "",
+    "ATELIER_SMTP_PORT": 587,
+    "ATELIER_SMTP_USER": "",
+    "ATELIER_SMTP_PASSWORD": "",
+    "ATELIER_SMTP_STARTTLS": True,  # never a password in clear text unless asked for
+    "ATELIER_SMTP_TIMEOUT": 30,
+    "ATELIER_MAIL_RETRY_BACKOFF": 30,  # seconds before the first retry; doubles on each one
+    "ATELIER_MAIL_RETRY_BACKOFF_MAX": 600,
+    "ATELIER_MAIL_SWEEP_MINUTES": 30,  # a pending message untouched this long is sent again
     # flask-smorest / OpenAPI
     "API_TITLE": "Atelier",
     "API_VERSION": "v1",
@@ -92,6 +138,8 @@ def check_config(config: dict[str, Any]) -> None:
             raise ConfigurationError(f"Production mode needs {' and '.join(missing)} to be set.")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = DEMO_SECRET_KEY
+    check_payments(config, mode)
+    check_mail(config)
     # The demo migrates its database and publishes its catalog at start; production never does on
     # its own (several workers starting at once must not race to migrate).
     auto = config.get("ATELIER_AUTO_SETUP")
@@ -99,3 +147,70 @@ def check_config(config: dict[str, Any]) -> None:
         config["ATELIER_AUTO_SETUP"] = mode is Mode.DEMO
     elif isinstance(auto, str):
         config["ATELIER_AUTO_SETUP"] = auto.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def check_payments(config: dict[str, Any], mode: Mode) -> None:
+    """Choose the payment provider and refuse one that cannot work.
+
+    Production takes real payments only: the offline provider marks orders paid without money, so it
+    is refused there (a staging shop uses Stripe's test-mode keys instead). Stripe needs all three
+    keys in every mode: without the webhook secret, payments confirmed outside the browser are lost.
+    """
+    provider = config.get("ATELIER_PAYMENTS") or ("stripe" if mode is Mode.PRODUCTION else "offline")
+    if provider not in PAYMENT_PROVIDERS:
+        choices = ", ".join(PAYMENT_PROVIDERS)
+        raise ConfigurationError(f"ATELIER_PAYMENTS must be one of {choices}, not {provider!r}.")
+    if provider == "offline" and mode is Mode.PRODUCTION:
+        raise ConfigurationError(
+            "Production mode takes real payments: set ATELIER_PAYMENTS=stripe "
+            "(with Stripe's test-mode keys for a staging shop)."
+        )
+    config["ATELIER_PAYMENTS"] = provider
+    if provider == "stripe":
+        missing = [key for key in STRIPE_KEYS if not config.get(key)]
+        if missing:
+            raise ConfigurationError(f"ATELIER_PAYMENTS=stripe needs {' and '.join(missing)} to be set.")
+        for key, prefixes in STRIPE_KEYS.items():
+            if not str(config[key]).startswith(prefixes):
+                raise ConfigurationError(f"{key} should start with {' or '.join(prefixes)}.")
+    retries = config.get("ATELIER_STRIPE_MAX_NETWORK_RETRIES", 0)
+    try:
+        config["ATELIER_STRIPE_MAX_NETWORK_RETRIES"] = int(retries)
+    except (TypeError, ValueError):
+        message = f"ATELIER_STRIPE_MAX_NETWORK_RETRIES must be a whole number, not {retries!r}."
+        raise ConfigurationError(message) from None
+    if config["ATELIER_STRIPE_MAX_NETWORK_RETRIES"] < 0:
+        raise ConfigurationError("ATELIER_STRIPE_MAX_NETWORK_RETRIES cannot be negative.")
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+# Broker and e-mail settings that are positive whole numbers (seconds, minutes, a port).
+_MAIL_NUMBERS = (
+    "ATELIER_BROKER_VISIBILITY_TIMEOUT",
+    "ATELIER_SMTP_PORT",
+    "ATELIER_SMTP_TIMEOUT",
+    "ATELIER_MAIL_RETRY_BACKOFF",
+    "ATELIER_MAIL_RETRY_BACKOFF_MAX",
+    "ATELIER_MAIL_SWEEP_MINUTES",
+)
+
+
+def check_mail(config: dict[str, Any]) -> None:
+    """Type the broker and e-mail settings (the environment gives strings) and refuse nonsense."""
+    for key in _MAIL_NUMBERS:
+        value = config.get(key, DEFAULTS[key])
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ConfigurationError(f"{key} must be a whole number, not {value!r}.") from None
+        if number < 1:
+            raise ConfigurationError(f"{key} must be at least 1, not {number}.")
+        config[key] = number
+    starttls = config.get("ATELIER_SMTP_STARTTLS", True)
+    if isinstance(starttls, str):
+        if starttls.strip().lower() not in _TRUE | _FALSE:
+            raise ConfigurationError(f"ATELIER_SMTP_STARTTLS must be true or false, not {starttls!r}.")
+        starttls = starttls.strip().lower() in _TRUE
+    config["ATELIER_SMTP_STARTTLS"] = bool(starttls)
+    config["ATELIER_PUBLIC_URL"] = str(config.get("ATELIER_PUBLIC_URL") or "").rstrip("/")

@@ -7,17 +7,28 @@ they finish and re-queued when a worker dies mid-task, so every task must be ide
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 EXTENSION = "celery"
+# Modules that define tasks: a worker imports them at start, whatever it was asked to run first.
+TASK_MODULES = ("configurator.mail.tasks",)
+# The sweep that sends again what a lost enqueue left behind (see configurator.mail.tasks).
+MAIL_SWEEP_EVERY_SECONDS = 300.0
+
+logger = logging.getLogger(__name__)
 
 
 def celery_config(app: Flask) -> dict[str, Any]:
     """Celery's settings from the app's: a broker URL means real workers, none means eager."""
     broker = app.config.get("ATELIER_BROKER_URL") or None
+    visibility = int(app.config["ATELIER_BROKER_VISIBILITY_TIMEOUT"])
     return {
         "broker_url": broker or "memory://",
         "task_always_eager": broker is None,
@@ -28,7 +39,17 @@ def celery_config(app: Flask) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": 3600},
+        "broker_transport_options": {
+            # A message a dead worker took is handed out again this long after it was delivered.
+            "visibility_timeout": visibility,
+            # Look for such messages often enough that the timeout, not the scan, sets the delay.
+            "unacked_restore_interval": max(1, min(60, visibility // 3)),
+            "unacked_restore_throttle": 1,
+        },
+        "include": list(TASK_MODULES),
+        "beat_schedule": {
+            "mail-sweep": {"task": "mail.sweep_outbox", "schedule": MAIL_SWEEP_EVERY_SECONDS},
+        },
         **app.config.get("CELERY", {}),
     }
 
@@ -38,6 +59,8 @@ def celery_init_app(app: Flask) -> Celery:
 
     class FlaskTask(Task):  # type: ignore[misc]
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            # A new app context means a new database session, even when an eager task runs inside
+            # a request: the task never shares (or commits) its caller's session.
             with app.app_context():
                 return self.run(*args, **kwargs)
 
@@ -55,31 +78,82 @@ def is_eager(app: Flask) -> bool:
 
 
 _PENDING = "atelier.pending_tasks"
+_COMMITTED = "atelier.committed"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    transaction: SessionTransaction  # the innermost one when enqueued: a savepoint rollback drops it
+    celery: Celery
+    name: str
+    args: tuple[Any, ...]
 
 
 def enqueue_after_commit(task: Any, *args: Any) -> None:
     """Send `task(*args)` once the current transaction commits (never for a rolled-back one), so a
-    worker never looks for rows that are not there yet."""
+    worker never looks for rows that are not there yet.
+
+    The task is sent through the Celery app of the current Flask app (tests build several apps in one
+    process). In eager mode it runs in this process, after the transaction has ended, with its own
+    session."""
     from configurator.extensions import db
 
-    db.session.info.setdefault(_PENDING, []).append((task, args))
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    pending = _Pending(transaction, current_app.extensions[EXTENSION], task.name, args)
+    session.info.setdefault(_PENDING, []).append(pending)
+
+
+def send_now(task: Any, *args: Any) -> None:
+    """Send `task(*args)` at once through the current Flask app's Celery (for callers with nothing
+    to commit first, such as the outbox sweep)."""
+    current_app.extensions[EXTENSION].tasks[task.name].apply_async(args)
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def install_commit_hooks() -> None:
-    """Dispatch the tasks queued in a session when it commits; forget them when it rolls back."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
+    """Dispatch the tasks queued in a session once its transaction has committed and ended; forget
+    those queued in a transaction or savepoint that rolls back."""
     if getattr(install_commit_hooks, "installed", False):
         return
 
-    @event.listens_for(Session, "after_commit")
-    def _send(session: Session) -> None:
-        for task, args in session.info.pop(_PENDING, []):
-            task.delay(*args)
+    @event.listens_for(Session, "after_soft_rollback")
+    def _drop(session: Session, previous: SessionTransaction) -> None:
+        # Fires for savepoints too: only the tasks queued inside the rolled-back one go.
+        pending = session.info.get(_PENDING)
+        if pending:
+            session.info[_PENDING] = [p for p in pending if not _within(p.transaction, previous)]
 
-    @event.listens_for(Session, "after_rollback")
-    def _drop(session: Session) -> None:
-        session.info.pop(_PENDING, None)
+    @event.listens_for(Session, "after_commit")
+    def _committed(session: Session) -> None:
+        session.info[_COMMITTED] = True  # only the outermost transaction fires this
+
+    @event.listens_for(Session, "after_transaction_end")
+    def _send(session: Session, transaction: SessionTransaction) -> None:
+        # After the end, not in after_commit: the connection is back in the pool, so an eager task
+        # (which opens a session of its own) never waits on the caller's locks.
+        if transaction.parent is not None:
+            return
+        committed = session.info.pop(_COMMITTED, False)
+        pending = session.info.pop(_PENDING, [])
+        if committed:
+            for item in pending:
+                _dispatch(item)
 
     install_commit_hooks.installed = True  # type: ignore[attr-defined]
+
+
+def _dispatch(item: _Pending) -> None:
+    """Send one task. A broker that does not answer must not turn a committed change into an error
+    for the caller: the row the task is about is saved, and a sweep sends it later."""
+    try:
+        item.celery.tasks[item.name].apply_async(item.args)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not enqueue %s%r; its periodic sweep will pick it up", item.name, item.args)

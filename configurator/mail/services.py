@@ -1,0 +1,183 @@
+"""The order confirmation: written to the outbox in the transaction that marks the order paid, then
+sent by `configurator.mail.tasks.send_outbox_message` once that transaction has committed.
+
+The outbox row is the promise: if the order is paid, the message exists (same transaction), and
+nothing about sending it (a down SMTP server, a lost broker message) can undo or repeat the payment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from configurator.catalog import versions
+from configurator.dbtypes import utcnow
+from configurator.extensions import db
+from configurator.mail.models import OutboxMessage, OutboxStatus
+from configurator.orders.models import Order, OrderLine, OrderStatus
+from configurator.orders.services import ON_ENTER
+from configurator.tasks import enqueue_after_commit, send_now
+from rules.money import round_money
+
+ORDER_CONFIRMATION = "order_confirmation"
+
+logger = logging.getLogger(__name__)
+
+
+def register_mail(app: Flask) -> None:
+    """Queue the confirmation when an order becomes paid, and add `flask mail flush`. Safe to call
+    for every app built in a process: the hook is registered once."""
+    import configurator.mail.tasks  # noqa: F401  # registers the tasks with every Celery app
+    from configurator.mail.cli import mail_cli
+
+    hooks = ON_ENTER[OrderStatus.PAID]
+    if queue_order_confirmation not in hooks:
+        hooks.append(queue_order_confirmation)
+    app.cli.add_command(mail_cli)
+
+
+def queue_order_confirmation(order: Order) -> None:
+    """Write the order's confirmation to the outbox (once per order) and send it after the commit.
+
+    Runs inside the transaction that marks the order paid; whatever goes wrong here is logged and
+    rolled back to a savepoint, never raised: a missing e-mail must not undo a payment.
+    """
+    try:
+        with db.session.begin_nested():
+            message_id = _insert_once(
+                kind=ORDER_CONFIRMATION,
+                order_id=order.id,
+                recipient=order.email,
+                subject=f"Your order {order.number} is confirmed",
+                body=confirmation_body(order, current_app.config["ATELIER_PUBLIC_URL"]),
+            )
+    except Exception:  # noqa: BLE001
+        logger.exception("could not queue the confirmation of order %s; the order is paid", order.number)
+        return
+    if message_id is not None:
+        from configurator.mail.tasks import send_outbox_message
+
+        enqueue_after_commit(send_outbox_message, message_id)
+
+
+def _insert_once(**values: Any) -> int | None:
+    """Insert an outbox row unless (order, kind) has one already; its id, or None when it had.
+
+    ON CONFLICT DO NOTHING rather than catching the IntegrityError: the statement cannot fail on a
+    duplicate, so a racing second payment event leaves the transaction as it was."""
+    now = utcnow()
+    row = {"status": OutboxStatus.PENDING.value, "attempts": 0, "created_at": now, **values}
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(OutboxMessage).values(row).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(OutboxMessage).values(row).on_conflict_do_nothing()
+    else:  # pragma: no cover - the app runs on PostgreSQL or SQLite
+        raise NotImplementedError(f"no insert-once for {dialect}")
+    return db.session.scalar(statement.returning(OutboxMessage.id))
+
+
+def confirmation_body(order: Order, public_url: str) -> str:
+    """The plain-text confirmation: every line with its choices, the totals, and the order's link."""
+    lines = [
+        f"Hello {order.name},",
+        "",
+        f"Thank you: your payment for order {order.number} has arrived,",
+        "and we are starting on it.",
+        "",
+    ]
+    for index, line in enumerate(order.lines, start=1):
+        lines.extend(_describe_line(index, line, order.currency))
+        lines.append("")
+    for item in order.summary:
+        lines.append(f"{item['label']}: {_money(Decimal(item['amount']), order.currency)}")
+    lines.extend(
+        [
+            "",
+            "Follow your order (keep this link to yourself: it is the key to the order):",
+            f"{public_url}/orders/{order.token}",
+            "",
+            "Atelier",
+        ]
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _describe_line(index: int, line: OrderLine, currency: str) -> list[str]:
+    label, choices = _labels(line)
+    head = (
+        f"{index}. {label} x {line.quantity}: {_money(line.unit_price, currency)} each, "
+        f"{_money(line.total, currency)}"
+    )
+    return [head, *(f"   {name}: {value}" for name, value in choices)]
+
+
+def _labels(line: OrderLine) -> tuple[str, list[tuple[str, str]]]:
+    """The product's and the choices' labels as the shopper saw them (the line's own version); the
+    raw keys if that version cannot be read, so a catalog problem never stops the e-mail."""
+    try:
+        model = versions.product_for(line.version).model
+    except Exception:  # noqa: BLE001
+        logger.warning("order line %s: version %s unreadable; e-mail shows keys", line.id, line.version_id)
+        return line.product_key, [(key, _value(value)) for key, value in line.choices.items()]
+    described: list[tuple[str, str]] = []
+    for key, value in line.choices.items():
+        attribute = model.attribute(key)
+        if attribute is None or value is None or value == "" or value == []:
+            continue  # not applicable, or left empty: nothing to confirm
+        values = value if isinstance(value, list) else [value]
+        shown = []
+        for item in values:
+            option = attribute.option(item) if isinstance(item, str) else None
+            shown.append(option.label.get() if option is not None else _value(item))
+        described.append((attribute.label.get(), ", ".join(shown)))
+    return model.label.get(), described
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(_value, value))
+    return str(value)
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    # Stored amounts carry four decimals whatever the currency; shown, they carry the currency's.
+    return f"{round_money(amount, currency):f} {currency}"
+
+
+def stale_messages(older_than: timedelta) -> list[int]:
+    """Pending messages nobody has tried to send for `older_than`: their enqueue was lost (a broker
+    hiccup at commit time) or their worker died for good."""
+    cutoff = utcnow() - older_than
+    query = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.created_at < cutoff,
+            or_(OutboxMessage.last_attempt_at.is_(None), OutboxMessage.last_attempt_at < cutoff),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def requeue(message_ids: Iterable[int]) -> int:
+    """Enqueue the sending of these messages now; how many were enqueued."""
+    from configurator.mail.tasks import send_outbox_message
+
+    # The caller's read transaction ends first: an eager task writes through its own session.
+    db.session.commit()
+    count = 0
+    for message_id in message_ids:
+        send_now(send_outbox_message, message_id)
+        count += 1
+    return count

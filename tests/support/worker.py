@@ -1,0 +1,163 @@
+"""A real Celery worker in a subprocess (so a test can SIGKILL it), and orders to give it work.
+
+The worker is `python -m celery -A configurator.worker worker --pool=solo`: the app is built from
+ATELIER_* variables exactly as in production, on the test's PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+REPO = Path(__file__).resolve().parents[2]
+TEST_CATALOG = REPO / "tests" / "fixtures" / "catalog"
+QUEUE = "celery"
+_names = count(1)
+
+
+def worker_environment(database_url: str, broker_url: str, **settings: Any) -> dict[str, str]:
+    """The environment of a worker process: this one's, without a developer's ATELIER_* variables."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")}
+    environment.update(
+        {
+            "ATELIER_DATABASE_URL": database_url,
+            "ATELIER_BROKER_URL": broker_url,
+            "ATELIER_CATALOG": str(TEST_CATALOG),
+            "ATELIER_AUTO_SETUP": "0",  # the test's app has migrated and published already
+            "ATELIER_MAIL_RETRY_BACKOFF": "1",
+            "ATELIER_MAIL_RETRY_BACKOFF_MAX": "2",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    environment.update({key: str(value) for key, value in settings.items()})
+    return environment
+
+
+class Worker:
+    """One worker process; its output goes to a log file the test can wait on."""
+
+    def __init__(self, environment: dict[str, str], log_folder: Path) -> None:
+        self.environment = environment
+        self.name = f"test-worker-{next(_names)}"
+        self.log = log_folder / f"{self.name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started_in = 0.0
+
+    def start(self, timeout: float = 30.0) -> Worker:
+        """Start it and wait until it consumes (about a second); `started_in` says how long it took."""
+        began = time.monotonic()
+        with self.log.open("wb") as output:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "configurator.worker",
+                    "worker",
+                    "--pool=solo",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=INFO",
+                    "-Q",
+                    QUEUE,
+                    "-n",
+                    f"{self.name}@%h",
+                ],
+                cwd=REPO,
+                env=self.environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        self.wait_for_log(" ready.", timeout)
+        self.started_in = time.monotonic() - began
+        return self
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def wait_for_log(self, text: str, timeout: float = 15.0, *, times: int = 1) -> str:
+        """Wait until `text` appears `times` times in the worker's output."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            output = self.output()
+            if output.count(text) >= times:
+                return output
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"the worker exited ({self.process.returncode}):\n{output}")
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not in the worker's output after {timeout} s:\n{self.output()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no acknowledgement, no goodbye to the broker."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # warm shutdown: finish the current task
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def flush_broker(broker_url: str) -> None:
+    """Forget queued and unacknowledged messages of earlier tests (the Redis server lives all session)."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    id: int
+    number: str
+    token: str
+
+
+def place_order(app: Flask, email: str = "ada@example.com") -> PlacedOrder:
+    """A pending order for two mugs, made through the services as the shop makes it (committed)."""
+    from configurator.checkout import services as checkout
+    from configurator.designs import services as designs
+    from configurator.extensions import db
+    from configurator.orders import services as orders
+
+    with app.app_context():
+        design = designs.save("mug", {"colour": "ink", "engraving": "Ada", "gift_box": True})
+        cart = checkout.create("EUR")
+        checkout.add_line(cart, design, 2)
+        checkout.set_contact(
+            cart,
+            email=email,
+            name="Ada Lovelace",
+            address={"country": "FR", "postal_code": "75001", "city": "Paris", "line1": "1 rue de Rivoli"},
+        )
+        priced = checkout.price(cart)
+        checkout.ready_for_checkout(priced)
+        order = orders.create(priced, "offline")
+        db.session.commit()
+        return PlacedOrder(order.id, order.number, order.token)
+
+
+def mark_paid(app: Flask, order_id: int) -> bool:
+    from configurator.orders import services as orders
+
+    with app.app_context():
+        return orders.mark_paid(order_id, actor="test")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -327,14 +328,22 @@ def token_group() -> None:
     """Admin API tokens: create (shown once), list, revoke."""
 
 
-def _admin_app() -> Any:
-    """The app on the configured database, for commands that read or write its rows."""
+@contextmanager
+def _admin_context() -> Iterator[None]:
+    """An app context on the configured database; its connections are closed when the command ends."""
     from configurator import create_app
+    from configurator.extensions import db
 
     try:
-        return create_app()
+        app = create_app()
     except AtelierError as error:
         raise click.ClickException(error.detail) from error
+    with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @token_group.command("create")
@@ -352,7 +361,7 @@ def token_create(name: str, scopes: tuple[str, ...], all_scopes: bool) -> None:
     from configurator.admin import services as admin
 
     wanted = list(admin.SCOPES) if all_scopes else list(scopes)
-    with _admin_app().app_context():
+    with _admin_context():
         try:
             created = admin.create_token(name, wanted)
         except AtelierError as error:
@@ -372,7 +381,7 @@ def token_list() -> None:
     """List the admin tokens (prefix, scopes, last use); tokens themselves are never shown."""
     from configurator.admin import services as admin
 
-    with _admin_app().app_context():
+    with _admin_context():
         tokens = admin.list_tokens()
         if not tokens:
             click.echo("No admin tokens.")
@@ -391,7 +400,7 @@ def token_revoke(name: str) -> None:
     """Revoke the admin token NAME: requests with it are refused from now on."""
     from configurator.admin import services as admin
 
-    with _admin_app().app_context():
+    with _admin_context():
         try:
             token = admin.revoke_token(name)
         except AtelierError as error:

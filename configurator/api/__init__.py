@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from configurator.api import carts, designs, fields, health, products
+from configurator.api import admin, carts, checkout, designs, fields, health, products
 from configurator.extensions import api
 
 
@@ -14,5 +14,7 @@ def register_api(app: Flask) -> None:
     api.register_field(fields.Money, "string", "decimal")
     api.register_blueprint(health.blp)
     api.register_blueprint(products.blp)
+    api.register_blueprint(checkout.blp)
     api.register_blueprint(designs.blp)
     api.register_blueprint(carts.blp)
+    admin.register(api)

@@ -1,0 +1,162 @@
+"""Orders as the merchant sees them: filtered lists, the whole of one order, exports, state changes.
+
+Everything here reads what the order recorded when it was placed (choices, price lines, the product
+version that priced it); nothing is recomputed from today's rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import selectinload
+
+from configurator.admin.paging import Page, paginate
+from configurator.extensions import db
+from configurator.orders import services as orders
+from configurator.orders.errors import OrderNotFound
+from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
+from rules.money import round_money
+
+EXPORT_BATCH = 500
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """Which orders to list or export; dates are whole UTC days, both ends included."""
+
+    status: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    product: str | None = None
+    email: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.status:
+            found.append(Order.status == self.status)
+        if self.created_from:
+            found.append(Order.created_at >= _start_of(self.created_from))
+        if self.created_to:
+            found.append(Order.created_at < _start_of(self.created_to + timedelta(days=1)))
+        if self.product:
+            found.append(
+                Order.id.in_(select(OrderLine.order_id).where(OrderLine.product_key == self.product))
+            )
+        if self.email:
+            # Shoppers type their address in any case; the merchant should not have to guess which.
+            found.append(func.lower(Order.email) == self.email.strip().lower())
+        return found
+
+
+def money(amount: Decimal | str, currency: str) -> Decimal:
+    """A stored amount (four decimals whatever the currency) with the currency's own decimals."""
+    return round_money(Decimal(amount), currency)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _newest_first(query: Select[Any]) -> Select[Any]:
+    # The id breaks ties between orders made in the same instant, so pages never overlap.
+    return query.order_by(Order.created_at.desc(), Order.id.desc())
+
+
+def list_orders(wanted: OrderFilter, page: int, page_size: int) -> Page[Order]:
+    """A page of the orders matching `wanted`, newest first, with their lines loaded."""
+    query = _newest_first(select(Order).where(*wanted.conditions())).options(selectinload(Order.lines))
+    return paginate(query, page, page_size)
+
+
+def find(number: str) -> Order:
+    """The order with this number, its lines, their designs and versions; `OrderNotFound` otherwise."""
+    lines = selectinload(Order.lines)
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.number == number)
+        .options(lines.joinedload(OrderLine.version), lines.joinedload(OrderLine.design))
+    )
+    if order is None:
+        raise OrderNotFound("No order has this number.")
+    return order
+
+
+def history(order: Order) -> list[OrderEvent]:
+    """The order's state changes, oldest first."""
+    return list(
+        db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id))
+    )
+
+
+def timestamps(order: Order) -> dict[str, datetime | None]:
+    """When the order was made and when it entered each state it has reached."""
+    return {"created_at": order.created_at} | {
+        column: getattr(order, column) for column in STATUS_TIMESTAMP.values()
+    }
+
+
+def advance(number: str, to: OrderStatus, actor: str, note: str | None) -> tuple[Order, bool]:
+    """Move an order to `to` under its row lock; commits. True if this call made the change, False if
+    the order was already there; `InvalidTransition` if its state forbids it."""
+    order = orders.lock(orders.find_by_number(number).id)
+    try:
+        changed = orders.transition(order, to, actor, note)
+    except Exception:
+        db.session.rollback()  # release the row lock at once
+        raise
+    db.session.commit()
+    return find(number), changed
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One order line with the order it belongs to, flat, for spreadsheets and other systems."""
+
+    order_number: str
+    status: str
+    created_at: datetime
+    paid_at: datetime | None
+    email: str
+    name: str
+    country: str | None
+    currency: str
+    product: str
+    version_id: int
+    choices: dict[str, Any]
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    order_total: Decimal
+
+
+EXPORT_FIELDS = tuple(ExportRow.__dataclass_fields__)
+
+
+def export_rows(wanted: OrderFilter) -> Iterator[ExportRow]:
+    """Every line of the orders matching `wanted`, newest order first, read in batches."""
+    query = _newest_first(
+        select(Order, OrderLine).join(OrderLine, OrderLine.order_id == Order.id).where(*wanted.conditions())
+    ).order_by(OrderLine.id)
+    for order, line in db.session.execute(query.execution_options(yield_per=EXPORT_BATCH)):
+        yield ExportRow(
+            order_number=order.number,
+            status=order.status,
+            created_at=order.created_at,
+            paid_at=order.paid_at,
+            email=order.email,
+            name=order.name,
+            country=(order.address or {}).get("country"),
+            currency=order.currency,
+            product=line.product_key,
+            version_id=line.version_id,
+            choices=line.choices,
+            quantity=line.quantity,
+            unit_price=money(line.unit_price, order.currency),
+            line_total=money(line.total, order.currency),
+            order_total=money(order.total, order.currency),
+        )

@@ -1,0 +1,230 @@
+"""Rule sets uploaded through the admin API: checked like a catalog folder, then published.
+
+The files are written to a private temporary folder and read by `catalog.versions.read_snapshot`, the
+same path `atelier rules publish` takes, so an upload and a folder publish give the same versions and
+the same diagnostics. Names are restricted to plain file names, so nothing is written outside it.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import func, select, text
+
+from configurator.admin.errors import RuleSetInvalid
+from configurator.admin.paging import Page, paginate
+from configurator.catalog import impact, versions
+from configurator.catalog.errors import CatalogInvalid
+from configurator.catalog.models import ProductVersion
+from configurator.catalog.services import violation_data
+from configurator.designs.models import Design
+from configurator.errors import FieldError, ValidationFailed
+from configurator.extensions import db
+from rules.errors import Diagnostic
+
+MAX_FILES = 50
+MAX_TOTAL_BYTES = 2 * 1024 * 1024
+# JSON escaping can make a body several times larger than the files it carries; past this, the
+# request is refused before it is read.
+MAX_BODY_BYTES = 6 * MAX_TOTAL_BYTES
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(yaml|csv)$")
+# Any constant of our own: publishes take this PostgreSQL advisory lock so two cannot race to insert
+# the same version.
+PUBLISH_LOCK = 0x61746C72
+
+Outcome = Literal["created", "unchanged", "reactivated"]
+
+
+@dataclass(frozen=True)
+class DiagnosticError(FieldError):
+    """A loader diagnostic as a problem-details error: where it is and what to write instead."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+    severity: str = "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        item: dict[str, Any] = dict(super().to_dict())
+        item.update({"severity": self.severity, "file": self.file, "line": self.line, "column": self.column})
+        if self.hint:
+            item["hint"] = self.hint
+        return item
+
+
+@dataclass(frozen=True)
+class ProductOutcome:
+    product_key: str
+    outcome: Outcome
+    version: ProductVersion | None  # None only in a dry run that would create a version
+    content_hash: str
+    previous: ProductVersion | None
+
+
+@dataclass(frozen=True)
+class RuleSetAnswer:
+    published: bool
+    products: list[ProductOutcome]
+    warnings: list[DiagnosticError]
+    invalidated: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_files(files: Mapping[str, str]) -> None:
+    """Refuse uploads that are too many, too large or have names that are not plain file names."""
+    errors: list[FieldError] = []
+    if len(files) > MAX_FILES:
+        errors.append(FieldError("files", f"At most {MAX_FILES} files per rule set."))
+    for name in files:
+        if not FILE_NAME.match(name):
+            errors.append(
+                FieldError(
+                    f"files.{name}",
+                    "A file name is letters, digits, - or _ (at most 64), then .yaml or .csv; no folders.",
+                )
+            )
+    if "brand.yaml" not in files:
+        errors.append(FieldError("files", "A rule set needs its brand.yaml."))
+    size = sum(len(content.encode("utf-8")) for content in files.values())
+    if size > MAX_TOTAL_BYTES:
+        errors.append(FieldError("files", f"The files hold {size} bytes; at most {MAX_TOTAL_BYTES}."))
+    if errors:
+        raise ValidationFailed("; ".join(dict.fromkeys(e.detail for e in errors)), errors=errors)
+
+
+def _diagnostic(diagnostic: Diagnostic, folder: Path) -> DiagnosticError:
+    """A diagnostic told in the uploaded names, never in the server's temporary paths."""
+    where = diagnostic.source
+    file = Path(where.file).name if where is not None else None
+    message = diagnostic.message.replace(f"{folder}/", "").replace(str(folder), ".")
+    hint = diagnostic.hint.replace(f"{folder}/", "") if diagnostic.hint else None
+    place = f"{file}:{where.line}:{where.column}: " if where is not None else ""
+    return DiagnosticError(
+        field=f"files.{file}" if file else "files",
+        detail=f"{place}{message}",
+        code=diagnostic.code,
+        file=file,
+        line=where.line if where is not None else None,
+        column=where.column if where is not None else None,
+        hint=hint,
+        severity=diagnostic.severity,
+    )
+
+
+def read(files: Mapping[str, str]) -> tuple[versions.Snapshot, list[DiagnosticError]]:
+    """Load uploaded files as a catalog: the snapshot and its warnings, or `RuleSetInvalid`."""
+    check_files(files)
+    with tempfile.TemporaryDirectory(prefix="atelier-upload-") as name:
+        folder = Path(name)
+        for file_name, content in files.items():
+            (folder / file_name).write_text(content, encoding="utf-8")
+        try:
+            snapshot = versions.read_snapshot(folder)
+        except CatalogInvalid as error:
+            found = [_diagnostic(d, folder) for d in error.diagnostics if d.severity == "error"]
+            count = len(found)
+            raise RuleSetInvalid(
+                f"{count} error{'s' if count != 1 else ''} in the rule set; nothing was published.",
+                errors=found,
+            ) from error
+        warnings = [_diagnostic(d, folder) for d in snapshot.catalog.warnings]
+    if not snapshot.catalog.products:
+        raise RuleSetInvalid(
+            "The rule set holds no product file; nothing was published.",
+            errors=[FieldError("files", "Add at least one product file beside brand.yaml.")],
+        )
+    return snapshot, warnings
+
+
+def invalidated_by(snapshot: versions.Snapshot) -> list[dict[str, Any]]:
+    """Saved designs and open cart lines the live rules accept and the new ones reject, each with the
+    rules in the way (read before publishing: afterwards the new rules are the live ones)."""
+    found = impact.impact(snapshot)
+    return [
+        {
+            "kind": "design" if broken.cart is None else "cart_line",
+            "product_key": broken.product_key,
+            "design": broken.design,
+            # The cart's token is the shopper's key to it: the admin API names the line, not the cart.
+            "cart_line": broken.cart_line,
+            "rules": broken.rules(),
+            "violations": [violation_data(v, "en") for v in broken.violations],
+        }
+        for broken in found.broken
+    ]
+
+
+def dry_run(files: Mapping[str, str]) -> RuleSetAnswer:
+    """What publishing these files would do, without writing anything."""
+    snapshot, warnings = read(files)
+    live = versions.live_versions()
+    outcomes = []
+    for key, product in snapshot.catalog.products.items():
+        content_hash = product.model.source_hash
+        existing = db.session.scalar(
+            select(ProductVersion).where(
+                ProductVersion.product_key == key, ProductVersion.content_hash == content_hash
+            )
+        )
+        outcome: Outcome = (
+            "created" if existing is None else "unchanged" if live.get(key) is existing else "reactivated"
+        )
+        outcomes.append(ProductOutcome(key, outcome, existing, content_hash, live.get(key)))
+    outcomes.sort(key=lambda o: o.product_key)
+    return RuleSetAnswer(False, outcomes, warnings, invalidated_by(snapshot))
+
+
+def publish(files: Mapping[str, str]) -> RuleSetAnswer:
+    """Check and publish these files as one transaction; commits."""
+    snapshot, warnings = read(files)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
+    invalidated = invalidated_by(snapshot)
+    result = versions.publish(snapshot)
+    groups: tuple[tuple[Outcome, dict[str, ProductVersion]], ...] = (
+        ("created", result.created),
+        ("unchanged", result.unchanged),
+        ("reactivated", result.reactivated),
+    )
+    outcomes = [
+        ProductOutcome(key, outcome, version, version.content_hash, result.previous.get(key))
+        for outcome, found in groups
+        for key, version in found.items()
+    ]
+    db.session.commit()
+    outcomes.sort(key=lambda o: o.product_key)
+    return RuleSetAnswer(True, outcomes, warnings, invalidated)
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: ProductVersion
+    live: bool
+    saved_designs: int  # designs shoppers saved on this version (not the count of possible designs)
+
+
+def list_versions(product: str | None, page: int, page_size: int) -> Page[VersionRow]:
+    """Published product versions, the most recently activated first, each with its design count."""
+    query = select(ProductVersion)
+    if product:
+        query = query.where(ProductVersion.product_key == product)
+    query = query.order_by(ProductVersion.activated_at.desc(), ProductVersion.id.desc())
+    found = paginate(query, page, page_size)
+    live_ids = {v.id for v in versions.live_versions().values()}
+    ids = [v.id for v in found.items]
+    counts: dict[int, int] = {}
+    if ids:
+        counts = dict(
+            db.session.execute(
+                select(Design.version_id, func.count())
+                .where(Design.version_id.in_(ids))
+                .group_by(Design.version_id)
+            ).all()
+        )
+    rows = [VersionRow(v, v.id in live_ids, counts.get(v.id, 0)) for v in found.items]
+    return Page(rows, found.page, found.page_size, found.total)

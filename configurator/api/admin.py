@@ -1,0 +1,432 @@
+"""The merchant's admin API under /api/v1/admin: orders, exports, designs and rule sets.
+
+Every operation needs an admin token (`Authorization: Bearer atk_...`) holding the scope it names;
+see docs/admin.md. Lists are paged the same way: `page` and `page_size` in the query, and `page`,
+`page_size`, `total`, `pages` and `links` beside the `items` in the body.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import http
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from flask import Response, request, stream_with_context, url_for
+from flask.views import MethodView
+from flask_smorest import Api
+
+from configurator.admin import designs as admin_designs
+from configurator.admin import orders as admin_orders
+from configurator.admin import rulesets
+from configurator.admin.auth import AdminBlueprint, current_token, register_security_scheme
+from configurator.admin.paging import Page
+from configurator.api.admin_schemas import (
+    AdminDesignDetailSchema,
+    AdminDesignListQuerySchema,
+    AdminDesignListSchema,
+    AdminExportRowSchema,
+    AdminOrderDetailSchema,
+    AdminOrderFilterSchema,
+    AdminOrderListQuerySchema,
+    AdminOrderListSchema,
+    AdminRuleSetListQuerySchema,
+    AdminRuleSetProblemSchema,
+    AdminRuleSetResultSchema,
+    AdminRuleSetUploadSchema,
+    AdminTransitionRequestSchema,
+    AdminTransitionResultSchema,
+    AdminVersionListSchema,
+)
+from configurator.catalog.models import ProductVersion
+from configurator.catalog.services import violation_data
+from configurator.dbtypes import utcnow
+from configurator.designs import services as designs
+from configurator.designs.models import Design
+from configurator.errors import PROBLEM_JSON
+from configurator.orders.models import Order, OrderStatus
+from configurator.orders.services import ALLOWED
+
+blp = AdminBlueprint(
+    "admin",
+    __name__,
+    url_prefix="/api/v1/admin",
+    description="The merchant's back office: orders, exports, designs and rule sets (admin token)",
+)
+
+View = TypeVar("View", bound=Callable[..., Any])
+TOO_LARGE = http.HTTPStatus(413).name
+
+
+def register(api: Api) -> None:
+    """Document the admin token scheme and register the blueprint (after `Api.init_app`)."""
+    register_security_scheme(api)
+    api.register_blueprint(blp)
+
+
+# --- shaping ---------------------------------------------------------------------------------------
+
+
+def _page(found: Page[Any], items: list[Any]) -> dict[str, Any]:
+    """A page's paging fields and links; the links keep the request's filters."""
+    args = request.args.to_dict()
+
+    def link(page: int) -> str:
+        return url_for(request.endpoint or "", **(request.view_args or {}), **{**args, "page": page})
+
+    return {
+        "items": items,
+        "page": found.page,
+        "page_size": found.page_size,
+        "total": found.total,
+        "pages": found.pages,
+        "links": {
+            "self": link(found.page),
+            "first": link(1),
+            "last": link(found.pages),
+            "prev": link(found.page - 1) if found.page > 1 else None,
+            "next": link(found.page + 1) if found.page < found.pages else None,
+        },
+    }
+
+
+def _version(version: ProductVersion) -> dict[str, Any]:
+    return {
+        "id": version.id,
+        "product_key": version.product_key,
+        "content_hash": version.content_hash,
+        "published_at": version.published_at,
+        "activated_at": version.activated_at,
+    }
+
+
+def _order_summary(order: Order) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "created_at": order.created_at,
+        "paid_at": order.paid_at,
+        "email": order.email,
+        "name": order.name,
+        "currency": order.currency,
+        "total": admin_orders.money(order.total, order.currency),
+        "line_count": len(order.lines),
+        "products": sorted({line.product_key for line in order.lines}),
+        "links": {"self": url_for("admin.OrderDetail", number=order.number)},
+    }
+
+
+def _order_detail(order: Order) -> dict[str, Any]:
+    def money(amount: Decimal | str) -> Decimal:
+        return admin_orders.money(amount, order.currency)
+
+    return {
+        "number": order.number,
+        "status": order.status,
+        "next_statuses": sorted(s.value for s in ALLOWED[OrderStatus(order.status)]),
+        "currency": order.currency,
+        "prices_include_tax": order.prices_include_tax,
+        "subtotal": money(order.subtotal),
+        "shipping": money(order.shipping),
+        "tax": money(order.tax),
+        "total": money(order.total),
+        "summary": [{**line, "amount": money(line["amount"])} for line in order.summary],
+        "contact": {"email": order.email, "name": order.name, "address": order.address},
+        "payment_provider": order.payment_provider,
+        "timestamps": admin_orders.timestamps(order),
+        "lines": [
+            {
+                "id": line.id,
+                "design": line.design.public_id,
+                "product_key": line.product_key,
+                "version": _version(line.version),
+                "choices": line.choices,
+                "quantity": line.quantity,
+                "unit_price": money(line.unit_price),
+                "total": money(line.total),
+                "price_lines": [{**p, "amount": money(p["amount"])} for p in line.price_lines],
+            }
+            for line in order.lines
+        ],
+        "history": admin_orders.history(order),
+        "links": {"self": url_for("admin.OrderDetail", number=order.number)},
+    }
+
+
+def _design(design: Design) -> dict[str, Any]:
+    return {
+        "public_id": design.public_id,
+        "product_key": design.product_key,
+        "version": _version(design.version),
+        "choices": design.choices,
+        "remixed_from": design.remixed_from.public_id if design.remixed_from is not None else None,
+        "created_at": design.created_at,
+        "links": {"self": url_for("admin.DesignDetail", public_id=design.public_id)},
+    }
+
+
+def _rule_set_answer(answer: rulesets.RuleSetAnswer) -> dict[str, Any]:
+    return {
+        "published": answer.published,
+        "products": [
+            {
+                "product_key": o.product_key,
+                "outcome": o.outcome,
+                "version_id": o.version.id if o.version is not None else None,
+                "content_hash": o.content_hash,
+                "previous_version_id": o.previous.id if o.previous is not None else None,
+            }
+            for o in answer.products
+        ],
+        "warnings": [w.to_dict() for w in answer.warnings],
+        "invalidated": answer.invalidated,
+    }
+
+
+def _filter(args: dict[str, Any]) -> admin_orders.OrderFilter:
+    return admin_orders.OrderFilter(
+        status=args.get("status"),
+        created_from=args.get("created_from"),
+        created_to=args.get("created_to"),
+        product=args.get("product"),
+        email=args.get("email"),
+    )
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"); names,
+# e-mail addresses and engraving texts come from shoppers, so every text cell is defused.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FLUSH_BYTES = 64 * 1024
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: numbers and dates as written, text defused with a leading quote.
+
+    >>> csv_cell("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> csv_cell(Decimal("14.50")), csv_cell(None), csv_cell({"engraving": "=1+2"})
+    ('14.50', '', '{"engraving": "=1+2"}')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool | int):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_stream(rows: Iterable[admin_orders.ExportRow]) -> Iterator[str]:
+    """The export as CSV text, a header then one record per order line, in chunks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(admin_orders.EXPORT_FIELDS)
+    for row in rows:
+        writer.writerow([csv_cell(getattr(row, name)) for name in admin_orders.EXPORT_FIELDS])
+        if buffer.tell() >= FLUSH_BYTES:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def json_stream(rows: Iterable[admin_orders.ExportRow]) -> Iterator[str]:
+    """The export as one JSON array, written a row at a time."""
+    schema = AdminExportRowSchema()
+    yield "["
+    separator = "\n"
+    for row in rows:
+        yield separator + json.dumps(schema.dump(row), ensure_ascii=False)
+        separator = ",\n"
+    yield "\n]\n"
+
+
+def _download(chunks: Iterator[str], mimetype: str, extension: str) -> Response:
+    name = f"orders-{utcnow().strftime('%Y%m%d-%H%M%S')}.{extension}"
+    return Response(
+        stream_with_context(chunks),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+def limit_body(max_bytes: int) -> Callable[[View], View]:
+    """Refuse a request body over `max_bytes` with 413 before it is read."""
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            request.max_content_length = max_bytes
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+# --- orders ----------------------------------------------------------------------------------------
+
+
+@blp.route("/orders")
+class Orders(MethodView):
+    @blp.requires("orders:read")
+    @blp.arguments(AdminOrderListQuerySchema, location="query")
+    @blp.response(200, AdminOrderListSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List orders, newest first, filtered by status, creation day, product or e-mail."""
+        found = admin_orders.list_orders(_filter(args), args["page"], args["page_size"])
+        return _page(found, [_order_summary(order) for order in found.items])
+
+
+@blp.route("/orders/export.csv")
+class OrdersCsv(MethodView):
+    @blp.requires("orders:read")
+    @blp.arguments(AdminOrderFilterSchema, location="query")
+    @blp.response(
+        200,
+        {"type": "string"},
+        content_type="text/csv",
+        description="One record per order line; text cells starting with = + - @ are prefixed with '",
+    )
+    def get(self, args: dict[str, Any]) -> Response:
+        """Export the filtered orders as CSV, one row per order line (streamed)."""
+        rows = admin_orders.export_rows(_filter(args))
+        return _download(csv_stream(rows), "text/csv", "csv")
+
+
+@blp.route("/orders/export.json")
+class OrdersJson(MethodView):
+    @blp.requires("orders:read")
+    @blp.arguments(AdminOrderFilterSchema, location="query")
+    @blp.response(200, AdminExportRowSchema(many=True), description="One object per order line")
+    def get(self, args: dict[str, Any]) -> Response:
+        """Export the filtered orders as a JSON array, one object per order line (streamed)."""
+        rows = admin_orders.export_rows(_filter(args))
+        return _download(json_stream(rows), "application/json", "json")
+
+
+@blp.route("/orders/<number>")
+class OrderDetail(MethodView):
+    @blp.requires("orders:read")
+    @blp.response(200, AdminOrderDetailSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, number: str) -> dict[str, Any]:
+        """The whole order: lines with their choices, price lines and rule version, totals, history."""
+        return _order_detail(admin_orders.find(number))
+
+
+@blp.route("/orders/<number>/transitions")
+class OrderTransitions(MethodView):
+    @blp.requires("orders:write")
+    @blp.arguments(AdminTransitionRequestSchema)
+    @blp.response(200, AdminTransitionResultSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, body: dict[str, Any], number: str) -> dict[str, Any]:
+        """Move the order to another state (409 when its state does not allow it); recorded in history."""
+        order, changed = admin_orders.advance(
+            number, OrderStatus(body["to"]), f"admin:{current_token().name}", body["note"]
+        )
+        return {"changed": changed, "order": _order_detail(order)}
+
+
+# --- designs ---------------------------------------------------------------------------------------
+
+
+@blp.route("/designs")
+class Designs(MethodView):
+    @blp.requires("designs:read")
+    @blp.arguments(AdminDesignListQuerySchema, location="query")
+    @blp.response(200, AdminDesignListSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List saved designs, newest first, optionally of one product."""
+        found = admin_designs.list_designs(args.get("product"), args["page"], args["page_size"])
+        return _page(found, [_design(design) for design in found.items])
+
+
+@blp.route("/designs/<public_id>")
+class DesignDetail(MethodView):
+    @blp.requires("designs:read")
+    @blp.response(200, AdminDesignDetailSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, public_id: str) -> dict[str, Any]:
+        """One saved design, and what the product's live rules say of it today."""
+        design = designs.find(public_id)
+        check = admin_designs.live_check(design)
+        return {
+            **_design(design),
+            "live": {
+                "version_id": check.version_id,
+                "valid": check.valid,
+                "violations": [violation_data(v, "en") for v in check.violations],
+            },
+        }
+
+
+# --- rule sets -------------------------------------------------------------------------------------
+
+
+@blp.route("/rule-sets")
+class RuleSets(MethodView):
+    @blp.requires("catalog:read")
+    @blp.arguments(AdminRuleSetListQuerySchema, location="query")
+    @blp.response(200, AdminVersionListSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List published product versions, the most recently activated first."""
+        found = rulesets.list_versions(args.get("product"), args["page"], args["page_size"])
+        items = [
+            {
+                **_version(row.version),
+                "live": row.live,
+                "design_count": row.version.design_count,
+                "saved_designs": row.saved_designs,
+            }
+            for row in found.items
+        ]
+        return _page(found, items)
+
+    @blp.requires("catalog:publish")
+    @limit_body(rulesets.MAX_BODY_BYTES)
+    @blp.arguments(AdminRuleSetUploadSchema)
+    @blp.response(200, AdminRuleSetResultSchema)
+    @blp.alt_response(413, response=TOO_LARGE)
+    @blp.alt_response(
+        422,
+        schema=AdminRuleSetProblemSchema,
+        content_type=PROBLEM_JSON,
+        description="The files do not load: each error gives file, line, column, message and hint",
+    )
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Publish a rule set (brand, products, tables): new versions for changed products only."""
+        return _rule_set_answer(rulesets.publish(body["files"]))
+
+
+@blp.route("/rule-sets/check")
+class RuleSetCheck(MethodView):
+    @blp.requires("catalog:publish")
+    @limit_body(rulesets.MAX_BODY_BYTES)
+    @blp.arguments(AdminRuleSetUploadSchema)
+    @blp.response(200, AdminRuleSetResultSchema)
+    @blp.alt_response(413, response=TOO_LARGE)
+    @blp.alt_response(
+        422,
+        schema=AdminRuleSetProblemSchema,
+        content_type=PROBLEM_JSON,
+        description="The files do not load: each error gives file, line, column, message and hint",
+    )
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Check a rule set without publishing it: the same validation and answer, nothing stored."""
+        return _rule_set_answer(rulesets.dry_run(body["files"]))

@@ -1,0 +1,338 @@
+"""Request and response bodies of the admin API (marshmallow; documented in /openapi.json).
+
+Query parameters arrive as text, so their integers are parsed from strings; integers in JSON bodies
+are strict (`1.5` or `"1"` is refused, never rounded).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from configurator.admin import rulesets
+from configurator.admin.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from configurator.api.fields import Money
+from configurator.api.schemas import PriceLineSchema, ViolationSchema
+from configurator.openapi import FieldErrorSchema, ProblemSchema
+from configurator.orders.models import OrderStatus
+
+STATUSES = [s.value for s in OrderStatus]
+KEY = validate.Length(min=1, max=100)
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+class AdminPageQuerySchema(Schema):
+    page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1, max=1_000_000), metadata={"description": "From 1"}
+    )
+    page_size = fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE)
+    )
+
+
+class AdminOrderFilterSchema(Schema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    created_from = fields.Date(metadata={"description": "First day (UTC), included; YYYY-MM-DD"})
+    created_to = fields.Date(metadata={"description": "Last day (UTC), included; YYYY-MM-DD"})
+    product = fields.String(validate=KEY, metadata={"description": "Orders with a line of this product"})
+    email = fields.String(
+        validate=validate.Length(min=1, max=254), metadata={"description": "Exact address, any case"}
+    )
+
+    @validates_schema
+    def _dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            raise ValidationError("created_to is before created_from.", field_name="created_to")
+
+
+class AdminOrderListQuerySchema(AdminOrderFilterSchema, AdminPageQuerySchema):
+    pass
+
+
+class AdminDesignListQuerySchema(AdminPageQuerySchema):
+    product = fields.String(validate=KEY)
+
+
+class AdminRuleSetListQuerySchema(AdminPageQuerySchema):
+    product = fields.String(validate=KEY)
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+class AdminPageLinksSchema(Schema):
+    self = fields.String(required=True)
+    first = fields.String(required=True)
+    last = fields.String(required=True)
+    prev = fields.String(required=True, allow_none=True)
+    next = fields.String(required=True, allow_none=True)
+
+
+class AdminPageSchema(Schema):
+    """The paging fields every admin list carries beside its `items`."""
+
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "Items matching, on all pages"})
+    pages = fields.Integer(required=True)
+    links = fields.Nested(AdminPageLinksSchema, required=True)
+
+
+class AdminSelfLinkSchema(Schema):
+    self = fields.String(required=True)
+
+
+# --- orders ----------------------------------------------------------------------------------------
+
+
+class AdminVersionRefSchema(Schema):
+    """The product version (rule set) a design or an order line was made with."""
+
+    id = fields.Integer(required=True)
+    product_key = fields.String(required=True)
+    content_hash = fields.String(
+        required=True, metadata={"description": "SHA-256 of brand + product sources"}
+    )
+    published_at = fields.DateTime(required=True)
+    activated_at = fields.DateTime(required=True)
+
+
+class AdminOrderSummarySchema(Schema):
+    number = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": STATUSES})
+    created_at = fields.DateTime(required=True)
+    paid_at = fields.DateTime(required=True, allow_none=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    currency = fields.String(required=True)
+    total = Money(required=True)
+    line_count = fields.Integer(required=True)
+    products = fields.List(fields.String(), required=True)
+    links = fields.Nested(AdminSelfLinkSchema, required=True)
+
+
+class AdminOrderListSchema(AdminPageSchema):
+    items = fields.List(fields.Nested(AdminOrderSummarySchema), required=True)
+
+
+class AdminSummaryLineSchema(Schema):
+    kind = fields.String(required=True)
+    label = fields.String(required=True)
+    amount = Money(required=True)
+
+
+class AdminOrderLineSchema(Schema):
+    id = fields.Integer(required=True)
+    design = fields.String(required=True, metadata={"description": "The saved design's public id"})
+    product_key = fields.String(required=True)
+    version = fields.Nested(AdminVersionRefSchema, required=True)
+    choices = fields.Dict(
+        keys=fields.String(), required=True, metadata={"description": "The whole design, as ordered"}
+    )
+    quantity = fields.Integer(required=True)
+    unit_price = Money(required=True)
+    total = Money(required=True)
+    price_lines = fields.List(fields.Nested(PriceLineSchema), required=True)
+
+
+class AdminContactSchema(Schema):
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    address = fields.Dict(keys=fields.String(), required=True)
+
+
+class AdminTimestampsSchema(Schema):
+    created_at = fields.DateTime(required=True)
+    paid_at = fields.DateTime(required=True, allow_none=True)
+    in_production_at = fields.DateTime(required=True, allow_none=True)
+    shipped_at = fields.DateTime(required=True, allow_none=True)
+    cancelled_at = fields.DateTime(required=True, allow_none=True)
+    refunded_at = fields.DateTime(required=True, allow_none=True)
+
+
+class AdminOrderEventSchema(Schema):
+    from_status = fields.String(required=True, allow_none=True)
+    to_status = fields.String(required=True)
+    actor = fields.String(required=True, metadata={"description": 'e.g. "shopper", "admin:<token name>"'})
+    note = fields.String(required=True, allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class AdminOrderDetailSchema(Schema):
+    number = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": STATUSES})
+    next_statuses = fields.List(
+        fields.String(metadata={"enum": STATUSES}),
+        required=True,
+        metadata={"description": "States the order can be moved to now"},
+    )
+    currency = fields.String(required=True)
+    prices_include_tax = fields.Boolean(required=True)
+    subtotal = Money(required=True)
+    shipping = Money(required=True)
+    tax = Money(required=True)
+    total = Money(required=True)
+    summary = fields.List(fields.Nested(AdminSummaryLineSchema), required=True)
+    contact = fields.Nested(AdminContactSchema, required=True)
+    payment_provider = fields.String(required=True)
+    timestamps = fields.Nested(AdminTimestampsSchema, required=True)
+    lines = fields.List(fields.Nested(AdminOrderLineSchema), required=True)
+    history = fields.List(fields.Nested(AdminOrderEventSchema), required=True)
+    links = fields.Nested(AdminSelfLinkSchema, required=True)
+
+
+class AdminTransitionRequestSchema(Schema):
+    to = fields.String(
+        required=True, validate=validate.OneOf(STATUSES), metadata={"example": "in_production"}
+    )
+    note = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=500),
+        metadata={"example": "Batch 12"},
+    )
+
+
+class AdminTransitionResultSchema(Schema):
+    changed = fields.Boolean(
+        required=True, metadata={"description": "false: the order was already in that state"}
+    )
+    order = fields.Nested(AdminOrderDetailSchema, required=True)
+
+
+class AdminExportRowSchema(Schema):
+    """One order line of the JSON export (the CSV export has the same columns, choices as JSON text)."""
+
+    order_number = fields.String(required=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    paid_at = fields.DateTime(required=True, allow_none=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    country = fields.String(required=True, allow_none=True)
+    currency = fields.String(required=True)
+    product = fields.String(required=True)
+    version_id = fields.Integer(required=True)
+    choices = fields.Dict(keys=fields.String(), required=True)
+    quantity = fields.Integer(required=True)
+    unit_price = Money(required=True)
+    line_total = Money(required=True)
+    order_total = Money(required=True)
+
+
+# --- designs ---------------------------------------------------------------------------------------
+
+
+class AdminDesignSchema(Schema):
+    public_id = fields.String(required=True)
+    product_key = fields.String(required=True)
+    version = fields.Nested(AdminVersionRefSchema, required=True)
+    choices = fields.Dict(keys=fields.String(), required=True)
+    remixed_from = fields.String(required=True, allow_none=True, metadata={"description": "Public id"})
+    created_at = fields.DateTime(required=True)
+    links = fields.Nested(AdminSelfLinkSchema, required=True)
+
+
+class AdminDesignListSchema(AdminPageSchema):
+    items = fields.List(fields.Nested(AdminDesignSchema), required=True)
+
+
+class AdminLiveCheckSchema(Schema):
+    version_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null: the product has no live version"}
+    )
+    valid = fields.Boolean(required=True, allow_none=True)
+    violations = fields.List(fields.Nested(ViolationSchema), required=True)
+
+
+class AdminDesignDetailSchema(AdminDesignSchema):
+    live = fields.Nested(
+        AdminLiveCheckSchema, required=True, metadata={"description": "The design read by today's rules"}
+    )
+
+
+# --- rule sets -------------------------------------------------------------------------------------
+
+
+class AdminRuleSetUploadSchema(Schema):
+    files = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=100)),
+        values=fields.String(),
+        required=True,
+        metadata={
+            "description": f"File name -> content: brand.yaml, product .yaml files and .csv tables; "
+            f"at most {rulesets.MAX_FILES} files and {rulesets.MAX_TOTAL_BYTES} bytes in all",
+            "example": {"brand.yaml": "brand: my-shop\n...", "engraved-mug.yaml": "product: mug\n..."},
+        },
+    )
+
+
+class AdminVersionSchema(AdminVersionRefSchema):
+    live = fields.Boolean(required=True)
+    design_count = fields.String(
+        required=True,
+        metadata={"pattern": "^[0-9]+$", "description": "Exact number of possible designs"},
+    )
+    saved_designs = fields.Integer(required=True, metadata={"description": "Designs saved on it"})
+
+
+class AdminVersionListSchema(AdminPageSchema):
+    items = fields.List(fields.Nested(AdminVersionSchema), required=True)
+
+
+class AdminProductOutcomeSchema(Schema):
+    product_key = fields.String(required=True)
+    outcome = fields.String(required=True, metadata={"enum": ["created", "unchanged", "reactivated"]})
+    version_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null in a check that would create one"}
+    )
+    content_hash = fields.String(required=True)
+    previous_version_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The version live before"}
+    )
+
+
+class AdminDiagnosticSchema(FieldErrorSchema):
+    """A loader diagnostic: `detail` reads file:line:column: message."""
+
+    severity = fields.String(metadata={"enum": ["error", "warning", "info"]})
+    file = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    column = fields.Integer(allow_none=True)
+    hint = fields.String()
+
+
+class AdminInvalidatedSchema(Schema):
+    """A saved design, or an open cart line holding it, that the live rules accept and the new reject."""
+
+    kind = fields.String(required=True, metadata={"enum": ["design", "cart_line"]})
+    product_key = fields.String(required=True)
+    design = fields.String(required=True, metadata={"description": "The design's public id"})
+    cart_line = fields.Integer(required=True, allow_none=True)
+    rules = fields.List(
+        fields.String(), required=True, metadata={"description": "Ids of the rules in the way"}
+    )
+    violations = fields.List(fields.Nested(ViolationSchema), required=True)
+
+
+class AdminRuleSetResultSchema(Schema):
+    published = fields.Boolean(required=True, metadata={"description": "false for a check"})
+    products = fields.List(fields.Nested(AdminProductOutcomeSchema), required=True)
+    warnings = fields.List(fields.Nested(AdminDiagnosticSchema), required=True)
+    invalidated = fields.List(
+        fields.Nested(AdminInvalidatedSchema),
+        required=True,
+        metadata={
+            "description": "Saved designs and cart lines the new rules reject, with the rule each breaks"
+        },
+    )
+
+
+class AdminRuleSetProblemSchema(ProblemSchema):
+    """A problem whose errors may be loader diagnostics (file, line, column, hint)."""
+
+    errors = fields.List(fields.Nested(AdminDiagnosticSchema))

@@ -1,0 +1,175 @@
+"""Publishing rule sets through the admin API: new versions for changed products only, diagnostics
+with file:line:column for files that do not load, and the saved designs a change would break."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import TEST_CATALOG
+from tests.support.admin import admin_headers
+
+RULE_SETS = "/api/v1/admin/rule-sets"
+GOLD_SOLD_OUT = """
+  - id: gold-sold-out
+    rule: colour != gold
+    message: "Gold glaze is sold out."
+"""
+
+
+@pytest.fixture
+def headers(pg_app: Flask) -> dict[str, str]:
+    return admin_headers(pg_app, "catalog:read", "catalog:publish")
+
+
+@pytest.fixture
+def files() -> dict[str, str]:
+    """The test catalog, as already published by the pg_app fixture."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(TEST_CATALOG.iterdir())}
+
+
+def outcomes(body: dict[str, Any]) -> dict[str, str]:
+    return {p["product_key"]: p["outcome"] for p in body["products"]}
+
+
+def test_publishing_the_live_files_again_changes_nothing(
+    pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str]
+) -> None:
+    before = pg_client.get(RULE_SETS, headers=headers).json
+    response = pg_client.post(RULE_SETS, json={"files": files}, headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.json["published"] is True
+    assert outcomes(response.json) == {"mug": "unchanged", "poster": "unchanged"}
+    assert pg_client.get(RULE_SETS, headers=headers).json == before
+
+
+def test_a_changed_product_gets_a_new_live_version(
+    pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str]
+) -> None:
+    # Given a new base price for the mug
+    files["mug.yaml"] = files["mug.yaml"].replace('price: {EUR: "14.00"', 'price: {EUR: "15.00"')
+    # When it is published
+    response = pg_client.post(RULE_SETS, json={"files": files}, headers=headers)
+    # Then only the mug has a new version, and it is live
+    assert response.status_code == 200, response.json
+    assert outcomes(response.json) == {"mug": "created", "poster": "unchanged"}
+    mug = next(p for p in response.json["products"] if p["product_key"] == "mug")
+    assert mug["version_id"] != mug["previous_version_id"]
+    listed = pg_client.get(RULE_SETS, query_string={"product": "mug"}, headers=headers).json
+    assert listed["total"] == 2
+    newest, older = listed["items"]
+    assert (newest["id"], newest["live"], older["live"]) == (mug["version_id"], True, False)
+    assert newest["content_hash"] == mug["content_hash"]
+    assert newest["design_count"].isdigit()
+    # And publishing the same files again is a no-op
+    again = pg_client.post(RULE_SETS, json={"files": files}, headers=headers)
+    assert outcomes(again.json) == {"mug": "unchanged", "poster": "unchanged"}
+    assert pg_client.get(RULE_SETS, query_string={"product": "mug"}, headers=headers).json["total"] == 2
+
+
+def test_republishing_old_files_reactivates_their_version(
+    pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str]
+) -> None:
+    changed = {**files, "mug.yaml": files["mug.yaml"].replace('"14.00"', '"15.00"')}
+    pg_client.post(RULE_SETS, json={"files": changed}, headers=headers)
+    rollback = pg_client.post(RULE_SETS, json={"files": files}, headers=headers)
+    assert outcomes(rollback.json) == {"mug": "reactivated", "poster": "unchanged"}
+
+
+def test_broken_files_are_refused_with_file_line_and_column(
+    pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str]
+) -> None:
+    files["mug.yaml"] = files["mug.yaml"].replace("material == enamel ->", "materail == enamel ->")
+    files["poster.yaml"] = files["poster.yaml"].replace("label: Poster", "label: [Poster")
+    for url in (RULE_SETS, f"{RULE_SETS}/check"):
+        response = pg_client.post(url, json={"files": files}, headers=headers)
+        assert response.status_code == 422
+        assert response.mimetype == "application/problem+json"
+        problem = response.json
+        assert problem["code"] == "catalog-invalid"
+        by_file = {e["file"]: e for e in problem["errors"]}
+        assert set(by_file) == {"mug.yaml", "poster.yaml"}
+        mug = by_file["mug.yaml"]
+        assert re.match(r"^mug\.yaml:\d+:\d+: ", mug["detail"])
+        assert "materail" in mug["detail"]
+        assert mug["line"] > 1
+        assert mug["column"] >= 1
+        assert mug["hint"]  # "did you mean material?"
+        assert mug["field"] == "files.mug.yaml"
+        assert "atelier-upload" not in str(problem)  # server paths never leak
+    # Nothing was published.
+    assert pg_client.get(RULE_SETS, headers=headers).json["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda f: {**f, "../brand.yaml": "x"}, "files.../brand.yaml"),
+        (lambda f: {**f, "sub/mug.yaml": "x"}, "files.sub/mug.yaml"),
+        (lambda f: {**f, "notes.txt": "x"}, "files.notes.txt"),
+        (lambda f: {k: v for k, v in f.items() if k != "brand.yaml"}, "files"),
+        (lambda f: {**f, **{f"t{i}.csv": "a\n" for i in range(50)}}, "files"),
+        (lambda f: {**f, "big.csv": "x" * (2 * 1024 * 1024)}, "files"),
+    ],
+)
+def test_uploads_are_bounded_and_names_are_plain(
+    pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str], change: Any, field: str
+) -> None:
+    response = pg_client.post(RULE_SETS, json={"files": change(files)}, headers=headers)
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json["errors"]]
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(
+    pg_client: FlaskClient, headers: dict[str, str]
+) -> None:
+    body = b'{"files": {"brand.yaml": "' + b"x" * (13 * 1024 * 1024) + b'"}}'
+    response = pg_client.post(RULE_SETS, data=body, content_type="application/json", headers=headers)
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+
+
+def test_check_reports_what_publishing_would_do_and_what_it_would_break(
+    pg_app: Flask, pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str]
+) -> None:
+    from configurator.designs import services as designs
+    from configurator.extensions import db
+
+    # Given a saved gold mug
+    with pg_app.app_context():
+        gold = designs.save("mug", {"colour": "gold"}).public_id
+        designs.save("mug", {"colour": "ink"})
+        db.session.remove()
+    # And new rules in which gold is sold out
+    files["mug.yaml"] = files["mug.yaml"].replace("\nprices:", GOLD_SOLD_OUT + "\nprices:")
+    # When they are checked
+    checked = pg_client.post(f"{RULE_SETS}/check", json={"files": files}, headers=headers)
+    # Then the answer says the mug would get a new version and names the design it would break
+    assert checked.status_code == 200, checked.json
+    assert checked.json["published"] is False
+    assert outcomes(checked.json) == {"mug": "created", "poster": "unchanged"}
+    assert next(p for p in checked.json["products"] if p["product_key"] == "mug")["version_id"] is None
+    [broken] = checked.json["invalidated"]
+    assert (broken["kind"], broken["design"], broken["rules"]) == ("design", gold, ["gold-sold-out"])
+    assert broken["violations"][0]["message"] == "Gold glaze is sold out."
+    # And nothing was stored
+    assert pg_client.get(RULE_SETS, query_string={"product": "mug"}, headers=headers).json["total"] == 1
+    # When they are published, the answer is the same, and the version is live
+    published = pg_client.post(RULE_SETS, json={"files": files}, headers=headers)
+    assert published.json["published"] is True
+    assert [b["design"] for b in published.json["invalidated"]] == [gold]
+    assert pg_client.get(RULE_SETS, query_string={"product": "mug"}, headers=headers).json["total"] == 2
+
+
+def test_listing_needs_catalog_read_and_publishing_needs_catalog_publish(
+    pg_app: Flask, pg_client: FlaskClient, files: dict[str, str]
+) -> None:
+    reader = admin_headers(pg_app, "catalog:read")
+    assert pg_client.get(RULE_SETS, headers=reader).status_code == 200
+    refused = pg_client.post(RULE_SETS, json={"files": files}, headers=reader)
+    assert refused.status_code == 403
+    assert "catalog:publish" in refused.json["detail"]

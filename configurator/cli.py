@@ -19,6 +19,7 @@ from configurator.catalog import commands as catalog_commands
 from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
 from configurator.errors import AtelierError
+from configurator.mail import cli as mail_commands
 from rules.errors import Diagnostic
 from rules.model import AttributeKind
 
@@ -71,6 +72,14 @@ def rules_group() -> None:
 rules_group.add_command(catalog_commands.publish)
 rules_group.add_command(catalog_commands.diff)
 main.add_command(catalog_commands.db_group)
+
+
+@main.group("mail")
+def mail_group() -> None:
+    """The e-mail outbox."""
+
+
+mail_group.add_command(mail_commands.atelier_flush)
 
 
 @rules_group.command("check")

@@ -52,6 +52,9 @@ def test_production_with_secrets() -> None:
             "ATELIER_MODE": "production",
             "ATELIER_SECRET_KEY": "k",
             "ATELIER_DATABASE_URL": "postgresql+psycopg://db/atelier",
+            "ATELIER_STRIPE_SECRET_KEY": "sk_live_x",
+            "ATELIER_STRIPE_PUBLISHABLE_KEY": "pk_live_x",
+            "ATELIER_STRIPE_WEBHOOK_SECRET": "whsec_x",
         }
     )
     assert config["SECRET_KEY"] == "k"

@@ -1,0 +1,84 @@
+"""The one interface a payment provider implements, and the plain values that cross it.
+
+A provider knows nothing of orders or the database: it is given what to charge and answers with what
+the provider holds. `configurator.payments.services` stores the answers and moves orders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Protocol
+
+# Status words shared by both providers (Stripe's PaymentIntent statuses; the offline provider uses the
+# same words so the rest of the app reads one vocabulary).
+SUCCEEDED = "succeeded"
+CANCELED = "canceled"
+REQUIRES_PAYMENT_METHOD = "requires_payment_method"
+REQUIRES_CONFIRMATION = "requires_confirmation"
+# Ours, not a PaymentIntent status: the charge behind a succeeded payment was refunded in full.
+REFUNDED = "refunded"
+
+
+def token_hash(token: str) -> str:
+    """A stable fingerprint of a shopper's token, safe to hand to a provider (the token itself is a key)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """What to charge for one order: the amount in the currency's minor units (JPY has none)."""
+
+    order_id: int
+    order_number: str
+    amount_minor: int
+    currency: str  # ISO 4217, upper case
+    cart_token_hash: str
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same order, amount and currency always give the same key, so a retried create returns
+        the payment already made; a changed amount gets a new key and so a new payment.
+
+        The random order number is part of it because order ids restart when a database is recreated,
+        while the provider remembers keys for a day.
+
+        >>> PaymentRequest(7, "A7K2-9QXD", 1400, "EUR", "ab").idempotency_key
+        'atelier-order-7-A7K2-9QXD-1400-eur'
+        """
+        return (
+            f"atelier-order-{self.order_id}-{self.order_number}-{self.amount_minor}-{self.currency.lower()}"
+        )
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """A payment as the provider holds it now."""
+
+    reference: str
+    status: str
+    amount_minor: int
+    currency: str  # ISO 4217, upper case
+    client_secret: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == SUCCEEDED
+
+
+class PaymentProvider(Protocol):
+    """Creates the one payment of an order, and tells its current status."""
+
+    name: str
+    # The payments it takes move no money (the offline provider, Stripe's test mode).
+    test: bool
+    # What a browser needs to show the provider's payment form, if anything.
+    publishable_key: str | None
+
+    def create(self, request: PaymentRequest) -> ProviderPayment:
+        """Create the payment, idempotently: the same request always answers the same payment."""
+        ...
+
+    def fetch(self, reference: str) -> ProviderPayment:
+        """The payment's current status, asked of the provider (never taken from a client)."""
+        ...

@@ -1,0 +1,240 @@
+"""Paying for orders: check a cart out into its order and the order's one payment, confirm the payment
+when the shopper comes back, and record what the provider reports.
+
+Whoever learns first that a payment succeeded (the shopper's browser or the provider's webhook) marks
+the order paid; both go through `record`, which locks the payment row and then the order row (always
+in that order), so the two can race without a second paid transition or a deadlock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from configurator.checkout import services as carts
+from configurator.extensions import db
+from configurator.orders import services as orders
+from configurator.orders.models import Order, OrderStatus
+from configurator.payments.base import (
+    REFUNDED,
+    SUCCEEDED,
+    PaymentProvider,
+    PaymentRequest,
+    ProviderPayment,
+    token_hash,
+)
+from configurator.payments.errors import PaymentNotCompleted, WebhooksDisabled
+from configurator.payments.models import Payment, ProviderEvent
+from configurator.payments.offline import OfflineProvider
+from rules.money import to_minor
+
+if TYPE_CHECKING:
+    from configurator.payments.stripe import WebhookOutcome
+
+EXTENSION = "atelier.payments"
+# Once a payment has succeeded, a fetch answering an earlier status (a late, stale answer) cannot
+# move it back; only a refund moves it on.
+_FINAL = {SUCCEEDED, REFUNDED}
+_REFUNDABLE = {OrderStatus.PAID, OrderStatus.IN_PRODUCTION, OrderStatus.SHIPPED}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order: Order
+    payment: Payment
+    created: bool  # this call started the payment (else it was there already)
+
+
+def build_provider(config: Mapping[str, Any]) -> PaymentProvider:
+    """The provider the configuration names (checked by `configurator.config.check_payments`)."""
+    if config["ATELIER_PAYMENTS"] == "stripe":
+        from configurator.payments.stripe import StripeProvider
+
+        return StripeProvider(
+            secret_key=config["ATELIER_STRIPE_SECRET_KEY"],
+            publishable_key=config["ATELIER_STRIPE_PUBLISHABLE_KEY"],
+            webhook_secret=config["ATELIER_STRIPE_WEBHOOK_SECRET"],
+            api_base=config["ATELIER_STRIPE_API_BASE"],
+            max_network_retries=config["ATELIER_STRIPE_MAX_NETWORK_RETRIES"],
+        )
+    return OfflineProvider()
+
+
+def provider() -> PaymentProvider:
+    """The current app's provider, built on first use and kept for the life of the process."""
+    found: PaymentProvider | None = current_app.extensions.get(EXTENSION)
+    if found is None:
+        found = current_app.extensions[EXTENSION] = build_provider(current_app.config)
+    return found
+
+
+def is_test(payment: Payment) -> bool:
+    """Whether the payment moved no money (offline, or made with Stripe's test-mode keys)."""
+    active = provider()
+    if payment.provider == active.name:
+        return active.test
+    return payment.provider == OfflineProvider.name
+
+
+def payment_for(order: Order) -> Payment | None:
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+
+
+def checkout(cart_token: str) -> CheckoutResult:
+    """The cart's order and the order's payment, made on the first call and returned as they are on
+    every later one; commits."""
+    active = provider()
+    cart = carts.find(cart_token, for_update=True)
+    order = db.session.scalar(select(Order).where(Order.cart_id == cart.id))
+    if order is None:
+        priced = carts.price(cart)
+        carts.ready_for_checkout(priced)
+        order = orders.create(priced, active.name)
+        # The order stands even if the provider fails next: a retry finds it and asks the provider
+        # again with the same idempotency key.
+        db.session.commit()
+    # Concurrent retries wait here, so only one of them asks the provider and stores the payment.
+    order = orders.lock(order.id)
+    payment = payment_for(order)
+    created = payment is None
+    if payment is None:
+        request = PaymentRequest(
+            order_id=order.id,
+            order_number=order.number,
+            amount_minor=to_minor(order.total, order.currency),
+            currency=order.currency,
+            cart_token_hash=token_hash(cart_token),
+        )
+        made = active.create(request)
+        payment = Payment(
+            order_id=order.id,
+            provider=active.name,
+            reference=made.reference,
+            client_secret=made.client_secret,
+            status=made.status,
+            amount_minor=request.amount_minor,
+            currency=request.currency,
+            idempotency_key=request.idempotency_key,
+        )
+        db.session.add(payment)
+    db.session.commit()
+    return CheckoutResult(order, payment, created)
+
+
+def complete(order_token: str) -> tuple[Order, Payment]:
+    """The shopper is back from paying: ask the provider (never the browser) whether the payment
+    succeeded and, if so, mark the order paid. Repeating it is harmless; commits."""
+    order = orders.find_by_token(order_token)
+    payment = payment_for(order)
+    if payment is None or payment.reference is None:
+        raise PaymentNotCompleted("No payment was started for this order: check the cart out again.", None)
+    if order.status == OrderStatus.PENDING:
+        active = provider()
+        if payment.provider != active.name:
+            raise PaymentNotCompleted(
+                f"This order's payment went through {payment.provider}, which this shop no longer uses.",
+                payment.status,
+            )
+        record(active.fetch(payment.reference), actor="shopper")
+        # record() committed: both rows are read again.
+        if order.status == OrderStatus.PENDING:
+            raise PaymentNotCompleted(
+                f"The payment has not succeeded: it is {payment.status}.", payment.status
+            )
+    return order, payment
+
+
+def _lock_payment(reference: str) -> Payment | None:
+    query = (
+        select(Payment)
+        .where(Payment.reference == reference)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalar(query)
+
+
+def record(current: ProviderPayment, actor: str) -> bool:
+    """Store the payment's status as the provider now tells it and, if it succeeded for the amount we
+    asked, mark the order paid; commits. True if this call made the order paid."""
+    payment = _lock_payment(current.reference)
+    if payment is None:
+        # Not ours (another integration on the same account), or not committed yet: nothing to do.
+        log.info("No payment has reference %s; the status %s is ignored.", current.reference, current.status)
+        db.session.commit()
+        return False
+    if payment.status not in _FINAL:
+        payment.status = current.status
+    if not current.succeeded:
+        db.session.commit()
+        return False
+    if (current.amount_minor, current.currency) != (payment.amount_minor, payment.currency):
+        log.error(
+            "Payment %s succeeded for %s %s, not the %s %s of order %s: the order stays unpaid.",
+            current.reference,
+            current.amount_minor,
+            current.currency,
+            payment.amount_minor,
+            payment.currency,
+            payment.order_id,
+        )
+        db.session.commit()
+        return False
+    return orders.mark_paid(payment.order_id, actor)
+
+
+def record_refund(reference: str, actor: str) -> bool:
+    """The payment was refunded in full: the order becomes refunded (once); commits. True if this call
+    changed the order."""
+    payment = _lock_payment(reference)
+    if payment is None:
+        db.session.commit()
+        return False
+    payment.status = REFUNDED
+    order = orders.lock(payment.order_id)
+    changed = False
+    if OrderStatus(order.status) in _REFUNDABLE:
+        changed = orders.transition(
+            order, OrderStatus.REFUNDED, actor, note="Refunded in full by the provider"
+        )
+    db.session.commit()
+    return changed
+
+
+def event_seen(event_id: str) -> bool:
+    """Whether this provider event was processed already (a cheap look before asking the provider)."""
+    return db.session.get(ProviderEvent, event_id) is not None
+
+
+def apply_event(provider_name: str, event_id: str, event_type: str, effect: Callable[[], object]) -> bool:
+    """Run `effect` for this event unless it ran before; commits. The event row is written first, in
+    the same transaction as the effect: a redelivery (even a concurrent one, which waits on the row)
+    finds it and does nothing, and an effect that fails leaves no row, so the provider retries."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(ProviderEvent(id=event_id, provider=provider_name, type=event_type))
+            db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    effect()
+    db.session.commit()
+    return True
+
+
+def stripe_webhook(payload: bytes, signature: str | None) -> WebhookOutcome:
+    """Handle a call to the Stripe webhook; `WebhooksDisabled` when this shop does not use Stripe."""
+    from configurator.payments.stripe import StripeProvider, handle_webhook
+
+    active = provider()
+    if not isinstance(active, StripeProvider):
+        raise WebhooksDisabled("This shop does not take payments through Stripe.")
+    return handle_webhook(active, payload, signature)

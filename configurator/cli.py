@@ -6,6 +6,7 @@ A thin layer: loading, analysis and answers come from `rules` and `configurator.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,6 +49,9 @@ def run(host: str, port: int, catalog: str | None, debug: bool) -> None:
     """Serve the API and the demo catalog with werkzeug (for production use gunicorn wsgi:app)."""
     from configurator import create_app
 
+    # The demo's e-mails and tasks report through logging: show them on the console.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.INFO)
     try:
         app = create_app({"ATELIER_CATALOG": catalog} if catalog else None)
     except CatalogInvalid as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from rules.engine.finite import BUILT_IN_RULE_PREFIXES, RuleTooWideError, expression_table
 from rules.errors import Diagnostic, EvaluationError
+from rules.language.defaults import invalid_default_diagnostics
 from rules.model import AttributeKind
 from rules.product import Product
 from rules.results import RuleRef
@@ -26,29 +27,21 @@ def analyse(product: Product) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     total = product.count()
     if total == 0:
-        conflict = product._compiled.explainer.rules({})
-        names = ", ".join(f"“{t.rule.id}”" for t in conflict) or "its rules"
+        conflict = product.clashing_rules()
+        names = ", ".join(f"“{rule.id}”" for rule in conflict) or "its rules"
         found.append(
             Diagnostic(
                 "error",
                 "no-valid-design",
                 f"product {model.key!r} has no valid design: {names} cannot all hold",
-                conflict[0].rule.source if conflict else where,
+                conflict[0].source if conflict else where,
                 "relax or remove one of these rules",
             )
         )
         return found
-    for violation in product.validate(product.defaults()):
-        attribute = model.attribute(violation.attributes[0]) if violation.attributes else None
-        found.append(
-            Diagnostic(
-                "error",
-                "invalid-default",
-                f"the default design breaks a rule: {violation.message.get('en')}",
-                attribute.source if attribute else where,
-                "change the `default:` of the attributes named so that the defaults form a valid design",
-            )
-        )
+    defaults = product.defaults()
+    violations = product.validate(defaults)
+    found.extend(invalid_default_diagnostics(model, defaults, violations, product.complete({})))
     domains = product.domains({})
     dead: set[tuple[str, object]] = set()
     for attribute in model.attributes:
@@ -82,7 +75,7 @@ def analyse(product: Product) -> list[Diagnostic]:
                         f"set `max_length: {state.text.max_length}`",
                     )
                 )
-    for table in product._compiled.finite.tables:
+    for table in product.finite.tables:
         built_in = table.rule.id.startswith(BUILT_IN_RULE_PREFIXES)
         # Brand rules are inherited by every product; on many they have nothing to exclude.
         if table.trivial and not built_in and table.rule.origin != "brand":
@@ -115,8 +108,7 @@ def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diag
                         "remove the price or the rule that excludes the option",
                     )
                 )
-    finite = product._compiled.finite
-    diagram = product._compiled.diagram
+    finite = product.finite
 
     for index, rule in enumerate(model.price_rules):
         if rule.when is None:
@@ -131,8 +123,7 @@ def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diag
             continue
         reachable = False
         for row in table.rows:
-            picks = {diagram.level_of[v]: value for v, value in zip(table.scope, row, strict=True)}
-            if diagram.sweep(picks).consistent:
+            if product.reachable(dict(zip(table.scope, row, strict=True))):
                 reachable = True
                 break
         if not reachable:

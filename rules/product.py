@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import difflib
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rules.engine.build import compile_problem
 from rules.engine.diagram import INF, Diagram, Sweep
-from rules.engine.explain import Explainer
+from rules.engine.explain import CheapestPaths, Explainer, Explaining
 from rules.engine.finite import FiniteModel, FiniteValue, lower
 from rules.errors import Diagnostic
 from rules.language import load_brand
@@ -49,6 +50,7 @@ class Compiled:
     explainer: Explainer
 
 
+EXPLAIN_BUDGET_S = 0.8  # per domains() call: past it, reasons keep their picks and direct rules
 PICK_WEIGHT = 1_000  # completing a design changes any number of defaults before one pick
 
 _cache: dict[str, Compiled] = {}
@@ -80,7 +82,23 @@ class Product:
         self._compiled = compile_model(model)
         self._finite = self._compiled.finite
         self._diagram = self._compiled.diagram
-        self._explain_lock = threading.Lock()
+        self._layouts = [_Layout(self, attribute) for attribute in model.attributes]
+
+    @property
+    def finite(self) -> FiniteModel:
+        """The product lowered to finite variables and rule tables (read only)."""
+        return self._finite
+
+    def clashing_rules(self) -> list[RuleRef]:
+        """Rules that together leave no valid design at all (empty when some design exists)."""
+        if self.count() > 0:
+            return []
+        return [t.rule for t in self._compiled.explainer.rules({})]
+
+    def reachable(self, assignment: Mapping[int, int]) -> bool:
+        """Whether some valid design gives these finite variables (see `finite`) these value indices."""
+        level_of = self._diagram.level_of
+        return self._diagram.sweep({level_of[v]: value for v, value in assignment.items()}).consistent
 
     # -- picks ------------------------------------------------------------------------------------
 
@@ -196,107 +214,59 @@ class Product:
 
     # -- queries ----------------------------------------------------------------------------------
 
-    def domains(self, picks: Mapping[str, Value], *, explain: bool = True) -> Domains:
+    def domains(self, picks: Mapping[str, Value], *, explain: bool = True, count: bool = False) -> Domains:
         """Every attribute's options given the picks: available iff some valid design has it (with
-        the other picks kept); otherwise, with `explain`, the picks and rules in the way."""
+        the other picks kept); otherwise, with `explain`, the picks and rules in the way. With
+        `count`, also the number of valid designs agreeing with the picks (as `count(picks)`)."""
         levels = self._levels(picks)
         sweep = self._diagram.sweep(levels)
         best = sweep.best.tolist()  # plain ints: far cheaper to read one by one than numpy scalars
-        states: dict[str, AttributeState] = {}
-        for attribute in self.model.attributes:
-            states[attribute.key] = self._attribute_state(attribute, picks, levels, sweep, best, explain)
+        why = _Why(self, levels, sweep) if explain else None
+        states = {layout.key: layout.state(picks.get(layout.key), best, why) for layout in self._layouts}
         violations: tuple[Violation, ...] = ()
         if not sweep.consistent:
             violations = tuple(self._conflicts(picks, levels))
-        return Domains(states, sweep.consistent, violations)
+        remaining = self._diagram.count(levels) if count else None
+        return Domains(states, sweep.consistent, violations, remaining)
 
-    def _attribute_state(
-        self,
-        attribute: Attribute,
-        picks: Mapping[str, Value],
-        levels: dict[int, int],
-        sweep: Sweep,
-        best: list[int],
-        explain: bool,
-    ) -> AttributeState:
-        finite, diagram = self._finite, self._diagram
-        variables = finite.by_attribute[attribute.key]
-        picked = picks.get(attribute.key)
-        slot_start = diagram.slot_of_variable
+    def explain(self, picks: Mapping[str, Value], attribute: str, option: Value) -> Reason | None:
+        """Why `attribute = option` is greyed out given the picks, as `domains(picks)` would say; None
+        when it is available (or unknown). A text attribute's option is a length in graphemes."""
+        target = self._target(attribute, option)
+        if target is None:
+            return None
+        variable, index = target
+        levels = self._levels(picks)
+        sweep = self._diagram.sweep(levels)
+        distance = int(sweep.best[self._diagram.slot_of_variable[variable] + index])
+        if distance == 0:
+            return None
+        return _Why(self, levels, sweep).reason(variable, index, distance)
 
-        def reason(variable: int, value_index: int, distance: int) -> Reason | None:
-            if not explain:
-                return None
-            return self._reason(levels, sweep, diagram.level_of[variable], value_index, distance)
-
-        applies: bool | None = None if attribute.when is not None else True
-        if attribute.kind is AttributeKind.MULTI:
-            options = []
-            for variable in variables:
-                distance = best[slot_start[variable] + 1]
-                option = str(finite.variables[variable].option)
-                if distance == 0:
-                    options.append(OptionState(option, True))
-                else:
-                    options.append(OptionState(option, False, reason(variable, 1, distance)))
-            return AttributeState(attribute.key, applies, picked, tuple(options))
-        variable = variables[0]
-        values = finite.variables[variable].values
-        first = slot_start[variable]
-        distances = best[first : first + len(values)]
-        if attribute.kind is AttributeKind.TEXT:
-            possible = [length for length, distance in enumerate(distances) if distance == 0]
-            max_length = max(possible, default=0)
-            why = None
-            if max_length + 1 < len(values):
-                why = reason(variable, max_length + 1, distances[max_length + 1])
-            text = TextState(max_length, 0 in possible, max_length > 0, why)
-            return AttributeState(attribute.key, applies, picked, text=text)
-        options = []
-        none_available = False
-        for index, value in enumerate(values):
-            distance = distances[index]
-            if value is None:
-                none_available = distance == 0
-            elif distance == 0:
-                options.append(OptionState(value, True))
-            else:
-                options.append(OptionState(value, False, reason(variable, index, distance)))
-        if attribute.when is not None:
-            some_available = any(o.available for o in options)
-            applies = None if (none_available and some_available) else some_available
-        return AttributeState(attribute.key, applies, picked, tuple(options))
-
-    def _reason(self, levels: dict[int, int], sweep: Sweep, level: int, value: int, best: int) -> Reason:
-        diagram, finite = self._diagram, self._finite
-        variable = diagram.order[level]
-        if best >= INF:
-            culprits: dict[int, int] = {}
+    def _target(self, attribute: str, value: Value) -> tuple[int, int] | None:
+        """The finite variable and value index standing for `attribute = value`."""
+        target = self.model.attribute(attribute)
+        if target is None:
+            return None
+        finite = self._finite
+        if target.kind is AttributeKind.MULTI:
+            options = finite.by_attribute[attribute]
+            found = next((i for i in options if finite.variables[i].option == value), None)
+            return None if found is None else (found, 1)
+        variable = finite.by_attribute[attribute][0]
+        wanted: FiniteValue
+        if target.kind is AttributeKind.TEXT:
+            wanted = grapheme_length(value) if isinstance(value, str) else None
+            if isinstance(value, int):
+                wanted = value
         else:
-            path = diagram.path_through(sweep, level, value, levels) or {}
-            culprits = {
-                lv: levels[lv] for lv, v in path.items() if lv in levels and lv != level and v != levels[lv]
-            }
-        # The rules are found against every other pick: the culprits say what to change, but a rule
-        # such as "at most 3 colours" only bites with all the picks it counts.
-        same_attribute = set(finite.by_attribute[finite.variables[variable].attribute])
-        assignment = {
-            diagram.order[lv]: v for lv, v in levels.items() if diagram.order[lv] not in same_attribute
-        }
-        assignment[variable] = value
-        with self._explain_lock:
-            tables = self._compiled.explainer.rules(assignment)
-        attributes = []
-        for lv in sorted(culprits):
-            key = finite.variables[diagram.order[lv]].attribute
-            if key not in attributes:
-                attributes.append(key)
-        return Reason(tuple(attributes), tuple(t.rule for t in tables))
+            wanted = None if isinstance(value, frozenset) else value
+        index = finite.variables[variable].index(wanted)
+        return None if index is None else (variable, index)
 
     def _conflicts(self, picks: Mapping[str, Value], levels: dict[int, int]) -> list[Violation]:
         assignment = {self._diagram.order[lv]: v for lv, v in levels.items()}
-        with self._explain_lock:
-            tables = self._compiled.explainer.rules(assignment)
+        tables = self._compiled.explainer.rules(assignment)
         return [
             Violation("rule", tuple(self._attributes_of(t.scope)), t.rule.message, t.rule) for t in tables
         ] or [Violation("rule", tuple(picks), Localized({"en": "These choices cannot be combined."}))]
@@ -318,27 +288,12 @@ class Product:
 
         None when no valid design has that value at all.
         """
-        target = self.model.attribute(attribute)
-        if target is None:
+        found = self._target(attribute, value)
+        if found is None:
             return None
+        variable, index = found
         finite, diagram = self._finite, self._diagram
         levels = self._levels(picks)
-        if target.kind is AttributeKind.MULTI:
-            variable = next(
-                (i for i in finite.by_attribute[attribute] if finite.variables[i].option == value), None
-            )
-            index = 1
-        else:
-            variable = finite.by_attribute[attribute][0]
-            wanted: FiniteValue = (
-                grapheme_length(value)
-                if isinstance(value, str) and target.kind is AttributeKind.TEXT
-                else (None if isinstance(value, frozenset) else value)
-            )
-            found = finite.variables[variable].index(wanted)
-            index = -1 if found is None else found
-        if variable is None or index < 0:
-            return None
         level = diagram.level_of[variable]
         levels.pop(level, None)
         sweep = diagram.sweep(levels)
@@ -373,7 +328,7 @@ class Product:
             value = design.get(attribute.key)
             if not applies:
                 if not _is_empty(value):
-                    message = _text(
+                    message = attribute.when_message or _text(
                         "“{label}” does not apply here: it needs {when}.",
                         "« {label} » ne s'applique pas ici : il faut {when}.",
                         attribute,
@@ -431,6 +386,114 @@ class Product:
     def price(self, design: Mapping[str, Value], quantity: int = 1, currency: str | None = None) -> Quote:
         """The exact price of a design: labelled Decimal lines and a total."""
         return quote(self.model, design, quantity, currency)
+
+
+class _Layout:
+    """One attribute's slots in the diagram and its answer objects, prepared once per product so that
+    a domains query does little more than read distances."""
+
+    def __init__(self, product: Product, attribute: Attribute) -> None:
+        finite, diagram = product._finite, product._diagram
+        self.key = attribute.key
+        self.kind = attribute.kind
+        self.conditional = attribute.when is not None
+        self.applies: bool | None = None if self.conditional else True
+        variables = finite.by_attribute[attribute.key]
+        self.none_slot = -1
+        # Per option: its diagram slot, the variable and value index to explain it, and its key.
+        self.slots: list[int] = []
+        self.targets: list[tuple[int, int]] = []
+        keys: list[str | int | bool] = []
+        if attribute.kind is AttributeKind.MULTI:
+            for variable in variables:
+                self.slots.append(diagram.slot_of_variable[variable] + 1)
+                self.targets.append((variable, 1))
+                keys.append(str(finite.variables[variable].option))
+        else:
+            variable = variables[0]
+            first = diagram.slot_of_variable[variable]
+            self.values = finite.variables[variable].values
+            self.variable, self.first = variable, first
+            for index, value in enumerate(self.values):
+                if value is None:
+                    self.none_slot = first + index
+                elif attribute.kind is not AttributeKind.TEXT:
+                    self.slots.append(first + index)
+                    self.targets.append((variable, index))
+                    keys.append(value)
+        self.keys = keys
+        # Answers without a reason are the same for every query: build them once.
+        self.available = [OptionState(key, True) for key in keys]
+        self.greyed = [OptionState(key, False) for key in keys]
+
+    def state(self, picked: Value, best: list[int], why: _Why | None) -> AttributeState:
+        """The attribute's domain read from the sweep's per-slot distances."""
+        if self.kind is AttributeKind.TEXT:
+            return self._text(picked, best, why)
+        if why is None:
+            pairs = zip(self.available, self.greyed, self.slots, strict=True)
+            options = tuple([a if best[slot] == 0 else g for a, g, slot in pairs])
+        else:
+            listed: list[OptionState] = []
+            for index, slot in enumerate(self.slots):
+                distance = best[slot]
+                if distance == 0:
+                    listed.append(self.available[index])
+                else:
+                    variable, value = self.targets[index]
+                    listed.append(OptionState(self.keys[index], False, why.reason(variable, value, distance)))
+            options = tuple(listed)
+        applies = self.applies
+        if self.conditional and self.kind is not AttributeKind.MULTI:
+            some_available = any(best[slot] == 0 for slot in self.slots)
+            none_available = self.none_slot >= 0 and best[self.none_slot] == 0
+            applies = None if (none_available and some_available) else some_available
+        return AttributeState(self.key, applies, picked, options)
+
+    def _text(self, picked: Value, best: list[int], why: _Why | None) -> AttributeState:
+        distances = best[self.first : self.first + len(self.values)]
+        possible = [length for length, distance in enumerate(distances) if distance == 0]
+        max_length = max(possible, default=0)
+        reason = None
+        if why is not None and max_length + 1 < len(self.values):
+            reason = why.reason(self.variable, max_length + 1, distances[max_length + 1])
+        text = TextState(max_length, 0 in possible, max_length > 0, reason)
+        return AttributeState(self.key, self.applies, picked, text=text)
+
+
+class _Why:
+    """The reasons of one query, sharing the cheapest-path walks and propagation between options."""
+
+    def __init__(self, product: Product, levels: dict[int, int], sweep: Sweep) -> None:
+        self.product = product
+        self.levels = levels
+        self.sweep = sweep
+        self._paths: CheapestPaths | None = None
+        diagram = product._diagram
+        picks = {diagram.order[level]: value for level, value in levels.items()}
+        deadline = time.perf_counter() + EXPLAIN_BUDGET_S
+        self._explaining = Explaining(product._compiled.explainer, picks, sweep.consistent, deadline)
+
+    def reason(self, variable: int, value: int, distance: int) -> Reason:
+        """Why `variable = value` is out: the picks to change and the rules in the way."""
+        finite, diagram = self.product._finite, self.product._diagram
+        explainer = self.product._compiled.explainer
+        if distance >= INF:
+            return Reason((), tuple(t.rule for t in explainer.dead(variable, value)))
+        if self._paths is None:
+            self._paths = CheapestPaths(diagram, self.sweep)
+        broken = sorted(self._paths.broken(diagram.level_of[variable], value))
+        attributes: list[str] = []
+        for level in broken:
+            key = finite.variables[diagram.order[level]].attribute
+            if key not in attributes:
+                attributes.append(key)
+        # The rules are found against every other pick: the culprits say what to change, but a rule
+        # such as "at most 3 colours" only bites with all the picks it counts.
+        # Only the option's own variable is set aside: a multi's other options stay as picked, as in
+        # the availability itself, so a count rule can name them.
+        tables = self._explaining.rules(variable, value, (variable,))
+        return Reason(tuple(attributes), tuple(t.rule for t in tables))
 
 
 @dataclass

@@ -74,6 +74,7 @@ class Domains:
     attributes: dict[str, AttributeState]
     consistent: bool  # the picks can still be completed into a valid design
     violations: tuple[Violation, ...] = ()  # when not consistent: what the picks break
+    remaining: int | None = None  # valid designs agreeing with the picks, when asked for
 
 
 @dataclass(frozen=True)

@@ -295,7 +295,7 @@ def configure(
     """
     picks, text_problems = normalize_picks(product, raw_picks)
     chosen_currency = resolve_currency(product.model.brand, currency)
-    domains = product.domains(picks, explain=True)
+    domains = product.domains(picks, explain=True, count=True)
     design = product.complete(picks)
     violations = _unique([*text_problems, *domains.violations, *product.validate(design)])
     quote = product.price(design, quantity=quantity, currency=chosen_currency)
@@ -312,7 +312,7 @@ def configure(
         "complete": is_complete(product.model, domains, picks),
         "violations": [violation_data(v, locale) for v in violations],
         "price": quote_data(quote, locale),
-        "remaining": str(product.count(picks)),
+        "remaining": str(domains.remaining),
     }
 
 

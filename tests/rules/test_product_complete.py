@@ -45,3 +45,12 @@ def test_clashing_picks_still_settle_conditions(mug: Product) -> None:
     assert design["font"] == "serif"
     kinds = [v.kind for v in mug.validate(design)]
     assert kinds == ["rule"]
+
+
+def test_an_attribute_that_does_not_apply_says_so_in_the_merchants_words(mug: Product) -> None:
+    # given: a font chosen without an engraving
+    design = {**mug.defaults(), "engraving": "", "font": "script"}
+    # then: the violation carries the product's `when_message`, in every locale it gives
+    [violation] = [v for v in mug.validate(design) if v.attributes == ("font",)]
+    assert violation.message.get("en") == "A font is only chosen once there is something to engrave."
+    assert violation.message.get("fr").startswith("La police ne se choisit")

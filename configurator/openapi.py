@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http
 import json
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
 import flask
@@ -13,7 +14,7 @@ from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 
-from configurator.errors import PROBLEM_JSON, MalformedJSON, ValidationFailed, errors_by_location
+from configurator.errors import PROBLEM_JSON, FieldError, MalformedJSON, ValidationFailed, errors_by_location
 
 
 class FieldErrorSchema(ma.Schema):
@@ -37,8 +38,38 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
 
 
+def nul_characters(data: Any, path: str = "") -> list[str]:
+    """Paths of the strings (keys included) holding a NUL character, which no text column stores.
+
+    >>> nul_characters({"picks": {"engraving": "a\\x00b"}, "ok": ["x"]})
+    ['picks.engraving']
+    """
+    found: list[str] = []
+    if isinstance(data, str):
+        return [path or "(body)"] if "\x00" in data else []
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            inner = f"{path}.{key}" if path else str(key)
+            found.extend([inner] if isinstance(key, str) and "\x00" in key else nul_characters(value, inner))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(nul_characters(value, f"{path}.{index}" if path else str(index)))
+    return found
+
+
 class AtelierParser(FlaskParser):
-    """webargs parser that raises our errors instead of aborting with its own payload."""
+    """webargs parser that raises our errors instead of aborting with its own payload, and refuses
+    NUL characters anywhere in a body or query (they can be stored nowhere)."""
+
+    def load_json(self, req: flask.Request, schema: ma.Schema) -> Any:
+        data = super().load_json(req, schema)
+        _refuse_nul(data, "body")
+        return data
+
+    def load_querystring(self, req: flask.Request, schema: ma.Schema) -> Any:
+        data = super().load_querystring(req, schema)
+        _refuse_nul({key: req.args.getlist(key) for key in req.args}, "query")
+        return data
 
     def _handle_invalid_json_error(
         self, error: json.JSONDecodeError | UnicodeDecodeError, req: flask.Request, *args: Any, **kwargs: Any
@@ -59,6 +90,13 @@ class AtelierParser(FlaskParser):
         fields = list(dict.fromkeys(e.field or "(body)" for e in errors))
         detail = f"Not valid: {', '.join(fields)}." if fields else "The request is not valid."
         raise ValidationFailed(detail, errors=errors) from error
+
+
+def _refuse_nul(data: Any, location: str) -> None:
+    paths = nul_characters(data)
+    if paths:
+        errors = [FieldError(p, "Text may not contain the NUL character.", location=location) for p in paths]
+        raise ValidationFailed(f"Not valid: {', '.join(paths)}.", errors=errors)
 
 
 class AtelierBlueprint(Blueprint):

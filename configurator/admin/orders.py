@@ -75,6 +75,8 @@ def list_orders(wanted: OrderFilter, page: int, page_size: int) -> Page[Order]:
 
 def find(number: str) -> Order:
     """The order with this number, its lines, their designs and versions; `OrderNotFound` otherwise."""
+    if not orders.is_order_number(number):
+        raise OrderNotFound("No order has this number.")
     lines = selectinload(Order.lines)
     order = db.session.scalar(
         select(Order)

@@ -115,7 +115,15 @@ def find_by_token(token: str, *, for_update: bool = False) -> Order:
 
 
 def find_by_number(number: str, *, for_update: bool = False) -> Order:
+    """The order with this number ("A7K2-9QXD"), or `OrderNotFound`."""
+    if not is_order_number(number):
+        raise OrderNotFound("No order has this number.")
     return _find(Order.number == number, for_update)
+
+
+def is_order_number(text: str) -> bool:
+    """Whether `text` is written like an order number (anything else is not looked up)."""
+    return len(text) == 9 and text[4] == "-" and all(c in NUMBER_ALPHABET for c in text[:4] + text[5:])
 
 
 def lock(order_id: int) -> Order:

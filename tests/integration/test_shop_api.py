@@ -214,3 +214,30 @@ def test_a_new_version_flags_lines_it_rejects_and_never_changes_them(
     shared = pg_client.get(gold["links"]["self"]).get_json()
     assert shared["saved"]["valid"] is True
     assert shared["live"]["valid"] is False
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/designs", {"product": "mug", "picks": {"engraving": "Sam\u0000"}}),
+        ("/api/v1/designs", {"product": "mug\u0000", "picks": {}}),
+        ("/api/v1/carts/{token}/contact", {"email": "a@example.org", "name": "A\u0000", "address": ADDRESS}),
+    ],
+)
+def test_nul_characters_are_refused_before_the_database(
+    pg_client: FlaskClient, path: str, body: dict[str, Any]
+) -> None:
+    token = new_cart(pg_client)
+    response = pg_client.post(path.format(token=token), json=body)
+    if "contact" in path:
+        response = pg_client.put(path.format(token=token), json=body)
+    assert response.status_code == 422
+    assert "NUL" in response.get_json()["errors"][0]["detail"]
+
+
+def test_the_admin_api_refuses_nul_characters_too(pg_app: Flask, pg_client: FlaskClient) -> None:
+    from tests.support.admin import admin_headers
+
+    headers = admin_headers(pg_app, "orders:read")
+    assert pg_client.get("/api/v1/admin/orders/AAAA-%00AA", headers=headers).status_code == 404
+    assert pg_client.get("/api/v1/admin/orders?email=a%00b", headers=headers).status_code == 422

@@ -125,21 +125,11 @@ def cnf_defaults(cnf: Cnf) -> dict[str, bool]:
     return {key: bool(value) for key, value in solution.items()}
 
 
-# The expression parser builds `a or b or c` as a chain of binary nodes and refuses trees over 100 high,
-# so a long clause is written as parenthesised groups of at most this many literals.
-CLAUSE_GROUP = 30
-
-
 def clause_expression(cnf: Cnf, clause: tuple[int, ...]) -> str:
-    """`v1 or not v2 or v3`; long clauses in parenthesised groups; the empty clause is `false`."""
+    """`v1 or not v2 or v3`, flat however long (one `or` node); the empty clause is `false`."""
     if not clause:
         return "false"
-    terms = [cnf.key(lit) if lit > 0 else f"not {cnf.key(-lit)}" for lit in clause]
-    while len(terms) > CLAUSE_GROUP:
-        groups = -(-len(terms) // CLAUSE_GROUP)  # ceil division
-        size = -(-len(terms) // groups)  # balanced groups of at most CLAUSE_GROUP terms
-        terms = [f"({' or '.join(terms[i : i + size])})" for i in range(0, len(terms), size)]
-    return " or ".join(terms)
+    return " or ".join(cnf.key(lit) if lit > 0 else f"not {cnf.key(-lit)}" for lit in clause)
 
 
 def clause_message(cnf: Cnf, clause: tuple[int, ...]) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 
@@ -34,7 +34,10 @@ from rules.model import SourceRef
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
 FEATURES = ("present", "length", "count")
 FUNCTIONS = ("distinct",)
-MAX_LENGTH = 4000  # characters of one expression
+# Characters of one expression. Parsing and evaluating are linear in the length (a chain of `or` is one
+# node), so the cap only bounds what one rule may cost: room for a clause over about a thousand
+# features, as feature models have, and still far below what a YAML file may hold.
+MAX_LENGTH = 20_000
 MAX_DEPTH = 100  # height of the tree; keeps evaluation and printing far from the recursion limit
 MAX_NESTING = 32  # brackets, `not` and `-` inside each other; each level costs the parser ten frames
 
@@ -417,39 +420,93 @@ def _contains(collection: object, item: object, node: Compare) -> bool:
     return any(_equal(item, member) for member in collection)
 
 
-@dataclass(frozen=True)
+# `and` and `or` are associative: a chain of either is one node, so a clause of hundreds of literals
+# stays two levels high however it was bracketed.
+_ASSOCIATIVE = frozenset({"and", "or"})
+
+
+@dataclass(frozen=True, init=False)
 class Logic(Expr):
-    """`a and b`, `a or b`, `a -> b` (implies), `a <-> b` (if and only if)."""
+    """`a and b and ...`, `a or b or ...`, `a -> b` (implies), `a <-> b` (if and only if).
+
+    Built from two operands like a binary node; an `and`/`or` operand with the same operator is
+    absorbed, so `(a or b) or c`, `a or (b or c)` and the parsed `a or b or c` are one equal node with
+    three operands. `left` and `right` show such a node as binary (its first and second halves, which
+    rebuild the same node through the constructor), for code that walks binary trees.
+    """
 
     op: str
-    left: Expr
-    right: Expr
+    operands: tuple[Expr, ...]
     source: SourceRef | None = _source_field()
+
+    def __init__(self, op: str, left: Expr, right: Expr, source: SourceRef | None = None) -> None:
+        self._set(op, (left, right), source)
+
+    @classmethod
+    def of(cls, op: str, operands: Sequence[Expr], source: SourceRef | None = None) -> Logic:
+        """The node joining `operands` (at least two; exactly two for `->` and `<->`) with `op`."""
+        if len(operands) < 2 or (op not in _ASSOCIATIVE and len(operands) != 2):
+            raise ValueError(f"`{op}` cannot join {len(operands)} operands")
+        node = cls.__new__(cls)
+        node._set(op, tuple(operands), source)
+        return node
+
+    def _set(self, op: str, operands: tuple[Expr, ...], source: SourceRef | None) -> None:
+        if op in _ASSOCIATIVE:
+            operands = tuple(
+                part
+                for operand in operands
+                for part in (
+                    operand.operands if isinstance(operand, Logic) and operand.op == op else (operand,)
+                )
+            )
+        object.__setattr__(self, "op", op)
+        object.__setattr__(self, "operands", operands)
+        object.__setattr__(self, "source", source)
+
+    @property
+    def left(self) -> Expr:
+        half = len(self.operands) // 2
+        return self.operands[0] if half == 1 else Logic.of(self.op, self.operands[:half], self.source)
+
+    @property
+    def right(self) -> Expr:
+        half = len(self.operands) // 2
+        rest = self.operands[half:]
+        return rest[0] if len(rest) == 1 else Logic.of(self.op, rest, self.source)
 
     def binding(self) -> int:
         return _LOGIC_PRECEDENCE[self.op]
 
     def evaluate(self, env: Mapping[str, object]) -> object:
-        left = _truth(self.left.evaluate(env), self.left)
-        if self.op == "and" and not left:
-            return False
-        if self.op == "or" and left:
-            return True
+        if self.op in _ASSOCIATIVE:
+            # Left to right, stopping at the first operand that decides, like the binary chain did.
+            decisive = self.op == "or"
+            for operand in self.operands:
+                if _truth(operand.evaluate(env), operand) is decisive:
+                    return decisive
+            return not decisive
+        left_node, right_node = self.operands
+        left = _truth(left_node.evaluate(env), left_node)
         if self.op == "->" and not left:
             return True
-        right = _truth(self.right.evaluate(env), self.right)
+        right = _truth(right_node.evaluate(env), right_node)
         if self.op == "<->":
             return left == right
         return right
 
     def children(self) -> tuple[Expr, ...]:
-        return (self.left, self.right)
+        return self.operands
 
     def __str__(self) -> str:
         level = self.binding()
         if self.op == "->":
-            return f"{_wrap(self.left, level + 1)} -> {_wrap(self.right, level)}"
-        return f"{_wrap(self.left, level)} {self.op} {_wrap(self.right, level + 1)}"
+            left, right = self.operands
+            return f"{_wrap(left, level + 1)} -> {_wrap(right, level)}"
+        if self.op == "<->":
+            left, right = self.operands
+            return f"{_wrap(left, level)} <-> {_wrap(right, level + 1)}"
+        return f" {self.op} ".join(_wrap(operand, level + 1) for operand in self.operands)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -702,18 +759,20 @@ class _Parser:
         return result
 
     def or_(self) -> Expr:
-        left = self.and_()
-        while self.at_word("or"):
-            op = self.advance()
-            left = Logic("or", left, self.and_(), self.at(op.offset))
-        return left
+        return self.chain("or", self.and_)
 
     def and_(self) -> Expr:
-        left = self.not_()
-        while self.at_word("and"):
-            op = self.advance()
-            left = Logic("and", left, self.not_(), self.at(op.offset))
-        return left
+        return self.chain("and", self.not_)
+
+    def chain(self, word: str, operand: Callable[[], Expr]) -> Expr:
+        """`x word y word ...` as one n-ary node (placed at the first `word`), or just `x`."""
+        operands = [operand()]
+        first: Token | None = None
+        while self.at_word(word):
+            token = self.advance()
+            first = first or token
+            operands.append(operand())
+        return operands[0] if first is None else Logic.of(word, operands, self.at(first.offset))
 
     def not_(self) -> Expr:
         if self.at_word("not"):

@@ -1,23 +1,115 @@
-"""Compiling table constraints into a multi-valued decision diagram (MDD).
+"""Compiling table and clause constraints into a multi-valued decision diagram (MDD).
 
 Nodes are built bottom-up per constraint and conjoined with a memoised apply. A node's children are
 kept grouped by child, each with a bit mask of the values leading to it: wide domains where most
-values lead to the same place (a don't-care level, say) then cost one entry instead of hundreds.
-Only the finished diagram is turned into flat arrays (see `diagram.py`).
+values lead to the same place cost one entry instead of hundreds. While compiling, the diagram is
+fully reduced (a node whose values all lead to one child is that child, so an edge may skip levels),
+which keeps equal sub-diagrams equal references. Only the finished diagram is turned into flat
+arrays with every level present (see `diagram.py`).
+
+A constraint is given as allowed rows, or as `ClauseRows`: the negative form of a clause, which
+forbids a single box of combinations and becomes a chain of one node per variable instead of a
+table of all the combinations it allows.
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from math import prod
+from typing import overload
 
-from rules.engine.order import find_hub, force_order
+from rules.engine.order import variable_order
 
 TRUE = -1  # everything below is accepted
 FALSE = -2  # nothing below is accepted
 
 Ref = int  # level << 32 | index, or TRUE / FALSE
 Groups = tuple[tuple[Ref, int], ...]  # (child, value mask), sorted by child
+
+
+class ClauseRows(Sequence[tuple[int, ...]]):
+    """The rows allowed by a clause: every combination in which some column takes an allowed value.
+
+    `allowed[i]` is the bit mask of the values of column i that satisfy the clause (its literals on
+    that variable, joined); the one box it forbids is every column taking a value outside its mask.
+    `compile_problem` reads the masks and never lists the rows. Listing them (len, indexing,
+    iterating, `numpy.array`) is for code that only knows positive tables; it is refused with
+    `too_wide(combinations)` beyond `limit` combinations, since a clause over 60 booleans allows
+    2**60 - 1 rows.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        allowed: Sequence[int],
+        limit: int,
+        too_wide: Callable[[int], Exception],
+    ) -> None:
+        self.sizes = tuple(sizes)
+        self.allowed = tuple(mask & ((1 << size) - 1) for mask, size in zip(allowed, sizes, strict=True))
+        self.limit = limit
+        self.too_wide = too_wide
+        self._listed: tuple[tuple[int, ...], ...] | None = None
+
+    @property
+    def combinations(self) -> int:
+        return prod(self.sizes)
+
+    @property
+    def trivial(self) -> bool:
+        """True when some column allows every value: the clause never excludes anything."""
+        return any(mask == (1 << size) - 1 for mask, size in zip(self.allowed, self.sizes, strict=True))
+
+    def forbidden_count(self) -> int:
+        return prod(size - mask.bit_count() for mask, size in zip(self.allowed, self.sizes, strict=True))
+
+    def without(self, column: int, value: int) -> ClauseRows | bool:
+        """The clause once column `column` takes `value`: True if satisfied, False if nothing is left."""
+        if self.allowed[column] >> value & 1:
+            return True
+        if len(self.sizes) == 1:
+            return False
+        keep = [i for i in range(len(self.sizes)) if i != column]
+        return ClauseRows(
+            [self.sizes[i] for i in keep], [self.allowed[i] for i in keep], self.limit, self.too_wide
+        )
+
+    def rows(self) -> tuple[tuple[int, ...], ...]:
+        """Every allowed row, in lexicographic order (refused beyond `limit` combinations)."""
+        if self._listed is None:
+            if self.combinations > self.limit:
+                raise self.too_wide(self.combinations)
+            self._listed = tuple(
+                row
+                for row in itertools.product(*(range(size) for size in self.sizes))
+                if any(mask >> value & 1 for mask, value in zip(self.allowed, row, strict=True))
+            )
+        return self._listed
+
+    def __len__(self) -> int:
+        if self.combinations > self.limit:
+            raise self.too_wide(self.combinations)
+        return self.combinations - self.forbidden_count()
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[int, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, ...] | Sequence[tuple[int, ...]]:
+        return self.rows()[index]
+
+    def __iter__(self) -> Iterator[tuple[int, ...]]:
+        return iter(self.rows())
+
+    def __repr__(self) -> str:
+        return f"ClauseRows(sizes={self.sizes}, allowed={self.allowed})"
+
+
+Rows = Sequence[tuple[int, ...]]  # allowed value indices in scope order, or ClauseRows
 
 
 class Builder:
@@ -30,9 +122,18 @@ class Builder:
         self._unique: list[dict[Groups, Ref]] = [{} for _ in sizes]
 
     def node(self, level: int, groups: dict[Ref, int]) -> Ref:
-        """The node at `level` with these children (FALSE when there are none)."""
+        """The node at `level` with these children (FALSE when there are none, the child itself when
+        every value leads to it)."""
         if not groups:
             return FALSE
+        if len(groups) == 1:
+            ((child, mask),) = groups.items()
+            if mask == self.full[level]:
+                return child
+        return self._keep(level, groups)
+
+    def _keep(self, level: int, groups: dict[Ref, int]) -> Ref:
+        """The node at `level` with these children, even one that every value leaves the same way."""
         key = tuple(sorted(groups.items()))
         unique = self._unique[level]
         ref = unique.get(key)
@@ -70,6 +171,20 @@ class Builder:
             return self.node(level, groups)
 
         return build(levels[0], rows)
+
+    def clause(self, levels: Sequence[int], allowed: Sequence[int]) -> Ref:
+        """The diagram of "some variable at `levels` (ascending) takes a value in its `allowed` mask":
+        one node per variable, its allowed values to TRUE and the others on to the next variable."""
+        ref = FALSE
+        for level, mask in zip(reversed(levels), reversed(allowed), strict=True):
+            groups: dict[Ref, int] = {}
+            if mask:
+                groups[TRUE] = mask
+            rest = self.full[level] & ~mask
+            if rest and ref != FALSE:
+                groups[ref] = groups.get(ref, 0) | rest
+            ref = self.node(level, groups)
+        return ref
 
     def conjoin(self, a: Ref, b: Ref, memo: dict[tuple[Ref, Ref], Ref]) -> Ref:
         """The diagram accepting what both `a` and `b` accept."""
@@ -113,7 +228,12 @@ class Builder:
         return result
 
     def conjoin_all(self, parts: Sequence[tuple[Sequence[int], Ref]]) -> Ref:
-        """Conjoin constraint diagrams bottom-up (deepest first), which keeps intermediates narrow."""
+        """Conjoin constraint diagrams bottom-up (deepest first), which keeps intermediates narrow.
+
+        Each step then only walks the part of the diagram between the new constraint's first and
+        last levels. (Measured on feature models: ordering by last level, top-down, or a balanced
+        tree of conjunctions all built larger intermediate diagrams.)
+        """
         ordered = sorted(parts, key=lambda p: (-p[0][0], -(p[0][1] if len(p[0]) > 1 else p[0][0])))
         root: Ref = TRUE
         for _, part in ordered:
@@ -130,90 +250,96 @@ class Builder:
         key = (ref, level)
         found = memo.get(key)
         if found is None:
-            found = self.node(level, {self.lift(ref, level + 1, memo): self.full[level]})
+            found = self._keep(level, {self.lift(ref, level + 1, memo): self.full[level]})
             memo[key] = found
         return found
 
 
-Problem = tuple[Sequence[int], Sequence[tuple[Sequence[int], Sequence[tuple[int, ...]]]]]
+Constraint = tuple[Sequence[int], Rows]  # scope (variable indices), rows in scope order
+Part = tuple[list[int], Ref]  # the levels of one constraint (ascending) and its diagram
+ClausePart = tuple[list[int], list[int]]  # the levels of one clause (ascending) and their masks
 
 
-def compile_problem(
-    sizes: Sequence[int], tables: Sequence[tuple[Sequence[int], Sequence[tuple[int, ...]]]]
-) -> tuple[Builder, Ref, list[int]]:
-    """Compile variables (domain sizes) and positive tables (scope, rows of value indices).
+def compile_problem(sizes: Sequence[int], tables: Sequence[Constraint]) -> tuple[Builder, Ref, list[int]]:
+    """Compile variables (domain sizes) and constraints (scope, allowed rows or `ClauseRows`).
 
     Returns the builder, the root and the variable order (variable index per level).
     """
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * len(sizes) + 1000))
     scopes = [list(scope) for scope, _ in tables]
-    hub = find_hub(len(sizes), scopes)
-    if hub is None:
-        order = force_order(len(sizes), scopes)
-    else:
-        rest = [v for v in range(len(sizes)) if v != hub]
-        local = {v: i for i, v in enumerate(rest)}
-        inner = force_order(len(rest), [[local[v] for v in s if v != hub] for s in scopes])
-        order = [hub] + [rest[i] for i in inner]
+    hub, order = variable_order(len(sizes), scopes)
     level_of = {variable: level for level, variable in enumerate(order)}
     builder = Builder([sizes[v] for v in order])
 
-    def encode(
-        scope: Sequence[int], rows: Sequence[tuple[int, ...]]
-    ) -> tuple[list[int], list[tuple[int, ...]]]:
+    def encode(scope: Sequence[int], rows: Rows, parts: list[Part], clauses: list[ClausePart]) -> None:
         columns = sorted(range(len(scope)), key=lambda i: level_of[scope[i]])
-        return [level_of[scope[i]] for i in columns], [tuple(row[i] for i in columns) for row in rows]
+        levels = [level_of[scope[i]] for i in columns]
+        if isinstance(rows, ClauseRows):
+            clauses.append((levels, [rows.allowed[i] for i in columns]))
+        else:
+            parts.append((levels, builder.table(levels, [tuple(row[i] for i in columns) for row in rows])))
 
     if hub is None:
-        parts = []
+        parts: list[Part] = []
+        clauses: list[ClausePart] = []
         for scope, rows in tables:
-            levels, encoded = encode(scope, rows)
-            parts.append((levels, builder.table(levels, encoded)))
-        root = builder.conjoin_all(parts)
+            encode(scope, rows, parts, clauses)
+        root = _conjoin(builder, parts, clauses)
     else:
         root = _compile_conditioned(builder, hub, sizes[hub], tables, encode)
     lifted = builder.lift(root, 0, {}) if root != FALSE else FALSE
     return builder, lifted, order
 
 
+def _conjoin(builder: Builder, parts: list[Part], clauses: list[ClausePart]) -> Ref:
+    """The conjunction of table diagrams and clauses, each clause a chain of one node per literal."""
+    chains = [(levels, builder.clause(levels, masks)) for levels, masks in clauses]
+    return builder.conjoin_all([*parts, *chains])
+
+
 def _compile_conditioned(
     builder: Builder,
     hub: int,
     hub_size: int,
-    tables: Sequence[tuple[Sequence[int], Sequence[tuple[int, ...]]]],
-    encode: object,
+    tables: Sequence[Constraint],
+    encode: Callable[[Sequence[int], Rows, list[Part], list[ClausePart]], None],
 ) -> Ref:
     """Shannon-expand on the hub (level 0): one sub-diagram per hub value, sharing every node."""
-    assert callable(encode)
-    fixed: list[tuple[list[int], Ref]] = []
-    split: list[tuple[list[int], dict[int, list[tuple[int, ...]]]]] = []
+    fixed: list[Part] = []
+    fixed_clauses: list[ClausePart] = []
+    split: list[tuple[list[int], dict[int, Rows | bool]]] = []
     for scope, rows in tables:
         if hub not in scope:
-            levels, encoded = encode(scope, rows)
-            fixed.append((levels, builder.table(levels, encoded)))
+            encode(scope, rows, fixed, fixed_clauses)
             continue
         column = list(scope).index(hub)
         rest = [v for i, v in enumerate(scope) if i != column]
-        by_value: dict[int, list[tuple[int, ...]]] = {}
-        for row in rows:
-            by_value.setdefault(row[column], []).append(row[:column] + row[column + 1 :])
+        by_value: dict[int, Rows | bool] = {}
+        if isinstance(rows, ClauseRows):
+            by_value = {value: rows.without(column, value) for value in range(hub_size)}
+        else:
+            listed: dict[int, list[tuple[int, ...]]] = {}
+            for row in rows:
+                listed.setdefault(row[column], []).append(row[:column] + row[column + 1 :])
+            by_value.update(listed)
         split.append((rest, by_value))
     groups: dict[Ref, int] = {}
     lift_memo: dict[tuple[Ref, int], Ref] = {}
     for value in range(hub_size):
         parts = list(fixed)
+        clauses = list(fixed_clauses)
         possible = True
         for rest, by_value in split:
-            matching = by_value.get(value)
-            if not matching:
+            matching = by_value.get(value, False)
+            if matching is False:
                 possible = False
                 break
-            if rest:
-                levels, encoded = encode(rest, matching)
-                parts.append((levels, builder.table(levels, encoded)))
+            if matching is True or not rest:
+                continue
+            encode(rest, matching, parts, clauses)
         if not possible:
             continue
-        sub = builder.conjoin_all(parts)
+        sub = _conjoin(builder, parts, clauses)
         if sub != FALSE:
             child = builder.lift(sub, 1, lift_memo)
             groups[child] = groups.get(child, 0) | (1 << value)

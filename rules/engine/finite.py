@@ -6,6 +6,13 @@ length variable per text attribute (0..max_length graphemes; the text itself is 
 `rules.text`). Every rule becomes a table of the value combinations it allows, found by evaluating
 its expression over the variables it mentions; visibility, option counts and required texts become
 tables too, so they explain themselves like merchants' rules.
+
+A rule that is a clause — literals joined by `or`, each on one variable (`a`, `not a`, `colour ==
+red`, `size in [s, m]`, `nuts in toppings`, `n > 3`), including `A -> B` and `not (A and B)` forms
+that amount to one — keeps its negative form instead: its table's rows are `ClauseRows`, the one box
+of combinations it forbids, so a clause over hundreds of booleans costs one node per literal, not
+2**n rows. Such a table still lists its rows on demand when narrow; `Table.clause` gives the form to
+code that can use it directly (an explainer encodes it as one SAT clause).
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from math import prod
 
-from rules.errors import RulesError
-from rules.expr import Expr
+from rules.engine.build import ClauseRows
+from rules.errors import EvaluationError, RulesError
+from rules.expr import Compare, Const, Expr, Logic, Name, Not, OptionKey
 from rules.model import Attribute, AttributeKind, Localized, ProductModel
 from rules.results import RuleRef
 
@@ -55,10 +63,20 @@ class Variable:
 
 @dataclass(frozen=True)
 class Table:
+    """The value combinations one rule allows over its scope."""
+
     rule: RuleRef
     scope: tuple[int, ...]  # variable indices
-    rows: tuple[tuple[int, ...], ...]  # allowed value indices, in scope order
+    # Allowed value indices in scope order: a tuple, or ClauseRows for a clause (see the module doc).
+    rows: Sequence[tuple[int, ...]]
     trivial: bool  # allows every combination: the rule never excludes anything
+
+    @property
+    def clause(self) -> ClauseRows | None:
+        """The negative form when the rule is a clause: `clause.allowed[i]` is the bit mask of the
+        values of `scope[i]` that satisfy it; the rule excludes exactly the combinations where no
+        column takes an allowed value. Listing `rows` of a wide clause raises RuleTooWideError."""
+        return self.rows if isinstance(self.rows, ClauseRows) else None
 
 
 @dataclass
@@ -97,7 +115,8 @@ def lower(model: ProductModel) -> FiniteModel:
         finite.tables.extend(_built_in(model, finite, attribute))
     for constraint in model.constraints:
         rule = RuleRef(constraint.id, constraint.message, constraint.origin, constraint.source)
-        finite.tables.append(expression_table(model, finite, rule, constraint.expr))
+        clause = clause_table(model, finite, rule, constraint.expr)
+        finite.tables.append(clause or expression_table(model, finite, rule, constraint.expr))
     for table in model.tables:
         rule = RuleRef(table.id, table.message, table.origin, table.source)
         finite.tables.append(_combination_table(finite, rule, table.attributes, table.rows, table.allowed))
@@ -214,6 +233,94 @@ def _localized(label: Localized, en: str, fr: str, **values: str) -> Localized:
 def expression_table(model: ProductModel, finite: FiniteModel, rule: RuleRef, expr: Expr) -> Table:
     """The table of value combinations for which `expr` holds."""
     return _predicate_table(model, finite, rule, expr.references(), lambda env: bool(expr.evaluate(env)))
+
+
+def clause_table(model: ProductModel, finite: FiniteModel, rule: RuleRef, expr: Expr) -> Table | None:
+    """The table of `expr` in its negative form if it is a clause over single variables, else None."""
+    literals: list[tuple[Expr, bool]] = []
+    _disjuncts(expr, False, literals)
+    allowed: dict[int, int] = {}
+    for literal, negated in literals:
+        found = _literal(model, finite, literal)
+        if found is None:
+            return None
+        if isinstance(found, bool):
+            if found != negated:
+                return None  # a literal that always holds: the enumerated table says so plainly
+            continue
+        variable, mask = found
+        if negated:
+            mask = ~mask & ((1 << len(finite.variables[variable].values)) - 1)
+        allowed[variable] = allowed.get(variable, 0) | mask
+    if not allowed:
+        return None
+    scope = tuple(sorted(allowed))
+    rows = ClauseRows(
+        [len(finite.variables[v].values) for v in scope],
+        [allowed[v] for v in scope],
+        MAX_COMBINATIONS,
+        lambda combinations: RuleTooWideError(rule, combinations),
+    )
+    return Table(rule, scope, rows, rows.trivial)
+
+
+def _disjuncts(expr: Expr, negated: bool, out: list[tuple[Expr, bool]]) -> None:
+    """Collect (literal, negated) pairs whose disjunction is `expr` (its negation when `negated`)."""
+    if isinstance(expr, Not):
+        _disjuncts(expr.operand, not negated, out)
+    elif isinstance(expr, Logic) and expr.op == ("and" if negated else "or"):
+        for operand in expr.operands:
+            _disjuncts(operand, negated, out)
+    elif isinstance(expr, Logic) and expr.op == "->" and not negated:
+        condition, consequence = expr.operands
+        _disjuncts(condition, True, out)
+        _disjuncts(consequence, False, out)
+    else:
+        out.append((expr, negated))
+
+
+def _literal(model: ProductModel, finite: FiniteModel, expr: Expr) -> tuple[int, int] | bool | None:
+    """(variable, mask of the values for which `expr` holds) when `expr` reads one variable; its truth
+    when it reads none; None when it reads more, or is not a condition on every value."""
+    keys = expr.references()
+    if len(keys) > 1:
+        return None
+    try:
+        if not keys:
+            value = expr.evaluate({})
+            return value if isinstance(value, bool) else None
+        (key,) = keys
+        variables = finite.by_attribute[key]
+        if len(variables) == 1:
+            variable = variables[0]
+            mask = 0
+            for index in range(len(finite.variables[variable].values)):
+                value = expr.evaluate(finite.env(model, {variable: index}))
+                if value is not None and not isinstance(value, bool):
+                    return None
+                if value:
+                    mask |= 1 << index
+            return variable, mask
+        return _membership(finite, expr, variables)
+    except EvaluationError:
+        return None  # the enumerated table reports it where it matters
+
+
+def _membership(finite: FiniteModel, expr: Expr, variables: Sequence[int]) -> tuple[int, int] | None:
+    """`option in multi` / `option not in multi`: the one boolean variable of that option."""
+    if not (isinstance(expr, Compare) and expr.op in ("in", "not in") and isinstance(expr.right, Name)):
+        return None
+    item = expr.left
+    option = item.key if isinstance(item, OptionKey) else item.value if isinstance(item, Const) else None
+    if not isinstance(option, str):
+        return None
+    for variable in variables:
+        candidate = finite.variables[variable]
+        if candidate.option == option:
+            index = candidate.index(expr.op == "in")
+            assert index is not None
+            return variable, 1 << index
+    return None
 
 
 def _predicate_table(

@@ -12,6 +12,7 @@ from rules.errors import Code, EvaluationError, ExpressionError
 from rules.expr import (
     KEYWORDS,
     MAX_DEPTH,
+    MAX_LENGTH,
     MAX_NESTING,
     Arith,
     Call,
@@ -296,14 +297,55 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
     assert error.diagnostic.message == "expression nested too deeply"
 
 
-def test_long_chains_are_refused_not_a_crash() -> None:
-    error = error_of(" and ".join(["a"] * (MAX_DEPTH + 50)))
+def test_long_arithmetic_chains_are_refused_not_a_crash() -> None:
+    error = error_of(" + ".join(["a"] * (MAX_DEPTH + 50)))
     assert error.diagnostic.message == "expression nested too deeply"
-    assert parse(" and ".join(["a"] * 50)).depth() == 50
+    assert error.diagnostic.source == SourceRef("mug.yaml", 12, 11)
+    assert parse(" + ".join(["a"] * 50)).depth() == 50
+
+
+def test_a_flat_clause_of_300_literals_is_one_node() -> None:
+    # Given a feature-model clause written flat, as converters write it
+    literals = [f"f{i}" if i % 3 else f"not f{i}" for i in range(300)]
+    tree = parse(" or ".join(literals), AT)
+    # Then it is one `or` node over 300 operands, not a chain 300 high
+    assert isinstance(tree, Logic)
+    assert len(tree.operands) == 300
+    assert tree.depth() == 3
+    assert tree.source == SourceRef("mug.yaml", 12, 11 + len("not f0 "))  # the first `or`
+    assert parse(str(tree)) == tree
+    assert tree.evaluate({f"f{i}": i % 3 == 0 for i in range(300)}) is False
+    assert tree.evaluate({f"f{i}": i != 7 for i in range(300)}) is True
+
+
+def test_brackets_do_not_change_a_chain() -> None:
+    flat = parse("a or b or c or d")
+    assert parse("(a or b) or (c or d)") == flat
+    assert parse("a or (b or (c or d))") == flat
+    assert Logic("or", Logic("or", Name("a"), Name("b")), Logic("or", Name("c"), Name("d"))) == flat
+    assert parse("(a and b) or c") != parse("a and (b or c)")
+
+
+def test_an_n_ary_node_reads_as_binary_halves() -> None:
+    tree = parse("a and b and c and d and e")
+    assert isinstance(tree, Logic)
+    assert tree.left == parse("a and b")
+    assert tree.right == parse("c and d and e")
+    assert Logic(tree.op, tree.left, tree.right) == tree
+    with pytest.raises(ValueError, match="cannot join 3 operands"):
+        Logic.of("->", (Name("a"), Name("b"), Name("c")))
+
+
+def test_evaluation_stops_at_the_deciding_operand() -> None:
+    # `x` is unknown: reaching it would raise, so only the operands before the decision are read.
+    assert parse("a or x").evaluate({"a": True}) is True
+    assert parse("a and b and x").evaluate({"a": True, "b": False}) is False
 
 
 def test_oversized_expressions_are_refused() -> None:
-    assert error_of("a" * 5000).diagnostic.message == "expression longer than 4000 characters"
+    assert error_of("a" * (MAX_LENGTH + 1)).diagnostic.message == (
+        f"expression longer than {MAX_LENGTH} characters"
+    )
 
 
 # -- evaluation ------------------------------------------------------------------------------------

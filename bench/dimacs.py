@@ -52,6 +52,8 @@ def split_long_clauses(cnf: Cnf, max_length: int) -> Cnf:
     A long clause l1 or ... or ln becomes l1 or ... or lk or a1, with a fresh variable a1 defined by
     a1 <-> (the remaining literals), itself split the same way. Each auxiliary variable is a function
     of the original ones, so every model of the original formula extends to exactly one model.
+    The engine compiles long clauses directly; this stays for `bench.convert --max-clause` and for
+    engines that enumerate each rule's combinations.
     """
     if max_length < 3:
         raise ValueError("max_length must be at least 3")

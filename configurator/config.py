@@ -58,6 +58,13 @@ ENVIRONMENT = {
     "ATELIER_STRIPE_WEBHOOK_SECRET": "ATELIER_STRIPE_WEBHOOK_SECRET",
     "ATELIER_STRIPE_API_BASE": "ATELIER_STRIPE_API_BASE",
     "ATELIER_STRIPE_MAX_NETWORK_RETRIES": "ATELIER_STRIPE_MAX_NETWORK_RETRIES",
+    "ATELIER_MEDIA_ROOT": "ATELIER_MEDIA_ROOT",
+    "ATELIER_UPLOAD_MAX_BYTES": "ATELIER_UPLOAD_MAX_BYTES",
+    "ATELIER_UPLOAD_MAX_PIXELS": "ATELIER_UPLOAD_MAX_PIXELS",
+    "ATELIER_UPLOAD_FORMATS": "ATELIER_UPLOAD_FORMATS",
+    "ATELIER_RATELIMIT_URL": "ATELIER_RATELIMIT_URL",
+    "ATELIER_RATELIMITS": "ATELIER_RATELIMITS",
+    "ATELIER_TRUSTED_PROXIES": "ATELIER_TRUSTED_PROXIES",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -87,6 +94,16 @@ DEFAULTS: dict[str, Any] = {
     "ATELIER_MAIL_RETRY_BACKOFF": 30,  # seconds before the first retry; doubles on each one
     "ATELIER_MAIL_RETRY_BACKOFF_MAX": 600,
     "ATELIER_MAIL_SWEEP_MINUTES": 30,  # a pending message untouched this long is sent again
+    # Uploads and rendered images (docs/uploads.md). No media root: `media` in Flask's instance folder.
+    "ATELIER_MEDIA_ROOT": "",
+    "ATELIER_UPLOAD_MAX_BYTES": 15 * 1024 * 1024,
+    "ATELIER_UPLOAD_MAX_PIXELS": 40_000_000,
+    "ATELIER_UPLOAD_FORMATS": "png,jpeg,webp",
+    # Rate limits count in Redis (this URL, else the broker's when it is Redis), else in memory.
+    "ATELIER_RATELIMIT_URL": "",
+    "ATELIER_RATELIMITS": "",  # "bucket=per_minute,..." overriding the code's limits; 0 turns one off
+    # Proxies in front of the app that append to X-Forwarded-For: 0 trusts no header at all.
+    "ATELIER_TRUSTED_PROXIES": 0,
     # flask-smorest / OpenAPI
     "API_TITLE": "Atelier",
     "API_VERSION": "v1",
@@ -140,6 +157,7 @@ def check_config(config: dict[str, Any]) -> None:
         config["SECRET_KEY"] = DEMO_SECRET_KEY
     check_payments(config, mode)
     check_mail(config)
+    check_media(config)
     # The demo migrates its database and publishes its catalog at start; production never does on
     # its own (several workers starting at once must not race to migrate).
     auto = config.get("ATELIER_AUTO_SETUP")
@@ -214,3 +232,54 @@ def check_mail(config: dict[str, Any]) -> None:
         starttls = starttls.strip().lower() in _TRUE
     config["ATELIER_SMTP_STARTTLS"] = bool(starttls)
     config["ATELIER_PUBLIC_URL"] = str(config.get("ATELIER_PUBLIC_URL") or "").rstrip("/")
+
+
+def check_media(config: dict[str, Any]) -> None:
+    """Type the upload and rate-limit settings and refuse nonsense."""
+    from configurator.uploads.images import ACCEPTED_FORMATS
+
+    for key, minimum in (
+        ("ATELIER_UPLOAD_MAX_BYTES", 1),
+        ("ATELIER_UPLOAD_MAX_PIXELS", 1),
+        ("ATELIER_TRUSTED_PROXIES", 0),
+    ):
+        value = config.get(key, DEFAULTS[key])
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ConfigurationError(f"{key} must be a whole number, not {value!r}.") from None
+        if number < minimum:
+            raise ConfigurationError(f"{key} must be at least {minimum}, not {number}.")
+        config[key] = number
+    formats = config.get("ATELIER_UPLOAD_FORMATS", DEFAULTS["ATELIER_UPLOAD_FORMATS"])
+    names = formats.split(",") if isinstance(formats, str) else list(formats)
+    chosen = {"JPEG" if n.strip().upper() == "JPG" else n.strip().upper() for n in names if n.strip()}
+    if not chosen or not chosen <= ACCEPTED_FORMATS:
+        choices = ", ".join(sorted(f.lower() for f in ACCEPTED_FORMATS))
+        raise ConfigurationError(f"ATELIER_UPLOAD_FORMATS must list some of {choices}, not {formats!r}.")
+    config["ATELIER_UPLOAD_FORMATS"] = tuple(sorted(chosen))
+    config["ATELIER_RATELIMITS"] = parse_rate_limits(config.get("ATELIER_RATELIMITS") or {})
+
+
+def parse_rate_limits(value: str | Mapping[str, Any]) -> dict[str, int]:
+    """Per-bucket limits from `uploads=20,previews=120` (or a mapping), requests per minute.
+
+    >>> parse_rate_limits("uploads=20, previews=0")
+    {'uploads': 20, 'previews': 0}
+    """
+    pairs = (
+        [item.partition("=")[::2] for item in value.split(",") if item.strip()]
+        if isinstance(value, str)
+        else list(value.items())
+    )
+    limits: dict[str, int] = {}
+    for name, number in pairs:
+        try:
+            limits[str(name).strip()] = int(number)
+        except (TypeError, ValueError):
+            raise ConfigurationError(
+                f"ATELIER_RATELIMITS must read like uploads=20,previews=120, not {value!r}."
+            ) from None
+        if limits[str(name).strip()] < 0 or not str(name).strip():
+            raise ConfigurationError(f"ATELIER_RATELIMITS must read like uploads=20, not {value!r}.")
+    return limits

@@ -50,6 +50,14 @@ class ErrorCode(StrEnum):
     PAYMENT_FAILED = "payment-failed"
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
+    UNKNOWN_PUBLISHABLE_KEY = "unknown-publishable-key"
+    ORIGIN_NOT_ALLOWED = "origin-not-allowed"
+    RATE_LIMITED = "rate-limited"
+    UPLOAD_NOT_FOUND = "upload-not-found"
+    UPLOAD_TOO_LARGE = "upload-too-large"
+    UNSUPPORTED_IMAGE = "unsupported-image"
+    IMAGE_UNREADABLE = "image-unreadable"
+    IMAGE_TOO_LARGE = "image-too-large"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ from configurator.checkout.models import Cart, CartLine
 from configurator.designs.models import Design
 from configurator.mail.models import OutboxMessage
 from configurator.orders.models import Order, OrderEvent, OrderLine
+from configurator.partners.models import Partner, PartnerOrigin
 from configurator.payments.models import Payment, ProviderEvent
+from configurator.uploads.models import Upload
 
 __all__ = [
     "AdminToken",
@@ -18,7 +20,10 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OutboxMessage",
+    "Partner",
+    "PartnerOrigin",
     "Payment",
     "ProductVersion",
     "ProviderEvent",
+    "Upload",
 ]

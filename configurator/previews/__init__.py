@@ -1,0 +1,1 @@
+"""Rendered previews: stored once per render key, served with HTTP caching."""

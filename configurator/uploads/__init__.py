@@ -1,0 +1,1 @@
+"""Shoppers' photos: checked by their bytes, re-encoded without metadata, stored under unguessable ids."""

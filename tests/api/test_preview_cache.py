@@ -1,0 +1,246 @@
+"""The preview store and its HTTP helpers: blobs by key, one render per key under a burst, strong ETags,
+304s and WebP-or-PNG negotiation."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from configurator.previews.cache import PreviewCache
+from configurator.previews.responses import etag_matches, image_response, negotiate_format
+from configurator.storage import FileBlobStore, InvalidKey, MemoryBlobStore, blob_store, check_key
+
+KEY = hashlib.sha256(b"a design").hexdigest()
+
+
+# --- the blob store ----------------------------------------------------------------------------------
+
+
+def test_file_store_round_trips_and_replaces_atomically(tmp_path: Path) -> None:
+    store = FileBlobStore(tmp_path)
+    assert store.get("previews/ab/x.png") is None
+    assert not store.exists("previews/ab/x.png")
+    store.put("previews/ab/x.png", b"one")
+    store.put("previews/ab/x.png", b"two")
+    assert store.get("previews/ab/x.png") == b"two"
+    assert store.exists("previews/ab/x.png")
+    # No temporary file is left behind, and the file is readable by a separate web server
+    assert [p.name for p in (tmp_path / "previews" / "ab").iterdir()] == ["x.png"]
+    assert (tmp_path / "previews" / "ab" / "x.png").stat().st_mode & 0o044 == 0o044
+
+
+def test_a_failed_write_leaves_neither_a_part_nor_a_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FileBlobStore(tmp_path)
+    store.put("a/b.png", b"old")
+
+    def broken_replace(source: str, target: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        store.put("a/b.png", b"new")
+    assert store.get("a/b.png") == b"old"
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["b.png"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "../x",
+        "a/../../x",
+        "/etc/passwd",
+        "a//b",
+        "a/./b",
+        ".hidden",
+        "a/.tmp-x.part",
+        "a\\b",
+        "a/b\x00",
+        "é",
+        "x" * 600,
+    ],
+)
+def test_keys_that_could_escape_the_root_are_refused(tmp_path: Path, key: str) -> None:
+    store = FileBlobStore(tmp_path)
+    with pytest.raises(InvalidKey):
+        store.put(key, b"x")
+    with pytest.raises(InvalidKey):
+        store.get(key)
+    with pytest.raises(InvalidKey):
+        MemoryBlobStore().exists(key)
+
+
+def test_plain_keys_pass() -> None:
+    assert check_key("uploads/_HtLf-T.jpg") == "uploads/_HtLf-T.jpg"
+
+
+def test_the_app_store_defaults_to_the_instance_folder(app: Flask) -> None:
+    store = blob_store(app)
+    assert isinstance(store, FileBlobStore)
+    assert store.root == Path(app.instance_path) / "media"
+    assert blob_store(app) is store
+
+
+# --- the preview cache -------------------------------------------------------------------------------
+
+
+def test_a_miss_renders_and_stores_and_a_hit_does_not_render() -> None:
+    store = MemoryBlobStore()
+    cache = PreviewCache(store)
+    renders: list[int] = []
+
+    def render() -> bytes:
+        renders.append(1)
+        return b"webp bytes"
+
+    assert cache.get_or_render(KEY, "webp", render) == b"webp bytes"
+    assert cache.get_or_render(KEY, "webp", render) == b"webp bytes"
+    assert len(renders) == 1
+    assert store.get(f"previews/{KEY[:2]}/{KEY}.webp") == b"webp bytes"
+    # Another format of the same design is another image
+    assert cache.get_or_render(KEY, "png", lambda: b"png bytes") == b"png bytes"
+    assert cache.get(KEY, "webp") == b"webp bytes"
+
+
+def test_a_burst_of_misses_renders_once(tmp_path: Path) -> None:
+    # Given twelve requests for the same new preview at the same moment
+    cache = PreviewCache(FileBlobStore(tmp_path))
+    renders: list[int] = []
+    start = threading.Barrier(12)
+    results: list[bytes] = []
+
+    def render() -> bytes:
+        renders.append(1)
+        time.sleep(0.05)  # long enough for every other request to arrive and miss
+        return b"the image"
+
+    def request() -> None:
+        start.wait()
+        results.append(cache.get_or_render(KEY, "png", render))
+
+    threads = [threading.Thread(target=request) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then one render served them all, and no lock is left behind
+    assert len(renders) == 1
+    assert results == [b"the image"] * 12
+    assert len(cache.locks) == 0
+
+
+def test_different_keys_render_in_parallel() -> None:
+    cache = PreviewCache(MemoryBlobStore())
+    inside = threading.Barrier(2, timeout=5)
+
+    def render() -> bytes:
+        inside.wait()  # both renders must be running at once, or this times out
+        return b"x"
+
+    other = hashlib.sha256(b"another design").hexdigest()
+    threads = [threading.Thread(target=cache.get_or_render, args=(k, "png", render)) for k in (KEY, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not inside.broken
+
+
+def test_a_failed_render_stores_nothing_and_releases_the_key() -> None:
+    cache = PreviewCache(MemoryBlobStore())
+
+    def fail() -> bytes:
+        raise RuntimeError("renderer crashed")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_render(KEY, "png", fail)
+    assert cache.get(KEY, "png") is None
+    assert len(cache.locks) == 0
+    assert cache.get_or_render(KEY, "png", lambda: b"ok") == b"ok"
+
+
+@pytest.mark.parametrize(
+    ("key", "fmt"), [("../" + KEY[3:], "png"), (KEY.upper(), "png"), (KEY, "gif"), (KEY[:10], "png")]
+)
+def test_bad_keys_and_formats_are_refused(key: str, fmt: str) -> None:
+    with pytest.raises(ValueError, match="render key|previews are"):
+        PreviewCache(MemoryBlobStore()).get_or_render(key, fmt, lambda: b"")
+
+
+# --- HTTP --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8", "webp"),  # Chrome
+        ("image/webp,*/*", "webp"),  # Firefox
+        ("image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5", "png"),  # old Safari
+        ("*/*", "png"),
+        ("image/*", "png"),
+        ("image/webp;q=0", "png"),
+        ("image/webp;q=0.0, image/png", "png"),
+        ("image/webp; q=0.001", "webp"),
+        ("image/webp;q=abc", "png"),
+        ("image/webpx", "png"),
+        ("", "png"),
+        (None, "png"),
+    ],
+)
+def test_negotiate_format(accept: str | None, expected: str) -> None:
+    assert negotiate_format(accept) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "matches"),
+    [
+        (f'"{KEY}"', True),
+        (f'W/"{KEY}"', True),
+        (f'"other", "{KEY}"', True),
+        (f'"other",W/"{KEY}" , "third"', True),
+        ("*", True),
+        ('"other"', False),
+        (KEY, True),  # unquoted, as some clients send it
+        (f'"{KEY[:-1]}"', False),
+        ("", False),
+    ],
+)
+def test_if_none_match(header: str, matches: bool) -> None:
+    assert etag_matches(header, KEY) is matches
+
+
+def test_image_response_has_strong_etag_and_immutable_caching(app: Flask) -> None:
+    with app.test_request_context("/x"):
+        response = image_response(b"data", "image/webp", KEY)
+    assert response.status_code == 200
+    assert response.data == b"data"
+    assert response.mimetype == "image/webp"
+    assert response.headers["ETag"] == f'"{KEY}"'
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Vary"] == "Accept"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_image_response_answers_304_on_a_match(app: Flask) -> None:
+    with app.test_request_context("/x", headers={"If-None-Match": f'W/"{KEY}"'}):
+        response = image_response(b"data", "image/png", KEY)
+    assert response.status_code == 304
+    assert response.data == b""
+    # A 304 carries the same validators and caching as the 200 would (RFC 9110, 15.4.5)
+    assert response.headers["ETag"] == f'"{KEY}"'
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Vary"] == "Accept"
+
+
+def test_image_response_without_vary(app: Flask) -> None:
+    with app.test_request_context("/x"):
+        assert "Vary" not in image_response(b"d", "image/png", KEY, vary=None).headers

@@ -14,7 +14,9 @@ from configurator.config import load_config
 from configurator.errors import register_error_handlers
 from configurator.extensions import db, migrate
 from configurator.mail.services import register_mail
+from configurator.partners.http import register_partners
 from configurator.tasks import celery_init_app
+from storefront import register_storefront
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -28,6 +30,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_mail(app)
     register_catalog(app)
     register_http(app)
+    register_partners(app)
+    register_storefront(app)
     if app.config["ATELIER_AUTO_SETUP"]:
         set_up_demo(app)
     return app

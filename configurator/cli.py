@@ -21,6 +21,7 @@ from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
 from configurator.errors import AtelierError
 from configurator.mail import cli as mail_commands
+from configurator.partners import commands as partner_commands
 from rules.errors import Diagnostic
 from rules.model import AttributeKind
 
@@ -76,6 +77,7 @@ def rules_group() -> None:
 rules_group.add_command(catalog_commands.publish)
 rules_group.add_command(catalog_commands.diff)
 main.add_command(catalog_commands.db_group)
+main.add_command(partner_commands.partners_group)
 
 
 @main.group("mail")

@@ -20,6 +20,7 @@ from configurator.extensions import db
 from configurator.orders import services as orders
 from configurator.orders.errors import OrderNotFound
 from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
+from configurator.partners.models import Partner
 from rules.money import round_money
 
 EXPORT_BATCH = 500
@@ -34,6 +35,7 @@ class OrderFilter:
     created_to: date | None = None
     product: str | None = None
     email: str | None = None
+    partner: str | None = None  # a partner's name: the orders placed through its key
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -50,6 +52,8 @@ class OrderFilter:
         if self.email:
             # Shoppers type their address in any case; the merchant should not have to guess which.
             found.append(func.lower(Order.email) == self.email.strip().lower())
+        if self.partner:
+            found.append(Order.partner_id.in_(select(Partner.id).where(Partner.name == self.partner)))
         return found
 
 
@@ -134,6 +138,7 @@ class ExportRow:
     unit_price: Decimal
     line_total: Decimal
     order_total: Decimal
+    partner: str | None  # the partner it was placed through, if any
 
 
 EXPORT_FIELDS = tuple(ExportRow.__dataclass_fields__)
@@ -142,9 +147,12 @@ EXPORT_FIELDS = tuple(ExportRow.__dataclass_fields__)
 def export_rows(wanted: OrderFilter) -> Iterator[ExportRow]:
     """Every line of the orders matching `wanted`, newest order first, read in batches."""
     query = _newest_first(
-        select(Order, OrderLine).join(OrderLine, OrderLine.order_id == Order.id).where(*wanted.conditions())
+        select(Order, OrderLine, Partner.name)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .outerjoin(Partner, Partner.id == Order.partner_id)
+        .where(*wanted.conditions())
     ).order_by(OrderLine.id)
-    for order, line in db.session.execute(query.execution_options(yield_per=EXPORT_BATCH)):
+    for order, line, partner in db.session.execute(query.execution_options(yield_per=EXPORT_BATCH)):
         yield ExportRow(
             order_number=order.number,
             status=order.status,
@@ -161,4 +169,5 @@ def export_rows(wanted: OrderFilter) -> Iterator[ExportRow]:
             unit_price=money(line.unit_price, order.currency),
             line_total=money(line.total, order.currency),
             order_total=money(order.total, order.currency),
+            partner=partner,
         )

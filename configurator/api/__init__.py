@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from configurator.api import admin, carts, checkout, designs, fields, health, products
+from configurator.api import admin, carts, checkout, designs, fields, health, products, repair, uploads
 from configurator.extensions import api
+from configurator.partners.http import PublishableKeyDoc
 
 
 def register_api(app: Flask) -> None:
     """Bind the Api (OpenAPI at /openapi.json, Swagger UI at /docs) and register every blueprint."""
-    api.init_app(app)
+    # Partners' publishable key is documented on every public operation as its paths are added.
+    api.init_app(app, spec_kwargs={"extra_plugins": [PublishableKeyDoc()]})
     api.register_field(fields.Money, "string", "decimal")
     api.register_blueprint(health.blp)
     api.register_blueprint(products.blp)
+    api.register_blueprint(repair.blp)
     api.register_blueprint(checkout.blp)
     api.register_blueprint(designs.blp)
     api.register_blueprint(carts.blp)
+    api.register_blueprint(uploads.blp)
     admin.register(api)

@@ -35,6 +35,8 @@ from configurator.api.admin_schemas import (
     AdminOrderFilterSchema,
     AdminOrderListQuerySchema,
     AdminOrderListSchema,
+    AdminPageQuerySchema,
+    AdminPartnerListSchema,
     AdminRuleSetListQuerySchema,
     AdminRuleSetProblemSchema,
     AdminRuleSetResultSchema,
@@ -51,6 +53,7 @@ from configurator.designs.models import Design
 from configurator.errors import PROBLEM_JSON
 from configurator.orders.models import Order, OrderStatus
 from configurator.orders.services import ALLOWED
+from configurator.partners import services as partners
 
 blp = AdminBlueprint(
     "admin",
@@ -138,6 +141,7 @@ def _order_detail(order: Order) -> dict[str, Any]:
         "summary": [{**line, "amount": money(line["amount"])} for line in order.summary],
         "contact": {"email": order.email, "name": order.name, "address": order.address},
         "payment_provider": order.payment_provider,
+        "partner": order.partner.name if order.partner is not None else None,
         "timestamps": admin_orders.timestamps(order),
         "lines": [
             {
@@ -195,6 +199,7 @@ def _filter(args: dict[str, Any]) -> admin_orders.OrderFilter:
         created_to=args.get("created_to"),
         product=args.get("product"),
         email=args.get("email"),
+        partner=args.get("partner"),
     )
 
 
@@ -374,6 +379,36 @@ class DesignDetail(MethodView):
                 "violations": [violation_data(v, "en") for v in check.violations],
             },
         }
+
+
+# --- partners --------------------------------------------------------------------------------------
+
+
+def _partner_usage(found: partners.PartnerUsage) -> dict[str, Any]:
+    partner = found.partner
+    return {
+        "name": partner.name,
+        "publishable_key": partner.publishable_key,
+        "origins": partner.origin_list,
+        "active": partner.active,
+        "created_at": partner.created_at,
+        "disabled_at": partner.disabled_at,
+        "designs": found.designs,
+        "orders": found.orders,
+        "paid_orders": found.paid_orders,
+        "revenue": [{"currency": r.currency, "amount": r.amount, "orders": r.orders} for r in found.revenue],
+    }
+
+
+@blp.route("/partners")
+class Partners(MethodView):
+    @blp.requires("orders:read")
+    @blp.arguments(AdminPageQuerySchema, location="query")
+    @blp.response(200, AdminPartnerListSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List partners, oldest first, with the designs, orders and paid revenue that came through each."""
+        found = partners.usage(args["page"], args["page_size"])
+        return _page(found, [_partner_usage(item) for item in found.items])
 
 
 # --- rule sets -------------------------------------------------------------------------------------

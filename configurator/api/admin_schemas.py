@@ -41,6 +41,10 @@ class AdminOrderFilterSchema(Schema):
     email = fields.String(
         validate=validate.Length(min=1, max=254), metadata={"description": "Exact address, any case"}
     )
+    partner = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Orders placed through this partner"},
+    )
 
     @validates_schema
     def _dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -179,6 +183,9 @@ class AdminOrderDetailSchema(Schema):
     summary = fields.List(fields.Nested(AdminSummaryLineSchema), required=True)
     contact = fields.Nested(AdminContactSchema, required=True)
     payment_provider = fields.String(required=True)
+    partner = fields.String(
+        required=True, allow_none=True, metadata={"description": "The partner it was placed through"}
+    )
     timestamps = fields.Nested(AdminTimestampsSchema, required=True)
     lines = fields.List(fields.Nested(AdminOrderLineSchema), required=True)
     history = fields.List(fields.Nested(AdminOrderEventSchema), required=True)
@@ -222,6 +229,7 @@ class AdminExportRowSchema(Schema):
     unit_price = Money(required=True)
     line_total = Money(required=True)
     order_total = Money(required=True)
+    partner = fields.String(required=True, allow_none=True)
 
 
 # --- designs ---------------------------------------------------------------------------------------
@@ -253,6 +261,38 @@ class AdminDesignDetailSchema(AdminDesignSchema):
     live = fields.Nested(
         AdminLiveCheckSchema, required=True, metadata={"description": "The design read by today's rules"}
     )
+
+
+# --- partners --------------------------------------------------------------------------------------
+
+
+class AdminPartnerRevenueSchema(Schema):
+    currency = fields.String(required=True)
+    amount = Money(required=True, metadata={"description": "Total of its paid orders in this currency"})
+    orders = fields.Integer(required=True)
+
+
+class AdminPartnerSchema(Schema):
+    name = fields.String(required=True)
+    publishable_key = fields.String(required=True, metadata={"description": "pk_live_… or pk_test_…"})
+    origins = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+    disabled_at = fields.DateTime(required=True, allow_none=True)
+    designs = fields.Integer(required=True, metadata={"description": "Designs saved through its key"})
+    orders = fields.Integer(required=True, metadata={"description": "Orders placed through its key"})
+    paid_orders = fields.Integer(
+        required=True, metadata={"description": "Orders paid, and not cancelled or refunded since"}
+    )
+    revenue = fields.List(
+        fields.Nested(AdminPartnerRevenueSchema),
+        required=True,
+        metadata={"description": "Paid orders' totals, per currency (never added across currencies)"},
+    )
+
+
+class AdminPartnerListSchema(AdminPageSchema):
+    items = fields.List(fields.Nested(AdminPartnerSchema), required=True)
 
 
 # --- rule sets -------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ class Design(db.Model):  # type: ignore[name-defined,misc]
     choices: Mapped[dict[str, Any]] = mapped_column(Json)
     remixed_from_id: Mapped[int | None] = mapped_column(ForeignKey("designs.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    # The partner whose page saved it (attribution); None on the shop's own storefront.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True, index=True)
 
     version: Mapped[ProductVersion] = relationship()
     remixed_from: Mapped[Design | None] = relationship(remote_side=[id])

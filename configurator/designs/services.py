@@ -21,6 +21,7 @@ from configurator.dbtypes import looks_like_token
 from configurator.designs.errors import DesignNotFound
 from configurator.designs.models import Design
 from configurator.extensions import db
+from configurator.partners.context import current_partner_id
 from rules import Product
 from rules.model import Value
 from rules.results import Violation
@@ -80,6 +81,7 @@ def save(product_key: str, raw_picks: Mapping[str, object], *, remixed_from: Des
         version_id=version.id,
         choices=to_json(product.complete(picks)),
         remixed_from_id=remixed_from.id if remixed_from is not None else None,
+        partner_id=current_partner_id(),
     )
     db.session.add(design)
     db.session.commit()
@@ -109,6 +111,7 @@ def remix(original: Design, raw_changes: Mapping[str, object]) -> Design:
         version_id=version.id,
         choices=to_json(product.complete({**start, **changes})),
         remixed_from_id=original.id,
+        partner_id=current_partner_id(),
     )
     db.session.add(design)
     db.session.commit()

@@ -14,6 +14,7 @@ from configurator.catalog.models import ProductVersion
 from configurator.dbtypes import MONEY, Json, UtcDateTime, public_token, utcnow
 from configurator.designs.models import Design
 from configurator.extensions import db
+from configurator.partners.models import Partner
 
 
 class OrderStatus(StrEnum):
@@ -70,10 +71,13 @@ class Order(db.Model):  # type: ignore[name-defined,misc]
     shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The partner whose page placed it (attribution); None on the shop's own storefront.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True, index=True)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )
+    partner: Mapped[Partner | None] = relationship()
 
 
 class OrderLine(db.Model):  # type: ignore[name-defined,misc]

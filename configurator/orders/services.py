@@ -20,6 +20,7 @@ from configurator.designs.services import to_json
 from configurator.extensions import db
 from configurator.orders.errors import InvalidTransition, OrderNotFound
 from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
+from configurator.partners.context import current_partner_id
 
 ALLOWED = {
     OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.CANCELLED},
@@ -65,6 +66,7 @@ def create(priced: CartPrice, provider: str) -> Order:
         name=cart.name,
         address=dict(cart.address),
         payment_provider=provider,
+        partner_id=current_partner_id(),
     )
     for line in priced.lines:
         order.lines.append(

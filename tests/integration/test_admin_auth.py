@@ -156,7 +156,7 @@ def test_the_openapi_document_describes_the_bearer_scheme_per_operation(pg_clien
     document = pg_client.get("/openapi.json").json
     assert document["components"]["securitySchemes"]["adminToken"]["scheme"] == "bearer"
     admin_paths = {p: ops for p, ops in document["paths"].items() if p.startswith("/api/v1/admin")}
-    assert len(admin_paths) == 9
+    assert len(admin_paths) == 10
     for operations in admin_paths.values():
         for method, operation in operations.items():
             if method == "parameters":

@@ -261,6 +261,7 @@ def test_csv_export_has_one_row_per_line_and_defuses_formulas(
         "unit_price",
         "line_total",
         "order_total",
+        "partner",
     ]
     mug, poster = rows[1], rows[2]
     # A shopper's text never reaches a spreadsheet as a formula.

@@ -1,0 +1,1 @@
+"""Partners: other sites that embed the configurator, known by a publishable key and their origins."""

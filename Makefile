@@ -44,13 +44,14 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-# The tests start their own PostgreSQL and Redis servers from Debian's packages; as root we install
-# the packages when they are missing, otherwise say what to install.
-TEST_PACKAGES := postgresql redis-server
+# The tests start their own PostgreSQL and Redis servers from Debian's packages and drive Debian's
+# Chromium; as root we install the packages when they are missing, otherwise say what to install.
+TEST_PACKAGES := postgresql redis-server chromium
 services:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -5,7 +5,9 @@
 - defaults that break a rule;
 - rules that never exclude anything;
 - price entries that can never apply (on dead options, or conditions no valid design meets);
-- the number of possible designs.
+- the number of possible designs;
+- the files behind the preview views, and text zones too small for the longest text
+  (`rules.preview.check`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from rules.engine.finite import BUILT_IN_RULE_PREFIXES, RuleTooWideError, expres
 from rules.errors import Diagnostic, EvaluationError
 from rules.language.defaults import invalid_default_diagnostics
 from rules.model import AttributeKind
+from rules.preview.check import check_views
 from rules.product import Product
 from rules.results import RuleRef
 
@@ -89,6 +92,7 @@ def analyse(product: Product) -> list[Diagnostic]:
                 )
             )
     found.extend(_unused_prices(product, dead))
+    found.extend(check_views(product))
     found.append(Diagnostic("info", "design-count", f"{model.key}: {total:,} possible designs", where, None))
     return found
 

@@ -228,6 +228,95 @@ class Brand:
     source: SourceRef | None = None
 
 
+# Previews -------------------------------------------------------------------------------------------
+
+DEFAULT_FONT = "default"  # the font built into Pillow: needs no file
+
+
+@dataclass(frozen=True)
+class ImageLayer:
+    """A base image (PNG, the view's size), always drawn."""
+
+    path: str  # relative to the catalog folder, "/" between folders
+    source: SourceRef | None = None
+
+    def assets(self) -> tuple[str, ...]:
+        """The asset files this layer reads."""
+        return (self.path,)
+
+
+@dataclass(frozen=True)
+class TintLayer:
+    """Recolours what lies under a greyscale mask with the palette colour of a colour attribute.
+
+    The layers below keep their light and shade: their grey `neutral` becomes the colour itself,
+    darker greys go towards black and lighter ones towards white.
+    """
+
+    mask: str
+    colour: str  # a colour attribute's key
+    when: Expr | None = None
+    neutral: int = 128
+    source: SourceRef | None = None
+
+    def assets(self) -> tuple[str, ...]:
+        """The asset files this layer reads."""
+        return (self.mask,)
+
+
+@dataclass(frozen=True)
+class OverlayLayer:
+    """An image drawn over the layers below: one per option of a choice or multi attribute, or one
+    image shown when a condition holds."""
+
+    images: Mapping[str, str]  # option key -> path; with `attribute` None, the single image under ""
+    attribute: str | None = None
+    when: Expr | None = None
+    source: SourceRef | None = None
+
+    def assets(self) -> tuple[str, ...]:
+        """The asset files this layer reads."""
+        return tuple(self.images.values())
+
+
+@dataclass(frozen=True)
+class TextLayer:
+    """A text attribute drawn in a box, at the largest size from `min_size` to `max_size` that fits."""
+
+    attribute: str
+    box: tuple[int, int, int, int]  # x, y, width, height in the view's own pixels
+    fonts: Mapping[str, str]  # option of `font_attribute` -> font path or DEFAULT_FONT; else {"": font}
+    font_attribute: str | None = None
+    min_size: int = 12
+    max_size: int = 96
+    colour: str = "#000000"  # "#RRGGBB", used when `colour_attribute` is None or does not apply
+    colour_attribute: str | None = None
+    align: str = "center"  # left | center | right
+    arc: int = 0  # degrees the baseline bends through; positive bulges upwards
+    when: Expr | None = None
+    source: SourceRef | None = None
+
+    def assets(self) -> tuple[str, ...]:
+        """The asset files this layer reads (font files; the built-in font needs none)."""
+        return tuple(path for path in self.fonts.values() if path != DEFAULT_FONT)
+
+
+# A new kind of layer (an image the shopper uploads into a zone, say) is one more dataclass here with
+# `assets()`, its lowering in rules/language/views.py and its painter in rules/preview/renderer.py.
+Layer = ImageLayer | TintLayer | OverlayLayer | TextLayer
+
+
+@dataclass(frozen=True)
+class View:
+    """One picture of the product (front, side...): a master size and layers drawn bottom to top."""
+
+    key: str
+    label: Localized
+    size: tuple[int, int]  # width, height of the production image; assets have this size
+    layers: tuple[Layer, ...]
+    source: SourceRef | None = None
+
+
 @dataclass(frozen=True)
 class ProductModel:
     """A product with its brand's limits folded in: everything the engine needs."""
@@ -244,6 +333,17 @@ class ProductModel:
     description: Localized | None = None
     source_hash: str = ""  # sha256 of the brand and product sources; the compile cache key
     source: SourceRef | None = None
+    views: tuple[View, ...] = ()
 
     def attribute(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)
+
+    def view(self, key: str) -> View | None:
+        """The view named `key`, or None."""
+        return next((v for v in self.views if v.key == key), None)
+
+    def asset_files(self) -> tuple[str, ...]:
+        """Every asset file the views read (images, masks, fonts), relative to the catalog folder, sorted."""
+        return tuple(
+            sorted({path for view in self.views for layer in view.layers for path in layer.assets()})
+        )

@@ -753,6 +753,175 @@ QUANTITY_TIER = Table(
     ),
 )
 
+# Views: previews drawn from images, masks and text zones ---------------------------------------------
+
+VIEW_KEY = r"^[a-z][a-z0-9_-]*$"
+PNG_FILE = r"^[^\s].*\.png$"
+FONT_FILE = r"^(default|[^\s].*\.(ttf|otf))$"
+_PNG = Text(PNG_FILE, what="a PNG file path relative to the catalog folder, like assets/mug/body.png")
+_FONT = Text(FONT_FILE, what='a .ttf or .otf file path relative to the catalog folder, or "default"')
+_ATTRIBUTE_NAME = Text(ATTRIBUTE_KEY, what="an attribute key")
+
+TINT = Table(
+    "tint",
+    "A colour attribute's colour laid on the part under a greyscale mask, light and shade kept",
+    (
+        Field(
+            "mask",
+            _PNG,
+            "A greyscale PNG (mode L) of the view's size: white where the colour goes, black elsewhere.",
+            required=True,
+            example="assets/engraved-mug/body-mask.png",
+        ),
+        Field(
+            "colour",
+            _ATTRIBUTE_NAME,
+            "The colour attribute giving the colour.",
+            required=True,
+            example="colour",
+        ),
+        Field("when", Expression(), "Drawn only when this holds.", example="material != enamel"),
+        Field(
+            "neutral",
+            Integer(minimum=1, maximum=254),
+            "The grey of the layers below that becomes exactly the colour (default 128); darker greys "
+            "shade towards black, lighter ones towards white.",
+            example="128",
+        ),
+    ),
+)
+
+OVERLAY = Table(
+    "overlay",
+    "An image over the layers below: one per option of an attribute, or one shown when a condition holds",
+    (
+        Field(
+            "attribute",
+            _ATTRIBUTE_NAME,
+            "With `images`: the choice or multi attribute whose chosen options are drawn.",
+            example="filling",
+        ),
+        Field(
+            "images",
+            MapOf(OPTION_KEY, "option key", _PNG, min_items=1),
+            "An image per option (options without one draw nothing), in the view's size.",
+            example="{raspberry: assets/cake/raspberry.png}",
+        ),
+        Field("image", _PNG, "One image in the view's size.", example="assets/engraved-mug/gift-box.png"),
+        Field("when", Expression(), "Drawn only when this holds.", example="gift_box"),
+    ),
+    exactly_one=(("images", "image"),),
+)
+
+COLOUR_REF = Table(
+    "colour_ref",
+    "The colour of a colour attribute",
+    (Field("attribute", _ATTRIBUTE_NAME, "The colour attribute.", required=True, example="piping"),),
+)
+
+TEXT_ZONE = Table(
+    "text_zone",
+    "A text attribute drawn in a box, at the largest size that fits",
+    (
+        Field("attribute", _ATTRIBUTE_NAME, "The text attribute drawn.", required=True, example="engraving"),
+        Field(
+            "box",
+            ListOf(Integer(minimum=0), min_items=4, max_items=4),
+            "Where the text goes: [x, y, width, height] in the view's pixels.",
+            required=True,
+            example="[250, 300, 300, 200]",
+        ),
+        Field("font", _FONT, 'The font (default: "default", the built-in font).', example="default"),
+        Field(
+            "fonts",
+            MapOf(OPTION_KEY, "option key", _FONT, min_items=1),
+            "With `font_attribute`: the font of each of its options.",
+            example="{serif: assets/fonts/DejaVuSerif.ttf, sans: default}",
+        ),
+        Field(
+            "font_attribute",
+            _ATTRIBUTE_NAME,
+            "The choice attribute picking the font; `fonts` gives a font per option.",
+            example="font",
+        ),
+        Field("min_size", Integer(minimum=4), "The smallest font size in pixels (default 12).", example="12"),
+        Field("max_size", Integer(minimum=4), "The largest font size in pixels (default 96).", example="96"),
+        Field(
+            "colour",
+            AnyOf((Text(HEX, what='a colour like "#1B1F3B"'), COLOUR_REF)),
+            'The text colour: "#RRGGBB", or {attribute: <colour attribute>} (default "#000000").',
+            example='"#2B2B2B"',
+        ),
+        Field(
+            "align",
+            Text(enum=("left", "center", "right")),
+            "Alignment in the box (default center).",
+            example="center",
+        ),
+        Field(
+            "arc",
+            Integer(minimum=-180, maximum=180),
+            "Bends the text through this many degrees; positive bulges upwards (default 0, straight).",
+            example="30",
+        ),
+        Field("when", Expression(), "Drawn only when this holds.", example="engraving.present"),
+    ),
+)
+
+LAYER = Table(
+    "layer",
+    "One layer of a view, drawn over the layers before it",
+    (
+        Field(
+            "image",
+            _PNG,
+            "A base image in the view's size, always drawn.",
+            example="assets/engraved-mug/mug.png",
+        ),
+        Field(
+            "tint",
+            TINT,
+            "A colour laid under a mask.",
+            example="{mask: assets/mug/body-mask.png, colour: colour}",
+        ),
+        Field(
+            "overlay",
+            OVERLAY,
+            "Option images, or one conditional image.",
+            example="{attribute: filling, images: {...}}",
+        ),
+        Field("text", TEXT_ZONE, "A text zone.", example="{attribute: engraving, box: [250, 300, 300, 200]}"),
+    ),
+    exactly_one=(("image", "tint", "overlay", "text"),),
+)
+
+VIEW = Table(
+    "view",
+    "A picture of the product: a master size and layers drawn bottom to top",
+    (
+        Field(
+            "label",
+            LocalizedText(),
+            "The view's name shown to shoppers; default: the key.",
+            example="{en: Front}",
+        ),
+        Field(
+            "size",
+            ListOf(Integer(minimum=16, maximum=4096), min_items=2, max_items=2),
+            "[width, height] of the production image in pixels; every image and mask has this size.",
+            required=True,
+            example="[800, 800]",
+        ),
+        Field(
+            "layers",
+            ListOf(LAYER, min_items=1),
+            "The layers, bottom first.",
+            required=True,
+            example="[{image: assets/engraved-mug/mug.png}]",
+        ),
+    ),
+)
+
 PRODUCT = Table(
     "product",
     "A product file",
@@ -804,6 +973,12 @@ PRODUCT = Table(
             "Volume discounts, by increasing min.",
             example="[{min: 10, percent_off: 5}]",
         ),
+        Field(
+            "views",
+            MapOf(VIEW_KEY, "view key", VIEW, min_items=1),
+            "Preview pictures drawn from images, masks and text zones (see docs/previews.md).",
+            example="{front: {size: [800, 800], layers: [{image: assets/engraved-mug/mug.png}]}}",
+        ),
     ),
 )
 
@@ -823,4 +998,10 @@ TABLES: tuple[Table, ...] = (
     COMBINATION_TABLE,
     PRICE_RULE,
     QUANTITY_TIER,
+    VIEW,
+    LAYER,
+    TINT,
+    OVERLAY,
+    TEXT_ZONE,
+    COLOUR_REF,
 )

@@ -19,6 +19,7 @@ from rules.language.check import Fields, Report, check_table, did_you_mean, sugg
 from rules.language.names import AttributeInfo, Resolver, parse_expression
 from rules.language.tables import lower_table
 from rules.language.values import amount, default_label, localized, money
+from rules.language.views import ViewLowering
 from rules.language.yamlsafe import Mapping, Node, Scalar, Sequence
 from rules.model import (
     Attribute,
@@ -109,6 +110,8 @@ class ProductLowering:
         price_rules = self._price_rules(fields, attributes)
         tiers = self._tiers(fields)
         brand_constraints = self._brand_constraints(attributes)
+        written = set(self.resolver.attributes) | self.resolver.broken
+        views = ViewLowering(attributes, self.resolver, self.report, written).lower(fields.get("views"))
         if self.report.error_count() != before or base_price is None or label_node is None:
             return None
         return ProductModel(
@@ -124,6 +127,7 @@ class ProductLowering:
             description=localized(description_node) if description_node is not None else None,
             source_hash=source_hash([self.brand.digest, self.data, *self.attached]),
             source=key_node.source if key_node is not None else origin,
+            views=views,
         )
 
     # -- attributes ------------------------------------------------------------------------------

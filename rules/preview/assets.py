@@ -1,0 +1,302 @@
+"""Where preview assets come from, and the per-process caches of what is prepared from them.
+
+An asset is named by its path relative to the catalog folder. A source answers each path's digest
+(sha256 of its bytes) and bytes; everything prepared from an asset (decoded, resized, cropped, fonts)
+is cached by that digest, so a file is decoded once per process and size whatever version names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from PIL import Image, ImageFont
+
+from rules.errors import RulesError
+from rules.model import DEFAULT_FONT
+
+MAX_ASSET_BYTES = 32 * 1024 * 1024
+MAX_ASSET_PIXELS = 4096 * 4096  # a view is at most 4096×4096, and assets have the view's size
+PREPARED_CACHE_BYTES = 160 * 1024 * 1024
+FONT_CACHE_BYTES = 24 * 1024 * 1024  # each font object holds its own copy of the font file
+
+Font = ImageFont.FreeTypeFont
+T = TypeVar("T")
+
+
+class AssetError(RulesError):
+    """An asset cannot be used: missing, too large, not a PNG (or font), or the wrong size."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class AssetSource(Protocol):
+    """Gives assets by relative path; `digest` must be cheap after the first call."""
+
+    def digest(self, path: str) -> str:
+        """The sha256 (hex) of the file's bytes; raises AssetError when it is missing."""
+        ...
+
+    def read(self, path: str) -> bytes:
+        """The file's bytes; raises AssetError when it is missing or too large."""
+        ...
+
+
+class FolderAssets:
+    """Assets in a catalog folder on disk; digests are remembered per file size and modification time."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder).resolve()
+        self._digests: dict[str, tuple[int, int, str]] = {}
+        self._lock = threading.Lock()
+
+    def _file(self, path: str) -> Path:
+        target = (self.folder / path).resolve()
+        if not target.is_relative_to(self.folder):  # a symbolic link out of the catalog folder
+            raise AssetError(path, "it lies outside the catalog folder")
+        if not target.is_file():
+            raise AssetError(path, "the file does not exist")
+        return target
+
+    def digest(self, path: str) -> str:
+        """The sha256 of the file, read again only when its size or modification time changed."""
+        target = self._file(path)
+        stat = target.stat()
+        with self._lock:
+            known = self._digests.get(path)
+        if known is not None and known[:2] == (stat.st_size, stat.st_mtime_ns):
+            return known[2]
+        value = hashlib.sha256(self.read(path)).hexdigest()
+        with self._lock:
+            self._digests[path] = (stat.st_size, stat.st_mtime_ns, value)
+        return value
+
+    def read(self, path: str) -> bytes:
+        """The file's bytes (at most MAX_ASSET_BYTES)."""
+        target = self._file(path)
+        with target.open("rb") as handle:
+            data = handle.read(MAX_ASSET_BYTES + 1)
+        if len(data) > MAX_ASSET_BYTES:
+            raise AssetError(path, f"the file is larger than {MAX_ASSET_BYTES} bytes")
+        return data
+
+
+class MemoryAssets:
+    """Assets held in memory (e.g. stored with a published version): path -> bytes."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        self.files = dict(files)
+        self._digests = {path: hashlib.sha256(data).hexdigest() for path, data in self.files.items()}
+
+    def digest(self, path: str) -> str:
+        """The sha256 of the file's bytes."""
+        try:
+            return self._digests[path]
+        except KeyError:
+            raise AssetError(path, "the file does not exist") from None
+
+    def read(self, path: str) -> bytes:
+        """The file's bytes."""
+        try:
+            return self.files[path]
+        except KeyError:
+            raise AssetError(path, "the file does not exist") from None
+
+
+_folders: dict[Path, FolderAssets] = {}
+_folders_lock = threading.Lock()
+
+
+def folder_assets(folder: str | Path) -> FolderAssets:
+    """The shared source for a folder (one per folder, so its digests are remembered)."""
+    key = Path(folder).resolve()
+    with _folders_lock:
+        found = _folders.get(key)
+        if found is None:
+            found = _folders[key] = FolderAssets(key)
+        return found
+
+
+# -- decoding -------------------------------------------------------------------------------------
+
+
+def open_png(data: bytes, path: str) -> Image.Image:
+    """Open PNG bytes, refusing other formats and oversized images before decoding the pixels."""
+    _guard()
+    try:
+        image = Image.open(io.BytesIO(data), formats=["PNG"])
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise AssetError(path, f"it is not a PNG image ({error})") from None
+    if image.width * image.height > MAX_ASSET_PIXELS:
+        raise AssetError(path, f"it is {image.width}×{image.height}, larger than a view can be")
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as error:
+        raise AssetError(path, f"the PNG is damaged ({error})") from None
+    return image
+
+
+def _guard() -> None:
+    # Set on first use rather than at import: the app may lower it further, never raise it.
+    if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > MAX_ASSET_PIXELS:
+        Image.MAX_IMAGE_PIXELS = MAX_ASSET_PIXELS
+
+
+def open_font(data: bytes | None, size: int, path: str) -> Font:
+    """A font at `size` pixels from a font file's bytes, or Pillow's built-in font when data is None."""
+    try:
+        if data is None:
+            built_in = ImageFont.load_default(size=size)
+            if not isinstance(built_in, ImageFont.FreeTypeFont):
+                raise AssetError(path, "this Pillow has no FreeType: the built-in font cannot be scaled")
+            return built_in
+        return ImageFont.truetype(io.BytesIO(data), size=size, layout_engine=ImageFont.Layout.BASIC)
+    except (OSError, ValueError) as error:
+        raise AssetError(path, f"it is not a TrueType or OpenType font ({error})") from None
+
+
+# -- caches ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An asset resized for one output size and cropped to what it covers; drawn at `offset`."""
+
+    image: Image.Image | None  # None: the asset is empty (fully transparent or black)
+    offset: tuple[int, int]
+
+    def cost(self) -> int:
+        """Bytes held, for the cache budget."""
+        if self.image is None:
+            return 64
+        return self.image.width * self.image.height * len(self.image.getbands()) + 64
+
+
+class LRU:
+    """A thread-safe least-recently-used cache bounded by a cost budget (bytes, or entries)."""
+
+    def __init__(self, budget: int, cost: Callable[[object], int] = lambda _: 1) -> None:
+        self.budget = budget
+        self.cost = cost
+        self.used = 0
+        self._items: OrderedDict[object, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: object) -> object | None:
+        """The cached value (now the most recent), or None."""
+        with self._lock:
+            value = self._items.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: object, value: object) -> None:
+        """Remember a value, forgetting the least recently used ones beyond the budget."""
+        cost = self.cost(value)
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= self.cost(old)
+            self._items[key] = value
+            self.used += cost
+            while self.used > self.budget and len(self._items) > 1:
+                _, dropped = self._items.popitem(last=False)
+                self.used -= self.cost(dropped)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
+            self.used = 0
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _font_cost(value: object) -> int:
+    held = getattr(value, "font_bytes", b"")
+    return len(held) + 4096 if isinstance(held, bytes) else 65536
+
+
+def _prepared_cost(value: object) -> int:
+    return value.cost() if isinstance(value, Prepared) else 64
+
+
+PREPARED = LRU(PREPARED_CACHE_BYTES, _prepared_cost)
+FONTS = LRU(FONT_CACHE_BYTES, lambda font: _font_cost(font))
+FONT_FILES = LRU(32)  # font bytes by digest: fonts at many sizes share one read
+
+
+def cached(cache: LRU, key: object, make: Callable[[], T]) -> T:
+    """The cached value for `key`, made (outside the lock) and remembered on a miss."""
+    found = cache.get(key)
+    if found is not None:
+        return found  # type: ignore[return-value]
+    value = make()
+    cache.put(key, value)
+    return value
+
+
+def prepared(
+    source: AssetSource, path: str, kind: str, master: tuple[int, int], target: tuple[int, int]
+) -> Prepared:
+    """The asset `path` as layer `kind` ("image" RGBA or "mask" L) at the target size, cached by digest."""
+    digest = source.digest(path)
+    return cached(PREPARED, (digest, kind, target), lambda: _prepare(source, path, kind, master, target))
+
+
+def _prepare(
+    source: AssetSource, path: str, kind: str, master: tuple[int, int], target: tuple[int, int]
+) -> Prepared:
+    image = open_png(source.read(path), path)
+    if image.size != master:
+        raise AssetError(
+            path, f"it is {image.width}×{image.height}, not {master[0]}×{master[1]} like its view"
+        )
+    if kind == "mask":
+        image = image if image.mode == "L" else image.convert("L")
+    else:
+        image = image.convert("RGBA")
+    if image.size != target:
+        image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    coverage = image if kind == "mask" else image.getchannel("A")
+    box = coverage.getbbox()
+    if box is None:
+        return Prepared(None, (0, 0))
+    if box != (0, 0, *target):
+        image = image.crop(box)
+    return Prepared(image, (box[0], box[1]))
+
+
+def font(source: AssetSource, path: str, size: int) -> Font:
+    """A font file (or DEFAULT_FONT) at `size` pixels, cached by digest and size."""
+    if path == DEFAULT_FONT:
+        return cached(FONTS, (DEFAULT_FONT, size), lambda: open_font(None, size, path))
+    digest = source.digest(path)
+
+    def make() -> Font:
+        data = cached(FONT_FILES, digest, lambda: source.read(path))
+        return open_font(data, size, path)
+
+    return cached(FONTS, (digest, size), make)
+
+
+def clear_caches() -> None:
+    """Forget every prepared asset and font (tests and benchmarks measure cold paths with it)."""
+    PREPARED.clear()
+    FONTS.clear()
+    FONT_FILES.clear()

@@ -1,0 +1,111 @@
+// The shop's public JSON API, the one source of prices and validation for the pages and the widget.
+
+export class ApiError extends Error {
+  constructor(problem, status) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.problem = problem;
+    this.status = status;
+  }
+
+  /** The message of a field's error, e.g. fieldError("picks.width"). */
+  fieldError(path) {
+    return this.problem?.errors?.find((e) => e.field === path)?.detail ?? null;
+  }
+}
+
+const enc = encodeURIComponent;
+
+export function createClient({ base = "", key = null } = {}) {
+  async function call(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    // Partners identify themselves on every call; the shop checks the key against the page's origin.
+    if (key) headers["X-Atelier-Key"] = key;
+    let response;
+    try {
+      response = await fetch(base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "omit",
+      });
+    } catch {
+      throw new ApiError(
+        { title: "Network error", status: 0, detail: "The shop could not be reached, or it does not allow this site to show its products. Check your connection and try again." },
+        0,
+      );
+    }
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      throw new ApiError(data ?? { title: response.statusText, status: response.status }, response.status);
+    }
+    return data;
+  }
+
+  return {
+    base,
+    key,
+    url: (path) => new URL(path, base || window.location.origin).href,
+    products: () => call("GET", "/api/v1/products"),
+    product: (product) => call("GET", `/api/v1/products/${enc(product)}`),
+    configure: (product, body) => call("POST", `/api/v1/products/${enc(product)}/configure`, body),
+    repair: (product, body) => call("POST", `/api/v1/products/${enc(product)}/repair`, body),
+    saveDesign: (product, picks) => call("POST", "/api/v1/designs", { product, picks }),
+    remix: (id, picks) => call("POST", `/api/v1/designs/${enc(id)}/remix`, { picks }),
+    design: (id) => call("GET", `/api/v1/designs/${enc(id)}`),
+    createCart: (currency) => call("POST", "/api/v1/carts", currency ? { currency } : {}),
+    cart: (token) => call("GET", `/api/v1/carts/${enc(token)}`),
+    addLine: (token, design, quantity) => call("POST", `/api/v1/carts/${enc(token)}/lines`, { design, quantity }),
+    setQuantity: (token, line, quantity) => call("PATCH", `/api/v1/carts/${enc(token)}/lines/${line}`, { quantity }),
+    removeLine: (token, line) => call("DELETE", `/api/v1/carts/${enc(token)}/lines/${line}`),
+    setContact: (token, contact) => call("PUT", `/api/v1/carts/${enc(token)}/contact`, contact),
+    checkout: (token) => call("POST", `/api/v1/carts/${enc(token)}/checkout`, {}),
+    order: (token) => call("GET", `/api/v1/orders/${enc(token)}`),
+    completeOrder: (token) => call("POST", `/api/v1/orders/${enc(token)}/complete`),
+  };
+}
+
+// The cart's token is the key to it: it lives in this browser only, one per shop.
+function cartSlot(client) {
+  return client.base ? `atelier.cart@${client.base}` : "atelier.cart";
+}
+
+export const cartToken = {
+  get(client) {
+    try {
+      return window.localStorage.getItem(cartSlot(client));
+    } catch {
+      return null;
+    }
+  },
+  set(client, token) {
+    try {
+      window.localStorage.setItem(cartSlot(client), token);
+    } catch {
+      // Storage may be off (private mode): the cart lives as long as the page.
+    }
+  },
+  clear(client) {
+    try {
+      window.localStorage.removeItem(cartSlot(client));
+    } catch {
+      // Nothing kept, nothing to clear.
+    }
+  },
+};
+
+/** The open cart of this browser, made when there is none (or the old one was checked out). */
+export async function openCart(client, currency) {
+  const token = cartToken.get(client);
+  if (token) {
+    try {
+      const cart = await client.cart(token);
+      if (cart.status === "open") return cart;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    }
+  }
+  const cart = await client.createCart(currency);
+  cartToken.set(client, cart.id);
+  return cart;
+}

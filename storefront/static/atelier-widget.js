@@ -1,0 +1,84 @@
+// <atelier-configurator product="engraved-mug" key="pk_…" api="https://shop.example">: the shop's
+// configurator on a partner's page. One classic script tag defines the element; the UI itself is the
+// same ES module the shop's product page uses, imported from the shop's own origin.
+(() => {
+  "use strict";
+
+  const script = document.currentScript;
+  const scriptUrl = script && script.src ? new URL(script.src) : new URL(window.location.href);
+  const assets = new URL(".", scriptUrl);
+  const EVENTS = ["ready", "change", "add-to-cart", "error"];
+
+  // Theme defaults live on :host so a partner's own custom properties (which inherit into the shadow
+  // tree) win over them.
+  const HOST_STYLE = `
+    :host { display: block; container-type: inline-size; color: var(--atelier-text, #1f2328);
+      font-family: var(--atelier-font, system-ui, sans-serif); }
+    :host([hidden]) { display: none; }
+    .atelier-loading { padding: 1rem; }
+  `;
+
+  class AtelierConfigurator extends HTMLElement {
+    static get observedAttributes() {
+      return ["product", "key", "api"];
+    }
+
+    connectedCallback() {
+      if (this.shadowRoot) return;
+      const shadow = this.attachShadow({ mode: "open" });
+      const style = document.createElement("style");
+      style.textContent = HOST_STYLE;
+      const sheet = document.createElement("link");
+      sheet.rel = "stylesheet";
+      sheet.href = new URL("configurator.css", assets).href;
+      this.container = document.createElement("div");
+      this.container.className = "atelier-root";
+      this.container.innerHTML = '<p class="atelier-loading">Loading…</p>';
+      shadow.append(style, sheet, this.container);
+      this.mount();
+    }
+
+    attributeChangedCallback(name, before, after) {
+      if (this.container && before !== after && name === "product") this.mount();
+    }
+
+    get api() {
+      const given = this.getAttribute("api");
+      return (given ? new URL(given, window.location.href).origin : scriptUrl.origin).replace(/\/$/, "");
+    }
+
+    emit(name, detail) {
+      this.dispatchEvent(new CustomEvent(`atelier:${name}`, { detail, bubbles: true, composed: true }));
+    }
+
+    async mount() {
+      const product = this.getAttribute("product");
+      if (!product) {
+        this.emit("error", { problem: { title: "No product", status: 0, detail: 'Set the "product" attribute.' } });
+        return;
+      }
+      try {
+        const [{ createClient }, { mountConfigurator }] = await Promise.all([
+          import(new URL("api.js", assets).href),
+          import(new URL("configurator.js", assets).href),
+        ]);
+        const client = createClient({ base: this.api, key: this.getAttribute("key") });
+        this.ui = await mountConfigurator(this.container, {
+          client,
+          product,
+          headingLevel: Number(this.getAttribute("heading-level")) || 2,
+          emit: (name, detail) => {
+            if (EVENTS.includes(name)) this.emit(name, detail);
+          },
+        });
+      } catch (error) {
+        this.container.textContent = "The configurator could not be loaded.";
+        this.emit("error", { problem: { title: "Widget not loaded", status: 0, detail: String(error) } });
+      }
+    }
+  }
+
+  if (!window.customElements.get("atelier-configurator")) {
+    window.customElements.define("atelier-configurator", AtelierConfigurator);
+  }
+})();

@@ -1,0 +1,751 @@
+// The configurator UI, used by the product page and by the partner widget alike. Every answer it shows
+// (what is possible, why not, the price, what is wrong with a text) comes from the configure endpoint.
+
+import { ApiError, openCart } from "./api.js";
+import { announce, graphemeCount, h, money, plural, uid } from "./dom.js";
+
+const TYPING_DELAY = 250;
+const LIST_FORMAT = new Intl.ListFormat("en", { style: "long", type: "conjunction" });
+
+/**
+ * Build the configurator for `product` into `root` (an element or a shadow root's container).
+ * options: client (from createClient), product, headingLevel (1 on the page, 2 in a widget),
+ * initialPicks, remixOf (a design id: saving makes a remix of it), cartUrl(token),
+ * emit(name, detail) for "ready", "change", "add-to-cart" and "error".
+ */
+export async function mountConfigurator(root, options) {
+  const ui = new Configurator(root, options);
+  await ui.start();
+  return ui;
+}
+
+class Configurator {
+  constructor(root, options) {
+    this.root = root;
+    this.client = options.client;
+    this.productKey = options.product;
+    this.headingLevel = options.headingLevel ?? 1;
+    this.remixOf = options.remixOf ?? null;
+    this.cartUrl = options.cartUrl ?? ((token) => this.client.url(`/cart?cart=${encodeURIComponent(token)}`));
+    this.emit = options.emit ?? (() => {});
+    this.picks = { ...(options.initialPicks ?? {}) };
+    this.quantity = 1;
+    this.answer = null;
+    this.sequence = 0;
+    this.timer = null;
+    this.saved = null; // {picks: JSON of the picks saved, design}
+    this.fields = new Map(); // attribute key -> {spec, fieldset, update(domain, answer)}
+  }
+
+  async start() {
+    this.root.setAttribute("aria-busy", "true");
+    try {
+      this.spec = await this.client.product(this.productKey);
+    } catch (error) {
+      this.fail(error, "This product could not be loaded.");
+      return;
+    }
+    this.currency = this.spec.currencies[0];
+    this.render();
+    await this.refresh();
+    this.root.removeAttribute("aria-busy");
+    this.emit("ready", { product: this.productKey, label: this.spec.label });
+  }
+
+  fail(error, message) {
+    const problem = error instanceof ApiError ? error.problem : { title: String(error), status: 0 };
+    this.root.removeAttribute("aria-busy");
+    this.root.replaceChildren(
+      h("div", { class: "atelier-alert", role: "alert" }, h("p", {}, message), h("p", {}, problem.detail || problem.title || "")),
+    );
+    this.emit("error", { problem });
+  }
+
+  // --- building ----------------------------------------------------------------------------------
+
+  render() {
+    const spec = this.spec;
+    const titleId = uid("atelier-title");
+    this.live = h("div", { class: "atelier-visually-hidden", role: "status", "aria-live": "polite" });
+    this.alert = h("div", { class: "atelier-alert", role: "alert", hidden: true });
+    this.previewImage = h("img", { class: "atelier-preview-image", alt: "", hidden: true, decoding: "async" });
+    this.previewName = h("span", { class: "atelier-preview-name" }, spec.label);
+    this.preview = h(
+      "figure",
+      { class: "atelier-preview", "aria-label": `Preview of your ${spec.label}` },
+      this.previewImage,
+      this.previewName,
+    );
+    const form = h("form", { class: "atelier-form", "aria-labelledby": titleId, novalidate: true });
+    form.addEventListener("submit", (event) => event.preventDefault());
+    for (const attribute of spec.attributes) {
+      const field = this.buildField(attribute);
+      this.fields.set(attribute.key, field);
+      form.append(field.element);
+    }
+    this.root.replaceChildren(
+      h(
+        "article",
+        { class: "atelier", "aria-labelledby": titleId },
+        h(
+          "div",
+          { class: "atelier-layout" },
+          h("div", { class: "atelier-visual" }, this.preview),
+          h(
+            "div",
+            { class: "atelier-panel" },
+            h(`h${this.headingLevel}`, { id: titleId, class: "atelier-title" }, spec.label),
+            spec.description ? h("p", { class: "atelier-description" }, spec.description) : null,
+            form,
+            this.buildSummary(),
+          ),
+        ),
+        this.buildDialog(),
+        this.live,
+      ),
+    );
+  }
+
+  optionLabel(attribute, key) {
+    return attribute.options.find((o) => o.key === key)?.label ?? String(key);
+  }
+
+  delta(option) {
+    const amount = option.price?.[this.currency];
+    return amount && Number.parseFloat(amount) !== 0 ? money(amount, this.currency, { signed: true }) : null;
+  }
+
+  buildField(attribute) {
+    switch (attribute.kind) {
+      case "colour":
+      case "choice":
+        return this.buildChoice(attribute);
+      case "multi":
+        return this.buildMulti(attribute);
+      case "number":
+        return this.buildNumber(attribute);
+      case "boolean":
+        return this.buildBoolean(attribute);
+      case "text":
+        return this.buildText(attribute);
+      default:
+        return { element: h("p", {}, attribute.label), update() {} };
+    }
+  }
+
+  /** A reason shown on hover and focus, and read as the option's description. */
+  withTip(control, wrapper) {
+    const tip = h("span", { class: "atelier-tip", role: "tooltip", id: uid("atelier-tip") });
+    wrapper.append(tip);
+    return {
+      set(reason) {
+        tip.textContent = reason ?? "";
+        wrapper.classList.toggle("atelier-blocked", Boolean(reason));
+        if (reason) {
+          control.setAttribute("aria-disabled", "true");
+          control.setAttribute("aria-describedby", tip.id);
+        } else {
+          control.removeAttribute("aria-disabled");
+          control.removeAttribute("aria-describedby");
+        }
+      },
+    };
+  }
+
+  fieldMessage(fieldset, describedControls) {
+    const message = h("p", { class: "atelier-field-message", id: uid("atelier-msg"), hidden: true });
+    fieldset.append(message);
+    return (text) => {
+      message.textContent = text ?? "";
+      message.hidden = !text;
+      for (const control of describedControls()) {
+        const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== message.id);
+        if (text) ids.push(message.id);
+        if (ids.length) control.setAttribute("aria-describedby", ids.join(" "));
+        else control.removeAttribute("aria-describedby");
+        control.toggleAttribute("aria-invalid", Boolean(text));
+      }
+    };
+  }
+
+  buildChoice(attribute) {
+    const name = uid(`atelier-${attribute.key}`);
+    const current = h("span", { class: "atelier-current" });
+    const list = h("div", { class: `atelier-choices${attribute.kind === "colour" ? " atelier-swatches" : ""}` });
+    const fieldset = h("fieldset", { class: "atelier-field", dataset: { attribute: attribute.key } },
+      h("legend", {}, attribute.label, current), list);
+    if (attribute.help) fieldset.append(h("p", { class: "atelier-help" }, attribute.help));
+    const items = attribute.options.map((option) => {
+      const input = h("input", { type: "radio", name, value: option.key, class: "atelier-radio" });
+      const delta = this.delta(option);
+      const label = h(
+        "label",
+        { class: "atelier-choice" },
+        input,
+        h(
+          "span",
+          { class: "atelier-choice-face" },
+          option.swatch ? h("span", { class: "atelier-dot", style: { backgroundColor: option.swatch }, "aria-hidden": "true" }) : null,
+          h("span", { class: "atelier-choice-label" }, option.label),
+          delta ? h("span", { class: "atelier-delta" }, delta) : null,
+        ),
+      );
+      const wrapper = h("div", { class: "atelier-option" }, label);
+      const tip = this.withTip(input, wrapper);
+      list.append(wrapper);
+      return { option, input, tip, wrapper };
+    });
+    const inputs = () => items.map((i) => i.input);
+    const message = this.fieldMessage(fieldset, () => []);
+    // Arrow keys move between options without choosing them: each choice asks the shop again, and a
+    // greyed option asks before changing anything. Space or Enter chooses.
+    list.addEventListener("keydown", (event) => {
+      const index = inputs().indexOf(event.target);
+      if (index < 0) return;
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+      if (step) {
+        event.preventDefault();
+        const all = inputs();
+        all[(index + step + all.length) % all.length].focus();
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        event.target.click();
+      }
+    });
+    for (const item of items) {
+      item.input.addEventListener("click", (event) => {
+        if (item.input.getAttribute("aria-disabled") === "true") {
+          event.preventDefault(); // keep the current choice checked until the shopper agrees to a repair
+          this.insist(attribute, item.option.key, item.input);
+          return;
+        }
+        if (this.picks[attribute.key] !== item.option.key) this.pick(attribute.key, item.option.key);
+      });
+    }
+    return {
+      element: fieldset,
+      focusTarget: () => items.find((i) => i.input.checked)?.input ?? items[0]?.input,
+      controlFor: (value) => items.find((i) => i.option.key === value)?.input,
+      update: (domain) => {
+        const value = this.effective(attribute.key);
+        current.textContent = value === null || value === undefined ? "" : `: ${this.optionLabel(attribute, value)}`;
+        const states = new Map((domain?.options ?? []).map((o) => [o.key, o]));
+        for (const item of items) {
+          item.input.checked = item.option.key === value;
+          const state = states.get(item.option.key);
+          item.tip.set(state && !state.available ? state.reason?.text || "Not possible with your choices." : null);
+        }
+        message(this.violationText(attribute.key));
+      },
+    };
+  }
+
+  buildMulti(attribute) {
+    const counter = h("span", { class: "atelier-counter", "aria-live": "off" });
+    const list = h("div", { class: "atelier-choices atelier-chips" });
+    const fieldset = h("fieldset", { class: "atelier-field", dataset: { attribute: attribute.key } },
+      h("legend", {}, attribute.label, " ", counter), list);
+    const items = attribute.options.map((option) => {
+      const input = h("input", { type: "checkbox", value: option.key, class: "atelier-check" });
+      const delta = this.delta(option);
+      const wrapper = h(
+        "div",
+        { class: "atelier-option" },
+        h("label", { class: "atelier-choice atelier-chip" }, input,
+          h("span", { class: "atelier-choice-face" },
+            option.swatch ? h("span", { class: "atelier-dot", style: { backgroundColor: option.swatch }, "aria-hidden": "true" }) : null,
+            h("span", { class: "atelier-choice-label" }, option.label),
+            delta ? h("span", { class: "atelier-delta" }, delta) : null)),
+      );
+      const tip = this.withTip(input, wrapper);
+      list.append(wrapper);
+      input.addEventListener("click", (event) => {
+        const chosen = new Set(this.effective(attribute.key) ?? []);
+        if (!chosen.has(option.key) && input.getAttribute("aria-disabled") === "true") {
+          event.preventDefault();
+          this.insist(attribute, option.key, input);
+          return;
+        }
+        if (chosen.has(option.key)) chosen.delete(option.key);
+        else chosen.add(option.key);
+        this.pick(attribute.key, [...chosen]);
+      });
+      return { option, input, tip };
+    });
+    const message = this.fieldMessage(fieldset, () => []);
+    return {
+      element: fieldset,
+      focusTarget: () => items[0]?.input,
+      controlFor: (value) => items.find((i) => i.option.key === value)?.input,
+      update: (domain) => {
+        const chosen = new Set(this.effective(attribute.key) ?? []);
+        const limits = [];
+        if (attribute.min_count) limits.push(`at least ${attribute.min_count}`);
+        if (attribute.max_count !== null && attribute.max_count !== undefined) limits.push(`up to ${attribute.max_count}`);
+        counter.textContent = `(${chosen.size} chosen${limits.length ? `, ${limits.join(", ")}` : ""})`;
+        const states = new Map((domain?.options ?? []).map((o) => [o.key, o]));
+        for (const item of items) {
+          item.input.checked = chosen.has(item.option.key);
+          const state = states.get(item.option.key);
+          const blocked = !item.input.checked && state && !state.available;
+          item.tip.set(blocked ? state.reason?.text || "Not possible with your choices." : null);
+        }
+        message(this.violationText(attribute.key));
+      },
+    };
+  }
+
+  buildBoolean(attribute) {
+    const input = h("input", { type: "checkbox", class: "atelier-check" });
+    const price = this.spec.adjustments.find((a) => a.when === attribute.key)?.add?.[this.currency];
+    const wrapper = h(
+      "div",
+      { class: "atelier-option atelier-toggle" },
+      h("label", { class: "atelier-choice" }, input,
+        h("span", { class: "atelier-choice-face" },
+          h("span", { class: "atelier-choice-label" }, attribute.label),
+          price ? h("span", { class: "atelier-delta" }, money(price, this.currency, { signed: true })) : null)),
+    );
+    const tip = this.withTip(input, wrapper);
+    const fieldset = h("div", { class: "atelier-field", dataset: { attribute: attribute.key } }, wrapper);
+    input.addEventListener("click", (event) => {
+      const next = !this.effective(attribute.key);
+      if (input.getAttribute("aria-disabled") === "true") {
+        event.preventDefault();
+        this.insist(attribute, next, input);
+        return;
+      }
+      this.pick(attribute.key, next);
+    });
+    const message = this.fieldMessage(fieldset, () => [input]);
+    return {
+      element: fieldset,
+      focusTarget: () => input,
+      controlFor: () => input,
+      update: (domain) => {
+        const value = Boolean(this.effective(attribute.key));
+        input.checked = value;
+        const other = (domain?.options ?? []).find((o) => o.key === !value);
+        tip.set(other && !other.available ? other.reason?.text || "Not possible with your choices." : null);
+        message(this.violationText(attribute.key));
+      },
+    };
+  }
+
+  buildNumber(attribute) {
+    const id = uid("atelier-number");
+    const hintId = uid("atelier-hint");
+    const unit = attribute.unit ? ` ${attribute.unit}` : "";
+    const input = h("input", {
+      id,
+      type: "number",
+      inputmode: "numeric",
+      min: attribute.minimum,
+      max: attribute.maximum,
+      step: attribute.step ?? 1,
+      class: "atelier-input atelier-number",
+      "aria-describedby": hintId,
+    });
+    const hint = h("p", { class: "atelier-help", id: hintId },
+      `From ${attribute.minimum}${unit} to ${attribute.maximum}${unit}${attribute.step > 1 ? `, in steps of ${attribute.step}` : ""}.`);
+    const fieldset = h("div", { class: "atelier-field", dataset: { attribute: attribute.key } },
+      h("label", { for: id, class: "atelier-label" }, attribute.label),
+      h("div", { class: "atelier-number-row" }, input, attribute.unit ? h("span", { class: "atelier-unit", "aria-hidden": "true" }, attribute.unit) : null),
+      hint);
+    if (attribute.unit) input.setAttribute("aria-label", `${attribute.label} (${attribute.unit})`);
+    const message = this.fieldMessage(fieldset, () => [input]);
+    const send = () => {
+      const value = Number.parseInt(input.value, 10);
+      if (Number.isNaN(value)) return;
+      this.pick(attribute.key, value, { delay: TYPING_DELAY });
+    };
+    input.addEventListener("input", send);
+    return {
+      element: fieldset,
+      focusTarget: () => input,
+      controlFor: () => input,
+      setError: (text) => message(text),
+      update: (domain) => {
+        const value = this.effective(attribute.key);
+        if (document.activeElement !== input && this.root.getRootNode().activeElement !== input) {
+          input.value = value ?? "";
+        }
+        const picked = (domain?.options ?? []).find((o) => o.key === value);
+        message(this.violationText(attribute.key) || (picked && !picked.available ? picked.reason?.text : null));
+      },
+    };
+  }
+
+  buildText(attribute) {
+    const id = uid("atelier-text");
+    const counterId = uid("atelier-counter");
+    const lines = attribute.text?.max_lines ?? 1;
+    const input = lines > 1
+      ? h("textarea", { id, rows: lines, class: "atelier-input atelier-text", "aria-describedby": counterId, spellcheck: "false" })
+      : h("input", { id, type: "text", class: "atelier-input atelier-text", "aria-describedby": counterId, spellcheck: "false" });
+    const counter = h("p", { class: "atelier-counter", id: counterId });
+    const perChar = attribute.text?.price_per_char?.[this.currency];
+    const fieldset = h("div", { class: "atelier-field", dataset: { attribute: attribute.key } },
+      h("label", { for: id, class: "atelier-label" }, attribute.label),
+      input, counter,
+      perChar ? h("p", { class: "atelier-help" }, `${money(perChar, this.currency)} per character`) : null);
+    const message = this.fieldMessage(fieldset, () => [input]);
+    let limit = attribute.text?.max_length ?? 0;
+    const count = () => {
+      const used = graphemeCount(input.value);
+      const left = limit - used;
+      counter.textContent = left >= 0
+        ? `${plural(left, "character", "characters")} left of ${limit}`
+        : `${plural(-left, "character", "characters")} too many (at most ${limit})`;
+      counter.classList.toggle("atelier-over", left < 0);
+    };
+    input.addEventListener("input", () => {
+      count();
+      this.pick(attribute.key, input.value, { delay: TYPING_DELAY });
+    });
+    return {
+      element: fieldset,
+      focusTarget: () => input,
+      controlFor: () => input,
+      update: (domain) => {
+        const value = this.effective(attribute.key) ?? "";
+        // Never rewrite what the shopper is typing; a repair changes the text while they are elsewhere.
+        if (input.value !== value && this.root.getRootNode().activeElement !== input) input.value = value;
+        if (domain?.text) limit = domain.text.max_length;
+        count();
+        const refused = this.violationText(attribute.key);
+        message(refused || (domain?.text && !domain.text.may_be_present ? domain.text.reason?.text : null));
+      },
+    };
+  }
+
+  buildSummary() {
+    this.lines = h("dl", { class: "atelier-lines" });
+    this.total = h("p", { class: "atelier-total" });
+    this.remaining = h("p", { class: "atelier-remaining" });
+    this.problems = h("ul", { class: "atelier-problems", hidden: true });
+    const quantityId = uid("atelier-quantity");
+    this.quantityInput = h("input", { id: quantityId, type: "number", min: 1, max: 1000, value: 1, inputmode: "numeric", class: "atelier-input atelier-quantity" });
+    this.quantityInput.addEventListener("input", () => {
+      const value = Number.parseInt(this.quantityInput.value, 10);
+      if (value >= 1 && value <= 1000) {
+        this.quantity = value;
+        this.schedule(TYPING_DELAY);
+      }
+    });
+    this.saveButton = h("button", { type: "button", class: "atelier-button atelier-secondary", onclick: () => this.save() }, "Save & share");
+    this.cartButton = h("button", { type: "button", class: "atelier-button", onclick: () => this.addToCart() }, "Add to cart");
+    const shareId = uid("atelier-share");
+    this.shareInput = h("input", { id: shareId, type: "url", readonly: true, class: "atelier-input" });
+    this.shareLink = h("a", { class: "atelier-link" }, "Open the shared design");
+    this.share = h("div", { class: "atelier-share", hidden: true },
+      h("label", { for: shareId, class: "atelier-label" }, "Share link"),
+      h("div", { class: "atelier-share-row" }, this.shareInput,
+        h("button", { type: "button", class: "atelier-button atelier-secondary", onclick: () => this.copy() }, "Copy link")),
+      this.shareLink);
+    this.added = h("p", { class: "atelier-added", hidden: true });
+    return h(
+      "section",
+      { class: "atelier-summary", "aria-label": "Price and actions" },
+      h("h2", { class: "atelier-summary-title" }, "Price"),
+      this.lines,
+      this.total,
+      this.remaining,
+      this.problems,
+      h("div", { class: "atelier-quantity-row" }, h("label", { for: quantityId, class: "atelier-label" }, "Quantity"), this.quantityInput),
+      this.alert,
+      h("div", { class: "atelier-actions" }, this.cartButton, this.saveButton),
+      this.added,
+      this.share,
+    );
+  }
+
+  buildDialog() {
+    const titleId = uid("atelier-dialog-title");
+    const bodyId = uid("atelier-dialog-body");
+    this.dialogReason = h("p", { class: "atelier-dialog-reason" });
+    this.dialogQuestion = h("p", { class: "atelier-dialog-question", id: bodyId });
+    this.dialogConfirm = h("button", { type: "button", class: "atelier-button", value: "confirm" }, "Yes, switch");
+    this.dialogCancel = h("button", { type: "button", class: "atelier-button atelier-secondary", value: "cancel" }, "Cancel");
+    this.dialog = h(
+      "dialog",
+      { class: "atelier-dialog", "aria-labelledby": titleId, "aria-describedby": bodyId },
+      h("h2", { id: titleId, class: "atelier-dialog-title" }, "Change your choices?"),
+      this.dialogReason,
+      this.dialogQuestion,
+      h("div", { class: "atelier-actions" }, this.dialogConfirm, this.dialogCancel),
+    );
+    this.dialogConfirm.addEventListener("click", () => this.dialog.close("confirm"));
+    this.dialogCancel.addEventListener("click", () => this.dialog.close("cancel"));
+    return this.dialog;
+  }
+
+  // --- state ---------------------------------------------------------------------------------------
+
+  effective(key) {
+    return key in this.picks ? this.picks[key] : this.spec.defaults[key];
+  }
+
+  pick(key, value, { delay = 0 } = {}) {
+    this.picks[key] = value;
+    this.schedule(delay);
+  }
+
+  schedule(delay) {
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => this.refresh(), delay);
+  }
+
+  violationText(key) {
+    const messages = (this.answer?.violations ?? []).filter((v) => v.attributes.includes(key)).map((v) => v.message);
+    return messages.length ? [...new Set(messages)].join(" ") : null;
+  }
+
+  async refresh() {
+    window.clearTimeout(this.timer);
+    const sequence = ++this.sequence;
+    let answer;
+    try {
+      answer = await this.client.configure(this.productKey, { picks: this.picks, currency: this.currency, quantity: this.quantity });
+    } catch (error) {
+      if (sequence !== this.sequence) return;
+      this.showProblem(error);
+      return;
+    }
+    // A slower answer to an older question must not overwrite a newer one.
+    if (sequence !== this.sequence) return;
+    const before = this.answer;
+    this.answer = answer;
+    this.alert.hidden = true;
+    for (const field of this.fields.values()) field.setError?.(null);
+    this.update(before);
+  }
+
+  showProblem(error) {
+    const problem = error instanceof ApiError ? error.problem : { detail: String(error) };
+    const fieldErrors = (problem.errors ?? []).filter((e) => e.field?.startsWith("picks."));
+    for (const fieldError of fieldErrors) {
+      const field = this.fields.get(fieldError.field.slice("picks.".length));
+      if (field?.setError) field.setError(fieldError.detail);
+    }
+    if (!fieldErrors.length || fieldErrors.some((e) => !this.fields.get(e.field.slice(6))?.setError)) {
+      this.alert.textContent = problem.detail || problem.title || "Something went wrong.";
+      this.alert.hidden = false;
+    }
+    announce(this.live, problem.detail || problem.title);
+    this.emit("error", { problem });
+  }
+
+  update(before) {
+    const answer = this.answer;
+    const domains = new Map(answer.domains.map((d) => [d.key, d]));
+    for (const [key, field] of this.fields) {
+      const domain = domains.get(key);
+      field.element.hidden = domain?.applies === false;
+      field.update(domain, answer);
+    }
+    this.renderPrice(answer);
+    this.renderPreview(answer.preview);
+    const messages = [];
+    const total = money(answer.price.total, answer.price.currency);
+    if (!before || before.price.total !== answer.price.total) messages.push(`Price now ${total}.`);
+    const oldRefusals = new Set((before?.violations ?? []).map((v) => v.message));
+    for (const violation of answer.violations) {
+      if (!oldRefusals.has(violation.message) && violation.kind !== "missing") messages.push(violation.message);
+    }
+    if (before) announce(this.live, messages.join(" "));
+    this.emit("change", {
+      design: { product: this.productKey, picks: structuredClone(this.picks) },
+      price: answer.price,
+      valid: answer.valid,
+      complete: answer.complete,
+    });
+  }
+
+  renderPrice(answer) {
+    const { price } = answer;
+    this.lines.replaceChildren(
+      ...price.lines.flatMap((line) => [
+        h("dt", {}, line.label),
+        h("dd", {}, money(line.amount, price.currency, { signed: line.kind !== "base" })),
+      ]),
+    );
+    const each = price.quantity > 1 ? ` (${price.quantity} × ${money(price.unit_price, price.currency)})` : "";
+    this.total.replaceChildren(
+      h("span", {}, "Total"),
+      " ",
+      h("strong", { class: "atelier-amount" }, money(price.total, price.currency)),
+      h("span", { class: "atelier-each" }, each),
+      price.tax_included ? h("span", { class: "atelier-tax" }, " VAT included") : null,
+    );
+    const left = BigInt(answer.remaining);
+    this.remaining.textContent = answer.consistent
+      ? `${left.toLocaleString()} possible ${left === 1n ? "design" : "designs"} with these choices`
+      : "These choices cannot be combined.";
+    const blocking = answer.violations.filter((v) => v.kind !== "missing");
+    this.problems.replaceChildren(...blocking.map((v) => h("li", {}, v.message)));
+    this.problems.hidden = blocking.length === 0;
+  }
+
+  renderPreview(preview) {
+    if (preview?.url) {
+      const url = this.client.url(preview.url);
+      if (this.previewImage.getAttribute("src") !== url) {
+        // The box keeps its size whatever the image does: no layout jump while it loads.
+        this.previewImage.width = preview.width;
+        this.previewImage.height = preview.height;
+        this.previewImage.alt = `Preview of your ${this.spec.label}`;
+        this.previewImage.src = url;
+      }
+      this.previewImage.hidden = false;
+      this.previewName.hidden = true;
+    } else {
+      this.previewImage.hidden = true;
+      this.previewImage.removeAttribute("src");
+      this.previewName.hidden = false;
+    }
+  }
+
+  // --- insisting on a greyed option ------------------------------------------------------------------
+
+  async insist(attribute, value, control) {
+    let repair;
+    try {
+      repair = await this.client.repair(this.productKey, { picks: this.picks, attribute: attribute.key, value });
+    } catch (error) {
+      this.showProblem(error);
+      return;
+    }
+    const domain = this.answer?.domains.find((d) => d.key === attribute.key);
+    const state = domain?.options.find((o) => o.key === value);
+    const reason = state?.reason?.text ?? "";
+    if (!repair.possible) {
+      this.dialogReason.textContent = reason;
+      this.dialogQuestion.textContent = "This option cannot be chosen in this product.";
+      this.dialogConfirm.hidden = true;
+      this.dialogCancel.textContent = "OK";
+    } else {
+      this.dialogReason.textContent = reason;
+      this.dialogQuestion.textContent = describeChanges(repair.changes, this.spec);
+      this.dialogConfirm.hidden = false;
+      this.dialogConfirm.textContent = "Yes, switch";
+      this.dialogCancel.textContent = "Cancel";
+    }
+    this.dialog.returnValue = "";
+    this.dialog.showModal();
+    (repair.possible ? this.dialogConfirm : this.dialogCancel).focus();
+    const choice = await new Promise((resolve) => {
+      this.dialog.addEventListener("close", () => resolve(this.dialog.returnValue), { once: true });
+    });
+    if (choice === "confirm" && repair.possible) {
+      // Only what the repair changes: anything picked or typed while the question was open stays.
+      for (const change of repair.changes) this.picks[change.attribute] = change.new;
+      this.picks[attribute.key] = repair.picks[attribute.key];
+      await this.refresh();
+      announce(this.live, `${sentence(repair.changes)} Price now ${money(this.answer.price.total, this.answer.price.currency)}.`);
+    } else {
+      announce(this.live, "Your choices were kept.");
+    }
+    const field = this.fields.get(attribute.key);
+    (field?.controlFor?.(value) ?? control)?.focus();
+  }
+
+  // --- saving, sharing, buying ---------------------------------------------------------------------
+
+  /** The saved design for the current picks: saved once, again only when the picks change. */
+  async design() {
+    const picks = JSON.stringify(this.picks);
+    if (this.saved?.picks === picks) return this.saved.design;
+    const design = this.remixOf
+      ? await this.client.remix(this.remixOf, this.picks)
+      : await this.client.saveDesign(this.productKey, this.picks);
+    this.saved = { picks, design };
+    return design;
+  }
+
+  async busy(button, work) {
+    button.setAttribute("aria-disabled", "true");
+    button.dataset.busy = "true";
+    try {
+      await work();
+    } catch (error) {
+      this.showProblem(error);
+    } finally {
+      button.removeAttribute("aria-disabled");
+      delete button.dataset.busy;
+    }
+  }
+
+  async save() {
+    if (this.saveButton.dataset.busy) return;
+    await this.busy(this.saveButton, async () => {
+      await this.refresh();
+      const design = await this.design();
+      const url = this.client.url(design.links.share);
+      this.shareInput.value = url;
+      this.shareLink.href = url;
+      this.share.hidden = false;
+      announce(this.live, "Design saved. Its share link is ready to copy.");
+      this.shareInput.focus();
+      this.shareInput.select();
+    });
+  }
+
+  async copy() {
+    const url = this.shareInput.value;
+    try {
+      await navigator.clipboard.writeText(url);
+      announce(this.live, "Link copied.");
+    } catch {
+      this.shareInput.focus();
+      this.shareInput.select();
+      announce(this.live, "Select the link and copy it.");
+    }
+  }
+
+  async addToCart() {
+    if (this.cartButton.dataset.busy) return;
+    await this.busy(this.cartButton, async () => {
+      await this.refresh();
+      if (!this.answer?.valid) {
+        const first = this.answer?.violations[0];
+        announce(this.live, first ? `Not added: ${first.message}` : "Not added: finish your choices first.");
+        if (first) this.fields.get(first.attributes[0])?.focusTarget?.()?.focus();
+        return;
+      }
+      const design = await this.design();
+      const cart = await openCart(this.client, this.currency);
+      const updated = await this.client.addLine(cart.id, design.id, this.quantity);
+      const count = updated.lines.reduce((sum, line) => sum + line.quantity, 0);
+      const link = h("a", { href: this.cartUrl(updated.id), class: "atelier-link" }, `View cart (${plural(count, "item", "items")})`);
+      this.added.replaceChildren("Added to your cart. ", link);
+      this.added.hidden = false;
+      announce(this.live, `Added to your cart. Cart total ${money(updated.total, updated.currency)}.`);
+      this.emit("add-to-cart", { design: design.id, cart: updated.id, quantity: this.quantity, total: updated.total });
+    });
+  }
+}
+
+function lower(label) {
+  return label ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+}
+
+function changePhrase(change, spec) {
+  const kind = spec.attributes.find((a) => a.key === change.attribute)?.kind;
+  if (kind === "text") {
+    return change.new ? `shorten ${lower(change.label)} to “${change.new}”` : `remove the ${lower(change.label)}`;
+  }
+  if (kind === "multi") return `change ${lower(change.label)} to ${change.new_label || "none"}`;
+  return `switch ${lower(change.label)} to ${change.new_label ?? "nothing"}`;
+}
+
+function describeChanges(changes, spec) {
+  if (!changes.length) return "Choose it?";
+  const text = LIST_FORMAT.format(changes.map((change) => changePhrase(change, spec)));
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}?`;
+}
+
+function sentence(changes) {
+  const text = LIST_FORMAT.format(changes.map((c) => `${c.label} is now ${c.new_label ?? "empty"}`));
+  return changes.length ? `${text}.` : "";
+}

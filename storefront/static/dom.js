@@ -1,0 +1,70 @@
+// Small helpers shared by the pages and the widget: building elements, money, graphemes.
+
+/** h("p", {class: "x", onclick: fn}, "text", child) — attributes set as properties when they are. */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      element.addEventListener(name.slice(2), value);
+    } else if (name === "class") {
+      element.className = value;
+    } else if (name === "dataset") {
+      Object.assign(element.dataset, value);
+    } else if (name === "style" && typeof value === "object") {
+      Object.assign(element.style, value);
+    } else if (value === true) {
+      element.setAttribute(name, "");
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  element.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return element;
+}
+
+let counter = 0;
+/** A document-unique id for aria-describedby and label/for pairs. */
+export function uid(prefix = "atelier") {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}
+
+const formats = new Map();
+/** Amounts arrive as exact decimal strings; Intl formats the string itself, never a float. */
+export function money(amount, currency, { signed = false } = {}) {
+  const id = `${currency}|${signed}`;
+  if (!formats.has(id)) {
+    formats.set(
+      id,
+      new Intl.NumberFormat(document.documentElement.lang || undefined, {
+        style: "currency",
+        currency,
+        signDisplay: signed ? "exceptZero" : "auto",
+      }),
+    );
+  }
+  return formats.get(id).format(amount);
+}
+
+const segmenter = "Segmenter" in Intl ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+/** Length as a person counts it (and as the shop's limits do): grapheme clusters, so 👍🏽 is one. */
+export function graphemeCount(text) {
+  if (!segmenter) return [...text].length;
+  let count = 0;
+  for (const _ of segmenter.segment(text)) count += 1;
+  return count;
+}
+
+export function plural(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** Say something in a polite live region; cleared first so the same words are said again. */
+export function announce(region, message) {
+  if (!region || !message) return;
+  region.textContent = "";
+  window.setTimeout(() => {
+    region.textContent = message;
+  }, 50);
+}

@@ -1,0 +1,530 @@
+// The shop's own pages. Each reads and writes through the public JSON API; the configurator module is
+// the same one the partner widget uses.
+
+import { ApiError, cartToken, createClient, openCart } from "./api.js";
+import { mountConfigurator } from "./configurator.js";
+import { announce, h, money } from "./dom.js";
+
+const client = createClient();
+const main = document.querySelector("main");
+const announcer = document.querySelector("[data-announcer]");
+const say = (message) => announce(announcer, message);
+
+// Shipping and tax follow the country; these are offered first, the rest of the world after them.
+const COUNTRIES = ["FR", "BE", "DE", "ES", "IT", "LU", "NL", "AT", "PT", "IE", "MC", "GB", "CH", "US", "CA", "AU", "JP", "SE", "DK", "NO", "PL"];
+
+function problemText(error) {
+  if (error instanceof ApiError) return error.problem?.detail || error.problem?.title || error.message;
+  return String(error);
+}
+
+function showError(container, error, intro) {
+  container.removeAttribute("aria-busy");
+  container.replaceChildren(
+    h("div", { class: "atelier-alert", role: "alert" }, h("p", {}, intro), h("p", {}, problemText(error))),
+  );
+}
+
+const specs = new Map();
+async function productSpec(key) {
+  if (!specs.has(key)) specs.set(key, client.product(key));
+  return specs.get(key);
+}
+
+/** "Glaze: Sage green · Engraving: “For Sam”" from a design's choices, in the product's words. */
+function describeChoices(spec, choices) {
+  const parts = [];
+  for (const attribute of spec.attributes) {
+    const value = choices[attribute.key];
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) continue;
+    const label = (key) => attribute.options.find((o) => o.key === key)?.label ?? String(key);
+    let shown;
+    if (attribute.kind === "text") shown = `“${value}”`;
+    else if (attribute.kind === "boolean") shown = value ? "Yes" : "No";
+    else if (attribute.kind === "number") shown = `${value}${attribute.unit ? ` ${attribute.unit}` : ""}`;
+    else if (Array.isArray(value)) shown = value.map(label).join(", ");
+    else shown = label(value);
+    parts.push({ label: attribute.label, value: shown });
+  }
+  return parts;
+}
+
+function choiceList(spec, choices) {
+  return h(
+    "dl",
+    { class: "choice-list" },
+    ...describeChoices(spec, choices).flatMap((p) => [h("dt", {}, p.label), h("dd", {}, p.value)]),
+  );
+}
+
+function summaryList(lines, currency) {
+  return h(
+    "dl",
+    { class: "summary-list" },
+    ...lines.flatMap((line) => [
+      h("dt", { class: `summary-${line.kind}` }, line.label || { subtotal: "Subtotal", total: "Total" }[line.kind] || line.kind),
+      h("dd", { class: `summary-${line.kind}` }, money(line.amount, currency)),
+    ]),
+  );
+}
+
+function previewBox(label, preview) {
+  const box = h("figure", { class: "atelier-preview" });
+  if (preview?.url) {
+    box.append(h("img", { class: "atelier-preview-image", src: preview.url, width: preview.width, height: preview.height, alt: `Preview of ${label}` }));
+  } else {
+    box.append(h("span", { class: "atelier-preview-name" }, label));
+  }
+  return box;
+}
+
+async function updateCartCount() {
+  const badge = document.querySelector("[data-cart-count]");
+  const token = cartToken.get(client);
+  if (!badge || !token) return;
+  try {
+    const cart = await client.cart(token);
+    const count = cart.status === "open" ? cart.lines.reduce((sum, line) => sum + line.quantity, 0) : 0;
+    badge.textContent = count ? ` (${count})` : "";
+  } catch {
+    badge.textContent = "";
+  }
+}
+
+// --- pages ------------------------------------------------------------------------------------------
+
+async function catalogPage() {
+  const list = document.querySelector("[data-products]");
+  let data;
+  try {
+    data = await client.products();
+  } catch (error) {
+    showError(list, error, "The products could not be loaded.");
+    return;
+  }
+  const currency = data.brand.currencies[0];
+  list.replaceChildren(
+    ...data.products.map((product) =>
+      h(
+        "li",
+        { class: "product-card" },
+        h("h2", {}, h("a", { href: `/products/${encodeURIComponent(product.key)}` }, product.label)),
+        product.description ? h("p", {}, product.description) : null,
+        h("p", { class: "product-price" }, "From ", h("strong", {}, money(product.base_price[currency], currency))),
+      ),
+    ),
+  );
+  list.removeAttribute("aria-busy");
+}
+
+async function productPage() {
+  const container = document.querySelector("[data-configurator]");
+  const params = new URLSearchParams(window.location.search);
+  const remixOf = params.get("remix");
+  let initialPicks = {};
+  if (remixOf) {
+    try {
+      const design = await client.design(remixOf);
+      initialPicks = Object.fromEntries(Object.entries(design.choices).filter(([, value]) => value !== null));
+    } catch (error) {
+      showError(container, error, "The design to copy could not be loaded.");
+      return;
+    }
+  }
+  await mountConfigurator(container, {
+    client,
+    product: main.dataset.product,
+    headingLevel: 1,
+    initialPicks,
+    remixOf,
+    cartUrl: () => "/cart",
+    emit: (name, detail) => {
+      container.dispatchEvent(new CustomEvent(`atelier:${name}`, { detail, bubbles: true }));
+      if (name === "ready") document.title = `${detail.label} · Atelier`;
+      if (name === "add-to-cart") updateCartCount();
+    },
+  });
+}
+
+async function designPage() {
+  const container = document.querySelector("[data-design-view]");
+  const id = main.dataset.design;
+  let design;
+  let spec;
+  try {
+    design = await client.design(id);
+    spec = await productSpec(design.product);
+  } catch (error) {
+    showError(container, error, "This design could not be found.");
+    return;
+  }
+  document.title = `A ${spec.label} design · Atelier`;
+  const status = h("p", { class: "design-status", role: "status" });
+  const valid = design.live.valid;
+  const addButton = h("button", { type: "button", class: "atelier-button" }, "Add to cart");
+  addButton.addEventListener("click", async () => {
+    if (addButton.getAttribute("aria-disabled") === "true") return;
+    addButton.setAttribute("aria-disabled", "true");
+    try {
+      const cart = await openCart(client, design.price?.currency);
+      await client.addLine(cart.id, design.id, 1);
+      window.location.assign("/cart");
+    } catch (error) {
+      status.textContent = problemText(error);
+      addButton.removeAttribute("aria-disabled");
+    }
+  });
+  container.replaceChildren(
+    h(
+      "article",
+      { class: "design-view" },
+      h("div", { class: "design-visual" }, previewBox(spec.label, design.preview)),
+      h(
+        "div",
+        { class: "design-panel" },
+        h("p", { class: "eyebrow" }, "A shared design"),
+        h("h1", {}, spec.label),
+        choiceList(spec, design.choices),
+        design.price
+          ? h("p", { class: "atelier-total" }, h("span", {}, "Price"), " ", h("strong", { class: "atelier-amount" }, money(design.price.total, design.price.currency)))
+          : null,
+        valid
+          ? null
+          : h("div", { class: "atelier-alert", role: "alert" }, h("p", {}, "This design no longer fits the current options:"),
+            h("ul", {}, ...design.live.violations.map((v) => h("li", {}, v.message)))),
+        h(
+          "div",
+          { class: "atelier-actions" },
+          valid ? addButton : null,
+          h("a", { class: "atelier-button atelier-secondary", href: `/products/${encodeURIComponent(design.product)}?remix=${encodeURIComponent(design.id)}` }, "Edit a copy"),
+        ),
+        status,
+      ),
+    ),
+  );
+  container.removeAttribute("aria-busy");
+}
+
+async function cartPage() {
+  const container = document.querySelector("[data-cart-view]");
+  const params = new URLSearchParams(window.location.search);
+  if (params.get("cart")) {
+    // A partner's widget hands its cart over in the address; keep it here and drop it from the URL.
+    cartToken.set(client, params.get("cart"));
+    window.history.replaceState(null, "", "/cart");
+  }
+  const token = cartToken.get(client);
+  const empty = () => {
+    container.removeAttribute("aria-busy");
+    container.replaceChildren(h("p", {}, "Your cart is empty. ", h("a", { href: "/" }, "Browse the products")));
+  };
+  if (!token) {
+    empty();
+    return;
+  }
+  let cart;
+  try {
+    cart = await client.cart(token);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      cartToken.clear(client);
+      empty();
+      return;
+    }
+    showError(container, error, "Your cart could not be loaded.");
+    return;
+  }
+  if (cart.status !== "open") {
+    cartToken.clear(client);
+    empty();
+    return;
+  }
+  await renderCart(container, cart);
+}
+
+async function renderCart(container, cart, focusLine = null) {
+  if (!cart.lines.length) {
+    container.removeAttribute("aria-busy");
+    container.replaceChildren(h("p", {}, "Your cart is empty. ", h("a", { href: "/" }, "Browse the products")));
+    return;
+  }
+  const labels = await Promise.all(cart.lines.map((line) => productSpec(line.product)));
+  const apply = async (work, message, lineId) => {
+    try {
+      const updated = await work();
+      await renderCart(container, updated, lineId);
+      say(`${message} Cart total ${money(updated.total, updated.currency)}.`);
+      updateCartCount();
+    } catch (error) {
+      say(problemText(error));
+      container.querySelector("[data-cart-error]").textContent = problemText(error);
+    }
+  };
+  const rows = cart.lines.map((line, index) => {
+    const spec = labels[index];
+    const quantityId = `quantity-${line.id}`;
+    const quantity = h("input", { id: quantityId, type: "number", min: 1, max: 1000, value: line.quantity, inputmode: "numeric", class: "atelier-input atelier-quantity", dataset: { line: line.id } });
+    quantity.addEventListener("change", () => {
+      const value = Number.parseInt(quantity.value, 10);
+      if (value >= 1) apply(() => client.setQuantity(cart.id, line.id, value), `${spec.label}: quantity ${value}.`, line.id);
+    });
+    return h(
+      "li",
+      { class: "cart-line" },
+      h("div", { class: "cart-line-main" },
+        h("h2", {}, h("a", { href: `/designs/${encodeURIComponent(line.design)}` }, spec.label)),
+        choiceList(spec, line.choices),
+        line.problems.length
+          ? h("ul", { class: "atelier-problems" }, ...line.problems.map((p) => h("li", {}, p.message)))
+          : null),
+      h("div", { class: "cart-line-side" },
+        h("label", { for: quantityId, class: "atelier-label" }, "Quantity", h("span", { class: "atelier-visually-hidden" }, ` of ${spec.label}`)),
+        quantity,
+        h("p", { class: "cart-line-total" }, money(line.total, cart.currency),
+          line.quantity > 1 ? h("span", { class: "atelier-each" }, ` (${money(line.unit_price, cart.currency)} each)`) : null),
+        h("button", {
+          type: "button",
+          class: "atelier-button atelier-secondary",
+          onclick: () => apply(() => client.removeLine(cart.id, line.id), `${spec.label} removed.`, null),
+        }, "Remove", h("span", { class: "atelier-visually-hidden" }, ` ${spec.label}`))),
+    );
+  });
+  container.replaceChildren(
+    h("ul", { class: "cart-lines" }, ...rows),
+    h("section", { class: "cart-summary", "aria-label": "Order summary" },
+      summaryList(cart.summary, cart.currency),
+      cart.prices_include_tax ? h("p", { class: "atelier-help" }, "Prices include VAT. Shipping and tax follow your country, chosen at checkout.") : null,
+      h("p", { class: "atelier-alert", role: "alert", "data-cart-error": "" }),
+      cart.problems.length ? h("ul", { class: "atelier-problems" }, ...cart.problems.map((p) => h("li", {}, p.detail))) : null,
+      h("a", { class: "atelier-button", href: "/checkout" }, "Checkout")),
+  );
+  container.removeAttribute("aria-busy");
+  if (focusLine !== null) container.querySelector(`[data-line="${focusLine}"]`)?.focus();
+}
+
+function field(label, control, hint) {
+  const id = control.id;
+  return h("div", { class: "form-field" }, h("label", { for: id, class: "atelier-label" }, label), control,
+    h("p", { class: "atelier-field-message", id: `${id}-error`, hidden: true }), hint ? h("p", { class: "atelier-help" }, hint) : null);
+}
+
+async function checkoutPage() {
+  const container = document.querySelector("[data-checkout-view]");
+  const token = cartToken.get(client);
+  let cart;
+  try {
+    if (!token) throw new ApiError({ title: "No cart", detail: "Your cart is empty." }, 404);
+    cart = await client.cart(token);
+  } catch (error) {
+    container.removeAttribute("aria-busy");
+    container.replaceChildren(h("p", {}, "There is nothing to check out yet. ", h("a", { href: "/" }, "Browse the products")));
+    return;
+  }
+  if (cart.status !== "open") {
+    await payStep(container, cart);
+    return;
+  }
+  const names = new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "region" });
+  const countries = [...COUNTRIES].sort((a, b) => names.of(a).localeCompare(names.of(b)));
+  const address = cart.contact.address ?? {};
+  const input = (id, attributes) => h("input", { id, name: id, class: "atelier-input", ...attributes });
+  const form = h(
+    "form",
+    { class: "checkout-form", novalidate: true },
+    h("fieldset", {}, h("legend", {}, "Contact"),
+      field("Email", input("email", { type: "email", autocomplete: "email", required: true, value: cart.contact.email ?? "" })),
+      field("Full name", input("name", { autocomplete: "name", required: true, value: cart.contact.name ?? "" }))),
+    h("fieldset", {}, h("legend", {}, "Shipping address"),
+      field("Address", input("line1", { autocomplete: "address-line1", required: true, value: address.line1 ?? "" })),
+      field("Address line 2 (optional)", input("line2", { autocomplete: "address-line2", value: address.line2 ?? "" })),
+      h("div", { class: "form-row" },
+        field("Postal code", input("postal_code", { autocomplete: "postal-code", required: true, value: address.postal_code ?? "" })),
+        field("City", input("city", { autocomplete: "address-level2", required: true, value: address.city ?? "" }))),
+      field("Country", h("select", { id: "country", name: "country", class: "atelier-input", autocomplete: "country", required: true },
+        ...countries.map((code) => h("option", { value: code, selected: (address.country ?? "FR") === code }, names.of(code)))),
+        "Shipping and tax follow the country.")),
+    h("p", { class: "atelier-alert", role: "alert", "data-form-error": "" }),
+    h("button", { type: "submit", class: "atelier-button" }, "Continue to payment"),
+  );
+  const summary = h("section", { class: "cart-summary", "aria-label": "Order summary" }, summaryList(cart.summary, cart.currency));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = (id) => form.elements[id].value.trim();
+    for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
+    for (const message of form.querySelectorAll(".atelier-field-message")) message.hidden = true;
+    form.querySelector("[data-form-error]").textContent = "";
+    const contact = {
+      email: value("email"),
+      name: value("name"),
+      address: { country: value("country"), postal_code: value("postal_code"), city: value("city"), line1: value("line1"), line2: value("line2") || null },
+    };
+    try {
+      const updated = await client.setContact(cart.id, contact);
+      await payStep(container, updated);
+    } catch (error) {
+      let first = null;
+      for (const fieldError of error.problem?.errors ?? []) {
+        const id = fieldError.field.split(".").pop();
+        const control = form.elements[id];
+        if (!control) continue;
+        control.setAttribute("aria-invalid", "true");
+        control.setAttribute("aria-describedby", `${id}-error`);
+        const message = form.querySelector(`#${id}-error`);
+        message.textContent = fieldError.detail;
+        message.hidden = false;
+        first ??= control;
+      }
+      form.querySelector("[data-form-error]").textContent = problemText(error);
+      (first ?? form.querySelector("[data-form-error]")).focus?.();
+    }
+  });
+  container.replaceChildren(h("div", { class: "checkout-layout" }, form, summary));
+  container.removeAttribute("aria-busy");
+}
+
+async function payStep(container, cart) {
+  let answer;
+  try {
+    answer = await client.checkout(cart.id);
+  } catch (error) {
+    showError(container, error, "The order could not be made.");
+    return;
+  }
+  const { order, payment } = answer;
+  const heading = h("h2", { tabindex: "-1" }, "Payment");
+  const status = h("p", { class: "atelier-alert", role: "alert" });
+  const section = h("section", { class: "pay", "aria-labelledby": "pay-title" });
+  heading.id = "pay-title";
+  section.append(heading, summaryList(order.summary, order.currency),
+    h("p", {}, `Order ${order.number}, to ${order.contact.name}, ${order.contact.email}.`));
+  if (order.status !== "pending") {
+    window.location.assign(`/orders/${encodeURIComponent(order.token)}`);
+    return;
+  }
+  if (payment.provider === "stripe" && payment.publishable_key && payment.client_secret) {
+    await stripeForm(section, status, order, payment);
+  } else {
+    const pay = h("button", { type: "button", class: "atelier-button atelier-test-payment" }, "Test payment — no money moves");
+    pay.addEventListener("click", async () => {
+      pay.setAttribute("aria-disabled", "true");
+      try {
+        await client.completeOrder(order.token);
+        cartToken.clear(client);
+        window.location.assign(`/orders/${encodeURIComponent(order.token)}`);
+      } catch (error) {
+        status.textContent = problemText(error);
+        pay.removeAttribute("aria-disabled");
+      }
+    });
+    section.append(
+      h("p", { class: "test-banner" }, h("strong", {}, "Test mode. "), "This shop takes test payments only: nothing is charged."),
+      pay,
+    );
+  }
+  section.append(status);
+  container.replaceChildren(section);
+  container.removeAttribute("aria-busy");
+  heading.focus();
+}
+
+function loadStripe() {
+  // Stripe.js is loaded only when the shop takes card payments, and only on this page.
+  return new Promise((resolve, reject) => {
+    if (window.Stripe) {
+      resolve(window.Stripe);
+      return;
+    }
+    const script = h("script", { src: "https://js.stripe.com/v3/" });
+    script.addEventListener("load", () => resolve(window.Stripe));
+    script.addEventListener("error", () => reject(new Error("Stripe.js could not be loaded.")));
+    document.head.append(script);
+  });
+}
+
+async function stripeForm(section, status, order, payment) {
+  const mount = h("div", { class: "stripe-element" });
+  const pay = h("button", { type: "button", class: "atelier-button" }, `Pay ${money(order.total, order.currency)}`);
+  section.append(mount, pay);
+  let stripe;
+  let elements;
+  try {
+    const Stripe = await loadStripe();
+    stripe = Stripe(payment.publishable_key);
+    elements = stripe.elements({ clientSecret: payment.client_secret });
+    elements.create("payment").mount(mount);
+  } catch (error) {
+    status.textContent = problemText(error);
+    return;
+  }
+  pay.addEventListener("click", async () => {
+    pay.setAttribute("aria-disabled", "true");
+    const { error } = await stripe.confirmPayment({
+      elements,
+      confirmParams: { return_url: new URL(`/orders/${encodeURIComponent(order.token)}`, window.location.href).href },
+    });
+    // Only reached when the payment could not be confirmed; success leaves for the return URL.
+    status.textContent = error?.message ?? "The payment did not go through.";
+    pay.removeAttribute("aria-disabled");
+  });
+}
+
+const STATUS_WORDS = {
+  pending: "Waiting for payment",
+  paid: "Paid",
+  in_production: "In production",
+  shipped: "Shipped",
+  cancelled: "Cancelled",
+  refunded: "Refunded",
+};
+
+async function orderPage() {
+  const container = document.querySelector("[data-order-view]");
+  const token = main.dataset.order;
+  let order;
+  try {
+    order = await client.order(token);
+    const params = new URLSearchParams(window.location.search);
+    if (order.status === "pending" && (params.has("payment_intent") || params.has("redirect_status"))) {
+      order = await client.completeOrder(token).catch(() => order);
+    }
+  } catch (error) {
+    showError(container, error, "This order could not be found.");
+    return;
+  }
+  if (order.status !== "pending") cartToken.clear(client);
+  const specsByProduct = await Promise.all(order.lines.map((line) => productSpec(line.product).catch(() => null)));
+  document.title = `Order ${order.number} · Atelier`;
+  container.replaceChildren(
+    h("h1", {}, order.status === "pending" ? "Your order is waiting for payment" : "Thank you for your order"),
+    h("p", { class: "order-number" }, "Order number ", h("strong", {}, order.number)),
+    h("p", {}, "Status: ", h("strong", { class: "order-status" }, STATUS_WORDS[order.status] ?? order.status)),
+    order.payment?.test ? h("p", { class: "test-banner" }, "Paid with a test payment: no money moved.") : null,
+    h("ul", { class: "cart-lines" }, ...order.lines.map((line, index) => {
+      const spec = specsByProduct[index];
+      const label = spec?.label ?? line.product;
+      return h("li", { class: "cart-line" },
+        line.preview ? previewBox(label, line.preview) : null,
+        h("div", { class: "cart-line-main" },
+          h("h2", {}, `${label} × ${line.quantity}`),
+          spec ? choiceList(spec, line.choices) : null),
+        h("p", { class: "cart-line-total" }, money(line.total, order.currency)));
+    })),
+    h("section", { class: "cart-summary", "aria-label": "Totals" }, summaryList(order.summary, order.currency)),
+    h("p", {}, `A confirmation is on its way to ${order.contact.email}.`),
+  );
+  container.removeAttribute("aria-busy");
+  say(`Order ${order.number}: ${STATUS_WORDS[order.status] ?? order.status}.`);
+}
+
+const PAGES = {
+  catalog: catalogPage,
+  product: productPage,
+  design: designPage,
+  cart: cartPage,
+  checkout: checkoutPage,
+  order: orderPage,
+};
+
+updateCartCount();
+PAGES[main.dataset.page]?.();
+

@@ -1,0 +1,116 @@
+"""Browser tests: the app served on a real port (SQLite in tmp_path, the demo catalog), Debian's
+Chromium driven by Playwright, one browser per session and a fresh context per test."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page
+from werkzeug.serving import BaseWSGIServer, make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (apt-get install chromium; make test does)")
+        for item in items:
+            if "tests/browser" in str(item.path):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 900}}
+
+
+@dataclass
+class Server:
+    """A WSGI app served on 127.0.0.1 in a thread; `url` is its origin."""
+
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+def serve(app: Any) -> Server:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return Server(server, thread)
+
+
+@pytest.fixture(scope="session")
+def shop_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The shop: the demo catalog on a SQLite file, offline payments, e-mails to the log."""
+    from configurator import create_app
+
+    folder = tmp_path_factory.mktemp("shop")
+    return create_app(
+        {
+            "ATELIER_CATALOG": str(ROOT / "catalog"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/db.sqlite3",
+            "SECRET_KEY": "browser-tests",
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def shop(shop_app: Flask) -> Iterator[Server]:
+    running = serve(shop_app)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _short_waits(page: Page) -> None:
+    """Every answer here comes from a local server: a step that takes seconds is a failure."""
+    page.set_default_timeout(10_000)
+
+
+@pytest.fixture
+def screenshot(page: Page) -> Callable[[str], Path]:
+    """Save a screenshot of the page as a test artifact (tests/browser/artifacts/, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def base_url(shop: Server) -> str:
+    """Replaces pytest-playwright's own fixture (which pytest 9 warns about): the shop's origin."""
+    return shop.url

@@ -1,0 +1,48 @@
+"""What a shopper does and sees, in words the tests can share."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def price_box(page: Page | Locator) -> Locator:
+    return page.get_by_role("region", name="Price and actions")
+
+
+def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 80) -> None:
+    """Press Tab (or Shift+Tab) until `target` has the focus; fail if the focus order never reaches it."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if target.evaluate("element => element === element.getRootNode().activeElement"):
+            return
+    raise AssertionError(f"{key} never reached {target}")
+
+
+def no_horizontal_scroll(page: Page, width: int = 375) -> None:
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= width, f"{page.url} scrolls sideways: {scroll_width}px wide"
+
+
+def fill_contact(page: Page) -> None:
+    page.get_by_label("Email").fill("sam@example.org")
+    page.get_by_label("Full name").fill("Sam Lee")
+    page.get_by_label("Address", exact=True).fill("1 rue de la Roquette")
+    page.get_by_label("Postal code").fill("75011")
+    page.get_by_label("City").fill("Paris")
+    page.get_by_label("Country").select_option("FR")
+
+
+def expect_paid_confirmation(page: Page) -> None:
+    expect(page.get_by_role("heading", name="Thank you for your order")).to_be_visible()
+    expect(page.get_by_text("Order number")).to_contain_text("-")
+    expect(page.get_by_text("Status:")).to_contain_text("Paid")
+    expect(page.get_by_text("no money moved")).to_be_visible()
+
+
+def click_greyed(target: Locator) -> None:
+    """Click a greyed-out option as a person does. (Playwright's own click waits for aria-disabled
+    controls to become enabled, which these never do: they stay clickable and ask first.)"""
+    box = target.bounding_box()
+    assert box is not None, f"{target} is not on the page"
+    target.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

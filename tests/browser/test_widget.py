@@ -1,0 +1,106 @@
+"""The partner widget on a partner's page served from a second origin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Server, serve
+from tests.browser.steps import price_box
+
+HOST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bistro Gifts</title>
+<style>
+  atelier-configurator {{ --atelier-accent: rgb(138, 43, 90); --atelier-radius: 2px; }}
+</style></head>
+<body>
+<h1>Bistro Gifts</h1>
+<atelier-configurator product="engraved-mug" key="{key}" api="{shop}"></atelier-configurator>
+<script>
+  window.atelierEvents = [];
+  for (const name of ["atelier:ready", "atelier:change", "atelier:add-to-cart", "atelier:error"]) {{
+    document.addEventListener(name, (event) => window.atelierEvents.push({{ name, detail: event.detail }}));
+  }}
+</script>
+<script src="{shop}/assets/atelier-widget.js" async></script>
+</body></html>
+"""
+
+
+def host_app(page_html: Callable[[], str]) -> Callable[..., Iterable[bytes]]:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        body = page_html().encode()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body]
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def partner_site(shop: Server, shop_app: Flask) -> Iterator[tuple[Server, str]]:
+    """A partner page on its own origin, with a publishable key that lists that origin."""
+    from configurator.partners import services as partners
+
+    key: dict[str, str] = {}
+    site = serve(host_app(lambda: HOST_PAGE.format(key=key["value"], shop=shop.url)))
+    with shop_app.app_context():
+        key["value"] = partners.add("bistro-gifts", [site.url]).publishable_key
+    yield site, key["value"]
+    site.stop()
+
+
+def events(page: Page, name: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = page.evaluate(
+        "name => window.atelierEvents.filter(e => e.name === name).map(e => e.detail)", name
+    )
+    return found
+
+
+def test_the_widget_works_on_an_allowed_partner_origin(
+    page: Page, shop: Server, shop_app: Flask, partner_site: tuple[Server, str]
+) -> None:
+    site, _ = partner_site
+    page.goto(f"{site.url}/")
+    widget = page.locator("atelier-configurator")
+    # It renders inside its shadow root, themed by the host page's custom properties
+    expect(widget.get_by_role("heading", name="Engraved mug")).to_be_visible()
+    expect(price_box(widget)).to_contain_text("Total €14.00")
+    page.wait_for_function("window.atelierEvents.some(e => e.name === 'atelier:ready')")
+    assert events(page, "atelier:ready")[0]["product"] == "engraved-mug"
+    button = widget.get_by_role("button", name="Add to cart")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(138, 43, 90)"
+
+    # Picks reach the host page as events with the server's price
+    widget.get_by_text("Large (450 ml)", exact=True).click()
+    expect(price_box(widget)).to_contain_text("Total €17.00")
+    page.wait_for_function(
+        "window.atelierEvents.some(e => e.name === 'atelier:change' && e.detail.design.picks.size)"
+    )
+    change = events(page, "atelier:change")[-1]
+    assert change["design"] == {"product": "engraved-mug", "picks": {"size": "large"}}
+    assert change["price"]["total"] == "17.00"
+
+    button.click()
+    expect(widget.get_by_role("link", name="View cart (1 item)")).to_be_visible()
+    added = events(page, "atelier:add-to-cart")
+    assert len(added) == 1
+    cart = shop_app.test_client().get(f"/api/v1/carts/{added[0]['cart']}").get_json()
+    assert [line["design"] for line in cart["lines"]] == [added[0]["design"]]
+    assert cart["lines"][0]["choices"]["size"] == "large"
+    assert events(page, "atelier:error") == []
+
+
+def test_the_widget_is_refused_on_an_origin_not_allowed(page: Page, partner_site: tuple[Server, str]) -> None:
+    # Same page, same key, but reached as localhost: an origin the partner does not list
+    site, _ = partner_site
+    page.goto(f"http://localhost:{site.server.server_port}/")
+    page.wait_for_function("window.atelierEvents.some(e => e.name === 'atelier:error')")
+    widget = page.locator("atelier-configurator")
+    expect(widget.get_by_role("alert")).to_contain_text("could not be loaded")
+    expect(price_box(widget)).to_have_count(0)
+    assert events(page, "atelier:ready") == []
+    assert events(page, "atelier:change") == []

@@ -1,7 +1,7 @@
 """Every table of the app, imported in one place so Alembic and the app see the whole schema."""
 
 from configurator.admin.models import AdminToken
-from configurator.catalog.models import BrandVersion, ProductVersion
+from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.checkout.models import Cart, CartLine
 from configurator.designs.models import Design
 from configurator.mail.models import OutboxMessage
@@ -12,6 +12,7 @@ from configurator.uploads.models import Upload
 
 __all__ = [
     "AdminToken",
+    "AssetBlob",
     "BrandVersion",
     "Cart",
     "CartLine",

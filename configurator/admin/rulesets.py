@@ -165,7 +165,7 @@ def dry_run(files: Mapping[str, str]) -> RuleSetAnswer:
     live = versions.live_versions()
     outcomes = []
     for key, product in snapshot.catalog.products.items():
-        content_hash = product.model.source_hash
+        content_hash = snapshot.content_hash(key)
         existing = db.session.scalar(
             select(ProductVersion).where(
                 ProductVersion.product_key == key, ProductVersion.content_hash == content_hash

@@ -59,8 +59,8 @@ def impact(snapshot: Snapshot) -> Impact:
     live = versions.live_versions()
     changed = [
         key
-        for key, product in snapshot.catalog.products.items()
-        if key not in live or live[key].content_hash != product.model.source_hash
+        for key in snapshot.catalog.products
+        if key not in live or live[key].content_hash != snapshot.content_hash(key)
     ]
     broken: list[Broken] = []
     for key in changed:

@@ -37,6 +37,8 @@ class ProductVersion(db.Model):  # type: ignore[name-defined,misc]
     brand_version_id: Mapped[int] = mapped_column(ForeignKey("brand_versions.id"))
     # The product file and the CSV tables it names: file name -> text.
     sources: Mapped[dict[str, Any]] = mapped_column(Json)
+    # The preview assets its views read: path relative to the catalog folder -> sha256 of an AssetBlob.
+    assets: Mapped[dict[str, str]] = mapped_column(Json, default=dict)
     # The compiled engine state, so a worker serves a version without compiling it again.
     compiled: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     design_count: Mapped[str] = mapped_column(String(80))  # exact, possibly beyond 64 bits
@@ -46,3 +48,13 @@ class ProductVersion(db.Model):  # type: ignore[name-defined,misc]
     activated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
     brand_version: Mapped[BrandVersion] = relationship()
+
+
+class AssetBlob(db.Model):  # type: ignore[name-defined,misc]
+    """A preview asset's bytes, stored once however many versions use it."""
+
+    __tablename__ = "asset_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)

@@ -18,10 +18,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from configurator.catalog.errors import CatalogInvalid
-from configurator.catalog.models import BrandVersion, ProductVersion
+from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
-from rules import Catalog, Product, load_catalog
+from rules import Catalog, Product, load_catalog, preview
 from rules.errors import CatalogError
 from rules.language import load_brand
 from rules.language import load_product as load_product_model
@@ -32,12 +32,19 @@ PRODUCT_FILE = "product.yaml"  # name of the product file inside a stored versio
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A catalog folder read into memory: the brand text, and each product's files by name."""
+    """A catalog folder read into memory: the brand text, each product's files by name, and the
+    preview assets each product's views read."""
 
     brand_source: str
     brand_hash: str
     catalog: Catalog
     product_files: Mapping[str, dict[str, str]]
+    product_assets: Mapping[str, dict[str, bytes]] = field(default_factory=dict)
+
+    def content_hash(self, key: str) -> str:
+        """The version key of a product: its sources and the digest of every asset it reads."""
+        product = self.catalog.products[key]
+        return preview.content_hash(product, preview.MemoryAssets(self.product_assets.get(key, {})))
 
 
 @dataclass
@@ -59,6 +66,7 @@ def read_snapshot(folder: str | Path) -> Snapshot:
         raise CatalogInvalid(f"The catalog in {path} does not load:\n{error}", error.diagnostics) from error
     brand_source = (path / BRAND_FILE).read_text(encoding="utf-8")
     files: dict[str, dict[str, str]] = {}
+    assets: dict[str, dict[str, bytes]] = {}
     tables = sorted(p for p in path.iterdir() if p.suffix == ".csv")
     for key, product in catalog.products.items():
         source = product.model.source
@@ -68,7 +76,17 @@ def read_snapshot(folder: str | Path) -> Snapshot:
         # The CSV tables a product names sit beside it; a file the product does not name is inert.
         product_files.update({t.name: t.read_text(encoding="utf-8") for t in tables if t.name in text})
         files[key] = product_files
-    return Snapshot(brand_source, _sha256(brand_source), catalog, files)
+        assets[key] = {name: _read_asset(path, name) for name in product.model.asset_files()}
+    return Snapshot(brand_source, _sha256(brand_source), catalog, files, assets)
+
+
+def _read_asset(folder: Path, name: str) -> bytes:
+    try:
+        return (folder / name).read_bytes()
+    except OSError as error:
+        raise CatalogInvalid(
+            f"{folder / name} cannot be read ({error.strerror}); `atelier rules check` says more."
+        ) from error
 
 
 def publish(snapshot: Snapshot) -> PublishResult:
@@ -90,7 +108,7 @@ def publish(snapshot: Snapshot) -> PublishResult:
     live = live_versions()
     result = PublishResult()
     for key, product in snapshot.catalog.products.items():
-        content_hash = product.model.source_hash
+        content_hash = snapshot.content_hash(key)
         result.previous[key] = live.get(key)
         existing = db.session.scalar(
             select(ProductVersion).where(
@@ -103,11 +121,12 @@ def publish(snapshot: Snapshot) -> PublishResult:
                 content_hash=content_hash,
                 brand_version=brand_version,
                 sources=snapshot.product_files[key],
+                assets=_store_assets(snapshot.product_assets.get(key, {})),
                 design_count=str(product.count()),
             )
             db.session.add(version)
             result.created[key] = version
-            _remember(content_hash, product)
+            _remember(content_hash, product, preview.MemoryAssets(snapshot.product_assets.get(key, {})))
         elif live.get(key) is existing:
             result.unchanged[key] = existing
         else:
@@ -143,19 +162,39 @@ def live_versions() -> dict[str, ProductVersion]:
     return {version.product_key: version for version in rows}
 
 
-_compiled: dict[str, Product] = {}
-_compiled_lock = threading.Lock()
+@dataclass(frozen=True)
+class Served:
+    """A stored version ready to use: the compiled product and the assets its previews read."""
+
+    product: Product
+    assets: preview.MemoryAssets
 
 
-def _remember(content_hash: str, product: Product) -> None:
-    with _compiled_lock:
-        _compiled.setdefault(content_hash, product)
+_served: dict[str, Served] = {}
+_served_lock = threading.Lock()
 
 
-def product_for(version: ProductVersion) -> Product:
-    """The compiled product of a stored version (compiled once per process, then cached)."""
-    with _compiled_lock:
-        found = _compiled.get(version.content_hash)
+def _remember(content_hash: str, product: Product, assets: preview.MemoryAssets) -> Served:
+    with _served_lock:
+        return _served.setdefault(content_hash, Served(product, assets))
+
+
+def _store_assets(files: Mapping[str, bytes]) -> dict[str, str]:
+    """Store each asset's bytes once (by sha256); the version keeps path -> sha256."""
+    index: dict[str, str] = {}
+    for name, data in sorted(files.items()):
+        digest = hashlib.sha256(data).hexdigest()
+        if db.session.get(AssetBlob, digest) is None:
+            db.session.add(AssetBlob(sha256=digest, data=data, size=len(data)))
+            db.session.flush()
+        index[name] = digest
+    return index
+
+
+def served(version: ProductVersion) -> Served:
+    """The compiled product and assets of a stored version (built once per process, then cached)."""
+    with _served_lock:
+        found = _served.get(version.content_hash)
     if found is not None:
         return found
     with tempfile.TemporaryDirectory(prefix="atelier-version-") as folder:
@@ -165,8 +204,20 @@ def product_for(version: ProductVersion) -> Product:
             (root / name).write_text(text, encoding="utf-8")
         brand = load_brand(root / BRAND_FILE)
         product = Product(load_product_model(root / PRODUCT_FILE, brand))
-    _remember(version.content_hash, product)
-    return product
+    digests = dict(version.assets or {})
+    blobs = {
+        b.sha256: b.data
+        for b in db.session.scalars(select(AssetBlob).where(AssetBlob.sha256.in_(digests.values())))
+    }
+    assets = preview.MemoryAssets(
+        {name: blobs[digest] for name, digest in digests.items() if digest in blobs}
+    )
+    return _remember(version.content_hash, product, assets)
+
+
+def product_for(version: ProductVersion) -> Product:
+    """The compiled product of a stored version."""
+    return served(version).product
 
 
 def _sha256(text: str) -> str:

@@ -15,6 +15,7 @@ from configurator.errors import register_error_handlers
 from configurator.extensions import db, migrate
 from configurator.mail.services import register_mail
 from configurator.partners.http import register_partners
+from configurator.proofs.services import register_proofs
 from configurator.tasks import celery_init_app
 from storefront import register_storefront
 
@@ -28,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep attributes in the merchant's order
     register_extensions(app)
     register_mail(app)
+    register_proofs(app)
     register_catalog(app)
     register_http(app)
     register_partners(app)

@@ -8,6 +8,7 @@ from configurator.mail.models import OutboxMessage
 from configurator.orders.models import Order, OrderEvent, OrderLine
 from configurator.partners.models import Partner, PartnerOrigin
 from configurator.payments.models import Payment, ProviderEvent
+from configurator.proofs.models import Proof
 from configurator.uploads.models import Upload
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "PartnerOrigin",
     "Payment",
     "ProductVersion",
+    "Proof",
     "ProviderEvent",
     "Upload",
 ]

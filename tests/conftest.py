@@ -27,12 +27,14 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def test_config() -> dict[str, Any]:
+def test_config(tmp_path: Path) -> dict[str, Any]:
     return {
         "TESTING": True,
         "ATELIER_CATALOG": str(TEST_CATALOG),
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
         "SECRET_KEY": "test-secret",
+        # Uploads, previews and proofs of one test are never seen by another.
+        "ATELIER_MEDIA_ROOT": str(tmp_path / "media"),
     }
 
 

@@ -164,7 +164,7 @@ def dry_run(files: Mapping[str, str]) -> RuleSetAnswer:
     snapshot, warnings = read(files)
     live = versions.live_versions()
     outcomes = []
-    for key, product in snapshot.catalog.products.items():
+    for key in snapshot.catalog.products:
         content_hash = snapshot.content_hash(key)
         existing = db.session.scalar(
             select(ProductVersion).where(

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from configurator.api import admin, carts, checkout, designs, fields, health, products, repair, uploads
+from configurator.api import (
+    admin,
+    carts,
+    checkout,
+    designs,
+    fields,
+    health,
+    previews,
+    products,
+    repair,
+    uploads,
+)
 from configurator.extensions import api
 from configurator.partners.http import PublishableKeyDoc
 
@@ -21,4 +32,5 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(designs.blp)
     api.register_blueprint(carts.blp)
     api.register_blueprint(uploads.blp)
+    api.register_blueprint(previews.blp)
     admin.register(api)

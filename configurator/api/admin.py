@@ -37,6 +37,7 @@ from configurator.api.admin_schemas import (
     AdminOrderListSchema,
     AdminPageQuerySchema,
     AdminPartnerListSchema,
+    AdminProofListSchema,
     AdminRuleSetListQuerySchema,
     AdminRuleSetProblemSchema,
     AdminRuleSetResultSchema,
@@ -54,6 +55,8 @@ from configurator.errors import PROBLEM_JSON
 from configurator.orders.models import Order, OrderStatus
 from configurator.orders.services import ALLOWED
 from configurator.partners import services as partners
+from configurator.proofs import services as proofs
+from configurator.storage import blob_store
 
 blp = AdminBlueprint(
     "admin",
@@ -159,6 +162,24 @@ def _order_detail(order: Order) -> dict[str, Any]:
         ],
         "history": admin_orders.history(order),
         "links": {"self": url_for("admin.OrderDetail", number=order.number)},
+    }
+
+
+def _proof(order: Order, item: proofs.ListedProof) -> dict[str, Any]:
+    proof = item.proof
+    return {
+        "line": proof.order_line_id,
+        "line_number": item.line_number,
+        "kind": proof.kind,
+        "view": proof.view,
+        "name": proof.file_name,
+        "format": proof.format,
+        "size": proof.byte_size,
+        "sha256": proof.sha256,
+        "created_at": proof.created_at,
+        "url": url_for(
+            "admin.OrderProofFile", number=order.number, line_id=proof.order_line_id, name=proof.file_name
+        ),
     }
 
 
@@ -346,6 +367,53 @@ class OrderTransitions(MethodView):
             number, OrderStatus(body["to"]), f"admin:{current_token().name}", body["note"]
         )
         return {"changed": changed, "order": _order_detail(order)}
+
+
+@blp.route("/orders/<number>/proofs")
+class OrderProofs(MethodView):
+    @blp.requires("orders:read")
+    @blp.response(200, AdminProofListSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, number: str) -> dict[str, Any]:
+        """The order's production proofs: each line's views at production size, then its spec sheet.
+
+        Rendered by a background task once the order is paid; the list fills in as files are stored."""
+        order, found = proofs.proofs_of(number)
+        return {"number": order.number, "items": [_proof(order, item) for item in found]}
+
+
+BINARY = {"type": "string", "format": "binary"}
+PROOF_FILE = {
+    "description": "The proof's bytes, as a download",
+    "content": {media: {"schema": BINARY} for media in proofs.MIMETYPES.values()},
+    "headers": {
+        "ETag": {"description": "Strong entity tag: the file's SHA-256", "schema": {"type": "string"}},
+        "Content-Disposition": {
+            "description": 'attachment; filename="<order number>-<line id>-<name>"',
+            "schema": {"type": "string"},
+        },
+    },
+}
+
+
+@blp.route("/orders/<number>/proofs/<int(max=2147483647):line_id>/<name>")  # order_lines.id is 32-bit
+class OrderProofFile(MethodView):
+    @blp.requires("orders:read")
+    @blp.doc(responses={"200": PROOF_FILE})
+    @blp.alt_response(304, response="NOT_MODIFIED", description="If-None-Match matched")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, number: str, line_id: int, name: str) -> Response:
+        """Download one proof (`front.png`, `spec.pdf`, ...) of an order line."""
+        found = proofs.read(number, line_id, name, blob_store())
+        response = Response(found.data, mimetype=found.mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{found.download_name}"'
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        # The bytes under this URL never change, but they are the merchant's: no shared cache keeps
+        # them, and a client asks again with If-None-Match (a 304 costs no download).
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.set_etag(found.sha256)
+        response.make_conditional(request)
+        return response
 
 
 # --- designs ---------------------------------------------------------------------------------------

@@ -232,6 +232,30 @@ class AdminExportRowSchema(Schema):
     partner = fields.String(required=True, allow_none=True)
 
 
+class AdminProofSchema(Schema):
+    """One production proof of an order line."""
+
+    line = fields.Integer(required=True, metadata={"description": "The order line's id"})
+    line_number = fields.Integer(required=True, metadata={"description": "Its position in the order, from 1"})
+    kind = fields.String(required=True, metadata={"enum": ["view", "spec"]})
+    view = fields.String(required=True, metadata={"description": 'The view\'s key; "" for the spec sheet'})
+    name = fields.String(required=True, metadata={"example": "front.png"})
+    format = fields.String(required=True, metadata={"enum": ["png", "pdf"]})
+    size = fields.Integer(required=True, metadata={"description": "Bytes"})
+    sha256 = fields.String(required=True, metadata={"description": "Also the file's strong ETag"})
+    created_at = fields.DateTime(required=True)
+    url = fields.String(required=True, metadata={"description": "Where the file is downloaded"})
+
+
+class AdminProofListSchema(Schema):
+    number = fields.String(required=True)
+    items = fields.List(
+        fields.Nested(AdminProofSchema),
+        required=True,
+        metadata={"description": "By line, each line's views then its spec sheet; empty until rendered"},
+    )
+
+
 # --- designs ---------------------------------------------------------------------------------------
 
 

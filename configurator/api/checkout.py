@@ -15,11 +15,14 @@ from configurator.api.checkout_schemas import (
     OrderSchema,
     StripeWebhookResultSchema,
 )
+from configurator.designs.services import check
+from configurator.locale import request_locale
 from configurator.openapi import AtelierBlueprint
 from configurator.orders import services as orders
-from configurator.orders.models import Order
+from configurator.orders.models import Order, OrderLine
 from configurator.payments import services as payments
 from configurator.payments.models import Payment
+from configurator.previews import services as previews
 from rules.money import round_money
 
 blp = AtelierBlueprint(
@@ -88,6 +91,7 @@ def _order(order: Order, payment: Payment | None) -> dict[str, Any]:
                 "unit_price": money(line.unit_price),
                 "total": money(line.total),
                 "price_lines": [{**p, "amount": money(p["amount"])} for p in line.price_lines],
+                "preview": _line_preview(line),
             }
             for line in order.lines
         ],
@@ -173,3 +177,11 @@ class StripeWebhook(MethodView):
             "handled": outcome.handled,
             "duplicate": outcome.duplicate,
         }
+
+
+def _line_preview(line: OrderLine) -> dict[str, Any] | None:
+    """The line's preview as it was ordered (its own version and choices)."""
+    checked = check(line.choices, line.version)
+    if not checked.valid:
+        return None
+    return previews.links(line.version_id, checked.product, checked.design, request_locale())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields
 
 from configurator.api.fields import Money, PickValue
-from configurator.api.schemas import PriceLineSchema
+from configurator.api.schemas import PreviewSchema, PriceLineSchema
 from configurator.api.shop_schemas import SummaryLineSchema
 from configurator.config import PAYMENT_PROVIDERS
 from configurator.orders.models import OrderStatus
@@ -28,6 +28,7 @@ class OrderLineSchema(Schema):
     unit_price = Money(required=True)
     total = Money(required=True)
     price_lines = fields.List(fields.Nested(PriceLineSchema), required=True)
+    preview = fields.Nested(PreviewSchema, allow_none=True, metadata={"description": "As it was ordered"})
 
 
 class OrderContactSchema(Schema):

@@ -15,6 +15,7 @@ from configurator.designs import services
 from configurator.designs.models import Design
 from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
+from configurator.previews import services as previews
 
 blp = AtelierBlueprint(
     "designs", __name__, url_prefix="/api/v1/designs", description="Saved designs: save, share, remix"
@@ -38,6 +39,11 @@ def design_data(design: Design, currency: str | None, language: str) -> dict[str
         "saved": _check_data(saved, language),
         "live": _check_data(live, language),
         "price": price,
+        "preview": (
+            previews.links(priced.version.id, priced.product, priced.design, language)
+            if priced.valid and priced.version is not None
+            else None
+        ),
         "links": {
             "self": url_for("designs.SavedDesign", public_id=design.public_id),
             "share": f"/designs/{design.public_id}",

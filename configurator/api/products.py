@@ -16,6 +16,7 @@ from configurator.api.schemas import (
 from configurator.catalog import services
 from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
+from configurator.previews import services as previews
 
 blp = AtelierBlueprint(
     "products",
@@ -68,11 +69,15 @@ class Configure(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, body: dict[str, Any], slug: str) -> dict[str, Any]:
         """Given the picks so far: what is still possible (and why not), what is broken, the price."""
-        product = services.get_product(services.current_catalog(), slug)
+        loaded = services.current_catalog()
+        product = services.get_product(loaded, slug)
+        locale = request_locale()
+        version_id = loaded.version_ids[slug]
         return services.configure(
             product,
             body["picks"],
             currency=body["currency"],
             quantity=body["quantity"],
-            locale=request_locale(),
+            locale=locale,
+            preview=lambda design: previews.links(version_id, product, design, locale),
         )

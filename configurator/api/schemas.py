@@ -184,6 +184,19 @@ class QuoteSchema(Schema):
     tax_included = fields.Boolean(required=True)
 
 
+class PreviewViewSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    url = fields.String(required=True)
+
+
+class PreviewSchema(Schema):
+    url = fields.String(required=True, metadata={"description": "The first view at 512 px"})
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    views = fields.List(fields.Nested(PreviewViewSchema), required=True)
+
+
 class ConfigureResponseSchema(Schema):
     product = fields.String(required=True)
     locale = fields.String(required=True)
@@ -201,4 +214,10 @@ class ConfigureResponseSchema(Schema):
     price = fields.Nested(QuoteSchema, required=True)
     remaining = fields.String(
         required=True, metadata={"pattern": "^[0-9]+$", "description": "Exact number of valid designs left"}
+    )
+    preview = fields.Nested(
+        PreviewSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "null while the design breaks a rule, or when the product has no views"},
     )

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, fields, pre_load, validate
 
 from configurator.api.fields import Money, Picks, PickValue
-from configurator.api.schemas import CURRENCY, PriceLineSchema, QuoteSchema, ViolationSchema
+from configurator.api.schemas import CURRENCY, PreviewSchema, PriceLineSchema, QuoteSchema, ViolationSchema
 from configurator.checkout.errors import ClientPriceRefused
 from configurator.checkout.services import MAX_QUANTITY
 from configurator.errors import FieldError
@@ -88,6 +88,7 @@ class DesignSchema(Schema):
         DesignCheckSchema, required=True, metadata={"description": "The version shoppers configure now"}
     )
     price = fields.Nested(QuoteSchema, allow_none=True)
+    preview = fields.Nested(PreviewSchema, allow_none=True)
     links = fields.Nested(DesignLinksSchema, required=True)
 
 

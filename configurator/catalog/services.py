@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -287,6 +287,7 @@ def configure(
     currency: str | None = None,
     quantity: int = 1,
     locale: str,
+    preview: Callable[[Mapping[str, Value]], dict[str, Any] | None] | None = None,
 ) -> dict[str, Any]:
     """Answer one step of a configuration: domains with reasons, rule violations, price, designs left.
 
@@ -299,6 +300,7 @@ def configure(
     design = product.complete(picks)
     violations = _unique([*text_problems, *domains.violations, *product.validate(design)])
     quote = product.price(design, quantity=quantity, currency=chosen_currency)
+    valid = domains.consistent and not violations
     return {
         "product": product.model.key,
         "locale": locale,
@@ -308,11 +310,13 @@ def configure(
             if a.key in domains.attributes
         ],
         "consistent": domains.consistent,
-        "valid": domains.consistent and not violations,
+        "valid": valid,
         "complete": is_complete(product.model, domains, picks),
         "violations": [violation_data(v, locale) for v in violations],
         "price": quote_data(quote, locale),
         "remaining": str(domains.remaining),
+        # An impossible product is never drawn: no preview until the design is valid.
+        "preview": preview(design) if preview is not None and valid else None,
     }
 
 

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -82,7 +83,10 @@ def test_plain_keys_pass() -> None:
     assert check_key("uploads/_HtLf-T.jpg") == "uploads/_HtLf-T.jpg"
 
 
-def test_the_app_store_defaults_to_the_instance_folder(app: Flask) -> None:
+def test_the_app_store_defaults_to_the_instance_folder(test_config: dict[str, Any]) -> None:
+    from configurator import create_app
+
+    app = create_app({k: v for k, v in test_config.items() if k != "ATELIER_MEDIA_ROOT"})
     store = blob_store(app)
     assert isinstance(store, FileBlobStore)
     assert store.root == Path(app.instance_path) / "media"

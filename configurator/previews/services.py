@@ -1,0 +1,152 @@
+"""Previews of designs: the URL the configure answer carries, and the image behind it.
+
+A preview URL names everything its image depends on: the product version, the view, the size and the
+whole design (canonical JSON, base64url), so the image is a pure function of the URL (plus the format
+the client accepts). That makes it cacheable forever, by the browser, a CDN and our own blob cache,
+under a key that is known before anything is drawn: a matching If-None-Match costs no render.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+
+from configurator.catalog import versions
+from configurator.catalog.errors import InvalidPicks, ProductNotFound
+from configurator.catalog.models import ProductVersion
+from configurator.checkout.errors import DesignInvalid
+from configurator.designs.services import to_json
+from configurator.errors import FieldError
+from configurator.extensions import db
+from configurator.previews.cache import PreviewCache
+from configurator.storage import blob_store
+from rules import Product, preview
+from rules.model import Value
+
+DEFAULT_SIZE = 512
+MAX_ENCODED_DESIGN = 8192  # far above any real design (the longest text pick is 1,000 characters)
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    version: ProductVersion
+    served: versions.Served
+    view: str
+    size: int | str
+    design: dict[str, Value]
+    canonical: dict[str, Any]
+
+    def key(self, fmt: str) -> str:
+        return preview.render_key(self.version.content_hash, self.canonical, self.view, self.size, fmt)
+
+
+def encode_design(design: Mapping[str, Value]) -> str:
+    """A design as the URL carries it: canonical JSON, base64url without padding.
+
+    >>> encode_design({"b": True, "a": frozenset({"y", "x"})})
+    'eyJhIjpbIngiLCJ5Il0sImIiOnRydWV9'
+    """
+    text = json.dumps(to_json(design), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).rstrip(b"=").decode("ascii")
+
+
+def decode_design(encoded: str) -> dict[str, Any]:
+    """The JSON object a preview URL carries, or `InvalidPicks` saying what is wrong with it."""
+    if len(encoded) > MAX_ENCODED_DESIGN:
+        raise _bad_design("The design is longer than any preview takes.")
+    try:
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        data = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise _bad_design("`design` is not base64url-encoded JSON.") from None
+    if not isinstance(data, dict):
+        raise _bad_design("`design` must encode a JSON object of attribute -> value.")
+    return data
+
+
+def _bad_design(detail: str) -> InvalidPicks:
+    return InvalidPicks(detail, errors=[FieldError("design", detail, location="query")])
+
+
+def links(
+    version_id: int, product: Product, design: Mapping[str, Value], locale: str
+) -> dict[str, Any] | None:
+    """The preview of a design for an API answer (None when the product declares no views): the first
+    view's URL at the default size with its pixel size, and every view's URL."""
+    views = product.model.views
+    if not views:
+        return None
+    encoded = encode_design(design)
+
+    def url(view: str, size: int = DEFAULT_SIZE) -> str:
+        return url_for("previews.Preview", version_id=version_id, view=view, design=encoded, size=size)
+
+    first = views[0]
+    width, height = scaled(first.size, DEFAULT_SIZE)
+    return {
+        "url": url(first.key),
+        "width": width,
+        "height": height,
+        "views": [{"key": v.key, "label": v.label.get(locale), "url": url(v.key)} for v in views],
+    }
+
+
+def scaled(size: tuple[int, int], longest: int) -> tuple[int, int]:
+    """A view's size with its longest side brought to `longest`.
+
+    >>> scaled((800, 600), 512)
+    (512, 384)
+    """
+    width, height = size
+    factor = longest / max(width, height)
+    return max(1, round(width * factor)), max(1, round(height * factor))
+
+
+def prepare(version_id: int, view: str, size: int | str, encoded: str) -> PreviewRequest:
+    """Everything a preview needs, checked: the version, the view and a valid design.
+
+    Unknown versions and views are 404; a design the product rejects is 422 with its violations, never
+    an image of something that cannot be made.
+    """
+    # Ids past 32 bits name nothing (and overflow some databases' integers).
+    version = db.session.get(ProductVersion, version_id) if 0 < version_id < 2**31 else None
+    if version is None:
+        raise ProductNotFound("No product version has this id.")
+    served = versions.served(version)
+    product = served.product
+    if product.model.view(view) is None:
+        known = ", ".join(v.key for v in product.model.views) or "none"
+        raise ProductNotFound(f"{product.model.key} has no view {view!r} (views: {known}).")
+    choices = decode_design(encoded)
+    design, problems = product.normalize(choices)
+    design = {**{k: v for k, v in product.defaults().items() if k not in design}, **design}
+    violations = [*problems, *product.validate(design)]
+    if violations:
+        errors = [
+            FieldError(
+                ".".join(["design", *v.attributes[:1]]),
+                v.message.get(),
+                location="query",
+                code=v.rule.id if v.rule else v.kind,
+            )
+            for v in violations
+        ]
+        raise DesignInvalid("This design breaks the product's rules: it has no preview.", errors=errors)
+    return PreviewRequest(version, served, view, size, design, to_json(design))
+
+
+def cache() -> PreviewCache:
+    return PreviewCache(blob_store())
+
+
+def render(request: PreviewRequest, fmt: str) -> bytes:
+    """The image bytes (drawn now: callers look in the cache first)."""
+    return preview.render(
+        request.served.product, request.design, request.view, request.size, fmt, assets=request.served.assets
+    )

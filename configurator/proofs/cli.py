@@ -1,0 +1,29 @@
+"""`flask proofs render NUMBER`: render an order's missing proofs again (after a lost enqueue, a
+storage outage that outlasted the retries, or a file removed from the blob store)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from configurator.extensions import db
+from configurator.orders.errors import OrderNotFound
+from configurator.orders.services import find_by_number
+from configurator.tasks import send_now
+
+proofs_cli = AppGroup("proofs", help="Production proofs of paid orders.")
+
+
+@proofs_cli.command("render")
+@click.argument("number")
+def render(number: str) -> None:
+    """Enqueue the rendering of the order's missing proofs (the ones it has are kept)."""
+    from configurator.proofs.tasks import render_proofs
+
+    try:
+        order_id = find_by_number(number.strip().upper()).id
+    except OrderNotFound as error:
+        raise click.ClickException(error.detail) from None
+    db.session.commit()  # an eager task writes through its own session: end this read first
+    send_now(render_proofs, order_id)
+    click.echo(f"proofs of order {number.strip().upper()} enqueued")

@@ -1,0 +1,44 @@
+"""A proof is one file the workshop makes an order line from; its bytes live in the blob store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from configurator.dbtypes import UtcDateTime, utcnow
+from configurator.extensions import db
+from configurator.orders.models import OrderLine
+
+
+class ProofKind(StrEnum):
+    VIEW = "view"  # one view of the design, at the view's own (production) size
+    SPEC = "spec"  # the one-page spec sheet: every choice, texts as cut, fonts, colours
+
+
+class Proof(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "proofs"
+    __table_args__ = (
+        # One file per line, kind and view: a re-run or a redelivered task finds it and adds nothing.
+        UniqueConstraint("order_line_id", "kind", "view"),
+        CheckConstraint("kind IN ('view', 'spec')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    view: Mapped[str] = mapped_column(String(100), default="")  # "" for the spec sheet
+    format: Mapped[str] = mapped_column(String(10))  # png | pdf
+    blob_key: Mapped[str] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(String(64))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    line: Mapped[OrderLine] = relationship()
+
+    @property
+    def file_name(self) -> str:
+        """The proof's name within its line: `<view>.png`, or `spec.pdf`."""
+        return f"{self.view or 'spec'}.{self.format}"

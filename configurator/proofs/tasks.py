@@ -1,0 +1,80 @@
+"""Rendering an order's proofs: one task per order, by id, idempotent, one run at a time per order.
+
+A run renders only what the order lacks and records each file as it is stored, so a redelivered or
+retried task finishes the work of one that died without repeating it. Failures that may pass (the
+database or the blob store away for a moment) are retried with backoff; the order is never written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from celery import Task, shared_task
+from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from configurator.extensions import db
+from configurator.proofs.services import render_order
+from configurator.storage import blob_store
+
+# PostgreSQL advisory locks are keyed by two integers: this one ("prf") keeps ours apart.
+ADVISORY_LOCK_SPACE = 0x707266
+# Worth another try: a lost connection, a full or unmounted disk under the blob store.
+TRANSIENT = (OperationalError, InterfaceError, OSError)
+MAX_RETRIES = 6
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def exclusive(order_id: int) -> Iterator[bool]:
+    """Whether this run may render the order's proofs: False while another run holds them.
+
+    Two runs at once would both render a missing file and the later write could replace bytes the
+    earlier one recorded (spec sheets carry their creation time). The lock is transaction-level on a
+    connection of its own, so no row of the order is locked while rendering, and it goes away with the
+    connection if the worker is killed. SQLite (the demo) runs one process."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as guard:
+        taken = guard.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:space, :id)"),
+            {"space": ADVISORY_LOCK_SPACE, "id": order_id},
+        )
+        yield bool(taken)
+        guard.rollback()  # ends the guard's transaction, and with it the lock
+
+
+@shared_task(
+    bind=True,
+    name="proofs.render_proofs",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def render_proofs(self: Task, order_id: int) -> str:
+    """Render and store the proofs the order lacks (every view of every line, and a spec sheet each)."""
+    with exclusive(order_id) as mine:
+        if not mine:
+            logger.info("the proofs of order %s are being rendered by another run", order_id)
+            return "busy"
+        try:
+            outcome = render_order(order_id, blob_store())
+        finally:
+            db.session.rollback()  # nothing half-written stays in the session for the next task
+    if outcome.failed:
+        logger.error(
+            "order %s: %s proof(s) cannot be rendered from what the order recorded", order_id, outcome.failed
+        )
+    logger.info(
+        "order %s proofs: %s rendered, %s already stored", order_id, len(outcome.rendered), outcome.kept
+    )
+    return outcome.status

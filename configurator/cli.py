@@ -22,6 +22,7 @@ from configurator.catalog.errors import CatalogInvalid
 from configurator.errors import AtelierError
 from configurator.mail import cli as mail_commands
 from configurator.partners import commands as partner_commands
+from configurator.proofs import cli as proofs_commands
 from rules.errors import Diagnostic
 from rules.model import AttributeKind
 
@@ -86,6 +87,14 @@ def mail_group() -> None:
 
 
 mail_group.add_command(mail_commands.atelier_flush)
+
+
+@main.group("proofs")
+def proofs_group() -> None:
+    """Production proofs of paid orders."""
+
+
+proofs_group.add_command(proofs_commands.atelier_render)
 
 
 @rules_group.command("check")

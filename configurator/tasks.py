@@ -8,6 +8,8 @@ they finish and re-queued when a worker dies mid-task, so every task must be ide
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 EXTENSION = "celery"
 # Modules that define tasks: a worker imports them at start, whatever it was asked to run first.
-TASK_MODULES = ("configurator.mail.tasks",)
+TASK_MODULES = ("configurator.mail.tasks", "configurator.proofs.tasks")
 # The sweep that sends again what a lost enqueue left behind (see configurator.mail.tasks).
 MAIL_SWEEP_EVERY_SECONDS = 300.0
 
@@ -157,3 +159,26 @@ def _dispatch(item: _Pending) -> None:
         item.celery.tasks[item.name].apply_async(item.args)
     except Exception:  # noqa: BLE001
         logger.exception("could not enqueue %s%r; its periodic sweep will pick it up", item.name, item.args)
+
+
+@contextmanager
+def exclusive(space: int, key: int) -> Iterator[bool]:
+    """Whether this run may work on (space, key): False while another run holds it.
+
+    On PostgreSQL a transaction-level advisory lock on a connection of its own, held for the whole
+    work: no row stays locked and no write transaction stays open meanwhile, and the lock goes away
+    with the connection if the worker is killed. SQLite (the demo) runs one process."""
+    from sqlalchemy import text
+
+    from configurator.extensions import db
+
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as guard:
+        taken = guard.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:space, :key)"), {"space": space, "key": key}
+        )
+        yield bool(taken)
+        guard.rollback()  # ends the guard's transaction, and with it the lock

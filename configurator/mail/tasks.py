@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -23,13 +21,13 @@ from typing import Any
 from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from flask import current_app
-from sqlalchemy import text
 
 from configurator.config import Mode
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage, OutboxStatus
 from configurator.mail.services import requeue, stale_messages
+from configurator.tasks import exclusive
 
 # One first attempt and five retries; then the message is marked failed and left for a person.
 MAX_ATTEMPTS = 6
@@ -122,26 +120,6 @@ def is_permanent(error: Exception) -> bool:
     return False
 
 
-@contextmanager
-def exclusive(message_id: int) -> Iterator[bool]:
-    """Whether this run may work on the message: False while another run holds it.
-
-    On PostgreSQL a transaction-level advisory lock on a connection of its own, held across the
-    send: no row lock and no open write transaction wait on the SMTP server, and the lock goes
-    away with the connection if the worker is killed. SQLite (the demo) runs one process."""
-    engine = db.engine
-    if engine.dialect.name != "postgresql":
-        yield True
-        return
-    with engine.connect() as guard:
-        taken = guard.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:space, :id)"),
-            {"space": ADVISORY_LOCK_SPACE, "id": message_id},
-        )
-        yield bool(taken)
-        guard.rollback()  # ends the guard's transaction, and with it the lock
-
-
 @dataclass(frozen=True)
 class Attempt:
     outcome: str  # sent | already sent | failed | pending | missing | retry
@@ -198,7 +176,7 @@ def attempt(message_id: int, settings: MailSettings) -> Attempt:
 def send_outbox_message(self: Task, message_id: int) -> str:
     """Send one outbox message unless it is sent (or being sent) already; retry with backoff."""
     settings = MailSettings.from_config(current_app.config)
-    with exclusive(message_id) as mine:
+    with exclusive(ADVISORY_LOCK_SPACE, message_id) as mine:
         if not mine:
             logger.info("outbox message %s is being sent by another run", message_id)
             return "busy"

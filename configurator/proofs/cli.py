@@ -18,6 +18,20 @@ proofs_cli = AppGroup("proofs", help="Production proofs of paid orders.")
 @click.argument("number")
 def render(number: str) -> None:
     """Enqueue the rendering of the order's missing proofs (the ones it has are kept)."""
+    _render(number)
+
+
+@click.command("render")
+@click.argument("number")
+def atelier_render(number: str) -> None:
+    """Enqueue the rendering of the order's missing proofs (the ones it has are kept)."""
+    from configurator.catalog.commands import app_context
+
+    with app_context():
+        _render(number)
+
+
+def _render(number: str) -> None:
     from configurator.proofs.tasks import render_proofs
 
     try:

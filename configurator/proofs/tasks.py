@@ -8,16 +8,14 @@ database or the blob store away for a moment) are retried with backoff; the orde
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from celery import Task, shared_task
-from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from configurator.extensions import db
 from configurator.proofs.services import render_order
 from configurator.storage import blob_store
+from configurator.tasks import exclusive
 
 # PostgreSQL advisory locks are keyed by two integers: this one ("prf") keeps ours apart.
 ADVISORY_LOCK_SPACE = 0x707266
@@ -26,27 +24,6 @@ TRANSIENT = (OperationalError, InterfaceError, OSError)
 MAX_RETRIES = 6
 
 logger = logging.getLogger(__name__)
-
-
-@contextmanager
-def exclusive(order_id: int) -> Iterator[bool]:
-    """Whether this run may render the order's proofs: False while another run holds them.
-
-    Two runs at once would both render a missing file and the later write could replace bytes the
-    earlier one recorded (spec sheets carry their creation time). The lock is transaction-level on a
-    connection of its own, so no row of the order is locked while rendering, and it goes away with the
-    connection if the worker is killed. SQLite (the demo) runs one process."""
-    engine = db.engine
-    if engine.dialect.name != "postgresql":
-        yield True
-        return
-    with engine.connect() as guard:
-        taken = guard.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:space, :id)"),
-            {"space": ADVISORY_LOCK_SPACE, "id": order_id},
-        )
-        yield bool(taken)
-        guard.rollback()  # ends the guard's transaction, and with it the lock
 
 
 @shared_task(
@@ -62,7 +39,7 @@ def exclusive(order_id: int) -> Iterator[bool]:
 )
 def render_proofs(self: Task, order_id: int) -> str:
     """Render and store the proofs the order lacks (every view of every line, and a spec sheet each)."""
-    with exclusive(order_id) as mine:
+    with exclusive(ADVISORY_LOCK_SPACE, order_id) as mine:
         if not mine:
             logger.info("the proofs of order %s are being rendered by another run", order_id)
             return "busy"

@@ -1,0 +1,440 @@
+"""Production proofs: paying an order renders every view of every line at production size and a spec
+sheet per line, stores them once, and the admin API lists and serves them.
+
+Tasks run eagerly in-process on PostgreSQL, and the last test on real workers. The demo catalog is
+used: it has products with two views (the cake), one view (the mug) and none (the curtain).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image, ImageChops, ImageStat
+from sqlalchemy import func, select
+
+from configurator.catalog import versions
+from configurator.extensions import db
+from configurator.orders.models import Order, OrderLine, OrderStatus
+from configurator.proofs import services as proofs
+from configurator.proofs.models import Proof
+from configurator.proofs.tasks import render_proofs
+from configurator.storage import EXTENSION as BLOBS
+from configurator.storage import BlobStore, MemoryBlobStore, blob_store
+from configurator.tasks import send_now
+from rules import preview
+from tests.support.admin import admin_headers
+from tests.support.orders import LineSpec, MadeOrder, make_order
+from tests.support.services import Redis
+from tests.support.worker import Worker, flush_broker, worker_environment
+
+DEMO_CATALOG = Path(__file__).resolve().parents[2] / "catalog"
+MUG = LineSpec("engraved-mug", {"engraving": "Ada & Sam", "font": "script", "colour": "sage"})
+CAKE = LineSpec("celebration-cake", {"tiers": 2, "message": "Happy 30th"})
+CURTAIN = LineSpec("made-to-measure-curtain")
+ADMIN = "/api/v1/admin/orders"
+
+
+@pytest.fixture
+def test_config(test_config: dict[str, Any]) -> dict[str, Any]:
+    return {**test_config, "ATELIER_CATALOG": str(DEMO_CATALOG)}
+
+
+@dataclass(frozen=True)
+class Stored:
+    line_id: int
+    kind: str
+    view: str
+    format: str
+    blob_key: str
+    sha256: str
+    byte_size: int
+    data: bytes
+
+
+def stored(app: Flask, order_id: int) -> list[Stored]:
+    """The order's proof rows with the bytes their keys hold, by line then key."""
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Proof)
+            .join(OrderLine, OrderLine.id == Proof.order_line_id)
+            .where(OrderLine.order_id == order_id)
+            .order_by(Proof.order_line_id, Proof.blob_key)
+        )
+        store = blob_store(app)
+        found = [
+            Stored(
+                p.order_line_id,
+                p.kind,
+                p.view,
+                p.format,
+                p.blob_key,
+                p.sha256,
+                p.byte_size,
+                store.get(p.blob_key),
+            )
+            for p in rows
+        ]
+        db.session.remove()
+    return found
+
+
+def line_ids(app: Flask, order_id: int) -> list[int]:
+    with app.app_context():
+        ids = list(
+            db.session.scalars(
+                select(OrderLine.id).where(OrderLine.order_id == order_id).order_by(OrderLine.id)
+            )
+        )
+        db.session.remove()
+    return ids
+
+
+def proof_count(app: Flask) -> int:
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(Proof))
+        db.session.remove()
+    return int(count or 0)
+
+
+def run_again(app: Flask, order_id: int) -> None:
+    with app.app_context():
+        send_now(render_proofs, order_id)
+
+
+def paid_order(app: Flask) -> MadeOrder:
+    return make_order(app, [MUG, CAKE, CURTAIN])
+
+
+def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(pg_app: Flask) -> None:
+    # Given an order of a mug (one view), a cake (two views) and a curtain (no views)
+    # When it is paid
+    order = paid_order(pg_app)
+    mug, cake, curtain = line_ids(pg_app, order.id)
+    # Then each view of each line is stored as a PNG at the view's own size, plus one PDF per line
+    found = stored(pg_app, order.id)
+    assert [(s.line_id, s.kind, s.view, s.format) for s in found] == [
+        (mug, "view", "front", "png"),
+        (mug, "spec", "", "pdf"),
+        (cake, "view", "front", "png"),
+        (cake, "view", "slice", "png"),
+        (cake, "spec", "", "pdf"),
+        (curtain, "spec", "", "pdf"),
+    ]
+    assert [s.blob_key for s in found] == [
+        f"proofs/{order.number}/{mug}/front.png",
+        f"proofs/{order.number}/{mug}/spec.pdf",
+        f"proofs/{order.number}/{cake}/front.png",
+        f"proofs/{order.number}/{cake}/slice.png",
+        f"proofs/{order.number}/{cake}/spec.pdf",
+        f"proofs/{order.number}/{curtain}/spec.pdf",
+    ]
+    sizes = {"front": (800, 800), "slice": (600, 600)}
+    for proof in found:
+        assert proof.data is not None
+        assert (proof.sha256, proof.byte_size) == (hashlib.sha256(proof.data).hexdigest(), len(proof.data))
+        if proof.kind == "view":
+            image = Image.open(io.BytesIO(proof.data))
+            assert (image.format, image.size) == ("PNG", sizes[proof.view])
+        else:
+            assert proof.data.startswith(b"%PDF-")
+    # And the order itself is as the payment left it
+    with pg_app.app_context():
+        assert db.session.get_one(Order, order.id).status == OrderStatus.PAID
+
+
+def pdf_page(data: bytes) -> Image.Image:
+    """The page of a one-page PDF as written by Pillow: a single JPEG image stream."""
+    match = re.search(rb"/Filter /DCTDecode.*?stream\n(.*?)\nendstream", data, re.DOTALL)
+    assert match is not None, "a Pillow PDF holds its page as one JPEG stream"
+    return Image.open(io.BytesIO(match.group(1))).convert("RGB")
+
+
+def test_the_spec_sheet_shows_the_order_number_and_the_line(pg_app: Flask) -> None:
+    order = paid_order(pg_app)
+    spec = next(s for s in stored(pg_app, order.id) if s.kind == "spec")
+    with pg_app.app_context():
+        made = db.session.get_one(Order, order.id)
+        line = made.lines[0]
+        info = proofs.order_info(made, line, 1, 3, "Engraved mug")
+        served = versions.served(line.version)
+        design = served.product.complete(dict(MUG.picks or {}))
+    assert info["Order"] == order.number
+    assert info["Line"] == "1 of 3"
+    assert info["Product"] == "Engraved mug [engraved-mug]"
+
+    def sheet(order_info: dict[str, str]) -> Image.Image:
+        png = preview.spec_sheet(served.product, design, order_info, assets=served.assets)
+        return Image.open(io.BytesIO(png)).convert("RGB")
+
+    # The PDF's page is the sheet drawn for this order: closer, where the order number is written, to
+    # the sheet with this number than to one with another (the page is a JPEG, so never identical).
+    page, right, wrong = pdf_page(spec.data), sheet(info), sheet({**info, "Order": "ZZZZ-ZZZZ"})
+    assert page.size == right.size
+    where = ImageChops.difference(right, wrong).getbbox()
+    assert where is not None
+
+    def distance(a: Image.Image, b: Image.Image) -> float:
+        return sum(ImageStat.Stat(ImageChops.difference(a.crop(where), b.crop(where))).mean)
+
+    assert distance(page, right) * 3 < distance(page, wrong)
+
+
+def test_running_again_adds_nothing(pg_app: Flask) -> None:
+    # Given a paid order with its proofs
+    order = paid_order(pg_app)
+    before = stored(pg_app, order.id)
+    assert len(before) == 6
+    # When the task runs again, twice, and the payment is reported again
+    run_again(pg_app, order.id)
+    run_again(pg_app, order.id)
+    with pg_app.app_context():
+        from configurator.orders import services as orders
+
+        assert orders.mark_paid(order.id, "test") is False
+    # Then no row, no byte and no file changed
+    assert stored(pg_app, order.id) == before
+    assert proof_count(pg_app) == 6
+
+
+def test_a_lost_file_is_rendered_again_under_its_key(pg_app: Flask) -> None:
+    order = paid_order(pg_app)
+    before = stored(pg_app, order.id)
+    lost = next(s for s in before if s.view == "slice")
+    (blob_store(pg_app).path(lost.blob_key)).unlink()  # type: ignore[attr-defined]
+    result = pg_app.test_cli_runner().invoke(args=["proofs", "render", order.number.lower()])
+    assert result.exit_code == 0, result.output
+    after = stored(pg_app, order.id)
+    assert len(after) == len(before)
+    assert next(s for s in after if s.view == "slice").data == lost.data  # views draw the same bytes
+
+
+class BrokenStore:
+    """A blob store whose disk is gone."""
+
+    def put(self, key: str, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    def get(self, key: str) -> bytes | None:
+        return None
+
+    def exists(self, key: str) -> bool:
+        return False
+
+
+def test_a_failing_store_leaves_the_order_paid_and_a_later_run_finishes(pg_app: Flask) -> None:
+    # Given a blob store that fails every write
+    broken: BlobStore = BrokenStore()
+    pg_app.extensions[BLOBS] = broken
+    # When an order is paid
+    order = paid_order(pg_app)
+    # Then the order is paid and has no proofs yet
+    with pg_app.app_context():
+        assert db.session.get_one(Order, order.id).status == OrderStatus.PAID
+        db.session.remove()
+    assert proof_count(pg_app) == 0
+    # And once the store is back, running the task again makes all of them
+    pg_app.extensions[BLOBS] = MemoryBlobStore()
+    run_again(pg_app, order.id)
+    assert len(stored(pg_app, order.id)) == 6
+
+
+def test_the_render_command_refuses_an_unknown_order(pg_app: Flask) -> None:
+    result = pg_app.test_cli_runner().invoke(args=["proofs", "render", "ZZZZ-ZZZZ"])
+    assert result.exit_code == 1
+    assert "Error: No order" in result.output
+
+
+def test_an_unpaid_order_has_no_proofs(pg_app: Flask) -> None:
+    order = make_order(pg_app, [MUG], paid=False)
+    run_again(pg_app, order.id)
+    assert proof_count(pg_app) == 0
+
+
+# -- Admin API ----------------------------------------------------------------------------------------
+
+
+def test_the_admin_api_lists_and_serves_the_proofs(pg_app: Flask, pg_client: FlaskClient) -> None:
+    order = paid_order(pg_app)
+    mug, cake, curtain = line_ids(pg_app, order.id)
+    files = {(s.line_id, s.blob_key.rpartition("/")[2]): s for s in stored(pg_app, order.id)}
+    auth = admin_headers(pg_app, "orders:read")
+
+    listed = pg_client.get(f"{ADMIN}/{order.number}/proofs", headers=auth)
+    assert listed.status_code == 200
+    body = listed.get_json()
+    assert body["number"] == order.number
+    assert [(i["line"], i["line_number"], i["kind"], i["view"], i["name"]) for i in body["items"]] == [
+        (mug, 1, "view", "front", "front.png"),
+        (mug, 1, "spec", "", "spec.pdf"),
+        (cake, 2, "view", "front", "front.png"),
+        (cake, 2, "view", "slice", "slice.png"),
+        (cake, 2, "spec", "", "spec.pdf"),
+        (curtain, 3, "spec", "", "spec.pdf"),
+    ]
+    for item in body["items"]:
+        expected = files[(item["line"], item["name"])]
+        assert (item["format"], item["size"], item["sha256"]) == (
+            expected.format,
+            expected.byte_size,
+            expected.sha256,
+        )
+        assert item["url"] == f"{ADMIN}/{order.number}/proofs/{item['line']}/{item['name']}"
+
+        served = pg_client.get(item["url"], headers=auth)
+        assert served.status_code == 200
+        assert served.mimetype == {"png": "image/png", "pdf": "application/pdf"}[item["format"]]
+        assert served.data == expected.data
+        assert served.headers["Content-Disposition"] == (
+            f'attachment; filename="{order.number}-{item["line"]}-{item["name"]}"'
+        )
+        assert served.headers["ETag"] == f'"{expected.sha256}"'  # strong
+        again = pg_client.get(item["url"], headers={**auth, "If-None-Match": served.headers["ETag"]})
+        assert (again.status_code, again.data) == (304, b"")
+
+
+def test_proofs_need_the_orders_read_scope(pg_app: Flask, pg_client: FlaskClient) -> None:
+    order = paid_order(pg_app)
+    mug = line_ids(pg_app, order.id)[0]
+    designs_only = admin_headers(pg_app, "designs:read")
+    for url in (f"{ADMIN}/{order.number}/proofs", f"{ADMIN}/{order.number}/proofs/{mug}/front.png"):
+        assert pg_client.get(url).status_code == 401
+        refused = pg_client.get(url, headers=designs_only)
+        assert refused.status_code == 403
+        assert refused.get_json()["code"] == "forbidden"
+
+
+def test_unknown_orders_lines_and_names_are_404_problems(pg_app: Flask, pg_client: FlaskClient) -> None:
+    order = paid_order(pg_app)
+    other = make_order(pg_app, [CURTAIN])
+    mug = line_ids(pg_app, order.id)[0]
+    elsewhere = line_ids(pg_app, other.id)[0]
+    auth = admin_headers(pg_app, "orders:read")
+    missing = [
+        f"{ADMIN}/ZZZZ-ZZZZ/proofs",
+        f"{ADMIN}/not-a-number/proofs",
+        f"{ADMIN}/ZZZZ-ZZZZ/proofs/{mug}/front.png",
+        f"{ADMIN}/{order.number}/proofs/{elsewhere}/spec.pdf",  # a line of another order
+        f"{ADMIN}/{order.number}/proofs/999999/spec.pdf",
+        f"{ADMIN}/{order.number}/proofs/{mug}/back.png",
+        f"{ADMIN}/{order.number}/proofs/{mug}/front.pdf",
+        f"{ADMIN}/{order.number}/proofs/{mug}/spec.png",
+        f"{ADMIN}/{order.number}/proofs/{mug}/.png",
+        f"{ADMIN}/{order.number}/proofs/{mug}/front",
+        f"{ADMIN}/{order.number}/proofs/line/front.png",
+        f"{ADMIN}/{order.number}/proofs/9223372036854775808/spec.pdf",
+    ]
+    for url in missing:
+        response = pg_client.get(url, headers=auth)
+        assert (url, response.status_code, response.mimetype) == (url, 404, "application/problem+json")
+
+
+def test_a_proof_whose_file_is_gone_is_a_404(pg_app: Flask, pg_client: FlaskClient) -> None:
+    order = paid_order(pg_app)
+    mug = line_ids(pg_app, order.id)[0]
+    pg_app.extensions[BLOBS] = MemoryBlobStore()  # every file lost
+    response = pg_client.get(f"{ADMIN}/{order.number}/proofs/{mug}/spec.pdf", headers=admin_headers(pg_app))
+    assert response.status_code == 404
+    assert "render" in response.get_json()["detail"]
+
+
+def test_an_unpaid_order_lists_no_proofs(pg_app: Flask, pg_client: FlaskClient) -> None:
+    order = make_order(pg_app, [MUG], paid=False)
+    response = pg_client.get(f"{ADMIN}/{order.number}/proofs", headers=admin_headers(pg_app))
+    assert response.status_code == 200
+    assert response.get_json()["items"] == []
+
+
+def test_the_proof_endpoints_answer_as_documented(pg_app: Flask) -> None:
+    schemathesis = pytest.importorskip("schemathesis")
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    ]
+    order = paid_order(pg_app)
+    mug = line_ids(pg_app, order.id)[0]
+    auth = admin_headers(pg_app)
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", pg_app)
+    listing = schema[ADMIN + "/{number}/proofs"]["GET"]
+    download = schema[ADMIN + "/{number}/proofs/{line_id}/{name}"]["GET"]
+    calls = [
+        (listing, {"number": order.number}),
+        (listing, {"number": "ZZZZ-ZZZZ"}),
+        (download, {"number": order.number, "line_id": mug, "name": "front.png"}),
+        (download, {"number": order.number, "line_id": mug, "name": "spec.pdf"}),
+        (download, {"number": order.number, "line_id": mug, "name": "nope.png"}),
+    ]
+    statuses = []
+    for operation, path in calls:
+        case = operation.Case(headers=dict(auth), path_parameters=path)
+        statuses.append(case.call_and_validate(checks=checks).status_code)
+    assert statuses == [200, 404, 200, 200, 404]
+    responses = schema.raw_schema["paths"][ADMIN + "/{number}/proofs/{line_id}/{name}"]["get"]["responses"]
+    assert responses["200"]["content"] == {
+        "image/png": {"schema": {"type": "string", "format": "binary"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    }
+
+
+# -- Real workers (PostgreSQL, Redis) -----------------------------------------------------------------
+
+
+def finished(workers: list[Worker]) -> int:
+    """Runs of the proofs task the workers have finished, whatever they found to do."""
+    lines = (line for w in workers for line in w.output().splitlines())
+    return sum("proofs.render_proofs[" in line and "succeeded" in line for line in lines)
+
+
+def test_workers_render_each_proof_once_however_often_the_task_is_sent(
+    pg_app: Flask, pg_config: dict[str, Any], redis_server: Redis, tmp_path: Path
+) -> None:
+    from configurator import create_app
+
+    # Given two workers on the shop's broker, database and blob store
+    flush_broker(redis_server.url)
+    shop = create_app({**pg_config, "ATELIER_BROKER_URL": redis_server.url})
+    environment = worker_environment(
+        pg_config["SQLALCHEMY_DATABASE_URI"],
+        redis_server.url,
+        ATELIER_MEDIA_ROOT=pg_config["ATELIER_MEDIA_ROOT"],
+        ATELIER_CATALOG=str(DEMO_CATALOG),
+    )
+    workers = [Worker(environment, tmp_path).start() for _ in range(2)]
+    try:
+        # When an order is paid, and its task is sent twice more at once
+        order = paid_order(shop)
+        with shop.app_context():
+            send_now(render_proofs, order.id)
+            send_now(render_proofs, order.id)
+        deadline = time.monotonic() + 60
+        while finished(workers) < 3:
+            assert time.monotonic() < deadline, "\n".join(w.output() for w in workers)
+            time.sleep(0.1)
+    finally:
+        for worker in workers:
+            worker.stop()
+    # Then each file was stored once, and the bytes under each key are the ones its row describes
+    found = stored(pg_app, order.id)
+    assert len(found) == 6
+    for proof in found:
+        assert proof.data is not None
+        assert hashlib.sha256(proof.data).hexdigest() == proof.sha256

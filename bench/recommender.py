@@ -1,0 +1,345 @@
+"""Value recommendation on real Renault sales (BR4CP medium and big), replayed with the engine.
+
+    python -m bench.recommender [--instances medium,big] [--folds 10] [--cars N] [--rows N] [--seed 0]
+
+The protocol of Fargier, Gimenez & Mengin (J. Universal Computer Science 26(3), 2020): k-fold
+cross-validation over the sales rows (one sold car each); `rules.recommend.Recommender` learns from
+the training rows as orders; each test car is replayed in a random order of its recorded variables.
+At each step:
+
+- with constraints: the engine (`Product.domains`) gives the values the picks so far still allow;
+  a step where one value is left is skipped; otherwise the recommender ranks the allowed values and
+  the step succeeds when its first is the car's value;
+- without constraints: the recommender ranks every value of the variable, the engine is not asked,
+  and every step counts;
+
+then the car's value is picked. The oracle is the ceiling a recommender could reach knowing the test
+fold: the most frequent value (among the candidates) of the test-fold cars that agree with the picks,
+the replayed car included. Replaying with the engine costs one `domains` call per step (about 3 ms on
+medium, 10 ms on big), so by default only the first `--cars` test cars of every fold are replayed
+with constraints; `--cars 0` replays them all. Without constraints every test car is replayed unless
+`--rows` says otherwise. The output says which subset was run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bench import data
+from bench.catalog import write_table_catalog
+from bench.renault import load_instance
+from bench.timing import engine_facade, format_ms, load_average, percentiles_ms, say
+from bench.xcsp import read_sales, sales_picks
+from rules.recommend import Recommender
+
+# Fargier, Gimenez & Mengin 2020, Renault medium: best with constraints (Bayesian networks) and naive
+# Bayes; without constraints, the best method and their oracle.
+PUBLISHED = {
+    "medium": "with constraints: Bayesian network 81.7-82.8%, naive Bayes 77.5%; "
+    "without: 93.4%, oracle 94.3%",
+}
+TARGETS = {("medium", "with"): 82.8, ("big", "without"): 94.6}  # success rates (%) to beat
+RANK_P95_TARGET_MS = 1.0
+LEARN_ORDERS = 10_000
+LEARN_TARGET_S = 10.0
+DEFAULT_CARS = {"medium": 150, "big": 20}  # test cars per fold replayed with the engine
+
+Car = dict[str, str]
+
+
+@dataclass
+class Tally:
+    """Successes of one setting: overall, per step (picks so far) and per number of candidates."""
+
+    hits: int = 0
+    steps: int = 0
+    oracle: int = 0
+    popular: int = 0
+    by_step: dict[int, list[int]] = field(default_factory=dict)
+    by_candidates: dict[int, list[int]] = field(default_factory=dict)
+
+    def add(self, step: int, candidates: int, hit: bool, oracle: bool, popular: bool) -> None:
+        """Count one recommendation."""
+        self.hits += hit
+        self.steps += 1
+        self.oracle += oracle
+        self.popular += popular
+        for table, key in ((self.by_step, step), (self.by_candidates, candidates)):
+            cell = table.setdefault(key, [0, 0])
+            cell[0] += hit
+            cell[1] += 1
+
+    def rate(self, hits: int | None = None) -> float:
+        """A success rate in percent (of the recommender unless other hits are given)."""
+        return 100.0 * (self.hits if hits is None else hits) / max(1, self.steps)
+
+
+class Oracle:
+    """The most frequent value among the test-fold cars that agree with the picks so far."""
+
+    def __init__(self, cars: list[Car], variables: list[str]) -> None:
+        self.columns = {key: np.array([car[key] for car in cars]) for key in variables}
+        self.size = len(cars)
+
+    def start(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Every test car agrees with no picks."""
+        return np.ones(self.size, dtype=bool)
+
+    def pick(self, agreeing: np.ndarray[Any, np.dtype[np.bool_]], key: str, value: str) -> None:
+        """Keep the cars that also agree with `key = value`."""
+        agreeing &= self.columns[key] == value
+
+    def best(
+        self, agreeing: np.ndarray[Any, np.dtype[np.bool_]], key: str, candidates: Sequence[str] | None
+    ) -> str:
+        """The candidate (any value when None) most frequent among the agreeing cars; ties go to the
+        most frequent in the fold."""
+        values = self.columns[key]
+        chosen = values[agreeing]
+        listed = sorted(set(values.tolist())) if candidates is None else candidates
+        return max(listed, key=lambda v: (int((chosen == v).sum()), int((values == v).sum())))
+
+
+def read_cars(instance: str) -> tuple[list[str], list[Car]]:
+    """The recorded variables and the sold cars of an instance, as picks."""
+    csp = load_instance(instance)
+    header, lines = read_sales(data.renault_sales(instance))
+    return header, [sales_picks(csp, header, line) for line in lines]
+
+
+def compile_product(instance: str, folder: str) -> Any:
+    """The instance compiled by the engine from a catalog folder written into `folder`."""
+    rules = engine_facade()
+    assert rules is not None, "the engine facade rules.load_catalog is missing"
+    csp = load_instance(instance)
+    write_table_catalog(csp, folder, product=f"renault-{instance}", source=csp.label)
+    return rules.load_catalog(folder).products[f"renault-{instance}"]
+
+
+def distinct_orders(cars: list[Car], count: int, seed: int) -> list[Car]:
+    """`count` orders, all distinct: the cars, topped up with crossovers of two cars (learning cost
+    does not depend on validity, and distinct orders are its worst case)."""
+    rng = random.Random(seed)
+    orders = list(cars[:count])
+    seen = {tuple(sorted(car.items())) for car in orders}
+    while len(orders) < count:
+        first, second = rng.choice(cars), rng.choice(cars)
+        mixed = {key: (first if rng.random() < 0.5 else second)[key] for key in first}
+        signature = tuple(sorted(mixed.items()))
+        if signature not in seen:
+            seen.add(signature)
+            orders.append(mixed)
+    return orders
+
+
+def replay(
+    instance: str, product: Any, header: list[str], cars: list[Car], options: dict[str, Any]
+) -> dict[str, Any]:
+    """Cross-validate; returns the tallies, the timings and what was run."""
+    seed, folds = options["seed"], options["folds"]
+    rng = random.Random(seed)
+    order = list(range(len(cars)))
+    rng.shuffle(order)
+    parts = [order[f::folds] for f in range(folds)]
+    cars_per_fold = options["cars"] if options["cars"] is not None else DEFAULT_CARS.get(instance, 20)
+    with_c, without = Tally(), Tally()
+    rank_times: list[float] = []
+    learn_times: list[float] = []
+    engine_times: list[float] = []
+    for number, test in enumerate(parts):
+        held = set(test)
+        start = time.perf_counter()
+        recommender = Recommender([cars[i] for i in range(len(cars)) if i not in held])
+        learn_times.append(time.perf_counter() - start)
+        oracle = Oracle([cars[i] for i in test], header)
+        popular = {key: recommender.popular(key)[0][0] for key in header}
+        plain_limit = options["rows"] or len(test)
+        engine_limit = cars_per_fold or len(test)
+        for index, row in enumerate(test[: max(plain_limit, engine_limit)]):
+            car = cars[row]
+            variables = list(header)
+            random.Random(seed * 1_000_003 + row).shuffle(variables)
+            picks: dict[str, str] = {}
+            agreeing = oracle.start()
+            for step, key in enumerate(variables):
+                truth = car[key]
+                if index < plain_limit:
+                    start = time.perf_counter()
+                    ranked = recommender.rank(picks, key)
+                    rank_times.append(time.perf_counter() - start)
+                    without.add(
+                        step,
+                        len(ranked),
+                        ranked[0][0] == truth,
+                        oracle.best(agreeing, key, None) == truth,
+                        popular[key] == truth,
+                    )
+                if index < engine_limit:
+                    start = time.perf_counter()
+                    state = product.domains(picks, explain=False).attributes[key]
+                    engine_times.append(time.perf_counter() - start)
+                    allowed = [o.key for o in state.options if o.available]
+                    if len(allowed) > 1:
+                        start = time.perf_counter()
+                        ranked = recommender.rank(picks, key, allowed)
+                        rank_times.append(time.perf_counter() - start)
+                        with_c.add(
+                            step,
+                            len(allowed),
+                            ranked[0][0] == truth,
+                            oracle.best(agreeing, key, allowed) == truth,
+                            recommender.rank({}, key, allowed)[0][0] == truth,
+                        )
+                picks[key] = truth
+                oracle.pick(agreeing, key, truth)
+        say(
+            f"  fold {number + 1}/{folds}: learned {recommender.designs} distinct designs in "
+            f"{learn_times[-1]:.2f} s; without {without.rate():.2f}% ({without.steps} steps), "
+            f"with {with_c.rate():.2f}% ({with_c.steps} steps) so far"
+        )
+    return {
+        "with": with_c,
+        "without": without,
+        "rank": percentiles_ms(rank_times),
+        "engine": percentiles_ms(engine_times),
+        "learn": learn_times,
+        "cars_per_fold": cars_per_fold,
+        "rows": options["rows"],
+        "test_rows": sum(len(p) for p in parts),
+    }
+
+
+def curve(tally: Tally, variables: int) -> list[str]:
+    """The per-step success rates, steps grouped in about ten bands, and per number of candidates."""
+    width = max(1, math.ceil(variables / 10))
+    bands: list[str] = []
+    for low in range(0, variables, width):
+        hits = sum(tally.by_step.get(s, [0, 0])[0] for s in range(low, low + width))
+        steps = sum(tally.by_step.get(s, [0, 0])[1] for s in range(low, low + width))
+        if steps:
+            bands.append(f"{low}-{low + width - 1}: {100 * hits / steps:5.1f}% ({steps})")
+    sizes: dict[str, list[int]] = {}
+    for count, (hits, steps) in sorted(tally.by_candidates.items()):
+        label = str(count) if count < 5 else "5-9" if count < 10 else "10+"
+        cell = sizes.setdefault(label, [0, 0])
+        cell[0] += hits
+        cell[1] += steps
+    per_size = "  ".join(f"{k}: {100 * h / s:5.1f}% ({s})" for k, (h, s) in sizes.items())
+    return ["      by picks so far   " + "  ".join(bands), "      by candidates     " + per_size]
+
+
+def report(instance: str, result: dict[str, Any], header: list[str]) -> None:
+    """Print the success rates, the curves and the timings."""
+    subset = "every test car" if result["cars_per_fold"] == 0 else f"the first {result['cars_per_fold']}"
+    rows = "every test car" if not result["rows"] else f"the first {result['rows']}"
+    for name, tally, which in (
+        ("with constraints", result["with"], f"{subset} of each fold, steps with 2+ allowed values"),
+        ("without constraints", result["without"], f"{rows} of each fold, every step"),
+    ):
+        say(
+            f"  {name}: {tally.rate():.2f}% of {tally.steps} recommendations ({which}); "
+            f"oracle {tally.rate(tally.oracle):.2f}%, most popular value {tally.rate(tally.popular):.2f}%"
+        )
+        for line in curve(tally, len(header)):
+            say(line)
+    say(f"  rank(): {format_ms(result['rank'])}")
+    say(f"  engine domains() per step: {format_ms(result['engine'])}")
+    learn = result["learn"]
+    say(f"  learning per fold: mean {np.mean(learn):.2f} s, max {max(learn):.2f} s")
+    if instance in PUBLISHED:
+        say(f"  published (Fargier, Gimenez & Mengin 2020): {PUBLISHED[instance]}")
+
+
+def verdicts(instance: str, result: dict[str, Any]) -> list[tuple[str, bool | None]]:
+    """Each target of the instance and whether it is met (None: not measured)."""
+    found: list[tuple[str, bool | None]] = []
+    for (name, setting), target in TARGETS.items():
+        if name == instance:
+            tally = result.get(setting)
+            ok = None if tally is None or not tally.steps else tally.rate() > target
+            found.append((f"success {setting} constraints > {target}%", ok))
+    p95 = result.get("rank", {}).get("p95")
+    found.append((f"rank() p95 <= {RANK_P95_TARGET_MS:.0f} ms", None if p95 is None else p95 <= 1.0))
+    learned = result.get("learn_orders_s")
+    found.append(
+        (
+            f"learning {LEARN_ORDERS:,} orders <= {LEARN_TARGET_S:.0f} s",
+            None if learned is None else learned <= LEARN_TARGET_S,
+        )
+    )
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point; exit status 1 when a target fails."""
+    parser = argparse.ArgumentParser(prog="python -m bench.recommender", description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", default="medium,big", help="comma-separated: medium, big")
+    parser.add_argument("--folds", type=int, default=10)
+    parser.add_argument(
+        "--cars",
+        type=int,
+        default=None,
+        help="test cars per fold replayed with the engine (default: medium 150, big 20; 0 = all)",
+    )
+    parser.add_argument(
+        "--rows", type=int, default=0, help="test cars per fold replayed without constraints (0 = all)"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    options = vars(args)
+    failed = False
+    started = time.perf_counter()
+    say(f"{load_average()} at the start")
+    for instance in [name.strip() for name in args.instances.split(",") if name.strip()]:
+        if instance not in DEFAULT_CARS:
+            parser.error(f"unknown instance {instance!r} (medium or big: the ones with sales)")
+        say(
+            f"== Renault {instance}: recommendations, {args.folds}-fold cross-validation, seed {args.seed} =="
+        )
+        header, cars = read_cars(instance)
+        with tempfile.TemporaryDirectory(prefix=f"bench-recommender-{instance}-") as tmp:
+            start = time.perf_counter()
+            product = compile_product(instance, tmp)
+            say(
+                f"  {len(cars)} sales rows x {len(header)} variables; engine compiled in "
+                f"{time.perf_counter() - start:.1f} s"
+            )
+            result = replay(instance, product, header, cars, options)
+            orders = distinct_orders(cars, LEARN_ORDERS, args.seed)
+            start = time.perf_counter()
+            Recommender(orders)
+            result["learn_orders_s"] = time.perf_counter() - start
+            say(
+                f"  learning {len(orders):,} distinct orders ({len(cars)} sales rows and crossovers of "
+                f"two): {result['learn_orders_s']:.2f} s"
+            )
+            report(instance, result, header)
+            start = time.perf_counter()
+            sales = Recommender(cars)
+            design = sales.most_popular_design(product)
+            problems = product.validate(design)
+            say(
+                f"  most popular design: {'valid' if not problems else f'INVALID {problems[:2]}'}, "
+                f"{sum(design.get(k) == sales.popular(k)[0][0] for k in header)}/{len(header)} "
+                f"recorded variables at their most popular value, {time.perf_counter() - start:.2f} s"
+            )
+            failed |= bool(problems)
+        say(f"  targets ({instance}):")
+        for label, ok in verdicts(instance, result):
+            say(f"    {'PASS   ' if ok else 'BLOCKED' if ok is None else 'FAIL   '} {label}")
+            failed |= ok is False
+    say(f"total run time {time.perf_counter() - started:.0f} s; {load_average()} at the end")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -30,7 +30,7 @@ blp = Blueprint(
 PAGE_POLICY = (
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    "style-src 'self' 'unsafe-inline'",  # the widget's shadow root carries its own <style>
     "img-src 'self' data: blob:",
     "connect-src 'self'",
     "object-src 'none'",
@@ -86,7 +86,7 @@ def page(product: str) -> Response:
         "embed.html",
         config=config,
         embed_js=url_for("embed.static", filename="embed.js"),
-        widget_js=url_for("embed.static", filename="atelier.js"),
+        widget_js=url_for("storefront.asset", filename="atelier-widget.js"),
     )
     response = make_response(html, 200)
     response.headers["Content-Security-Policy"] = content_security_policy(origins)

@@ -6,7 +6,7 @@
 // frame-ancestors policy.
 //
 // window.AtelierEmbed = { product, key, keyHeader, api, origins, parentOrigin, post(type, detail),
-//                         on(type, handler) } for the widget; it posts "atelier:ready" once loaded.
+//                         on(type, handler) } for the widget; the widget's events are forwarded.
 const config = JSON.parse(document.getElementById("atelier-embed").textContent);
 const allowed = Object.freeze([...config.origins]);
 
@@ -64,4 +64,7 @@ window.AtelierEmbed = Object.freeze({
 if (parentOrigin === null && window.parent !== window) {
   console.warn("Atelier embed: the framing page is not one of the partner's origins; no messages are sent.");
 }
-post("atelier:ready", { product: config.product });
+// The configurator's own events (ready, change, add-to-cart, error) go to the partner page as messages.
+for (const type of ["atelier:ready", "atelier:change", "atelier:add-to-cart", "atelier:error"]) {
+  document.addEventListener(type, (event) => post(type, JSON.parse(JSON.stringify(event.detail ?? {}))));
+}

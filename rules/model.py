@@ -6,6 +6,7 @@ pricing (`rules.pricing`) and the text policy (`rules.text`) read them. Everythi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +20,8 @@ DEFAULT_LOCALE = "en"
 
 # A value an attribute can take in a design:
 #   choice / colour -> str (option key); multi -> frozenset[str]; number -> int; boolean -> bool;
-#   text -> str; an attribute that does not apply (its `when` is false) -> None.
+#   text -> str; image -> str (an upload id, "" when none); an attribute that does not apply
+#   (its `when` is false) -> None.
 Value = str | int | bool | frozenset[str] | None
 
 
@@ -68,6 +70,7 @@ class AttributeKind(StrEnum):
     NUMBER = "number"
     BOOLEAN = "boolean"
     TEXT = "text"
+    IMAGE = "image"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,57 @@ class TextLimits:
     price_per_char: Money = field(default_factory=dict)  # per grapheme, whitespace excluded
 
 
+IMAGE_FORMATS = ("png", "jpeg", "webp")
+DEFAULT_MIN_DPI = 300
+# An image pick: an upload id (URL-safe, at most 64 characters), optionally followed by `@x,y`, where
+# to place the photo within its zone in percent of the free room (0,0 top left; default 50,50).
+IMAGE_PICK = re.compile(
+    r"^(?P<id>[A-Za-z0-9_-]{1,64})(?:@(?P<x>(?:100|[0-9]{1,2})(?:\.[0-9]{1,2})?),"
+    r"(?P<y>(?:100|[0-9]{1,2})(?:\.[0-9]{1,2})?))?$"
+)
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """What an image attribute accepts and how large it is printed."""
+
+    formats: tuple[str, ...] = IMAGE_FORMATS
+    min_dpi: int = DEFAULT_MIN_DPI
+    print_size: tuple[float, float] = (100.0, 100.0)  # width, height of the printed zone in mm
+    price: Money = field(default_factory=dict)  # added when an image is given
+
+
+@dataclass(frozen=True)
+class ImagePick:
+    """An image attribute's value read: the upload and where it sits in its zone (percent, 0-100)."""
+
+    upload_id: str
+    x: float = 50.0
+    y: float = 50.0
+
+
+def image_pick(value: object) -> ImagePick | None:
+    """The upload and position of an image value ("ID" or "ID@x,y"); None when absent or malformed.
+
+    >>> image_pick("k3J9x0T2mQ8vYb1LcR5sWp4A@0,100")
+    ImagePick(upload_id='k3J9x0T2mQ8vYb1LcR5sWp4A', x=0.0, y=100.0)
+    >>> image_pick("") is None, image_pick("../etc@1,2") is None, image_pick("a@101,0") is None
+    (True, True, True)
+    """
+    if not isinstance(value, str):
+        return None
+    match = IMAGE_PICK.match(value)
+    if match is None:
+        return None
+    x, y = match.group("x"), match.group("y")
+    if x is None or y is None:
+        return ImagePick(match.group("id"))
+    position = float(x), float(y)
+    if max(position) > 100:
+        return None
+    return ImagePick(match.group("id"), *position)
+
+
 @dataclass(frozen=True)
 class Attribute:
     key: str
@@ -100,7 +154,7 @@ class Attribute:
     options: tuple[Option, ...] = ()  # choice, colour, multi
     default: Value = None
     when: Expr | None = None  # applies only when this holds; otherwise its value is None
-    required: bool = True  # text: False means the shopper may leave it empty
+    required: bool = True  # text, image: False means the shopper may leave it empty
     min_count: int = 0  # multi
     max_count: int | None = None  # multi; None means every option
     minimum: int | None = None  # number
@@ -108,6 +162,7 @@ class Attribute:
     step: int = 1  # number
     unit: str | None = None  # number, e.g. "cm"
     text: TextLimits | None = None  # text
+    image: ImageSpec | None = None  # image
     help: Localized | None = None
     source: SourceRef | None = None
     # What the shopper reads when a value is given although `when` is false; None: a default wording.
@@ -301,9 +356,25 @@ class TextLayer:
         return tuple(path for path in self.fonts.values() if path != DEFAULT_FONT)
 
 
-# A new kind of layer (an image the shopper uploads into a zone, say) is one more dataclass here with
-# `assets()`, its lowering in rules/language/views.py and its painter in rules/preview/renderer.py.
-Layer = ImageLayer | TintLayer | OverlayLayer | TextLayer
+@dataclass(frozen=True)
+class PhotoLayer:
+    """The shopper's uploaded image of an image attribute, scaled into a box: `cover` fills the box and
+    crops what overflows, `contain` fits it whole inside. Where it sits is part of the value."""
+
+    attribute: str
+    box: tuple[int, int, int, int]  # x, y, width, height in the view's own pixels
+    fit: str = "cover"  # cover | contain
+    when: Expr | None = None
+    source: SourceRef | None = None
+
+    def assets(self) -> tuple[str, ...]:
+        """The asset files this layer reads: none, the image comes with the design."""
+        return ()
+
+
+# A new kind of layer is one more dataclass here with `assets()`, its lowering in
+# rules/language/views.py and its painter in rules/preview/renderer.py.
+Layer = ImageLayer | TintLayer | OverlayLayer | TextLayer | PhotoLayer
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from rules.model import (
     ProductModel,
     QuantityTier,
     Value,
+    image_pick,
 )
 from rules.money import (
     MONEY_CONTEXT,
@@ -153,6 +154,8 @@ def design_env(model: ProductModel, design: Mapping[str, Value]) -> dict[str, ob
         value = design.get(attribute.key)
         if attribute.kind is AttributeKind.TEXT and isinstance(value, str):
             env[attribute.key] = grapheme_length(value)
+        elif attribute.kind is AttributeKind.IMAGE and value is not None:
+            env[attribute.key] = 1 if image_pick(value) is not None else 0  # as the engine reads it
         else:
             env[attribute.key] = value
     return env
@@ -194,6 +197,12 @@ def _attribute_lines(
         return []
     if attribute.kind is AttributeKind.TEXT:
         return _text_lines(attribute, value, currency, rounded)
+    if attribute.kind is AttributeKind.IMAGE:
+        spec = attribute.image
+        if spec is None or not spec.price or image_pick(value) is None:
+            return []
+        amount = rounded(_amount(spec.price, currency, f"the price of the image {attribute.key}"))
+        return [PriceLine("image", attribute.label, amount, attribute.key)]
     # Choice, colour and multi carry option prices; a boolean's price reaches us as a price rule
     # `when: <boolean>` (the loader lowers it), and a number's through formulas.
     if isinstance(value, frozenset):

@@ -26,7 +26,7 @@ from rules.errors import Diagnostic
 from rules.language import load_brand
 from rules.language import load_catalog as load_catalog_models
 from rules.language import load_product as load_product_model
-from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
+from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value, image_pick
 from rules.pricing import quote
 from rules.results import (
     AttributeState,
@@ -50,6 +50,7 @@ class Compiled:
     explainer: Explainer
 
 
+_TEXT_LIKE = (AttributeKind.TEXT, AttributeKind.IMAGE)  # an empty value is "", not None
 EXPLAIN_BUDGET_S = 0.8  # per domains() call: past it, reasons keep their picks and direct rules
 PICK_WEIGHT = 1_000  # completing a design changes any number of defaults before one pick
 
@@ -109,7 +110,7 @@ class Product:
             default = attribute.default
             if attribute.kind is AttributeKind.MULTI and default is None:
                 default = frozenset()
-            if attribute.kind is AttributeKind.TEXT and default is None:
+            if attribute.kind in (AttributeKind.TEXT, AttributeKind.IMAGE) and default is None:
                 default = ""
             design[attribute.key] = default
         self._apply_conditions(design, keep=frozenset())
@@ -157,7 +158,7 @@ class Product:
                 design[attribute.key] = frozenset(
                     str(finite.variables[v].option) for v, on in zip(variables, values, strict=True) if on
                 )
-            elif attribute.kind is AttributeKind.TEXT:
+            elif attribute.kind in (AttributeKind.TEXT, AttributeKind.IMAGE):
                 if values[0] == 0:
                     design[attribute.key] = ""
             else:
@@ -205,6 +206,8 @@ class Product:
             if attribute.kind is AttributeKind.TEXT:
                 length = grapheme_length(value) if isinstance(value, str) else 0
                 finite_value = min(length, len(finite.variables[variables[0]].values) - 1)
+            elif attribute.kind is AttributeKind.IMAGE:
+                finite_value = _presence(value)
             else:
                 finite_value = value if not isinstance(value, frozenset) else None
             found = finite.variables[variables[0]].index(finite_value)
@@ -259,6 +262,8 @@ class Product:
             wanted = grapheme_length(value) if isinstance(value, str) else None
             if isinstance(value, int):
                 wanted = value
+        elif target.kind is AttributeKind.IMAGE:
+            wanted = int(value) if isinstance(value, int) else _presence(value)
         else:
             wanted = None if isinstance(value, frozenset) else value
         index = finite.variables[variable].index(wanted)
@@ -336,6 +341,13 @@ class Product:
                     )
                     violations.append(Violation("invalid", (attribute.key,), message))
                 continue
+            if attribute.kind is AttributeKind.IMAGE:
+                if attribute.required and not value:
+                    message = _text(
+                        "Upload an image for “{label}”.", "Ajoutez une image pour « {label} ».", attribute
+                    )
+                    violations.append(Violation("missing", (attribute.key,), message))
+                continue
             if value is None or (attribute.kind is AttributeKind.TEXT and value == "" and attribute.required):
                 if attribute.kind not in (AttributeKind.MULTI,):
                     message = _text("Choose “{label}”.", "Choisissez « {label} ».", attribute)
@@ -377,6 +389,8 @@ class Product:
             value = design.get(attribute.key)
             if attribute.kind is AttributeKind.TEXT:
                 env[attribute.key] = grapheme_length(value) if isinstance(value, str) else 0
+            elif attribute.kind is AttributeKind.IMAGE:
+                env[attribute.key] = _presence(value)
             elif attribute.kind is AttributeKind.MULTI:
                 env[attribute.key] = value if isinstance(value, frozenset) else frozenset()
             elif attribute.key in design:
@@ -417,7 +431,7 @@ class _Layout:
             for index, value in enumerate(self.values):
                 if value is None:
                     self.none_slot = first + index
-                elif attribute.kind is not AttributeKind.TEXT:
+                elif attribute.kind not in _TEXT_LIKE:
                     self.slots.append(first + index)
                     self.targets.append((variable, index))
                     keys.append(value)
@@ -428,7 +442,8 @@ class _Layout:
 
     def state(self, picked: Value, best: list[int], why: _Why | None) -> AttributeState:
         """The attribute's domain read from the sweep's per-slot distances."""
-        if self.kind is AttributeKind.TEXT:
+        if self.kind in _TEXT_LIKE:
+            # An image's state reads like a text's: max_length 1 when an image may be given.
             return self._text(picked, best, why)
         if why is None:
             pairs = zip(self.available, self.greyed, self.slots, strict=True)
@@ -531,9 +546,14 @@ def _holds(expr: object, env: Mapping[str, object]) -> bool:
 def _empty(attribute: Attribute) -> Value:
     if attribute.kind is AttributeKind.MULTI:
         return frozenset()
-    if attribute.kind is AttributeKind.TEXT:
+    if attribute.kind in _TEXT_LIKE:
         return ""
     return None
+
+
+def _presence(value: object) -> int:
+    """An image value as the engine reads it: 1 when an upload is named, else 0."""
+    return 1 if image_pick(value) is not None else 0
 
 
 def _is_empty(value: Value) -> bool:
@@ -589,3 +609,12 @@ def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | Non
             if isinstance(value, str):
                 return value, None
             return None, Localized({"en": f"{label} takes text."})
+        case AttributeKind.IMAGE:
+            if isinstance(value, str) and (value == "" or image_pick(value) is not None):
+                return value, None
+            return None, Localized(
+                {
+                    "en": f"{label} takes the id of an uploaded image, optionally with its position "
+                    "as “id@x,y” (percentages from 0 to 100)."
+                }
+            )

@@ -263,6 +263,32 @@ def celebration_cake(folder: Path) -> None:
             cake_tier(sheet, box, frosting)
             sheet.save(folder / f"tier{tier}-{frosting}.png")
     celebration_slice(folder)
+    celebration_top(folder)
+
+
+def celebration_top(folder: Path) -> None:
+    """The cake seen from above: a board, then the frosted top a shopper's photo is printed on."""
+    board = Sheet((600, 600))
+    soft_shadow(board, (40, 50, 560, 580), 60)
+    board.paint(board.shape(lambda d: d.ellipse(s(30, 30, 570, 570), fill=255)), (205, 208, 214, 255))
+    board.paint(board.shape(lambda d: d.ellipse(s(42, 42, 558, 558), fill=255)), (226, 229, 234, 255))
+    board.save(folder / "top-board.png")
+    for frosting, colour in FROSTINGS.items():
+        sheet = Sheet((600, 600))
+        sheet.paint(sheet.shape(lambda d: d.ellipse(s(80, 80, 520, 520), fill=255)), (*colour, 255))
+        rim = tuple(max(0, c - 28) for c in colour)
+        count = 36
+        centres = [
+            (300 + 205 * math.cos(2 * math.pi * i / count), 300 + 205 * math.sin(2 * math.pi * i / count))
+            for i in range(count)
+        ]
+        shells = sheet.shape(
+            lambda d, centres=centres: [
+                d.ellipse(s(x - 13, y - 13, x + 13, y + 13), fill=255) for x, y in centres
+            ]
+        )
+        sheet.paint(shells, (*rim, 255))
+        sheet.save(folder / f"top-{frosting}.png")
 
 
 SPONGES = {

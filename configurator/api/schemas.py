@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from configurator.api.fields import Money, OptionKey, Picks, PickValue, money_map
 
 CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="A currency is three capital letters (ISO 4217).")
-KINDS = ["choice", "colour", "multi", "number", "boolean", "text"]
+KINDS = ["choice", "colour", "multi", "number", "boolean", "text", "image"]
 
 
 class HealthSchema(Schema):
@@ -66,6 +66,19 @@ class TextSpecSchema(Schema):
     price_per_char = money_map(required=True)
 
 
+class ImageSpecSchema(Schema):
+    formats = fields.List(
+        fields.String(metadata={"enum": ["png", "jpeg", "webp"]}),
+        required=True,
+        metadata={"description": "Formats taken"},
+    )
+    min_dpi = fields.Integer(required=True, metadata={"description": "Below this the shopper is warned"})
+    print_size = fields.List(
+        fields.String(), required=True, metadata={"description": "[width, height] of the printed zone in mm"}
+    )
+    price = money_map(required=True, metadata={"description": "Added when an image is given"})
+
+
 class AttributeSpecSchema(Schema):
     key = fields.String(required=True)
     kind = fields.String(required=True, metadata={"enum": KINDS})
@@ -82,6 +95,7 @@ class AttributeSpecSchema(Schema):
     step = fields.Integer(allow_none=True)
     unit = fields.String(allow_none=True)
     text = fields.Nested(TextSpecSchema, allow_none=True)
+    image = fields.Nested(ImageSpecSchema, allow_none=True)
 
 
 class QuantityTierSchema(Schema):
@@ -197,6 +211,12 @@ class PreviewSchema(Schema):
     views = fields.List(fields.Nested(PreviewViewSchema), required=True)
 
 
+class WarningSchema(Schema):
+    attribute = fields.String(required=True)
+    code = fields.String(required=True, metadata={"enum": ["print-quality"]})
+    message = fields.String(required=True, metadata={"description": "What the shopper reads"})
+
+
 class ConfigureResponseSchema(Schema):
     product = fields.String(required=True)
     locale = fields.String(required=True)
@@ -220,4 +240,10 @@ class ConfigureResponseSchema(Schema):
         allow_none=True,
         required=True,
         metadata={"description": "null while the design breaks a rule, or when the product has no views"},
+    )
+    warnings = fields.List(
+        fields.Nested(WarningSchema),
+        metadata={
+            "description": "What the shopper should know before buying: a photo too small to print sharply"
+        },
     )

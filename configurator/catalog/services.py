@@ -10,6 +10,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from configurator.catalog.errors import (
     UnsupportedCurrency,
 )
 from configurator.errors import ErrorCode, FieldError
+from configurator.uploads.services import check_uploads
 from rules import Catalog, Product, load_catalog
 from rules.errors import CatalogError, Diagnostic
 from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
@@ -33,6 +35,8 @@ from rules.results import AttributeState, Domains, Quote, Reason, RuleRef, TextS
 EXTENSION = "atelier.catalog"
 # Violations of these kinds mean the request named something the product does not have.
 _REQUEST_KINDS = {"unknown": ErrorCode.UNKNOWN_ATTRIBUTE, "invalid": ErrorCode.INVALID_PICK}
+# Attributes a shopper may leave empty when they are not required.
+_TEXT_LIKE = (AttributeKind.TEXT, AttributeKind.IMAGE)
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,14 @@ def _describe_attribute(attribute: Attribute, default: Value, locale: str) -> di
         described.update(
             minimum=attribute.minimum, maximum=attribute.maximum, step=attribute.step, unit=attribute.unit
         )
+    if attribute.image is not None:
+        spec = attribute.image
+        described["image"] = {
+            "formats": list(spec.formats),
+            "min_dpi": spec.min_dpi,
+            "print_size": [format(Decimal(repr(mm)).normalize(), "f") for mm in spec.print_size],
+            "price": dict(spec.price),
+        }
     if attribute.text is not None:
         limits = attribute.text
         described["text"] = {
@@ -295,6 +307,9 @@ def configure(
     shopper would get if they stopped here.
     """
     picks, text_problems = normalize_picks(product, raw_picks)
+    uploads = check_uploads(product, picks, locale)
+    if uploads.errors:
+        raise InvalidPicks("; ".join(f"{e.field}: {e.detail}" for e in uploads.errors), errors=uploads.errors)
     chosen_currency = resolve_currency(product.model.brand, currency)
     domains = product.domains(picks, explain=True, count=True)
     design = product.complete(picks)
@@ -317,6 +332,8 @@ def configure(
         "remaining": str(domains.remaining),
         # An impossible product is never drawn: no preview until the design is valid.
         "preview": preview(design) if preview is not None and valid else None,
+        # Said, never refused: a blurry photo is still the shopper's call.
+        "warnings": uploads.warnings,
     }
 
 
@@ -326,7 +343,7 @@ def is_complete(model: ProductModel, domains: Domains, picks: Mapping[str, Value
         state = domains.attributes.get(attribute.key)
         if state is None or state.applies is False or attribute.key in picks:
             continue
-        optional = (attribute.kind is AttributeKind.TEXT and not attribute.required) or (
+        optional = (attribute.kind in _TEXT_LIKE and not attribute.required) or (
             attribute.kind is AttributeKind.MULTI and attribute.min_count == 0
         )
         if not optional:

@@ -26,6 +26,7 @@ from configurator.errors import FieldError
 from configurator.extensions import db
 from configurator.previews.cache import PreviewCache
 from configurator.storage import blob_store
+from configurator.uploads.services import upload_bytes
 from rules import Product, preview
 from rules.model import Value
 
@@ -148,5 +149,11 @@ def cache() -> PreviewCache:
 def render(request: PreviewRequest, fmt: str) -> bytes:
     """The image bytes (drawn now: callers look in the cache first)."""
     return preview.render(
-        request.served.product, request.design, request.view, request.size, fmt, assets=request.served.assets
+        request.served.product,
+        request.design,
+        request.view,
+        request.size,
+        fmt,
+        assets=request.served.assets,
+        uploads=upload_bytes,
     )

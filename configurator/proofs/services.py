@@ -29,6 +29,7 @@ from configurator.proofs.errors import ProofNotFound
 from configurator.proofs.models import Proof, ProofKind
 from configurator.storage import BlobStore
 from configurator.tasks import enqueue_after_commit
+from configurator.uploads.services import upload_bytes
 from rules import Product, preview
 from rules.errors import RulesError
 from rules.model import Value
@@ -191,7 +192,9 @@ def _load(order: Order, outcome: Outcome) -> list[LineWork]:
 def _render(item: LineWork, want: Wanted) -> bytes:
     model, assets = item.served.product.model, item.served.assets
     if want.kind is ProofKind.VIEW:
-        return preview.render(model, item.design, want.view, "production", PNG, assets=assets)
+        return preview.render(
+            model, item.design, want.view, "production", PNG, assets=assets, uploads=upload_bytes
+        )
     return preview.spec_sheet(model, item.design, item.info, fmt=want.format, locale=LOCALE, assets=assets)
 
 

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 
 from configurator.dbtypes import looks_like_token, public_token
+from configurator.errors import ErrorCode, FieldError
 from configurator.extensions import db
 from configurator.storage import blob_store
 from configurator.uploads.errors import UploadNotFound
 from configurator.uploads.images import ImagePolicy, clean_image
 from configurator.uploads.models import Upload
+from configurator.uploads.quality import Fit, PrintZone, print_quality_warning
+from rules import Product
+from rules.model import AttributeKind, PhotoLayer, ProductModel, Value, image_pick
+from rules.preview.assets import LRU
 
 logger = logging.getLogger(__name__)
+
+# Bytes of recently drawn uploads, by id: an id's bytes never change, so entries never go stale.
+RECENT_BYTES_BUDGET = 64 * 1024 * 1024
+_recent = LRU(RECENT_BYTES_BUDGET, lambda data: len(data) if isinstance(data, bytes) else 64)
+# What each stored format may stand for: WebP uploads are stored as PNG.
+_STORED_AS = {"png": frozenset({"png", "webp"}), "jpeg": frozenset({"jpeg"})}
 
 
 def image_policy() -> ImagePolicy:
@@ -60,3 +74,65 @@ def read(upload: Upload) -> bytes:
         logger.error("upload %s has a row but no blob at %s", upload.id, upload.blob_key)
         raise UploadNotFound(f"No upload {upload.id!r}.")
     return data
+
+
+def upload_bytes(upload_id: str) -> bytes | None:
+    """The stored bytes of an upload by id, or None when there is none: the resolver previews draw
+    photo zones with (see `rules.preview.render`)."""
+    found = _recent.get(upload_id)
+    if isinstance(found, bytes):
+        return found
+    try:
+        data = read(find(upload_id))
+    except UploadNotFound:
+        return None
+    _recent.put(upload_id, data)
+    return data
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """What the picks' images say: ids that name no upload (bad requests), and print warnings."""
+
+    errors: list[FieldError] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_uploads(product: Product, picks: Mapping[str, Value], locale: str = "en") -> UploadCheck:
+    """Look up the upload of every image pick: an unknown id or a format the attribute does not take is
+    an error on `picks.<attribute>`; a photo with too few pixels for the printed zone gets a warning."""
+    model = product.model
+    check = UploadCheck()
+    for attribute in model.attributes:
+        pick = image_pick(picks.get(attribute.key))
+        if attribute.kind is not AttributeKind.IMAGE or attribute.image is None or pick is None:
+            continue
+        where = f"picks.{attribute.key}"
+        try:
+            upload = find(pick.upload_id)
+        except UploadNotFound:
+            detail = "There is no uploaded image with this id: upload the image again."
+            check.errors.append(FieldError(where, detail, code=ErrorCode.INVALID_PICK))
+            continue
+        spec = attribute.image
+        if not _STORED_AS.get(upload.format, frozenset()) & set(spec.formats):
+            taken = ", ".join(f.upper() for f in spec.formats)
+            detail = f"{attribute.label.get(locale)} takes {taken} images only."
+            check.errors.append(FieldError(where, detail, code=ErrorCode.INVALID_PICK))
+            continue
+        zone = PrintZone(*spec.print_size)
+        warning = print_quality_warning(
+            upload.width, upload.height, zone, spec.min_dpi, _fit(model, attribute.key)
+        )
+        if warning is not None:
+            check.warnings.append({"attribute": attribute.key, "code": "print-quality", "message": warning})
+    return check
+
+
+def _fit(model: ProductModel, key: str) -> Fit:
+    """How the first photo zone of an attribute places the photo: that decides which axis counts."""
+    for view in model.views:
+        for layer in view.layers:
+            if isinstance(layer, PhotoLayer) and layer.attribute == key:
+                return "contain" if layer.fit == "contain" else "cover"
+    return "cover"

@@ -1,9 +1,10 @@
 """Lowering a product into finite variables and positive tables, the engine's only input.
 
 One variable per choice, colour, boolean and number attribute (values: its options or numbers, plus
-None when the attribute has a `when`), one boolean variable per option of a multi attribute, and one
+None when the attribute has a `when`), one boolean variable per option of a multi attribute, one
 length variable per text attribute (0..max_length graphemes; the text itself is checked by
-`rules.text`). Every rule becomes a table of the value combinations it allows, found by evaluating
+`rules.text`) and one presence variable per image attribute (0 or 1).
+Every rule becomes a table of the value combinations it allows, found by evaluating
 its expression over the variables it mentions; visibility, option counts and required texts become
 tables too, so they explain themselves like merchants' rules.
 
@@ -138,6 +139,11 @@ def _variables(attribute: Attribute) -> list[Variable]:
         case AttributeKind.TEXT:
             assert attribute.text is not None
             return [Variable(f"{key}.length", key, tuple(range(attribute.text.max_length + 1)))]
+        case AttributeKind.IMAGE:
+            # Present or absent, read like a text of at most one character so `.present` holds for 1.
+            # A required image is no rule here: no default can hold an upload, so the defaults would
+            # never be valid; `Product.validate` asks for it instead.
+            return [Variable(f"{key}.present", key, (0, 1))]
     raise AssertionError(attribute.kind)
 
 
@@ -212,7 +218,7 @@ def _visible(attribute: Attribute, when: Expr, env: Mapping[str, object]) -> boo
     """A single-valued attribute has a value iff it applies; an inactive multi or text is empty."""
     applies = bool(when.evaluate(env))
     value = env[attribute.key]
-    if attribute.kind in (AttributeKind.MULTI, AttributeKind.TEXT):
+    if attribute.kind in (AttributeKind.MULTI, AttributeKind.TEXT, AttributeKind.IMAGE):
         return applies or not value
     return applies == (value is not None)
 

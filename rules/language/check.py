@@ -54,6 +54,11 @@ class Report:
         return sum(1 for d in self.diagnostics if d.severity == "error")
 
 
+def article(word: str) -> str:
+    """ "a" or "an" before a word: an image attribute, a text attribute."""
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
 def _where(where: Node | SourceRef | None) -> SourceRef | None:
     if isinstance(where, Node):
         return where.source
@@ -161,7 +166,7 @@ def check_table(
         if spec.applies_to(kind) and spec.is_required(kind) and spec.name not in result.written:
             if spec.name == table.discriminator or spec.name in misspelt:
                 continue  # reported already (by _discriminate, or as a misspelt key)
-            what = f"a {kind} attribute" if kind is not None else context
+            what = f"{article(kind)} {kind} attribute" if kind is not None else context
             report.error(
                 Code.MISSING_KEY,
                 f"{context} is missing `{spec.name}` ({what} needs it)"
@@ -233,7 +238,7 @@ def _unknown_key(
         )
         report.error(
             Code.UNKNOWN_KEY,
-            f"`{key.text}` does not apply to a {kind} attribute ({context})",
+            f"`{key.text}` does not apply to {article(str(kind))} {kind} attribute ({context})",
             key,
             f"remove it; `{key.text}` is for {', '.join(owners)} attributes",
         )

@@ -211,7 +211,8 @@ class Table(Shape):
 
 # Tables ---------------------------------------------------------------------------------------------
 
-KINDS = ("choice", "colour", "multi", "number", "boolean", "text")
+KINDS = ("choice", "colour", "multi", "number", "boolean", "text", "image")
+IMAGE_FORMATS = ("png", "jpeg", "webp")  # what uploads accept
 _OPTIONED = frozenset({"choice", "colour", "multi"})
 
 LABEL = Field(
@@ -594,6 +595,42 @@ ATTRIBUTE = Table(
             example="false",
         ),
         Field(
+            "required",
+            Boolean(),
+            "Whether the shopper must upload an image before buying (default false).",
+            kinds=_kinds("image"),
+            example="false",
+        ),
+        Field(
+            "formats",
+            ListOf(Text(enum=IMAGE_FORMATS), min_items=1, unique=True),
+            "The image formats the shopper may upload (default: all of png, jpeg and webp).",
+            kinds=_kinds("image"),
+            example="[png, jpeg]",
+        ),
+        Field(
+            "min_dpi",
+            Integer(minimum=50, maximum=1200),
+            "The resolution below which the shopper is warned that the print will look blurry (default 300).",
+            kinds=_kinds("image"),
+            example="300",
+        ),
+        Field(
+            "print_size",
+            ListOf(Amount(what="a length in millimetres like 150"), min_items=2, max_items=2),
+            "[width, height] of the printed zone in millimetres.",
+            kinds=_kinds("image"),
+            required_for=_kinds("image"),
+            example="[150, 100]",
+        ),
+        Field(
+            "price",
+            Money(),
+            "Added to the price when an image is given; every brand currency.",
+            kinds=_kinds("image"),
+            example='{EUR: "6.00", USD: "7.00"}',
+        ),
+        Field(
             "scripts",
             ListOf(Text(what="a Unicode script name like Latin"), min_items=1, unique=True),
             "Unicode scripts allowed; intersected with the brand's.",
@@ -868,6 +905,28 @@ TEXT_ZONE = Table(
     ),
 )
 
+PHOTO_ZONE = Table(
+    "photo_zone",
+    "The shopper's image of an image attribute, scaled into a box",
+    (
+        Field("attribute", _ATTRIBUTE_NAME, "The image attribute drawn.", required=True, example="photo"),
+        Field(
+            "box",
+            ListOf(Integer(minimum=0), min_items=4, max_items=4),
+            "Where the image goes: [x, y, width, height] in the view's pixels.",
+            required=True,
+            example="[200, 150, 400, 300]",
+        ),
+        Field(
+            "fit",
+            Text(enum=("cover", "contain")),
+            "cover: fill the box and crop what overflows (default); contain: fit the whole image inside.",
+            example="cover",
+        ),
+        Field("when", Expression(), "Drawn only when this holds.", example="photo.present"),
+    ),
+)
+
 LAYER = Table(
     "layer",
     "One layer of a view, drawn over the layers before it",
@@ -891,8 +950,14 @@ LAYER = Table(
             example="{attribute: filling, images: {...}}",
         ),
         Field("text", TEXT_ZONE, "A text zone.", example="{attribute: engraving, box: [250, 300, 300, 200]}"),
+        Field(
+            "photo",
+            PHOTO_ZONE,
+            "The shopper's uploaded image.",
+            example="{attribute: photo, box: [200, 150, 400, 300], fit: cover}",
+        ),
     ),
-    exactly_one=(("image", "tint", "overlay", "text"),),
+    exactly_one=(("image", "tint", "overlay", "text", "photo"),),
 )
 
 VIEW = Table(
@@ -976,7 +1041,8 @@ PRODUCT = Table(
         Field(
             "views",
             MapOf(VIEW_KEY, "view key", VIEW, min_items=1),
-            "Preview pictures drawn from images, masks and text zones (see docs/previews.md).",
+            "Preview pictures drawn from images, masks, text zones and shoppers' photos "
+            "(see docs/previews.md).",
             example="{front: {size: [800, 800], layers: [{image: assets/engraved-mug/mug.png}]}}",
         ),
     ),
@@ -1003,5 +1069,6 @@ TABLES: tuple[Table, ...] = (
     TINT,
     OVERLAY,
     TEXT_ZONE,
+    PHOTO_ZONE,
     COLOUR_REF,
 )

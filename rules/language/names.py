@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from rules import expr as x
 from rules.errors import Code, ExpressionError
-from rules.language.check import Report, did_you_mean, suggestion
+from rules.language.check import Report, article, did_you_mean, suggestion
 from rules.language.yamlsafe import Scalar
 from rules.model import AttributeKind, SourceRef
 
@@ -122,6 +122,8 @@ class Resolver:
             return f"compare it, e.g. `{expr.key} == {first}`, or write `{expr.key}.present`"
         if kind.name == "text" and isinstance(expr, x.Name):
             return f"write `{expr.key}.present` or a length test such as `{expr.key}.length <= 12`"
+        if kind.name == "image" and isinstance(expr, x.Name):
+            return f"write `{expr.key}.present` (an image is given)"
         if kind.name == "set" and isinstance(expr, x.Name):
             info = self.attributes[expr.key]
             first = info.options[0] if info.options else "..."
@@ -131,7 +133,7 @@ class Resolver:
         return "write a condition such as `colour == white`"
 
     def _describe(self, kind: Type) -> str:
-        if kind.name in ("option", "set", "text"):
+        if kind.name in ("option", "set", "text", "image"):
             assert kind.attribute is not None
             info = self.attributes[kind.attribute]
             return f"the {info.kind.value} attribute `{kind.attribute}`"
@@ -246,6 +248,8 @@ class Resolver:
             return Type("set", info.key)
         if info.kind == AttributeKind.TEXT:
             return Type("text", info.key)
+        if info.kind == AttributeKind.IMAGE:
+            return Type("image", info.key)
         return Type("option", info.key)
 
     def _operand(self, expr: x.Expr, want: Type, op: str) -> x.Expr:
@@ -300,16 +304,21 @@ class Resolver:
                 if info.kind == AttributeKind.MULTI and expr.feature == "length"
                 else "write `{0}.length`"
                 if info.kind == AttributeKind.TEXT and expr.feature == "count"
+                else "write `{0}.present`"
+                if info.kind == AttributeKind.IMAGE
                 else "write `{0}.present`, or compare `{0}` itself"
             )
             raise self._fail(
                 Code.TYPE_MISMATCH,
                 f"`.{expr.feature}` is for {other} attributes; `{expr.attribute}` "
-                f"is a {info.kind.value} attribute",
+                f"is {article(info.kind.value)} {info.kind.value} attribute",
                 feature_at,
                 hint.format(expr.attribute),
             )
-        resolved = x.Feature(expr.attribute, expr.feature, info.kind.value, expr.source)
+        # Rules see an image like a text of at most one character (0 absent, 1 given), so `.present`
+        # reads it the way it reads a text's length.
+        kind = AttributeKind.TEXT if info.kind == AttributeKind.IMAGE else info.kind
+        resolved = x.Feature(expr.attribute, expr.feature, kind.value, expr.source)
         return resolved, (BOOL if expr.feature == "present" else NUM)
 
     def _call(self, expr: x.Call) -> tuple[x.Expr, Type]:
@@ -348,7 +357,7 @@ class Resolver:
         info = self.attributes.get(arg.key)
         if info is None:
             raise self._unknown_name(arg.key, arg.source)
-        if info.kind in (AttributeKind.MULTI, AttributeKind.TEXT):
+        if info.kind in (AttributeKind.MULTI, AttributeKind.TEXT, AttributeKind.IMAGE):
             raise self._fail(
                 Code.TYPE_MISMATCH,
                 f"`distinct` cannot count a {info.kind.value} attribute (`{arg.key}`)",
@@ -412,6 +421,14 @@ class Resolver:
                 f"write `{kind.attribute}.present` or `{kind.attribute}.length {op} ...`"
                 if op in ("==", "!=")
                 else f"write `{kind.attribute}.length {op} ...`",
+            )
+        if kind.name == "image":
+            assert kind.attribute is not None
+            raise self._fail(
+                Code.TYPE_MISMATCH,
+                f"`{kind.attribute}` is an image attribute; rules see only whether an image is given",
+                side.source,
+                f"write `{kind.attribute}.present` or `not {kind.attribute}.present`",
             )
         if kind.name == "set":
             assert kind.attribute is not None

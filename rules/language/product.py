@@ -25,6 +25,7 @@ from rules.model import (
     Attribute,
     AttributeKind,
     Constraint,
+    ImageSpec,
     Localized,
     Option,
     PriceRule,
@@ -291,6 +292,8 @@ class ProductLowering:
         elif kind == AttributeKind.BOOLEAN:
             default = fields.scalar("default")
             base["default"] = bool(default.value) if default is not None else False
+        elif kind == AttributeKind.IMAGE:
+            base.update(self._image(draft, fields))
         else:
             base.update(self._text(draft, fields))
         if draft.broken or self.report.error_count() != before:
@@ -519,6 +522,47 @@ class ProductLowering:
             "default": default,
             "required": bool(required_node.value) if required_node is not None else False,
             "text": limits,
+        }
+
+    def _image(self, draft: _Draft, fields: Fields) -> dict[str, Any]:
+        formats_node = fields.get("formats")
+        formats = (
+            tuple(item.text for item in formats_node.items if isinstance(item, Scalar))
+            if isinstance(formats_node, Sequence)
+            else f.IMAGE_FORMATS
+        )
+        dpi_node = fields.scalar("min_dpi")
+        min_dpi = int(dpi_node.value) if dpi_node is not None and isinstance(dpi_node.value, int) else 300
+        size_node = fields.get("print_size")
+        print_size = (100.0, 100.0)
+        if isinstance(size_node, Sequence):
+            lengths = [amount(item) for item in size_node.items if isinstance(item, Scalar)]
+            if len(lengths) == 2 and min(lengths) <= 0:
+                self.report.error(
+                    Code.BAD_VALUE,
+                    f"the `print_size` of attribute {draft.key!r} must be two lengths above 0 mm",
+                    size_node,
+                    "write `print_size: [width_mm, height_mm]`, e.g. `print_size: [150, 100]`",
+                )
+            elif len(lengths) == 2:
+                print_size = (float(lengths[0]), float(lengths[1]))
+        price_node = fields.get("price")
+        price = (
+            money(
+                price_node,
+                self.brand.currencies,
+                self.report,
+                f"`price` of attribute {draft.key!r}",
+                negative=False,
+            )
+            if price_node is not None
+            else {}
+        )
+        required_node = fields.scalar("required")
+        return {
+            "default": "",
+            "required": bool(required_node.value) if required_node is not None else False,
+            "image": ImageSpec(formats, min_dpi, print_size, price or {}),
         }
 
     # -- constraints -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from rules import expr as x
 from rules.errors import Code
 from rules.language import fields as f
-from rules.language.check import Fields, Report, check_table, suggestion
+from rules.language.check import Fields, Report, article, check_table, suggestion
 from rules.language.names import Resolver, parse_expression
 from rules.language.values import default_label, localized
 from rules.language.yamlsafe import Mapping, Node, Scalar
@@ -24,6 +24,7 @@ from rules.model import (
     ImageLayer,
     Layer,
     OverlayLayer,
+    PhotoLayer,
     TextLayer,
     TintLayer,
     View,
@@ -98,14 +99,20 @@ class ViewLowering:
         checked = check_table(node, f.LAYER, self.report, context)
         if (
             checked is None
-            or len([n for n in ("image", "tint", "overlay", "text") if n in checked.written]) != 1
+            or len([n for n in ("image", "tint", "overlay", "text", "photo") if n in checked.written]) != 1
         ):
             return None  # reported by check_table
         image = checked.scalar("image")
         if image is not None:
             path = self._asset(image, f"the image of {context}")
             return ImageLayer(path, node.source) if path is not None else None
-        for name, lower in (("tint", self._tint), ("overlay", self._overlay), ("text", self._text)):
+        painters = (
+            ("tint", self._tint),
+            ("overlay", self._overlay),
+            ("text", self._text),
+            ("photo", self._photo),
+        )
+        for name, lower in painters:
             inner = checked.get(name)
             if inner is not None:
                 fields = check_table(
@@ -241,8 +248,25 @@ class ViewLowering:
             source=node.source,
         )
 
+    def _photo(self, fields: Fields, context: str, node: Node, size: tuple[int, int] | None) -> Layer | None:
+        before = self.report.error_count()
+        where = f"the photo of {context}"
+        attribute_node = fields.scalar("attribute")
+        attribute = (
+            self._attribute(attribute_node, (AttributeKind.IMAGE,), f"`attribute` of {where}")
+            if attribute_node is not None
+            else None
+        )
+        box = self._box(fields, where, size, room="an image")
+        fit_node = fields.scalar("fit")
+        when = self._when(fields, where)
+        if attribute is None or box is None or self.report.error_count() != before:
+            return None
+        fit = fit_node.text if fit_node is not None else "cover"
+        return PhotoLayer(attribute.key, box, fit, when, node.source)
+
     def _box(
-        self, fields: Fields, where: str, size: tuple[int, int] | None
+        self, fields: Fields, where: str, size: tuple[int, int] | None, room: str = "text"
     ) -> tuple[int, int, int, int] | None:
         node = fields.get("box")
         if not isinstance(node, YSequence):
@@ -251,7 +275,7 @@ class ViewLowering:
         if width < 1 or height < 1:
             self.report.error(
                 Code.BAD_VALUE,
-                f"the box of {where} is {width}×{height}: it has no room for text",
+                f"the box of {where} is {width}×{height}: it has no room for {room}",
                 node,
                 "give it a width and a height of at least 1: `box: [x, y, width, height]`",
             )
@@ -364,12 +388,12 @@ class ViewLowering:
         if attribute.kind not in kinds:
             self.report.error(
                 Code.TYPE_MISMATCH,
-                f"{what} must be a {nouns} attribute, "
-                f"but `{node.text}` is a {attribute.kind.value} attribute",
+                f"{what} must be {article(nouns)} {nouns} attribute, "
+                f"but `{node.text}` is {article(attribute.kind.value)} {attribute.kind.value} attribute",
                 node,
                 suggestion(node.text, fitting, f"{nouns} attributes")
                 if fitting
-                else f"add a {kinds[0].value} attribute to the product",
+                else f"add {article(kinds[0].value)} {kinds[0].value} attribute to the product",
             )
             return None
         return attribute
@@ -397,4 +421,4 @@ class ViewLowering:
         return self.resolver.condition(parsed, f"`when` of {what}") if parsed is not None else None
 
 
-_TABLES = {"tint": f.TINT, "overlay": f.OVERLAY, "text": f.TEXT_ZONE}
+_TABLES = {"tint": f.TINT, "overlay": f.OVERLAY, "text": f.TEXT_ZONE, "photo": f.PHOTO_ZONE}

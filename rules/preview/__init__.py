@@ -4,8 +4,8 @@ The public API, for the app's previews service:
 
 - ``PREVIEW_SIZES = (256, 512, 1024)``: the longest side of a preview; ``"production"`` is the view's
   own size.
-- ``render(product, design, view_key, size, fmt, *, assets=None) -> bytes``: the PNG (``fmt="png"``) or
-  WebP (``"webp"``) image of one view of a design. ``product`` is a `rules.Product` or a
+- ``render(product, design, view_key, size, fmt, *, assets=None, uploads=None) -> bytes``: the PNG
+  (``fmt="png"``) or WebP (``"webp"``) image of one view of a design. ``product`` is a `rules.Product` or a
   `ProductModel`; ``design`` maps attribute keys to values (as `Product.complete` returns them). The
   same inputs give the same bytes. Raises ValueError for an unknown view, size or format, and
   `AssetError` when an asset is missing or unusable. Callers render only valid designs; any design
@@ -21,6 +21,9 @@ The public API, for the app's previews service:
 - ``assets``: where files come from. Default: the folder the product file was read from
   (`FolderAssets`); for stored versions pass `MemoryAssets({path: bytes})` or any object with
   ``digest(path) -> str`` and ``read(path) -> bytes`` (`AssetSource`).
+- ``uploads``: the bytes of a shopper's image by upload id (``Callable[[str], bytes | None]``), for
+  the photo zones of image attributes. Without it, or for an id it does not know (None), or bytes
+  that are not a readable still image, the zone is left empty.
 - ``check_views(product, assets=None) -> list[Diagnostic]``: what `atelier rules check` reports.
 
 Decoded and resized assets and fonts are cached per process by file digest and output size (an LRU

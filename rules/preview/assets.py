@@ -131,8 +131,9 @@ def folder_assets(folder: str | Path) -> FolderAssets:
 
 def open_png(data: bytes, path: str) -> Image.Image:
     """Open PNG bytes, refusing other formats and oversized images before decoding the pixels."""
-    _guard()
     try:
+        # Pillow's own bomb guard stays at its default: lowering it process-wide would change what
+        # the app's uploads accept. The header's size is checked against ours before decoding.
         image = Image.open(io.BytesIO(data), formats=["PNG"])
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise AssetError(path, f"it is not a PNG image ({error})") from None
@@ -145,10 +146,41 @@ def open_png(data: bytes, path: str) -> Image.Image:
     return image
 
 
-def _guard() -> None:
-    # Set on first use rather than at import: the app may lower it further, never raise it.
-    if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > MAX_ASSET_PIXELS:
-        Image.MAX_IMAGE_PIXELS = MAX_ASSET_PIXELS
+UPLOAD_FORMATS = ["PNG", "JPEG", "WEBP"]
+MAX_UPLOAD_PIXELS = 50_000_000  # above what the app accepts (40 megapixels by default)
+
+
+def upload_photo(data: bytes, box: tuple[int, int], fit: str) -> Image.Image | None:
+    """A shopper's image scaled for a box of `box` pixels: `cover` fills it (and overflows it on one
+    axis), `contain` fits inside it. None when the bytes are not a still image we can read: an
+    unreadable photo leaves its zone empty rather than failing the whole render."""
+    digest = hashlib.sha256(data).hexdigest()
+    found = PREPARED.get(("upload", digest, box, fit))
+    if isinstance(found, Prepared):
+        return found.image
+    image = _scaled_upload(data, box, fit)
+    PREPARED.put(("upload", digest, box, fit), Prepared(image, (0, 0)))
+    return image
+
+
+def _scaled_upload(data: bytes, box: tuple[int, int], fit: str) -> Image.Image | None:
+    try:
+        opened = Image.open(io.BytesIO(data), formats=UPLOAD_FORMATS)
+        width, height = opened.size
+        # The header's claim, checked before a single pixel is decoded.
+        if width < 1 or height < 1 or width * height > MAX_UPLOAD_PIXELS:
+            return None
+        factor = (max if fit == "cover" else min)(box[0] / width, box[1] / height)
+        size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        if opened.format == "JPEG":
+            opened.draft("RGB", size)  # decode at a reduced scale when that is enough
+        opened.load()
+        image = opened.convert("RGBA")
+        if image.size != size:
+            image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        return image
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
 
 
 def open_font(data: bytes | None, size: int, path: str) -> Font:

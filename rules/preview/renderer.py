@@ -24,11 +24,13 @@ from rules.model import (
     ImageLayer,
     Layer,
     OverlayLayer,
+    PhotoLayer,
     ProductModel,
     TextLayer,
     TintLayer,
     Value,
     View,
+    image_pick,
 )
 from rules.preview import assets as a
 from rules.preview.text import MAX_TEXT_GRAPHEMES, draw_coverage, fit_size
@@ -44,6 +46,8 @@ WEBP_METHOD = 4
 
 Size = int | Literal["production"]
 Design = Mapping[str, object]
+# The bytes of a shopper's upload by id, or None when there is no such upload.
+Uploads = Callable[[str], bytes | None]
 
 
 class _HasModel:
@@ -106,6 +110,8 @@ def _env(model: ProductModel, design: Mapping[str, Value]) -> dict[str, object]:
         value = design.get(attribute.key)
         if attribute.kind is AttributeKind.TEXT:
             env[attribute.key] = len(graphemes(value)) if isinstance(value, str) else 0
+        elif attribute.kind is AttributeKind.IMAGE:
+            env[attribute.key] = 1 if image_pick(value) is not None else 0
         else:
             env[attribute.key] = value
     return env
@@ -172,8 +178,10 @@ class _Frame:
         target: tuple[int, int],
         design: Mapping[str, Value],
         source: a.AssetSource,
+        uploads: Uploads | None = None,
     ) -> None:
         self.model = model
+        self.uploads = uploads
         self.view = view
         self.target = target
         self.scale = target[0] / view.size[0]
@@ -274,24 +282,59 @@ def _paint_text(frame: _Frame, layer: TextLayer) -> None:
     frame.canvas.alpha_composite(ink, (left, top))
 
 
+def _paint_photo(frame: _Frame, layer: PhotoLayer) -> None:
+    if frame.uploads is None or not _holds(layer.when, frame.env):
+        return
+    pick = image_pick(frame.design.get(layer.attribute))
+    data = frame.uploads(pick.upload_id) if pick is not None else None
+    if pick is None or not data:
+        return
+    x, y, width, height = layer.box
+    scale = frame.scale
+    left, top = round(x * scale), round(y * scale)
+    box = (max(1, round((x + width) * scale) - left), max(1, round((y + height) * scale) - top))
+    photo = a.upload_photo(data, box, layer.fit)
+    if photo is None:
+        return
+    # The position spreads the room left over (contain) or cut off (cover): 0 one edge, 100 the other.
+    offset = (
+        round((box[0] - photo.width) * pick.x / 100),
+        round((box[1] - photo.height) * pick.y / 100),
+    )
+    zone = Image.new("RGBA", box, (0, 0, 0, 0))
+    zone.paste(photo, offset)  # anything outside the box is clipped by the zone's own edges
+    frame.canvas.alpha_composite(zone, (left, top))
+
+
 _PAINTERS: dict[type, Callable[[_Frame, object], None]] = {
     ImageLayer: _paint_image,  # type: ignore[dict-item]
     TintLayer: _paint_tint,  # type: ignore[dict-item]
     OverlayLayer: _paint_overlay,  # type: ignore[dict-item]
     TextLayer: _paint_text,  # type: ignore[dict-item]
+    PhotoLayer: _paint_photo,  # type: ignore[dict-item]
 }
 
 
 def compose(
-    model: ProductModel, design: Design, view_key: str, size: Size, source: a.AssetSource | None = None
+    model: ProductModel,
+    design: Design,
+    view_key: str,
+    size: Size,
+    source: a.AssetSource | None = None,
+    uploads: Uploads | None = None,
 ) -> Image.Image:
-    """The view of a design as an RGBA image (not encoded)."""
+    """The view of a design as an RGBA image (not encoded); photo zones stay empty without `uploads`."""
     view = model.view(view_key)
     if view is None:
         known = ", ".join(v.key for v in model.views) or "none"
         raise ValueError(f"product {model.key!r} has no view {view_key!r} (views: {known})")
     frame = _Frame(
-        model, view, output_size(view, size), clean_design(model, design), source or default_assets(model)
+        model,
+        view,
+        output_size(view, size),
+        clean_design(model, design),
+        source or default_assets(model),
+        uploads,
     )
     layer: Layer
     for layer in view.layers:
@@ -319,11 +362,12 @@ def render(
     fmt: str,
     *,
     assets: a.AssetSource | None = None,
+    uploads: Uploads | None = None,
 ) -> bytes:
     """The encoded preview of a design's view (see the package docstring)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    return encode(compose(model_of(product), design, view_key, size, assets), fmt)
+    return encode(compose(model_of(product), design, view_key, size, assets, uploads), fmt)
 
 
 # -- keys -----------------------------------------------------------------------------------------

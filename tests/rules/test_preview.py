@@ -197,6 +197,8 @@ def picks_for(product: Product) -> st.SearchStrategy[dict[str, Value]]:
             choices[attribute.key] = st.sampled_from(list(attribute.number_values()))
         elif attribute.kind is AttributeKind.BOOLEAN:
             choices[attribute.key] = st.booleans()
+        elif attribute.kind is AttributeKind.IMAGE:
+            choices[attribute.key] = st.sampled_from(["", "k3J9x0T2mQ8v", "k3J9x0T2mQ8v@0,100"])
         else:
             assert attribute.text is not None
             choices[attribute.key] = st.text(

@@ -241,8 +241,13 @@ class Recommender:
         picks: dict[str, Value] = {}
         for attribute in product.model.attributes:
             key = attribute.key
-            if attribute.kind is AttributeKind.TEXT:
-                continue
+            if attribute.kind in (AttributeKind.TEXT, AttributeKind.IMAGE):
+                continue  # a shopper's own words and photos are never suggested
+            if (
+                attribute.when is not None
+                and product.domains(picks, explain=False).attributes[key].applies is not True
+            ):
+                continue  # it may not apply (e.g. a font without an engraving): completion decides
             if attribute.kind is AttributeKind.MULTI:
                 for value, _ in self.rank(picks, key):
                     if product.domains({**picks, key: value}, explain=False).consistent:

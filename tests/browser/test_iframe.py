@@ -57,7 +57,9 @@ def test_the_embed_page_works_in_a_partner_frame_and_talks_to_it(
     page.wait_for_function("window.atelierMessages.some(m => m.type === 'atelier:ready')")
     # A pick in the frame reaches the partner page as a message from the shop's exact origin
     widget.get_by_role("radio", name="Sage green").click()
-    page.wait_for_function("window.atelierMessages.some(m => m.type === 'atelier:change')")
+    page.wait_for_function(
+        "window.atelierMessages.some(m => m.type === 'atelier:change' && m.detail.design.picks.colour)"
+    )
     change = [m for m in messages(page) if m["type"] == "atelier:change"][-1]
     assert change["source"] == "atelier"
     assert change["detail"]["design"]["picks"] == {"colour": "sage"}

@@ -117,3 +117,18 @@ def test_never_proposes_an_option_the_engine_excludes(
     # and the most popular design is a valid one
     design = recommender.most_popular_design(product)
     assert product.validate(design) == []
+
+
+def test_the_most_popular_design_leaves_out_what_may_not_apply() -> None:
+    # Given orders that all chose a script font, on a mug whose font applies only to an engraving
+    from pathlib import Path
+
+    from rules import load_catalog
+
+    mug = load_catalog(Path(__file__).parents[1] / "fixtures" / "catalog").products["mug"]
+    order = {"colour": "gold", "material": "ceramic", "engraving": "", "font": "script", "gift_box": False}
+    design = Recommender.from_history([order] * 3, []).most_popular_design(mug)
+    # Then the design takes the popular glaze but no font, and is valid
+    assert design["colour"] == "gold"
+    assert design["font"] is None
+    assert mug.validate(design) == []

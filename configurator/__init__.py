@@ -14,7 +14,9 @@ from configurator.config import load_config
 from configurator.errors import register_error_handlers
 from configurator.extensions import db, migrate
 from configurator.mail.services import register_mail
+from configurator.observability import register_observability
 from configurator.partners.http import register_partners
+from configurator.preferences.services import register_preferences
 from configurator.proofs.services import register_proofs
 from configurator.tasks import celery_init_app
 from storefront import register_storefront
@@ -28,8 +30,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(overrides=config))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep attributes in the merchant's order
     register_extensions(app)
+    register_observability(app)  # first: its hooks time and label everything after it
     register_mail(app)
     register_proofs(app)
+    register_preferences(app)
     register_catalog(app)
     register_http(app)
     register_partners(app)

@@ -23,6 +23,7 @@ from configurator.errors import AtelierError
 from configurator.mail import cli as mail_commands
 from configurator.partners import commands as partner_commands
 from configurator.proofs import cli as proofs_commands
+from configurator.recommendations import commands as insights_commands
 from rules.errors import Diagnostic
 from rules.model import AttributeKind
 
@@ -79,6 +80,7 @@ rules_group.add_command(catalog_commands.publish)
 rules_group.add_command(catalog_commands.diff)
 main.add_command(catalog_commands.db_group)
 main.add_command(partner_commands.partners_group)
+main.add_command(insights_commands.insights_group)
 
 
 @main.group("mail")

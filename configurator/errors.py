@@ -58,6 +58,11 @@ class ErrorCode(StrEnum):
     UNSUPPORTED_IMAGE = "unsupported-image"
     IMAGE_UNREADABLE = "image-unreadable"
     IMAGE_TOO_LARGE = "image-too-large"
+    REQUEST_TOO_LARGE = "request-too-large"
+    IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency-key-in-use"
+    SHOPPER_NOT_FOUND = "shopper-not-found"
+    SERVER_ONLY_EVENT = "server-only-event"
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,7 @@ _HTTP_CODES = {
     400: ErrorCode.BAD_REQUEST,
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.REQUEST_TOO_LARGE,
     422: ErrorCode.VALIDATION_FAILED,
     500: ErrorCode.INTERNAL_ERROR,
 }
@@ -236,6 +242,8 @@ def handle_http_exception(error: HTTPException) -> Response:
     detail: str | None = error.description
     if status >= 500:
         detail = "The server could not complete the request."
+    elif status == 413 and request.max_content_length:
+        detail = f"The request body is too large: this endpoint accepts {_size(request.max_content_length)}."
     try:
         title = http.HTTPStatus(status).phrase
     except ValueError:  # a status werkzeug knows and http.HTTPStatus does not
@@ -248,6 +256,18 @@ def handle_http_exception(error: HTTPException) -> Response:
         errors=errors,
         headers=headers,
     )
+
+
+def _size(limit: int) -> str:
+    """A byte limit as people say it.
+
+    >>> _size(1024 * 1024), _size(64 * 1024), _size(100)
+    ('at most 1 MB', 'at most 64 KB', 'at most 100 bytes')
+    """
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if limit >= size:
+            return f"at most {limit / size:g} {unit}"
+    return f"at most {limit} bytes"
 
 
 def register_error_handlers(app: Flask) -> None:

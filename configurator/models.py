@@ -4,10 +4,12 @@ from configurator.admin.models import AdminToken
 from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.checkout.models import Cart, CartLine
 from configurator.designs.models import Design
+from configurator.idempotency import IdempotencyKey
 from configurator.mail.models import OutboxMessage
 from configurator.orders.models import Order, OrderEvent, OrderLine
 from configurator.partners.models import Partner, PartnerOrigin
 from configurator.payments.models import Payment, ProviderEvent
+from configurator.preferences.models import Consent, PreferenceEvent, Shopper
 from configurator.proofs.models import Proof
 from configurator.uploads.models import Upload
 
@@ -17,7 +19,9 @@ __all__ = [
     "BrandVersion",
     "Cart",
     "CartLine",
+    "Consent",
     "Design",
+    "IdempotencyKey",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -25,8 +29,10 @@ __all__ = [
     "Partner",
     "PartnerOrigin",
     "Payment",
+    "PreferenceEvent",
     "ProductVersion",
     "Proof",
     "ProviderEvent",
+    "Shopper",
     "Upload",
 ]

@@ -11,8 +11,10 @@ from configurator.api import (
     designs,
     fields,
     health,
+    preferences,
     previews,
     products,
+    recommendations,
     repair,
     uploads,
 )
@@ -28,9 +30,11 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(health.blp)
     api.register_blueprint(products.blp)
     api.register_blueprint(repair.blp)
+    api.register_blueprint(recommendations.blp)
     api.register_blueprint(checkout.blp)
     api.register_blueprint(designs.blp)
     api.register_blueprint(carts.blp)
     api.register_blueprint(uploads.blp)
     api.register_blueprint(previews.blp)
+    api.register_blueprint(preferences.blp)
     admin.register(api)

@@ -30,6 +30,10 @@ class Cart(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # country (ISO 3166 alpha-2), postal_code, city, line1, line2
     address: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    # The consenting shopper who filled it, so they can export or erase it; None otherwise.
+    shopper_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shoppers.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -29,6 +29,7 @@ from configurator.designs import services as designs
 from configurator.designs.models import Design
 from configurator.errors import FieldError
 from configurator.extensions import db
+from configurator.preferences import services as preferences
 from rules.commerce import OrderTotals, ShippingUnavailableError, SummaryLine, order_totals
 from rules.model import Brand
 from rules.money import round_money
@@ -74,7 +75,8 @@ def brand() -> Brand:
 
 def create(currency: str | None) -> Cart:
     """A new empty cart in one of the brand's currencies; commits."""
-    cart = Cart(currency=resolve_currency(brand(), currency))
+    shopper = preferences.consenting_shopper()
+    cart = Cart(currency=resolve_currency(brand(), currency), shopper_id=shopper.id if shopper else None)
     db.session.add(cart)
     db.session.commit()
     return cart
@@ -111,6 +113,10 @@ def add_line(cart: Cart, design: Design, quantity: int) -> CartLine:
         )
     line = CartLine(cart=cart, design=design, quantity=quantity)
     db.session.add(line)
+    shopper = preferences.consenting_shopper()
+    if shopper is not None and cart.shopper_id is None:
+        cart.shopper_id = shopper.id  # a cart opened before the shopper consented
+    preferences.record_added_to_cart(shopper, line)
     db.session.commit()
     return line
 

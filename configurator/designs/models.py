@@ -26,6 +26,10 @@ class Design(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     # The partner whose page saved it (attribution); None on the shop's own storefront.
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True, index=True)
+    # The consenting shopper who saved it, so they can export or erase it; None otherwise.
+    shopper_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shoppers.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
     version: Mapped[ProductVersion] = relationship()
     remixed_from: Mapped[Design | None] = relationship(remote_side=[id])

@@ -22,6 +22,8 @@ from configurator.designs.errors import DesignNotFound
 from configurator.designs.models import Design
 from configurator.extensions import db
 from configurator.partners.context import current_partner_id
+from configurator.preferences import services as preferences
+from configurator.preferences.models import EventType
 from rules import Product
 from rules.model import Value
 from rules.results import Violation
@@ -83,8 +85,7 @@ def save(product_key: str, raw_picks: Mapping[str, object], *, remixed_from: Des
         remixed_from_id=remixed_from.id if remixed_from is not None else None,
         partner_id=current_partner_id(),
     )
-    db.session.add(design)
-    db.session.commit()
+    _keep(design, EventType.DESIGN_SAVED)
     return design
 
 
@@ -113,6 +114,15 @@ def remix(original: Design, raw_changes: Mapping[str, object]) -> Design:
         remixed_from_id=original.id,
         partner_id=current_partner_id(),
     )
-    db.session.add(design)
-    db.session.commit()
+    _keep(design, EventType.DESIGN_REMIXED)
     return design
+
+
+def _keep(design: Design, event: EventType) -> None:
+    # A consenting shopper's design is theirs to export and erase, and its saving is one of their events.
+    shopper = preferences.consenting_shopper()
+    design.shopper_id = shopper.id if shopper is not None else None
+    db.session.add(design)
+    db.session.flush()  # the public id, for the event
+    preferences.record_design(shopper, design, event)
+    db.session.commit()

@@ -28,12 +28,13 @@ from configurator.errors import PROBLEM_JSON
 from configurator.openapi import ProblemSchema
 from configurator.partners import services
 from configurator.partners.errors import OriginNotAllowed, UnknownPublishableKey
+from configurator.preferences.context import SHOPPER_HEADER
 
 KEY_HEADER = "X-Atelier-Key"
 API_PREFIX = "/api/v1/"
 ADMIN_PREFIX = "/api/v1/admin"
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE"
-ALLOWED_HEADERS = f"Content-Type, Accept-Language, {KEY_HEADER}"
+ALLOWED_HEADERS = f"Content-Type, Accept-Language, {KEY_HEADER}, {SHOPPER_HEADER}"
 EXPOSED_HEADERS = "Content-Language"
 # Browsers cap this themselves (Chromium at 2 hours); 10 minutes keeps a removed origin from lingering.
 PREFLIGHT_MAX_AGE = 600

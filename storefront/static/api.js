@@ -21,6 +21,9 @@ export function createClient({ base = "", key = null } = {}) {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // Partners identify themselves on every call; the shop checks the key against the page's origin.
     if (key) headers["X-Atelier-Key"] = key;
+    // Only while the shopper consents does the shop learn which (pseudonymous) shopper is asking.
+    const shopper = recordingShopper(base);
+    if (shopper) headers["X-Atelier-Shopper"] = shopper;
     let response;
     try {
       response = await fetch(base + path, {
@@ -62,6 +65,13 @@ export function createClient({ base = "", key = null } = {}) {
     checkout: (token) => call("POST", `/api/v1/carts/${enc(token)}/checkout`, {}),
     order: (token) => call("GET", `/api/v1/orders/${enc(token)}`),
     completeOrder: (token) => call("POST", `/api/v1/orders/${enc(token)}/complete`),
+    createShopper: () => call("POST", "/api/v1/shoppers"),
+    consent: (shopper) => call("GET", `/api/v1/shoppers/${enc(shopper)}/consent`),
+    setConsent: (shopper, purposes, wording_version) =>
+      call("PUT", `/api/v1/shoppers/${enc(shopper)}/consent`, { purposes, wording_version }),
+    sendEvents: (shopper, events) => call("POST", "/api/v1/events", { shopper, events }),
+    exportShopper: (shopper) => call("GET", `/api/v1/shoppers/${enc(shopper)}/export`),
+    eraseShopper: (shopper) => call("DELETE", `/api/v1/shoppers/${enc(shopper)}`),
   };
 }
 
@@ -93,6 +103,42 @@ export const cartToken = {
     }
   },
 };
+
+// The privacy choice made in this browser, one per shop: {shopper, purposes, wording_version}. The
+// shopper id is the key to the shopper's data (export, erasure): like the cart's token, it stays here.
+function privacySlot(base) {
+  return base ? `atelier.privacy@${base}` : "atelier.privacy";
+}
+
+export const privacyChoice = {
+  get(base) {
+    try {
+      return JSON.parse(window.localStorage.getItem(privacySlot(base)) || "null");
+    } catch {
+      return null;
+    }
+  },
+  set(base, choice) {
+    try {
+      window.localStorage.setItem(privacySlot(base), JSON.stringify(choice));
+    } catch {
+      // Storage may be off: the choice lasts as long as the page, and the banner asks again next time.
+    }
+  },
+  clear(base) {
+    try {
+      window.localStorage.removeItem(privacySlot(base));
+    } catch {
+      // Nothing kept, nothing to clear.
+    }
+  },
+};
+
+/** The shopper id to send, only while this browser's choice grants "preferences"; else null. */
+export function recordingShopper(base) {
+  const choice = privacyChoice.get(base);
+  return choice?.shopper && choice.purposes?.preferences === true ? choice.shopper : null;
+}
 
 /** The open cart of this browser, made when there is none (or the old one was checked out). */
 export async function openCart(client, currency) {

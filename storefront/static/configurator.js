@@ -3,6 +3,7 @@
 
 import { ApiError, openCart } from "./api.js";
 import { announce, graphemeCount, h, money, plural, uid } from "./dom.js";
+import { recorder } from "./consent.js";
 
 const TYPING_DELAY = 250;
 const LIST_FORMAT = new Intl.ListFormat("en", { style: "long", type: "conjunction" });
@@ -28,6 +29,7 @@ class Configurator {
     this.remixOf = options.remixOf ?? null;
     this.cartUrl = options.cartUrl ?? ((token) => this.client.url(`/cart?cart=${encodeURIComponent(token)}`));
     this.emit = options.emit ?? (() => {});
+    this.record = options.record ?? recorder(this.client); // a no-op until the shopper consents
     this.picks = { ...(options.initialPicks ?? {}) };
     this.quantity = 1;
     this.answer = null;
@@ -47,6 +49,7 @@ class Configurator {
     }
     this.currency = this.spec.currencies[0];
     this.render();
+    this.record({ type: "product_viewed", product: this.productKey });
     await this.refresh();
     this.root.removeAttribute("aria-busy");
     this.emit("ready", { product: this.productKey, label: this.spec.label });
@@ -128,6 +131,8 @@ class Configurator {
         return this.buildBoolean(attribute);
       case "text":
         return this.buildText(attribute);
+      case "image":
+        return this.buildImage(attribute);
       default:
         return { element: h("p", {}, attribute.label), update() {} };
     }
@@ -419,6 +424,90 @@ class Configurator {
     };
   }
 
+  /** A file input that uploads the shopper's image, then two sliders placing it within its zone. */
+  buildImage(attribute) {
+    const id = uid("atelier-image");
+    const formats = attribute.image?.formats ?? ["png", "jpeg", "webp"];
+    const input = h("input", { id, type: "file", accept: formats.map((f) => `image/${f}`).join(","), class: "atelier-input atelier-file" });
+    const status = h("p", { class: "atelier-help", role: "status" });
+    const warning = h("p", { class: "atelier-warning", role: "status", hidden: true });
+    const price = attribute.image?.price?.[this.currency];
+    const slider = (text) => {
+      const sliderId = uid("atelier-position");
+      const range = h("input", { id: sliderId, type: "range", min: 0, max: 100, step: 1, value: 50, class: "atelier-range" });
+      return [h("label", { for: sliderId, class: "atelier-label" }, text), range];
+    };
+    const [xLabel, xRange] = slider("Move the image left or right");
+    const [yLabel, yRange] = slider("Move the image up or down");
+    const position = h("div", { class: "atelier-position", hidden: true }, xLabel, xRange, yLabel, yRange);
+    const remove = h("button", { type: "button", class: "atelier-button atelier-secondary", hidden: true }, "Remove the image");
+    const fieldset = h("div", { class: "atelier-field", dataset: { attribute: attribute.key } },
+      h("label", { for: id, class: "atelier-label" }, attribute.label),
+      attribute.help ? h("p", { class: "atelier-help" }, attribute.help) : null,
+      input, status, warning, position, remove,
+      price ? h("p", { class: "atelier-help" }, `${money(price, this.currency, { signed: true })} with an image`) : null);
+    const message = this.fieldMessage(fieldset, () => [input]);
+    let uploadId = "";
+    const describe = () => {
+      xRange.setAttribute("aria-valuetext", `${xRange.value}% from the left`);
+      yRange.setAttribute("aria-valuetext", `${yRange.value}% from the top`);
+    };
+    const place = () => {
+      describe();
+      if (uploadId) this.pick(attribute.key, `${uploadId}@${xRange.value},${yRange.value}`, { delay: TYPING_DELAY });
+    };
+    xRange.addEventListener("input", place);
+    yRange.addEventListener("input", place);
+    input.addEventListener("change", async () => {
+      const file = input.files?.[0];
+      if (!file) return;
+      status.textContent = `Uploading ${file.name}…`;
+      message(null);
+      try {
+        const uploaded = await uploadImage(this.client, file);
+        uploadId = uploaded.id;
+        xRange.value = 50;
+        yRange.value = 50;
+        describe();
+        status.textContent = `${file.name}: ${uploaded.width}×${uploaded.height} px`;
+        this.pick(attribute.key, uploadId);
+      } catch (error) {
+        status.textContent = "";
+        message(error instanceof ApiError ? error.problem?.detail || error.message : String(error));
+      }
+    });
+    remove.addEventListener("click", () => {
+      uploadId = "";
+      input.value = "";
+      status.textContent = "";
+      this.pick(attribute.key, "");
+      input.focus();
+    });
+    return {
+      element: fieldset,
+      focusTarget: () => input,
+      controlFor: () => input,
+      setError: (text) => message(text),
+      update: (domain, answer) => {
+        const picked = /^([A-Za-z0-9_-]{1,64})(?:@([0-9.]+),([0-9.]+))?$/.exec(this.effective(attribute.key) || "");
+        uploadId = picked ? picked[1] : "";
+        position.hidden = !uploadId;
+        remove.hidden = !uploadId;
+        const active = this.root.getRootNode().activeElement;
+        // Never move a slider under the shopper's hand; a shared design brings its own position.
+        if (picked && active !== xRange && active !== yRange) {
+          xRange.value = picked[2] ?? 50;
+          yRange.value = picked[3] ?? 50;
+        }
+        describe();
+        const warnings = (answer?.warnings ?? []).filter((w) => w.attribute === attribute.key).map((w) => w.message);
+        warning.textContent = warnings.join(" ");
+        warning.hidden = !warnings.length;
+        message(this.violationText(attribute.key));
+      },
+    };
+  }
+
   buildSummary() {
     this.lines = h("dl", { class: "atelier-lines" });
     this.total = h("p", { class: "atelier-total" });
@@ -487,6 +576,7 @@ class Configurator {
   }
 
   pick(key, value, { delay = 0 } = {}) {
+    this.recordPick(key, value);
     this.picks[key] = value;
     this.schedule(delay);
   }
@@ -519,6 +609,7 @@ class Configurator {
     this.alert.hidden = true;
     for (const field of this.fields.values()) field.setError?.(null);
     this.update(before);
+    this.recommend(sequence);
   }
 
   showProblem(error) {
@@ -609,6 +700,7 @@ class Configurator {
   // --- insisting on a greyed option ------------------------------------------------------------------
 
   async insist(attribute, value, control) {
+    this.recordRefusal(attribute.key, value);
     let repair;
     try {
       repair = await this.client.repair(this.productKey, { picks: this.picks, attribute: attribute.key, value });
@@ -637,6 +729,10 @@ class Configurator {
     const choice = await new Promise((resolve) => {
       this.dialog.addEventListener("close", () => resolve(this.dialog.returnValue), { once: true });
     });
+    if (repair.possible) {
+      const type = choice === "confirm" ? "repair_accepted" : "repair_declined";
+      this.record({ type, product: this.productKey, attribute: attribute.key, option: value });
+    }
     if (choice === "confirm" && repair.possible) {
       // Only what the repair changes: anything picked or typed while the question was open stays.
       for (const change of repair.changes) this.picks[change.attribute] = change.new;
@@ -648,6 +744,81 @@ class Configurator {
     }
     const field = this.fields.get(attribute.key);
     (field?.controlFor?.(value) ?? control)?.focus();
+  }
+
+  // --- recommendations ------------------------------------------------------------------------------
+
+  /** Ask what shoppers with similar picks ordered; a failure only leaves the badges off. */
+  async recommend(sequence) {
+    let advice;
+    try {
+      advice = await fetchRecommendations(this.client, this.productKey, this.picks);
+    } catch {
+      advice = null;
+    }
+    if (sequence !== this.sequence) return;
+    this.showRecommendations(advice);
+  }
+
+  /** "Recommended" and "Popular" as text beside the options, also read as each option's description. */
+  showRecommendations(advice) {
+    const byAttribute = new Map((advice?.attributes ?? []).map((a) => [a.attribute, a]));
+    for (const attribute of this.spec.attributes) {
+      const field = this.fields.get(attribute.key);
+      if (!field?.controlFor || (attribute.kind !== "choice" && attribute.kind !== "colour")) continue;
+      const item = byAttribute.get(attribute.key);
+      const popular = new Set(item?.popular ?? []);
+      for (const option of attribute.options) {
+        const marks = [];
+        if (item && item.recommended === option.key) marks.push("Recommended");
+        if (popular.has(option.key)) marks.push("Popular");
+        markOption(field.controlFor(option.key), marks);
+      }
+    }
+    this.showStartFrom(advice?.start_from ?? null);
+  }
+
+  showStartFrom(picks) {
+    if (!this.startButton) {
+      this.startButton = h("button", { type: "button", class: "atelier-button atelier-secondary atelier-start", hidden: true }, "Start from the most popular design");
+      this.startButton.addEventListener("click", () => this.startFrom());
+      this.root.querySelector(".atelier-form")?.before(this.startButton);
+    }
+    this.startPicks = picks;
+    this.startButton.hidden = !picks;
+  }
+
+  /** Take the most popular design's options; what the shopper typed or uploaded stays. */
+  async startFrom() {
+    if (!this.startPicks) return;
+    const own = Object.fromEntries(
+      Object.entries(this.picks).filter(([key]) => ["text", "image"].includes(this.spec.attributes.find((a) => a.key === key)?.kind)),
+    );
+    this.picks = { ...this.startPicks, ...own };
+    await this.refresh();
+    if (this.answer) announce(this.live, `Started from the most popular design. Price now ${money(this.answer.price.total, this.answer.price.currency)}.`);
+  }
+
+  // --- recording (consent.js keeps nothing unless the shopper said yes) ---------------------------------
+
+  /** Options picked, never typed text, numbers or images: those can say who the shopper is. */
+  recordPick(key, value) {
+    const kind = this.spec.attributes.find((a) => a.key === key)?.kind;
+    if (kind === "multi") {
+      const before = new Set(this.effective(key) ?? []);
+      for (const option of value) {
+        if (!before.has(option)) this.record({ type: "option_picked", product: this.productKey, attribute: key, option });
+      }
+    } else if (kind === "choice" || kind === "colour" || kind === "boolean") {
+      this.record({ type: "option_picked", product: this.productKey, attribute: key, option: value });
+    }
+  }
+
+  /** The shopper wanted an option a rule excludes: which option, and which rule. */
+  recordRefusal(key, value) {
+    const state = this.answer?.domains.find((d) => d.key === key)?.options.find((o) => o.key === value);
+    const rule = state?.reason?.rules?.[0]?.id;
+    if (rule) this.record({ type: "option_refused", product: this.productKey, attribute: key, option: value, rule });
   }
 
   // --- saving, sharing, buying ---------------------------------------------------------------------
@@ -692,6 +863,7 @@ class Configurator {
   }
 
   async copy() {
+    if (this.saved) this.record({ type: "design_shared", product: this.productKey, design: this.saved.design.id });
     const url = this.shareInput.value;
     try {
       await navigator.clipboard.writeText(url);
@@ -748,4 +920,48 @@ function describeChanges(changes, spec) {
 function sentence(changes) {
   const text = LIST_FORMAT.format(changes.map((c) => `${c.label} is now ${c.new_label ?? "empty"}`));
   return changes.length ? `${text}.` : "";
+}
+
+/** POST a file to the uploads endpoint as a form; the answer carries the id to pick. */
+async function uploadImage(client, file) {
+  const body = new FormData();
+  body.append("file", file);
+  const headers = { Accept: "application/json" };
+  if (client.key) headers["X-Atelier-Key"] = client.key;
+  let response;
+  try {
+    response = await fetch(`${client.base}/api/v1/uploads`, { method: "POST", headers, body, credentials: "omit" });
+  } catch {
+    throw new ApiError({ title: "Network error", status: 0, detail: "The image could not be sent. Check your connection and try again." }, 0);
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(data ?? { title: response.statusText, status: response.status }, response.status);
+  return data;
+}
+
+/** Badges after an option, named in its aria-describedby beside what else describes it. */
+function markOption(control, marks) {
+  const wrapper = control?.closest(".atelier-option");
+  if (!wrapper) return;
+  wrapper.querySelector(".atelier-badges")?.remove();
+  const others = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.startsWith("atelier-badge"));
+  const badges = marks.map((mark) => h("span", { class: `atelier-badge atelier-badge-${mark.toLowerCase()}`, id: uid("atelier-badge") }, mark));
+  if (badges.length) wrapper.append(h("span", { class: "atelier-badges" }, ...badges));
+  const ids = [...others, ...badges.map((badge) => badge.id)];
+  if (ids.length) control.setAttribute("aria-describedby", ids.join(" "));
+  else control.removeAttribute("aria-describedby");
+}
+
+/** The recommendations endpoint (beside configure: the same picks, answered from past orders). */
+async function fetchRecommendations(client, product, picks) {
+  const headers = { Accept: "application/json", "Content-Type": "application/json" };
+  if (client.key) headers["X-Atelier-Key"] = client.key;
+  const response = await fetch(`${client.base}/api/v1/products/${encodeURIComponent(product)}/recommendations`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ picks }),
+    credentials: "omit",
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
 }

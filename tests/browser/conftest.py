@@ -3,6 +3,7 @@ Chromium driven by Playwright, one browser per session and a fresh context per t
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -95,6 +96,27 @@ def shop(shop_app: Flask) -> Iterator[Server]:
 def _short_waits(page: Page) -> None:
     """Every answer here comes from a local server: a step that takes seconds is a failure."""
     page.set_default_timeout(10_000)
+
+
+# A choice already made (declined): the banner asking for it would otherwise push every page down.
+# Only on the shop's own top-level pages: frames and partner pages are left exactly as they are.
+CHOSEN_ALREADY = """
+if (window === window.top && window.location.origin === %s && !localStorage.getItem("atelier.privacy")) {
+  localStorage.setItem("atelier.privacy", JSON.stringify({shopper: null, purposes: {preferences: false,
+    recommendations: false}, wording_version: "browser-tests"}));
+}
+"""
+
+
+@pytest.fixture
+def privacy_unasked() -> None:
+    """Ask for it in a test: the shopper has not made their privacy choice yet (the banner shows)."""
+
+
+@pytest.fixture(autouse=True)
+def _privacy_chosen(request: pytest.FixtureRequest, page: Page, shop: Server) -> None:
+    if "privacy_unasked" not in request.fixturenames:
+        page.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
 
 
 @pytest.fixture

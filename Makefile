@@ -6,10 +6,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: help run test lint typecheck pytest services install install-dev clean
+.PHONY: help run run-prod stop-prod prod-services test lint typecheck pytest services install install-dev clean
 
 help:
 	@echo "make run    set up .venv, install, serve the demo catalog on http://$(HOST):$(PORT)"
+	@echo "make run-prod  production on this machine: PostgreSQL, Redis, gunicorn, Celery (state in .prod/)"
+	@echo "make stop-prod stop what run-prod started"
 	@echo "make test   set up .venv with the dev extra, run ruff, mypy (rules/) and pytest"
 	@echo "make clean  remove .venv and caches"
 
@@ -37,6 +39,25 @@ install-dev: $(VENV)/.installed-dev
 
 run: $(VENV)/.installed
 	$(BIN)/atelier run --host $(HOST) --port $(PORT)
+
+# Production's shape on one machine: local PostgreSQL and Redis (Debian's packages, data in
+# $(PROD_STATE)), migrations and publishing, then gunicorn, a Celery worker and beat. Ctrl-C stops all.
+PROD_STATE ?= .prod
+run-prod: $(VENV)/.installed prod-services
+	HOST=$(HOST) PORT=$(PORT) scripts/run-prod --state $(PROD_STATE)
+
+stop-prod:
+	scripts/run-prod --state $(PROD_STATE) --stop
+
+prod-services:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "run-prod needs:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

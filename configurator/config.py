@@ -6,12 +6,15 @@ Precedence, lowest first: built-in defaults, the environment, the `config` mappi
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
 from configurator.errors import ConfigurationError
+
+logger = logging.getLogger(__name__)
 
 # The demo's key signs nothing worth stealing: demo mode has no accounts and no payments.
 DEMO_SECRET_KEY = "atelier-demo-only-not-a-secret"
@@ -65,6 +68,10 @@ ENVIRONMENT = {
     "ATELIER_RATELIMIT_URL": "ATELIER_RATELIMIT_URL",
     "ATELIER_RATELIMITS": "ATELIER_RATELIMITS",
     "ATELIER_TRUSTED_PROXIES": "ATELIER_TRUSTED_PROXIES",
+    "ATELIER_LOG_FORMAT": "ATELIER_LOG_FORMAT",
+    "ATELIER_LOG_LEVEL": "ATELIER_LOG_LEVEL",
+    "ATELIER_METRICS_TOKEN": "ATELIER_METRICS_TOKEN",
+    "ATELIER_ALLOW_OFFLINE_PAYMENTS": "ATELIER_ALLOW_OFFLINE_PAYMENTS",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -99,11 +106,18 @@ DEFAULTS: dict[str, Any] = {
     "ATELIER_UPLOAD_MAX_BYTES": 15 * 1024 * 1024,
     "ATELIER_UPLOAD_MAX_PIXELS": 40_000_000,
     "ATELIER_UPLOAD_FORMATS": "png,jpeg,webp",
+    # Every request body is refused past this (413) before it is read: JSON bodies are small. Uploads
+    # and rule sets raise it for their own requests (request.max_content_length).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Rate limits count in Redis (this URL, else the broker's when it is Redis), else in memory.
     "ATELIER_RATELIMIT_URL": "",
     "ATELIER_RATELIMITS": "",  # "bucket=per_minute,..." overriding the code's limits; 0 turns one off
     # Proxies in front of the app that append to X-Forwarded-For: 0 trusts no header at all.
     "ATELIER_TRUSTED_PROXIES": 0,
+    # Logs and metrics (configurator/observability.py). The format defaults by mode: json in
+    # production, text in the demo. No token: /metrics answers anyone who reaches it.
+    "ATELIER_LOG_LEVEL": "INFO",
+    "ATELIER_METRICS_TOKEN": "",
     # flask-smorest / OpenAPI
     "API_TITLE": "Atelier",
     "API_VERSION": "v1",
@@ -158,6 +172,7 @@ def check_config(config: dict[str, Any]) -> None:
     check_payments(config, mode)
     check_mail(config)
     check_media(config)
+    check_observability(config, mode)
     # The demo migrates its database and publishes its catalog at start; production never does on
     # its own (several workers starting at once must not race to migrate).
     auto = config.get("ATELIER_AUTO_SETUP")
@@ -178,7 +193,14 @@ def check_payments(config: dict[str, Any], mode: Mode) -> None:
     if provider not in PAYMENT_PROVIDERS:
         choices = ", ".join(PAYMENT_PROVIDERS)
         raise ConfigurationError(f"ATELIER_PAYMENTS must be one of {choices}, not {provider!r}.")
-    if provider == "offline" and mode is Mode.PRODUCTION:
+    if provider == "offline" and mode is Mode.PRODUCTION and _flag(config, "ATELIER_ALLOW_OFFLINE_PAYMENTS"):
+        # A rehearsal of production on one machine (`make run-prod`) without Stripe keys: allowed
+        # only when asked for by name, and said loudly at every start.
+        logger.warning(
+            "ATELIER_ALLOW_OFFLINE_PAYMENTS is set: orders are marked paid WITHOUT taking money. "
+            "Never set it on a shop that takes real orders."
+        )
+    elif provider == "offline" and mode is Mode.PRODUCTION:
         raise ConfigurationError(
             "Production mode takes real payments: set ATELIER_PAYMENTS=stripe "
             "(with Stripe's test-mode keys for a staging shop)."
@@ -232,6 +254,31 @@ def check_mail(config: dict[str, Any]) -> None:
         starttls = starttls.strip().lower() in _TRUE
     config["ATELIER_SMTP_STARTTLS"] = bool(starttls)
     config["ATELIER_PUBLIC_URL"] = str(config.get("ATELIER_PUBLIC_URL") or "").rstrip("/")
+
+
+def _flag(config: Mapping[str, Any], key: str) -> bool:
+    value = config.get(key)
+    if isinstance(value, str):
+        if value.strip().lower() not in _TRUE | _FALSE:
+            raise ConfigurationError(f"{key} must be true or false, not {value!r}.")
+        return value.strip().lower() in _TRUE
+    return bool(value)
+
+
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def check_observability(config: dict[str, Any], mode: Mode) -> None:
+    """Log format (json in production, text in the demo, unless set) and level."""
+    log_format = str(config.get("ATELIER_LOG_FORMAT") or ("json" if mode is Mode.PRODUCTION else "text"))
+    if log_format.lower() not in LOG_FORMATS:
+        raise ConfigurationError(f"ATELIER_LOG_FORMAT must be json or text, not {log_format!r}.")
+    config["ATELIER_LOG_FORMAT"] = log_format.lower()
+    level = str(config.get("ATELIER_LOG_LEVEL") or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigurationError(f"ATELIER_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}.")
+    config["ATELIER_LOG_LEVEL"] = level
 
 
 def check_media(config: dict[str, Any]) -> None:

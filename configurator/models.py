@@ -5,6 +5,7 @@ from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.checkout.models import Cart, CartLine
 from configurator.designs.models import Design
 from configurator.idempotency import IdempotencyKey
+from configurator.insights.models import InsightCount
 from configurator.mail.models import OutboxMessage
 from configurator.orders.models import Order, OrderEvent, OrderLine
 from configurator.partners.models import Partner, PartnerOrigin
@@ -22,6 +23,7 @@ __all__ = [
     "Consent",
     "Design",
     "IdempotencyKey",
+    "InsightCount",
     "Order",
     "OrderEvent",
     "OrderLine",

@@ -18,9 +18,11 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from configurator.observability import install_task_signals
+
 EXTENSION = "celery"
 # Modules that define tasks: a worker imports them at start, whatever it was asked to run first.
-TASK_MODULES = ("configurator.mail.tasks", "configurator.proofs.tasks")
+TASK_MODULES = ("configurator.mail.tasks", "configurator.proofs.tasks", "configurator.insights.tasks")
 # The sweep that sends again what a lost enqueue left behind (see configurator.mail.tasks).
 MAIL_SWEEP_EVERY_SECONDS = 300.0
 
@@ -51,6 +53,7 @@ def celery_config(app: Flask) -> dict[str, Any]:
         "include": list(TASK_MODULES),
         "beat_schedule": {
             "mail-sweep": {"task": "mail.sweep_outbox", "schedule": MAIL_SWEEP_EVERY_SECONDS},
+            "insights-recent": {"task": "insights.aggregate_recent", "schedule": 3600.0},  # today, yesterday
         },
         **app.config.get("CELERY", {}),
     }
@@ -71,6 +74,7 @@ def celery_init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions[EXTENSION] = celery
     install_commit_hooks()
+    install_task_signals()
     return celery
 
 

@@ -28,8 +28,9 @@ family emoji joined by zero-width joiners each count as one character, as a shop
   spell words (Arabic, Persian, the Indic scripts...). Latin, Greek and Cyrillic never need them,
   which is where they would hide a word.
 * Banned words (the brand's). The text is folded grapheme by grapheme (`normalise_for_matching`:
-  NFKC, casefold, TR39 confusable skeleton, invisibles and stray marks dropped) into words, and
-  each banned word is looked for with this false-positive policy:
+  NFKC, casefold, TR39 confusable skeleton, invisibles and stray marks dropped; a capital that looks
+  like an ASCII capital its lower case does not, as the Cyrillic "Т" and "В", is read as that capital)
+  into words, and each banned word is looked for with this false-positive policy:
     1. Whole words, any length: the banned word's words appear as whole consecutive words of the
        text. "ass" matches "ass" and "Ass!" but not "class", "Cassandra" or "assistant"; a banned
        word is never matched inside a longer word ("therapist" never trips "rapist").
@@ -260,9 +261,7 @@ def _fold_once(text: str) -> str:
     # A compatibility character that NFKC turns into another non-ASCII letter keeps its TR39 reading:
     # the lunate sigma "ϲ" looks like "c", not like the "σ" NFKC makes of it. One that NFKC turns into
     # ASCII ("Ｃ", "𝐈", "ℐ") goes through NFKC and casefolding, so that case never matters.
-    text = "".join(
-        table[char] if char in table and not _nfkc_is_ascii_or_same(char) else char for char in text
-    )
+    text = "".join(_read_before_casefolding(char) for char in text)
     decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
     out = []
     for char in decomposed:
@@ -270,6 +269,24 @@ def _fold_once(text: str) -> str:
             continue
         out.append(table.get(char, char))
     return "".join(out)
+
+
+@cache
+def _read_before_casefolding(char: str) -> str:
+    table = _skeleton_table()
+    if char not in table:
+        return char
+    if not _nfkc_is_ascii_or_same(char):
+        return table[char]
+    # An upper-case letter may look like an ASCII letter that its lower case does not: the Cyrillic
+    # "Т" is a T, its "т" a small capital; the Greek "Τ" and "τ" likewise. Casefolding first would
+    # lose the T, and "ЅТUРІD" would pass for something else than "stupid".
+    if table[char].isascii():
+        lower = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char).casefold())
+        kept = (c for c in lower if not (_IGNORABLE.match(c) or _INHERITED_MARK.match(c)))
+        if not "".join(table.get(c, c) for c in kept).isascii():
+            return table[char]
+    return char
 
 
 @cache

@@ -16,6 +16,8 @@ from configurator.api.checkout_schemas import (
     StripeWebhookResultSchema,
 )
 from configurator.designs.services import check
+from configurator.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_KEY
+from configurator.idempotency import idempotent
 from configurator.locale import request_locale
 from configurator.openapi import AtelierBlueprint
 from configurator.orders import services as orders
@@ -112,6 +114,8 @@ def _order(order: Order, payment: Payment | None) -> dict[str, Any]:
 
 @blp.route("/carts/<token>/checkout")
 class Checkout(MethodView):
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
+    @idempotent
     @blp.arguments(CheckoutRequestSchema, required=False)
     @blp.response(201, CheckoutSchema, description="The order and its payment, made now")
     @blp.alt_response(200, schema=CheckoutSchema, description="The order and payment made before")
@@ -123,6 +127,7 @@ class Checkout(MethodView):
         """Check the cart out: its order (priced on the server) and the order's one payment.
 
         Repeating the call answers the same order and payment (200): a retry never charges twice.
+        With an `Idempotency-Key`, a retry answers exactly the first response, status included.
         """
         result = payments.checkout(token)
         active = payments.provider()

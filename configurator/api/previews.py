@@ -8,6 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
+from configurator.observability import PREVIEW_RENDER_SECONDS
 from configurator.openapi import AtelierBlueprint
 from configurator.previews import services
 from configurator.previews.responses import etag_matches, image_response, negotiate_format
@@ -66,5 +67,10 @@ class Preview(MethodView):
         data = cache.get(key, fmt)
         if data is None:
             check_rate("previews", RENDERS_PER_MINUTE)
-            data = cache.get_or_render(key, fmt, lambda: services.render(wanted, fmt))
+
+            def render() -> bytes:
+                with PREVIEW_RENDER_SECONDS.labels(fmt).time():
+                    return services.render(wanted, fmt)
+
+            data = cache.get_or_render(key, fmt, render)
         return image_response(data, MIMETYPES[fmt], key)

@@ -26,6 +26,7 @@ from configurator.catalog.errors import (
     UnsupportedCurrency,
 )
 from configurator.errors import ErrorCode, FieldError
+from configurator.observability import CONFIGURE_SECONDS, timed
 from configurator.uploads.services import check_uploads
 from rules import Catalog, Product, load_catalog
 from rules.errors import CatalogError, Diagnostic
@@ -311,9 +312,10 @@ def configure(
     if uploads.errors:
         raise InvalidPicks("; ".join(f"{e.field}: {e.detail}" for e in uploads.errors), errors=uploads.errors)
     chosen_currency = resolve_currency(product.model.brand, currency)
-    domains = product.domains(picks, explain=True, count=True)
-    design = product.complete(picks)
-    violations = _unique([*text_problems, *domains.violations, *product.validate(design)])
+    with timed(CONFIGURE_SECONDS):
+        domains = product.domains(picks, explain=True, count=True)
+        design = product.complete(picks)
+        violations = _unique([*text_problems, *domains.violations, *product.validate(design)])
     quote = product.price(design, quantity=quantity, currency=chosen_currency)
     valid = domains.consistent and not violations
     return {

@@ -135,7 +135,11 @@ def open_png(data: bytes, path: str) -> Image.Image:
         # Pillow's own bomb guard stays at its default: lowering it process-wide would change what
         # the app's uploads accept. The header's size is checked against ours before decoding.
         image = Image.open(io.BytesIO(data), formats=["PNG"])
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's guard fired on the header's size (the warning only raises when warnings are
+        # errors): a size far past ours, said as plainly as ours.
+        raise AssetError(path, "it declares more pixels than a view can have") from None
+    except (OSError, SyntaxError, ValueError) as error:
         raise AssetError(path, f"it is not a PNG image ({error})") from None
     if image.width * image.height > MAX_ASSET_PIXELS:
         raise AssetError(path, f"it is {image.width}×{image.height}, larger than a view can be")

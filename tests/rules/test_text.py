@@ -731,3 +731,124 @@ def test_banned_words_are_found_quickly_in_hostile_texts(text: str) -> None:
     started = time.perf_counter()
     check(text, TextLimits(max_length=600), brand)
     assert time.perf_counter() - started < 0.5
+
+
+# --- homoglyphs across scripts, and the invisible characters that hide them -----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ѕtupid",  # Cyrillic dze
+        "stυpid",  # Greek upsilon
+        "ｓｔｕｐｉｄ",  # fullwidth (NFKC)
+        "ｓtuｐid",  # fullwidth here and there
+        "stupiԁ",  # Cyrillic komi de
+        "ЅТUРІD",  # Cyrillic capitals: dze, te, er, Byelorussian-Ukrainian i
+        "STUΡΙD",  # Greek capital rho and iota
+        "Ѕ\u200bТUРІD",  # and a zero-width space between them
+    ],
+)
+def test_cyrillic_and_greek_homoglyphs_of_a_banned_word_are_caught(text: str) -> None:
+    assert "banned_word" in codes(check(text, FREE, STUPID)), text
+
+
+def test_a_capital_is_read_as_the_ascii_capital_it_looks_like() -> None:
+    # Cyrillic "Т" is a T, while its lower case "т" looks like a small capital: folding the lower
+    # case alone would lose the T.
+    assert normalise_for_matching("ТЕХТ") == normalise_for_matching("text")
+    assert normalise_for_matching("ВАЅЅ") == normalise_for_matching("bass")
+    assert normalise_for_matching("ΚΑΤΕ") == normalise_for_matching("kate")
+
+
+def test_a_homoglyph_of_another_script_is_refused_twice_under_latin_only() -> None:
+    # Under a Latin-only brand the Cyrillic letter is refused as such, and the word as banned
+    problems = check("ѕtupid", FREE, make_brand(banned=("stupid",)))
+    assert codes(problems) == ["script_not_allowed", "banned_word"]
+    assert problems[0].grapheme == "ѕ"
+
+
+_CYRILLIC_AND_GREEK = {
+    "s": ["s", "ѕ", "Ѕ", "ｓ", "S"],
+    "t": ["t", "Т", "Τ", "ｔ", "T"],
+    "u": ["u", "υ", "ｕ", "U"],
+    "p": ["p", "р", "Р", "ρ", "Ρ", "ｐ"],
+    "i": ["i", "і", "І", "Ι", "ｉ", "1"],
+    "d": ["d", "ԁ", "ｄ", "D"],
+}
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.tuples(*(st.sampled_from(_CYRILLIC_AND_GREEK[letter]) for letter in "stupid")).map("".join),
+    st.lists(st.sampled_from(["", "", "\u200b", "\u2060", "\ufeff", "\u00ad"]), min_size=5, max_size=5),
+)
+def test_mixed_script_homoglyphs_with_invisibles_never_hide_a_banned_word(
+    letters: str, invisibles: list[str]
+) -> None:
+    # Given "stupid" spelled in a mix of Latin, Cyrillic, Greek and fullwidth letters, with
+    # invisible characters between them
+    text = letters[0] + "".join(gap + char for gap, char in zip(invisibles, letters[1:], strict=True))
+    problems = check(f"You {text}!", TextLimits(max_length=80), STUPID)
+    # Then the word is refused, and so is every invisible character, each named where it is
+    assert "banned_word" in codes(problems), text
+    hidden = {gap for gap in invisibles if gap}
+    assert {p.grapheme for p in problems if p.code is TextProblemCode.INVISIBLE_CHARACTER} == hidden
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "named"),
+    [
+        ("Anna\u202dBen", 4, "U+202D LEFT-TO-RIGHT OVERRIDE"),
+        ("Anna\u202bBen", 4, "U+202B RIGHT-TO-LEFT EMBEDDING"),
+        ("Anna\u202cBen", 4, "U+202C POP DIRECTIONAL FORMATTING"),
+        ("\u2068Anna", 0, "U+2068 FIRST STRONG ISOLATE"),
+        ("Anna\u2069", 4, "U+2069 POP DIRECTIONAL ISOLATE"),
+    ],
+)
+def test_every_bidi_control_is_refused_by_name_and_place(text: str, position: int, named: str) -> None:
+    (problem,) = check(text, FREE)
+    assert problem.code is TextProblemCode.BIDI_CONTROL
+    assert problem.position == position
+    assert problem.message.get("en") == (
+        f"Engraving contains a text-direction control, {named}, at character {position + 1}; remove it."
+    )
+
+
+_INVISIBLES_AND_CONTROLS = [
+    *"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    *"\u200b\u2060\ufeff\u00ad\u200e\u200f",
+]
+
+
+@given(
+    st.text(alphabet="abcdefghij ", min_size=1, max_size=15),
+    st.sampled_from(_INVISIBLES_AND_CONTROLS),
+    st.integers(min_value=0, max_value=15),
+)
+def test_a_hidden_character_anywhere_in_latin_text_is_refused_where_it_is(
+    text: str, hidden: str, at: int
+) -> None:
+    at = min(at, len(text))
+    problems = check(text[:at] + hidden + text[at:], FREE, OPEN_BRAND)
+    assert len(problems) == 1
+    assert problems[0].code in (TextProblemCode.BIDI_CONTROL, TextProblemCode.INVISIBLE_CHARACTER)
+    assert problems[0].grapheme == hidden
+    assert problems[0].position == at
+    assert f"U+{ord(hidden):04X}" in problems[0].message.get("en")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["👩‍👩‍👧", "👩🏽‍💻", "🇫🇷", "👍🏿", "🏳️‍🌈", "🏴󠁧󠁢󠁥󠁮󠁧󠁿", "e\u0301", "ñ", "a\u0308\u0301"],
+)
+def test_emoji_sequences_and_marks_are_one_accepted_character(text: str) -> None:
+    assert grapheme_length(text) == 1
+    assert check(text, TextLimits(max_length=1), OPEN_BRAND) == []
+
+
+@given(st.lists(zwj_sequence, min_size=1, max_size=4), st.integers(min_value=0, max_value=4))
+def test_zwj_emoji_are_never_refused_as_invisible(sequences: list[str], spaces: int) -> None:
+    text = (" " * spaces).join(sequences)
+    problems = check(text, TextLimits(max_length=80), OPEN_BRAND)
+    assert TextProblemCode.INVISIBLE_CHARACTER not in {p.code for p in problems}

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_storefront(app: Flask) -> None:
     """Serve the shopper's pages and the widget's assets from this app."""
-    from storefront import views
+    from storefront import admin, views
 
     app.register_blueprint(views.blp)
+    app.register_blueprint(admin.blp)

@@ -37,6 +37,7 @@ SCOPES: dict[str, str] = {
     "designs:read": "List and read saved designs",
     "catalog:read": "List published rule set versions",
     "catalog:publish": "Check and publish rule sets",
+    "insights:read": "Read and export insights (counts only: no order, shopper or contact details)",
 }
 
 

@@ -11,6 +11,7 @@ from configurator.api import (
     designs,
     fields,
     health,
+    insights,
     preferences,
     previews,
     products,
@@ -38,3 +39,4 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(previews.blp)
     api.register_blueprint(preferences.blp)
     admin.register(api)
+    api.register_blueprint(insights.blp)

@@ -6,13 +6,18 @@ import click
 
 from configurator.catalog.commands import app_context
 from configurator.errors import AtelierError
+from configurator.insights import commands as counted
 from configurator.recommendations import services
 from rules.model import Value
 
 
 @click.group("insights")
 def insights_group() -> None:
-    """What paid orders say about the products (needs ATELIER_DATABASE_URL)."""
+    """What shoppers and paid orders say about the products (needs ATELIER_DATABASE_URL)."""
+
+
+insights_group.add_command(counted.aggregate)
+insights_group.add_command(counted.report)
 
 
 def _show(value: Value) -> str:

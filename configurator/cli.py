@@ -99,6 +99,44 @@ def proofs_group() -> None:
 proofs_group.add_command(proofs_commands.atelier_render)
 
 
+@main.group("payments")
+def payments_group() -> None:
+    """Payments as the provider holds them."""
+
+
+@payments_group.command("reconcile")
+@click.option(
+    "--since",
+    "since_hours",
+    type=click.IntRange(min=1),
+    default=72,
+    show_default=True,
+    metavar="HOURS",
+    help="Only orders placed this recently.",
+)
+@click.option("--fix", is_flag=True, help="Mark the orders paid, as the lost webhook would have.")
+def payments_reconcile(since_hours: int, fix: bool) -> None:
+    """List pending orders whose payment the provider reports as succeeded (a webhook never arrived);
+    with --fix, record them. Exit 1 when the provider did not answer for some payment."""
+    from datetime import timedelta
+
+    from configurator.catalog.commands import app_context
+    from configurator.payments.reconcile import reconcile
+
+    with app_context():
+        report = reconcile(timedelta(hours=since_hours), fix=fix)
+    for found in report.findings:
+        state = "marked paid" if found.fixed else ("left as is" if fix else "not paid here")
+        click.echo(f"{found.order_number}\t{found.reference}\t{found.amount_minor} {found.currency}\t{state}")
+    click.echo(
+        f"{report.checked} pending order(s) checked, {len(report.findings)} paid at the provider"
+        + (f", {sum(f.fixed for f in report.findings)} marked paid" if fix else "")
+    )
+    if report.errors:
+        click.echo(f"No answer for: {', '.join(report.errors)}", err=True)
+        raise SystemExit(1)
+
+
 @rules_group.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def check(paths: tuple[Path, ...]) -> None:

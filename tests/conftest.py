@@ -26,6 +26,19 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATELIER_DATABASE_URL", "sqlite://")
 
 
+@pytest.fixture(autouse=True)
+def _close_database_connections() -> Iterator[None]:
+    """After each test, close the pooled connections of every app it built: an app a test made on its
+    own (a second app on a private server, a CLI's app) would otherwise leave its connections to the
+    garbage collector, which warns about them in whichever test runs next."""
+    yield
+    from configurator.extensions import db
+
+    for engines in list(db._app_engines.values()):
+        for engine in engines.values():
+            engine.dispose()
+
+
 @pytest.fixture
 def test_config(tmp_path: Path) -> dict[str, Any]:
     return {

@@ -10,12 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
+import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-
-schemathesis = pytest.importorskip("schemathesis")
-
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance,

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ARTIFACTS, Server
+from tests.browser.conftest import ARTIFACTS, CHOSEN_ALREADY, Server
 from tests.browser.steps import click_greyed, fill_contact, no_horizontal_scroll, price_box
 
 PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
-def phone(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Page]:
+def phone(browser: Browser, browser_context_args: dict[str, Any], shop: Server) -> Iterator[Page]:
     context = browser.new_context(**{**browser_context_args, "viewport": PHONE, "has_touch": True})
+    context.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

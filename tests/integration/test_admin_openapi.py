@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
+import schemathesis
 from flask import Flask
-
-from tests.conftest import TEST_CATALOG
-from tests.support.admin import admin_headers
-from tests.support.orders import LineSpec, make_order
-
-schemathesis = pytest.importorskip("schemathesis")
-
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance,
@@ -20,6 +13,10 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.conftest import TEST_CATALOG
+from tests.support.admin import admin_headers
+from tests.support.orders import LineSpec, make_order
 
 CHECKS = [
     not_a_server_error,

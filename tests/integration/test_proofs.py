@@ -2,7 +2,7 @@
 sheet per line, stores them once, and the admin API lists and serves them.
 
 Tasks run eagerly in-process on PostgreSQL, and the last test on real workers. The demo catalog is
-used: it has products with two views (the cake), one view (the mug) and none (the curtain).
+used: it has products with three views (the cake), one view (the mug) and none (the curtain).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def paid_order(app: Flask) -> MadeOrder:
 
 
 def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(pg_app: Flask) -> None:
-    # Given an order of a mug (one view), a cake (two views) and a curtain (no views)
+    # Given an order of a mug (one view), a cake (three views) and a curtain (no views)
     # When it is paid
     order = paid_order(pg_app)
     mug, cake, curtain = line_ids(pg_app, order.id)
@@ -127,6 +127,7 @@ def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(
         (cake, "view", "front", "png"),
         (cake, "view", "slice", "png"),
         (cake, "spec", "", "pdf"),
+        (cake, "view", "top", "png"),
         (curtain, "spec", "", "pdf"),
     ]
     assert [s.blob_key for s in found] == [
@@ -135,9 +136,10 @@ def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(
         f"proofs/{order.number}/{cake}/front.png",
         f"proofs/{order.number}/{cake}/slice.png",
         f"proofs/{order.number}/{cake}/spec.pdf",
+        f"proofs/{order.number}/{cake}/top.png",
         f"proofs/{order.number}/{curtain}/spec.pdf",
     ]
-    sizes = {"front": (800, 800), "slice": (600, 600)}
+    sizes = {"front": (800, 800), "slice": (600, 600), "top": (600, 600)}
     for proof in found:
         assert proof.data is not None
         assert (proof.sha256, proof.byte_size) == (hashlib.sha256(proof.data).hexdigest(), len(proof.data))
@@ -149,6 +151,10 @@ def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(
     # And the order itself is as the payment left it
     with pg_app.app_context():
         assert db.session.get_one(Order, order.id).status == OrderStatus.PAID
+
+
+# The order of paid_order(): a mug (1 view + spec), a cake (3 views + spec), a curtain (spec only).
+PROOFS_PER_ORDER = 7
 
 
 def pdf_page(data: bytes) -> Image.Image:
@@ -192,7 +198,7 @@ def test_running_again_adds_nothing(pg_app: Flask) -> None:
     # Given a paid order with its proofs
     order = paid_order(pg_app)
     before = stored(pg_app, order.id)
-    assert len(before) == 6
+    assert len(before) == PROOFS_PER_ORDER
     # When the task runs again, twice, and the payment is reported again
     run_again(pg_app, order.id)
     run_again(pg_app, order.id)
@@ -202,7 +208,7 @@ def test_running_again_adds_nothing(pg_app: Flask) -> None:
         assert orders.mark_paid(order.id, "test") is False
     # Then no row, no byte and no file changed
     assert stored(pg_app, order.id) == before
-    assert proof_count(pg_app) == 6
+    assert proof_count(pg_app) == PROOFS_PER_ORDER
 
 
 def test_a_lost_file_is_rendered_again_under_its_key(pg_app: Flask) -> None:
@@ -244,7 +250,7 @@ def test_a_failing_store_leaves_the_order_paid_and_a_later_run_finishes(pg_app: 
     # And once the store is back, running the task again makes all of them
     pg_app.extensions[BLOBS] = MemoryBlobStore()
     run_again(pg_app, order.id)
-    assert len(stored(pg_app, order.id)) == 6
+    assert len(stored(pg_app, order.id)) == PROOFS_PER_ORDER
 
 
 def test_the_render_command_refuses_an_unknown_order(pg_app: Flask) -> None:
@@ -277,6 +283,7 @@ def test_the_admin_api_lists_and_serves_the_proofs(pg_app: Flask, pg_client: Fla
         (mug, 1, "spec", "", "spec.pdf"),
         (cake, 2, "view", "front", "front.png"),
         (cake, 2, "view", "slice", "slice.png"),
+        (cake, 2, "view", "top", "top.png"),
         (cake, 2, "spec", "", "spec.pdf"),
         (curtain, 3, "spec", "", "spec.pdf"),
     ]
@@ -354,7 +361,7 @@ def test_an_unpaid_order_lists_no_proofs(pg_app: Flask, pg_client: FlaskClient) 
 
 
 def test_the_proof_endpoints_answer_as_documented(pg_app: Flask) -> None:
-    schemathesis = pytest.importorskip("schemathesis")
+    import schemathesis
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
@@ -434,7 +441,7 @@ def test_workers_render_each_proof_once_however_often_the_task_is_sent(
             worker.stop()
     # Then each file was stored once, and the bytes under each key are the ones its row describes
     found = stored(pg_app, order.id)
-    assert len(found) == 6
+    assert len(found) == PROOFS_PER_ORDER
     for proof in found:
         assert proof.data is not None
         assert hashlib.sha256(proof.data).hexdigest() == proof.sha256

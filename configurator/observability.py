@@ -56,9 +56,7 @@ _log_format: str | None = None  # what this process was configured with (read by
 
 # Seconds; configure answers usually take milliseconds, previews tens of them.
 _FAST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
-HTTP_REQUESTS = Counter(
-    "atelier_http_requests", "HTTP requests answered", ["endpoint", "method", "status"]
-)
+HTTP_REQUESTS = Counter("atelier_http_requests", "HTTP requests answered", ["endpoint", "method", "status"])
 HTTP_LATENCY = Histogram(
     "atelier_http_request_duration_seconds", "Time to answer a request", ["endpoint", "method"]
 )

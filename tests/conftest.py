@@ -36,7 +36,9 @@ def _close_database_connections() -> Iterator[None]:
 
     for engines in list(db._app_engines.values()):
         for engine in engines.values():
-            engine.dispose()
+            # An in-memory SQLite database lives in its one connection: closing it would empty it.
+            if engine.url.get_backend_name() != "sqlite" or engine.url.database not in (None, "", ":memory:"):
+                engine.dispose()
 
 
 @pytest.fixture

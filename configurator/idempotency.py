@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, TypeVar
 
+from celery import shared_task
 from flask import Response, current_app, make_response, request
 from sqlalchemy import Integer, String, Text, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -263,3 +264,9 @@ def purge_expired(now: datetime | None = None) -> int:
     deleted = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
     db.session.commit()
     return int(getattr(deleted, "rowcount", 0) or 0)
+
+
+@shared_task(name="idempotency.purge_expired")
+def purge_expired_task() -> int:
+    """Beat's hourly clean-up of expired idempotency keys."""
+    return purge_expired()

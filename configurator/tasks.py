@@ -22,7 +22,12 @@ from configurator.observability import install_task_signals
 
 EXTENSION = "celery"
 # Modules that define tasks: a worker imports them at start, whatever it was asked to run first.
-TASK_MODULES = ("configurator.mail.tasks", "configurator.proofs.tasks", "configurator.insights.tasks")
+TASK_MODULES = (
+    "configurator.mail.tasks",
+    "configurator.proofs.tasks",
+    "configurator.insights.tasks",
+    "configurator.idempotency",
+)
 # The sweep that sends again what a lost enqueue left behind (see configurator.mail.tasks).
 MAIL_SWEEP_EVERY_SECONDS = 300.0
 
@@ -54,6 +59,8 @@ def celery_config(app: Flask) -> dict[str, Any]:
         "beat_schedule": {
             "mail-sweep": {"task": "mail.sweep_outbox", "schedule": MAIL_SWEEP_EVERY_SECONDS},
             "insights-recent": {"task": "insights.aggregate_recent", "schedule": 3600.0},  # today, yesterday
+            "proofs-sweep": {"task": "proofs.sweep", "schedule": 600.0},
+            "idempotency-purge": {"task": "idempotency.purge_expired", "schedule": 3600.0},
         },
         **app.config.get("CELERY", {}),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -299,3 +300,27 @@ def _name_conditions(name: str) -> list[Any]:
     if stem == SPEC_NAME and extension == PDF:
         return [Proof.kind == ProofKind.SPEC.value]
     return [Proof.kind == ProofKind.VIEW.value, Proof.view == stem, Proof.format == extension]
+
+
+# Orders worth proofs: paid, and not cancelled or refunded since.
+MADE_STATUSES = (OrderStatus.PAID.value, OrderStatus.IN_PRODUCTION.value, OrderStatus.SHIPPED.value)
+
+
+def orders_missing_proofs(older_than: timedelta, within: timedelta = timedelta(days=7)) -> list[int]:
+    """Ids of orders paid between `within` and `older_than` ago with a line that has no spec sheet yet
+    (every line gets one): their proofs task was lost, e.g. enqueued while the broker was down."""
+    now = utcnow()
+    has_spec = select(Proof.id).where(Proof.order_line_id == OrderLine.id, Proof.kind == ProofKind.SPEC.value)
+    query = (
+        select(Order.id)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(
+            Order.status.in_(MADE_STATUSES),
+            Order.paid_at < now - older_than,
+            Order.paid_at > now - within,
+            ~has_spec.exists(),
+        )
+        .distinct()
+        .order_by(Order.id)
+    )
+    return list(db.session.scalars(query))

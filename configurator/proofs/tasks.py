@@ -8,14 +8,15 @@ database or the blob store away for a moment) are retried with backoff; the orde
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import Task, shared_task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from configurator.extensions import db
-from configurator.proofs.services import render_order
+from configurator.proofs.services import orders_missing_proofs, render_order
 from configurator.storage import blob_store
-from configurator.tasks import exclusive
+from configurator.tasks import exclusive, send_now
 
 # PostgreSQL advisory locks are keyed by two integers: this one ("prf") keeps ours apart.
 ADVISORY_LOCK_SPACE = 0x707266
@@ -55,3 +56,20 @@ def render_proofs(self: Task, order_id: int) -> str:
         "order %s proofs: %s rendered, %s already stored", order_id, len(outcome.rendered), outcome.kept
     )
     return outcome.status
+
+
+# A paid order whose proofs nobody started this long after payment is sent again by the sweep.
+SWEEP_AFTER = timedelta(minutes=10)
+
+
+@shared_task(name="proofs.sweep", acks_late=True)
+def sweep_proofs() -> int:
+    """Send the proofs task again for recent paid orders that still have none (the enqueue was lost,
+    e.g. while the broker was down); how many were sent. Safe to run any time: the task is idempotent."""
+    missing = orders_missing_proofs(SWEEP_AFTER)
+    db.session.commit()  # end this read: an eager task works through its own session
+    for order_id in missing:
+        send_now(render_proofs, order_id)
+    if missing:
+        logger.warning("proofs sweep: sending %s order(s) again: %s", len(missing), missing)
+    return len(missing)

@@ -445,3 +445,40 @@ def test_workers_render_each_proof_once_however_often_the_task_is_sent(
     for proof in found:
         assert proof.data is not None
         assert hashlib.sha256(proof.data).hexdigest() == proof.sha256
+
+
+def test_the_sweep_sends_again_the_proofs_a_lost_enqueue_left_out(pg_app: Flask) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import delete, update
+
+    from configurator.dbtypes import utcnow
+    from configurator.proofs.tasks import sweep_proofs
+
+    # Given a paid order whose proofs never came (their rows are gone), paid 20 minutes ago
+    order = paid_order(pg_app)
+    with pg_app.app_context():
+        line_ids = select(OrderLine.id).where(OrderLine.order_id == order.id)
+        db.session.execute(delete(Proof).where(Proof.order_line_id.in_(line_ids)))
+        db.session.execute(
+            update(Order).where(Order.id == order.id).values(paid_at=utcnow() - timedelta(minutes=20))
+        )
+        db.session.commit()
+        assert proofs.orders_missing_proofs(timedelta(minutes=10)) == [order.id]
+        # When the sweep runs (twice: it is safe to)
+        assert sweep_proofs() == 1
+        db.session.remove()
+        assert sweep_proofs() == 0
+    # Then the order has all its proofs again, once
+    assert len(stored(pg_app, order.id)) == PROOFS_PER_ORDER
+
+
+def test_the_beat_schedules_the_sweeps_and_clean_ups(pg_app: Flask) -> None:
+    schedule = pg_app.extensions["celery"].conf.beat_schedule
+    tasks = {entry["task"] for entry in schedule.values()}
+    assert {
+        "mail.sweep_outbox",
+        "proofs.sweep",
+        "idempotency.purge_expired",
+        "insights.aggregate_recent",
+    } <= tasks

@@ -21,7 +21,7 @@ from configurator.catalog import versions
 from configurator.catalog.errors import InvalidPicks, ProductNotFound
 from configurator.catalog.models import ProductVersion
 from configurator.checkout.errors import DesignInvalid
-from configurator.designs.services import to_json
+from configurator.designs.services import check_with, to_json
 from configurator.errors import FieldError
 from configurator.extensions import db
 from configurator.previews.cache import PreviewCache
@@ -124,11 +124,8 @@ def prepare(version_id: int, view: str, size: int | str, encoded: str) -> Previe
     if product.model.view(view) is None:
         known = ", ".join(v.key for v in product.model.views) or "none"
         raise ProductNotFound(f"{product.model.key} has no view {view!r} (views: {known}).")
-    choices = decode_design(encoded)
-    design, problems = product.normalize(choices)
-    design = {**{k: v for k, v in product.defaults().items() if k not in design}, **design}
-    violations = [*problems, *product.validate(design)]
-    if violations:
+    checked = check_with(product, decode_design(encoded), version)
+    if not checked.valid:
         errors = [
             FieldError(
                 ".".join(["design", *v.attributes[:1]]),
@@ -136,10 +133,10 @@ def prepare(version_id: int, view: str, size: int | str, encoded: str) -> Previe
                 location="query",
                 code=v.rule.id if v.rule else v.kind,
             )
-            for v in violations
+            for v in checked.violations
         ]
         raise DesignInvalid("This design breaks the product's rules: it has no preview.", errors=errors)
-    return PreviewRequest(version, served, view, size, design, to_json(design))
+    return PreviewRequest(version, served, view, size, checked.design, to_json(checked.design))
 
 
 def cache() -> PreviewCache:

@@ -122,15 +122,6 @@ def pg_config(pg_config: dict[str, Any], redis_server: Redis, smtp: SmtpServer) 
     return {**pg_config, "ATELIER_BROKER_URL": redis_server.url, **smtp.config()}
 
 
-@pytest.fixture
-def workers() -> Iterator[list[Worker]]:
-    """Workers the test starts (appended here), stopped at the end."""
-    started: list[Worker] = []
-    yield started
-    for worker in started:
-        worker.stop()
-
-
 def start(
     workers: list[Worker], pg_config: dict[str, Any], redis_url: str, smtp: SmtpServer, folder: Path
 ) -> Worker:

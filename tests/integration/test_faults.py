@@ -137,14 +137,6 @@ def smtp() -> Iterator[SmtpServer]:
     server.stop()
 
 
-@pytest.fixture
-def workers() -> Iterator[list[Worker]]:
-    started: list[Worker] = []
-    yield started
-    for worker in started:
-        worker.stop()
-
-
 def start_worker(
     workers: list[Worker], config: dict[str, Any], broker_url: str, smtp: SmtpServer, folder: Path
 ) -> Worker:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from configurator.api import register_api
+from configurator.api import answers, register_api
 from configurator.catalog import services as catalog_services
 from configurator.config import load_config
 from configurator.errors import register_error_handlers
@@ -54,8 +54,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_catalog(app: Flask) -> None:
-    """The live catalog is read from the published versions; compiled products are cached per process."""
+    """The live catalog is read from the published versions; compiled products and configure answers
+    are cached per process."""
     catalog_services.init_app(app)
+    answers.init_app(app)
 
 
 def set_up_demo(app: Flask) -> None:

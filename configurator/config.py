@@ -72,6 +72,8 @@ ENVIRONMENT = {
     "ATELIER_LOG_LEVEL": "ATELIER_LOG_LEVEL",
     "ATELIER_METRICS_TOKEN": "ATELIER_METRICS_TOKEN",
     "ATELIER_ALLOW_OFFLINE_PAYMENTS": "ATELIER_ALLOW_OFFLINE_PAYMENTS",
+    "ATELIER_LIVE_REFRESH_SECONDS": "ATELIER_LIVE_REFRESH_SECONDS",
+    "ATELIER_ANSWER_CACHE_MB": "ATELIER_ANSWER_CACHE_MB",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -118,6 +120,12 @@ DEFAULTS: dict[str, Any] = {
     # production, text in the demo. No token: /metrics answers anyone who reaches it.
     "ATELIER_LOG_LEVEL": "INFO",
     "ATELIER_METRICS_TOKEN": "",
+    # How long a process trusts the live versions it last read before asking the database again; a
+    # publish is seen at once by the process that made it and within this delay by the others.
+    "ATELIER_LIVE_REFRESH_SECONDS": 1.0,
+    # Configure answers kept per process (a pure function of version, picks, currency, quantity and
+    # language): megabytes of encoded answers, 0 keeps none.
+    "ATELIER_ANSWER_CACHE_MB": 32,
     # flask-smorest / OpenAPI
     "API_TITLE": "Atelier",
     "API_VERSION": "v1",

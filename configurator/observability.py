@@ -68,6 +68,9 @@ CONFIGURE_SECONDS = Histogram(
 PREVIEW_RENDER_SECONDS = Histogram(
     "atelier_preview_render_seconds", "Time to draw one preview image (cache misses)", ["format"]
 )
+ANSWER_CACHE = Counter(
+    "atelier_answer_cache", "Configure answers served from the per-process cache or computed", ["outcome"]
+)
 TASK_OUTCOMES = Counter("atelier_celery_tasks", "Celery tasks run, by outcome", ["task", "outcome"])
 
 _STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}

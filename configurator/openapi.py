@@ -99,6 +99,12 @@ def _refuse_nul(data: Any, location: str) -> None:
         raise ValidationFailed(f"Not valid: {', '.join(paths)}.", errors=errors)
 
 
+# What every 429 answer carries (configurator.ratelimit sets it).
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait", "required": True, "schema": {"type": "integer"}}
+}
+
+
 class AtelierBlueprint(Blueprint):
     """A flask-smorest Blueprint whose argument errors are `AtelierError`s."""
 
@@ -116,6 +122,8 @@ class AtelierApi(Api):
             response: dict[str, Any] = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
+            if status is http.HTTPStatus.TOO_MANY_REQUESTS:
+                response["headers"] = RETRY_AFTER
             prepare_response(response, self.spec, PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Problem details (RFC 9457)", "schema": self.ERROR_SCHEMA}

@@ -21,11 +21,15 @@ from configurator.checkout.models import Cart
 from configurator.designs import services as designs
 from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
+from configurator.ratelimit import limit
 
 blp = AtelierBlueprint(
     "carts", __name__, url_prefix="/api/v1/carts", description="Carts: designs with quantities, priced here"
 )
 blp.after_request(mark_request_language)
+
+# Every cart change writes and re-prices the cart; shoppers make a handful a minute.
+CART_CHANGES_PER_MINUTE = 120
 
 
 def cart_data(cart: Cart) -> dict[str, Any]:
@@ -90,6 +94,8 @@ class Carts(MethodView):
     @blp.arguments(CartCreateSchema)
     @blp.response(201, CartSchema)
     @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @limit("carts", per_minute=CART_CHANGES_PER_MINUTE)
     def post(self, body: dict[str, Any]) -> Any:
         """Open an empty cart in one of the brand's currencies; its id is the key to it: keep it private."""
         cart = services.create(body["currency"])
@@ -112,6 +118,8 @@ class Lines(MethodView):
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @limit("carts", per_minute=CART_CHANGES_PER_MINUTE)
     def post(self, body: dict[str, Any], token: str) -> dict[str, Any]:
         """Add a saved design with a quantity; a design the live rules reject is refused (422)."""
         cart = services.find(token, for_update=True)
@@ -126,6 +134,8 @@ class Line(MethodView):
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @limit("carts", per_minute=CART_CHANGES_PER_MINUTE)
     def patch(self, body: dict[str, Any], token: str, line_id: int) -> dict[str, Any]:
         """Change a line's quantity."""
         cart = services.find(token, for_update=True)
@@ -135,6 +145,8 @@ class Line(MethodView):
     @blp.response(200, CartSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @limit("carts", per_minute=CART_CHANGES_PER_MINUTE)
     def delete(self, token: str, line_id: int) -> dict[str, Any]:
         """Remove a line."""
         cart = services.find(token, for_update=True)
@@ -149,6 +161,8 @@ class Contact(MethodView):
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @limit("carts", per_minute=CART_CHANGES_PER_MINUTE)
     def put(self, body: dict[str, Any], token: str) -> dict[str, Any]:
         """Set the e-mail address, name and shipping address (shipping and tax follow the country)."""
         cart = services.find(token, for_update=True)

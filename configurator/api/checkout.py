@@ -25,6 +25,7 @@ from configurator.orders.models import Order, OrderLine
 from configurator.payments import services as payments
 from configurator.payments.models import Payment
 from configurator.previews import services as previews
+from configurator.ratelimit import limit
 from rules.money import round_money
 
 blp = AtelierBlueprint(
@@ -34,6 +35,9 @@ blp = AtelierBlueprint(
     description="Checkout, orders and payments",
 )
 
+# A checkout opens an order and a payment with the provider; retries of one are answered again for
+# free (idempotency), so only new checkouts count.
+CHECKOUTS_PER_MINUTE = 20
 SIGNATURE_HEADER = {
     "in": "header",
     "name": "Stripe-Signature",
@@ -123,6 +127,8 @@ class Checkout(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(502, response="BAD_GATEWAY")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @limit("checkout", per_minute=CHECKOUTS_PER_MINUTE)
     def post(self, body: dict[str, Any], token: str) -> tuple[dict[str, Any], int]:
         """Check the cart out: its order (priced on the server) and the order's one payment.
 

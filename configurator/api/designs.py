@@ -16,11 +16,15 @@ from configurator.designs.models import Design
 from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
 from configurator.previews import services as previews
+from configurator.ratelimit import limit
 
 blp = AtelierBlueprint(
     "designs", __name__, url_prefix="/api/v1/designs", description="Saved designs: save, share, remix"
 )
 blp.after_request(mark_request_language)
+
+# Saving and remixing write a row each: a shopper saves a few designs, a script thousands.
+DESIGNS_PER_MINUTE = 60
 
 
 def design_data(design: Design, currency: str | None, language: str) -> dict[str, Any]:
@@ -70,6 +74,8 @@ class Designs(MethodView):
     @blp.response(201, DesignSchema)
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @limit("designs", per_minute=DESIGNS_PER_MINUTE)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Save the picks (completed with the defaults) as a design on the live version of the product."""
         design = services.save(body["product"], body["picks"])
@@ -92,6 +98,8 @@ class Remix(MethodView):
     @blp.response(201, DesignSchema)
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
+    @limit("designs", per_minute=DESIGNS_PER_MINUTE)
     def post(self, body: dict[str, Any], public_id: str) -> dict[str, Any]:
         """Copy a design into a new one (with changes) on the live version; the original stays as it is."""
         design = services.remix(services.find(public_id), body["picks"])

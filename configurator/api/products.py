@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Hashable
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
 
+from configurator.api.answers import cached_answers
 from configurator.api.schemas import (
     ConfigureRequestSchema,
     ConfigureResponseSchema,
@@ -17,6 +20,7 @@ from configurator.catalog import services
 from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
 from configurator.previews import services as previews
+from configurator.ratelimit import limit
 
 blp = AtelierBlueprint(
     "products",
@@ -24,6 +28,10 @@ blp = AtelierBlueprint(
     url_prefix="/api/v1/products",
     description="Products, their options and the rules between them",
 )
+
+# One answer per pick: a shopper clicking fast sends a few a second. Generous, because many shoppers
+# can share one address (offices, mobile carriers); it stops scripts walking the whole product.
+CONFIGURES_PER_MINUTE = 600
 
 
 def _links(key: str) -> dict[str, str]:
@@ -62,11 +70,31 @@ class Product(MethodView):
         return {**services.describe_product(product, request_locale()), "links": _links(slug)}
 
 
+def configure_answer_key(_view: object, slug: str) -> Hashable | None:
+    """What a configure answer depends on: the product's live version, the language it is written in and
+    the request body (canonical JSON). Designs with uploaded images are never cached: their answer
+    reads the uploads' stored state."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("picks"), dict):
+        return None
+    loaded = services.current_catalog()
+    product = loaded.products.get(slug)
+    if product is None:
+        return None
+    if any(key in body["picks"] for key in services.upload_attribute_keys(product)):
+        return None
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return (slug, loaded.version_ids[slug], request_locale(), canonical)
+
+
 @blp.route("/<slug>/configure")
 class Configure(MethodView):
+    @limit("configure", per_minute=CONFIGURES_PER_MINUTE)
+    @cached_answers(configure_answer_key)
     @blp.arguments(ConfigureRequestSchema)
     @blp.response(200, ConfigureResponseSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, body: dict[str, Any], slug: str) -> dict[str, Any]:
         """Given the picks so far: what is still possible (and why not), what is broken, the price."""
         loaded = services.current_catalog()

@@ -9,8 +9,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from configurator.errors import PROBLEM_JSON, FieldError, ValidationFailed
-from configurator.openapi import AtelierBlueprint, ProblemSchema
+from configurator.errors import FieldError, ValidationFailed
+from configurator.openapi import AtelierBlueprint
 from configurator.previews.responses import image_response
 from configurator.ratelimit import limit
 from configurator.uploads import services
@@ -39,9 +39,6 @@ UPLOAD_BODY = {
         },
         **{media: {"schema": BINARY} for media in (*IMAGE_TYPES, "application/octet-stream")},
     },
-}
-RETRY_AFTER = {
-    "Retry-After": {"description": "Seconds to wait", "required": True, "schema": {"type": "integer"}}
 }
 IMAGE_BODY = {
     "description": "The stored image (re-encoded, without metadata); immutable",
@@ -121,13 +118,7 @@ class Uploads(MethodView):
     @blp.alt_response(
         422, response="UNPROCESSABLE_ENTITY", description="Empty, damaged, animated or too many pixels"
     )
-    @blp.alt_response(
-        429,
-        schema=ProblemSchema,
-        content_type=PROBLEM_JSON,
-        description="Too many uploads",
-        headers=RETRY_AFTER,
-    )
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @limit("uploads", per_minute=UPLOADS_PER_MINUTE)
     def post(self) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Upload a photo.

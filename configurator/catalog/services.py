@@ -6,8 +6,10 @@ Texts come out in the locale asked for; money stays `Decimal` here (the API rend
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -73,8 +75,10 @@ def load(folder: str | os.PathLike[str]) -> LoadedCatalog:
 
 @dataclass
 class _LiveCache:
-    key: tuple[tuple[str, str], ...] = ()
+    key: tuple[versions.LiveEntry, ...] = ()
     loaded: LoadedCatalog | None = None
+    checked_at: float = -math.inf  # monotonic time the live versions were last read
+    publications: int = -1  # versions.publications() when they were
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -84,30 +88,49 @@ def init_app(app: Flask) -> None:
 
 
 def current_catalog() -> LoadedCatalog:
-    """The live catalog: the last activated version of every published product (one query per call;
-    compiled products are reused while the live versions stay the same)."""
-    live = versions.live_versions()
+    """The live catalog: the last activated version of every published product.
+
+    The live versions are read again (one light query) once `ATELIER_LIVE_REFRESH_SECONDS` have passed
+    or this process has published; compiled products are reused while the versions stay the same.
+    """
+    cache: _LiveCache = current_app.extensions[EXTENSION]
+    refresh = float(current_app.config.get("ATELIER_LIVE_REFRESH_SECONDS") or 0)
+    now = time.monotonic()
+    with cache.lock:
+        if (
+            cache.loaded is not None
+            and now - cache.checked_at < refresh
+            and cache.publications == versions.publications()
+        ):
+            return cache.loaded
+    publications = versions.publications()
+    live = versions.live_entries()
     if not live:
         raise CatalogNotPublished(
             "No catalog is published yet: run `atelier rules publish CATALOG_FOLDER` "
             "or publish through the admin API."
         )
-    key = tuple((k, v.content_hash) for k, v in sorted(live.items()))
-    cache: _LiveCache = current_app.extensions[EXTENSION]
     with cache.lock:
-        if cache.loaded is not None and cache.key == key:
+        if cache.loaded is not None and cache.key == live:
+            cache.checked_at, cache.publications = now, publications
             return cache.loaded
-    products = {k: versions.product_for(v) for k, v in live.items()}
-    newest = max(live.values(), key=lambda v: (v.activated_at, v.id))
+    loaded = _load_live(live)
+    with cache.lock:
+        cache.key, cache.loaded = live, loaded
+        cache.checked_at, cache.publications = now, publications
+    return loaded
+
+
+def _load_live(live: tuple[versions.LiveEntry, ...]) -> LoadedCatalog:
+    """Compile (or take from the per-process cache) the products of the given live versions."""
+    products = {entry.product_key: versions.product_for_id(entry.version_id) for entry in live}
+    newest = max(live, key=lambda entry: (entry.activated_at, entry.version_id))
     catalog = Catalog(products[newest.product_key].model.brand, products)
-    loaded = LoadedCatalog(
+    return LoadedCatalog(
         catalog=catalog,
         locales=tuple(sorted(catalog_locales(catalog))),
-        version_ids={k: v.id for k, v in live.items()},
+        version_ids={entry.product_key: entry.version_id for entry in live},
     )
-    with cache.lock:
-        cache.key, cache.loaded = key, loaded
-    return loaded
 
 
 def catalog_locales(catalog: Catalog) -> set[str]:
@@ -337,6 +360,11 @@ def configure(
         # Said, never refused: a blurry photo is still the shopper's call.
         "warnings": uploads.warnings,
     }
+
+
+def upload_attribute_keys(product: Product) -> frozenset[str]:
+    """The attributes whose values are uploads (image attributes)."""
+    return frozenset(a.key for a in product.model.attributes if a.kind is AttributeKind.IMAGE)
 
 
 def is_complete(model: ProductModel, domains: Domains, picks: Mapping[str, Value]) -> bool:

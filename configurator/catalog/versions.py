@@ -13,6 +13,7 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -133,6 +134,8 @@ def publish(snapshot: Snapshot) -> PublishResult:
             existing.activated_at = utcnow()
             result.reactivated[key] = existing
     db.session.flush()
+    global _publications
+    _publications += 1
     return result
 
 
@@ -141,6 +144,50 @@ def publish_folder(folder: str | Path) -> PublishResult:
     result = publish(read_snapshot(folder))
     db.session.commit()
     return result
+
+
+@dataclass(frozen=True)
+class LiveEntry:
+    """What identifies a product's live version, without its sources."""
+
+    product_key: str
+    version_id: int
+    content_hash: str
+    activated_at: datetime
+
+
+# Bumped by every publish in this process, so the process that publishes never serves its own
+# previous catalog from a cache.
+_publications = 0
+
+
+def publications() -> int:
+    """How many publishes this process has made (a change means the live versions may have moved)."""
+    return _publications
+
+
+def live_entries() -> tuple[LiveEntry, ...]:
+    """The live version of every product, by product key: one light query (no sources read)."""
+    latest = (
+        select(ProductVersion.product_key, func.max(ProductVersion.activated_at).label("at"))
+        .group_by(ProductVersion.product_key)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            ProductVersion.product_key,
+            ProductVersion.id,
+            ProductVersion.content_hash,
+            ProductVersion.activated_at,
+        )
+        .join(
+            latest,
+            (ProductVersion.product_key == latest.c.product_key)
+            & (ProductVersion.activated_at == latest.c.at),
+        )
+        .order_by(ProductVersion.product_key)
+    )
+    return tuple(LiveEntry(*row) for row in rows)
 
 
 def live_versions() -> dict[str, ProductVersion]:
@@ -213,6 +260,14 @@ def served(version: ProductVersion) -> Served:
         {name: blobs[digest] for name, digest in digests.items() if digest in blobs}
     )
     return _remember(version.content_hash, product, assets)
+
+
+def product_for_id(version_id: int) -> Product:
+    """The compiled product of a stored version, by id (its sources are read only if not yet compiled)."""
+    version = db.session.get(ProductVersion, version_id)
+    if version is None:
+        raise LookupError(f"product version {version_id} does not exist")
+    return served(version).product
 
 
 def product_for(version: ProductVersion) -> Product:

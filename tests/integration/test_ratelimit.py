@@ -230,3 +230,71 @@ def test_rate_limit_settings_are_checked() -> None:
         "JPEG",
         "PNG",
     )
+
+
+@pytest.fixture
+def shop_limited(test_config: dict[str, Any]) -> Flask:
+    from configurator import create_app
+
+    limits = "configure=2, designs=2, carts=2, checkout=1"
+    return create_app({**test_config, "ATELIER_RATELIMITS": limits})
+
+
+def refused_properly(response: Any) -> bool:
+    return (
+        response.status_code == 429
+        and response.mimetype == "application/problem+json"
+        and 1 <= int(response.headers["Retry-After"]) <= 60
+    )
+
+
+def test_configure_is_limited_even_when_answered_from_the_cache(shop_limited: Flask) -> None:
+    client = shop_limited.test_client()
+    path = "/api/v1/products/mug/configure"
+    statuses = [client.post(path, json={"picks": {}}).status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    assert refused_properly(client.post(path, json={"picks": {}}))
+
+
+def test_saves_remixes_cart_changes_and_checkouts_are_limited(shop_limited: Flask) -> None:
+    client = shop_limited.test_client()
+    saved = client.post("/api/v1/designs", json={"product": "mug", "picks": {}})
+    assert saved.status_code == 201
+    design = saved.get_json()["id"]
+    assert client.post(f"/api/v1/designs/{design}/remix", json={"picks": {}}).status_code == 201
+    assert refused_properly(client.post("/api/v1/designs", json={"product": "mug", "picks": {}}))
+
+    cart = client.post("/api/v1/carts", json={"currency": "EUR"})
+    assert cart.status_code == 201
+    token = cart.get_json()["id"]
+    assert (
+        client.post(f"/api/v1/carts/{token}/lines", json={"design": design, "quantity": 1}).status_code == 201
+    )
+    address = {"country": "FR", "postal_code": "75011", "city": "Paris", "line1": "1 rue de la Roquette"}
+    contact = {"email": "a@example.org", "name": "A", "address": address}
+    assert refused_properly(client.put(f"/api/v1/carts/{token}/contact", json=contact))
+
+    # Another address still shops; its one checkout goes through, the next is refused
+    other = {"REMOTE_ADDR": "192.0.2.77"}
+    assert client.put(f"/api/v1/carts/{token}/contact", json=contact, environ_base=other).status_code == 200
+    assert client.post(f"/api/v1/carts/{token}/checkout", environ_base=other).status_code == 201
+    assert refused_properly(client.post(f"/api/v1/carts/{token}/checkout", environ_base=other))
+
+
+def test_every_limited_operation_documents_its_429(shop_limited: Flask) -> None:
+    spec = shop_limited.test_client().get("/openapi.json").get_json()
+    limited = [
+        ("/api/v1/products/{slug}/configure", "post"),
+        ("/api/v1/designs", "post"),
+        ("/api/v1/designs/{public_id}/remix", "post"),
+        ("/api/v1/carts", "post"),
+        ("/api/v1/carts/{token}/lines", "post"),
+        ("/api/v1/carts/{token}/lines/{line_id}", "patch"),
+        ("/api/v1/carts/{token}/contact", "put"),
+        ("/api/v1/carts/{token}/checkout", "post"),
+        ("/api/v1/uploads", "post"),
+    ]
+    for path, method in limited:
+        assert "429" in spec["paths"][path][method]["responses"], (path, method)
+    too_many = spec["components"]["responses"]["TOO_MANY_REQUESTS"]
+    assert "Retry-After" in too_many["headers"]

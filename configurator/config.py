@@ -125,7 +125,7 @@ DEFAULTS: dict[str, Any] = {
     "ATELIER_LIVE_REFRESH_SECONDS": 1.0,
     # Configure answers kept per process (a pure function of version, picks, currency, quantity and
     # language): megabytes of encoded answers, 0 keeps none.
-    "ATELIER_ANSWER_CACHE_MB": 32,
+    "ATELIER_ANSWER_CACHE_MB": 8,
     # flask-smorest / OpenAPI
     "API_TITLE": "Atelier",
     "API_VERSION": "v1",

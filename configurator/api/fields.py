@@ -14,6 +14,21 @@ MAX_MULTI_PICK = 100
 MAX_NUMBER_PICK = 10**12
 
 
+def money_text(amount: Decimal) -> str:
+    """How every amount is written on the wire: plain digits, never an exponent (1E+1 -> "10")."""
+    return format(amount, "f")
+
+
+def wire_value(value: object) -> object:
+    """`json.dumps`'s `default` for answers written without their schema: amounts as `Money` writes
+    them, sets of picks sorted as `PickValue` writes them."""
+    if isinstance(value, Decimal):
+        return money_text(value)
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not written in answers")
+
+
 class Money(fields.Field[Decimal]):
     """An exact decimal amount, serialised as a plain string ("14.00"); never a float."""
 
@@ -29,8 +44,7 @@ class Money(fields.Field[Decimal]):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
             return None
-        # "f" keeps 1E+1 from leaking out of Decimal arithmetic.
-        return format(Decimal(value), "f")
+        return money_text(Decimal(value))
 
 
 def money_map(**kwargs: Any) -> fields.Dict:

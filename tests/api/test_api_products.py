@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 CONFIGURE = "/api/v1/products/mug/configure"
@@ -215,3 +217,25 @@ def test_accept_language_q_values_decide(client: FlaskClient) -> None:
 def test_unsupported_language_falls_back_to_english(client: FlaskClient) -> None:
     response = client.get("/api/v1/products/mug", headers={"Accept-Language": "ja"})
     assert response.get_json()["label"] == "Engraved mug"
+
+
+def test_configure_answers_are_written_exactly_as_their_schema_writes_them(app: Flask) -> None:
+    from configurator.api.products import written_as_documented
+    from configurator.api.schemas import ConfigureResponseSchema
+    from configurator.catalog import services
+
+    schema = ConfigureResponseSchema()
+    questions = [
+        ("mug", {}, "EUR", 1),
+        ("mug", {"material": "enamel", "colour": "gold"}, "USD", 3),  # broken: violations and reasons
+        ("mug", {"engraving": "Hello", "font": "script", "gift_box": True}, "EUR", 10),
+        ("poster", {"width": 60, "extras": ["lamination", "hanger"]}, "EUR", 2),
+        ("poster", {"extras": ["hanger"]}, "USD", 1),
+    ]
+    with app.test_request_context():
+        loaded = services.current_catalog()
+        for slug, picks, currency, quantity in questions:
+            product = loaded.products[slug]
+            raw = services.configure(product, picks, currency=currency, quantity=quantity, locale="en")
+            written = json.loads(written_as_documented(raw).get_data())
+            assert written == json.loads(json.dumps(schema.dump(raw))), (slug, picks)

@@ -114,6 +114,29 @@ def test_redis_window_closes(redis_limiter: RedisLimiter) -> None:
     assert redis_limiter.hit("short", 1, 1).allowed
 
 
+def test_a_high_limit_is_reported_to_redis_in_batches(
+    redis_limiter: RedisLimiter, redis_server: Redis
+) -> None:
+    client = redis.Redis.from_url(redis_server.url)
+    # 500 a minute: batches of 10, so 25 hits are told to Redis as 1 (the first), then 10 and 10
+    decisions = [redis_limiter.hit("configure:10.0.0.1", 500, 60) for _ in range(25)]
+    assert all(d.allowed for d in decisions)
+    assert [d.count for d in decisions[:3]] == [1, 2, 3]
+    assert int(client.get("atelier:ratelimit:configure:10.0.0.1") or 0) == 21
+
+
+def test_batched_processes_together_let_through_at_most_a_batch_each_over_the_limit(
+    redis_server: Redis,
+) -> None:
+    redis.Redis.from_url(redis_server.url).flushdb()
+    workers = [RedisLimiter.from_url(redis_server.url) for _ in range(3)]
+    limit = 200  # batches of 4
+    allowed = 0
+    for turn in range(400):
+        allowed += workers[turn % 3].hit("configure:10.0.0.9", limit, 60).allowed
+    assert limit <= allowed <= limit + 3 * (4 - 1)
+
+
 def test_an_unreachable_redis_lets_requests_through() -> None:
     down = RedisLimiter.from_url(f"redis://127.0.0.1:{free_port()}/0")
     assert all(down.hit("k", 1, 60).allowed for _ in range(3))

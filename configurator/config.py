@@ -74,6 +74,7 @@ ENVIRONMENT = {
     "ATELIER_ALLOW_OFFLINE_PAYMENTS": "ATELIER_ALLOW_OFFLINE_PAYMENTS",
     "ATELIER_LIVE_REFRESH_SECONDS": "ATELIER_LIVE_REFRESH_SECONDS",
     "ATELIER_ANSWER_CACHE_MB": "ATELIER_ANSWER_CACHE_MB",
+    "ATELIER_WORKER_METRICS_BIND": "ATELIER_WORKER_METRICS_BIND",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -120,6 +121,9 @@ DEFAULTS: dict[str, Any] = {
     # production, text in the demo. No token: /metrics answers anyone who reaches it.
     "ATELIER_LOG_LEVEL": "INFO",
     "ATELIER_METRICS_TOKEN": "",
+    # host:port where a Celery worker serves its own /metrics (a worker machine without an app
+    # server); empty serves none. Needs PROMETHEUS_MULTIPROC_DIR: tasks run in child processes.
+    "ATELIER_WORKER_METRICS_BIND": "",
     # How long a process trusts the live versions it last read before asking the database again; a
     # publish is seen at once by the process that made it and within this delay by the others.
     "ATELIER_LIVE_REFRESH_SECONDS": 1.0,
@@ -287,6 +291,28 @@ def check_observability(config: dict[str, Any], mode: Mode) -> None:
     if level not in LOG_LEVELS:
         raise ConfigurationError(f"ATELIER_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}.")
     config["ATELIER_LOG_LEVEL"] = level
+    bind = str(config.get("ATELIER_WORKER_METRICS_BIND") or "").strip()
+    if bind:
+        config["ATELIER_WORKER_METRICS_BIND"] = worker_metrics_address(bind)
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            raise ConfigurationError(
+                "ATELIER_WORKER_METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR (an empty folder): a worker "
+                "runs its tasks in child processes, whose counts reach the endpoint only through it."
+            )
+
+
+def worker_metrics_address(bind: str) -> tuple[str, int]:
+    """`host:port` for a worker's metrics endpoint, checked.
+
+    >>> worker_metrics_address("0.0.0.0:9464")
+    ('0.0.0.0', 9464)
+    """
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigurationError(
+            f"ATELIER_WORKER_METRICS_BIND must be host:port, such as 0.0.0.0:9464, not {bind!r}."
+        )
+    return host.strip("[]"), int(port)
 
 
 def check_media(config: dict[str, Any]) -> None:

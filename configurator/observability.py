@@ -35,6 +35,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 
 from configurator.errors import AtelierError, ErrorCode
@@ -174,6 +175,15 @@ def metrics_view() -> Response:
     return response
 
 
+def serve_worker_metrics(host: str, port: int) -> None:
+    """Serve what this worker's processes count (PROMETHEUS_MULTIPROC_DIR) at http://host:port/metrics,
+    from a thread of the worker's main process: a worker machine has no app server to scrape."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    start_http_server(port, addr=host, registry=registry)
+    logging.getLogger(__name__).info("worker metrics at http://%s:%d/metrics", host, port)
+
+
 @contextmanager
 def timed(histogram: Histogram) -> Iterator[None]:
     """Observe the time the block takes (also when it raises)."""
@@ -309,6 +319,12 @@ def install_task_signals() -> None:
     @signals.task_retry.connect(weak=False)
     def _retried(sender: Any = None, **_: Any) -> None:
         TASK_OUTCOMES.labels(getattr(sender, "name", "?"), "retried").inc()
+
+    @signals.worker_init.connect(weak=False)
+    def _serve_worker_metrics(sender: Any = None, **_: Any) -> None:
+        bind = sender.app.conf.get("atelier_worker_metrics_bind") if sender is not None else None
+        if bind:
+            serve_worker_metrics(*bind)
 
     @signals.after_setup_logger.connect(weak=False)
     @signals.after_setup_task_logger.connect(weak=False)

@@ -62,6 +62,8 @@ def celery_config(app: Flask) -> dict[str, Any]:
             "proofs-sweep": {"task": "proofs.sweep", "schedule": 600.0},
             "idempotency-purge": {"task": "idempotency.purge_expired", "schedule": 3600.0},
         },
+        # Read by configurator.observability when a worker starts (not a Celery setting).
+        "atelier_worker_metrics_bind": app.config.get("ATELIER_WORKER_METRICS_BIND") or None,
         **app.config.get("CELERY", {}),
     }
 

@@ -361,3 +361,55 @@ def test_run_prod_serves_production_and_stops_cleanly(tmp_path: Path, request: p
     assert not (state / "run-prod.pid").exists()
     assert not (state / "postgres" / "data" / "postmaster.pid").exists()
     assert (state / "secret_key").exists()
+
+
+def test_a_worker_on_its_own_machine_serves_its_task_counts(
+    broker_config: dict[str, Any], redis_server: Redis, tmp_path: Path
+) -> None:
+    # Given a worker with a metrics address and its own multiprocess folder, as on a worker machine
+    port = free_port()
+    metrics_folder = tmp_path / "metrics"
+    metrics_folder.mkdir()
+    environment = worker_environment(
+        broker_config["SQLALCHEMY_DATABASE_URI"],
+        redis_server.url,
+        ATELIER_WORKER_METRICS_BIND=f"127.0.0.1:{port}",
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_folder),
+    )
+    pg_app = create_app(broker_config)
+    worker = Worker(environment, tmp_path).start()
+    try:
+        # When it runs a task
+        from configurator.tasks import EXTENSION
+
+        pg_app.extensions[EXTENSION].send_task("idempotency.purge_expired")
+        worker.wait_for_log("idempotency.purge_expired", times=2)  # received, then succeeded
+        # Then its endpoint counts it
+        deadline = time.monotonic() + 10
+        while True:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+                text = answer.read().decode()
+            done = sample(
+                text, 'atelier_celery_tasks_total{outcome="succeeded",task="idempotency.purge_expired"}'
+            )
+            if done >= 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert done == 1
+    finally:
+        worker.stop()
+        from tests.conftest import empty_database
+
+        empty_database(pg_app)
+
+
+def test_worker_metrics_need_an_address_and_a_multiprocess_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/tmp")
+    config = load_config({}, {"ATELIER_WORKER_METRICS_BIND": "0.0.0.0:9464"})
+    assert config["ATELIER_WORKER_METRICS_BIND"] == ("0.0.0.0", 9464)
+    for bad in ("9464", "host:", "host:70000", "host:port"):
+        with pytest.raises(ConfigurationError, match="host:port"):
+            load_config({}, {"ATELIER_WORKER_METRICS_BIND": bad})
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    with pytest.raises(ConfigurationError, match="PROMETHEUS_MULTIPROC_DIR"):
+        load_config({}, {"ATELIER_WORKER_METRICS_BIND": "0.0.0.0:9464"})

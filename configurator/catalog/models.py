@@ -35,12 +35,14 @@ class ProductVersion(db.Model):  # type: ignore[name-defined,misc]
     # Hash of the brand and product sources together: the same text publishes to the same version.
     content_hash: Mapped[str] = mapped_column(String(64))
     brand_version_id: Mapped[int] = mapped_column(ForeignKey("brand_versions.id"))
-    # The product file and the CSV tables it names: file name -> text.
-    sources: Mapped[dict[str, Any]] = mapped_column(Json)
+    # The product file and the CSV tables it names: file name -> text. Deferred, like the assets and
+    # the compiled state: read once per process when the version is compiled, never on the many
+    # queries that only need to know which version is live.
+    sources: Mapped[dict[str, Any]] = mapped_column(Json, deferred=True)
     # The preview assets its views read: path relative to the catalog folder -> sha256 of an AssetBlob.
-    assets: Mapped[dict[str, str]] = mapped_column(Json, default=dict)
+    assets: Mapped[dict[str, str]] = mapped_column(Json, default=dict, deferred=True)
     # The compiled engine state, so a worker serves a version without compiling it again.
-    compiled: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    compiled: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     design_count: Mapped[str] = mapped_column(String(80))  # exact, possibly beyond 64 bits
     published_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # The live version of a product is the one activated last: publishing an older source again

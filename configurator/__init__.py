@@ -16,7 +16,7 @@ from configurator.extensions import db, migrate
 from configurator.mail.services import register_mail
 from configurator.observability import register_observability
 from configurator.partners.http import register_partners
-from configurator.preferences.services import register_preferences
+from configurator.preferences.services import register_consented_designs, register_preferences
 from configurator.proofs.services import register_proofs
 from configurator.tasks import celery_init_app
 from storefront import register_storefront
@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_mail(app)
     register_proofs(app)
     register_preferences(app)
+    register_consented_designs(app)
     register_catalog(app)
     register_http(app)
     register_partners(app)

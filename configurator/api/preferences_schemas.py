@@ -157,6 +157,11 @@ class IngestedSchema(Schema):
 class ExportConsentSchema(Schema):
     purposes = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
     wording_version = fields.String(required=True)
+    partner = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The partner whose page asked (widget, embed page); null: the shop's"},
+    )
     given_at = fields.DateTime(required=True)
     withdrawn_at = fields.DateTime(required=True, allow_none=True)
 

@@ -1,6 +1,6 @@
 """Recommendations: for each attribute still to set, the allowed options ranked by what shoppers with
-similar picks ordered. A separate call from configure, so configure stays as fast as the engine; a UI
-asks both with the same picks."""
+similar picks ordered (and saved, when they consented). A separate call from configure, so configure
+stays as fast as the engine; a UI asks both with the same picks."""
 
 from __future__ import annotations
 
@@ -31,7 +31,11 @@ class RankedOptionSchema(Schema):
     option = PickValue(required=True, metadata={"description": "An option key (multi: a set of keys)"})
     score = fields.Float(
         required=True,
-        metadata={"minimum": 0, "maximum": 1, "description": "Share of the similar past orders"},
+        metadata={
+            "minimum": 0,
+            "maximum": 1,
+            "description": "Share of the similar past designs' weight (orders and consented designs)",
+        },
     )
 
 
@@ -40,7 +44,7 @@ class AttributeAdviceSchema(Schema):
     recommended = PickValue(
         allow_none=True,
         required=True,
-        metadata={"description": "The best-ranked allowed option; null when no similar order helps"},
+        metadata={"description": "The best-ranked allowed option; null when no similar design helps"},
     )
     ranking = fields.List(
         fields.Nested(RankedOptionSchema),
@@ -50,7 +54,10 @@ class AttributeAdviceSchema(Schema):
     popular = fields.List(
         PickValue(),
         required=True,
-        metadata={"description": "Allowed options chosen in a quarter or more of the ordered units"},
+        metadata={
+            "description": "Allowed options with a quarter or more of the weight (ordered units, and "
+            "consented designs at 0.25 each)"
+        },
     )
 
 

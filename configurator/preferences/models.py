@@ -63,6 +63,8 @@ class Consent(db.Model):  # type: ignore[name-defined,misc]
     purposes: Mapped[dict[str, bool]] = mapped_column(Json)
     # Which text the shopper was shown: a choice means nothing without the words it answered.
     wording_version: Mapped[str] = mapped_column(String(40))
+    # The partner whose page asked (its widget or embed page); None on the shop's own pages.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True)
     given_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # When this choice stopped being in force (a newer choice, or the shopper's erasure); None: current.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -10,6 +10,9 @@
 - Erasure deletes the events and the designs, and forgets open carts; orders (and the designs and
   carts they point to) are kept for accounting, unlinked from the shopper. The consent history is kept
   as proof of what was asked and answered, under a fresh random token nobody holds.
+- A choice made on a partner's page (its widget or embed page) names the partner, like the events.
+- Recommendations learn from the designs of shoppers whose choice in force grants `preferences` (their
+  choices improve the shop for everyone); a withdrawal or an erasure takes them out at once.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from configurator.catalog import versions
+from configurator.catalog.models import ProductVersion
 from configurator.checkout.models import Cart, CartLine, CartStatus
 from configurator.dbtypes import looks_like_token, public_token, utcnow
 from configurator.designs.models import Design
@@ -89,7 +93,8 @@ def grants(consent: Consent | None, purpose: Purpose) -> bool:
 
 
 def set_consent(shopper: Shopper, purposes: Mapping[str, bool], wording_version: str) -> Consent:
-    """Record a choice as a new row, closing the one in force; commits. Purposes left out are refused."""
+    """Record a choice as a new row, closing the one in force, with the partner whose page asked (None
+    on the shop's own pages); commits. Purposes left out are refused."""
     now = utcnow()
     db.session.execute(
         update(Consent)
@@ -100,6 +105,7 @@ def set_consent(shopper: Shopper, purposes: Mapping[str, bool], wording_version:
         shopper_id=shopper.id,
         purposes={p.value: bool(purposes.get(p.value, False)) for p in Purpose},
         wording_version=wording_version,
+        partner_id=current_partner_id(),
         given_at=now,
     )
     db.session.add(consent)
@@ -258,6 +264,77 @@ def register_preferences(app: Flask) -> None:
         hooks.append(record_order)
 
 
+# --- what recommendations learn from ---------------------------------------------------------------
+
+
+def consented_designs(product_key: str) -> list[tuple[ProductVersion, dict[str, Any]]]:
+    """The product's saved designs recommendations may learn from, as (version, stored choices).
+
+    Only designs of shoppers whose choice in force grants `preferences` ("improve this shop with my
+    choices": learning from them serves every shopper, not only them). One per shopper, their latest, so
+    nobody outweighs others by saving often; designs an order points to are left out, since the order
+    already speaks for them. Erased shoppers' designs are deleted or unlinked, so never found here."""
+    rows = db.session.execute(
+        select(Design.shopper_id, Design.choices, ProductVersion)
+        .join(ProductVersion, ProductVersion.id == Design.version_id)
+        .join(Shopper, Shopper.id == Design.shopper_id)
+        .where(
+            Design.product_key == product_key,
+            Shopper.erased_at.is_(None),
+            Design.id.not_in(select(OrderLine.design_id)),
+        )
+        .order_by(Design.created_at.desc(), Design.id.desc())
+    ).all()
+    if not rows:
+        return []
+    shopper_ids = {shopper_id for shopper_id, _, _ in rows}
+    in_force = db.session.scalars(
+        select(Consent)
+        .where(Consent.shopper_id.in_(shopper_ids), Consent.withdrawn_at.is_(None))
+        .order_by(Consent.given_at, Consent.id)
+    ).all()
+    current = {consent.shopper_id: consent for consent in in_force}  # the latest wins
+    consenting = {i for i in shopper_ids if grants(current.get(i), Purpose.PREFERENCES)}
+    found: list[tuple[ProductVersion, dict[str, Any]]] = []
+    for shopper_id, choices, version in rows:
+        if shopper_id in consenting:
+            consenting.discard(shopper_id)  # rows come newest first: the rest are older designs
+            found.append((version, choices))
+    return found
+
+
+def consented_designs_stamp(product_key: str) -> tuple[int, int, int]:
+    """What `consented_designs` depends on, in one indexed query: the number and the last id of the
+    product's designs linked to a shopper, and the last consent choice of those shoppers. A new design
+    raises the last id, an erasure unlinks or deletes designs, a withdrawal is a new choice: each
+    changes the stamp, so a cache keyed by it never keeps what a shopper took back."""
+    linked = select(Design.shopper_id).where(
+        Design.product_key == product_key, Design.shopper_id.is_not(None)
+    )
+    row = db.session.execute(
+        select(
+            select(func.count(Design.id))
+            .where(Design.product_key == product_key, Design.shopper_id.is_not(None))
+            .scalar_subquery(),
+            select(func.coalesce(func.max(Design.id), 0))
+            .where(Design.product_key == product_key, Design.shopper_id.is_not(None))
+            .scalar_subquery(),
+            select(func.coalesce(func.max(Consent.id), 0))
+            .where(Consent.shopper_id.in_(linked))
+            .scalar_subquery(),
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def register_consented_designs(app: Flask) -> None:
+    """Let the app's recommendations learn from consented designs (see `consented_designs`)."""
+    # Imported here: recommendations import designs, which import this module.
+    from configurator.recommendations.services import use_consented_designs
+
+    use_consented_designs(app, consented_designs, consented_designs_stamp)
+
+
 # --- the shopper's rights ---------------------------------------------------------------------------
 
 
@@ -286,6 +363,7 @@ def export(shopper: Shopper) -> dict[str, Any]:
             {
                 "purposes": c.purposes,
                 "wording_version": c.wording_version,
+                "partner": c.partner_id,
                 "given_at": c.given_at,
                 "withdrawn_at": c.withdrawn_at,
             }

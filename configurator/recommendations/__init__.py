@@ -1,1 +1,2 @@
-"""Recommendations: what shoppers who picked alike chose, learned from paid orders, never beyond the rules."""
+"""Recommendations: what shoppers who picked alike chose, learned from paid orders and consented
+designs, never beyond the rules."""

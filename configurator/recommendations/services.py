@@ -6,12 +6,16 @@ live version still has the attribute and the value, so a design ordered before a
 for what a shopper can pick today. Texts and images are never learned: they are the shoppers' own
 words and photos, and no option is ranked by them.
 
+Designs shoppers saved while consenting also vote, `DESIGN_WEIGHT` each, when the preferences domain
+provides them (`use_consented_designs`, wired by the app factory).
+
 The learned `Recommender` is cached per process (on the app) and per product. It is rebuilt when the
 live version changes, when the paid lines change (counted with one indexed aggregate query per
-request: the number of paid orders and the last paid line's id), or after `REBUILD_AFTER` seconds at
-most, which also catches what the count cannot see (an order refunded while an older one is paid) and
-designs shared with consent. Answers are then computed purely: candidates are the options the engine
-still allows given the picks, so nothing it excludes is ever recommended.
+request: the number of paid orders and the last paid line's id), when the consented designs' stamp
+changes (a new design, a withdrawal, an erasure: the source says how, in one query too), or after
+`REBUILD_AFTER` seconds at most, which also catches what the counts cannot see (an order refunded while
+an older one is paid). Answers are then computed purely: candidates are the options the engine still
+allows given the picks, so nothing it excludes is ever recommended.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from rules.recommend import DESIGN_WEIGHT, Recommender
 EXTENSION = "atelier.recommendations"
 PAID = (OrderStatus.PAID.value, OrderStatus.IN_PRODUCTION.value, OrderStatus.SHIPPED.value)
 REBUILD_AFTER = 600.0  # seconds; the count query catches new orders at once, this catches the rest
-POPULAR_SHARE = 0.25  # an option chosen in a quarter of the ordered units or more is "popular"
+POPULAR_SHARE = 0.25  # an option with a quarter of the learned weight or more is "popular"
 RANKING_SHOWN = 10  # a number attribute can have hundreds of allowed values: the best ten are enough
 MULTI_CANDIDATES = 5  # sets checked with the engine per multi attribute (one `domains` call each)
 # Attributes a shopper picks among options; texts and images are the shopper's own.
@@ -56,6 +60,9 @@ RANKED_KINDS = frozenset(
 # choices). The preferences domain provides them through `use_consented_designs`; until it does,
 # recommendations learn from paid orders only.
 ConsentedDesigns = Callable[[str], Iterable[tuple[ProductVersion, Mapping[str, Any]]]]
+# Per product key, a cheap value that changes whenever the consented designs may have (a new design, a
+# withdrawal, an erasure): the cache compares it on every request, so nothing taken back is kept.
+ConsentedStamp = Callable[[str], tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class History:
 class Learned:
     """A product's recommender and what it was learned from, as cached."""
 
-    stamp: tuple[int, int, int]  # live version id, paid orders, last paid line id
+    stamp: tuple[int, ...]  # live version id, paid orders, last paid line id, consented designs' stamp
     built_at: float
     recommender: Recommender
     orders: int
@@ -87,6 +94,7 @@ class _Cache:
     learned: dict[str, Learned]
     lock: threading.Lock
     consented: ConsentedDesigns | None = None
+    consented_stamp: ConsentedStamp | None = None
 
 
 def _cache(app: Flask | None = None) -> _Cache:
@@ -97,11 +105,13 @@ def _cache(app: Flask | None = None) -> _Cache:
     return cache  # type: ignore[no-any-return]
 
 
-def use_consented_designs(app: Flask, source: ConsentedDesigns) -> None:
-    """Learn also from designs shoppers agreed to share (weighted `DESIGN_WEIGHT` each, not by quantity)."""
+def use_consented_designs(app: Flask, source: ConsentedDesigns, stamp: ConsentedStamp) -> None:
+    """Learn also from designs shoppers agreed to share (weighted `DESIGN_WEIGHT` each, not by quantity);
+    a product's recommender is rebuilt as soon as `stamp(product_key)` changes."""
     cache = _cache(app)
     with cache.lock:
         cache.consented = source
+        cache.consented_stamp = stamp
         cache.learned.clear()
 
 
@@ -194,13 +204,15 @@ def _option_picks(product: Product, design: Mapping[str, Value]) -> dict[str, Va
 
 
 def learned(product_key: str, product: Product, version_id: int) -> Learned:
-    """The product's recommender, from the cache while the live version and the paid lines are the same
-    and it is younger than `REBUILD_AFTER`; rebuilt otherwise."""
+    """The product's recommender, from the cache while the live version, the paid lines and the
+    consented designs are the same and it is younger than `REBUILD_AFTER`; rebuilt otherwise."""
     cache = _cache()
-    stamp = (version_id, *paid_stamp(product_key))
     with cache.lock:
         found = cache.learned.get(product_key)
-        source = cache.consented
+        source, consented_stamp = cache.consented, cache.consented_stamp
+    stamp = (version_id, *paid_stamp(product_key))
+    if consented_stamp is not None:
+        stamp = (*stamp, *consented_stamp(product_key))
     if found is not None and found.stamp == stamp and time.monotonic() - found.built_at < REBUILD_AFTER:
         return found
     orders = order_history(product_key, product)

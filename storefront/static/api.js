@@ -16,13 +16,13 @@ export class ApiError extends Error {
 const enc = encodeURIComponent;
 
 export function createClient({ base = "", key = null } = {}) {
-  async function call(method, path, body) {
+  async function call(method, path, body, { keepalive = false } = {}) {
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // Partners identify themselves on every call; the shop checks the key against the page's origin.
     if (key) headers["X-Atelier-Key"] = key;
     // Only while the shopper consents does the shop learn which (pseudonymous) shopper is asking.
-    const shopper = recordingShopper(base);
+    const shopper = recordingShopper({ base, key });
     if (shopper) headers["X-Atelier-Shopper"] = shopper;
     let response;
     try {
@@ -31,6 +31,7 @@ export function createClient({ base = "", key = null } = {}) {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "omit",
+        keepalive, // a request that may outlive the page (the last events when it closes)
       });
     } catch {
       throw new ApiError(
@@ -69,7 +70,8 @@ export function createClient({ base = "", key = null } = {}) {
     consent: (shopper) => call("GET", `/api/v1/shoppers/${enc(shopper)}/consent`),
     setConsent: (shopper, purposes, wording_version) =>
       call("PUT", `/api/v1/shoppers/${enc(shopper)}/consent`, { purposes, wording_version }),
-    sendEvents: (shopper, events) => call("POST", "/api/v1/events", { shopper, events }),
+    sendEvents: (shopper, events, { keepalive = false } = {}) =>
+      call("POST", "/api/v1/events", { shopper, events }, { keepalive }),
     exportShopper: (shopper) => call("GET", `/api/v1/shoppers/${enc(shopper)}/export`),
     eraseShopper: (shopper) => call("DELETE", `/api/v1/shoppers/${enc(shopper)}`),
   };
@@ -104,30 +106,33 @@ export const cartToken = {
   },
 };
 
-// The privacy choice made in this browser, one per shop: {shopper, purposes, wording_version}. The
-// shopper id is the key to the shopper's data (export, erasure): like the cart's token, it stays here.
-function privacySlot(base) {
-  return base ? `atelier.privacy@${base}` : "atelier.privacy";
+// The privacy choice made in this browser, one per shop and partner: {shopper, purposes,
+// wording_version}. The shopper id is the key to the shopper's data (export, erasure): like the cart's
+// token, it stays here. `where` is a client, or {base, key}: the shop's origin (empty on its own pages)
+// and the partner's publishable key (null on the shop's pages). A choice made in one partner's widget
+// never stands for another partner's, nor for the shop's own pages: each asks for itself.
+function privacySlot({ base = "", key = null } = {}) {
+  return `atelier.privacy${base ? `@${base}` : ""}${key ? `#${key}` : ""}`;
 }
 
 export const privacyChoice = {
-  get(base) {
+  get(where) {
     try {
-      return JSON.parse(window.localStorage.getItem(privacySlot(base)) || "null");
+      return JSON.parse(window.localStorage.getItem(privacySlot(where)) || "null");
     } catch {
       return null;
     }
   },
-  set(base, choice) {
+  set(where, choice) {
     try {
-      window.localStorage.setItem(privacySlot(base), JSON.stringify(choice));
+      window.localStorage.setItem(privacySlot(where), JSON.stringify(choice));
     } catch {
       // Storage may be off: the choice lasts as long as the page, and the banner asks again next time.
     }
   },
-  clear(base) {
+  clear(where) {
     try {
-      window.localStorage.removeItem(privacySlot(base));
+      window.localStorage.removeItem(privacySlot(where));
     } catch {
       // Nothing kept, nothing to clear.
     }
@@ -135,8 +140,8 @@ export const privacyChoice = {
 };
 
 /** The shopper id to send, only while this browser's choice grants "preferences"; else null. */
-export function recordingShopper(base) {
-  const choice = privacyChoice.get(base);
+export function recordingShopper(where) {
+  const choice = privacyChoice.get(where);
   return choice?.shopper && choice.purposes?.preferences === true ? choice.shopper : null;
 }
 

@@ -1,6 +1,8 @@
 // <atelier-configurator product="engraved-mug" key="pk_…" api="https://shop.example">: the shop's
 // configurator on a partner's page. One classic script tag defines the element; the UI itself is the
-// same ES module the shop's product page uses, imported from the shop's own origin.
+// same ES module the shop's product page uses, imported from the shop's own origin. So is the privacy
+// panel (consent.js): asked above the configurator once it is ready, reopened by "Privacy choices"
+// below it; nothing is recorded before a yes given here, for this partner.
 (() => {
   "use strict";
 
@@ -34,7 +36,18 @@
       this.container = document.createElement("div");
       this.container.className = "atelier-root";
       this.container.innerHTML = '<p class="atelier-loading">Loading…</p>';
-      shadow.append(style, sheet, this.container);
+      // The privacy panel and its opener live beside the configurator, which replaces its own content.
+      this.privacy = document.createElement("div");
+      this.privacy.className = "atelier-root atelier-privacy";
+      this.privacyOpener = document.createElement("button");
+      this.privacyOpener.type = "button";
+      this.privacyOpener.className = "privacy-open";
+      this.privacyOpener.textContent = "Privacy choices";
+      this.privacyOpener.hidden = true;
+      const footer = document.createElement("p");
+      footer.className = "atelier-root atelier-privacy-footer";
+      footer.append(this.privacyOpener);
+      shadow.append(style, sheet, this.privacy, this.container, footer);
       this.mount();
     }
 
@@ -58,16 +71,23 @@
         return;
       }
       try {
-        const [{ createClient }, { mountConfigurator }] = await Promise.all([
+        const [{ createClient }, { mountConfigurator }, { mountPrivacy }] = await Promise.all([
           import(new URL("api.js", assets).href),
           import(new URL("configurator.js", assets).href),
+          import(new URL("consent.js", assets).href),
         ]);
         const client = createClient({ base: this.api, key: this.getAttribute("key") });
+        const headingLevel = Number(this.getAttribute("heading-level")) || 2;
         this.ui = await mountConfigurator(this.container, {
           client,
           product,
-          headingLevel: Number(this.getAttribute("heading-level")) || 2,
+          headingLevel,
           emit: (name, detail) => {
+            // Asked once the shop answered (a refused key or origin has nothing to ask about).
+            if (name === "ready" && !this.privacyMounted) {
+              this.privacyMounted = true;
+              mountPrivacy(this.privacy, client, { openers: [this.privacyOpener], headingLevel });
+            }
             if (EVENTS.includes(name)) this.emit(name, detail);
           },
         });

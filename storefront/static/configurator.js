@@ -6,6 +6,8 @@ import { announce, graphemeCount, h, money, plural, uid } from "./dom.js";
 import { recorder } from "./consent.js";
 
 const TYPING_DELAY = 250;
+// A number with this few possible values is picked among them like a choice (and can carry badges).
+const NUMBER_OPTIONS_MAX = 7;
 const LIST_FORMAT = new Intl.ListFormat("en", { style: "long", type: "conjunction" });
 
 /**
@@ -125,8 +127,12 @@ class Configurator {
         return this.buildChoice(attribute);
       case "multi":
         return this.buildMulti(attribute);
-      case "number":
-        return this.buildNumber(attribute);
+      case "number": {
+        const values = numberValues(attribute);
+        if (!values) return this.buildNumber(attribute);
+        const unit = attribute.unit ? ` ${attribute.unit}` : "";
+        return this.buildChoice({ ...attribute, options: values.map((value) => ({ key: value, label: `${value}${unit}` })) });
+      }
       case "boolean":
         return this.buildBoolean(attribute);
       case "text":
@@ -231,6 +237,12 @@ class Configurator {
       element: fieldset,
       focusTarget: () => items.find((i) => i.input.checked)?.input ?? items[0]?.input,
       controlFor: (value) => items.find((i) => i.option.key === value)?.input,
+      markAdvice: (advice) => {
+        const popular = new Set(advice?.popular ?? []);
+        for (const item of items) {
+          markOption(item.input, badges(advice?.recommended === item.option.key, popular.has(item.option.key)));
+        }
+      },
       update: (domain) => {
         const value = this.effective(attribute.key);
         current.textContent = value === null || value === undefined ? "" : `: ${this.optionLabel(attribute, value)}`;
@@ -282,6 +294,15 @@ class Configurator {
       element: fieldset,
       focusTarget: () => items[0]?.input,
       controlFor: (value) => items.find((i) => i.option.key === value)?.input,
+      // Advice on a multi attribute is about whole sets: the options of the recommended set are
+      // recommended; an option of a popular set is popular (it is chosen at least as often as the set).
+      markAdvice: (advice) => {
+        const recommended = new Set(advice?.recommended ?? []);
+        const popular = new Set((advice?.popular ?? []).flat());
+        for (const item of items) {
+          markOption(item.input, badges(recommended.has(item.option.key), popular.has(item.option.key)));
+        }
+      },
       update: (domain) => {
         const chosen = new Set(this.effective(attribute.key) ?? []);
         const limits = [];
@@ -327,6 +348,8 @@ class Configurator {
       element: fieldset,
       focusTarget: () => input,
       controlFor: () => input,
+      // The box stands for "yes": it is marked when shoppers take it, never for leaving it unticked.
+      markAdvice: (advice) => markOption(input, badges(advice?.recommended === true, (advice?.popular ?? []).includes(true))),
       update: (domain) => {
         const value = Boolean(this.effective(attribute.key));
         input.checked = value;
@@ -760,21 +783,14 @@ class Configurator {
     this.showRecommendations(advice);
   }
 
-  /** "Recommended" and "Popular" as text beside the options, also read as each option's description. */
+  /**
+   * "Recommended" and "Popular" as text beside the options, also read as each option's description:
+   * on every control that shows options (choices, colours, booleans, multi options, and numbers shown
+   * as options); a number typed into a box has no option to mark.
+   */
   showRecommendations(advice) {
     const byAttribute = new Map((advice?.attributes ?? []).map((a) => [a.attribute, a]));
-    for (const attribute of this.spec.attributes) {
-      const field = this.fields.get(attribute.key);
-      if (!field?.controlFor || (attribute.kind !== "choice" && attribute.kind !== "colour")) continue;
-      const item = byAttribute.get(attribute.key);
-      const popular = new Set(item?.popular ?? []);
-      for (const option of attribute.options) {
-        const marks = [];
-        if (item && item.recommended === option.key) marks.push("Recommended");
-        if (popular.has(option.key)) marks.push("Popular");
-        markOption(field.controlFor(option.key), marks);
-      }
-    }
+    for (const [key, field] of this.fields) field.markAdvice?.(byAttribute.get(key) ?? null);
     this.showStartFrom(advice?.start_from ?? null);
   }
 
@@ -937,6 +953,18 @@ async function uploadImage(client, file) {
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(data ?? { title: response.statusText, status: response.status }, response.status);
   return data;
+}
+
+/** The values a number attribute can take, when they are few enough to show as options; else null. */
+function numberValues(attribute) {
+  const step = attribute.step || 1;
+  const count = Math.floor((attribute.maximum - attribute.minimum) / step) + 1;
+  if (!Number.isFinite(count) || count < 1 || count > NUMBER_OPTIONS_MAX) return null;
+  return Array.from({ length: count }, (_, i) => attribute.minimum + i * step);
+}
+
+function badges(recommended, popular) {
+  return [recommended ? "Recommended" : null, popular ? "Popular" : null].filter(Boolean);
 }
 
 /** Badges after an option, named in its aria-describedby beside what else describes it. */

@@ -1,41 +1,65 @@
 // The shopper's privacy choice: a banner asking once, a panel to change it any time, and the recorder
 // that sends what the shopper does while configuring, and nothing at all until they have said yes.
 //
-// On the shop's own pages the banner mounts itself (base.html holds [data-privacy]); elsewhere (the
-// partner widget) this module only offers `recorder`, which records nothing without a stored "yes".
+// On the shop's own pages the banner mounts itself (base.html holds [data-privacy]). The partner widget
+// (atelier-widget.js, also inside the embed page) mounts the same panel into its shadow root with
+// `mountPrivacy`: the same purposes and buttons, in words that say whose configurator it is, recorded
+// with the partner's key (so the choice and then the events name the partner).
 
 import { createClient, privacyChoice, recordingShopper } from "./api.js";
 import { h, uid } from "./dom.js";
 
-// Bump whenever TEXT changes: a choice is recorded with the version of the words it answered.
+// Bump a version whenever its words change: a choice is recorded with the version of the words it
+// answered. The shop's own pages and partners' pages say different things, so each has its version.
 export const WORDING_VERSION = "2026-11";
-const TEXT = {
+export const PARTNER_WORDING_VERSION = "2026-11-partner";
+const PURPOSES = {
+  preferences: "Improve this shop with my choices",
+  recommendations: "Suggest options based on my choices",
+};
+const SHOP_TEXT = {
+  version: WORDING_VERSION,
   title: "Your privacy choices",
   intro:
     "With your permission, this shop keeps what you look at and pick while configuring (never what you " +
     "type) under a random id kept in this browser. You can change your mind here at any time.",
-  preferences: "Improve this shop with my choices",
-  recommendations: "Suggest options based on my choices",
+  ...PURPOSES,
+};
+const PARTNER_TEXT = {
+  version: PARTNER_WORDING_VERSION,
+  title: "Your privacy choices for this configurator",
+  intro:
+    "This configurator is run by the shop that makes the product, not by this website. With your " +
+    "permission, the shop keeps what you look at and pick in it (never what you type) under a random id " +
+    "kept in this browser, noting that it happened on this website. This choice covers this configurator " +
+    "only, and you can change your mind here at any time.",
+  ...PURPOSES,
 };
 const FLUSH_DELAY = 2000;
 const MAX_BATCH = 100;
 
+/** The words shown for a client: a partner's key means a partner's page. */
+export function wordingFor(client) {
+  return client.key ? PARTNER_TEXT : SHOP_TEXT;
+}
+
 /** Record the choice on the server (a new shopper id the first time), then in this browser. */
 export async function choose(client, purposes) {
-  const before = privacyChoice.get(client.base);
+  const before = privacyChoice.get(client);
   const shopper = before?.shopper ?? (await client.createShopper()).id;
+  const version = wordingFor(client).version;
   try {
-    await client.setConsent(shopper, purposes, WORDING_VERSION);
+    await client.setConsent(shopper, purposes, version);
   } catch (error) {
     if (before?.shopper && error.status === 404) {
       // Erased elsewhere, or forgotten by the shop: start again with a fresh id.
-      privacyChoice.clear(client.base);
+      privacyChoice.clear(client);
       return choose(client, purposes);
     }
     throw error;
   }
-  const choice = { shopper, purposes, wording_version: WORDING_VERSION };
-  privacyChoice.set(client.base, choice);
+  const choice = { shopper, purposes, wording_version: version };
+  privacyChoice.set(client, choice);
   return choice;
 }
 
@@ -49,7 +73,7 @@ export function recorder(client) {
 
   function flush({ leaving = false } = {}) {
     window.clearTimeout(timer);
-    const shopper = recordingShopper(client.base);
+    const shopper = recordingShopper(client);
     const events = queue.splice(0, MAX_BATCH);
     if (!shopper || !events.length) {
       queue = shopper ? queue : [];
@@ -60,7 +84,7 @@ export function recorder(client) {
     if (leaving && !client.key && navigator.sendBeacon?.(client.url("/api/v1/events"), new Blob([body], { type: "application/json" }))) {
       return;
     }
-    client.sendEvents(shopper, events).catch(() => {
+    client.sendEvents(shopper, events, { keepalive: leaving }).catch(() => {
       // Lost events are only statistics: never bother the shopper with them.
     });
     if (queue.length) flush({ leaving });
@@ -68,14 +92,14 @@ export function recorder(client) {
 
   window.addEventListener("pagehide", () => flush({ leaving: true }));
   return function record(event) {
-    if (!recordingShopper(client.base)) return;
+    if (!recordingShopper(client)) return;
     queue.push({ ...event, occurred_at: new Date().toISOString() });
     window.clearTimeout(timer);
     timer = window.setTimeout(flush, queue.length >= MAX_BATCH ? 0 : FLUSH_DELAY);
   };
 }
 
-// --- the banner and panel (the shop's own pages) ---------------------------------------------------
+// --- the banner and panel ---------------------------------------------------------------------------
 
 function toggle(label, checked) {
   const id = uid("privacy-toggle");
@@ -93,12 +117,17 @@ function download(name, data) {
   window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function mountPrivacy(root, client) {
+/**
+ * The privacy panel into `root`, shown until a choice is made (then hidden until an opener is used).
+ * options: openers (the buttons that reopen it; the page's [data-privacy-open] by default), headingLevel.
+ */
+export function mountPrivacy(root, client, { openers = null, headingLevel = 2 } = {}) {
+  const text = wordingFor(client);
   const titleId = uid("privacy-title");
   const status = h("p", { class: "privacy-status", role: "status", "aria-live": "polite" });
-  const current = () => privacyChoice.get(client.base);
-  const preferences = toggle(TEXT.preferences, current()?.purposes?.preferences === true);
-  const recommendations = toggle(TEXT.recommendations, current()?.purposes?.recommendations === true);
+  const current = () => privacyChoice.get(client);
+  const preferences = toggle(text.preferences, current()?.purposes?.preferences === true);
+  const recommendations = toggle(text.recommendations, current()?.purposes?.recommendations === true);
 
   async function save(purposes, message) {
     try {
@@ -138,7 +167,7 @@ export function mountPrivacy(root, client) {
             return;
           }
         }
-        privacyChoice.clear(client.base);
+        privacyChoice.clear(client);
         preferences.input.checked = false;
         recommendations.input.checked = false;
         status.textContent = "Erased. Nothing is recorded until you choose again.";
@@ -150,8 +179,8 @@ export function mountPrivacy(root, client) {
   const panel = h(
     "section",
     { class: "privacy-panel", "aria-labelledby": titleId, tabindex: "-1", hidden: true },
-    h("h2", { id: titleId, class: "privacy-title" }, TEXT.title),
-    h("p", {}, TEXT.intro),
+    h(`h${headingLevel}`, { id: titleId, class: "privacy-title" }, text.title),
+    h("p", {}, text.intro),
     h("div", { class: "privacy-toggles" }, preferences.element, recommendations.element),
     h(
       "div",
@@ -181,12 +210,15 @@ export function mountPrivacy(root, client) {
   root.replaceChildren(panel);
   renderRights();
   if (!current()) panel.hidden = false; // asked once; never in the way again until reopened
-  for (const opener of document.querySelectorAll("[data-privacy-open]")) {
+  for (const opener of openers ?? document.querySelectorAll("[data-privacy-open]")) {
     opener.hidden = false;
     opener.addEventListener("click", open);
   }
   return { open, close };
 }
 
-const mount = typeof document !== "undefined" ? document.querySelector("[data-privacy]") : null;
+// Only on the shop's own pages: a partner's page importing this module (through the widget) may have
+// a [data-privacy] element of its own, which is none of the shop's business.
+const ownPage = typeof document !== "undefined" && new URL(import.meta.url).origin === window.location.origin;
+const mount = ownPage ? document.querySelector("[data-privacy]") : null;
 if (mount) mountPrivacy(mount, createClient());

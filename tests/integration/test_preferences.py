@@ -36,13 +36,17 @@ BROWSING = [
 ]
 
 
-def new_shopper(client: FlaskClient, purposes: dict[str, bool] | None = None) -> str:
-    created = client.post("/api/v1/shoppers")
+def new_shopper(
+    client: FlaskClient, purposes: dict[str, bool] | None = None, headers: dict[str, str] | None = None
+) -> str:
+    created = client.post("/api/v1/shoppers", headers=headers)
     assert created.status_code == 201, created.get_json()
     shopper: str = created.get_json()["id"]
     if purposes is not None:
         chosen = client.put(
-            f"/api/v1/shoppers/{shopper}/consent", json={"purposes": purposes, "wording_version": WORDING}
+            f"/api/v1/shoppers/{shopper}/consent",
+            json={"purposes": purposes, "wording_version": WORDING},
+            headers=headers,
         )
         assert chosen.status_code == 200, chosen.get_json()
     return shopper
@@ -114,9 +118,11 @@ def test_with_consent_events_carry_product_version_partner_and_shopper(
         acme_id = partners.find("acme").id
         live = versions.live_versions()["mug"].id
         db.session.remove()
-    shopper = new_shopper(pg_client, ALL)
+    # Given a shopper who consented in the partner's widget (its key, its page's origin)
+    partner_page = {"X-Atelier-Key": key, "Origin": PARTNER_ORIGIN}
+    shopper = new_shopper(pg_client, ALL, headers=partner_page)
 
-    response = send(pg_client, shopper, BROWSING, headers={"X-Atelier-Key": key, "Origin": PARTNER_ORIGIN})
+    response = send(pg_client, shopper, BROWSING, headers=partner_page)
 
     assert response.status_code == 202, response.get_json()
     assert response.get_json() == {"stored": 4, "reason": None}
@@ -134,6 +140,12 @@ def test_with_consent_events_carry_product_version_partner_and_shopper(
             "enamel-not-gold",
         )
         db.session.remove()
+    # And the choice itself names the partner whose page asked, with its wording and time
+    consents = pg_client.get(f"/api/v1/shoppers/{shopper}/export", headers=partner_page).get_json()[
+        "consents"
+    ]
+    assert [(c["partner"], c["wording_version"]) for c in consents] == [(acme_id, WORDING)]
+    assert consents[0]["given_at"] is not None
 
 
 def test_browsers_cannot_send_server_side_events(pg_app: Flask, pg_client: FlaskClient) -> None:
@@ -290,6 +302,7 @@ def test_export_holds_everything_kept_for_the_shopper(pg_app: Flask, pg_client: 
     data = response.get_json()
     assert data["shopper"]["id"] == shopper
     assert [c["purposes"] for c in data["consents"]] == [ALL]
+    assert [c["partner"] for c in data["consents"]] == [None]  # given on the shop's own pages
     assert [e["type"] for e in data["events"]] == [
         "product_viewed",
         "option_picked",

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from configurator.cli import main
 from tests.conftest import TEST_CATALOG
+from tests.support.checkout import ADDRESS
 from tests.support.orders import LineSpec, make_order
 from tests.support.services import Postgres
 
@@ -169,3 +170,123 @@ def test_cli_refuses_an_unknown_product(cli: CliRunner) -> None:
     result = cli.invoke(main, ["insights", "suggest-defaults", "teapot"])
     assert result.exit_code == 1
     assert "teapot" in result.output
+
+
+# --- designs saved with consent ----------------------------------------------------------------------
+
+WORDING = "2026-11"
+ALL = {"preferences": True, "recommendations": True}
+
+
+def consenting_shopper(client: FlaskClient, purposes: dict[str, bool] = ALL) -> str:
+    shopper: str = client.post("/api/v1/shoppers").get_json()["id"]
+    chosen = client.put(
+        f"/api/v1/shoppers/{shopper}/consent", json={"purposes": purposes, "wording_version": WORDING}
+    )
+    assert chosen.status_code == 200, chosen.get_json()
+    return shopper
+
+
+def save(client: FlaskClient, picks: dict[str, Any], shopper: str | None = None) -> None:
+    headers = {"X-Atelier-Shopper": shopper} if shopper else {}
+    saved = client.post("/api/v1/designs", json={"product": "mug", "picks": picks}, headers=headers)
+    assert saved.status_code == 201, saved.get_json()
+
+
+def colour_advice(client: FlaskClient) -> dict[str, Any]:
+    return advice(recommendations(client, {}), "colour")
+
+
+@pytest.fixture
+def gold_savers(pg_app: Flask, pg_client: FlaskClient) -> list[str]:
+    """One paid ink mug, then five consenting shoppers who saved a gold one: 5 x 0.25 outweighs 1."""
+    order(pg_app, {"colour": "ink"})
+    # Designs saved without consent, and one consenting shopper saving again and again, do not outvote it
+    for _ in range(8):
+        save(pg_client, {"colour": "gold"})
+    declined = consenting_shopper(pg_client, {"preferences": False, "recommendations": False})
+    save(pg_client, {"colour": "gold"}, declined)
+    eager = consenting_shopper(pg_client)
+    for _ in range(8):
+        save(pg_client, {"colour": "gold"}, eager)
+    # (1 + 0.25 after the first answer was cached: a new design is seen at once, whatever the cache)
+    assert colour_advice(pg_client)["recommended"] == "ink"
+    savers = [eager]
+    for _ in range(4):
+        savers.append(consenting_shopper(pg_client))
+        save(pg_client, {"colour": "gold", "material": "ceramic"}, savers[-1])
+    return savers
+
+
+def test_consented_designs_move_a_recommendation(pg_client: FlaskClient, gold_savers: list[str]) -> None:
+    # Given five consenting shoppers' gold designs against one paid ink order
+    colour = colour_advice(pg_client)
+    # Then gold is recommended: 1.25 against 1
+    assert colour["recommended"] == "gold"
+    assert colour["ranking"][0]["score"] == pytest.approx(1.25 / 2.25)
+    assert colour["popular"] == ["gold", "ink"]
+
+
+def test_a_withdrawn_consent_takes_the_designs_out_at_once(
+    pg_client: FlaskClient, gold_savers: list[str]
+) -> None:
+    assert colour_advice(pg_client)["recommended"] == "gold"  # cached now
+    # When two of them withdraw `preferences` (one still wants suggestions for themselves)
+    for shopper, purposes in (
+        (gold_savers[0], {"preferences": False, "recommendations": True}),
+        (gold_savers[1], {"preferences": False, "recommendations": False}),
+    ):
+        withdrawn = pg_client.put(
+            f"/api/v1/shoppers/{shopper}/consent", json={"purposes": purposes, "wording_version": WORDING}
+        )
+        assert withdrawn.status_code == 200
+    # Then their designs no longer count, without waiting for the cache to expire: 0.75 against 1
+    colour = colour_advice(pg_client)
+    assert colour["recommended"] == "ink"
+    assert colour["ranking"][0]["score"] == pytest.approx(1 / 1.75)
+    # And giving it again brings that shopper's design back
+    pg_client.put(
+        f"/api/v1/shoppers/{gold_savers[1]}/consent", json={"purposes": ALL, "wording_version": WORDING}
+    )
+    scores = {item["option"]: item["score"] for item in colour_advice(pg_client)["ranking"]}
+    assert scores["gold"] == pytest.approx(0.5)  # 1 against 1 again
+
+
+def test_an_erasure_takes_the_designs_out_at_once(pg_client: FlaskClient, gold_savers: list[str]) -> None:
+    assert colour_advice(pg_client)["recommended"] == "gold"  # cached now
+    # When two of them erase their data
+    for shopper in gold_savers[:2]:
+        assert pg_client.delete(f"/api/v1/shoppers/{shopper}").status_code == 204
+    # Then their designs no longer count: 0.75 against 1
+    colour = colour_advice(pg_client)
+    assert colour["recommended"] == "ink"
+    assert colour["ranking"][0]["score"] == pytest.approx(1 / 1.75)
+
+
+def test_an_ordered_design_votes_once_as_an_order(pg_app: Flask, pg_client: FlaskClient) -> None:
+    # Given a consenting shopper who saved a gold mug and bought that very design
+    shopper = consenting_shopper(pg_client)
+    headers = {"X-Atelier-Shopper": shopper}
+    design = pg_client.post(
+        "/api/v1/designs", json={"product": "mug", "picks": {"colour": "gold"}}, headers=headers
+    )
+    cart = pg_client.post("/api/v1/carts", json={"currency": "EUR"}, headers=headers).get_json()["id"]
+    added = pg_client.post(
+        f"/api/v1/carts/{cart}/lines",
+        json={"design": design.get_json()["id"], "quantity": 1},
+        headers=headers,
+    )
+    assert added.status_code == 201
+    contact = {"email": "ada@example.org", "name": "Ada Lovelace", "address": ADDRESS}
+    assert pg_client.put(f"/api/v1/carts/{cart}/contact", json=contact, headers=headers).status_code == 200
+    placed = pg_client.post(f"/api/v1/carts/{cart}/checkout", json={}, headers=headers).get_json()["order"]
+    assert pg_client.post(f"/api/v1/orders/{placed['token']}/complete").status_code == 200
+    # And another shopper's paid ink mug
+    order(pg_app, {"colour": "ink"})
+    # Then gold and ink weigh the same (1 each), not 1.25 against 1
+    colour = colour_advice(pg_client)
+    assert {item["option"]: item["score"] for item in colour["ranking"]} == {
+        "gold": pytest.approx(0.5),
+        "ink": pytest.approx(0.5),
+        "white": 0.0,
+    }

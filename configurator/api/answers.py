@@ -10,78 +10,32 @@ Only successful answers are kept; errors are computed every time.
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec
 
 from flask import Flask, Response, current_app
 
 from configurator.observability import ANSWER_CACHE
+from rules.preview.assets import LRU
 
 EXTENSION = "atelier.answers"
 P = ParamSpec("P")
+# What an answer costs beyond its bytes: its key (the request body) and the cache's bookkeeping.
+ENTRY_OVERHEAD = 512
 
 
-class AnswerCache:
-    """Encoded answers by key, at most `max_bytes` of them (keys are counted at their text's size)."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._answers: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    @property
-    def enabled(self) -> bool:
-        return self.max_bytes > 0
-
-    @property
-    def size(self) -> int:
-        """Bytes held now."""
-        return self._size
-
-    def __len__(self) -> int:
-        return len(self._answers)
-
-    def get(self, key: Hashable) -> bytes | None:
-        with self._lock:
-            data = self._answers.get(key)
-            if data is not None:
-                self._answers.move_to_end(key)
-            return data
-
-    def put(self, key: Hashable, data: bytes) -> None:
-        cost = len(data) + _key_size(key)
-        if cost > self.max_bytes:
-            return
-        with self._lock:
-            previous = self._answers.pop(key, None)
-            if previous is not None:
-                self._size -= len(previous) + _key_size(key)
-            self._answers[key] = data
-            self._size += cost
-            while self._size > self.max_bytes:
-                old_key, old = self._answers.popitem(last=False)
-                self._size -= len(old) + _key_size(old_key)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
-            self._size = 0
-
-
-def _key_size(key: Hashable) -> int:
-    return len(repr(key))
+def answer_lru(max_bytes: int) -> LRU:
+    """Encoded answers by key, at most about `max_bytes` of them."""
+    return LRU(max_bytes, lambda data: len(data) + ENTRY_OVERHEAD if isinstance(data, bytes) else 0)
 
 
 def init_app(app: Flask) -> None:
     megabytes = float(app.config.get("ATELIER_ANSWER_CACHE_MB") or 0)
-    app.extensions[EXTENSION] = AnswerCache(int(megabytes * 1024 * 1024))
+    app.extensions[EXTENSION] = answer_lru(int(megabytes * 1024 * 1024))
 
 
-def answer_cache(app: Flask | None = None) -> AnswerCache:
-    cache: AnswerCache = (app or current_app).extensions[EXTENSION]
+def answer_cache(app: Flask | None = None) -> LRU:
+    cache: LRU = (app or current_app).extensions[EXTENSION]
     return cache
 
 
@@ -98,11 +52,11 @@ def cached_answers(
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
             cache = answer_cache()
-            answer_key = key(*args, **kwargs) if cache.enabled else None
+            answer_key = key(*args, **kwargs) if cache.budget > 0 else None
             if answer_key is None:
                 return view(*args, **kwargs)
             data = cache.get(answer_key)
-            if data is not None:
+            if isinstance(data, bytes):
                 ANSWER_CACHE.labels("hit").inc()
                 return Response(data, 200, mimetype="application/json")
             ANSWER_CACHE.labels("miss").inc()

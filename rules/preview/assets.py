@@ -252,6 +252,13 @@ class LRU:
                 _, dropped = self._items.popitem(last=False)
                 self.used -= self.cost(dropped)
 
+    def discard(self, key: object) -> None:
+        """Forget one value, if it is there."""
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= self.cost(old)
+
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:

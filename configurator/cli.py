@@ -99,6 +99,37 @@ def proofs_group() -> None:
 proofs_group.add_command(proofs_commands.atelier_render)
 
 
+@main.group("uploads")
+def uploads_group() -> None:
+    """Shopper photos."""
+
+
+@uploads_group.command("collect")
+@click.option("--older-than-days", type=click.FloatRange(min=0), default=None, help="the retention")
+@click.option("--dry-run", is_flag=True, help="say what would go, remove nothing")
+def uploads_collect(older_than_days: float | None, dry_run: bool) -> None:
+    """Remove the uploads older than the retention (ATELIER_UPLOAD_RETENTION_DAYS) that no saved design
+    and no order names (the beat schedule does this daily)."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from configurator.catalog.commands import app_context
+    from configurator.storage import blob_store
+    from configurator.uploads.collect import collect_unused
+
+    with app_context():
+        days = older_than_days
+        if days is None:
+            days = float(current_app.config["ATELIER_UPLOAD_RETENTION_DAYS"])
+        result = collect_unused(blob_store(), older_than=timedelta(days=days), dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(
+        f"{result.examined} upload(s) older than {days:g} day(s): {len(result.removed)} {verb}, "
+        f"{result.kept} kept (named by a design or an order)"
+    )
+
+
 @main.group("payments")
 def payments_group() -> None:
     """Payments as the provider holds them."""

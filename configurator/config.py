@@ -65,6 +65,7 @@ ENVIRONMENT = {
     "ATELIER_UPLOAD_MAX_BYTES": "ATELIER_UPLOAD_MAX_BYTES",
     "ATELIER_UPLOAD_MAX_PIXELS": "ATELIER_UPLOAD_MAX_PIXELS",
     "ATELIER_UPLOAD_FORMATS": "ATELIER_UPLOAD_FORMATS",
+    "ATELIER_UPLOAD_RETENTION_DAYS": "ATELIER_UPLOAD_RETENTION_DAYS",
     "ATELIER_RATELIMIT_URL": "ATELIER_RATELIMIT_URL",
     "ATELIER_RATELIMITS": "ATELIER_RATELIMITS",
     "ATELIER_TRUSTED_PROXIES": "ATELIER_TRUSTED_PROXIES",
@@ -109,6 +110,8 @@ DEFAULTS: dict[str, Any] = {
     "ATELIER_UPLOAD_MAX_BYTES": 15 * 1024 * 1024,
     "ATELIER_UPLOAD_MAX_PIXELS": 40_000_000,
     "ATELIER_UPLOAD_FORMATS": "png,jpeg,webp",
+    # Photos no saved design or order names are removed this many days after their upload.
+    "ATELIER_UPLOAD_RETENTION_DAYS": 14,
     # Every request body is refused past this (413) before it is read: JSON bodies are small. Uploads
     # and rule sets raise it for their own requests (request.max_content_length).
     "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -323,6 +326,7 @@ def check_media(config: dict[str, Any]) -> None:
         ("ATELIER_UPLOAD_MAX_BYTES", 1),
         ("ATELIER_UPLOAD_MAX_PIXELS", 1),
         ("ATELIER_TRUSTED_PROXIES", 0),
+        ("ATELIER_UPLOAD_RETENTION_DAYS", 1),
     ):
         value = config.get(key, DEFAULTS[key])
         try:

@@ -55,6 +55,10 @@ class BlobStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def delete(self, key: str) -> None:
+        """Remove a blob; removing one that is not there is not an error."""
+        ...
+
 
 class FileBlobStore:
     """Blobs as files under one root folder; writes go to a temporary file renamed into place."""
@@ -91,6 +95,9 @@ class FileBlobStore:
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
 
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
 
 class MemoryBlobStore:
     """Blobs in a dict, for tests and throwaway processes."""
@@ -110,6 +117,10 @@ class MemoryBlobStore:
     def exists(self, key: str) -> bool:
         with self._lock:
             return check_key(key) in self._blobs
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._blobs.pop(check_key(key), None)
 
 
 _create_lock = threading.Lock()

@@ -90,6 +90,11 @@ def upload_bytes(upload_id: str) -> bytes | None:
     return data
 
 
+def forget(upload_id: str) -> None:
+    """Drop an upload's bytes from this process's memory (it is being removed)."""
+    _recent.discard(upload_id)
+
+
 @dataclass(frozen=True)
 class UploadCheck:
     """What the picks' images say: ids that name no upload (bad requests), and print warnings."""

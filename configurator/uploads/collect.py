@@ -1,0 +1,112 @@
+"""Forget shopper photos nothing uses: uploads older than the retention that no saved design and no
+order names.
+
+A shopper uploads a photo, tries it on, and may never save the design: that photo is personal data
+kept for nothing. A design or an order line that names an upload keeps it (orders keep theirs for as
+long as the order is kept; a design erased at the shopper's request lets its photos go). Candidates
+are taken oldest first, in batches; the designs and orders that could name them (those created since
+the oldest candidate) are read once per batch. The blob goes before the row: a row never points at a
+missing blob for longer than the step between the two, and a lost row only wastes a file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from configurator.dbtypes import utcnow
+from configurator.designs.models import Design
+from configurator.extensions import db
+from configurator.orders.models import Order, OrderLine
+from configurator.storage import BlobStore
+from configurator.uploads import services
+from configurator.uploads.models import Upload
+
+BATCH = 500
+READ_CHUNK = 1000
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Collected:
+    """What a run looked at and what it removed (or would remove, on a dry run)."""
+
+    examined: int = 0
+    kept: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def collect_unused(store: BlobStore, *, older_than: timedelta, dry_run: bool = False) -> Collected:
+    """Remove every upload older than `older_than` that no design or order line names; commits."""
+    result = Collected()
+    cutoff = utcnow() - older_than
+    after: tuple[datetime, str] | None = None
+    while True:
+        batch = _candidates(cutoff, after)
+        if not batch:
+            break
+        after = (batch[-1].created_at, batch[-1].id)
+        named = _named_among({u.id for u in batch}, since=batch[0].created_at)
+        unused = [u for u in batch if u.id not in named]
+        result.examined += len(batch)
+        result.kept += len(batch) - len(unused)
+        if not dry_run:
+            _remove(store, unused)
+        result.removed.extend(u.id for u in unused)
+        db.session.commit()
+        if len(batch) < BATCH:
+            break
+    if result.removed and not dry_run:
+        logger.info("removed %s unused upload(s) older than %s", len(result.removed), older_than)
+    return result
+
+
+def _candidates(cutoff: datetime, after: tuple[datetime, str] | None) -> list[Upload]:
+    query = select(Upload).where(Upload.created_at < cutoff)
+    if after is not None:
+        created, upload_id = after
+        query = query.where(
+            (Upload.created_at > created) | ((Upload.created_at == created) & (Upload.id > upload_id))
+        )
+    return list(db.session.scalars(query.order_by(Upload.created_at, Upload.id).limit(BATCH)))
+
+
+def _named_among(ids: set[str], *, since: datetime) -> set[str]:
+    """The ids among `ids` that a design or an order line created since `since` names."""
+    designs = select(Design.choices).where(Design.created_at >= since)
+    lines = (
+        select(OrderLine.choices).join(Order, Order.id == OrderLine.order_id).where(Order.created_at >= since)
+    )
+    named: set[str] = set()
+    for query in (designs, lines):
+        for choices in db.session.execute(query.execution_options(yield_per=READ_CHUNK)).scalars():
+            named.update(value for value in _strings(choices) if value in ids)
+    return named
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        yield from _strings_in(value.values())
+    elif isinstance(value, list):
+        yield from _strings_in(value)
+
+
+def _strings_in(values: Iterable[Any]) -> Iterator[str]:
+    for value in values:
+        yield from _strings(value)
+
+
+def _remove(store: BlobStore, uploads: list[Upload]) -> None:
+    for upload in uploads:
+        store.delete(upload.blob_key)
+        services.forget(upload.id)
+    if uploads:
+        db.session.execute(delete(Upload).where(Upload.id.in_([u.id for u in uploads])))

@@ -1,0 +1,149 @@
+"""Shopper photos nothing names are removed once the retention has passed; named ones stay."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select, update
+
+from configurator.dbtypes import utcnow
+from configurator.designs.models import Design
+from configurator.extensions import db
+from configurator.storage import blob_store
+from configurator.uploads.collect import collect_unused
+from configurator.uploads.models import Upload
+from tests.support.checkout import ready_cart
+from tests.support.services import Postgres
+
+DEMO = Path(__file__).resolve().parents[2] / "catalog"
+CAKE = "celebration-cake"
+
+
+@pytest.fixture
+def shop(pg_config: dict[str, Any]) -> Iterator[Flask]:
+    from configurator import create_app
+    from tests.conftest import empty_database
+
+    app = create_app({**pg_config, "ATELIER_CATALOG": str(DEMO)})
+    yield app
+    empty_database(app)
+
+
+def upload(client: FlaskClient) -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 1200), (200, 40, 40)).save(buffer, "JPEG", quality=85)
+    response = client.post("/api/v1/uploads", data=buffer.getvalue(), content_type="image/jpeg")
+    assert response.status_code == 201, response.get_json()
+    upload_id: str = response.get_json()["id"]
+    return upload_id
+
+
+def age(app: Flask, upload_ids: list[str], days: float) -> None:
+    with app.app_context():
+        db.session.execute(
+            update(Upload).where(Upload.id.in_(upload_ids)).values(created_at=utcnow() - timedelta(days=days))
+        )
+        db.session.commit()
+
+
+def stored(app: Flask, upload_id: str) -> tuple[bool, bool]:
+    """Whether the upload's row and its blob are still there."""
+    with app.app_context():
+        row = db.session.get(Upload, upload_id)
+        key = f"uploads/{upload_id}.jpg"
+        present = (row is not None, blob_store().exists(key))
+        db.session.remove()
+    return present
+
+
+def test_photos_nothing_names_go_after_the_retention_and_named_ones_stay(shop: Flask) -> None:
+    client = shop.test_client()
+    in_design, in_order, unused, recent = (upload(client) for _ in range(4))
+    saved = client.post("/api/v1/designs", json={"product": CAKE, "picks": {"photo": in_design}})
+    assert saved.status_code == 201, saved.get_json()
+    # An order names a photo whose design no longer does (only the order line keeps it)
+    token = ready_cart(shop, [(CAKE, {"photo": in_order}, 1)])
+    assert client.post(f"/api/v1/carts/{token}/checkout").status_code == 201
+    with shop.app_context():
+        ordered = next(d for d in db.session.scalars(select(Design)) if d.choices.get("photo") == in_order)
+        db.session.execute(update(Design).where(Design.id == ordered.id).values(choices={}))
+        db.session.commit()
+    age(shop, [in_design, in_order, unused], days=20)
+    age(shop, [recent], days=2)
+
+    with shop.app_context():
+        rehearsal = collect_unused(blob_store(), older_than=timedelta(days=14), dry_run=True)
+    assert (rehearsal.examined, rehearsal.kept, rehearsal.removed) == (3, 2, [unused])
+    assert stored(shop, unused) == (True, True)
+
+    with shop.app_context():
+        result = collect_unused(blob_store(), older_than=timedelta(days=14))
+    assert result.removed == [unused]
+    assert stored(shop, unused) == (False, False)
+    for kept in (in_design, in_order, recent):
+        assert stored(shop, kept) == (True, True)
+    assert client.get(f"/api/v1/uploads/{unused}").status_code == 404
+
+
+def test_a_photo_whose_design_was_erased_goes_too(shop: Flask) -> None:
+    client = shop.test_client()
+    photo = upload(client)
+    saved = client.post("/api/v1/designs", json={"product": CAKE, "picks": {"photo": photo}})
+    assert saved.status_code == 201
+    age(shop, [photo], days=30)
+    with shop.app_context():
+        assert collect_unused(blob_store(), older_than=timedelta(days=14)).removed == []
+        db.session.execute(update(Design).values(choices={"tiers": 2}))  # as an erasure leaves nothing
+        db.session.commit()
+        assert collect_unused(blob_store(), older_than=timedelta(days=14)).removed == [photo]
+
+
+def test_many_candidates_are_taken_in_batches(shop: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from configurator.uploads import collect
+
+    monkeypatch.setattr(collect, "BATCH", 2)
+    client = shop.test_client()
+    photos = [upload(client) for _ in range(5)]
+    keep = photos[3]
+    assert client.post("/api/v1/designs", json={"product": CAKE, "picks": {"photo": keep}}).status_code == 201
+    age(shop, photos, days=20)
+    with shop.app_context():
+        result = collect.collect_unused(blob_store(), older_than=timedelta(days=14))
+    assert result.examined == 5
+    assert sorted(result.removed) == sorted(p for p in photos if p != keep)
+
+
+def test_the_command_and_the_task_remove_what_nothing_names(
+    shop: Flask, postgres: Postgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from configurator.cli import main
+    from configurator.uploads.tasks import collect_unused_uploads
+
+    client = shop.test_client()
+    first, second = upload(client), upload(client)
+    age(shop, [first, second], days=20)
+    monkeypatch.setenv("ATELIER_DATABASE_URL", postgres.url)
+    monkeypatch.setenv("ATELIER_CATALOG", str(DEMO))
+    monkeypatch.setenv("ATELIER_MEDIA_ROOT", shop.config["ATELIER_MEDIA_ROOT"])
+    runner = CliRunner()
+    dry = runner.invoke(main, ["uploads", "collect", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "2 upload(s) older than 14 day(s): 2 would remove, 0 kept" in dry.output
+    assert stored(shop, first) == (True, True)
+    wider = runner.invoke(main, ["uploads", "collect", "--older-than-days", "30"])
+    assert "0 upload(s) older than 30 day(s)" in wider.output
+    assert stored(shop, first) == (True, True)
+
+    with shop.app_context():
+        assert collect_unused_uploads.apply().get() == 2
+    assert stored(shop, first) == (False, False)
+    assert stored(shop, second) == (False, False)

@@ -74,11 +74,12 @@ class Designs(MethodView):
     @blp.response(201, DesignSchema)
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @limit("designs", per_minute=DESIGNS_PER_MINUTE)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Save the picks (completed with the defaults) as a design on the live version of the product."""
-        design = services.save(body["product"], body["picks"])
+        design = services.save(body["product"], body["picks"], locale=request_locale())
         return design_data(design, None, request_locale())
 
 
@@ -98,9 +99,10 @@ class Remix(MethodView):
     @blp.response(201, DesignSchema)
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @limit("designs", per_minute=DESIGNS_PER_MINUTE)
     def post(self, body: dict[str, Any], public_id: str) -> dict[str, Any]:
         """Copy a design into a new one (with changes) on the live version; the original stays as it is."""
-        design = services.remix(services.find(public_id), body["picks"])
+        design = services.remix(services.find(public_id), body["picks"], locale=request_locale())
         return design_data(design, None, request_locale())

@@ -29,7 +29,7 @@ from configurator.catalog.errors import (
 )
 from configurator.errors import ErrorCode, FieldError
 from configurator.observability import CONFIGURE_SECONDS, timed
-from configurator.uploads.services import check_uploads
+from configurator.uploads.services import require_uploads
 from rules import Catalog, Product, load_catalog
 from rules.errors import CatalogError, Diagnostic
 from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
@@ -331,9 +331,7 @@ def configure(
     shopper would get if they stopped here.
     """
     picks, text_problems = normalize_picks(product, raw_picks)
-    uploads = check_uploads(product, picks, locale)
-    if uploads.errors:
-        raise InvalidPicks("; ".join(f"{e.field}: {e.detail}" for e in uploads.errors), errors=uploads.errors)
+    uploads = require_uploads(product, picks, locale)
     chosen_currency = resolve_currency(product.model.brand, currency)
     with timed(CONFIGURE_SECONDS):
         domains = product.domains(picks, explain=True, count=True)

@@ -24,6 +24,7 @@ from configurator.extensions import db
 from configurator.partners.context import current_partner_id
 from configurator.preferences import services as preferences
 from configurator.preferences.models import EventType
+from configurator.uploads.services import require_uploads
 from rules import Product
 from rules.model import Value
 from rules.results import Violation
@@ -73,16 +74,17 @@ def live_version(product_key: str) -> ProductVersion:
     return version
 
 
-def save(product_key: str, raw_picks: Mapping[str, object], *, remixed_from: Design | None = None) -> Design:
-    """Save the picks, completed with the defaults, against the live version; commits."""
+def save(product_key: str, raw_picks: Mapping[str, object], *, locale: str = "en") -> Design:
+    """Save the picks, completed with the defaults, against the live version; commits. Photos must
+    be uploads that exist (`InvalidPicks` otherwise)."""
     version = live_version(product_key)
     product = versions.product_for(version)
     picks, _ = normalize_picks(product, raw_picks)
+    require_uploads(product, picks, locale)
     design = Design(
         product_key=product_key,
         version_id=version.id,
         choices=to_json(product.complete(picks)),
-        remixed_from_id=remixed_from.id if remixed_from is not None else None,
         partner_id=current_partner_id(),
     )
     _keep(design, EventType.DESIGN_SAVED)
@@ -99,7 +101,7 @@ def find(public_id: str) -> Design:
     return design
 
 
-def remix(original: Design, raw_changes: Mapping[str, object]) -> Design:
+def remix(original: Design, raw_changes: Mapping[str, object], *, locale: str = "en") -> Design:
     """A new design starting from another's choices (with changes), on the live version; the
     original is never modified, and the copy remembers where it came from."""
     version = live_version(original.product_key)
@@ -107,6 +109,7 @@ def remix(original: Design, raw_changes: Mapping[str, object]) -> Design:
     kept = {k: v for k, v in original.choices.items() if product.model.attribute(k) is not None}
     start, _ = product.normalize(kept)
     changes, _ = normalize_picks(product, raw_changes)
+    require_uploads(product, changes, locale)
     design = Design(
         product_key=original.product_key,
         version_id=version.id,

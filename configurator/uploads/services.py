@@ -141,3 +141,15 @@ def _fit(model: ProductModel, key: str) -> Fit:
             if isinstance(layer, PhotoLayer) and layer.attribute == key:
                 return "contain" if layer.fit == "contain" else "cover"
     return "cover"
+
+
+def require_uploads(product: Product, picks: Mapping[str, Value], locale: str = "en") -> UploadCheck:
+    """`check_uploads`, with its errors raised as `InvalidPicks` (422): a design or an answer never
+    names a photo that is not there."""
+    from configurator.catalog.errors import InvalidPicks
+
+    check = check_uploads(product, picks, locale)
+    if check.errors:
+        detail = "; ".join(f"{error.field}: {error.detail}" for error in check.errors)
+        raise InvalidPicks(detail, errors=check.errors)
+    return check

@@ -147,3 +147,24 @@ def test_the_command_and_the_task_remove_what_nothing_names(
         assert collect_unused_uploads.apply().get() == 2
     assert stored(shop, first) == (False, False)
     assert stored(shop, second) == (False, False)
+
+
+def test_a_design_never_names_a_photo_that_is_not_there(shop: Flask) -> None:
+    client = shop.test_client()
+    missing = "A" * 32
+    refused = client.post("/api/v1/designs", json={"product": CAKE, "picks": {"photo": missing}})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "picks.photo"
+    saved = client.post("/api/v1/designs", json={"product": CAKE, "picks": {}})
+    remixed = client.post(
+        f"/api/v1/designs/{saved.get_json()['id']}/remix", json={"picks": {"photo": missing}}
+    )
+    assert remixed.status_code == 422
+    photo = upload(client)
+    french = client.post(
+        f"/api/v1/designs/{saved.get_json()['id']}/remix",
+        json={"picks": {"photo": photo}},
+        headers={"Accept-Language": "fr"},
+    )
+    assert french.status_code == 201
+    assert french.get_json()["choices"]["photo"] == photo

@@ -101,23 +101,58 @@ def assess(
     )
 
 
-def format_length(mm: float) -> str:
-    """A print length as shoppers read it.
+def format_length(mm: float, locale: str = "en") -> str:
+    """A print length as shoppers read it (French writes a decimal comma).
 
-    >>> format_length(200), format_length(95), format_length(33.33)
-    ('20 cm', '9.5 cm', '3.3 cm')
+    >>> format_length(200), format_length(95), format_length(33.33), format_length(95, "fr")
+    ('20 cm', '9.5 cm', '3.3 cm', '9,5 cm')
     """
-    return f"{round(mm / 10, 1):g} cm"
+    text = f"{round(mm / 10, 1):g} cm"
+    return text.replace(".", ",") if _language(locale) == "fr" else text
+
+
+# The warning in each language shoppers may read it in; others read English.
+_WARNINGS = {
+    "en": (
+        "This photo is {width}×{height} px; for a {length} print it needs at least {needed} px {axis} "
+        "({dpi} dpi). It will look blurry."
+    ),
+    "fr": (
+        "Cette photo fait {width}×{height} px ; pour une impression de {length}, il lui faut au moins "
+        "{needed} px {axis} ({dpi} dpi). Elle sera floue."
+    ),
+}
+_AXES = {"en": {"wide": "wide", "tall": "tall"}, "fr": {"wide": "de large", "tall": "de haut"}}
+
+
+def _language(locale: str) -> str:
+    language = locale.split("-")[0].lower()
+    return language if language in _WARNINGS else "en"
 
 
 def print_quality_warning(
-    width_px: int, height_px: int, zone: PrintZone, min_dpi: int = DEFAULT_MIN_DPI, fit: Fit = "cover"
+    width_px: int,
+    height_px: int,
+    zone: PrintZone,
+    min_dpi: int = DEFAULT_MIN_DPI,
+    fit: Fit = "cover",
+    locale: str = "en",
 ) -> str | None:
-    """A warning for the shopper when the photo has too few pixels for the zone, else None."""
+    """A warning for the shopper when the photo has too few pixels for the zone, else None.
+
+    >>> print(print_quality_warning(640, 480, PrintZone(200, 150), locale="fr"))
+    Cette photo fait 640×480 px ; pour une impression de 20 cm, il lui faut au moins 2362 px de large
+    (300 dpi). Elle sera floue.
+    """
     quality = assess(width_px, height_px, zone, min_dpi, fit)
     if quality.ok:
         return None
-    return (
-        f"This photo is {width_px}×{height_px} px; for a {format_length(quality.printed_mm)} print it "
-        f"needs at least {quality.needed_px} px {quality.axis} ({min_dpi} dpi). It will look blurry."
+    language = _language(locale)
+    return _WARNINGS[language].format(
+        width=width_px,
+        height=height_px,
+        length=format_length(quality.printed_mm, language),
+        needed=quality.needed_px,
+        axis=_AXES[language][quality.axis],
+        dpi=min_dpi,
     )

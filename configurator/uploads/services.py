@@ -127,7 +127,7 @@ def check_uploads(product: Product, picks: Mapping[str, Value], locale: str = "e
             continue
         zone = PrintZone(*spec.print_size)
         warning = print_quality_warning(
-            upload.width, upload.height, zone, spec.min_dpi, _fit(model, attribute.key)
+            upload.width, upload.height, zone, spec.min_dpi, _fit(model, attribute.key), locale
         )
         if warning is not None:
             check.warnings.append({"attribute": attribute.key, "code": "print-quality", "message": warning})

@@ -168,3 +168,16 @@ def test_a_design_never_names_a_photo_that_is_not_there(shop: Flask) -> None:
     )
     assert french.status_code == 201
     assert french.get_json()["choices"]["photo"] == photo
+
+
+def test_the_print_warning_speaks_the_shoppers_language(shop: Flask) -> None:
+    client = shop.test_client()
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 300), (10, 10, 10)).save(buffer, "JPEG")
+    small = client.post("/api/v1/uploads", data=buffer.getvalue(), content_type="image/jpeg").get_json()["id"]
+    path = f"/api/v1/products/{CAKE}/configure"
+    english = client.post(path, json={"picks": {"photo": small}}).get_json()["warnings"]
+    french = client.post(path, json={"picks": {"photo": small}}, headers={"Accept-Language": "fr"})
+    assert english[0]["message"].startswith("This photo is 300×300 px")
+    assert french.get_json()["warnings"][0]["message"].startswith("Cette photo fait 300×300 px")
+    assert french.get_json()["warnings"][0]["code"] == english[0]["code"] == "print-quality"

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from configurator.errors import ConfigurationError
 
@@ -62,6 +63,9 @@ ENVIRONMENT = {
     "ATELIER_STRIPE_API_BASE": "ATELIER_STRIPE_API_BASE",
     "ATELIER_STRIPE_MAX_NETWORK_RETRIES": "ATELIER_STRIPE_MAX_NETWORK_RETRIES",
     "ATELIER_MEDIA_ROOT": "ATELIER_MEDIA_ROOT",
+    "ATELIER_STORAGE_URL": "ATELIER_STORAGE_URL",
+    "ATELIER_S3_ENDPOINT_URL": "ATELIER_S3_ENDPOINT_URL",
+    "ATELIER_S3_REGION": "ATELIER_S3_REGION",
     "ATELIER_UPLOAD_MAX_BYTES": "ATELIER_UPLOAD_MAX_BYTES",
     "ATELIER_UPLOAD_MAX_PIXELS": "ATELIER_UPLOAD_MAX_PIXELS",
     "ATELIER_UPLOAD_FORMATS": "ATELIER_UPLOAD_FORMATS",
@@ -107,6 +111,12 @@ DEFAULTS: dict[str, Any] = {
     "ATELIER_MAIL_SWEEP_MINUTES": 30,  # a pending message untouched this long is sent again
     # Uploads and rendered images (docs/uploads.md). No media root: `media` in Flask's instance folder.
     "ATELIER_MEDIA_ROOT": "",
+    # Blobs in an S3-compatible bucket instead (docs/deployment.md): s3://bucket/prefix, with the
+    # endpoint of a server other than AWS (MinIO, Ceph, R2...) and the region. Credentials come from
+    # boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, a role), not from here.
+    "ATELIER_STORAGE_URL": "",
+    "ATELIER_S3_ENDPOINT_URL": "",
+    "ATELIER_S3_REGION": "",
     "ATELIER_UPLOAD_MAX_BYTES": 15 * 1024 * 1024,
     "ATELIER_UPLOAD_MAX_PIXELS": 40_000_000,
     "ATELIER_UPLOAD_FORMATS": "png,jpeg,webp",
@@ -187,6 +197,7 @@ def check_config(config: dict[str, Any]) -> None:
     check_payments(config, mode)
     check_mail(config)
     check_media(config)
+    check_storage(config)
     check_observability(config, mode)
     # The demo migrates its database and publishes its catalog at start; production never does on
     # its own (several workers starting at once must not race to migrate).
@@ -344,6 +355,24 @@ def check_media(config: dict[str, Any]) -> None:
         raise ConfigurationError(f"ATELIER_UPLOAD_FORMATS must list some of {choices}, not {formats!r}.")
     config["ATELIER_UPLOAD_FORMATS"] = tuple(sorted(chosen))
     config["ATELIER_RATELIMITS"] = parse_rate_limits(config.get("ATELIER_RATELIMITS") or {})
+
+
+def check_storage(config: dict[str, Any]) -> None:
+    """Refuse a blob store URL or an S3 endpoint that cannot work (before the first blob is stored)."""
+    from configurator.storage import parse_storage_url
+
+    url = str(config.get("ATELIER_STORAGE_URL") or "").strip()
+    if url:
+        try:
+            parse_storage_url(url)
+        except ValueError as error:
+            raise ConfigurationError(f"ATELIER_STORAGE_URL: {error}.") from None
+    endpoint = str(config.get("ATELIER_S3_ENDPOINT_URL") or "").strip()
+    if endpoint and (urlsplit(endpoint).scheme not in ("http", "https") or not urlsplit(endpoint).netloc):
+        raise ConfigurationError(f"ATELIER_S3_ENDPOINT_URL must be an http(s) URL, not {endpoint!r}.")
+    config["ATELIER_STORAGE_URL"] = url
+    config["ATELIER_S3_ENDPOINT_URL"] = endpoint
+    config["ATELIER_S3_REGION"] = str(config.get("ATELIER_S3_REGION") or "").strip()
 
 
 def parse_rate_limits(value: str | Mapping[str, Any]) -> dict[str, int]:

@@ -1,8 +1,13 @@
 """Blob storage: shoppers' uploads, rendered previews and production proofs, addressed by key.
 
-One small interface (`BlobStore`) so a filesystem today and an object store later look the same to the
-services. Keys are slash-separated paths of plain names (`uploads/abc.png`); anything that could climb
-out of the root (`..`, absolute paths, backslashes, hidden names) is refused before touching a disk.
+One small interface (`BlobStore`) so that a folder and an object store look the same to the services:
+`FileBlobStore` (a folder, the default) and `S3BlobStore` (an S3-compatible bucket, chosen by
+`ATELIER_STORAGE_URL=s3://bucket/prefix`). Keys are slash-separated paths of plain names
+(`uploads/abc.png`); anything that could climb out of the root (`..`, absolute paths, backslashes,
+hidden names) is refused before touching a disk or the network.
+
+A store that cannot be reached raises an `OSError` (a disk's own, or `StorageUnavailable` for a bucket),
+which the proofs task retries with backoff.
 """
 
 from __future__ import annotations
@@ -11,9 +16,14 @@ import os
 import re
 import tempfile
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app
 
 EXTENSION = "atelier.blobs"
@@ -123,6 +133,146 @@ class MemoryBlobStore:
             self._blobs.pop(check_key(key), None)
 
 
+# What a blob is served as, by its key's extension: every kind of file the app stores is listed.
+CONTENT_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+}
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+
+def content_type(key: str) -> str:
+    """The media type of the blob at `key`, from its extension.
+
+    >>> content_type("proofs/AB12-CD34/7/spec.pdf"), content_type("previews/ab/ab12.webp")
+    ('application/pdf', 'image/webp')
+    """
+    name = key.rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return CONTENT_TYPES.get(extension, DEFAULT_CONTENT_TYPE)
+
+
+class StorageUnavailable(OSError):
+    """The object store could not be reached, or refused a request (credentials, bucket, outage)."""
+
+
+# S3 bucket names: 3 to 63 lower-case letters, digits, dots and hyphens (underscores for older
+# S3-compatible servers), starting and ending with a letter or digit.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]")
+# Answers that mean "no such object" (GET says NoSuchKey; HEAD has no body, only its status).
+_MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
+
+
+def parse_storage_url(url: str) -> tuple[str, str]:
+    """The bucket and key prefix of an `s3://bucket/prefix` URL; `ValueError` when it is not one.
+
+    >>> parse_storage_url("s3://atelier-media/shop/prod")
+    ('atelier-media', 'shop/prod/')
+    >>> parse_storage_url("s3://atelier-media")
+    ('atelier-media', '')
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ValueError(f"a storage URL reads like s3://bucket/prefix, not {url!r}")
+    if not _BUCKET.fullmatch(parts.netloc):
+        raise ValueError(f"{parts.netloc!r} is not a valid bucket name (in {url!r})")
+    prefix = parts.path.strip("/")
+    if prefix:
+        try:
+            check_key(prefix)
+        except InvalidKey:
+            raise ValueError(f"{prefix!r} is not a valid key prefix (in {url!r})") from None
+    return parts.netloc, f"{prefix}/" if prefix else ""
+
+
+class S3BlobStore:
+    """Blobs as objects in an S3-compatible bucket (AWS S3, MinIO, Ceph, R2...), under a key prefix.
+
+    A PUT replaces an object atomically, as `BlobStore` asks. Each object carries the content type of
+    its extension. Credentials come from boto3's usual chain (`AWS_ACCESS_KEY_ID` and
+    `AWS_SECRET_ACCESS_KEY`, a profile, or the machine's role), never from the app's configuration.
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", *, client: Any) -> None:
+        self.bucket = bucket
+        self.prefix = prefix
+        self.client = client
+
+    @classmethod
+    def from_url(cls, url: str, *, endpoint_url: str | None = None, region: str | None = None) -> S3BlobStore:
+        """A store on the bucket and prefix of `url` (`s3://bucket/prefix`), through a new client."""
+        bucket, prefix = parse_storage_url(url)
+        config = Config(
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+            # S3-compatible servers other than AWS expect bucket names in the path.
+            s3={"addressing_style": "path" if endpoint_url else "auto"},
+            # Checksums only where S3 requires them: several S3-compatible servers refuse the others.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        client = boto3.session.Session().client(
+            "s3", endpoint_url=endpoint_url or None, region_name=region or None, config=config
+        )
+        return cls(bucket, prefix, client=client)
+
+    def object_key(self, key: str) -> str:
+        """The object key of blob `key` in the bucket (the key is checked first)."""
+        return self.prefix + check_key(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        name = self.object_key(key)
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=name, Body=bytes(data), ContentType=content_type(key)
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise self._unavailable("store", name, error) from error
+
+    def get(self, key: str) -> bytes | None:
+        name = self.object_key(key)
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=name)
+            with answer["Body"] as body:
+                return bytes(body.read())
+        except ClientError as error:
+            if _error_code(error) in _MISSING:
+                return None
+            raise self._unavailable("read", name, error) from error
+        except BotoCoreError as error:
+            raise self._unavailable("read", name, error) from error
+
+    def exists(self, key: str) -> bool:
+        name = self.object_key(key)
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=name)
+        except ClientError as error:
+            if _error_code(error) in _MISSING:
+                return False
+            raise self._unavailable("look up", name, error) from error
+        except BotoCoreError as error:
+            raise self._unavailable("look up", name, error) from error
+        return True
+
+    def delete(self, key: str) -> None:
+        name = self.object_key(key)
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=name)  # S3 answers 204 for a missing key too
+        except (BotoCoreError, ClientError) as error:
+            raise self._unavailable("remove", name, error) from error
+
+    def _unavailable(self, doing: str, name: str, error: Exception) -> StorageUnavailable:
+        return StorageUnavailable(f"could not {doing} s3://{self.bucket}/{name}: {error}")
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
 _create_lock = threading.Lock()
 
 
@@ -132,13 +282,23 @@ def media_root(app: Flask) -> Path:
     return Path(configured) if configured else Path(app.instance_path) / "media"
 
 
+def make_blob_store(config: Mapping[str, Any], media: Path) -> BlobStore:
+    """The store the configuration asks for: a bucket with ATELIER_STORAGE_URL, else the `media` folder."""
+    url = config.get("ATELIER_STORAGE_URL") or ""
+    if url:
+        return S3BlobStore.from_url(
+            url, endpoint_url=config.get("ATELIER_S3_ENDPOINT_URL"), region=config.get("ATELIER_S3_REGION")
+        )
+    return FileBlobStore(media)
+
+
 def blob_store(app: Flask | None = None) -> BlobStore:
-    """The app's blob store, created on first use (nothing is touched on disk until then)."""
+    """The app's blob store, created on first use (nothing is touched on disk or the network until then)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     store = app.extensions.get(EXTENSION)
     if store is None:
         with _create_lock:
             store = app.extensions.get(EXTENSION)
             if store is None:
-                store = app.extensions[EXTENSION] = FileBlobStore(media_root(app))
+                store = app.extensions[EXTENSION] = make_blob_store(app.config, media_root(app))
     return store  # type: ignore[no-any-return]

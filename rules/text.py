@@ -28,8 +28,9 @@ family emoji joined by zero-width joiners each count as one character, as a shop
   spell words (Arabic, Persian, the Indic scripts...). Latin, Greek and Cyrillic never need them,
   which is where they would hide a word.
 * Banned words (the brand's). The text is folded grapheme by grapheme (`normalise_for_matching`:
-  NFKC, casefold, TR39 confusable skeleton, invisibles and stray marks dropped; a capital that looks
-  like an ASCII capital its lower case does not, as the Cyrillic "Т" and "В", is read as that capital)
+  NFKC, casefold, TR39 confusable skeleton completed by `LATIN_LOOKALIKES`, invisibles and stray
+  marks dropped; a capital that TR39 reads as an ASCII capital, as the Cyrillic "Т" and the Greek "Η",
+  is read as that capital whatever its lower case looks like)
   into words, and each banned word is looked for with this false-positive policy:
     1. Whole words, any length: the banned word's words appear as whole consecutive words of the
        text. "ass" matches "ass" and "Ass!" but not "class", "Cassandra" or "assistant"; a banned
@@ -68,6 +69,7 @@ import regex
 from rules.model import Brand, Localized, TextLimits
 
 __all__ = [
+    "LATIN_LOOKALIKES",
     "MAX_CODE_POINTS_PER_GRAPHEME",
     "MAX_MARKS_PER_GRAPHEME",
     "MAX_REPEAT",
@@ -182,13 +184,16 @@ def grapheme_length(text: str) -> int:
 
 
 def normalise_for_matching(text: str) -> str:
-    """The form banned words are compared in: NFKC, casefold, TR39 confusable skeleton, invisibles dropped.
+    """The form banned words are compared in: NFKC, casefold, confusable skeleton, invisibles dropped.
 
-    Accents and other marks that belong to no particular script are dropped too, so "ćompetitorco"
-    is "competitorco". The result is for comparing, never for showing: the skeleton maps "m" to "rn".
+    The skeleton is TR39's, completed by `LATIN_LOOKALIKES`. Accents and other marks that belong to no
+    particular script are dropped too, so "ćompetitorco" is "competitorco". The result is for
+    comparing, never for showing: the skeleton maps "m" to "rn".
 
     >>> normalise_for_matching("ＣоmрetіtorСо") == normalise_for_matching("competitorco")
     True
+    >>> normalise_for_matching("sτυpіd"), normalise_for_matching("ΤΗΕ ΒΟΧ")
+    ('stupid', 'the box')
     """
     return "".join(_fold(grapheme) for grapheme in graphemes(text))
 
@@ -243,6 +248,28 @@ def check_text(
 
 # --- confusable skeleton ------------------------------------------------------------------------
 
+# Letters that read as an ASCII letter but that TR39 (Unicode's confusables.txt, as shipped by the
+# confusable-homoglyphs package) maps elsewhere or not at all. TR39 is a visual-identity standard in
+# one case: it maps the Cyrillic "т" and the Greek "τ" to the small capital "ᴛ", the Greek "χ" to
+# itself, "к" and "κ" to the kra "ĸ". Shoppers who spell around a banned word read "sтupid" as
+# "stupid", so these letters fold to the ASCII letter they stand in for. Keys are in casefolded form
+# (capitals reach them through casefolding, "Т" "Х" "Ш" alike); each value is one ASCII letter or
+# digit. Characters TR39 maps to a key (the mathematical "𝛕", the Cyrillic "ҭ" through "ᴛ"...) follow.
+# Left out on purpose, since no reader takes them for a Latin letter: "д ж л ф ч э ю я", "δ ζ λ ξ φ
+# ψ" and the like, so that a genuine Cyrillic or Greek word ("Мария", "Ελένη") keeps letters no ASCII
+# banned word can match. (TR39 itself already reads "γ" as y and "θ" as o.)
+LATIN_LOOKALIKES: Final[dict[str, str]] = {
+    # Latin small capitals and letters TR39 keeps apart from the ASCII letters they print as.
+    "ᴀ": "a", "ʙ": "b", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ᴊ": "j",
+    "ĸ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴘ": "p", "ʀ": "r", "ᴛ": "t", "ƅ": "b", "ɜ": "3",
+    # Cyrillic lower case: small-capital shapes, and italic or handwritten shapes of Latin letters.
+    "в": "b", "з": "3", "и": "u", "к": "k", "м": "m", "ӎ": "m", "н": "h", "п": "n", "т": "t",
+    "ц": "u", "ш": "w", "щ": "w", "ъ": "b", "ь": "b", "є": "e", "ԑ": "e",
+    # Greek lower case (capitals that look like Latin capitals are read as such, see below).
+    "β": "b", "ϐ": "b", "ε": "e", "ϵ": "e", "κ": "k", "ϰ": "k", "μ": "u", "π": "n", "τ": "t",
+    "χ": "x", "ω": "w",
+}  # fmt: skip
+
 
 @lru_cache(maxsize=65536)
 def _fold(grapheme: str) -> str:
@@ -275,18 +302,27 @@ def _fold_once(text: str) -> str:
 def _read_before_casefolding(char: str) -> str:
     table = _skeleton_table()
     if char not in table:
+        # An accented capital ("Ή", "Ӱ") is read as its base letter would be: the accent goes anyway.
+        decomposed = unicodedata.normalize("NFD", char)
+        if len(decomposed) > 1 and decomposed[0] in table:
+            return _read_before_casefolding(decomposed[0]) + decomposed[1:]
         return char
     if not _nfkc_is_ascii_or_same(char):
         return table[char]
-    # An upper-case letter may look like an ASCII letter that its lower case does not: the Cyrillic
-    # "Т" is a T, its "т" a small capital; the Greek "Τ" and "τ" likewise. Casefolding first would
-    # lose the T, and "ЅТUРІD" would pass for something else than "stupid".
-    if table[char].isascii():
-        lower = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char).casefold())
-        kept = (c for c in lower if not (_IGNORABLE.match(c) or _INHERITED_MARK.match(c)))
-        if not "".join(table.get(c, c) for c in kept).isascii():
-            return table[char]
+    # A capital TR39 reads as an ASCII capital is that capital, whatever its lower case looks like:
+    # the Cyrillic "Т" is a T while its "т" is a small capital; the Greek "Η" is an H while its "η"
+    # looks like an n, and its "Ν" an N while "ν" is a v. Casefolding first would lose the capital,
+    # and "ЅТUРІD" would pass for something else than "stupid".
+    # (TR39 reads every I as an l, and so the Greek "Ι" and the Cyrillic "І": both match an i or an l.)
+    prototype = _tr39_prototypes().get(char, "")
+    if len(prototype) == 1 and prototype.isascii() and prototype.isalnum() and not _nfkc_is_ascii(char):
+        return prototype
     return char
+
+
+@cache
+def _nfkc_is_ascii(char: str) -> bool:
+    return unicodedata.normalize("NFKC", char).isascii()
 
 
 @cache
@@ -296,8 +332,8 @@ def _nfkc_is_ascii_or_same(char: str) -> bool:
 
 
 @cache
-def _skeleton_table() -> dict[str, str]:
-    """TR39 `confusables.txt` as a map from a code point to its skeleton (already folded).
+def _tr39_prototypes() -> dict[str, str]:
+    """TR39 `confusables.txt` as a map from a single code point to its prototype, as the file has it.
 
     The confusable-homoglyphs package stores the mapping both ways (source -> prototype and back), so
     the direction is recovered: TR39 maps each source to exactly one prototype and never maps a
@@ -322,6 +358,13 @@ def _skeleton_table() -> dict[str, str]:
             prototypes[char] = other
         else:
             prototypes[char] = min(char, other, key=lambda c: (not c.isascii(), c))
+    return prototypes
+
+
+@cache
+def _skeleton_table() -> dict[str, str]:
+    """TR39's prototypes completed by `LATIN_LOOKALIKES`, from a code point to its skeleton (folded)."""
+    prototypes = {**_tr39_prototypes(), **LATIN_LOOKALIKES}
     table: dict[str, str] = {}
     for char, prototype in prototypes.items():
         if prototype != char:

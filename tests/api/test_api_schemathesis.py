@@ -3,13 +3,19 @@
 Purely random slugs and picks would only ever meet 404 and 422, so besides schemathesis' own data the
 cases also use the test catalog's real products with picks drawn from their attributes: the rules
 engine then answers through HTTP, and nothing it says may be a 5xx or break the document.
+
+Each commit runs a short pass (`make test`); CI then runs a long one as a separate step (`make fuzz`,
+which sets `ATELIER_FUZZ_EXAMPLES`, the examples per operation).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -26,6 +32,18 @@ from configurator.catalog.services import current_catalog  # noqa: E402
 from rules.model import Attribute, AttributeKind  # noqa: E402
 
 TEST_CATALOG = Path(__file__).parents[1] / "fixtures" / "catalog"
+DEFAULT_EXAMPLES = 60  # per operation, on every commit
+
+
+def examples_per_operation(environ: Mapping[str, str] = os.environ) -> int:
+    """ATELIER_FUZZ_EXAMPLES when set (the long run), else the short run's number."""
+    value = environ.get("ATELIER_FUZZ_EXAMPLES") or str(DEFAULT_EXAMPLES)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"ATELIER_FUZZ_EXAMPLES must be a positive whole number, not {value!r}")
+    return int(value)
+
+
+EXAMPLES = examples_per_operation()
 APP = create_app(
     {
         "TESTING": True,
@@ -106,6 +124,14 @@ CHECKS = [
 
 
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi(case: schemathesis.Case) -> None:
     case.call_and_validate(checks=CHECKS)
+
+
+def test_the_number_of_examples_comes_from_the_environment() -> None:
+    assert examples_per_operation({}) == DEFAULT_EXAMPLES
+    assert examples_per_operation({"ATELIER_FUZZ_EXAMPLES": "400"}) == 400
+    for wrong in ("0", "-5", "many", "1.5"):
+        with pytest.raises(ValueError, match="ATELIER_FUZZ_EXAMPLES"):
+            examples_per_operation({"ATELIER_FUZZ_EXAMPLES": wrong})

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from rules.model import Brand, Localized, TextLimits
 from rules.text import (
+    LATIN_LOOKALIKES,
     MAX_MARKS_PER_GRAPHEME,
     MIN_JOINED_LENGTH,
     TextProblem,
     TextProblemCode,
     _skeleton_table,
+    _tr39_prototypes,
     check_text,
     grapheme_length,
     graphemes,
@@ -794,6 +796,179 @@ def test_mixed_script_homoglyphs_with_invisibles_never_hide_a_banned_word(
     assert "banned_word" in codes(problems), text
     hidden = {gap for gap in invisibles if gap}
     assert {p.grapheme for p in problems if p.code is TextProblemCode.INVISIBLE_CHARACTER} == hidden
+
+
+# Lower-case look-alikes TR39 leaves out (it reads "т" and "τ" as the small capital "ᴛ"), the Greek
+# capitals whose lower case looks like another letter, and fancy-text alphabets.
+HOMOGLYPH_BRAND = make_brand(
+    banned=("stupid", "jerk", "hex", "query", "wow", "idiot", "kiss", "bomb", "heck", "nag", "vile", "ass"),
+    scripts=(),
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Cyrillic lower case, one look-alike each
+        "аss",  # а
+        "jеrk",  # е
+        "idiоt",  # о
+        "stuрid",  # р
+        "heсk",  # с
+        "querу",  # у
+        "heх",  # х
+        "stupіd",  # і
+        "јerk",  # ј
+        "ѕtupid",  # ѕ
+        "һex",  # һ
+        "stupiԁ",  # ԁ
+        "ԛuery",  # ԛ
+        "ԝoԝ",  # ԝ
+        "stupӏd",  # ӏ
+        "sтupid",  # т
+        "вomb",  # в
+        "boмb",  # м
+        "нeck",  # н
+        "jerк",  # к
+        "пag",  # п
+        "stиpid",  # и
+        "stцpid",  # ц
+        "шoщ",  # ш щ
+        "ъomь",  # ъ ь
+        "jєrk",  # є
+        "вомв",  # all Cyrillic
+        # Greek lower case
+        "idiοt",  # ο
+        "αss",  # α
+        "νile",  # ν
+        "stupιd",  # ι
+        "κiss",  # κ
+        "sτupid",  # τ
+        "stuρid",  # ρ
+        "stυpid",  # υ
+        "heχ",  # χ
+        "βomb",  # β
+        "jεrk",  # ε
+        "stμpid",  # μ
+        "πag",  # π
+        "ωoω",  # ω
+        "ѕτυριԁ",  # all look-alikes, two scripts
+        # capitals, Cyrillic and Greek
+        "ЅТUРІD",
+        "ВОМВ",
+        "НЕСК",
+        "ЈЕRК",
+        "ШОЩ",
+        "ΗΕΧ",  # eta, not "n"
+        "ΝΑG",  # nu, not "v"
+        "QUΕRΥ",  # upsilon, not "u"
+        "ΚΙSS",
+        "ΒΟΜΒ",  # beta, not "ss"
+        "ΉΕΧ",  # eta with tonos
+        # fullwidth, mathematical, small capitals, circled (NFKC and TR39)
+        "ｊｅｒｋ",
+        "𝐣𝐞𝐫𝐤",
+        "s𝛕upid",  # mathematical italic tau
+        "𝖘𝖙𝖚𝖕𝖎𝖉",  # fraktur
+        "ꜱᴛᴜᴘɪᴅ",  # small capitals
+        "ᴊᴇʀᴋ",
+        "ⓢⓣⓤⓟⓘⓓ",
+    ],
+)
+def test_every_latin_lookalike_inside_a_banned_word_is_refused(text: str) -> None:
+    problems = check(f"You {text}!", TextLimits(max_length=40), HOMOGLYPH_BRAND)
+    assert [(p.code, p.word) for p in problems] == [(TextProblemCode.BANNED_WORD, text)]
+
+
+@pytest.mark.parametrize(("lookalike", "letter"), sorted(LATIN_LOOKALIKES.items()))
+def test_each_entry_of_the_lookalike_table_stands_for_its_letter(lookalike: str, letter: str) -> None:
+    # Given a banned word with the letter in the middle, spelled with its look-alike instead
+    banned = f"zo{letter}zo"
+    brand = make_brand(banned=(banned,), scripts=())
+    # Then it folds like the ASCII letter and the word is refused
+    assert normalise_for_matching(lookalike) == normalise_for_matching(letter)
+    assert codes(check(f"zo{lookalike}zo", FREE, brand)) == ["banned_word"]
+    # ...and its capital reads as the same letter, or as the ASCII capital TR39 says it is ("Μ" is M)
+    capital = lookalike.upper()
+    tr39 = _tr39_prototypes().get(capital, letter)
+    assert normalise_for_matching(capital) in {normalise_for_matching(letter), normalise_for_matching(tr39)}
+    # ...but a different letter in its place is not
+    assert check("zoqzo" if letter != "q" else "zoxzo", FREE, brand) == []
+
+
+def _greek_and_cyrillic_capitals_tr39_reads_as_ascii() -> list[tuple[str, str]]:
+    found = []
+    for code in [*range(0x0370, 0x0400), *range(0x0400, 0x0530)]:
+        char = chr(code)
+        prototype = _tr39_prototypes().get(char, "")
+        if char.isupper() and len(prototype) == 1 and prototype.isascii() and prototype.isalpha():
+            found.append((char, prototype))
+    return found
+
+
+def test_every_greek_and_cyrillic_capital_reads_as_the_ascii_capital_tr39_says() -> None:
+    capitals = _greek_and_cyrillic_capitals_tr39_reads_as_ascii()
+    assert {"Η", "Ν", "Υ", "Β", "Т", "Н", "В"} <= {char for char, _ in capitals}
+    for char, prototype in capitals:
+        assert normalise_for_matching(char) == normalise_for_matching(prototype), char
+
+
+GENUINE_WORDS = [
+    "Мария",
+    "Ελένη",
+    "Москва",
+    "Привет, мама!",
+    "С любовью, Дмитрий",
+    "Наталья и Ольга",
+    "Київ",
+    "Београд",
+    "Щастя",
+    "асс",  # Russian for "ace": reads "acc", not "ass"
+    "Σοφία",
+    "Αθήνα",
+    "Γιώργος",
+    "Καλημέρα",
+    "Χρόνια πολλά",
+    "Με αγάπη",
+]
+
+
+@pytest.mark.parametrize("text", GENUINE_WORDS)
+def test_genuine_cyrillic_and_greek_words_are_accepted(text: str) -> None:
+    brand = make_brand(banned=HOMOGLYPH_BRAND.banned_words, scripts=("Latin", "Cyrillic", "Greek"))
+    assert check(text, FREE, brand) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["сlass", "Сlassic glаss", "аssistant", "bаss guitаr", "тherapist", "ѕassy", "Кissinger"]
+)
+def test_lookalikes_keep_banned_words_to_whole_words(text: str) -> None:
+    brand = make_brand(banned=("ass", "rapist", "kiss"), scripts=())
+    assert check(text, FREE, brand) == []
+
+
+# Letters no reader takes for a Latin one: a word with one of them is never an ASCII word.
+_NOT_LOOKALIKES = "джлфчэюяДЖЛФЧЭЮЯδζλξφψΔΛΞΦΨ"
+_LOOKALIKE_LETTERS = "аеорсухіјѕһԁԛԝӏтвмнкпицшъьєοανικτρυχβεμπω" + "ЅТРІВМНКАЕОСХΗΝΥΚΒΟΡΤΧ"
+
+
+@settings(max_examples=200)
+@given(
+    st.text(alphabet=_LOOKALIKE_LETTERS, min_size=1, max_size=6),
+    st.sampled_from(_NOT_LOOKALIKES),
+    st.text(alphabet=_LOOKALIKE_LETTERS, min_size=1, max_size=6),
+)
+def test_a_word_with_a_letter_of_its_own_script_never_matches_an_ascii_banned_word(
+    before: str, own: str, after: str
+) -> None:
+    # Given banned words that are exactly what the look-alike letters around a genuine letter spell
+    spelled = [normalise_for_matching(part) for part in (before, after, before + after)]
+    banned = tuple(word for word in spelled if word.isascii() and word.isalpha())
+    assume(normalise_for_matching(before + after) in banned)
+    brand = make_brand(banned=banned, scripts=())
+    # Then the look-alikes alone are refused, but not once a letter of their own script is among them
+    assert "banned_word" in codes(check(before + after, FREE, brand))
+    assert check(before + own + after, FREE, brand) == []
 
 
 @pytest.mark.parametrize(

@@ -33,14 +33,18 @@ def test_the_benchmark_runs_on_a_slice(capsys: pytest.CaptureFixture[str]) -> No
         assert expected in out, expected
     without = next(line for line in out.splitlines() if "without constraints: " in line)
     assert "of 352 recommendations" in without  # 2 folds x 4 cars x 44 variables
+    # and the in-sample reference (it learned the replayed cars too) beside the oracle, for both
+    assert "in-sample " in without
+    assert "in-sample " in next(line for line in out.splitlines() if "with constraints: " in line)
 
 
 def test_verdicts_and_tallies() -> None:
     tally = Tally()
     tally.add(0, 2, hit=True, oracle=True, popular=False)
-    tally.add(1, 3, hit=False, oracle=True, popular=False)
+    tally.add(1, 3, hit=False, oracle=True, popular=False, in_sample=True)
     assert tally.rate() == 50.0
     assert tally.rate(tally.oracle) == 100.0
+    assert tally.rate(tally.in_sample) == 50.0
     assert tally.by_step == {0: [1, 1], 1: [0, 1]}
     result = {"with": tally, "rank": {"p95": 0.5}, "learn_orders_s": 2.0}
     assert [ok for _, ok in verdicts("medium", result)] == [False, True, True]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,20 +16,9 @@ from configurator.catalog import services, versions
 from configurator.catalog.models import ProductVersion
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
-from tests.conftest import TEST_CATALOG
+from tests.support.catalogs import without_gold
 
 CONFIGURE = "/api/v1/products/mug/configure"
-
-
-def no_gold_catalog(tmp_path: Path) -> Path:
-    """The test catalog with gold mugs withdrawn."""
-    folder = tmp_path / "catalog"
-    shutil.copytree(TEST_CATALOG, folder)
-    mug = folder / "mug.yaml"
-    text = mug.read_text().replace("options: [white, ink, gold]", "options: [white, ink]")
-    text = text.replace("    when: colour == gold\n", "    when: colour == ink\n")
-    mug.write_text(text.replace("colour != gold", "colour != ink"))
-    return folder
 
 
 def colours(answer: dict[str, Any]) -> list[str]:
@@ -133,7 +121,7 @@ def test_a_publish_in_this_process_is_answered_at_once(
 ) -> None:
     assert "gold" in colours(client.post(CONFIGURE, json={"picks": {}}).get_json())
     with app.app_context():
-        versions.publish_folder(no_gold_catalog(tmp_path))
+        versions.publish_folder(without_gold(tmp_path))
     # The same question, a new version: the cached answer of the old one is not served
     assert "gold" not in colours(client.post(CONFIGURE, json={"picks": {}}).get_json())
 
@@ -146,7 +134,7 @@ def test_a_publish_elsewhere_is_seen_once_the_refresh_delay_has_passed(
     app = create_app({**test_config, "ATELIER_LIVE_REFRESH_SECONDS": 30})
     client = app.test_client()
     with app.app_context():
-        versions.publish_folder(no_gold_catalog(tmp_path))
+        versions.publish_folder(without_gold(tmp_path))
         assert "gold" not in colours(client.post(CONFIGURE, json={"picks": {}}).get_json())
         # Another process makes the first mug version live again: this process does not know yet
         first = db.session.scalars(

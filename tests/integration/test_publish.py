@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from configurator.catalog.models import ProductVersion
 from configurator.cli import main
 from configurator.extensions import db
 from tests.conftest import TEST_CATALOG
+from tests.support.catalogs import without_gold
 from tests.support.services import Postgres
 
 ADDRESS = {"country": "FR", "postal_code": "75011", "city": "Paris", "line1": "1 rue de la Roquette"}
@@ -28,14 +28,7 @@ def cli(postgres: Postgres, pg_app: Flask, monkeypatch: pytest.MonkeyPatch) -> C
 
 @pytest.fixture
 def no_gold(tmp_path: Path) -> Path:
-    """The test catalog with gold mugs withdrawn."""
-    folder = tmp_path / "catalog"
-    shutil.copytree(TEST_CATALOG, folder)
-    mug = folder / "mug.yaml"
-    text = mug.read_text().replace("options: [white, ink, gold]", "options: [white, ink]")
-    text = text.replace("    when: colour == gold\n", "    when: colour == ink\n")
-    mug.write_text(text.replace("colour != gold", "colour != ink"))
-    return folder
+    return without_gold(tmp_path)
 
 
 def versions_of(app: Flask, key: str) -> int:

@@ -7,6 +7,8 @@ the same diagnostics. Names are restricted to plain file names, so nothing is wr
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import tempfile
 from collections.abc import Mapping
@@ -29,10 +31,16 @@ from rules.errors import Diagnostic
 
 MAX_FILES = 50
 MAX_TOTAL_BYTES = 2 * 1024 * 1024
-# JSON escaping can make a body several times larger than the files it carries; past this, the
-# request is refused before it is read.
-MAX_BODY_BYTES = 6 * MAX_TOTAL_BYTES
+# The images, masks and fonts the views draw, decoded.
+MAX_ASSETS = 500
+MAX_ASSET_BYTES = 24 * 1024 * 1024
+# JSON escaping can make a body several times larger than the files it carries, base64 a third
+# larger than the assets; past this, the request is refused before it is read.
+MAX_BODY_BYTES = 6 * MAX_TOTAL_BYTES + 2 * MAX_ASSET_BYTES
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(yaml|csv)$")
+# An asset path as views write it: plain names in at most six folders, with an image or font suffix.
+ASSET_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+ASSET_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".ttf", ".otf")
 # Any constant of our own: publishes take this PostgreSQL advisory lock so two cannot race to insert
 # the same version.
 PUBLISH_LOCK = 0x61746C72
@@ -97,6 +105,34 @@ def check_files(files: Mapping[str, str]) -> None:
         raise ValidationFailed("; ".join(dict.fromkeys(e.detail for e in errors)), errors=errors)
 
 
+def decode_assets(encoded: Mapping[str, str]) -> dict[str, bytes]:
+    """The uploaded assets' bytes (base64 in the request), with their paths checked; refused with one
+    error per bad path or encoding, and when too many or too large."""
+    errors: list[FieldError] = []
+    assets: dict[str, bytes] = {}
+    if len(encoded) > MAX_ASSETS:
+        errors.append(FieldError("assets", f"At most {MAX_ASSETS} assets per rule set."))
+    for path, content in encoded.items():
+        parts = path.split("/")
+        if len(parts) > 7 or not all(ASSET_PART.match(p) for p in parts) or not path.endswith(ASSET_SUFFIXES):
+            detail = (
+                "An asset path is plain names separated by / (at most six folders, no . or .. parts), "
+                f"ending in {', '.join(ASSET_SUFFIXES)}."
+            )
+            errors.append(FieldError(f"assets.{path}", detail))
+            continue
+        try:
+            assets[path] = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            errors.append(FieldError(f"assets.{path}", "Not base64: send the file's bytes base64-encoded."))
+    size = sum(len(data) for data in assets.values())
+    if size > MAX_ASSET_BYTES:
+        errors.append(FieldError("assets", f"The assets hold {size} bytes; at most {MAX_ASSET_BYTES}."))
+    if errors:
+        raise ValidationFailed("; ".join(dict.fromkeys(e.detail for e in errors)), errors=errors)
+    return assets
+
+
 def _diagnostic(diagnostic: Diagnostic, folder: Path) -> DiagnosticError:
     """A diagnostic told in the uploaded names, never in the server's temporary paths."""
     where = diagnostic.source
@@ -116,13 +152,21 @@ def _diagnostic(diagnostic: Diagnostic, folder: Path) -> DiagnosticError:
     )
 
 
-def read(files: Mapping[str, str]) -> tuple[versions.Snapshot, list[DiagnosticError]]:
-    """Load uploaded files as a catalog: the snapshot and its warnings, or `RuleSetInvalid`."""
+def read(
+    files: Mapping[str, str], assets: Mapping[str, bytes] | None = None
+) -> tuple[versions.Snapshot, list[DiagnosticError]]:
+    """Load uploaded files and assets as a catalog: the snapshot and its warnings (an asset no view
+    draws is one), or `RuleSetInvalid`."""
     check_files(files)
+    assets = assets or {}
     with tempfile.TemporaryDirectory(prefix="atelier-upload-") as name:
         folder = Path(name)
         for file_name, content in files.items():
             (folder / file_name).write_text(content, encoding="utf-8")
+        for path, data in assets.items():
+            target = folder.joinpath(*path.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         try:
             snapshot = versions.read_snapshot(folder)
         except CatalogInvalid as error:
@@ -138,6 +182,16 @@ def read(files: Mapping[str, str]) -> tuple[versions.Snapshot, list[DiagnosticEr
             "The rule set holds no product file; nothing was published.",
             errors=[FieldError("files", "Add at least one product file beside brand.yaml.")],
         )
+    drawn = {name for product_assets in snapshot.product_assets.values() for name in product_assets}
+    warnings.extend(
+        DiagnosticError(
+            field=f"assets.{path}",
+            detail=f"{path} is drawn by no view: it is not kept.",
+            code="unused-asset",
+            severity="warning",
+        )
+        for path in sorted(set(assets) - drawn)
+    )
     return snapshot, warnings
 
 
@@ -159,9 +213,9 @@ def invalidated_by(snapshot: versions.Snapshot) -> list[dict[str, Any]]:
     ]
 
 
-def dry_run(files: Mapping[str, str]) -> RuleSetAnswer:
+def dry_run(files: Mapping[str, str], assets: Mapping[str, bytes] | None = None) -> RuleSetAnswer:
     """What publishing these files would do, without writing anything."""
-    snapshot, warnings = read(files)
+    snapshot, warnings = read(files, assets)
     live = versions.live_versions()
     outcomes = []
     for key in snapshot.catalog.products:
@@ -179,9 +233,9 @@ def dry_run(files: Mapping[str, str]) -> RuleSetAnswer:
     return RuleSetAnswer(False, outcomes, warnings, invalidated_by(snapshot))
 
 
-def publish(files: Mapping[str, str]) -> RuleSetAnswer:
-    """Check and publish these files as one transaction; commits."""
-    snapshot, warnings = read(files)
+def publish(files: Mapping[str, str], assets: Mapping[str, bytes] | None = None) -> RuleSetAnswer:
+    """Check and publish these files (and the assets their views draw) as one transaction; commits."""
+    snapshot, warnings = read(files, assets)
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
     invalidated = invalidated_by(snapshot)

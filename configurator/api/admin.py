@@ -514,7 +514,7 @@ class RuleSets(MethodView):
     )
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Publish a rule set (brand, products, tables): new versions for changed products only."""
-        return _rule_set_answer(rulesets.publish(body["files"]))
+        return _rule_set_answer(rulesets.publish(body["files"], rulesets.decode_assets(body["assets"])))
 
 
 @blp.route("/rule-sets/check")
@@ -532,4 +532,4 @@ class RuleSetCheck(MethodView):
     )
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check a rule set without publishing it: the same validation and answer, nothing stored."""
-        return _rule_set_answer(rulesets.dry_run(body["files"]))
+        return _rule_set_answer(rulesets.dry_run(body["files"], rulesets.decode_assets(body["assets"])))

@@ -333,6 +333,17 @@ class AdminRuleSetUploadSchema(Schema):
             "example": {"brand.yaml": "brand: my-shop\n...", "engraved-mug.yaml": "product: mug\n..."},
         },
     )
+    assets = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=300)),
+        values=fields.String(),
+        load_default=dict,
+        metadata={
+            "description": "Path (as the views write it) -> the file's bytes, base64: the images, masks "
+            f"and fonts the views draw; at most {rulesets.MAX_ASSETS} assets and "
+            f"{rulesets.MAX_ASSET_BYTES} bytes in all",
+            "example": {"assets/mug/body.png": "iVBORw0KGgo..."},
+        },
+    )
 
 
 class AdminVersionSchema(AdminVersionRefSchema):

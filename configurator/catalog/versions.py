@@ -23,7 +23,7 @@ from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from rules import Catalog, Product, load_catalog, preview
-from rules.errors import CatalogError
+from rules.errors import CatalogError, Diagnostic
 from rules.language import load_brand
 from rules.language import load_product as load_product_model
 
@@ -68,6 +68,7 @@ def read_snapshot(folder: str | Path) -> Snapshot:
     brand_source = (path / BRAND_FILE).read_text(encoding="utf-8")
     files: dict[str, dict[str, str]] = {}
     assets: dict[str, dict[str, bytes]] = {}
+    missing: list[Diagnostic] = []
     tables = sorted(p for p in path.iterdir() if p.suffix == ".csv")
     for key, product in catalog.products.items():
         source = product.model.source
@@ -77,17 +78,26 @@ def read_snapshot(folder: str | Path) -> Snapshot:
         # The CSV tables a product names sit beside it; a file the product does not name is inert.
         product_files.update({t.name: t.read_text(encoding="utf-8") for t in tables if t.name in text})
         files[key] = product_files
-        assets[key] = {name: _read_asset(path, name) for name in product.model.asset_files()}
+        assets[key] = {}
+        for name in product.model.asset_files():
+            try:
+                assets[key][name] = (path / name).read_bytes()
+            except OSError as error:
+                missing.append(_missing_asset(key, product, name, error))
+    if missing:
+        listed = "\n".join(str(diagnostic) for diagnostic in missing)
+        raise CatalogInvalid(f"The catalog in {path} lacks files its views draw:\n{listed}", missing)
     return Snapshot(brand_source, _sha256(brand_source), catalog, files, assets)
 
 
-def _read_asset(folder: Path, name: str) -> bytes:
-    try:
-        return (folder / name).read_bytes()
-    except OSError as error:
-        raise CatalogInvalid(
-            f"{folder / name} cannot be read ({error.strerror}); `atelier rules check` says more."
-        ) from error
+def _missing_asset(key: str, product: Product, name: str, error: OSError) -> Diagnostic:
+    return Diagnostic(
+        severity="error",
+        code="missing-asset",
+        message=f"{name} cannot be read ({error.strerror}): a view of {key} draws it.",
+        source=product.model.source,
+        hint=f"Put {name} in the catalog folder, at that path (through the admin API: under `assets`).",
+    )
 
 
 def publish(snapshot: Snapshot) -> PublishResult:

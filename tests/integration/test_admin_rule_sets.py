@@ -3,6 +3,7 @@ with file:line:column for files that do not load, and the saved designs a change
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from configurator.admin import rulesets
 from tests.conftest import TEST_CATALOG
 from tests.support.admin import admin_headers
 
@@ -127,7 +129,7 @@ def test_uploads_are_bounded_and_names_are_plain(
 def test_an_oversized_body_is_refused_before_it_is_read(
     pg_client: FlaskClient, headers: dict[str, str]
 ) -> None:
-    body = b'{"files": {"brand.yaml": "' + b"x" * (13 * 1024 * 1024) + b'"}}'
+    body = b'{"files": {"brand.yaml": "' + b"x" * rulesets.MAX_BODY_BYTES + b'"}}'
     response = pg_client.post(RULE_SETS, data=body, content_type="application/json", headers=headers)
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
@@ -173,3 +175,76 @@ def test_listing_needs_catalog_read_and_publishing_needs_catalog_publish(
     refused = pg_client.post(RULE_SETS, json={"files": files}, headers=reader)
     assert refused.status_code == 403
     assert "catalog:publish" in refused.json["detail"]
+
+
+DEMO = TEST_CATALOG.parents[2] / "catalog"
+
+
+def demo_upload() -> dict[str, Any]:
+    """The demo catalog as an upload: its YAML and CSV files, and every file under assets/ (base64)."""
+    files = {
+        p.name: p.read_text(encoding="utf-8") for p in sorted(DEMO.iterdir()) if p.suffix in {".yaml", ".csv"}
+    }
+    assets = {
+        p.relative_to(DEMO).as_posix(): base64.b64encode(p.read_bytes()).decode()
+        for p in sorted((DEMO / "assets").rglob("*"))
+        if p.suffix in {".png", ".ttf", ".otf", ".jpg", ".webp"}
+    }
+    return {"files": files, "assets": assets}
+
+
+def test_a_catalog_with_views_is_published_with_its_assets_and_previews_draw_them(
+    pg_client: FlaskClient, headers: dict[str, str]
+) -> None:
+    upload = demo_upload()
+    upload["assets"]["assets/spare/never-drawn.png"] = next(iter(upload["assets"].values()))
+    response = pg_client.post(RULE_SETS, json=upload, headers=headers)
+    assert response.status_code == 200, response.json
+    assert outcomes(response.json)["engraved-mug"] == "created"
+    unused = [w for w in response.json["warnings"] if w["code"] == "unused-asset"]
+    assert [w["field"] for w in unused] == ["assets.assets/spare/never-drawn.png"]
+    # The live mug's preview is drawn from the uploaded images
+    answer = pg_client.post("/api/v1/products/engraved-mug/configure", json={"picks": {}}).json
+    preview = pg_client.get(answer["preview"]["url"])
+    assert preview.status_code == 200
+    assert preview.mimetype.startswith("image/")
+    assert len(preview.data) > 1000
+
+
+def test_a_view_whose_asset_is_missing_is_refused_by_name(
+    pg_client: FlaskClient, headers: dict[str, str]
+) -> None:
+    upload = demo_upload()
+    missing = "assets/engraved-mug/standard.png"
+    assert missing in upload["assets"]
+    del upload["assets"][missing]
+    for url in (RULE_SETS, f"{RULE_SETS}/check"):
+        response = pg_client.post(url, json=upload, headers=headers)
+        assert response.status_code == 422
+        errors = response.json["errors"]
+        assert [e["code"] for e in errors] == ["missing-asset"] * len(errors)
+        mentioned = [e for e in errors if missing in e["detail"]]
+        assert mentioned
+        assert mentioned[0]["file"] == "engraved-mug.yaml"
+        assert "under `assets`" in mentioned[0]["hint"]
+        assert "atelier-upload" not in str(response.json)
+    assert pg_client.get(RULE_SETS, headers=headers).json["total"] == 2  # nothing published
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("../escape.png", "AAAA"),
+        ("assets/../../escape.png", "AAAA"),
+        ("/abs/path.png", "AAAA"),
+        ("assets/.hidden.png", "AAAA"),
+        ("assets/notes.txt", "AAAA"),
+        ("assets/mug/body.png", "not base64!"),
+    ],
+)
+def test_asset_paths_are_plain_and_their_bytes_base64(
+    pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str], path: str, content: str
+) -> None:
+    response = pg_client.post(RULE_SETS, json={"files": files, "assets": {path: content}}, headers=headers)
+    assert response.status_code == 422
+    assert f"assets.{path}" in [e["field"] for e in response.json["errors"]]

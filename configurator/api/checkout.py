@@ -135,7 +135,7 @@ class Checkout(MethodView):
         Repeating the call answers the same order and payment (200): a retry never charges twice.
         With an `Idempotency-Key`, a retry answers exactly the first response, status included.
         """
-        result = payments.checkout(token)
+        result = payments.checkout(token, request_locale())
         active = payments.provider()
         payment = {
             **(_payment(result.payment) or {}),

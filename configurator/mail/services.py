@@ -28,6 +28,35 @@ from rules.money import round_money
 
 ORDER_CONFIRMATION = "order_confirmation"
 
+# The confirmation's own words, in each language an order can be written in; others read English.
+TEXTS = {
+    "en": {
+        "subject": "Your order {number} is confirmed",
+        "hello": "Hello {name},",
+        "paid": "Thank you: your payment for order {number} has arrived,\nand we are starting on it.",
+        "line": "{index}. {label} x {quantity}: {unit} each, {total}",
+        "follow": "Follow your order (keep this link to yourself: it is the key to the order):",
+        "yes": "yes",
+        "no": "no",
+    },
+    "fr": {
+        "subject": "Votre commande {number} est confirmée",
+        "hello": "Bonjour {name},",
+        "paid": "Merci : votre paiement pour la commande {number} est bien arrivé,\n"
+        "et nous commençons à la préparer.",
+        "line": "{index}. {label} x {quantity} : {unit} l'unité, {total}",
+        "follow": "Suivez votre commande (gardez ce lien pour vous : c'est la clé de la commande) :",
+        "yes": "oui",
+        "no": "non",
+    },
+}
+
+
+def texts(locale: str) -> dict[str, str]:
+    """The confirmation's words in `locale` (its language), or in English."""
+    return TEXTS.get(locale.split("-")[0].lower(), TEXTS["en"])
+
+
 logger = logging.getLogger(__name__)
 
 
@@ -55,7 +84,7 @@ def queue_order_confirmation(order: Order) -> None:
                 kind=ORDER_CONFIRMATION,
                 order_id=order.id,
                 recipient=order.email,
-                subject=f"Your order {order.number} is confirmed",
+                subject=texts(order.locale)["subject"].format(number=order.number),
                 body=confirmation_body(order, current_app.config["ATELIER_PUBLIC_URL"]),
             )
     except Exception:  # noqa: BLE001
@@ -85,48 +114,45 @@ def _insert_once(**values: Any) -> int | None:
 
 
 def confirmation_body(order: Order, public_url: str) -> str:
-    """The plain-text confirmation: every line with its choices, the totals, and the order's link."""
+    """The plain-text confirmation, in the order's language: every line with its choices, the
+    totals, and the order's link."""
+    words = texts(order.locale)
     lines = [
-        f"Hello {order.name},",
+        words["hello"].format(name=order.name),
         "",
-        f"Thank you: your payment for order {order.number} has arrived,",
-        "and we are starting on it.",
+        *words["paid"].format(number=order.number).split("\n"),
         "",
     ]
     for index, line in enumerate(order.lines, start=1):
-        lines.extend(_describe_line(index, line, order.currency))
+        lines.extend(_describe_line(index, line, order.currency, order.locale))
         lines.append("")
     for item in order.summary:
         lines.append(f"{item['label']}: {_money(Decimal(item['amount']), order.currency)}")
-    lines.extend(
-        [
-            "",
-            "Follow your order (keep this link to yourself: it is the key to the order):",
-            f"{public_url}/orders/{order.token}",
-            "",
-            "Atelier",
-        ]
-    )
+    lines.extend(["", words["follow"], f"{public_url}/orders/{order.token}", "", "Atelier"])
     return "\n".join(lines) + "\n"
 
 
-def _describe_line(index: int, line: OrderLine, currency: str) -> list[str]:
-    label, choices = _labels(line)
-    head = (
-        f"{index}. {label} x {line.quantity}: {_money(line.unit_price, currency)} each, "
-        f"{_money(line.total, currency)}"
+def _describe_line(index: int, line: OrderLine, currency: str, locale: str) -> list[str]:
+    label, choices = _labels(line, locale)
+    head = texts(locale)["line"].format(
+        index=index,
+        label=label,
+        quantity=line.quantity,
+        unit=_money(line.unit_price, currency),
+        total=_money(line.total, currency),
     )
     return [head, *(f"   {name}: {value}" for name, value in choices)]
 
 
-def _labels(line: OrderLine) -> tuple[str, list[tuple[str, str]]]:
-    """The product's and the choices' labels as the shopper saw them (the line's own version); the
-    raw keys if that version cannot be read, so a catalog problem never stops the e-mail."""
+def _labels(line: OrderLine, locale: str) -> tuple[str, list[tuple[str, str]]]:
+    """The product's and the choices' labels as the shopper saw them (the line's own version, the
+    order's language); the raw keys if that version cannot be read, so a catalog problem never
+    stops the e-mail."""
     try:
         model = versions.product_for(line.version).model
     except Exception:  # noqa: BLE001
         logger.warning("order line %s: version %s unreadable; e-mail shows keys", line.id, line.version_id)
-        return line.product_key, [(key, _value(value)) for key, value in line.choices.items()]
+        return line.product_key, [(key, _value(value, locale)) for key, value in line.choices.items()]
     described: list[tuple[str, str]] = []
     for key, value in line.choices.items():
         attribute = model.attribute(key)
@@ -136,16 +162,16 @@ def _labels(line: OrderLine) -> tuple[str, list[tuple[str, str]]]:
         shown = []
         for item in values:
             option = attribute.option(item) if isinstance(item, str) else None
-            shown.append(option.label.get() if option is not None else _value(item))
-        described.append((attribute.label.get(), ", ".join(shown)))
-    return model.label.get(), described
+            shown.append(option.label.get(locale) if option is not None else _value(item, locale))
+        described.append((attribute.label.get(locale), ", ".join(shown)))
+    return model.label.get(locale), described
 
 
-def _value(value: object) -> str:
+def _value(value: object, locale: str) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return texts(locale)["yes" if value else "no"]
     if isinstance(value, list):
-        return ", ".join(map(_value, value))
+        return ", ".join(_value(item, locale) for item in value)
     return str(value)
 
 

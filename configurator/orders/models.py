@@ -65,6 +65,8 @@ class Order(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[dict[str, Any]] = mapped_column(Json)
     payment_provider: Mapped[str] = mapped_column(String(20))
+    # The language the shopper checked out in: the order's labels and its e-mails are written in it.
+    locale: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     in_production_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

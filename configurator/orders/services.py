@@ -43,9 +43,9 @@ def new_number() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def create(priced: CartPrice, provider: str) -> Order:
-    """The order for a cart (flushed, not committed). A cart has at most one order: asking again
-    returns the one it has."""
+def create(priced: CartPrice, provider: str, locale: str = "en") -> Order:
+    """The order for a cart (flushed, not committed), its labels written in `locale` as the shopper
+    read them. A cart has at most one order: asking again returns the one it has."""
     cart = priced.cart
     existing = db.session.scalar(select(Order).where(Order.cart_id == cart.id))
     if existing is not None:
@@ -61,12 +61,15 @@ def create(priced: CartPrice, provider: str) -> Order:
         shipping=priced.shipping,
         tax=priced.tax,
         total=priced.total,
-        summary=[{"kind": s.kind, "label": s.label.get(), "amount": str(s.amount)} for s in priced.summary],
+        summary=[
+            {"kind": s.kind, "label": s.label.get(locale), "amount": str(s.amount)} for s in priced.summary
+        ],
         email=cart.email,
         name=cart.name,
         address=dict(cart.address),
         payment_provider=provider,
         partner_id=current_partner_id(),
+        locale=locale,
     )
     for line in priced.lines:
         order.lines.append(
@@ -81,7 +84,7 @@ def create(priced: CartPrice, provider: str) -> Order:
                 price_lines=[
                     {
                         "kind": p.kind,
-                        "label": p.label.get(),
+                        "label": p.label.get(locale),
                         "amount": str(p.amount),
                         "attribute": p.attribute,
                     }

@@ -88,16 +88,16 @@ def payment_for(order: Order) -> Payment | None:
     return db.session.scalar(select(Payment).where(Payment.order_id == order.id))
 
 
-def checkout(cart_token: str) -> CheckoutResult:
+def checkout(cart_token: str, locale: str = "en") -> CheckoutResult:
     """The cart's order and the order's payment, made on the first call and returned as they are on
-    every later one; commits."""
+    every later one; commits. The order is written in `locale` (labels, later its e-mails)."""
     active = provider()
     cart = carts.find(cart_token, for_update=True)
     order = db.session.scalar(select(Order).where(Order.cart_id == cart.id))
     if order is None:
         priced = carts.price(cart)
         carts.ready_for_checkout(priced)
-        order = orders.create(priced, active.name)
+        order = orders.create(priced, active.name, locale)
         # The order stands even if the provider fails next: a retry finds it and asks the provider
         # again with the same idempotency key.
         db.session.commit()

@@ -23,6 +23,7 @@ from configurator.mail.models import OutboxMessage, OutboxStatus
 from configurator.mail.tasks import send_outbox_message
 from configurator.orders.models import Order, OrderStatus
 from configurator.tasks import send_now
+from tests.support.checkout import ready_cart
 from tests.support.services import Redis
 from tests.support.smtp import SmtpServer
 from tests.support.worker import Worker, flush_broker, mark_paid, place_order, worker_environment
@@ -108,6 +109,31 @@ def test_paying_sends_one_confirmation_with_the_order(smtp_app: Flask, smtp: Smt
     assert message.status == "sent"
     assert message.sent_at is not None
     assert mail.message_id.startswith(f"<outbox.{message.id}.")
+
+
+def test_an_order_placed_in_french_is_confirmed_in_french(smtp_app: Flask, smtp: SmtpServer) -> None:
+    # Given a cart checked out by a shopper reading French
+    client = smtp_app.test_client()
+    token = ready_cart(smtp_app, [("mug", {"colour": "ink", "engraving": "Ada", "gift_box": True}, 2)])
+    checkout = client.post(f"/api/v1/carts/{token}/checkout", headers={"Accept-Language": "fr-FR, en;q=0.5"})
+    assert checkout.status_code == 201, checkout.get_json()
+    number = checkout.get_json()["order"]["number"]
+    with smtp_app.app_context():
+        order = db.session.scalars(select(Order).where(Order.number == number)).one()
+        order_id, labels = order.id, [item["label"] for item in order.summary]
+        assert order.locale == "fr"
+    # Then the order's own labels are French, and so is its confirmation
+    assert "TVA" in " ".join(labels)
+    assert mark_paid(smtp_app, order_id)
+    [mail] = smtp.handler.wait_for(1)
+    assert mail.message["Subject"] == f"Votre commande {number} est confirmée"
+    body = mail.body
+    assert body.startswith("Bonjour")
+    assert "x 2 : " in body
+    assert "l'unité" in body
+    assert "Émail: Encre" in body
+    assert "Suivez votre commande" in body
+    assert "Thank you" not in body
 
 
 def test_running_the_task_again_sends_nothing_more(smtp_app: Flask, smtp: SmtpServer) -> None:

@@ -298,7 +298,12 @@ def _fold_once(text: str) -> str:
     return "".join(out)
 
 
-@cache
+# Per-character answers are cached, but never for every code point a shopper could send: bounded,
+# so a flood of distinct characters costs time, not memory.
+PER_CHARACTER_CACHE = 16_384
+
+
+@lru_cache(maxsize=PER_CHARACTER_CACHE)
 def _read_before_casefolding(char: str) -> str:
     table = _skeleton_table()
     if char not in table:
@@ -320,12 +325,12 @@ def _read_before_casefolding(char: str) -> str:
     return char
 
 
-@cache
+@lru_cache(maxsize=PER_CHARACTER_CACHE)
 def _nfkc_is_ascii(char: str) -> bool:
     return unicodedata.normalize("NFKC", char).isascii()
 
 
-@cache
+@lru_cache(maxsize=PER_CHARACTER_CACHE)
 def _nfkc_is_ascii_or_same(char: str) -> bool:
     normal = unicodedata.normalize("NFKC", char)
     return normal == char or normal.isascii()

@@ -1027,3 +1027,18 @@ def test_zwj_emoji_are_never_refused_as_invisible(sequences: list[str], spaces: 
     text = (" " * spaces).join(sequences)
     problems = check(text, TextLimits(max_length=80), OPEN_BRAND)
     assert TextProblemCode.INVISIBLE_CHARACTER not in {p.code for p in problems}
+
+
+def test_per_character_caches_are_bounded() -> None:
+    # Every code point a shopper could send must not stay in memory: each cache keyed by user text has a size.
+    from rules import text
+
+    for name in (
+        "_fold",
+        "_read_before_casefolding",
+        "_nfkc_is_ascii",
+        "_nfkc_is_ascii_or_same",
+        "_char_class",
+    ):
+        cached = getattr(text, name)
+        assert cached.cache_info().maxsize is not None, name

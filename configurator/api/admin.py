@@ -195,6 +195,28 @@ def _design(design: Design) -> dict[str, Any]:
     }
 
 
+def rule_set_upload(view: Callable[..., Any]) -> Callable[..., Any]:
+    """What publishing and checking a rule set share: the scope, the body's limit and schema, and the
+    answers (413 before reading; 422 with file, line and column)."""
+    for decorate in reversed(
+        (
+            blp.requires("catalog:publish"),
+            limit_body(rulesets.MAX_BODY_BYTES),
+            blp.arguments(AdminRuleSetUploadSchema),
+            blp.response(200, AdminRuleSetResultSchema),
+            blp.alt_response(413, response=TOO_LARGE),
+            blp.alt_response(
+                422,
+                schema=AdminRuleSetProblemSchema,
+                content_type=PROBLEM_JSON,
+                description="The files do not load: each error gives file, line, column, message and hint",
+            ),
+        )
+    ):
+        view = decorate(view)
+    return view
+
+
 def _rule_set_answer(answer: rulesets.RuleSetAnswer) -> dict[str, Any]:
     return {
         "published": answer.published,
@@ -501,17 +523,7 @@ class RuleSets(MethodView):
         ]
         return _page(found, items)
 
-    @blp.requires("catalog:publish")
-    @limit_body(rulesets.MAX_BODY_BYTES)
-    @blp.arguments(AdminRuleSetUploadSchema)
-    @blp.response(200, AdminRuleSetResultSchema)
-    @blp.alt_response(413, response=TOO_LARGE)
-    @blp.alt_response(
-        422,
-        schema=AdminRuleSetProblemSchema,
-        content_type=PROBLEM_JSON,
-        description="The files do not load: each error gives file, line, column, message and hint",
-    )
+    @rule_set_upload
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Publish a rule set (brand, products, tables): new versions for changed products only."""
         return _rule_set_answer(rulesets.publish(body["files"], rulesets.decode_assets(body["assets"])))
@@ -519,17 +531,7 @@ class RuleSets(MethodView):
 
 @blp.route("/rule-sets/check")
 class RuleSetCheck(MethodView):
-    @blp.requires("catalog:publish")
-    @limit_body(rulesets.MAX_BODY_BYTES)
-    @blp.arguments(AdminRuleSetUploadSchema)
-    @blp.response(200, AdminRuleSetResultSchema)
-    @blp.alt_response(413, response=TOO_LARGE)
-    @blp.alt_response(
-        422,
-        schema=AdminRuleSetProblemSchema,
-        content_type=PROBLEM_JSON,
-        description="The files do not load: each error gives file, line, column, message and hint",
-    )
+    @rule_set_upload
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check a rule set without publishing it: the same validation and answer, nothing stored."""
         return _rule_set_answer(rulesets.dry_run(body["files"], rulesets.decode_assets(body["assets"])))

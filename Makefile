@@ -12,7 +12,7 @@ help:
 	@echo "make run    set up .venv, install, serve the demo catalog on http://$(HOST):$(PORT)"
 	@echo "make run-prod  production on this machine: PostgreSQL, Redis, gunicorn, Celery (state in .prod/)"
 	@echo "make stop-prod stop what run-prod started"
-	@echo "make test   set up .venv with the dev extra, run ruff, mypy (rules/) and pytest"
+	@echo "make test   set up .venv with the dev extra, run ruff, mypy and pytest"
 	@echo "make fuzz   the long schemathesis run of the API (CI's step after make test)"
 	@echo "make clean  remove .venv and caches"
 

@@ -60,7 +60,7 @@ OPENAPI_PARAMETER: Final = {
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-class IdempotencyKey(db.Model):  # type: ignore[name-defined,misc]
+class IdempotencyKey(db.Model):  # type: ignore[name-defined]
     """A key a client sent, the request it was first used with, and the answer once there is one."""
 
     __tablename__ = "idempotency_keys"

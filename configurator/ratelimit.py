@@ -193,7 +193,7 @@ def limiter(app: Flask | None = None) -> Limiter:
                 url = limiter_url(app.config)
                 found = RedisLimiter.from_url(url) if url else MemoryLimiter()
                 app.extensions[EXTENSION] = found
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def client_address(req: Request, trusted_proxies: int = 0) -> str:

@@ -301,4 +301,4 @@ def blob_store(app: Flask | None = None) -> BlobStore:
             store = app.extensions.get(EXTENSION)
             if store is None:
                 store = app.extensions[EXTENSION] = make_blob_store(app.config, media_root(app))
-    return store  # type: ignore[no-any-return]
+    return store

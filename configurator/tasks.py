@@ -73,7 +73,7 @@ def celery_config(app: Flask) -> dict[str, Any]:
 def celery_init_app(app: Flask) -> Celery:
     """Create the app's Celery instance; its tasks push this app's context."""
 
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             # A new app context means a new database session, even when an eager task runs inside
             # a request: the task never shares (or commits) its caller's session.

@@ -107,6 +107,6 @@ class AdminBlueprint(AtelierBlueprint):
             )(wrapper)
             documented = self.alt_response(403, **FORBIDDEN_DOC)(documented)
             documented = self.alt_response(401, **UNAUTHORIZED_DOC)(documented)
-            return documented  # type: ignore[no-any-return]
+            return documented
 
         return decorator

@@ -11,7 +11,7 @@ from configurator.dbtypes import Json, UtcDateTime, utcnow
 from configurator.extensions import db
 
 
-class AdminToken(db.Model):  # type: ignore[name-defined,misc]
+class AdminToken(db.Model):  # type: ignore[name-defined]
     __tablename__ = "admin_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
@@ -66,7 +66,11 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _newest_first(query: Select[Any]) -> Select[Any]:
+# Any query over orders keeps its own row type through the ordering.
+Columns = TypeVarTuple("Columns")
+
+
+def _newest_first(query: Select[*Columns]) -> Select[*Columns]:
     # The id breaks ties between orders made in the same instant, so pages never overlap.
     return query.order_by(Order.created_at.desc(), Order.id.desc())
 

@@ -83,7 +83,8 @@ def _page(found: Page[Any], items: list[Any]) -> dict[str, Any]:
     args = request.args.to_dict()
 
     def link(page: int) -> str:
-        return url_for(request.endpoint or "", **(request.view_args or {}), **{**args, "page": page})
+        values: dict[str, Any] = {**(request.view_args or {}), **args, "page": page}
+        return url_for(request.endpoint or "", **values)
 
     return {
         "items": items,

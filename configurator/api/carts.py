@@ -54,7 +54,7 @@ def cart_data(cart: Cart) -> dict[str, Any]:
                 "product": p.line.design.product_key,
                 "choices": p.line.design.choices,
                 "quantity": p.line.quantity,
-                "version": p.checked.version.id,
+                "version": p.checked.stored.id,
                 "current": p.current,
                 "problems": [violation_data(v, language) for v in p.problems],
                 "lines": [

@@ -58,7 +58,7 @@ def design_data(design: Design, currency: str | None, language: str) -> dict[str
 
 def _check_data(checked: services.Checked, language: str) -> dict[str, Any]:
     return {
-        "version": _version(checked.version),
+        "version": _version(checked.stored),
         "valid": checked.valid,
         "violations": [violation_data(v, language) for v in checked.violations],
     }

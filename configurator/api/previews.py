@@ -13,7 +13,7 @@ from configurator.openapi import AtelierBlueprint
 from configurator.previews import services
 from configurator.previews.responses import etag_matches, image_response, negotiate_format
 from configurator.ratelimit import check_rate
-from rules.preview import PREVIEW_SIZES, PRODUCTION
+from rules.preview import PREVIEW_SIZES, PRODUCTION, Size
 
 MIMETYPES = {"png": "image/png", "webp": "image/webp"}
 # Drawing is the costly part; cache hits and 304s are not counted.
@@ -57,7 +57,7 @@ class Preview(MethodView):
     )
     def get(self, query: dict[str, Any], version_id: int, view: str) -> Response:
         """One view of a design as PNG or WebP; 422 when the design breaks the product's rules."""
-        size: int | str = PRODUCTION if query["size"] == PRODUCTION else int(query["size"])
+        size: Size = "production" if query["size"] == PRODUCTION else int(query["size"])
         wanted = services.prepare(version_id, view, size, query["design"])
         fmt = negotiate_format(request.headers.get("Accept"))
         key = wanted.key(fmt)

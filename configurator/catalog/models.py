@@ -12,7 +12,7 @@ from configurator.dbtypes import Json, UtcDateTime, utcnow
 from configurator.extensions import db
 
 
-class BrandVersion(db.Model):  # type: ignore[name-defined,misc]
+class BrandVersion(db.Model):  # type: ignore[name-defined]
     """The brand file as published: palette, limits, shipping and tax, shared by its product versions."""
 
     __tablename__ = "brand_versions"
@@ -24,7 +24,7 @@ class BrandVersion(db.Model):  # type: ignore[name-defined,misc]
     published_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-class ProductVersion(db.Model):  # type: ignore[name-defined,misc]
+class ProductVersion(db.Model):  # type: ignore[name-defined]
     """One product's rules as published; designs, cart lines and orders point at the one they used."""
 
     __tablename__ = "product_versions"
@@ -52,7 +52,7 @@ class ProductVersion(db.Model):  # type: ignore[name-defined,misc]
     brand_version: Mapped[BrandVersion] = relationship()
 
 
-class AssetBlob(db.Model):  # type: ignore[name-defined,misc]
+class AssetBlob(db.Model):  # type: ignore[name-defined]
     """A preview asset's bytes, stored once however many versions use it."""
 
     __tablename__ = "asset_blobs"

@@ -139,7 +139,7 @@ def publish(snapshot: Snapshot) -> PublishResult:
             result.created[key] = version
             _remember(content_hash, product, preview.MemoryAssets(snapshot.product_assets.get(key, {})))
         elif live.get(key) is existing:
-            result.unchanged[key] = existing
+            result.unchanged[key] = live[key]
         else:
             existing.activated_at = utcnow()
             result.reactivated[key] = existing

@@ -19,7 +19,7 @@ class CartStatus(StrEnum):
     CHECKED_OUT = "checked_out"  # an order exists; the cart no longer changes
 
 
-class Cart(db.Model):  # type: ignore[name-defined,misc]
+class Cart(db.Model):  # type: ignore[name-defined]
     __tablename__ = "carts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -42,7 +42,7 @@ class Cart(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class CartLine(db.Model):  # type: ignore[name-defined,misc]
+class CartLine(db.Model):  # type: ignore[name-defined]
     __tablename__ = "cart_lines"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 

@@ -13,7 +13,7 @@ from configurator.dbtypes import Json, UtcDateTime, public_token, utcnow
 from configurator.extensions import db
 
 
-class Design(db.Model):  # type: ignore[name-defined,misc]
+class Design(db.Model):  # type: ignore[name-defined]
     __tablename__ = "designs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -48,6 +48,13 @@ class Checked:
     def valid(self) -> bool:
         return not self.violations
 
+    @property
+    def stored(self) -> ProductVersion:
+        """The version it was read through: designs, cart lines and orders always have one."""
+        if self.version is None:
+            raise LookupError("read through a catalog that is not published")
+        return self.version
+
 
 def check(choices: Mapping[str, Any], version: ProductVersion) -> Checked:
     """Read stored choices through a version: values it no longer has and rules it breaks are

@@ -13,7 +13,7 @@ NO_PARTNER = 0  # the shop's own storefront: a key column cannot be NULL
 NONE = ""  # an unused subject column (a product-wide metric has no attribute, a pick no rule)
 
 
-class InsightCount(db.Model):  # type: ignore[name-defined,misc]
+class InsightCount(db.Model):  # type: ignore[name-defined]
     """A count for one day. Windows are sums of days, so every metric stored here must add up."""
 
     __tablename__ = "insight_counts"

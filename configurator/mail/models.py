@@ -18,7 +18,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # gave up after the last retry; the order is untouched
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbox_messages"
     # One message of each kind per order: replays of the payment event cannot mail twice.
     __table_args__ = (UniqueConstraint("order_id", "kind"),)

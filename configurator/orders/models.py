@@ -36,7 +36,7 @@ STATUS_TIMESTAMP = {
 }
 
 
-class Order(db.Model):  # type: ignore[name-defined,misc]
+class Order(db.Model):  # type: ignore[name-defined]
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint(
@@ -82,7 +82,7 @@ class Order(db.Model):  # type: ignore[name-defined,misc]
     partner: Mapped[Partner | None] = relationship()
 
 
-class OrderLine(db.Model):  # type: ignore[name-defined,misc]
+class OrderLine(db.Model):  # type: ignore[name-defined]
     __tablename__ = "order_lines"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
@@ -102,7 +102,7 @@ class OrderLine(db.Model):  # type: ignore[name-defined,misc]
     version: Mapped[ProductVersion] = relationship()
 
 
-class OrderEvent(db.Model):  # type: ignore[name-defined,misc]
+class OrderEvent(db.Model):  # type: ignore[name-defined]
     """The order's history: every state change, who made it and why."""
 
     __tablename__ = "order_events"

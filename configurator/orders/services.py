@@ -75,7 +75,7 @@ def create(priced: CartPrice, provider: str, locale: str = "en") -> Order:
         order.lines.append(
             OrderLine(
                 design_id=line.line.design_id,
-                version_id=line.checked.version.id,
+                version_id=line.checked.stored.id,
                 product_key=line.line.design.product_key,
                 choices=to_json(line.checked.design),
                 quantity=line.line.quantity,

@@ -11,7 +11,7 @@ from configurator.dbtypes import UtcDateTime, utcnow
 from configurator.extensions import db
 
 
-class Partner(db.Model):  # type: ignore[name-defined,misc]
+class Partner(db.Model):  # type: ignore[name-defined]
     __tablename__ = "partners"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -35,7 +35,7 @@ class Partner(db.Model):  # type: ignore[name-defined,misc]
         return [o.origin for o in self.origins]
 
 
-class PartnerOrigin(db.Model):  # type: ignore[name-defined,misc]
+class PartnerOrigin(db.Model):  # type: ignore[name-defined]
     """One origin a partner's pages are served from, in the form browsers send in `Origin`."""
 
     __tablename__ = "partner_origins"

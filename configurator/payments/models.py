@@ -11,7 +11,7 @@ from configurator.dbtypes import UtcDateTime, utcnow
 from configurator.extensions import db
 
 
-class Payment(db.Model):  # type: ignore[name-defined,misc]
+class Payment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "payments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -28,7 +28,7 @@ class Payment(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class ProviderEvent(db.Model):  # type: ignore[name-defined,misc]
+class ProviderEvent(db.Model):  # type: ignore[name-defined]
     """A webhook event already received: a redelivery of the same id does nothing."""
 
     __tablename__ = "provider_events"

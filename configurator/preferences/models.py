@@ -40,7 +40,7 @@ SERVER_ONLY = frozenset(
 FROM_BROWSER = tuple(t for t in EventType if t not in SERVER_ONLY)
 
 
-class Shopper(db.Model):  # type: ignore[name-defined,misc]
+class Shopper(db.Model):  # type: ignore[name-defined]
     """A random token the shopper's browser keeps; nothing about the person goes into it."""
 
     __tablename__ = "shoppers"
@@ -52,7 +52,7 @@ class Shopper(db.Model):  # type: ignore[name-defined,misc]
     erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
-class Consent(db.Model):  # type: ignore[name-defined,misc]
+class Consent(db.Model):  # type: ignore[name-defined]
     """One consent choice; a change is a new row, so the history shows what was in force when."""
 
     __tablename__ = "consents"
@@ -70,7 +70,7 @@ class Consent(db.Model):  # type: ignore[name-defined,misc]
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
-class PreferenceEvent(db.Model):  # type: ignore[name-defined,misc]
+class PreferenceEvent(db.Model):  # type: ignore[name-defined]
     """One thing a consenting shopper did, with the product version and partner it happened on."""
 
     __tablename__ = "preference_events"

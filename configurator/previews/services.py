@@ -39,7 +39,7 @@ class PreviewRequest:
     version: ProductVersion
     served: versions.Served
     view: str
-    size: int | str
+    size: preview.Size
     design: dict[str, Value]
     canonical: dict[str, Any]
 
@@ -109,7 +109,7 @@ def scaled(size: tuple[int, int], longest: int) -> tuple[int, int]:
     return max(1, round(width * factor)), max(1, round(height * factor))
 
 
-def prepare(version_id: int, view: str, size: int | str, encoded: str) -> PreviewRequest:
+def prepare(version_id: int, view: str, size: preview.Size, encoded: str) -> PreviewRequest:
     """Everything a preview needs, checked: the version, the view and a valid design.
 
     Unknown versions and views are 404; a design the product rejects is 422 with its violations, never

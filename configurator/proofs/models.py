@@ -18,7 +18,7 @@ class ProofKind(StrEnum):
     SPEC = "spec"  # the one-page spec sheet: every choice, texts as cut, fonts, colours
 
 
-class Proof(db.Model):  # type: ignore[name-defined,misc]
+class Proof(db.Model):  # type: ignore[name-defined]
     __tablename__ = "proofs"
     __table_args__ = (
         # One file per line, kind and view: a re-run or a redelivered task finds it and adds nothing.

@@ -102,7 +102,7 @@ def _cache(app: Flask | None = None) -> _Cache:
     cache = extensions.get(EXTENSION)
     if cache is None:
         cache = extensions.setdefault(EXTENSION, _Cache({}, threading.Lock()))
-    return cache  # type: ignore[no-any-return]
+    return cache
 
 
 def use_consented_designs(app: Flask, source: ConsentedDesigns, stamp: ConsentedStamp) -> None:
@@ -210,7 +210,7 @@ def learned(product_key: str, product: Product, version_id: int) -> Learned:
     with cache.lock:
         found = cache.learned.get(product_key)
         source, consented_stamp = cache.consented, cache.consented_stamp
-    stamp = (version_id, *paid_stamp(product_key))
+    stamp: tuple[int, ...] = (version_id, *paid_stamp(product_key))
     if consented_stamp is not None:
         stamp = (*stamp, *consented_stamp(product_key))
     if found is not None and found.stamp == stamp and time.monotonic() - found.built_at < REBUILD_AFTER:

@@ -13,7 +13,7 @@ from configurator.extensions import db
 EXTENSIONS = {"png": "png", "jpeg": "jpg"}
 
 
-class Upload(db.Model):  # type: ignore[name-defined,misc]
+class Upload(db.Model):  # type: ignore[name-defined]
     __tablename__ = "uploads"
 
     # The id is the only thing needed to fetch the photo: unguessable, never sequential.

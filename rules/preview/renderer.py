@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from PIL import Image
 
@@ -50,8 +50,9 @@ Design = Mapping[str, object]
 Uploads = Callable[[str], bytes | None]
 
 
-class _HasModel:
-    model: ProductModel
+class _HasModel(Protocol):
+    @property
+    def model(self) -> ProductModel: ...
 
 
 def model_of(product: ProductModel | _HasModel) -> ProductModel:

@@ -7,6 +7,10 @@ long as the order is kept; a design erased at the shopper's request lets its pho
 are taken oldest first, in batches; the designs and orders that could name them (those created since
 the oldest candidate) are read once per batch. The blob goes before the row: a row never points at a
 missing blob for longer than the step between the two, and a lost row only wastes a file.
+
+A batch's candidates are locked (FOR UPDATE SKIP LOCKED on PostgreSQL) from before the designs are
+read until they are removed. A design being saved share-locks the photos it names: the run skips
+those, or, when it locked them first, the save waits for the run and finds them gone (422).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ def collect_unused(store: BlobStore, *, older_than: timedelta, dry_run: bool = F
     cutoff = utcnow() - older_than
     after: tuple[datetime, str] | None = None
     while True:
-        batch = _candidates(cutoff, after)
+        batch = _candidates(cutoff, after, lock=not dry_run)
         if not batch:
             break
         after = (batch[-1].created_at, batch[-1].id)
@@ -67,14 +71,17 @@ def collect_unused(store: BlobStore, *, older_than: timedelta, dry_run: bool = F
     return result
 
 
-def _candidates(cutoff: datetime, after: tuple[datetime, str] | None) -> list[Upload]:
+def _candidates(cutoff: datetime, after: tuple[datetime, str] | None, *, lock: bool) -> list[Upload]:
     query = select(Upload).where(Upload.created_at < cutoff)
     if after is not None:
         created, upload_id = after
         query = query.where(
             (Upload.created_at > created) | ((Upload.created_at == created) & (Upload.id > upload_id))
         )
-    return list(db.session.scalars(query.order_by(Upload.created_at, Upload.id).limit(BATCH)))
+    query = query.order_by(Upload.created_at, Upload.id).limit(BATCH)
+    if lock:
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
 
 
 def _named_among(ids: set[str], *, since: datetime) -> set[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 
 from configurator.dbtypes import looks_like_token, public_token
 from configurator.errors import ErrorCode, FieldError
@@ -59,9 +60,17 @@ def store(data: bytes) -> Upload:
     return upload
 
 
-def find(upload_id: str) -> Upload:
-    """The upload with this id, or `UploadNotFound` (malformed ids never reach the database)."""
-    upload = db.session.get(Upload, upload_id) if looks_like_token(upload_id, 32) else None
+def find(upload_id: str, *, hold: bool = False) -> Upload:
+    """The upload with this id, or `UploadNotFound` (malformed ids never reach the database). With
+    `hold`, its row stays share-locked until the transaction ends: the removal of unused photos
+    (`configurator.uploads.collect`) skips it, or, if it got there first, this waits and finds none."""
+    upload = None
+    if looks_like_token(upload_id, 32):
+        if hold:
+            query = select(Upload).where(Upload.id == upload_id).with_for_update(read=True)
+            upload = db.session.scalar(query)
+        else:
+            upload = db.session.get(Upload, upload_id)
     if upload is None:
         raise UploadNotFound(f"No upload {upload_id[:40]!r}.")
     return upload
@@ -103,9 +112,12 @@ class UploadCheck:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def check_uploads(product: Product, picks: Mapping[str, Value], locale: str = "en") -> UploadCheck:
+def check_uploads(
+    product: Product, picks: Mapping[str, Value], locale: str = "en", *, hold: bool = False
+) -> UploadCheck:
     """Look up the upload of every image pick: an unknown id or a format the attribute does not take is
-    an error on `picks.<attribute>`; a photo with too few pixels for the printed zone gets a warning."""
+    an error on `picks.<attribute>`; a photo with too few pixels for the printed zone gets a warning.
+    `hold` locks each found upload against removal until the transaction ends (see `find`)."""
     model = product.model
     check = UploadCheck()
     for attribute in model.attributes:
@@ -114,7 +126,7 @@ def check_uploads(product: Product, picks: Mapping[str, Value], locale: str = "e
             continue
         where = f"picks.{attribute.key}"
         try:
-            upload = find(pick.upload_id)
+            upload = find(pick.upload_id, hold=hold)
         except UploadNotFound:
             detail = "There is no uploaded image with this id: upload the image again."
             check.errors.append(FieldError(where, detail, code=ErrorCode.INVALID_PICK))
@@ -143,12 +155,14 @@ def _fit(model: ProductModel, key: str) -> Fit:
     return "cover"
 
 
-def require_uploads(product: Product, picks: Mapping[str, Value], locale: str = "en") -> UploadCheck:
+def require_uploads(
+    product: Product, picks: Mapping[str, Value], locale: str = "en", *, hold: bool = False
+) -> UploadCheck:
     """`check_uploads`, with its errors raised as `InvalidPicks` (422): a design or an answer never
     names a photo that is not there."""
     from configurator.catalog.errors import InvalidPicks
 
-    check = check_uploads(product, picks, locale)
+    check = check_uploads(product, picks, locale, hold=hold)
     if check.errors:
         detail = "; ".join(f"{error.field}: {error.detail}" for error in check.errors)
         raise InvalidPicks(detail, errors=check.errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -181,3 +182,62 @@ def test_the_print_warning_speaks_the_shoppers_language(shop: Flask) -> None:
     assert english[0]["message"].startswith("This photo is 300×300 px")
     assert french.get_json()["warnings"][0]["message"].startswith("Cette photo fait 300×300 px")
     assert french.get_json()["warnings"][0]["code"] == english[0]["code"] == "print-quality"
+
+
+def test_a_save_racing_the_removal_of_its_photo_waits_and_is_refused(shop: Flask) -> None:
+    from configurator.uploads import collect
+
+    client = shop.test_client()
+    photo = upload(client)
+    age(shop, [photo], days=20)
+    answers: dict[str, int] = {}
+
+    def save() -> None:
+        answers["save"] = (
+            shop.test_client()
+            .post("/api/v1/designs", json={"product": CAKE, "picks": {"photo": photo}})
+            .status_code
+        )
+
+    # Given a run that has locked its candidates (and read the designs: none names the photo)
+    with shop.app_context():
+        batch = collect._candidates(utcnow(), None, lock=True)
+        assert [u.id for u in batch] == [photo]
+        # When a shopper saves a design with that photo meanwhile, the save waits for the run
+        saving = threading.Thread(target=save)
+        saving.start()
+        saving.join(1.5)
+        assert saving.is_alive()
+        collect._remove(blob_store(), batch)
+        db.session.commit()
+    saving.join(15)
+    # Then it finds the photo gone and says so, rather than naming a removed photo
+    assert answers["save"] == 422
+
+
+def test_a_photo_being_saved_into_a_design_is_skipped_by_the_removal(shop: Flask) -> None:
+    from configurator.uploads import services
+
+    client = shop.test_client()
+    photo = upload(client)
+    age(shop, [photo], days=20)
+    holding, done = threading.Event(), threading.Event()
+
+    def saving_a_design() -> None:
+        with shop.app_context():
+            services.find(photo, hold=True)  # what a save does before writing the design
+            holding.set()
+            done.wait(15)
+            db.session.rollback()
+
+    saver = threading.Thread(target=saving_a_design)
+    saver.start()
+    assert holding.wait(15)
+    try:
+        with shop.app_context():
+            result = collect_unused(blob_store(), older_than=timedelta(days=14))
+    finally:
+        done.set()
+        saver.join(15)
+    assert result.removed == []
+    assert stored(shop, photo) == (True, True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from marshmallow import ValidationError, fields
 
@@ -27,6 +27,26 @@ def wire_value(value: object) -> object:
     if isinstance(value, frozenset | set):
         return sorted(value)
     raise TypeError(f"{type(value).__name__} is not written in answers")
+
+
+def is_scalar(value: object) -> TypeGuard[bool | int | str]:
+    """A boolean, an integer or a string (what a pick or an option key may be, lists aside)."""
+    return isinstance(value, bool | int | str)
+
+
+def bounded_scalar(value: bool | int | str, *, max_number: int, max_text: int) -> bool | int | str:
+    """The value as it is, unless a number or a text is past its bound (`ValidationError`).
+
+    >>> bounded_scalar("Léa", max_number=10, max_text=5), bounded_scalar(True, max_number=0, max_text=0)
+    ('Léa', True)
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and abs(value) > max_number:
+        raise ValidationError("Number out of range.")
+    if isinstance(value, str) and len(value) > max_text:
+        raise ValidationError(f"Longer than {max_text} characters.")
+    return value
 
 
 class Money(fields.Field[Decimal]):
@@ -74,16 +94,8 @@ class PickValue(fields.Field[Any]):
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
     ) -> Any:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            if abs(value) > MAX_NUMBER_PICK:
-                raise ValidationError("Number out of range.")
-            return value
-        if isinstance(value, str):
-            if len(value) > MAX_TEXT_PICK:
-                raise ValidationError(f"Longer than {MAX_TEXT_PICK} characters.")
-            return value
+        if is_scalar(value):
+            return bounded_scalar(value, max_number=MAX_NUMBER_PICK, max_text=MAX_TEXT_PICK)
         if isinstance(value, list):
             if len(value) > MAX_MULTI_PICK or not all(isinstance(v, str) for v in value):
                 raise ValidationError("A list pick must hold option keys (strings).")

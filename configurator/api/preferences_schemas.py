@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from configurator.api.fields import Money
+from configurator.api.fields import Money, bounded_scalar, is_scalar
 from configurator.api.shop_schemas import StrictSchema
 from configurator.preferences.models import FROM_BROWSER, EventType, Purpose
 
@@ -42,16 +42,8 @@ class OptionValue(fields.Field[Any]):
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
     ) -> Any:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            if abs(value) > MAX_OPTION_NUMBER:
-                raise ValidationError("Number out of range.")
-            return value
-        if isinstance(value, str):
-            if len(value) > MAX_OPTION_TEXT:
-                raise ValidationError(f"Longer than {MAX_OPTION_TEXT} characters.")
-            return value
+        if is_scalar(value):
+            return bounded_scalar(value, max_number=MAX_OPTION_NUMBER, max_text=MAX_OPTION_TEXT)
         raise ValidationError("An option is a string, an integer or a boolean.")
 
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request, Response
+from flask.sessions import NullSession, SessionInterface, SessionMixin
 
 from configurator.api import answers, register_api
 from configurator.catalog import services as catalog_services
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(load_config(overrides=config))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep attributes in the merchant's order
+    app.session_interface = NoCookieSessions()
     register_extensions(app)
     register_observability(app)  # first: its hooks time and label everything after it
     register_mail(app)
@@ -42,6 +44,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["ATELIER_AUTO_SETUP"]:
         set_up_demo(app)
     return app
+
+
+class NoCookieSessions(SessionInterface):
+    """Atelier keeps nothing in cookies (shoppers carry ids in the API's bodies and headers): no
+    request pays for reading or signing a session cookie, and writing to `flask.session` raises."""
+
+    def open_session(self, app: Flask, request: Request) -> NullSession:
+        return self.make_null_session(app)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
 
 
 def register_extensions(app: Flask) -> None:

@@ -84,6 +84,12 @@ class Product:
         self._finite = self._compiled.finite
         self._diagram = self._compiled.diagram
         self._layouts = [_Layout(self, attribute) for attribute in model.attributes]
+        # `validate` runs on every configure step: what each constraint reads is worked out once.
+        self._constraint_reads = [
+            (constraint, references, tuple(a.key for a in model.attributes if a.key in references))
+            for constraint in model.constraints
+            for references in (constraint.expr.references(),)
+        ]
 
     @property
     def finite(self) -> FiniteModel:
@@ -367,12 +373,11 @@ class Product:
             if attribute.kind is AttributeKind.TEXT and isinstance(value, str) and value and attribute.text:
                 for problem in check_text(value, attribute.text, self.model.brand, label=attribute.label):
                     violations.append(Violation("text", (attribute.key,), problem.message))
-        for constraint in self.model.constraints:
-            if not constraint.expr.references() <= env.keys():
+        for constraint, references, keys in self._constraint_reads:
+            if not references <= env.keys():
                 continue
             if not _holds(constraint.expr, env):
                 rule = RuleRef(constraint.id, constraint.message, constraint.origin, constraint.source)
-                keys = tuple(a.key for a in self.model.attributes if a.key in constraint.expr.references())
                 violations.append(Violation("rule", keys, constraint.message, rule))
         for table in self.model.tables:
             row = tuple(env.get(key) for key in table.attributes)

@@ -85,16 +85,19 @@ def links(
         return None
     encoded = encode_design(design)
 
-    def url(view: str, size: int = DEFAULT_SIZE) -> str:
-        return url_for("previews.Preview", version_id=version_id, view=view, design=encoded, size=size)
-
+    urls = {
+        view.key: url_for(
+            "previews.Preview", version_id=version_id, view=view.key, design=encoded, size=DEFAULT_SIZE
+        )
+        for view in views
+    }
     first = views[0]
     width, height = scaled(first.size, DEFAULT_SIZE)
     return {
-        "url": url(first.key),
+        "url": urls[first.key],
         "width": width,
         "height": height,
-        "views": [{"key": v.key, "label": v.label.get(locale), "url": url(v.key)} for v in views],
+        "views": [{"key": v.key, "label": v.label.get(locale), "url": urls[v.key]} for v in views],
     }
 
 

@@ -148,3 +148,15 @@ def test_the_demo_catalog_serves() -> None:
         answer = client.post(product["links"]["configure"], json={})
         assert answer.status_code == 200, (product["key"], answer.get_json())
         assert answer.get_json()["consistent"] is True
+
+
+def test_no_request_reads_or_writes_a_session_cookie(app: Any, client: FlaskClient) -> None:
+    from flask import session
+
+    answer = client.get("/api/v1/products", headers={"Cookie": "session=anything"})
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers
+    with app.test_request_context("/"):
+        assert not session
+        with pytest.raises(RuntimeError, match="session is unavailable"):
+            session["shopper"] = "x"

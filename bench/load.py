@@ -6,7 +6,8 @@ state folder, plus `bench/bare_app.py` under the same gunicorn settings. Then:
 
 1. the bare endpoint's requests/s with `--clients` concurrent clients for `--phase-seconds`;
 2. `/configure` alone (pick sequences on the demo products): requests/s and latency, and its ratio to
-   the bare endpoint's (target at least 0.6);
+   the bare endpoint's (target at least 0.6); beside it, as references, the app's `/healthz` (what
+   any request costs in the app) and one configure answer repeated (what a cached answer costs);
 3. after `--warmup` seconds of the mix, the mix itself for `--duration` seconds: browse 20%, configure
    50%, previews 20% (mostly URLs already fetched), saves 5%, checkouts 5% (design, cart, lines,
    contact, checkout, complete); per kind requests/s, p50/p95/p99 and errors, and the memory (RSS) of
@@ -54,6 +55,9 @@ WEIGHTS = {"browse": 20, "configure": 50, "previews": 20, "saves": 5, "checkouts
 # 127.0.0.1: new designs are fetched at half that, so a 429 means the limiter misbehaves, not the bench.
 NEW_RENDERS_PER_SECOND = 1.0
 READY_TIMEOUT = 90.0
+# The references beside phase 2: every answer the same first step, always served from the cache.
+FIRST_STEP = f"/api/v1/products/{PRODUCTS[0]}/configure"
+FIRST_STEP_BODY = {"picks": {}, "currency": "EUR", "quantity": 1}
 TEXTS = ("For Sam", "Chloé", "Happy 40th!", "Léa & Tom", "Merci", "Best dad", "Joyeux anniversaire")
 CONTACT = {
     "email": "load@example.org",
@@ -294,6 +298,10 @@ def run_client(task: tuple[str, int, float, int, int]) -> Tally:
         try:
             if phase == "bare":
                 client.call("bare", "GET", "/ping", ok=(200,))
+            elif phase == "healthz":
+                client.call("healthz", "GET", "/healthz", ok=(200,))
+            elif phase == "cached":
+                client.call("cached", "POST", FIRST_STEP, FIRST_STEP_BODY, ok=(200,))
             elif phase == "configure":
                 shopper.configure()
             else:
@@ -520,6 +528,18 @@ def measure(args: argparse.Namespace, supervisor: LoadSupervisor, ports: Ports, 
     results["configure_rps"] = configure[0]["rps"] if configure else 0.0
     for sample in tally.samples:
         say(f"  error: {sample}")
+
+    say("\n   references (not targets): where the gap to the bare endpoint lies")
+    for phase, what in (
+        ("healthz", "the app's cheapest endpoint, GET /healthz: every request's own cost"),
+        ("cached", "the same first configure step again and again: an answer from the cache"),
+    ):
+        tally, seconds = run_phase(pool, phase, ports.web, args.phase_seconds, args.clients, 5)
+        table = rows(tally, seconds)
+        rps = table[0]["rps"] if table else 0.0
+        results[f"{phase}_rps"] = rps
+        ratio = rps / results["bare_rps"] if results["bare_rps"] else 0.0
+        say(f"  {what}: {rps:.0f} req/s, {ratio:.2f}x bare, p50 {table[0]['p50'] if table else 0:.1f} ms")
 
     say(f"\n3. the mix ({', '.join(f'{k} {v}%' for k, v in WEIGHTS.items())}), {args.clients} clients")
     say(f"  warm-up: {args.warmup:.0f} s of the mix, not counted")

@@ -33,6 +33,9 @@ def test_the_benchmark_runs_on_a_tiny_setting_and_cleans_up(capsys: pytest.Captu
     for heading in ("1. bare Flask JSON endpoint", "2. /configure alone", "3. the mix", "verdicts"):
         assert heading in out
     assert re.search(r"^\s+configure\s+\d+", out, re.MULTILINE)
+    # with the references that place the gap: the app's own floor and a cached answer, both answered
+    for reference in ("GET /healthz: every request's own cost", "an answer from the cache"):
+        assert re.search(re.escape(reference) + r": [1-9]\d* req/s, \d+\.\d\dx bare", out)
     assert out.count("PASS: ") + out.count("FAIL: ") == 3
     assert "everything stopped" in out
     assert status in (0, 1)  # the targets are the benchmark's business on a shared machine, not the test's

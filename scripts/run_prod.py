@@ -46,9 +46,11 @@ class RefusedToStart(RuntimeError):
 
 @dataclass(frozen=True)
 class Ports:
+    # Below Linux's ephemeral range (32768-60999): a port in it can be held by an outgoing loopback
+    # connection, and after a busy run PostgreSQL or Redis would then fail to bind.
     web: int = 8000
-    postgres: int = 55432
-    redis: int = 56379
+    postgres: int = 25432
+    redis: int = 26379
 
 
 def secret_key(state: Path) -> str:

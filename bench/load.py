@@ -468,9 +468,14 @@ def print_table(table: list[dict[str, Any]]) -> None:
         )
 
 
+def to_bare(rps: float, results: dict[str, Any]) -> float:
+    """Requests/s as a multiple of the bare endpoint's (0 when the bare phase answered nothing)."""
+    return rps / results["bare_rps"] if results["bare_rps"] else 0.0
+
+
 def verdicts(results: dict[str, Any]) -> list[tuple[str, bool]]:
     """The targets' lines: the configure/bare ratio, then errors and memory growth over the mix."""
-    ratio = results["configure_rps"] / results["bare_rps"] if results["bare_rps"] else 0.0
+    ratio = to_bare(results["configure_rps"], results)
     lines = [
         (
             f"/configure at {ratio:.2f}x the bare endpoint's req/s (target >= {RATIO_TARGET})",
@@ -535,11 +540,10 @@ def measure(args: argparse.Namespace, supervisor: LoadSupervisor, ports: Ports, 
         ("cached", "the same first configure step again and again: an answer from the cache"),
     ):
         tally, seconds = run_phase(pool, phase, ports.web, args.phase_seconds, args.clients, 5)
-        table = rows(tally, seconds)
-        rps = table[0]["rps"] if table else 0.0
-        results[f"{phase}_rps"] = rps
-        ratio = rps / results["bare_rps"] if results["bare_rps"] else 0.0
-        say(f"  {what}: {rps:.0f} req/s, {ratio:.2f}x bare, p50 {table[0]['p50'] if table else 0:.1f} ms")
+        row = (rows(tally, seconds) or [{"rps": 0.0, "p50": 0.0}])[0]
+        results[f"{phase}_rps"] = row["rps"]
+        ratio = to_bare(row["rps"], results)
+        say(f"  {what}: {row['rps']:.0f} req/s, {ratio:.2f}x bare, p50 {row['p50']:.1f} ms")
 
     say(f"\n3. the mix ({', '.join(f'{k} {v}%' for k, v in WEIGHTS.items())}), {args.clients} clients")
     say(f"  warm-up: {args.warmup:.0f} s of the mix, not counted")

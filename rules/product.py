@@ -26,7 +26,16 @@ from rules.errors import Diagnostic
 from rules.language import load_brand
 from rules.language import load_catalog as load_catalog_models
 from rules.language import load_product as load_product_model
-from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value, image_pick
+from rules.model import (
+    Attribute,
+    AttributeKind,
+    Brand,
+    Constraint,
+    Localized,
+    ProductModel,
+    Value,
+    image_pick,
+)
 from rules.pricing import quote
 from rules.results import (
     AttributeState,
@@ -85,11 +94,11 @@ class Product:
         self._diagram = self._compiled.diagram
         self._layouts = [_Layout(self, attribute) for attribute in model.attributes]
         # `validate` runs on every configure step: what each constraint reads is worked out once.
-        self._constraint_reads = [
-            (constraint, references, tuple(a.key for a in model.attributes if a.key in references))
-            for constraint in model.constraints
-            for references in (constraint.expr.references(),)
-        ]
+        self._constraint_reads: list[tuple[Constraint, frozenset[str], tuple[str, ...]]] = []
+        for constraint in model.constraints:
+            references = constraint.expr.references()
+            keys = tuple(a.key for a in model.attributes if a.key in references)
+            self._constraint_reads.append((constraint, references, keys))
 
     @property
     def finite(self) -> FiniteModel:

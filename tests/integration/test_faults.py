@@ -8,6 +8,7 @@ PostgreSQL and Redis, which other tests share, are never touched.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +37,7 @@ from tests.support.fake_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRE
 from tests.support.network import ConnectionAttempts
 from tests.support.smtp import SmtpServer
 from tests.support.waiting import wait_until
-from tests.support.worker import Worker, flush_broker, mark_paid, place_order, worker_environment
+from tests.support.worker import QUEUE, Worker, flush_broker, mark_paid, place_order, worker_environment
 
 DEMO = Path(__file__).resolve().parents[2] / "catalog"
 VISIBILITY_TIMEOUT = 3  # seconds before Redis hands a dead worker's message to another
@@ -107,12 +108,15 @@ def outbox_message(app: Flask) -> OutboxMessage:
         return db.session.scalars(select(OutboxMessage).execution_options(populate_existing=True)).one()
 
 
-def unacknowledged(url: str) -> int:
-    """How many messages a worker took and has not acknowledged (kombu's Redis transport keeps them
-    in this hash until they are acknowledged or the visibility timeout hands them out again)."""
+def broker_tasks(url: str) -> tuple[list[str], list[str]]:
+    """The names of the tasks waiting in the queue, and of those a worker took and has not
+    acknowledged (kombu's Redis transport keeps them in a hash until they are acknowledged, or the
+    visibility timeout hands them out again)."""
     client = redis.Redis.from_url(url)
     try:
-        return int(client.hlen("unacked"))
+        queued = [json.loads(raw)["headers"]["task"] for raw in client.lrange(QUEUE, 0, -1)]
+        taken = [json.loads(raw)[0]["headers"]["task"] for raw in client.hvals("unacked")]
+        return queued, taken
     finally:
         client.close()
 
@@ -206,9 +210,11 @@ def test_a_worker_killed_mid_render_leaves_the_proofs_to_the_next_one(
         engine.dispose()
     assert count(app, Proof) == 0
     assert list(Path(config["ATELIER_MEDIA_ROOT"]).rglob("spec.pdf"))  # stored, never recorded
-    # The task's message was taken and never acknowledged: Redis keeps it aside until the visibility
-    # timeout hands it out again (it is not back in the queue at once)
-    assert unacknowledged(redis_server.url) == 1
+    # The task's message was taken and never acknowledged: Redis keeps it aside, not back in the
+    # queue, so only the visibility timeout can hand it out again
+    queued, taken = broker_tasks(redis_server.url)
+    assert taken == ["proofs.render_proofs"]
+    assert "proofs.render_proofs" not in queued
     # Then another worker gets the unacknowledged task once the visibility timeout has passed and
     # runs it once, to the end
     second = start_worker(workers, config, redis_server.url, smtp, tmp_path)

@@ -80,12 +80,12 @@ def median_seconds(work: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def cases() -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
+def cases(depth: int = 100_000) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
     """(name, hostile work, ordinary work of about the same size)."""
     policy = brand()
     engraving = TextLimits(max_length=40)
     long_text = TextLimits(max_length=600)
-    deep = b"[" * 100_000
+    deep = b"[" * depth
     found: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
         (
             f"YAML alias bomb ({len(ALIAS_BOMB)} bytes)",
@@ -93,7 +93,7 @@ def cases() -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
             lambda: load_yaml(ordinary_yaml(len(ALIAS_BOMB)), "ordinary.yaml"),
         ),
         (
-            "YAML nested 100,000 deep",
+            f"YAML nested {depth:,} deep",
             lambda: load_yaml(deep, "deep.yaml"),
             lambda: load_yaml(ordinary_yaml(len(deep)), "ordinary.yaml"),
         ),
@@ -117,11 +117,12 @@ def cases() -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.hostile", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each input (the median)")
+    parser.add_argument("--depth", type=int, default=100_000, help="nesting of the deep YAML file")
     args = parser.parse_args(argv)
     say(f"bench.hostile: median of {args.repeat} runs each, {load_average()}")
     say(f"  {'input':<58} {'hostile ms':>11} {'ordinary ms':>12} {'ratio':>7}")
     status = 0
-    for name, hostile, ordinary in cases():
+    for name, hostile, ordinary in cases(args.depth):
         hostile_s = median_seconds(hostile, args.repeat)
         ordinary_s = median_seconds(ordinary, args.repeat)
         ratio = hostile_s / max(ordinary_s, 1e-6)

@@ -145,10 +145,13 @@ def payments_group() -> None:
     metavar="HOURS",
     help="Only orders placed this recently.",
 )
-@click.option("--fix", is_flag=True, help="Mark the orders paid, as the lost webhook would have.")
+@click.option(
+    "--fix", is_flag=True, help="Mark the orders paid or refunded, as the lost webhooks would have."
+)
 def payments_reconcile(since_hours: int, fix: bool) -> None:
-    """List pending orders whose payment the provider reports as succeeded (a webhook never arrived);
-    with --fix, record them. Exit 1 when the provider did not answer for some payment."""
+    """List orders whose payment the provider reports differently (succeeded while the order is
+    pending, refunded in full while it is not refunded: a webhook never arrived); with --fix, record
+    what the provider says. Exit 1 when the provider did not answer for some payment."""
     from datetime import timedelta
 
     from configurator.catalog.commands import app_context
@@ -157,11 +160,16 @@ def payments_reconcile(since_hours: int, fix: bool) -> None:
     with app_context():
         report = reconcile(timedelta(hours=since_hours), fix=fix)
     for found in report.findings:
-        state = "marked paid" if found.fixed else ("left as is" if fix else "not paid here")
+        if found.fixed:
+            state = f"marked {found.becomes.value}"
+        elif fix:
+            state = f"left {found.status.value}"
+        else:
+            state = f"{found.status.value} here, should be {found.becomes.value}"
         click.echo(f"{found.order_number}\t{found.reference}\t{found.amount_minor} {found.currency}\t{state}")
     click.echo(
-        f"{report.checked} pending order(s) checked, {len(report.findings)} paid at the provider"
-        + (f", {sum(f.fixed for f in report.findings)} marked paid" if fix else "")
+        f"{report.checked} order(s) checked, {len(report.findings)} to change"
+        + (f", {sum(f.fixed for f in report.findings)} changed" if fix else "")
     )
     if report.errors:
         click.echo(f"No answer for: {', '.join(report.errors)}", err=True)

@@ -108,12 +108,21 @@ class AdminVersionRefSchema(Schema):
 class AdminOrderSummarySchema(Schema):
     number = fields.String(required=True)
     status = fields.String(required=True, metadata={"enum": STATUSES})
+    status_note = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Why the order is in its status (the note of the change that made it)"},
+    )
     created_at = fields.DateTime(required=True)
     paid_at = fields.DateTime(required=True, allow_none=True)
     email = fields.String(required=True)
     name = fields.String(required=True)
     currency = fields.String(required=True)
     total = Money(required=True)
+    refunded = Money(
+        required=True,
+        metadata={"description": "Returned to the shopper so far (partial: the order stays paid)"},
+    )
     line_count = fields.Integer(required=True)
     products = fields.List(fields.String(), required=True)
     links = fields.Nested(AdminSelfLinkSchema, required=True)
@@ -169,6 +178,11 @@ class AdminOrderEventSchema(Schema):
 class AdminOrderDetailSchema(Schema):
     number = fields.String(required=True)
     status = fields.String(required=True, metadata={"enum": STATUSES})
+    status_note = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Why the order is in its status (the note of the change that made it)"},
+    )
     next_statuses = fields.List(
         fields.String(metadata={"enum": STATUSES}),
         required=True,
@@ -180,6 +194,10 @@ class AdminOrderDetailSchema(Schema):
     shipping = Money(required=True)
     tax = Money(required=True)
     total = Money(required=True)
+    refunded = Money(
+        required=True,
+        metadata={"description": "Returned to the shopper so far (partial: the order stays paid)"},
+    )
     summary = fields.List(fields.Nested(AdminSummaryLineSchema), required=True)
     contact = fields.Nested(AdminContactSchema, required=True)
     payment_provider = fields.String(required=True)
@@ -230,6 +248,8 @@ class AdminExportRowSchema(Schema):
     line_total = Money(required=True)
     order_total = Money(required=True)
     partner = fields.String(required=True, allow_none=True)
+    order_refunded = Money(required=True)
+    status_note = fields.String(required=True, allow_none=True)
 
 
 class AdminProofSchema(Schema):

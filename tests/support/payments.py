@@ -12,7 +12,7 @@ from configurator.extensions import db
 from configurator.orders.models import Order, OrderEvent, OrderStatus
 from configurator.payments.models import Payment
 from tests.support.checkout import ready_cart
-from tests.support.fake_stripe import sign
+from tests.support.fake_stripe import FakeStripe, sign
 
 WEBHOOK = "/api/v1/payments/stripe/webhook"
 
@@ -52,3 +52,17 @@ def payment_status(app: Flask, reference: str) -> str:
 
 def paid_events(app: Flask) -> int:
     return count(app, OrderEvent, OrderEvent.to_status == OrderStatus.PAID.value)
+
+
+def succeeded_event(app: Flask, client: FlaskClient, stripe: FakeStripe, body: dict[str, Any]) -> None:
+    """Stripe tells the shop the checked-out order's PaymentIntent succeeded."""
+    intent = stripe.intents[body["payment"]["reference"]]
+    response = deliver(client, stripe.event("payment_intent.succeeded", intent))
+    assert response.status_code == 200, response.get_json()
+
+
+def refunded_event(app: Flask, client: FlaskClient, stripe: FakeStripe, body: dict[str, Any]) -> None:
+    """Stripe tells the shop the checked-out order's charge was refunded."""
+    charge = stripe.charges[stripe.intents[body["payment"]["reference"]]["latest_charge"]]
+    response = deliver(client, stripe.event("charge.refunded", charge))
+    assert response.status_code == 200, response.get_json()

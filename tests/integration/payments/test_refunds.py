@@ -23,21 +23,9 @@ from configurator.payments.reconcile import reconcile
 from configurator.proofs.models import Proof
 from tests.support.admin import admin_headers
 from tests.support.fake_stripe import FakeStripe
-from tests.support.payments import checked_out, count, deliver, order_status
+from tests.support.payments import checked_out, count, order_status, refunded_event, succeeded_event
 
 Step = Callable[[Flask, FlaskClient, FakeStripe, dict[str, Any]], None]
-
-
-def succeeded_event(app: Flask, client: FlaskClient, stripe: FakeStripe, body: dict[str, Any]) -> None:
-    intent = stripe.intents[body["payment"]["reference"]]
-    response = deliver(client, stripe.event("payment_intent.succeeded", intent))
-    assert response.status_code == 200, response.get_json()
-
-
-def refunded_event(app: Flask, client: FlaskClient, stripe: FakeStripe, body: dict[str, Any]) -> None:
-    charge = stripe.charges[stripe.intents[body["payment"]["reference"]]["latest_charge"]]
-    response = deliver(client, stripe.event("charge.refunded", charge))
-    assert response.status_code == 200, response.get_json()
 
 
 def shopper_returns(app: Flask, client: FlaskClient, stripe: FakeStripe, body: dict[str, Any]) -> None:

@@ -63,6 +63,8 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_IN_USE = "idempotency-key-in-use"
     SHOPPER_NOT_FOUND = "shopper-not-found"
     SERVER_ONLY_EVENT = "server-only-event"
+    PREVIEW_UNAVAILABLE = "preview-unavailable"
+    BRAND_CHANGE_UNCONFIRMED = "brand-change-unconfirmed"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from rules import Catalog, Product, load_catalog, preview
+from rules.analysis import check_catalog
 from rules.errors import CatalogError, Diagnostic
 from rules.language import load_brand
 from rules.language import load_product as load_product_model
@@ -41,6 +42,8 @@ class Snapshot:
     catalog: Catalog
     product_files: Mapping[str, dict[str, str]]
     product_assets: Mapping[str, dict[str, bytes]] = field(default_factory=dict)
+    # What `atelier rules check` warns about (the loader's warnings, then the analyses'): it publishes.
+    warnings: tuple[Diagnostic, ...] = ()
 
     def content_hash(self, key: str) -> str:
         """The version key of a product: its sources and the digest of every asset it reads."""
@@ -59,7 +62,11 @@ class PublishResult:
 
 
 def read_snapshot(folder: str | Path) -> Snapshot:
-    """Load and check a catalog folder, keeping the text of every file a product needs."""
+    """Load a catalog folder and run every check `atelier rules check` runs on it (the views against
+    the very bytes that would be stored), keeping the text of every file a product needs.
+
+    `CatalogInvalid` lists the errors, each at its file, line and column, when any is found.
+    """
     path = Path(folder)
     try:
         catalog = load_catalog(path)
@@ -87,7 +94,11 @@ def read_snapshot(folder: str | Path) -> Snapshot:
     if missing:
         listed = "\n".join(str(diagnostic) for diagnostic in missing)
         raise CatalogInvalid(f"The catalog in {path} lacks files its views draw:\n{listed}", missing)
-    return Snapshot(brand_source, _sha256(brand_source), catalog, files, assets)
+    checked = check_catalog(catalog, {key: preview.MemoryAssets(found) for key, found in assets.items()})
+    if checked.errors:
+        listed = "\n".join(str(diagnostic) for diagnostic in checked.errors)
+        raise CatalogInvalid(f"The catalog in {path} does not pass its checks:\n{listed}", checked.errors)
+    return Snapshot(brand_source, _sha256(brand_source), catalog, files, assets, checked.warnings)
 
 
 def _missing_asset(key: str, product: Product, name: str, error: OSError) -> Diagnostic:

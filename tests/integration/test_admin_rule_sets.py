@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from configurator.admin import rulesets
 from tests.conftest import TEST_CATALOG
 from tests.support.admin import admin_headers
+from tests.support.catalogs import BAD_IMAGES, POSTER_IMAGE, POSTER_VIEW, png
 
 RULE_SETS = "/api/v1/admin/rule-sets"
 GOLD_SOLD_OUT = """
@@ -248,3 +249,47 @@ def test_asset_paths_are_plain_and_their_bytes_base64(
     response = pg_client.post(RULE_SETS, json={"files": files, "assets": {path: content}}, headers=headers)
     assert response.status_code == 422
     assert f"assets.{path}" in [e["field"] for e in response.json["errors"]]
+
+
+def poster_upload(image: bytes) -> dict[str, Any]:
+    """The test catalog with a poster drawn in one view from `image`, as an upload."""
+    files = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEST_CATALOG.iterdir())}
+    files["poster.yaml"] += POSTER_VIEW
+    return {"files": files, "assets": {POSTER_IMAGE: base64.b64encode(image).decode()}}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_IMAGES))
+def test_a_view_image_that_is_no_usable_png_is_refused_where_it_is_drawn(
+    pg_client: FlaskClient, headers: dict[str, str], kind: str
+) -> None:
+    # Given a poster view drawing a GIF, an SVG or a 30000×30000 PNG, all named .png
+    upload = poster_upload(BAD_IMAGES[kind])
+    for url in (RULE_SETS, f"{RULE_SETS}/check"):
+        # When it is published or checked
+        response = pg_client.post(url, json=upload, headers=headers)
+        # Then it is refused as `rules check` refuses it, at the layer that draws it
+        assert response.status_code == 422, response.json
+        assert response.mimetype == "application/problem+json"
+        [error] = response.json["errors"]
+        assert (error["code"], error["file"], error["severity"]) == (
+            "file-unreadable",
+            "poster.yaml",
+            "error",
+        )
+        assert error["line"] > 1
+        assert error["column"] >= 1
+        assert re.match(r"^poster\.yaml:\d+:\d+: the image 'assets/poster/paper\.png'", error["detail"])
+        assert "atelier-upload" not in str(response.json)
+    # And nothing was published: the live poster is the one without views
+    assert pg_client.get(RULE_SETS, query_string={"product": "poster"}, headers=headers).json["total"] == 1
+
+
+def test_a_view_image_that_is_a_png_of_the_views_size_is_published(
+    pg_client: FlaskClient, headers: dict[str, str]
+) -> None:
+    response = pg_client.post(RULE_SETS, json=poster_upload(png()), headers=headers)
+    assert response.status_code == 200, response.json
+    assert outcomes(response.json) == {"mug": "unchanged", "poster": "created"}
+    answer = pg_client.post("/api/v1/products/poster/configure", json={"picks": {}}).json
+    assert pg_client.get(answer["preview"]["url"]).status_code == 200
+

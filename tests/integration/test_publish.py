@@ -14,7 +14,7 @@ from configurator.catalog.models import ProductVersion
 from configurator.cli import main
 from configurator.extensions import db
 from tests.conftest import TEST_CATALOG
-from tests.support.catalogs import without_gold
+from tests.support.catalogs import BAD_IMAGES, png, with_poster_view, without_gold
 from tests.support.services import Postgres
 
 ADDRESS = {"country": "FR", "postal_code": "75011", "city": "Paris", "line1": "1 rue de la Roquette"}
@@ -95,6 +95,30 @@ def test_a_broken_catalog_publishes_nothing(cli: CliRunner, pg_app: Flask, no_go
     assert "mug.yaml:" in result.output
     assert "nothing was published" in result.output
     assert versions_of(pg_app, "mug") == 1
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_IMAGES))
+def test_publish_refuses_what_check_refuses(cli: CliRunner, pg_app: Flask, tmp_path: Path, kind: str) -> None:
+    # Given a poster whose view draws a file named .png that is no usable PNG
+    folder = with_poster_view(tmp_path, BAD_IMAGES[kind])
+    checked = cli.invoke(main, ["rules", "check", str(folder)])
+    assert checked.exit_code == 1
+    # When it is published
+    published = cli.invoke(main, ["rules", "publish", str(folder)])
+    # Then it is refused with the errors `rules check` gives, where they are, and nothing is stored
+    assert published.exit_code == 1, published.output
+    assert "nothing was published" in published.output
+    errors = [line for line in checked.stderr.splitlines() if ": error: " in line]
+    assert errors
+    assert errors == [line for line in published.stderr.splitlines() if ": error: " in line]
+    assert versions_of(pg_app, "poster") == 1
+
+
+def test_a_catalog_with_a_good_view_image_is_published(cli: CliRunner, pg_app: Flask, tmp_path: Path) -> None:
+    published = cli.invoke(main, ["rules", "publish", str(with_poster_view(tmp_path, png()))])
+    assert published.exit_code == 0, published.output
+    assert "poster: published version" in published.output
+    assert versions_of(pg_app, "poster") == 2
 
 
 def test_db_upgrade_is_idempotent(cli: CliRunner) -> None:

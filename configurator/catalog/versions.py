@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from configurator.catalog.errors import CatalogInvalid
+from configurator.catalog.errors import CatalogInvalid, CatalogNotPublished, ProductNotFound
 from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
@@ -27,6 +27,7 @@ from rules.analysis import check_catalog
 from rules.errors import CatalogError, Diagnostic
 from rules.language import load_brand
 from rules.language import load_product as load_product_model
+from rules.model import Brand
 
 BRAND_FILE = "brand.yaml"
 PRODUCT_FILE = "product.yaml"  # name of the product file inside a stored version
@@ -228,6 +229,45 @@ def live_versions() -> dict[str, ProductVersion]:
         .order_by(ProductVersion.product_key)
     )
     return {version.product_key: version for version in rows}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What designs are read and carts priced by: the brand, and the product each key is configured
+    with (its live version, or the product a publish is about to make live)."""
+
+    brand: Brand
+    live: Mapping[str, ProductVersion]
+    pending: Mapping[str, Product] = field(default_factory=dict)
+
+    def product(self, key: str) -> tuple[Product, ProductVersion | None]:
+        """The product shoppers configure under `key`, and its stored version (None while it is only
+        about to be published); `ProductNotFound` when there is none."""
+        if key in self.pending:
+            return self.pending[key], None
+        version = self.live.get(key)
+        if version is None:
+            raise ProductNotFound(f"There is no product {key!r} in this catalog.")
+        return product_for(version), version
+
+
+def live_rules() -> Rules:
+    """The rules shoppers configure with now: the live versions, and the brand published last."""
+    live = live_versions()
+    if not live:
+        raise CatalogNotPublished("No catalog is published yet.")
+    return Rules(product_for(newest_of(live)).model.brand, live)
+
+
+def newest_of(live: Mapping[str, ProductVersion]) -> ProductVersion:
+    """The version activated last: its brand is the shop's."""
+    return max(live.values(), key=lambda v: (v.activated_at, v.id))
+
+
+def rules_after(snapshot: Snapshot, now: Rules) -> Rules:
+    """The rules once `snapshot` is published: its products over the live ones, and its brand (every
+    product it changes is published with it, and the brand published last is the shop's)."""
+    return Rules(snapshot.catalog.brand, now.live, dict(snapshot.catalog.products))
 
 
 @dataclass(frozen=True)

@@ -338,6 +338,28 @@ def test_rendering_with_an_unusable_file_raises_asset_error_only(tmp_path: Path,
     assert raised.value.path == "assets/base.png"
 
 
+def test_a_catalog_is_analysed_once_per_content_and_again_when_a_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rules import analysis
+
+    folder = catalog(tmp_path)
+    runs: list[str] = []
+    real = analysis._analyse
+    monkeypatch.setattr(
+        analysis, "_analyse", lambda product, assets: runs.append(product.model.key) or real(product, assets)
+    )
+    # Checked twice unchanged (as the demo is published at every start): analysed once
+    assert analysis.check_catalog(load_catalog(folder)).errors == ()
+    assert analysis.check_catalog(load_catalog(folder)).errors == ()
+    assert runs == ["cup"]
+    # A file changed under the same name is analysed again, and refused
+    Image.new("RGB", (200, 100)).save(folder / "assets" / "base.png", "GIF")
+    [error] = analysis.check_catalog(load_catalog(folder)).errors
+    assert "it is a GIF image" in error.message
+    assert runs == ["cup", "cup"]
+
+
 def test_text_that_does_not_fit_says_how_many_characters_do(tmp_path: Path) -> None:
     narrow = PRODUCT.replace("box: [5, 10, 190, 40]", "box: [5, 10, 100, 40]")
     (found,) = messages(catalog(tmp_path, narrow))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,9 @@ from configurator.proofs import cli as proofs_commands
 from configurator.recommendations import commands as insights_commands
 from rules.errors import Diagnostic
 from rules.model import AttributeKind
+
+if TYPE_CHECKING:
+    from rules.analysis import CatalogCheck
 
 DEFAULT_CATALOG = "catalog"
 _TRUE = {"true", "yes", "on", "1"}
@@ -179,8 +182,10 @@ def payments_reconcile(since_hours: int, fix: bool) -> None:
 @rules_group.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def check(paths: tuple[Path, ...]) -> None:
-    """Lint catalog folders (or product files): errors, warnings and analyses. Exit 1 on any error."""
-    analyse = _analyser()
+    """Lint catalog folders (or product files): errors, warnings and analyses. Exit 1 on any error.
+
+    Publishing runs the same checks and refuses a catalog with any error."""
+    check_catalog = _analyser()
     errors = warnings = products = 0
     for path in paths:
         folder = path if path.is_dir() else path.parent
@@ -192,19 +197,23 @@ def check(paths: tuple[Path, ...]) -> None:
             _print_diagnostics(diagnostics)
             errors += sum(d.severity == "error" for d in diagnostics) or 1
             continue
+        keys = [
+            key
+            for key, product in loaded.products.items()
+            if wanted is None or _same_file(product.model.source, wanted)
+        ]
         count = len(loaded.products) if wanted is None else 1
         click.echo(f"{path}: brand {loaded.brand.key}, {count} product{'s' if count != 1 else ''}")
         diagnostics = _only_for(loaded.warnings, wanted)
         _print_diagnostics(diagnostics)
         warnings += len(diagnostics)
-        for key, product in loaded.products.items():
-            if wanted is not None and not _same_file(product.model.source, wanted):
-                continue
+        checked = check_catalog(loaded.catalog, products=keys) if check_catalog is not None else None
+        for key in keys:
             products += 1
-            if analyse is None:
-                click.echo(f"{key}: {product.count():,} possible designs")
+            if checked is None:
+                click.echo(f"{key}: {loaded.products[key].count():,} possible designs")
                 continue
-            found = list(analyse(product))
+            found = checked.analyses[key]
             _print_diagnostics(found)
             errors += sum(d.severity == "error" for d in found)
             warnings += sum(d.severity == "warning" for d in found)
@@ -216,13 +225,13 @@ def check(paths: tuple[Path, ...]) -> None:
         raise SystemExit(1)
 
 
-def _analyser() -> Callable[[Any], Iterable[Diagnostic]] | None:
-    """The engine's product analyses, when this version of `rules` has them."""
+def _analyser() -> Callable[..., CatalogCheck] | None:
+    """The engine's catalog analyses, when this version of `rules` has them."""
     try:
-        from rules.analysis import analyse
+        from rules.analysis import check_catalog
     except ImportError:
         return None
-    return analyse
+    return check_catalog
 
 
 def _same_file(source: Any, wanted: Path) -> bool:

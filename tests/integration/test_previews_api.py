@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image, ImageChops
 
+from configurator.catalog import versions
+from configurator.catalog.models import AssetBlob, ProductVersion
+from configurator.extensions import db
 from configurator.previews import services as previews
 from configurator.previews.services import encode_design
+from tests.support.catalogs import BAD_IMAGES, POSTER_IMAGE, png, with_poster_view
 
 DEMO = Path(__file__).resolve().parents[2] / "catalog"
 
@@ -138,3 +143,41 @@ def test_uncached_renders_are_rate_limited(test_config: dict[str, Any]) -> None:
     ]
     assert [client.get(u).status_code for u in urls] == [200, 200, 429]
     assert client.get(urls[0]).status_code == 200  # a cached image costs nothing
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_IMAGES))
+def test_a_version_published_with_an_unusable_image_answers_a_problem_not_a_500(
+    app: Flask, tmp_path: Path, kind: str
+) -> None:
+    # Given a poster version stored before publishing checked its images: its view draws a GIF, an SVG
+    # or a 30000×30000 PNG named .png
+    with app.app_context():
+        versions.publish_folder(with_poster_view(tmp_path, png()))
+        drawn = versions.live_versions()["poster"]
+        bad = BAD_IMAGES[kind]
+        digest = hashlib.sha256(bad).hexdigest()
+        db.session.add(AssetBlob(sha256=digest, data=bad, size=len(bad)))
+        db.session.add(
+            ProductVersion(
+                product_key="poster",
+                content_hash=hashlib.sha256(f"before image checks {kind}".encode()).hexdigest(),
+                brand_version=drawn.brand_version,
+                sources=drawn.sources,
+                assets={POSTER_IMAGE: digest},
+                design_count=drawn.design_count,
+            )
+        )
+        db.session.commit()
+    client = app.test_client()
+    # When a shopper's preview of it is asked for
+    url = configure(client, "poster", {})["preview"]["url"]
+    response = client.get(url)
+    # Then the answer is a problem document saying the picture cannot be drawn, and nothing is cached
+    assert response.status_code == 409, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["code"] == "preview-unavailable"
+    assert "assets/poster/paper.png" not in problem["detail"]  # the shopper's sentence
+    assert problem["errors"][0]["field"] == "view"
+    assert "assets/poster/paper.png" in problem["errors"][0]["detail"]  # the integrator's
+    assert client.get(url).status_code == 409

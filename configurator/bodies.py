@@ -35,6 +35,8 @@ MAX_NUMBER_LENGTH: Final = 100  # characters of one number literal; no field tak
 
 # A string (escapes included, or unterminated to the end) or one bracket: what the depth scan reads.
 _STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+# What a number longer than the limit would contain somewhere (strings may too: then numbers are measured).
+_LONG_NUMBER = re.compile(rf"[-+.0-9eE]{{{MAX_NUMBER_LENGTH + 1}}}")
 
 
 class JSONLimitExceeded(ValueError):
@@ -54,16 +56,19 @@ def loads(text: str | bytes) -> Any:
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    depth = 0
-    for match in _STRUCTURE.finditer(text):
-        token = match.group()
-        if token in ("[", "{"):
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise JSONLimitExceeded(f"nested more than {MAX_JSON_DEPTH} levels deep")
-        elif token in ("]", "}"):
-            depth -= 1
-    return json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_not_json)
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH:  # else it cannot nest that deep
+        depth = 0
+        for match in _STRUCTURE.finditer(text):
+            token = match.group()
+            if token in ("[", "{"):
+                depth += 1
+                if depth > MAX_JSON_DEPTH:
+                    raise JSONLimitExceeded(f"nested more than {MAX_JSON_DEPTH} levels deep")
+            elif token in ("]", "}"):
+                depth -= 1
+    if _LONG_NUMBER.search(text):  # perhaps a number past the limit: each one is measured
+        return json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_not_json)
+    return json.loads(text, parse_constant=_not_json)
 
 
 def _integer(literal: str) -> int:
@@ -113,17 +118,40 @@ def _printable(key: str) -> str:
     return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _has_money_key(data: Any) -> bool:
+    # The common case, walked without building a single path.
+    if isinstance(data, dict):
+        return any(is_money_key(key) or _has_money_key(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(_has_money_key(value) for value in data)
+    return False
+
+
 def refuse_client_prices(data: Any) -> None:
     """`ClientPriceRefused` naming every money key of a body, at any depth."""
-    paths = [path for path, text, is_key in _strings(data, "") if is_key and is_money_key(text)]
-    if paths:
+    if _has_money_key(data):
+        paths = [path for path, text, is_key in _strings(data, "") if is_key and is_money_key(text)]
         refused = "Not accepted from clients."
         errors = [FieldError(path, refused, code=ClientPriceRefused.code) for path in paths]
         raise ClientPriceRefused(PRICE_REFUSED, errors=errors)
 
 
+def _texts(data: Any) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from _texts(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _texts(value)
+
+
 def refuse_unusable_text(data: Any, location: str) -> None:
     """`ValidationFailed` naming every string (or key) that holds a character no text may hold."""
+    if not any("\x00" in text or unusable_characters(text) for text in _texts(data)):
+        return  # the common case, walked without building a single path
     errors: list[FieldError] = []
     for path, text, _ in _strings(data, ""):
         field = path or "(body)"
@@ -154,7 +182,8 @@ def read_body(raw: bytes, *, client_prices_refused: bool) -> Any:
         raise MalformedJSON(f"The request body is not valid JSON: {error}") from None
     if client_prices_refused:
         refuse_client_prices(data)
-    refuse_unusable_text(data, "body")
+    if not raw.isascii() or b"\\u" in raw:  # else every string is ASCII, and NUL-free: JSON has no raw NUL
+        refuse_unusable_text(data, "body")
     return data
 
 

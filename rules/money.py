@@ -16,6 +16,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from functools import lru_cache
 from typing import Final
 
 from rules.errors import RulesError
@@ -168,6 +169,7 @@ def key_words(key: str) -> tuple[str, ...]:
     return tuple(word.lower() for word in _KEY_WORDS.split(key) if word)
 
 
+@lru_cache(maxsize=4096)  # bodies repeat their keys; a flood of new ones costs time, not memory
 def is_money_key(key: str) -> bool:
     """Whether a key names an amount of money: its words are money words and qualifiers only, and at
     least one is a money word. Exact words, never substrings: "price_band" and "discount_code" are not.

@@ -40,8 +40,8 @@ _LONG_NUMBER = re.compile(rf"[-+.0-9eE]{{{MAX_NUMBER_LENGTH + 1}}}")
 
 
 class JSONLimitExceeded(ValueError):
-    """Valid JSON, perhaps, but past `MAX_JSON_DEPTH` or `MAX_NUMBER_LENGTH`; the message completes
-    "The body ..."."""
+    """Valid JSON, perhaps, but past `MAX_JSON_DEPTH` or `MAX_NUMBER_LENGTH`; the message says so of
+    the document ("is nested...", "holds a number...")."""
 
 
 def loads(text: str | bytes) -> Any:
@@ -52,7 +52,7 @@ def loads(text: str | bytes) -> Any:
     {'a': [1, 2.5]}
     >>> loads("[" * 40 + "]" * 40)
     Traceback (most recent call last):
-    configurator.bodies.JSONLimitExceeded: nested more than 32 levels deep
+    configurator.bodies.JSONLimitExceeded: is nested more than 32 levels deep
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8")
@@ -63,7 +63,7 @@ def loads(text: str | bytes) -> Any:
             if token in ("[", "{"):
                 depth += 1
                 if depth > MAX_JSON_DEPTH:
-                    raise JSONLimitExceeded(f"nested more than {MAX_JSON_DEPTH} levels deep")
+                    raise JSONLimitExceeded(f"is nested more than {MAX_JSON_DEPTH} levels deep")
             elif token in ("]", "}"):
                 depth -= 1
     if _LONG_NUMBER.search(text):  # perhaps a number past the limit: each one is measured
@@ -177,7 +177,7 @@ def read_body(raw: bytes, *, client_prices_refused: bool) -> Any:
     try:
         data = loads(raw)
     except JSONLimitExceeded as error:
-        raise JSONTooComplex(f"The request body is {error}.") from None
+        raise JSONTooComplex(f"The request body {error}.") from None
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError among them
         raise MalformedJSON(f"The request body is not valid JSON: {error}") from None
     if client_prices_refused:

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import url_for
 
+from configurator.bodies import loads as bounded_json
 from configurator.catalog import versions
 from configurator.catalog.errors import InvalidPicks, ProductNotFound
 from configurator.catalog.models import ProductVersion
@@ -35,7 +36,10 @@ from rules.model import Value
 logger = logging.getLogger(__name__)
 
 DEFAULT_SIZE = 512
-MAX_ENCODED_DESIGN = 8192  # far above any real design (the longest text pick is 1,000 characters)
+# Far above any real design (the longest text pick, 1,000 characters, takes at most 5,336), and short
+# enough that the longest preview URL fits gunicorn's request line (8,190 bytes, gunicorn.conf.py) with
+# room for a view key of 400 characters: a link the app gives is never refused by its own server.
+MAX_ENCODED_DESIGN = 7680
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def decode_design(encoded: str) -> dict[str, Any]:
         raise _bad_design("The design is longer than any preview takes.")
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        data = json.loads(raw.decode("utf-8"))
+        data = bounded_json(raw)  # within the limits of every JSON body: no 2,000-deep nesting
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise _bad_design("`design` is not base64url-encoded JSON.") from None
     if not isinstance(data, dict):

@@ -108,6 +108,51 @@ def test_check_refuses_a_view_image_that_is_no_usable_png(
     assert "BytesIO" not in result.output  # said in words, not in Python's
 
 
+@pytest.mark.parametrize(
+    ("written", "where"),
+    [
+        ("max_length: 16", "max_length: {big}"),  # a YAML scalar
+        ("engraving.length <= 8", "engraving.length <= {big}"),  # a number in a rule
+    ],
+)
+def test_check_places_a_5000_digit_number_on_its_own_line(
+    runner: CliRunner, tmp_path: Path, written: str, where: str
+) -> None:
+    # Given the test catalog with a 5,000-digit integer in the mug
+    folder = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, folder)
+    mug = folder / "mug.yaml"
+    text = mug.read_text(encoding="utf-8")
+    line = text[: text.index(written)].count("\n") + 1
+    mug.write_text(text.replace(written, where.format(big="1" * 5_000)), encoding="utf-8")
+
+    # When the merchant checks it
+    result = runner.invoke(main, ["rules", "check", str(folder)])
+
+    # Then the one error points at that line, and nothing crashed
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert re.search(rf"mug\.yaml:{line}:\d+: error: the number is 5000 characters long", result.output)
+    assert "1 error" in result.output
+
+
+def test_check_refuses_an_attribute_named_like_a_price(runner: CliRunner, tmp_path: Path) -> None:
+    # Given a product whose attribute is called `unit_price`: the API would refuse every pick of it
+    folder = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, folder)
+    mug = folder / "mug.yaml"
+    text = mug.read_text(encoding="utf-8")
+    line = text[: text.index("  gift_box:")].count("\n") + 1
+    mug.write_text(text.replace("gift_box", "unit_price"), encoding="utf-8")
+
+    result = runner.invoke(main, ["rules", "check", str(folder)])
+
+    assert result.exit_code == 1, result.output
+    assert (
+        f"mug.yaml:{line}:3: error: the attribute key 'unit_price' names an amount of money" in result.output
+    )
+
+
 def test_check_needs_a_path(runner: CliRunner) -> None:
     assert runner.invoke(main, ["rules", "check"]).exit_code == 2
     assert runner.invoke(main, ["rules", "check", "/no/such/folder"]).exit_code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 from pathlib import Path
@@ -114,6 +115,10 @@ def test_an_impossible_design_has_no_preview(client: FlaskClient) -> None:
     assert response.get_json()["errors"][0]["code"] == "enamel-not-gold"
 
 
+DEEP_DESIGN = base64.urlsafe_b64encode(b'{"colour": ' + b"[" * 2_000 + b"]" * 2_000 + b"}").decode()
+LONG_NUMBER_DESIGN = base64.urlsafe_b64encode(b'{"colour": ' + b"1" * 4_400 + b"}").decode()
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -123,6 +128,9 @@ def test_an_impossible_design_has_no_preview(client: FlaskClient) -> None:
         ("/api/v1/previews/{version}/front?design=%25%25", 422),
         ("/api/v1/previews/{version}/front?design=WzFd", 422),  # a list, not an object
         ("/api/v1/previews/{version}/front", 422),
+        # JSON past the limits of every body: 2,000 levels deep, a 4,400-digit number
+        ("/api/v1/previews/{version}/front?design=" + DEEP_DESIGN, 422),
+        ("/api/v1/previews/{version}/front?design=" + LONG_NUMBER_DESIGN, 422),
     ],
 )
 def test_bad_preview_requests_are_problems(client: FlaskClient, path: str, status: int) -> None:

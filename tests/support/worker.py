@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -112,6 +113,49 @@ class Worker:
             self.process.wait(15)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+@dataclass(frozen=True)
+class BrokerState:
+    """What Redis holds for the workers: messages waiting in the queue, and messages a worker took and
+    has not acknowledged (by task name; a dead worker's stay there until the visibility timeout)."""
+
+    queued: list[str]
+    unacknowledged: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not self.queued and not self.unacknowledged
+
+
+def broker_state(broker_url: str) -> BrokerState:
+    """The task names of the queued and of the unacknowledged messages, read from Redis as kombu
+    stores them (a list per queue; a hash of [message, exchange, routing key] for the unacknowledged)."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        queued = [json.loads(raw)["headers"]["task"] for raw in client.lrange(QUEUE, 0, -1)]
+        taken = [json.loads(raw)[0]["headers"]["task"] for raw in client.hvals("unacked")]
+    finally:
+        client.close()
+    return BrokerState(sorted(queued), sorted(taken))
+
+
+def wait_for_broker(
+    broker_url: str, until: Callable[[BrokerState], bool], timeout: float = 60.0
+) -> BrokerState:
+    """The broker's state once `until` holds for it; fails with the last state seen after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = broker_state(broker_url)
+        if until(state):
+            return state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the broker did not reach the state waited for in {timeout} s: {state}")
+        time.sleep(0.1)
 
 
 def flush_broker(broker_url: str) -> None:

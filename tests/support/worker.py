@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -46,8 +46,19 @@ def worker_environment(database_url: str, broker_url: str, **settings: Any) -> d
 class Worker:
     """One worker process; its output goes to a log file the test can wait on."""
 
-    def __init__(self, environment: dict[str, str], log_folder: Path) -> None:
+    def __init__(
+        self,
+        environment: dict[str, str],
+        log_folder: Path,
+        *,
+        pool: str = "solo",
+        options: Sequence[str] = (),
+    ) -> None:
+        """`pool=solo` runs tasks in the worker process itself (SIGKILL one to kill the worker); with
+        `prefork` they run in a child the worker replaces when it dies. `options` go on the command line."""
         self.environment = environment
+        self.pool = pool
+        self.options = list(options)
         self.name = f"test-worker-{next(_names)}"
         self.log = log_folder / f"{self.name}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -65,7 +76,7 @@ class Worker:
                     "-A",
                     "configurator.worker",
                     "worker",
-                    "--pool=solo",
+                    f"--pool={self.pool}",
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
@@ -74,6 +85,7 @@ class Worker:
                     QUEUE,
                     "-n",
                     f"{self.name}@%h",
+                    *self.options,
                 ],
                 cwd=REPO,
                 env=self.environment,
@@ -83,6 +95,11 @@ class Worker:
         self.wait_for_log(" ready.", timeout)
         self.started_in = time.monotonic() - began
         return self
+
+    def exit_code(self) -> int | None:
+        """None while it runs; then its exit code (minus the signal's number if a signal ended it)."""
+        assert self.process is not None
+        return self.process.poll()
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

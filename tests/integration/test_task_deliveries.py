@@ -83,13 +83,11 @@ class CrashingWorkers:
     def __init__(
         self, config: dict[str, Any], redis_url: str, smtp: SmtpServer, folder: Path, workers: list[Worker]
     ) -> None:
-        self.config, self.redis_url, self.smtp, self.folder, self.workers = (
-            config,
-            redis_url,
-            smtp,
-            folder,
-            workers,
-        )
+        self.config = config
+        self.redis_url = redis_url
+        self.smtp = smtp
+        self.folder = folder
+        self.workers = workers
         self.metrics_port = free_port()
         self.metrics_folder = folder / "metrics"
         self.metrics_folder.mkdir()
@@ -153,7 +151,8 @@ def delivery_counts(redis_url: str) -> dict[str, int]:
 
 
 def restore_scans(redis_url: str) -> int:
-    """How many scans for unacknowledged messages Redis has answered (kombu's ZRANGE on its index)."""
+    """How many scans for unacknowledged messages Redis has answered: the ZRANGE commands it ran (only
+    kombu's scan of its index of unacknowledged messages sends one here)."""
     client = redis.Redis.from_url(redis_url)
     try:
         return int(client.info("commandstats").get("cmdstat_zrange", {}).get("calls", 0))

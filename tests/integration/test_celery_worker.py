@@ -137,6 +137,7 @@ def start(
         pg_config["SQLALCHEMY_DATABASE_URI"],
         redis_url,
         ATELIER_BROKER_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT,
+        ATELIER_MEDIA_ROOT=pg_config["ATELIER_MEDIA_ROOT"],  # the order's proofs go to the test's folder
         **smtp.config(),
     )
     worker = Worker(environment, folder).start()

@@ -45,6 +45,7 @@ ENVIRONMENT = {
     "ATELIER_AUTO_SETUP": "ATELIER_AUTO_SETUP",
     "ATELIER_BROKER_URL": "ATELIER_BROKER_URL",
     "ATELIER_BROKER_VISIBILITY_TIMEOUT": "ATELIER_BROKER_VISIBILITY_TIMEOUT",
+    "ATELIER_TASK_MAX_DELIVERIES": "ATELIER_TASK_MAX_DELIVERIES",
     "ATELIER_PUBLIC_URL": "ATELIER_PUBLIC_URL",
     "ATELIER_MAIL_FROM": "ATELIER_MAIL_FROM",
     "ATELIER_SMTP_HOST": "ATELIER_SMTP_HOST",
@@ -96,6 +97,9 @@ DEFAULTS: dict[str, Any] = {
     # Broker and e-mail (docs/operations.md). Redis hands an unacknowledged task to another worker
     # after this many seconds: keep it above the longest task and the longest retry countdown.
     "ATELIER_BROKER_VISIBILITY_TIMEOUT": 3600,
+    # A task message delivered this many times without finishing (its run killed the worker each
+    # time) is given up: its work is marked failed instead of running again (configurator/deliveries.py).
+    "ATELIER_TASK_MAX_DELIVERIES": 5,
     # Links in e-mails point here (the storefront's address as shoppers see it).
     "ATELIER_PUBLIC_URL": "http://127.0.0.1:8000",
     "ATELIER_MAIL_FROM": "Atelier <orders@atelier.invalid>",
@@ -254,6 +258,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 # Broker and e-mail settings that are positive whole numbers (seconds, minutes, a port).
 _MAIL_NUMBERS = (
     "ATELIER_BROKER_VISIBILITY_TIMEOUT",
+    "ATELIER_TASK_MAX_DELIVERIES",
     "ATELIER_SMTP_PORT",
     "ATELIER_SMTP_TIMEOUT",
     "ATELIER_MAIL_RETRY_BACKOFF",

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import boto3
@@ -61,9 +61,9 @@ def check_key(key: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
-class BlobInfo:
-    """One stored blob as a listing sees it: its key, its size and when it was last written."""
+class BlobInfo(NamedTuple):
+    """One stored blob as a listing sees it: its key, its size and when it was last written (a tuple:
+    a listing makes one per blob, and sweeps list whole folders)."""
 
     key: str
     size: int
@@ -128,7 +128,7 @@ class FileBlobStore:
         self.path(key).unlink(missing_ok=True)
 
     def scan(self, prefix: str) -> Iterator[BlobInfo]:
-        folders = [(check_key(prefix), self.path(prefix))]
+        folders = [(check_key(prefix), str(self.path(prefix)))]
         while folders:
             key_prefix, folder = folders.pop()
             try:
@@ -139,15 +139,15 @@ class FileBlobStore:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue  # a write in progress (or one a crash left behind): not a blob
-                key = f"{key_prefix}/{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{key_prefix}/{entry.name}", entry.path))
+                    continue
                 try:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append((key, Path(entry.path)))
-                    elif entry.is_file(follow_symlinks=False):
-                        status = entry.stat(follow_symlinks=False)
-                        yield BlobInfo(key, status.st_size, status.st_mtime)
+                    status = entry.stat(follow_symlinks=False)
                 except FileNotFoundError:
                     continue  # removed since the folder was read
+                if stat.S_ISREG(status.st_mode):
+                    yield BlobInfo(f"{key_prefix}/{entry.name}", status.st_size, status.st_mtime)
 
 
 class MemoryBlobStore:

@@ -14,16 +14,22 @@ them ourselves would turn every hit into a write. A popular preview that goes is
 is then the youngest again; browsers and CDNs keep it for a year meanwhile (`immutable`).
 
 A sweep lists the store's `previews/` folder, removes what is past the age limit, and, when the rest
-holds more than `LOW_WATER` (90 %) of the budget, lists it again and removes the oldest down to that
-mark. It keeps a histogram of bytes by age (bands `AGE_BAND` apart), never the listing, so its memory
-does not grow with the store. Sweeps run in two places: a process that has written 1/`SWEEP_SHARE` of
-the budget since its last one sweeps in a background thread (one at a time per process, so the
-request that crossed the mark does not wait), and beat's `previews.sweep` runs one every 10 minutes
-(which also applies the age limit to a store nobody writes to). Each sweep leaves at most 90 % and
-each process writes less than 1/128 of the budget between two of its sweeps: up to twelve processes
-writing previews at once stay within the budget, and each further one can add 1/128 of it. The cost
-per write is constant: a sweep lists about as many previews as the budget holds, once every 1/128 of
-the budget written, so about 256 listed entries per preview stored.
+holds more than `LOW_WATER` (90 %) of the budget, removes the oldest down to that mark. While it
+lists, it keeps the `RESERVE` oldest previews in mind (a heap) and a histogram of bytes by age (bands
+`AGE_BAND` apart), never the whole listing, so its memory does not grow with the store: the oldest
+it kept are usually enough (a sweep removes what a few processes wrote since the last one), and
+when they are not it lists again and removes whole age bands. Sweeps run in two places: a process
+that has written 1/`SWEEP_SHARE` (1/256) of the budget since its last sweep began starts one in a
+background thread (one at a time per process, so the request that crossed the mark does not wait for
+it), and beat's `previews.sweep` runs one every 10 minutes (which also applies the age limit to a
+store nobody writes to). A process that has written a second 1/256 while its sweep still runs waits
+for it: writes never outrun sweeps.
+
+So each sweep leaves at most 90 % of the budget, and each process adds less than 2/256 of it before
+its next sweep has finished: up to twelve processes writing previews at once stay within the budget
+whatever the pace, and each further one can add 1/128 of it. The cost per write is constant: a sweep
+lists about as many previews as the budget holds, once every 1/256 of the budget written, so about
+230 listed entries per preview stored.
 
 Only `previews/` is swept: production proofs (`proofs/`) and shoppers' photos (`uploads/`) share the
 store and are never touched here.
@@ -31,6 +37,7 @@ store and are never touched here.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
@@ -49,13 +56,17 @@ _KEY = re.compile(r"[0-9a-f]{64}")
 # A sweep brings the store down to this share of the budget, leaving room for what every process
 # writes until its next sweep.
 LOW_WATER = 0.9
-# A process sweeps after writing this fraction of the budget.
-SWEEP_SHARE = 128
+# A process sweeps after writing this fraction of the budget, and waits for that sweep once it has
+# written twice as much.
+SWEEP_SHARE = 256
 # Ages are compared in bands this far apart (1 %), from a millisecond up: a sweep may take a preview
 # a hundredth younger than the oldest one it keeps.
 AGE_BAND = 1.01
 _LOG_BAND = math.log(AGE_BAND)
 _YOUNGEST = 0.001
+# The oldest previews a sweep keeps in mind while it lists (about 4 MB of memory): enough for what
+# twelve processes write between two sweeps of a budget up to 10 GB of 50 KB previews.
+RESERVE = 20_000
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +111,8 @@ class Budget:
     def low_water(self) -> int:
         """Where a sweep over the budget stops removing.
 
-        >>> Budget(1000).low_water, Budget(1000).sweep_every
-        (900, 7)
+        >>> Budget(10_000).low_water, Budget(10_000).sweep_every
+        (9000, 39)
         """
         return int(self.max_bytes * LOW_WATER)
 
@@ -135,46 +146,73 @@ def age_band(age: float) -> int:
     return 0 if age < _YOUNGEST else 1 + int(math.log(age / _YOUNGEST) / _LOG_BAND)
 
 
-def sweep(store: BlobStore, prefix: str, budget: Budget, now: float | None = None) -> Swept:
+def sweep(
+    store: BlobStore, prefix: str, budget: Budget, now: float | None = None, *, reserve: int = RESERVE
+) -> Swept:
     """Remove the blobs under `prefix/` that are past the budget's age, then, when the rest holds more
     than `budget.low_water`, the oldest ones down to it. Blobs written after `now` (the sweep's start,
     to the store clock's resolution) are never removed."""
     now = time.time() if now is None else now
     result = Swept()
+    oldest: list[tuple[float, str, int]] = []  # a min-heap by age of the `reserve` oldest seen
+    # Bytes by age band, counted once the heap is full (before, the heap holds everything seen).
     by_band: Counter[int] = Counter()
-    for blob in store.scan(prefix):
+    counting = False
+    for key, size, written in store.scan(prefix):
         result.examined += 1
-        result.stored_bytes += blob.size
-        age = now - blob.written
+        result.stored_bytes += size
+        age = now - written
         if budget.max_age is not None and age > budget.max_age:
-            store.delete(blob.key)
+            store.delete(key)
             result.expired += 1
-            result.removed_bytes += blob.size
-        elif age >= 0:
-            by_band[age_band(age)] += blob.size
-    if result.kept_bytes <= budget.low_water:
-        return result
-    # The oldest bands go whole; in the band where the low-water mark falls, only what is still needed.
+            result.removed_bytes += size
+        elif age < 0:
+            continue  # written since the sweep began
+        elif len(oldest) < reserve:
+            heapq.heappush(oldest, (age, key, size))
+        else:
+            if not counting:
+                counting = True
+                for seen, _, seen_size in oldest:
+                    by_band[age_band(seen)] += seen_size
+            by_band[age_band(age)] += size
+            if oldest and age > oldest[0][0]:
+                heapq.heapreplace(oldest, (age, key, size))
     needed = result.kept_bytes - budget.low_water
+    if needed <= 0:
+        return result
+    if not counting or sum(size for _, _, size in oldest) >= needed:
+        for _, key, size in sorted(oldest, reverse=True):
+            if needed <= 0:
+                break
+            _evict(store, key, size, result)
+            needed -= size
+        return result
+    # More to remove than the oldest kept in mind: list again, and remove whole age bands, oldest first,
+    # then in the band where the mark falls only what is still needed.
     cutoff = 0
     for band in sorted(by_band, reverse=True):
         cutoff = band
         if by_band[band] >= needed:
             break
         needed -= by_band[band]
-    for blob in store.scan(prefix):
-        age = now - blob.written
+    for key, size, written in store.scan(prefix):
+        age = now - written
         if age < 0 or (budget.max_age is not None and age > budget.max_age):
             continue  # written since the sweep began, or removed for its age above
         band = age_band(age)
         if band < cutoff or (band == cutoff and needed <= 0):
             continue
         if band == cutoff:
-            needed -= blob.size
-        store.delete(blob.key)
-        result.evicted += 1
-        result.removed_bytes += blob.size
+            needed -= size
+        _evict(store, key, size, result)
     return result
+
+
+def _evict(store: BlobStore, key: str, size: int, result: Swept) -> None:
+    store.delete(key)
+    result.evicted += 1
+    result.removed_bytes += size
 
 
 class PreviewCache:
@@ -245,13 +283,18 @@ class PreviewCache:
     def _count(self, size: int) -> None:
         if self.budget is None:
             return
+        every = self.budget.sweep_every
         with self._guard:
             self._written += size
-            if self._written < self.budget.sweep_every or not self._idle.is_set():
-                return  # not due, or this process sweeps already (and sweeps again if due by then)
-            self._written = 0  # what is written from now on counts toward the next sweep
-            self._idle.clear()
-        threading.Thread(target=self._sweep_while_due, name="preview-sweep", daemon=True).start()
+            start = self._written >= every and self._idle.is_set()
+            if start:
+                self._written = 0  # what is written from now on counts toward the next sweep
+                self._idle.clear()
+            behind = self._written >= 2 * every  # a sweep runs, and a second share is written already
+        if start:
+            threading.Thread(target=self._sweep_while_due, name="preview-sweep", daemon=True).start()
+        elif behind:
+            self._idle.wait()
 
     def _sweep_while_due(self) -> None:
         assert self.budget is not None

@@ -7,6 +7,7 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,15 @@ from flask import Flask
 
 from configurator.previews.cache import Budget, PreviewCache, sweep
 from configurator.previews.responses import etag_matches, image_response, negotiate_format
-from configurator.storage import BlobStore, FileBlobStore, InvalidKey, MemoryBlobStore, blob_store, check_key
+from configurator.storage import (
+    BlobInfo,
+    BlobStore,
+    FileBlobStore,
+    InvalidKey,
+    MemoryBlobStore,
+    blob_store,
+    check_key,
+)
 from tests.support.previews import preview_key, write_in_processes
 
 KEY = hashlib.sha256(b"a design").hexdigest()
@@ -176,6 +185,17 @@ def test_previews_written_together_go_only_as_far_as_needed(tmp_path: Path) -> N
     assert len(kept(store)) == 4
 
 
+@pytest.mark.parametrize("reserve", [2, 0])
+def test_a_sweep_with_more_to_remove_than_it_kept_in_mind_lists_again(
+    aged: FileBlobStore, reserve: int
+) -> None:
+    # The same sweeps as above, keeping only `reserve` of the oldest in mind: whole age bands go
+    swept = sweep(aged, "previews", Budget(500), now=NOW, reserve=reserve)
+    assert kept(aged) == sorted(preview_blob(i) for i in range(4))
+    assert (swept.evicted, swept.removed_bytes) == (6, 600)
+    assert aged.exists("proofs/AB12-CD34/7/front.png")
+
+
 def test_a_sweep_keeps_what_was_written_after_it_began(aged: FileBlobStore) -> None:
     # A sweep that began before these were written (its `now` is older than all of them)
     swept = sweep(aged, "previews", Budget(0), now=NOW - 1000)
@@ -278,6 +298,51 @@ def test_the_cache_holds_its_budget_by_sweeping_in_the_background(tmp_path: Path
     assert cache.get(preview_key(0, 0), "png") is None
     cache.get_or_render(preview_key(0, 0), "png", lambda: renders.append(1) or b"p" * 1000)
     assert renders == [1]
+
+
+class HeldListing(MemoryBlobStore):
+    """A store whose listings wait until the test lets them go: a slow bucket, a busy disk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.puts = 0
+
+    def put(self, key: str, data: bytes) -> None:
+        super().put(key, data)
+        self.puts += 1
+
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        assert self.release.wait(30)
+        yield from super().scan(prefix)
+
+
+def test_a_process_that_outwrites_its_sweep_waits_for_it() -> None:
+    # Given a budget with a sweep every 100 bytes, and a store whose listing is held
+    store = HeldListing()
+    cache = PreviewCache(store, budget=Budget(25_600))
+    assert Budget(25_600).sweep_every == 100
+    done = threading.Event()
+
+    def write() -> None:
+        for index in range(20):
+            cache.get_or_render(preview_key(0, index), "png", lambda: b"p" * 60)
+        done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    # When the writer has started a sweep (after 120 bytes) and written 200 bytes more meanwhile
+    deadline = time.monotonic() + 30
+    while store.puts < 6 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # Then it waits for that sweep instead of writing on
+    assert store.puts == 6
+    assert not done.is_set()
+    store.release.set()
+    writer.join(30)
+    assert done.is_set()
+    assert store.puts == 20
+    assert cache.wait_idle(30)
 
 
 def test_a_budget_of_zero_keeps_nothing(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 from typing import Any
 
 from configurator.previews.cache import Budget, PreviewCache
@@ -11,7 +12,9 @@ from configurator.storage import BlobStore, FileBlobStore, S3BlobStore
 
 
 def open_store(spec: dict[str, Any]) -> BlobStore:
-    """A store from a picklable description: {"root": folder} or {"url", "endpoint", "region"}."""
+    """A store from a picklable description: {"root": folder} or {"url", "endpoint", "region"}, with
+    the `environment` its process needs (a fork server keeps the one it started with)."""
+    os.environ.update(spec.get("environment", {}))
     if "root" in spec:
         return FileBlobStore(spec["root"])
     return S3BlobStore.from_url(spec["url"], endpoint_url=spec["endpoint"], region=spec["region"])

@@ -263,10 +263,11 @@ def flood_in_processes(
     root: str, max_bytes: int, count: int, processes: int, pool: list[bytes]
 ) -> dict[str, Any]:
     """`processes` writers at once, `count` previews in all; the store's size sampled while they write."""
-    # Forked from a server that imported this module once and runs no thread (forking this process,
-    # whose sweeps run in threads, is not safe); a fresh import per writer would take seconds.
+    # Forked from a server that imported the app and the renderer once and runs no thread (forking
+    # this process, whose sweeps run in threads, is not safe); a fresh import per writer takes seconds.
+    # Not this module itself: run as __main__, each writer imports it afresh under another name.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["bench.previews"])
+    context.set_forkserver_preload(["configurator.previews.cache", "rules.preview"])
     share = -(-count // processes)
     writers = [
         context.Process(target=write_flood, args=(root, max_bytes, writer, share, pool))

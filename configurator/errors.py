@@ -63,6 +63,8 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_IN_USE = "idempotency-key-in-use"
     SHOPPER_NOT_FOUND = "shopper-not-found"
     SERVER_ONLY_EVENT = "server-only-event"
+    PREVIEW_UNAVAILABLE = "preview-unavailable"
+    BRAND_CHANGE_UNCONFIRMED = "brand-change-unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,14 @@ class AtelierError(Exception):
         *,
         errors: Sequence[FieldError] = (),
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = tuple(errors)
         self.headers = dict(headers or {})
+        # RFC 9457 extension members: more about this problem, beside the standard ones (JSON values).
+        self.extensions = dict(extensions or {})
 
 
 class ConfigurationError(AtelierError):
@@ -142,9 +147,12 @@ def problem_response(
     detail: str | None = None,
     errors: Iterable[FieldError] = (),
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> Response:
-    """Render one problem details document (RFC 9457) for the current request."""
+    """Render one problem details document (RFC 9457) for the current request; `extensions` are
+    members of its own (never in place of a standard one)."""
     body: dict[str, Any] = {
+        **(extensions or {}),
         "type": PROBLEM_TYPE_PREFIX + code,
         "title": title,
         "status": status,
@@ -227,6 +235,7 @@ def handle_atelier_error(error: AtelierError) -> Response:
         detail=detail,
         errors=error.errors,
         headers=error.headers,
+        extensions=error.extensions if error.status < 500 else None,
     )
 
 

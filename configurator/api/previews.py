@@ -53,6 +53,7 @@ IMAGE_CONTENT = {
 class Preview(MethodView):
     @blp.arguments(PreviewQuerySchema, location="query", unknown=RAISE)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT", description="A file the view draws is unusable")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.doc(

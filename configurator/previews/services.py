@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,13 +24,16 @@ from configurator.catalog.errors import InvalidPicks, ProductNotFound
 from configurator.catalog.models import ProductVersion
 from configurator.checkout.errors import DesignInvalid
 from configurator.designs.services import check_with, to_json
-from configurator.errors import FieldError
+from configurator.errors import ErrorCode, FieldError
 from configurator.extensions import db
 from configurator.previews.cache import Budget, PreviewCache
+from configurator.previews.errors import PreviewUnavailable
 from configurator.storage import blob_store
 from configurator.uploads.services import upload_bytes
 from rules import Product, preview
 from rules.model import Value
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SIZE = 512
 MAX_ENCODED_DESIGN = 8192  # far above any real design (the longest text pick is 1,000 characters)
@@ -174,13 +178,31 @@ def cache(app: Flask | None = None) -> PreviewCache:
 
 
 def render(request: PreviewRequest, fmt: str) -> bytes:
-    """The image bytes (drawn now: callers look in the cache first)."""
-    return preview.render(
-        request.served.product,
-        request.design,
-        request.view,
-        request.size,
-        fmt,
-        assets=request.served.assets,
-        uploads=upload_bytes,
-    )
+    """The image bytes (drawn now: callers look in the cache first); `PreviewUnavailable` when a file
+    the view draws is unusable (a version published before publishing checked its files)."""
+    try:
+        return preview.render(
+            request.served.product,
+            request.design,
+            request.view,
+            request.size,
+            fmt,
+            assets=request.served.assets,
+            uploads=upload_bytes,
+        )
+    except preview.AssetError as error:
+        logger.warning(
+            "preview of version %s view %r cannot be drawn: %s", request.version.id, request.view, error
+        )
+        raise PreviewUnavailable(
+            "This picture of the product cannot be drawn at the moment.",
+            errors=[
+                FieldError(
+                    "view",
+                    f"Version {request.version.id}, view {request.view!r}: {error.path} {error.reason}. "
+                    "Publish the product again with a usable file (`atelier rules check` names it).",
+                    location="path",
+                    code=ErrorCode.PREVIEW_UNAVAILABLE,
+                )
+            ],
+        ) from error

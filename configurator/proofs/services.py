@@ -128,7 +128,7 @@ class Outcome:
     """What one run did. `failed` counts files that cannot be made from what the order recorded (a
     missing asset, an unreadable version): trying again would not help, so they are logged."""
 
-    status: str  # done | missing | unpaid
+    status: str  # done | missing | unpaid | withdrawn
     rendered: list[str] = field(default_factory=list)
     kept: int = 0
     failed: int = 0
@@ -142,6 +142,8 @@ def render_order(order_id: int, store: BlobStore) -> Outcome:
         return Outcome("missing")
     if order.paid_at is None:
         return Outcome("unpaid")  # nothing is made before the payment
+    if order.status not in MADE_STATUSES:
+        return Outcome("withdrawn")  # refunded or cancelled since it was paid: nothing to make
     number = order.number
     outcome = Outcome("done")
     work = _load(order, outcome)

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from configurator.cli import main
+from tests.support.catalogs import BAD_IMAGES, with_poster_view
 
 TEST_CATALOG = Path(__file__).parents[1] / "fixtures" / "catalog"
 WHERE = re.compile(r"\S+\.yaml:\d+:\d+: error: ")
@@ -91,6 +92,20 @@ def test_check_reports_errors_with_file_line_column(runner: CliRunner, broken_ca
     assert WHERE.search(result.output), result.output
     assert "materail" in result.output
     assert "material" in result.stderr.replace("materail", "")  # the hint names what was meant
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_IMAGES))
+def test_check_refuses_a_view_image_that_is_no_usable_png(
+    runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    # Given a poster drawn from a file named .png that is a GIF, an SVG, or declares 30000×30000 pixels
+    folder = with_poster_view(tmp_path, BAD_IMAGES[kind])
+    # When it is checked, then the layer that draws it is named, by file, line and column
+    result = runner.invoke(main, ["rules", "check", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert re.search(r"poster\.yaml:\d+:\d+: error: the image 'assets/poster/paper\.png'", result.stderr)
+    assert "1 error" in result.output
+    assert "BytesIO" not in result.output  # said in words, not in Python's
 
 
 def test_check_needs_a_path(runner: CliRunner) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import time
@@ -13,10 +14,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image, ImageChops
 
+from configurator.catalog import versions
+from configurator.catalog.models import AssetBlob, ProductVersion
 from configurator.errors import ConfigurationError
+from configurator.extensions import db
 from configurator.previews import services as previews
 from configurator.previews.cache import Budget, sweep
 from configurator.previews.services import encode_design
+from tests.support.catalogs import BAD_IMAGES, POSTER_IMAGE, png, with_poster_view
 from tests.support.services import Postgres, Redis
 from tests.support.worker import Worker, flush_broker, worker_environment
 
@@ -179,18 +184,18 @@ def test_a_preview_that_went_is_drawn_again_to_the_same_bytes_under_the_same_eta
 ) -> None:
     # Given a preview served as PNG and as WebP
     url = configure(client, "engraved-mug", {"colour": "sage", "engraving": "For Sam"})["preview"]["url"]
-    png = client.get(url)
-    webp = client.get(url, headers={"Accept": "image/webp"})
+    as_png = client.get(url)
+    as_webp = client.get(url, headers={"Accept": "image/webp"})
     cache = previews.cache(demo)
     assert cache.usage()[0] == 2
     # When the store lets every preview go (a budget of nothing)
     swept = sweep(cache.store, cache.prefix, Budget(0))
     assert (swept.evicted, cache.usage()) == (2, (0, 0))
     # Then a client holding a copy still gets 304 without anything being drawn
-    assert client.get(url, headers={"If-None-Match": png.headers["ETag"]}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": as_png.headers["ETag"]}).status_code == 304
     assert cache.usage() == (0, 0)
     # And asked afresh, the same URL gives the same bytes under the same ETag, stored again
-    for before, accept in ((png, "image/png"), (webp, "image/webp")):
+    for before, accept in ((as_png, "image/png"), (as_webp, "image/webp")):
         again = client.get(url, headers={"Accept": accept})
         assert again.headers["ETag"] == before.headers["ETag"]
         assert again.data == before.data
@@ -333,3 +338,41 @@ def test_beats_sweep_on_a_real_worker_holds_the_store_to_its_budget(
     left, kept = cache.usage()
     assert 0 < kept <= budget_mb * 1024 * 1024
     assert left < count
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_IMAGES))
+def test_a_version_published_with_an_unusable_image_answers_a_problem_not_a_500(
+    app: Flask, tmp_path: Path, kind: str
+) -> None:
+    # Given a poster version stored before publishing checked its images: its view draws a GIF, an SVG
+    # or a 30000×30000 PNG named .png
+    with app.app_context():
+        versions.publish_folder(with_poster_view(tmp_path, png()))
+        drawn = versions.live_versions()["poster"]
+        bad = BAD_IMAGES[kind]
+        digest = hashlib.sha256(bad).hexdigest()
+        db.session.add(AssetBlob(sha256=digest, data=bad, size=len(bad)))
+        db.session.add(
+            ProductVersion(
+                product_key="poster",
+                content_hash=hashlib.sha256(f"before image checks {kind}".encode()).hexdigest(),
+                brand_version=drawn.brand_version,
+                sources=drawn.sources,
+                assets={POSTER_IMAGE: digest},
+                design_count=drawn.design_count,
+            )
+        )
+        db.session.commit()
+    client = app.test_client()
+    # When a shopper's preview of it is asked for
+    url = configure(client, "poster", {})["preview"]["url"]
+    response = client.get(url)
+    # Then the answer is a problem document saying the picture cannot be drawn, and nothing is cached
+    assert response.status_code == 409, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["code"] == "preview-unavailable"
+    assert "assets/poster/paper.png" not in problem["detail"]  # the shopper's sentence
+    assert problem["errors"][0]["field"] == "view"
+    assert "assets/poster/paper.png" in problem["errors"][0]["detail"]  # the integrator's
+    assert client.get(url).status_code == 409

@@ -109,7 +109,7 @@ class Budget:
 
     @property
     def low_water(self) -> int:
-        """Where a sweep over the budget stops removing.
+        """The bytes a sweep brings the store down to (it removes nothing below them).
 
         >>> Budget(10_000).low_water, Budget(10_000).sweep_every
         (9000, 39)
@@ -134,6 +134,7 @@ class Swept:
 
     @property
     def kept_bytes(self) -> int:
+        """What the store holds after the sweep (as far as this sweep knows)."""
         return self.stored_bytes - self.removed_bytes
 
 

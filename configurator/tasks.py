@@ -30,6 +30,7 @@ TASK_MODULES = (
     "configurator.insights.tasks",
     "configurator.idempotency",
     "configurator.uploads.tasks",
+    "configurator.previews.tasks",
 )
 # The sweep that sends again what a lost enqueue left behind (see configurator.mail.tasks).
 MAIL_SWEEP_EVERY_SECONDS = 300.0
@@ -65,6 +66,7 @@ def celery_config(app: Flask) -> dict[str, Any]:
             "proofs-sweep": {"task": "proofs.sweep", "schedule": 600.0},
             "idempotency-purge": {"task": "idempotency.purge_expired", "schedule": 3600.0},
             "uploads-collect": {"task": "uploads.collect_unused", "schedule": 86400.0},
+            "previews-sweep": {"task": "previews.sweep", "schedule": 600.0},
         },
         # Read by configurator.observability when a worker starts (not a Celery setting).
         "atelier_worker_metrics_bind": app.config.get("ATELIER_WORKER_METRICS_BIND") or None,

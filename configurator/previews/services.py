@@ -12,11 +12,12 @@ import base64
 import binascii
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
+from flask import Flask, current_app, url_for
 
 from configurator.bodies import loads as bounded_json
 from configurator.catalog import versions
@@ -26,7 +27,7 @@ from configurator.checkout.errors import DesignInvalid
 from configurator.designs.services import check_with, to_json
 from configurator.errors import ErrorCode, FieldError
 from configurator.extensions import db
-from configurator.previews.cache import PreviewCache
+from configurator.previews.cache import Budget, PreviewCache
 from configurator.previews.errors import PreviewUnavailable
 from configurator.storage import blob_store
 from configurator.uploads.services import upload_bytes
@@ -40,6 +41,10 @@ DEFAULT_SIZE = 512
 # enough that the longest preview URL fits gunicorn's request line (8,190 bytes, gunicorn.conf.py) with
 # room for a view key of 400 characters: a link the app gives is never refused by its own server.
 MAX_ENCODED_DESIGN = 7680
+EXTENSION = "atelier.previews"
+DAY_SECONDS = 86400.0
+
+_create_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -150,8 +155,30 @@ def prepare(version_id: int, view: str, size: preview.Size, encoded: str) -> Pre
     return PreviewRequest(version, served, view, size, checked.design, to_json(checked.design))
 
 
-def cache() -> PreviewCache:
-    return PreviewCache(blob_store())
+def budget(config: Mapping[str, Any]) -> Budget:
+    """The preview store's budget from ATELIER_PREVIEW_STORE_MB and ATELIER_PREVIEW_STORE_DAYS.
+
+    >>> budget({"ATELIER_PREVIEW_STORE_MB": 2, "ATELIER_PREVIEW_STORE_DAYS": 0})
+    Budget(max_bytes=2097152, max_age=None)
+    """
+    days = float(config["ATELIER_PREVIEW_STORE_DAYS"])
+    return Budget(
+        max_bytes=int(float(config["ATELIER_PREVIEW_STORE_MB"]) * 1024 * 1024),
+        max_age=days * DAY_SECONDS if days > 0 else None,
+    )
+
+
+def cache(app: Flask | None = None) -> PreviewCache:
+    """The app's preview cache, one per process: its key locks and its count of bytes written toward
+    the next sweep must be shared by every request."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        with _create_lock:
+            found = app.extensions.get(EXTENSION)
+            if found is None:
+                found = app.extensions[EXTENSION] = PreviewCache(blob_store(app), budget=budget(app.config))
+    return found
 
 
 def render(request: PreviewRequest, fmt: str) -> bytes:

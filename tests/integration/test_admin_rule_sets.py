@@ -4,6 +4,8 @@ with file:line:column for files that do not load, and the saved designs a change
 from __future__ import annotations
 
 import base64
+import json
+import random
 import re
 from decimal import Decimal
 from typing import Any
@@ -137,6 +139,33 @@ def test_an_oversized_body_is_refused_before_it_is_read(
     response = pg_client.post(RULE_SETS, data=body, content_type="application/json", headers=headers)
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"].endswith("this endpoint accepts at most 48 MB.")
+
+
+def test_the_body_limit_takes_the_largest_rule_set_the_limits_allow_and_little_more() -> None:
+    # Given the largest rule set within the limits, written as JSON the least favourable way: 50 files
+    # of control characters (six bytes each once escaped), 500 assets of 24 MB in all under the longest
+    # paths, indented, with every slash escaped (as PHP's encoder does by default)
+    per_file = rulesets.MAX_TOTAL_BYTES // rulesets.MAX_FILES
+    files = {f"{'f' * 58}{n:02d}.yaml": "\x01" * per_file for n in range(rulesets.MAX_FILES)}
+    per_asset = rulesets.MAX_ASSET_BYTES // rulesets.MAX_ASSETS
+    folders = "/".join(f"{n}" * 100 for n in range(6))
+    noise = random.Random(7)  # compressed images and fonts: their bytes look random
+    assets = {
+        f"{folders}/{n:03d}{'a' * 93}.png": base64.b64encode(noise.randbytes(per_asset)).decode()
+        for n in range(rulesets.MAX_ASSETS)
+    }
+    body = json.dumps({"files": files, "assets": assets}, indent=2).replace("/", "\\/")
+    # Then its body is within the limit, and the limit is no more than 4 MB above it
+    assert len(body.encode()) <= rulesets.MAX_BODY_BYTES < len(body.encode()) + 4 * 1024 * 1024
+
+
+def test_a_body_of_the_limit_exactly_is_read(pg_client: FlaskClient, headers: dict[str, str]) -> None:
+    head, tail = b'{"files": {"brand.yaml": "', b'"}}'
+    body = head + b"x" * (rulesets.MAX_BODY_BYTES - len(head) - len(tail)) + tail
+    response = pg_client.post(RULE_SETS, data=body, content_type="application/json", headers=headers)
+    assert response.status_code == 422  # read, then refused for what it holds
+    assert response.get_json()["errors"][0]["field"] == "files"
 
 
 def test_check_reports_what_publishing_would_do_and_what_it_would_break(

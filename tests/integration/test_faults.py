@@ -124,13 +124,6 @@ def run_atelier(monkeypatch: pytest.MonkeyPatch, args: list[str], **environment:
 
 
 @pytest.fixture
-def fake_stripe() -> Iterator[FakeStripe]:
-    server = FakeStripe().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer().start()
     yield server

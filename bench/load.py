@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.timing import load_average, percentiles_ms, say
-from configurator.devservices import ServiceUnavailable, free_port
+from configurator.devservices import ServiceUnavailable, free_ports_below_ephemeral_range
 from scripts.run_prod import Ports, RefusedToStart, Supervisor, _signal_group, _tool, production_environment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,7 +54,9 @@ WEIGHTS = {"browse": 20, "configure": 50, "previews": 20, "saves": 5, "checkouts
 # The app lets one client address draw 120 uncached previews a minute and every client here is
 # 127.0.0.1: new designs are fetched at half that, so a 429 means the limiter misbehaves, not the bench.
 NEW_RENDERS_PER_SECOND = 1.0
-READY_TIMEOUT = 90.0
+# How long to wait for the production shape to answer (a wait, not a target): about 15 s on a quiet
+# 2-core machine, two minutes or more on a busy one, where every process first imports the app.
+READY_TIMEOUT = 300.0
 # The references beside phase 2: every answer the same first step, always served from the cache.
 FIRST_STEP = f"/api/v1/products/{PRODUCTS[0]}/configure"
 FIRST_STEP_BODY = {"picks": {}, "currency": "EUR", "quantity": 1}
@@ -505,7 +507,7 @@ def verdicts(results: dict[str, Any]) -> list[tuple[str, bool]]:
 
 def measure(args: argparse.Namespace, supervisor: LoadSupervisor, ports: Ports, pool: Pool) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    bare_port = free_port()
+    [bare_port] = free_ports_below_ephemeral_range(1)
     bare_env = {**supervisor.env, "ATELIER_BIND": f"127.0.0.1:{bare_port}"}
     bare_env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # not an Atelier process: it writes no counts
     supervisor.spawn(
@@ -598,7 +600,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The state folder sits in /tmp: PostgreSQL's own account must be able to reach its data in it.
     state = Path(tempfile.mkdtemp(prefix="atelier-load-"))
     state.chmod(0o755)
-    ports = Ports(free_port(), free_port(), free_port())
+    # Below the ephemeral range: the ports are bound a minute later on a busy machine, and meanwhile
+    # any outgoing connection here could take one of that range.
+    ports = Ports(*free_ports_below_ephemeral_range(3))
     environ = {
         **os.environ,
         "ATELIER_ALLOW_OFFLINE_PAYMENTS": "1",

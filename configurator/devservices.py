@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import random
 import shutil
 import socket
 import subprocess
@@ -33,6 +34,39 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+_LOWEST_PICKED_PORT = 20000
+_RUN_PROD_DEFAULT_PORTS = frozenset({8000, 25432, 26379})  # a developer's own `make run-prod` may hold them
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_ports_below_ephemeral_range(count: int) -> list[int]:
+    """`count` distinct free ports for servers that bind them only many seconds later (after initdb,
+    the migrations and publishing on a busy machine). The kernel hands ports of the ephemeral range to
+    every outgoing connection on the machine, so a port `free_port` found there can be taken in the
+    meantime; below the range only another listener can take one."""
+    top = _ephemeral_start()
+    ports: list[int] = []
+    for _ in range(200 * count):
+        port = random.randrange(_LOWEST_PICKED_PORT, top)
+        if port in _RUN_PROD_DEFAULT_PORTS or port in ports:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise ServiceUnavailable(f"not {count} free ports between {_LOWEST_PICKED_PORT} and {top}")
 
 
 def postgres_bin() -> Path:

@@ -10,11 +10,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 from tests.support.services import Postgres, Redis
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_CATALOG = FIXTURES / "catalog"
+
+# Hypothesis times its examples unless told not to (a 200 ms deadline per example, a health check on
+# slow generation): on a shared, busy machine those are wall-clock assertions. The tests bound their
+# work by max_examples instead.
+settings.register_profile("atelier", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("atelier")
 
 
 @pytest.fixture(autouse=True)

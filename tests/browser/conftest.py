@@ -12,12 +12,17 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from werkzeug.serving import BaseWSGIServer, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
+# How long a step (a click, a navigation) or an `expect` waits for its state: a deadline, not a bound
+# on speed. A step that succeeds returns at once; on a busy two-core machine a pick's request and the
+# preview it redraws take seconds, past Playwright's own 5 s for `expect`.
+STEP_WITHIN_MS = 60_000
+expect.set_options(timeout=STEP_WITHIN_MS)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -89,9 +94,9 @@ def shop(shop_app: Flask) -> Iterator[Server]:
 
 
 @pytest.fixture(autouse=True)
-def _short_waits(page: Page) -> None:
-    """Every answer here comes from a local server: a step that takes seconds is a failure."""
-    page.set_default_timeout(10_000)
+def _waits_for_a_busy_machine(page: Page) -> None:
+    """Every step and expectation waits up to STEP_WITHIN_MS for the state it looks for."""
+    page.set_default_timeout(STEP_WITHIN_MS)
 
 
 # A choice already made (declined): the banner asking for it would otherwise push every page down.

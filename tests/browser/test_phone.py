@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ARTIFACTS, CHOSEN_ALREADY, Server
+from tests.browser.conftest import ARTIFACTS, CHOSEN_ALREADY, STEP_WITHIN_MS, Server
 from tests.browser.steps import click_greyed, fill_contact, no_horizontal_scroll, price_box
 
 PHONE = {"width": 375, "height": 812}
@@ -20,7 +20,7 @@ def phone(browser: Browser, browser_context_args: dict[str, Any], shop: Server) 
     context = browser.new_context(**{**browser_context_args, "viewport": PHONE, "has_touch": True})
     context.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(STEP_WITHIN_MS)
     yield page
     context.close()
 

@@ -24,7 +24,7 @@ from configurator.config import load_config
 from configurator.errors import ConfigurationError
 from scripts import run_prod
 from tests.support.checkout import ready_cart
-from tests.support.services import Redis, free_port
+from tests.support.services import Redis, free_port, free_ports_below_ephemeral_range
 from tests.support.worker import Worker, flush_broker, worker_environment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -307,10 +307,17 @@ def test_run_prod_environment_is_production_on_the_local_services(tmp_path: Path
     assert run_prod.production_environment(given, tmp_path, ports)["ATELIER_SECRET_KEY"] == "given-" * 8
 
 
+# Waits, not speed bounds: the whole rehearsal (initdb, migrations, publishing, gunicorn's workers each
+# building the app) takes about 15 s on a quiet two-core machine and over a minute on a busy one.
+RUN_PROD_READY_WITHIN = 300.0
+RUN_PROD_STOPS_WITHIN = run_prod.STOP_TIMEOUT + 120.0  # app processes, then Redis, then PostgreSQL
+ANSWER_WITHIN = 60.0  # a gunicorn worker's first request on a busy machine
+
+
 def _get(url: str, **headers: str) -> tuple[int, str, dict[str, str]]:
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=2) as answer:  # noqa: S310  # loopback only
+        with urllib.request.urlopen(request, timeout=ANSWER_WITHIN) as answer:  # noqa: S310  # loopback only
             return answer.status, answer.read().decode(), dict(answer.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
@@ -323,25 +330,31 @@ def test_run_prod_serves_production_and_stops_cleanly(tmp_path: Path, request: p
     home.chmod(0o755)
     request.addfinalizer(lambda: shutil.rmtree(home, ignore_errors=True))
     state = home / "state"
-    port = free_port()
+    # Ports below the ephemeral range: the web port is bound a minute later on a busy machine, and an
+    # outgoing connection of any process here could take a port of that range meanwhile.
+    port, postgres_port, redis_port = free_ports_below_ephemeral_range(3)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")}
     environment.update({"ATELIER_ALLOW_OFFLINE_PAYMENTS": "1", "ATELIER_WEB_WORKERS": "2"})
     command = [sys.executable, str(REPO / "scripts" / "run_prod.py"), "--state", str(state)]
-    command += ["--port", str(port), "--postgres-port", str(free_port()), "--redis-port", str(free_port())]
+    command += ["--port", str(port), "--postgres-port", str(postgres_port), "--redis-port", str(redis_port)]
     log = tmp_path / "run-prod.log"
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
     try:
         # When it is ready
-        deadline = time.monotonic() + 25
+        deadline = time.monotonic() + RUN_PROD_READY_WITHIN
         status = 0
-        while time.monotonic() < deadline and status != 200:
+        while status != 200:
             assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, (
+                f"not ready after {RUN_PROD_READY_WITHIN} s:\n{log.read_text()}"
+            )
             try:
                 status = _get(f"http://127.0.0.1:{port}/readyz")[0]
             except OSError:
+                status = 0
+            if status != 200:
                 time.sleep(0.25)
-        assert status == 200, log.read_text()
         # Then it serves with request ids, and /metrics adds up its gunicorn workers
         _, _, headers = _get(f"http://127.0.0.1:{port}/api/v1/products", **{"X-Request-ID": "smoke-1"})
         assert headers["X-Request-ID"] == "smoke-1"
@@ -352,9 +365,11 @@ def test_run_prod_serves_production_and_stops_cleanly(tmp_path: Path, request: p
         # And a SIGTERM (what `make stop-prod` sends) stops everything it started
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(40)
+            process.wait(RUN_PROD_STOPS_WITHIN)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+            run_prod.stop(state)  # the PostgreSQL and Redis it left behind
             raise
     assert process.returncode == 0, log.read_text()
     assert "everything stopped" in log.read_text()
@@ -385,9 +400,9 @@ def test_a_worker_on_its_own_machine_serves_its_task_counts(
         pg_app.extensions[EXTENSION].send_task("idempotency.purge_expired")
         worker.wait_for_log("idempotency.purge_expired", times=2)  # received, then succeeded
         # Then its endpoint counts it
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + ANSWER_WITHIN
         while True:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=ANSWER_WITHIN) as answer:
                 text = answer.read().decode()
             done = sample(
                 text, 'atelier_celery_tasks_total{outcome="succeeded",task="idempotency.purge_expired"}'

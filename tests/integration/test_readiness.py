@@ -1,21 +1,23 @@
-"""Readiness with a real broker: ready while Redis answers, 503 (quickly) when it does not."""
+"""Readiness with a real broker: ready while Redis answers, 503 (after a bounded try) when it does not."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from configurator import create_app
+from tests.support.network import ConnectionAttempts
 from tests.support.services import Redis, free_port
 
+# A broker that is down is tried once more (a blip is ridden over), then reported: never waited on.
+MOST_CONNECTION_ATTEMPTS = 2
 
-def readyz(app: Flask) -> tuple[int, dict[str, Any], float]:
-    began = time.monotonic()
+
+def readyz(app: Flask) -> tuple[int, dict[str, Any]]:
     response = app.test_client().get("/readyz")
-    return response.status_code, response.get_json(), time.monotonic() - began
+    return response.status_code, response.get_json()
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ def pg_config(pg_config: dict[str, Any], redis_server: Redis) -> dict[str, Any]:
 
 
 def test_ready_with_postgres_and_a_real_redis_broker(pg_app: Flask) -> None:
-    status, body, _ = readyz(pg_app)
+    status, body = readyz(pg_app)
     assert status == 200, body
     assert body["status"] == "ok"
     assert body["checks"] == {"database": "ok", "catalog": "ok", "broker": "ok"}
@@ -32,14 +34,16 @@ def test_ready_with_postgres_and_a_real_redis_broker(pg_app: Flask) -> None:
 
 def test_unavailable_when_nothing_listens_at_the_broker_url(test_config: dict[str, Any]) -> None:
     # Given an app whose broker URL points at a port nobody listens on
-    app = create_app({**test_config, "ATELIER_BROKER_URL": f"redis://127.0.0.1:{free_port()}/0"})
-    # Then readiness says so, about the broker only, without waiting long
-    status, body, took = readyz(app)
+    port = free_port()
+    app = create_app({**test_config, "ATELIER_BROKER_URL": f"redis://127.0.0.1:{port}/0"})
+    # Then readiness says so, about the broker only, after a bounded number of tries
+    with ConnectionAttempts(port) as attempts:
+        status, body = readyz(app)
     assert status == 503
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("unreachable (")
-    assert took < 3
+    assert 1 <= attempts.count <= MOST_CONNECTION_ATTEMPTS
 
 
 def test_unavailable_once_the_broker_goes_away(test_config: dict[str, Any]) -> None:
@@ -51,8 +55,9 @@ def test_unavailable_once_the_broker_goes_away(test_config: dict[str, Any]) -> N
     finally:
         # When that Redis stops
         broker.stop()
-    # Then the same app is no longer ready
-    status, body, took = readyz(app)
+    # Then the same app is no longer ready, and says so after a bounded number of tries
+    with ConnectionAttempts(broker.port) as attempts:
+        status, body = readyz(app)
     assert status == 503
     assert body["checks"]["broker"].startswith("unreachable (")
-    assert took < 3
+    assert 1 <= attempts.count <= MOST_CONNECTION_ATTEMPTS

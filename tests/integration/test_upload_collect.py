@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from configurator.dbtypes import utcnow
 from configurator.designs.models import Design
@@ -24,6 +24,7 @@ from configurator.uploads.collect import collect_unused
 from configurator.uploads.models import Upload
 from tests.support.checkout import ready_cart
 from tests.support.services import Postgres
+from tests.support.waiting import WAIT_WITHIN, wait_until
 
 DEMO = Path(__file__).resolve().parents[2] / "catalog"
 CAKE = "celebration-cake"
@@ -37,6 +38,18 @@ def shop(pg_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app({**pg_config, "ATELIER_CATALOG": str(DEMO)})
     yield app
     empty_database(app)
+
+
+def waiting_on_a_lock(app: Flask) -> bool:
+    """Whether some session of the database waits for a lock (a row another transaction holds)."""
+    with app.app_context():
+        waiting = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        found = bool(db.session.scalar(waiting))
+        db.session.rollback()
+        return found
 
 
 def upload(client: FlaskClient) -> str:
@@ -206,11 +219,11 @@ def test_a_save_racing_the_removal_of_its_photo_waits_and_is_refused(shop: Flask
         # When a shopper saves a design with that photo meanwhile, the save waits for the run
         saving = threading.Thread(target=save)
         saving.start()
-        saving.join(1.5)
+        wait_until(lambda: waiting_on_a_lock(shop) or not saving.is_alive(), what="the save waiting")
         assert saving.is_alive()
         collect._remove(blob_store(), batch)
         db.session.commit()
-    saving.join(15)
+    saving.join(WAIT_WITHIN)
     # Then it finds the photo gone and says so, rather than naming a removed photo
     assert answers["save"] == 422
 
@@ -227,17 +240,17 @@ def test_a_photo_being_saved_into_a_design_is_skipped_by_the_removal(shop: Flask
         with shop.app_context():
             services.find(photo, hold=True)  # what a save does before writing the design
             holding.set()
-            done.wait(15)
+            done.wait(WAIT_WITHIN)  # holds the photo until the removal has run
             db.session.rollback()
 
     saver = threading.Thread(target=saving_a_design)
     saver.start()
-    assert holding.wait(15)
+    assert holding.wait(WAIT_WITHIN)
     try:
         with shop.app_context():
             result = collect_unused(blob_store(), older_than=timedelta(days=14))
     finally:
         done.set()
-        saver.join(15)
+        saver.join(WAIT_WITHIN)
     assert result.removed == []
     assert stored(shop, photo) == (True, True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
-import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -255,9 +254,7 @@ def test_a_decompression_bomb_is_refused_before_decoding(client: FlaskClient, mo
     monkeypatch.setattr(ImageFile.ImageFile, "load", _never_decode)
 
     # When it is uploaded, it is refused at once, without a pixel being decoded
-    started = time.perf_counter()
     response = post_file(client, bomb, "bomb.png", "image/png")
-    assert time.perf_counter() - started < 1.0
     assert response.status_code == 422
     assert response.json["code"] == "image-too-large"
     assert "megapixels" in response.json["detail"]

@@ -7,6 +7,12 @@ servers are the same ones `make run-prod` starts (configurator.devservices), wit
 
 from __future__ import annotations
 
-from configurator.devservices import Postgres, Redis, ServiceUnavailable, free_port
+from configurator.devservices import (
+    Postgres,
+    Redis,
+    ServiceUnavailable,
+    free_port,
+    free_ports_below_ephemeral_range,
+)
 
-__all__ = ["Postgres", "Redis", "ServiceUnavailable", "free_port"]
+__all__ = ["Postgres", "Redis", "ServiceUnavailable", "free_port", "free_ports_below_ephemeral_range"]

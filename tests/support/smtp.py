@@ -70,7 +70,7 @@ class RecordingHandler:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
         return "250 2.0.0 Accepted"
 
-    def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[Received]:
         """At least `count` accepted messages, waiting up to `timeout` seconds for them."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -34,6 +34,21 @@ preload_app = False
 # gunicorn's control socket sits in the home folder, shared by every instance of this user: not needed.
 control_socket_disable = True
 
+# What gunicorn reads of a request before the app sees it. The request line (method, URL, version) gets
+# gunicorn's most: the longest preview URL fits in it (configurator.previews.services.MAX_ENCODED_DESIGN);
+# headers keep gunicorn's defaults. Past them gunicorn refuses (414, 431) with a problem document
+# (post_worker_init below); the app's own limits (body size, JSON depth...) answer the same way.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+
+def post_worker_init(worker: Any) -> None:
+    """gunicorn's own refusals are problem documents, like every answer of the app."""
+    from configurator.serving import answer_refusals_as_problems
+
+    answer_refusals_as_problems(worker.cfg)
+
 
 def child_exit(server: Any, worker: Any) -> None:
     """A dead worker's live gauges must not be added up with the living ones' any more."""

@@ -10,6 +10,7 @@ from flask import Flask, Request, Response
 from flask.sessions import NullSession, SessionInterface, SessionMixin
 
 from configurator.api import answers, register_api
+from configurator.bodies import AtelierRequest
 from configurator.catalog import services as catalog_services
 from configurator.config import load_config
 from configurator.errors import register_error_handlers
@@ -28,6 +29,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration (env, then `config`), extensions, the catalog, the API, errors."""
     app = Flask(__name__)
+    app.request_class = AtelierRequest  # every JSON body read within limits and checked
     app.config.from_mapping(load_config(overrides=config))
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep attributes in the merchant's order
     app.session_interface = NoCookieSessions()

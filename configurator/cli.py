@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,9 @@ from configurator.proofs import cli as proofs_commands
 from configurator.recommendations import commands as insights_commands
 from rules.errors import Diagnostic
 from rules.model import AttributeKind
+
+if TYPE_CHECKING:
+    from rules.analysis import CatalogCheck
 
 DEFAULT_CATALOG = "catalog"
 _TRUE = {"true", "yes", "on", "1"}
@@ -145,10 +148,13 @@ def payments_group() -> None:
     metavar="HOURS",
     help="Only orders placed this recently.",
 )
-@click.option("--fix", is_flag=True, help="Mark the orders paid, as the lost webhook would have.")
+@click.option(
+    "--fix", is_flag=True, help="Mark the orders paid or refunded, as the lost webhooks would have."
+)
 def payments_reconcile(since_hours: int, fix: bool) -> None:
-    """List pending orders whose payment the provider reports as succeeded (a webhook never arrived);
-    with --fix, record them. Exit 1 when the provider did not answer for some payment."""
+    """List orders whose payment the provider reports differently (succeeded while the order is
+    pending, refunded in full while it is not refunded: a webhook never arrived); with --fix, record
+    what the provider says. Exit 1 when the provider did not answer for some payment."""
     from datetime import timedelta
 
     from configurator.catalog.commands import app_context
@@ -157,11 +163,16 @@ def payments_reconcile(since_hours: int, fix: bool) -> None:
     with app_context():
         report = reconcile(timedelta(hours=since_hours), fix=fix)
     for found in report.findings:
-        state = "marked paid" if found.fixed else ("left as is" if fix else "not paid here")
+        if found.fixed:
+            state = f"marked {found.becomes.value}"
+        elif fix:
+            state = f"left {found.status.value}"
+        else:
+            state = f"{found.status.value} here, should be {found.becomes.value}"
         click.echo(f"{found.order_number}\t{found.reference}\t{found.amount_minor} {found.currency}\t{state}")
     click.echo(
-        f"{report.checked} pending order(s) checked, {len(report.findings)} paid at the provider"
-        + (f", {sum(f.fixed for f in report.findings)} marked paid" if fix else "")
+        f"{report.checked} order(s) checked, {len(report.findings)} to change"
+        + (f", {sum(f.fixed for f in report.findings)} changed" if fix else "")
     )
     if report.errors:
         click.echo(f"No answer for: {', '.join(report.errors)}", err=True)
@@ -171,8 +182,10 @@ def payments_reconcile(since_hours: int, fix: bool) -> None:
 @rules_group.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def check(paths: tuple[Path, ...]) -> None:
-    """Lint catalog folders (or product files): errors, warnings and analyses. Exit 1 on any error."""
-    analyse = _analyser()
+    """Lint catalog folders (or product files): errors, warnings and analyses. Exit 1 on any error.
+
+    Publishing runs the same checks and refuses a catalog with any error."""
+    check_catalog = _analyser()
     errors = warnings = products = 0
     for path in paths:
         folder = path if path.is_dir() else path.parent
@@ -184,19 +197,23 @@ def check(paths: tuple[Path, ...]) -> None:
             _print_diagnostics(diagnostics)
             errors += sum(d.severity == "error" for d in diagnostics) or 1
             continue
+        keys = [
+            key
+            for key, product in loaded.products.items()
+            if wanted is None or _same_file(product.model.source, wanted)
+        ]
         count = len(loaded.products) if wanted is None else 1
         click.echo(f"{path}: brand {loaded.brand.key}, {count} product{'s' if count != 1 else ''}")
         diagnostics = _only_for(loaded.warnings, wanted)
         _print_diagnostics(diagnostics)
         warnings += len(diagnostics)
-        for key, product in loaded.products.items():
-            if wanted is not None and not _same_file(product.model.source, wanted):
-                continue
+        checked = check_catalog(loaded.catalog, products=keys) if check_catalog is not None else None
+        for key in keys:
             products += 1
-            if analyse is None:
-                click.echo(f"{key}: {product.count():,} possible designs")
+            if checked is None:
+                click.echo(f"{key}: {loaded.products[key].count():,} possible designs")
                 continue
-            found = list(analyse(product))
+            found = checked.analyses[key]
             _print_diagnostics(found)
             errors += sum(d.severity == "error" for d in found)
             warnings += sum(d.severity == "warning" for d in found)
@@ -208,13 +225,13 @@ def check(paths: tuple[Path, ...]) -> None:
         raise SystemExit(1)
 
 
-def _analyser() -> Callable[[Any], Iterable[Diagnostic]] | None:
-    """The engine's product analyses, when this version of `rules` has them."""
+def _analyser() -> Callable[..., CatalogCheck] | None:
+    """The engine's catalog analyses, when this version of `rules` has them."""
     try:
-        from rules.analysis import analyse
+        from rules.analysis import check_catalog
     except ImportError:
         return None
-    return analyse
+    return check_catalog
 
 
 def _same_file(source: Any, wanted: Path) -> bool:

@@ -45,6 +45,7 @@ ENVIRONMENT = {
     "ATELIER_AUTO_SETUP": "ATELIER_AUTO_SETUP",
     "ATELIER_BROKER_URL": "ATELIER_BROKER_URL",
     "ATELIER_BROKER_VISIBILITY_TIMEOUT": "ATELIER_BROKER_VISIBILITY_TIMEOUT",
+    "ATELIER_TASK_MAX_DELIVERIES": "ATELIER_TASK_MAX_DELIVERIES",
     "ATELIER_PUBLIC_URL": "ATELIER_PUBLIC_URL",
     "ATELIER_MAIL_FROM": "ATELIER_MAIL_FROM",
     "ATELIER_SMTP_HOST": "ATELIER_SMTP_HOST",
@@ -70,6 +71,8 @@ ENVIRONMENT = {
     "ATELIER_UPLOAD_MAX_PIXELS": "ATELIER_UPLOAD_MAX_PIXELS",
     "ATELIER_UPLOAD_FORMATS": "ATELIER_UPLOAD_FORMATS",
     "ATELIER_UPLOAD_RETENTION_DAYS": "ATELIER_UPLOAD_RETENTION_DAYS",
+    "ATELIER_PREVIEW_STORE_MB": "ATELIER_PREVIEW_STORE_MB",
+    "ATELIER_PREVIEW_STORE_DAYS": "ATELIER_PREVIEW_STORE_DAYS",
     "ATELIER_RATELIMIT_URL": "ATELIER_RATELIMIT_URL",
     "ATELIER_RATELIMITS": "ATELIER_RATELIMITS",
     "ATELIER_TRUSTED_PROXIES": "ATELIER_TRUSTED_PROXIES",
@@ -96,6 +99,9 @@ DEFAULTS: dict[str, Any] = {
     # Broker and e-mail (docs/operations.md). Redis hands an unacknowledged task to another worker
     # after this many seconds: keep it above the longest task and the longest retry countdown.
     "ATELIER_BROKER_VISIBILITY_TIMEOUT": 3600,
+    # A task message delivered this many times without finishing (its run killed the worker each
+    # time) is given up: its work is marked failed instead of running again (configurator/deliveries.py).
+    "ATELIER_TASK_MAX_DELIVERIES": 5,
     # Links in e-mails point here (the storefront's address as shoppers see it).
     "ATELIER_PUBLIC_URL": "http://127.0.0.1:8000",
     "ATELIER_MAIL_FROM": "Atelier <orders@atelier.invalid>",
@@ -122,6 +128,11 @@ DEFAULTS: dict[str, Any] = {
     "ATELIER_UPLOAD_FORMATS": "png,jpeg,webp",
     # Photos no saved design or order names are removed this many days after their upload.
     "ATELIER_UPLOAD_RETENTION_DAYS": 14,
+    # Rendered previews kept in the blob store (configurator/previews/cache.py): at most this many
+    # megabytes (0 keeps none: every preview is drawn when asked for), none older than this many days
+    # (0: no age limit). Any preview that goes is drawn again, to the same bytes, when asked for.
+    "ATELIER_PREVIEW_STORE_MB": 1024,
+    "ATELIER_PREVIEW_STORE_DAYS": 30,
     # Every request body is refused past this (413) before it is read: JSON bodies are small. Uploads
     # and rule sets raise it for their own requests (request.max_content_length).
     "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -198,6 +209,7 @@ def check_config(config: dict[str, Any]) -> None:
     check_mail(config)
     check_media(config)
     check_storage(config)
+    check_preview_store(config)
     check_observability(config, mode)
     # The demo migrates its database and publishes its catalog at start; production never does on
     # its own (several workers starting at once must not race to migrate).
@@ -254,6 +266,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 # Broker and e-mail settings that are positive whole numbers (seconds, minutes, a port).
 _MAIL_NUMBERS = (
     "ATELIER_BROKER_VISIBILITY_TIMEOUT",
+    "ATELIER_TASK_MAX_DELIVERIES",
     "ATELIER_SMTP_PORT",
     "ATELIER_SMTP_TIMEOUT",
     "ATELIER_MAIL_RETRY_BACKOFF",
@@ -373,6 +386,19 @@ def check_storage(config: dict[str, Any]) -> None:
     config["ATELIER_STORAGE_URL"] = url
     config["ATELIER_S3_ENDPOINT_URL"] = endpoint
     config["ATELIER_S3_REGION"] = str(config.get("ATELIER_S3_REGION") or "").strip()
+
+
+def check_preview_store(config: dict[str, Any]) -> None:
+    """Type the preview store's budget: megabytes and days, 0 or more (fractions allowed)."""
+    for key in ("ATELIER_PREVIEW_STORE_MB", "ATELIER_PREVIEW_STORE_DAYS"):
+        value = config.get(key, DEFAULTS[key])
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigurationError(f"{key} must be a number, not {value!r}.") from None
+        if not 0 <= number < float("inf"):
+            raise ConfigurationError(f"{key} must be 0 or more, not {value!r}.")
+        config[key] = number
 
 
 def parse_rate_limits(value: str | Mapping[str, Any]) -> dict[str, int]:

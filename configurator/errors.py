@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
 
     BAD_REQUEST = "bad-request"
     MALFORMED_JSON = "malformed-json"
+    JSON_TOO_COMPLEX = "json-too-complex"
     VALIDATION_FAILED = "validation-failed"
     NOT_FOUND = "not-found"
     METHOD_NOT_ALLOWED = "method-not-allowed"
@@ -59,26 +60,37 @@ class ErrorCode(StrEnum):
     IMAGE_UNREADABLE = "image-unreadable"
     IMAGE_TOO_LARGE = "image-too-large"
     REQUEST_TOO_LARGE = "request-too-large"
+    URI_TOO_LONG = "uri-too-long"
+    HEADERS_TOO_LARGE = "headers-too-large"
     IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused"
     IDEMPOTENCY_KEY_IN_USE = "idempotency-key-in-use"
     SHOPPER_NOT_FOUND = "shopper-not-found"
     SERVER_ONLY_EVENT = "server-only-event"
+    PREVIEW_UNAVAILABLE = "preview-unavailable"
+    BRAND_CHANGE_UNCONFIRMED = "brand-change-unconfirmed"
 
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one input field; `field` is a dotted path such as `picks.colour`."""
+    """One problem with one input field; `field` is a dotted path such as `picks.colour`.
+
+    `detail` may be shown to shoppers; `technical_detail`, when given, is for integrators only (the code
+    point of a character the detail describes in words, say).
+    """
 
     field: str
     detail: str
     location: str = "body"  # body | query | path | header
     code: str | None = None
+    technical_detail: str | None = None
 
     def to_dict(self) -> dict[str, str]:
         """The JSON form used in a problem's `errors` member."""
         item = {"field": self.field, "location": self.location, "detail": self.detail}
         if self.code:
             item["code"] = self.code
+        if self.technical_detail:
+            item["technical_detail"] = self.technical_detail
         return item
 
 
@@ -95,11 +107,14 @@ class AtelierError(Exception):
         *,
         errors: Sequence[FieldError] = (),
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = tuple(errors)
         self.headers = dict(headers or {})
+        # RFC 9457 extension members: more about this problem, beside the standard ones (JSON values).
+        self.extensions = dict(extensions or {})
 
 
 class ConfigurationError(AtelierError):
@@ -120,6 +135,13 @@ class MalformedJSON(BadRequest):
     title = "Malformed JSON"
 
 
+class JSONTooComplex(BadRequest):
+    """Valid JSON past the API's limits: nested too deep, or a number too long."""
+
+    code = ErrorCode.JSON_TOO_COMPLEX
+    title = "JSON beyond the API's limits"
+
+
 class NotFound(AtelierError):
     status = 404
     code = ErrorCode.NOT_FOUND
@@ -134,6 +156,31 @@ class ValidationFailed(AtelierError):
     title = "Validation failed"
 
 
+def problem_document(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    instance: str | None = None,
+    errors: Iterable[FieldError] = (),
+) -> dict[str, Any]:
+    """The members of one problem details document; `instance` left out when the path is unknown."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + code,
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    body["code"] = code
+    error_list = [e.to_dict() for e in errors]
+    if error_list:
+        body["errors"] = error_list
+    return body
+
+
 def problem_response(
     *,
     status: int,
@@ -142,19 +189,16 @@ def problem_response(
     detail: str | None = None,
     errors: Iterable[FieldError] = (),
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> Response:
-    """Render one problem details document (RFC 9457) for the current request."""
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_PREFIX + code,
-        "title": title,
-        "status": status,
-        "detail": detail or title,
-        "instance": request.path,
-        "code": code,
+    """Render one problem details document (RFC 9457) for the current request; `extensions` are
+    members of its own (never in place of a standard one)."""
+    body = {
+        **(extensions or {}),
+        **problem_document(
+            status=status, code=code, title=title, detail=detail, instance=request.path, errors=errors
+        ),
     }
-    error_list = [e.to_dict() for e in errors]
-    if error_list:
-        body["errors"] = error_list
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         # werkzeug's own headers include a Content-Type we must not keep: the body is ours.
@@ -192,9 +236,17 @@ _HTTP_CODES = {
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.METHOD_NOT_ALLOWED,
     413: ErrorCode.REQUEST_TOO_LARGE,
+    414: ErrorCode.URI_TOO_LONG,
+    431: ErrorCode.HEADERS_TOO_LARGE,
     422: ErrorCode.VALIDATION_FAILED,
     500: ErrorCode.INTERNAL_ERROR,
 }
+
+
+def code_for_status(status: int) -> ErrorCode:
+    """The error code of an HTTP refusal that carries no code of its own (werkzeug's, gunicorn's)."""
+    return _HTTP_CODES.get(status, ErrorCode.HTTP_ERROR)
+
 
 _LOCATIONS = {
     "json": "body",
@@ -227,6 +279,7 @@ def handle_atelier_error(error: AtelierError) -> Response:
         detail=detail,
         errors=error.errors,
         headers=error.headers,
+        extensions=error.extensions if error.status < 500 else None,
     )
 
 
@@ -250,7 +303,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         title = error.name
     return problem_response(
         status=status,
-        code=_HTTP_CODES.get(status, ErrorCode.HTTP_ERROR),
+        code=code_for_status(status),
         title=title,
         detail=detail,
         errors=errors,

@@ -11,7 +11,7 @@ from configurator.orders.models import Order, OrderEvent, OrderLine
 from configurator.partners.models import Partner, PartnerOrigin
 from configurator.payments.models import Payment, ProviderEvent
 from configurator.preferences.models import Consent, PreferenceEvent, Shopper
-from configurator.proofs.models import Proof
+from configurator.proofs.models import Proof, ProofFailure
 from configurator.uploads.models import Upload
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "PreferenceEvent",
     "ProductVersion",
     "Proof",
+    "ProofFailure",
     "ProviderEvent",
     "Shopper",
     "Upload",

@@ -73,6 +73,11 @@ ANSWER_CACHE = Counter(
     "atelier_answer_cache", "Configure answers served from the per-process cache or computed", ["outcome"]
 )
 TASK_OUTCOMES = Counter("atelier_celery_tasks", "Celery tasks run, by outcome", ["task", "outcome"])
+TASK_DELIVERIES_EXHAUSTED = Counter(
+    "atelier_task_deliveries_exhausted",
+    "Task messages given up, not run, after ATELIER_TASK_MAX_DELIVERIES deliveries that never finished",
+    ["task"],
+)
 
 _STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 

@@ -4,17 +4,17 @@ OpenAPI document describes every error response as `application/problem+json`.""
 from __future__ import annotations
 
 import http
-import json
-from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import flask
 import marshmallow as ma
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
-from webargs.flaskparser import FlaskParser
+from webargs import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
-from configurator.errors import PROBLEM_JSON, FieldError, MalformedJSON, ValidationFailed, errors_by_location
+from configurator.bodies import json_body, refuse_unusable_text
+from configurator.errors import PROBLEM_JSON, ValidationFailed, errors_by_location
 
 
 class FieldErrorSchema(ma.Schema):
@@ -22,8 +22,11 @@ class FieldErrorSchema(ma.Schema):
     location = ma.fields.String(
         required=True, metadata={"enum": ["body", "query", "path", "header", "cookie"]}
     )
-    detail = ma.fields.String(required=True)
+    detail = ma.fields.String(required=True, metadata={"description": "May be shown to shoppers"})
     code = ma.fields.String()
+    technical_detail = ma.fields.String(
+        metadata={"description": "For integrators, not shoppers: e.g. the code point of a refused character"}
+    )
 
 
 class ProblemSchema(ma.Schema):
@@ -38,43 +41,20 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
 
 
-def nul_characters(data: Any, path: str = "") -> list[str]:
-    """Paths of the strings (keys included) holding a NUL character, which no text column stores.
-
-    >>> nul_characters({"picks": {"engraving": "a\\x00b"}, "ok": ["x"]})
-    ['picks.engraving']
-    """
-    found: list[str] = []
-    if isinstance(data, str):
-        return [path or "(body)"] if "\x00" in data else []
-    if isinstance(data, Mapping):
-        for key, value in data.items():
-            inner = f"{path}.{key}" if path else str(key)
-            found.extend([inner] if isinstance(key, str) and "\x00" in key else nul_characters(value, inner))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found.extend(nul_characters(value, f"{path}.{index}" if path else str(index)))
-    return found
-
-
 class AtelierParser(FlaskParser):
-    """webargs parser that raises our errors instead of aborting with its own payload, and refuses
-    NUL characters anywhere in a body or query (they can be stored nowhere)."""
+    """webargs parser that raises our errors instead of aborting with its own payload, reads JSON bodies
+    through `configurator.bodies` (limits, money keys, unusable text) and refuses in a query string
+    the text no body may hold."""
 
-    def load_json(self, req: flask.Request, schema: ma.Schema) -> Any:
-        data = super().load_json(req, schema)
-        _refuse_nul(data, "body")
-        return data
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not is_json_request(req) or not req.get_data(cache=True):
+            return missing  # no body: the schema's defaults, or its required fields say what is missing
+        return json_body(req)
 
     def load_querystring(self, req: flask.Request, schema: ma.Schema) -> Any:
         data = super().load_querystring(req, schema)
-        _refuse_nul({key: req.args.getlist(key) for key in req.args}, "query")
+        refuse_unusable_text({key: req.args.getlist(key) for key in req.args}, "query")
         return data
-
-    def _handle_invalid_json_error(
-        self, error: json.JSONDecodeError | UnicodeDecodeError, req: flask.Request, *args: Any, **kwargs: Any
-    ) -> NoReturn:
-        raise MalformedJSON(f"The request body is not valid JSON: {error}") from error
 
     def handle_error(
         self,
@@ -92,13 +72,6 @@ class AtelierParser(FlaskParser):
         raise ValidationFailed(detail, errors=errors) from error
 
 
-def _refuse_nul(data: Any, location: str) -> None:
-    paths = nul_characters(data)
-    if paths:
-        errors = [FieldError(p, "Text may not contain the NUL character.", location=location) for p in paths]
-        raise ValidationFailed(f"Not valid: {', '.join(paths)}.", errors=errors)
-
-
 # What every 429 answer carries (configurator.ratelimit sets it).
 RETRY_AFTER = {
     "Retry-After": {"description": "Seconds to wait", "required": True, "schema": {"type": "integer"}}
@@ -109,6 +82,9 @@ class AtelierBlueprint(Blueprint):
     """A flask-smorest Blueprint whose argument errors are `AtelierError`s."""
 
     ARGUMENTS_PARSER = AtelierParser()
+    # Bodies come from shoppers' browsers and partners' pages: money keys in them are refused
+    # (configurator.bodies). A blueprint for the merchant's own tools may say otherwise.
+    takes_client_bodies: ClassVar[bool] = True
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
         # webargs builds a new instance of a schema class for every request it parses, which costs

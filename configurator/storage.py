@@ -8,17 +8,22 @@ hidden names) is refused before touching a disk or the network.
 
 A store that cannot be reached raises an `OSError` (a disk's own, or `StorageUnavailable` for a bucket),
 which the proofs task retries with backoff.
+
+`scan(prefix)` lists the blobs under a folder with their size and the time they were written, so a
+cache kept in the store (rendered previews) can hold a budget on either kind of store.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import boto3
@@ -56,6 +61,15 @@ def check_key(key: str) -> str:
     return key
 
 
+class BlobInfo(NamedTuple):
+    """One stored blob as a listing sees it: its key, its size and when it was last written (a tuple:
+    a listing makes one per blob, and sweeps list whole folders)."""
+
+    key: str
+    size: int
+    written: float  # seconds since the epoch (a file's mtime, an object's Last-Modified)
+
+
 class BlobStore(Protocol):
     """Bytes by key. `put` replaces atomically: a reader sees the old bytes or the new, never a part."""
 
@@ -67,6 +81,11 @@ class BlobStore(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove a blob; removing one that is not there is not an error."""
+        ...
+
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        """Every blob whose key starts with `prefix/`, in no particular order, read as it goes (blobs
+        written or removed meanwhile may or may not be seen)."""
         ...
 
 
@@ -108,21 +127,44 @@ class FileBlobStore:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        folders = [(check_key(prefix), str(self.path(prefix)))]
+        while folders:
+            key_prefix, folder = folders.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = list(listing)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue  # a write in progress (or one a crash left behind): not a blob
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{key_prefix}/{entry.name}", entry.path))
+                    continue
+                try:
+                    status = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue  # removed since the folder was read
+                if stat.S_ISREG(status.st_mode):
+                    yield BlobInfo(f"{key_prefix}/{entry.name}", status.st_size, status.st_mtime)
+
 
 class MemoryBlobStore:
     """Blobs in a dict, for tests and throwaway processes."""
 
     def __init__(self) -> None:
-        self._blobs: dict[str, bytes] = {}
+        self._blobs: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
 
     def put(self, key: str, data: bytes) -> None:
         with self._lock:
-            self._blobs[check_key(key)] = bytes(data)
+            self._blobs[check_key(key)] = (bytes(data), time.time())
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
-            return self._blobs.get(check_key(key))
+            found = self._blobs.get(check_key(key))
+        return found[0] if found is not None else None
 
     def exists(self, key: str) -> bool:
         with self._lock:
@@ -131,6 +173,12 @@ class MemoryBlobStore:
     def delete(self, key: str) -> None:
         with self._lock:
             self._blobs.pop(check_key(key), None)
+
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        start = check_key(prefix) + "/"
+        with self._lock:
+            found = [BlobInfo(k, len(d), t) for k, (d, t) in self._blobs.items() if k.startswith(start)]
+        yield from found
 
 
 # What a blob is served as, by its key's extension: every kind of file the app stores is listed.
@@ -264,6 +312,17 @@ class S3BlobStore:
             self.client.delete_object(Bucket=self.bucket, Key=name)  # S3 answers 204 for a missing key too
         except (BotoCoreError, ClientError) as error:
             raise self._unavailable("remove", name, error) from error
+
+    def scan(self, prefix: str) -> Iterator[BlobInfo]:
+        folder = self.object_key(prefix) + "/"
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=folder)
+        try:
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    key = item["Key"][len(self.prefix) :]
+                    yield BlobInfo(key, int(item["Size"]), item["LastModified"].timestamp())
+        except (BotoCoreError, ClientError) as error:
+            raise self._unavailable("list", folder, error) from error
 
     def _unavailable(self, doing: str, name: str, error: Exception) -> StorageUnavailable:
         return StorageUnavailable(f"could not {doing} s3://{self.bucket}/{name}: {error}")

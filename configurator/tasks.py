@@ -2,7 +2,8 @@
 
 The demo runs tasks eagerly in the web process (no broker); production and the integration tests use a
 Redis broker and real workers (`celery -A configurator.worker worker`). Tasks are acknowledged after
-they finish and re-queued when a worker dies mid-task, so every task must be idempotent.
+they finish and re-queued when a worker dies mid-task, so every task must be idempotent; a task whose
+runs keep killing their worker is given up after a few deliveries (`configurator.deliveries`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from configurator.deliveries import BoundedDeliveryTask, admit
 from configurator.observability import install_task_signals
 
 EXTENSION = "celery"
@@ -28,6 +30,7 @@ TASK_MODULES = (
     "configurator.insights.tasks",
     "configurator.idempotency",
     "configurator.uploads.tasks",
+    "configurator.previews.tasks",
 )
 # The sweep that sends again what a lost enqueue left behind (see configurator.mail.tasks).
 MAIL_SWEEP_EVERY_SECONDS = 300.0
@@ -63,6 +66,7 @@ def celery_config(app: Flask) -> dict[str, Any]:
             "proofs-sweep": {"task": "proofs.sweep", "schedule": 600.0},
             "idempotency-purge": {"task": "idempotency.purge_expired", "schedule": 3600.0},
             "uploads-collect": {"task": "uploads.collect_unused", "schedule": 86400.0},
+            "previews-sweep": {"task": "previews.sweep", "schedule": 600.0},
         },
         # Read by configurator.observability when a worker starts (not a Celery setting).
         "atelier_worker_metrics_bind": app.config.get("ATELIER_WORKER_METRICS_BIND") or None,
@@ -73,11 +77,12 @@ def celery_config(app: Flask) -> dict[str, Any]:
 def celery_init_app(app: Flask) -> Celery:
     """Create the app's Celery instance; its tasks push this app's context."""
 
-    class FlaskTask(Task):
+    class FlaskTask(BoundedDeliveryTask):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             # A new app context means a new database session, even when an eager task runs inside
             # a request: the task never shares (or commits) its caller's session.
             with app.app_context():
+                admit(self, args, kwargs)  # raises Reject, and the task does not run, past the bound
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask)

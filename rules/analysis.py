@@ -8,23 +8,95 @@
 - the number of possible designs;
 - the files behind the preview views, and text zones too small for the longest text
   (`rules.preview.check`).
+
+`check_catalog` runs all of them on every product of a loaded catalog: it is what `atelier rules check`
+reports and what publishing refuses on, whether from a folder or through the admin API.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from rules.engine.finite import BUILT_IN_RULE_PREFIXES, RuleTooWideError, expression_table
 from rules.errors import Diagnostic, EvaluationError
 from rules.language.defaults import invalid_default_diagnostics
 from rules.model import AttributeKind
+from rules.preview import assets as a
 from rules.preview.check import check_views
-from rules.product import Product
+from rules.preview.renderer import content_hash
+from rules.product import Catalog, Product
 from rules.results import RuleRef
 
 MAX_PRICE_CONDITION_ROWS = 2_000
+# Analyses by content (sources and asset digests) and place: a catalog published again unchanged, as
+# the embedded demo is at every start, is not analysed again in the same process.
+ANALYSED = a.LRU(256)
 
 
-def analyse(product: Product) -> list[Diagnostic]:
-    """Errors and warnings about a compiled product, then one info line with its design count."""
+@dataclass(frozen=True)
+class CatalogCheck:
+    """What `atelier rules check` says of a catalog that loads: the loader's warnings, then each
+    product's analyses (errors, warnings and its design count)."""
+
+    catalog: Catalog
+    analyses: Mapping[str, tuple[Diagnostic, ...]]
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every diagnostic, the loader's first, then product by product."""
+        found = list(self.catalog.warnings)
+        for diagnostics in self.analyses.values():
+            found.extend(diagnostics)
+        return tuple(found)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """The errors: a catalog with any is not published."""
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """The warnings (what is worth a look but publishes)."""
+        return tuple(d for d in self.diagnostics if d.severity == "warning")
+
+
+def check_catalog(
+    catalog: Catalog,
+    assets: Mapping[str, a.AssetSource] | None = None,
+    products: Iterable[str] | None = None,
+) -> CatalogCheck:
+    """Analyse the products of a loaded catalog (every one, or those named), each drawing its views
+    from `assets[key]` when given (else from its catalog folder)."""
+    keys = list(catalog.products) if products is None else [k for k in products if k in catalog.products]
+    sources = assets or {}
+    return CatalogCheck(
+        catalog, {key: tuple(analyse(catalog.products[key], sources.get(key))) for key in keys}
+    )
+
+
+def analyse(product: Product, assets: a.AssetSource | None = None) -> list[Diagnostic]:
+    """Errors and warnings about a compiled product, then one info line with its design count; views
+    are checked against `assets` (default: the product's catalog folder)."""
+    model = product.model
+    try:
+        key: object = (
+            content_hash(product, assets),
+            model.source.file if model.source is not None else None,
+            model.brand.source.file if model.brand.source is not None else None,
+        )
+    except a.AssetError:
+        key = None  # no folder to read the views from: check_views says nothing, nothing to remember
+    found = ANALYSED.get(key) if key is not None else None
+    if isinstance(found, tuple):
+        return list(found)
+    result = _analyse(product, assets)
+    if key is not None:
+        ANALYSED.put(key, tuple(result))
+    return result
+
+
+def _analyse(product: Product, assets: a.AssetSource | None) -> list[Diagnostic]:
     model = product.model
     where = model.source
     found: list[Diagnostic] = []
@@ -92,7 +164,7 @@ def analyse(product: Product) -> list[Diagnostic]:
                 )
             )
     found.extend(_unused_prices(product, dead))
-    found.extend(check_views(product))
+    found.extend(check_views(product, assets))
     found.append(Diagnostic("info", "design-count", f"{model.key}: {total:,} possible designs", where, None))
     return found
 

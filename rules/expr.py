@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 
 from rules.errors import Code, Diagnostic, EvaluationError, ExpressionError
-from rules.model import SourceRef
+from rules.model import MAX_NUMBER_LENGTH, SourceRef
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
 FEATURES = ("present", "length", "count")
@@ -580,6 +580,12 @@ def _tokenize(text: str, where: _Source) -> list[Token]:
             match = _NUMBER.match(text, i)
             assert match is not None
             literal = match.group()
+            if len(literal) > MAX_NUMBER_LENGTH:
+                raise where.error(
+                    f"the number is {len(literal)} characters long; numbers have at most {MAX_NUMBER_LENGTH}",
+                    i,
+                    "write a smaller number",
+                )
             value: int | Decimal = Decimal(literal) if "." in literal else int(literal)
             end = match.end()
             if end < len(text) and (text[end].isalpha() or text[end] == "_"):

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from rules.expr import Expr
 
 DEFAULT_LOCALE = "en"
+# The longest number a catalog may write, in characters (YAML scalars and rule expressions alike): 50
+# digits hold any amount or measure a shop needs, and a longer literal would cost Python's `int` a
+# quadratic conversion before it is even checked (CPython refuses 4,300 digits and more outright).
+MAX_NUMBER_LENGTH = 50
 
 # A value an attribute can take in a design:
 #   choice / colour -> str (option key); multi -> frozenset[str]; number -> int; boolean -> bool;

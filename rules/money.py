@@ -6,6 +6,7 @@ a price that is off by a fraction of a cent is a bug a shopper can see.
 
 from __future__ import annotations
 
+import re
 from decimal import (
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
@@ -15,6 +16,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from functools import lru_cache
 from typing import Final
 
 from rules.errors import RulesError
@@ -142,3 +144,42 @@ def from_minor(amount: int, currency: str) -> Decimal:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise MoneyError(f"minor units must be an int, not {type(amount).__name__}")
     return Decimal(amount).scaleb(-minor_units(currency), context=MONEY_CONTEXT)
+
+
+# --- money keys -----------------------------------------------------------------------------------
+
+# A request body names an amount with one of these words, alone or with qualifiers ("unit price",
+# "grand total", "price per unit", "tax amount"). Prices are the server's: such a key is refused
+# from clients, and no attribute may be named so (shoppers could never pick it). English only.
+MONEY_WORDS: Final = frozenset(
+    "price prices total totals subtotal subtotals amount amounts discount discounts "
+    "tax taxes cost costs fee fees shipping".split()
+)
+MONEY_QUALIFIERS: Final = frozenset("unit line item sub grand base final net gross per".split())
+# camelCase and PascalCase humps ("unitPrice", "HTMLPrice"), and any run of non-alphanumerics.
+_KEY_WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def key_words(key: str) -> tuple[str, ...]:
+    """A key's words, lower case, whatever its spelling: camelCase, PascalCase, kebab-, snake_ or spaced.
+
+    >>> key_words("unitPrice"), key_words("Total-Price"), key_words("UNIT_PRICE"), key_words("line1")
+    (('unit', 'price'), ('total', 'price'), ('unit', 'price'), ('line1',))
+    """
+    return tuple(word.lower() for word in _KEY_WORDS.split(key) if word)
+
+
+@lru_cache(maxsize=4096)  # bodies repeat their keys; a flood of new ones costs time, not memory
+def is_money_key(key: str) -> bool:
+    """Whether a key names an amount of money: its words are money words and qualifiers only, and at
+    least one is a money word. Exact words, never substrings: "price_band" and "discount_code" are not.
+
+    >>> [is_money_key(k) for k in ("price", "unitPrice", "unit-price", "totalPrice", "grand_total")]
+    [True, True, True, True, True]
+    >>> [is_money_key(k) for k in ("price_band", "discount_code", "shipping_address", "unit", "line1")]
+    [False, False, False, False, False]
+    """
+    words = key_words(key)
+    return any(word in MONEY_WORDS for word in words) and all(
+        word in MONEY_WORDS or word in MONEY_QUALIFIERS for word in words
+    )

@@ -20,7 +20,9 @@ family emoji joined by zero-width joiners each count as one character, as a shop
   digits, spaces and emoji too must be listed. Refused letters are `script_not_allowed`, anything
   else `character_not_allowed`; each distinct refused grapheme is reported once, at its first place.
 * Never accepted: control characters (other than line breaks), bidi embeddings, overrides, isolates
-  and marks, unassigned, private-use and lone-surrogate code points, more than
+  and marks, private-use code points, lone surrogates and code points unassigned in the Unicode
+  version of Python's `unicodedata` (`unusable_characters`: NFKC and the folding below rely on it,
+  so a character newer than it could carry a banned word past them), more than
   `MAX_MARKS_PER_GRAPHEME` combining marks on one letter ("zalgo"), and invisible characters
   (zero-width spaces, soft hyphens, fillers...) with three exceptions that writing needs: the
   zero-width joiner inside an emoji sequence (and tag characters in a flag like England's), variation
@@ -77,10 +79,13 @@ __all__ = [
     "TextProblem",
     "TextProblemCode",
     "check_text",
+    "describe_character",
     "grapheme_length",
     "graphemes",
     "is_known_script",
     "normalise_for_matching",
+    "unusable_character_message",
+    "unusable_characters",
 ]
 
 MAX_CODE_POINTS_PER_GRAPHEME: Final = 16  # the longest emoji sequence in use has 10
@@ -153,7 +158,9 @@ class TextProblem:
 
     `position` is the 0-based index, in graphemes, of the first offending grapheme; `grapheme` the
     offending grapheme as typed; `word` the offending span as typed (banned words); `limit` and
-    `actual` the numbers a length or line check compared (`actual` None when refused unmeasured).
+    `actual` the numbers a length or line check compared (`actual` None when refused unmeasured);
+    `detail` the technical reason for integrators, never shown to shoppers (the code point of a
+    character the message only describes in words).
     """
 
     code: TextProblemCode
@@ -163,6 +170,7 @@ class TextProblem:
     word: str | None = None
     limit: int | None = None
     actual: int | None = None
+    detail: str | None = None
 
 
 def graphemes(text: str) -> list[str]:
@@ -181,6 +189,48 @@ def grapheme_length(text: str) -> int:
     (4, 1, 1)
     """
     return sum(1 for _ in _GRAPHEME.finditer(text))
+
+
+def unusable_characters(text: str) -> list[tuple[int, str]]:
+    """The code points no text may hold, with their index in `text`: lone surrogates (JSON can write
+    them, UTF-8 and so no database can store them) and code points unassigned in the Unicode version
+    of Python's `unicodedata`, which normalisation and banned-word folding rely on.
+
+    >>> unusable_characters("ok"), unusable_characters("a\\ud83db\\u0378")
+    ([], [(1, '\\ud83d'), (3, '\\u0378')])
+    """
+    if text.isascii():
+        return []
+    unusable = {char for char in set(text) if _is_unusable(char)}
+    if not unusable:
+        return []
+    return [(index, char) for index, char in enumerate(text) if char in unusable]
+
+
+def unusable_character_message(position: int, label: Localized | None = None) -> Localized:
+    """What a shopper reads about a character no text may hold, at `position` (0-based, graphemes).
+
+    >>> unusable_character_message(3).get("en")
+    'This text contains a character that is not a letter we can print, at character 4; remove it.'
+    """
+    return _Words(label).hard(TextProblemCode.UNSUPPORTED_CHARACTER, "", position)
+
+
+def describe_character(char: str) -> str:
+    """A code point as integrators read it: its number and name, or why it has none.
+
+    >>> describe_character("\\u200b"), describe_character("\\ud83d"), describe_character("\\u0378")[:25]
+    ('U+200B ZERO WIDTH SPACE', 'U+D83D (a lone surrogate)', 'U+0378 (unassigned in Uni')
+    """
+    code = f"U+{ord(char):04X}"
+    if 0xD800 <= ord(char) <= 0xDFFF:
+        return f"{code} (a lone surrogate)"
+    category = unicodedata.category(char)
+    if category == "Cn":
+        return f"{code} (unassigned in Unicode {unicodedata.unidata_version})"
+    if category == "Co":
+        return f"{code} (private use)"
+    return _name(char)
 
 
 def normalise_for_matching(text: str) -> str:
@@ -301,6 +351,12 @@ def _fold_once(text: str) -> str:
 # Per-character answers are cached, but never for every code point a shopper could send: bounded,
 # so a flood of distinct characters costs time, not memory.
 PER_CHARACTER_CACHE = 16_384
+
+
+@lru_cache(maxsize=PER_CHARACTER_CACHE)
+def _is_unusable(char: str) -> bool:
+    # Surrogates are category Cs, not Cn; noncharacters (U+FFFE, U+FDD0...) are Cn.
+    return 0xD800 <= ord(char) <= 0xDFFF or unicodedata.category(char) == "Cn"
 
 
 @lru_cache(maxsize=PER_CHARACTER_CACHE)
@@ -433,7 +489,7 @@ def _char_class(char: str) -> TextProblemCode | bool:
         return TextProblemCode.BIDI_CONTROL
     if _CONTROL.match(char):
         return TextProblemCode.CONTROL_CHARACTER
-    if _UNSUPPORTED.match(char):
+    if _UNSUPPORTED.match(char) or _is_unusable(char):
         return TextProblemCode.UNSUPPORTED_CHARACTER
     return _FORMAT.match(char) is not None
 
@@ -465,9 +521,16 @@ class _CharacterPolicy:
     def check(self, parts: Sequence[str], words: _Words) -> list[TextProblem]:
         found: dict[tuple[TextProblemCode, str], TextProblem] = {}
 
-        def report(code: TextProblemCode, position: int, offending: str, message: Localized) -> None:
+        def report(
+            code: TextProblemCode,
+            position: int,
+            offending: str,
+            message: Localized,
+            detail: str | None = None,
+        ) -> None:
             found.setdefault(
-                (code, offending), TextProblem(code, message, position=position, grapheme=offending)
+                (code, offending),
+                TextProblem(code, message, position=position, grapheme=offending, detail=detail),
             )
 
         flat = [char for part in parts for char in part]
@@ -487,7 +550,8 @@ class _CharacterPolicy:
                 code = kind if kind is not True else _invisible(part, offset, flat, at + offset)
                 if code is not None:
                     refused_part = True
-                    report(code, position, char, words.hard(code, _display(char), position))
+                    message = words.hard(code, _display(char), position)
+                    report(code, position, char, message, describe_character(char))
                 # allowed joiners and selectors are not compared with `characters`
             if len(part) > MAX_MARKS_PER_GRAPHEME and _too_many_marks(part):
                 report(
@@ -837,10 +901,14 @@ class _Words:
                 }
             )
         if code is TextProblemCode.UNSUPPORTED_CHARACTER:
+            # In words: the code point means nothing to a shopper (it goes to the problem's `detail`),
+            # and a lone surrogate cannot even be shown.
             return Localized(
                 {
-                    "en": f"{shown} at {where_en} is not a character we can use; remove it.",
-                    "fr": f"{shown} {where_fr} n'est pas un caractère utilisable : retirez-le.",
+                    "en": f"{subject_en} contains a character that is not a letter we can print, "
+                    f"at {where_en}; remove it.",
+                    "fr": f"{subject_fr} contient un caractère que nous ne savons pas imprimer, "
+                    f"{where_fr} : retirez-le.",
                 }
             )
         return Localized(

@@ -30,7 +30,7 @@ blp = Blueprint(
 PAGE_POLICY = (
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",  # the widget's shadow root carries its own <style>
+    "style-src 'self'",  # no inline styles: the widget's shadow root links configurator.css
     "img-src 'self' data: blob:",
     "connect-src 'self'",
     "object-src 'none'",

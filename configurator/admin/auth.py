@@ -90,6 +90,10 @@ def current_token() -> AdminToken:
 class AdminBlueprint(AtelierBlueprint):
     """A blueprint whose views each name the scope they need."""
 
+    # The merchant's own tools: rule sets carry prices in YAML, and an order's amounts may one day be
+    # the merchant's to adjust. Body limits and text checks still apply.
+    takes_client_bodies = False
+
     def requires(self, scope: str) -> Callable[[View], View]:
         """Authorise the request for `scope` before the view (and its argument parsing) runs."""
         if scope not in services.SCOPES:

@@ -143,6 +143,8 @@ class ExportRow:
     line_total: Decimal
     order_total: Decimal
     partner: str | None  # the partner it was placed through, if any
+    order_refunded: Decimal  # returned to the shopper so far
+    status_note: str | None  # why the order is in its status
 
 
 EXPORT_FIELDS = tuple(ExportRow.__dataclass_fields__)
@@ -174,4 +176,6 @@ def export_rows(wanted: OrderFilter) -> Iterator[ExportRow]:
             line_total=money(line.total, order.currency),
             order_total=money(order.total, order.currency),
             partner=partner,
+            order_refunded=money(order.refunded, order.currency),
+            status_note=order.status_note,
         )

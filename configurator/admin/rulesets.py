@@ -1,8 +1,10 @@
 """Rule sets uploaded through the admin API: checked like a catalog folder, then published.
 
-The files are written to a private temporary folder and read by `catalog.versions.read_snapshot`, the
-same path `atelier rules publish` takes, so an upload and a folder publish give the same versions and
-the same diagnostics. Names are restricted to plain file names, so nothing is written outside it.
+The files are written to a private temporary folder and read by `catalog.versions.read_snapshot`, then
+published by `catalog.publishing.publish`: the path `atelier rules publish` takes, so an upload and a
+folder publish run the same checks (those of `atelier rules check`), give the same versions and the
+same diagnostics, and refuse another brand alike. Names are restricted to plain file names, so
+nothing is written outside it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from configurator.admin.errors import RuleSetInvalid
 from configurator.admin.paging import Page, paginate
-from configurator.catalog import impact, versions
+from configurator.catalog import impact, publishing, versions
 from configurator.catalog.errors import CatalogInvalid
 from configurator.catalog.models import ProductVersion
 from configurator.catalog.services import violation_data
@@ -34,17 +36,17 @@ MAX_TOTAL_BYTES = 2 * 1024 * 1024
 # The images, masks and fonts the views draw, decoded.
 MAX_ASSETS = 500
 MAX_ASSET_BYTES = 24 * 1024 * 1024
-# JSON escaping can make a body several times larger than the files it carries, base64 a third
-# larger than the assets; past this, the request is refused before it is read.
-MAX_BODY_BYTES = 6 * MAX_TOTAL_BYTES + 2 * MAX_ASSET_BYTES
+# The largest body a rule set within these limits needs, as JSON: its files escaped (at most six
+# bytes for one, `\u00XX`), its assets in base64 (four bytes for three), and 4 MB for names, paths,
+# punctuation and indentation (500 asset paths of at most 706 characters take 0.35 MB; encoders that
+# escape `/` add a sixty-fourth of the base64, 0.5 MB). 48 MB in all; a larger body is refused (413)
+# before it is read. docs/admin.md and docs/operations.md state this figure.
+BODY_OVERHEAD_BYTES = 4 * 1024 * 1024
+MAX_BODY_BYTES = 6 * MAX_TOTAL_BYTES + 4 * MAX_ASSET_BYTES // 3 + BODY_OVERHEAD_BYTES
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(yaml|csv)$")
 # An asset path as views write it: plain names in at most six folders, with an image or font suffix.
 ASSET_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 ASSET_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".ttf", ".otf")
-# Any constant of our own: publishes take this PostgreSQL advisory lock so two cannot race to insert
-# the same version.
-PUBLISH_LOCK = 0x61746C72
-
 Outcome = Literal["created", "unchanged", "reactivated"]
 
 
@@ -81,6 +83,8 @@ class RuleSetAnswer:
     products: list[ProductOutcome]
     warnings: list[DiagnosticError]
     invalidated: list[dict[str, Any]] = field(default_factory=list)
+    brand_change: impact.BrandChange | None = None
+    price_changes: impact.PriceChanges = field(default_factory=impact.PriceChanges)
 
 
 def check_files(files: Mapping[str, str]) -> None:
@@ -176,7 +180,7 @@ def read(
                 f"{count} error{'s' if count != 1 else ''} in the rule set; nothing was published.",
                 errors=found,
             ) from error
-        warnings = [_diagnostic(d, folder) for d in snapshot.catalog.warnings]
+        warnings = [_diagnostic(d, folder) for d in snapshot.warnings]
     if not snapshot.catalog.products:
         raise RuleSetInvalid(
             "The rule set holds no product file; nothing was published.",
@@ -195,10 +199,9 @@ def read(
     return snapshot, warnings
 
 
-def invalidated_by(snapshot: versions.Snapshot) -> list[dict[str, Any]]:
+def invalidated(found: impact.Impact) -> list[dict[str, Any]]:
     """Saved designs and open cart lines the live rules accept and the new ones reject, each with the
-    rules in the way (read before publishing: afterwards the new rules are the live ones)."""
-    found = impact.impact(snapshot)
+    rules in the way."""
     return [
         {
             "kind": "design" if broken.cart is None else "cart_line",
@@ -230,16 +233,24 @@ def dry_run(files: Mapping[str, str], assets: Mapping[str, bytes] | None = None)
         )
         outcomes.append(ProductOutcome(key, outcome, existing, content_hash, live.get(key)))
     outcomes.sort(key=lambda o: o.product_key)
-    return RuleSetAnswer(False, outcomes, warnings, invalidated_by(snapshot))
+    found = impact.impact(snapshot)
+    return RuleSetAnswer(
+        False, outcomes, warnings, invalidated(found), found.brand_change, found.price_changes
+    )
 
 
-def publish(files: Mapping[str, str], assets: Mapping[str, bytes] | None = None) -> RuleSetAnswer:
-    """Check and publish these files (and the assets their views draw) as one transaction; commits."""
+def publish(
+    files: Mapping[str, str],
+    assets: Mapping[str, bytes] | None = None,
+    *,
+    confirm_brand_change: bool = False,
+) -> RuleSetAnswer:
+    """Check and publish these files (and the assets their views draw) as one transaction; commits.
+
+    Another brand than the live one is refused (`BrandChangeUnconfirmed`) unless confirmed."""
     snapshot, warnings = read(files, assets)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
-    invalidated = invalidated_by(snapshot)
-    result = versions.publish(snapshot)
+    published = publishing.publish(snapshot, confirm_brand_change=confirm_brand_change)
+    result, found = published.result, published.impact
     groups: tuple[tuple[Outcome, dict[str, ProductVersion]], ...] = (
         ("created", result.created),
         ("unchanged", result.unchanged),
@@ -247,12 +258,13 @@ def publish(files: Mapping[str, str], assets: Mapping[str, bytes] | None = None)
     )
     outcomes = [
         ProductOutcome(key, outcome, version, version.content_hash, result.previous.get(key))
-        for outcome, found in groups
-        for key, version in found.items()
+        for outcome, versions_of_outcome in groups
+        for key, version in versions_of_outcome.items()
     ]
-    db.session.commit()
     outcomes.sort(key=lambda o: o.product_key)
-    return RuleSetAnswer(True, outcomes, warnings, invalidated)
+    return RuleSetAnswer(
+        True, outcomes, warnings, invalidated(found), found.brand_change, found.price_changes
+    )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flask import Response, request, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Api
+from marshmallow import Schema
 
 from configurator.admin import designs as admin_designs
 from configurator.admin import orders as admin_orders
@@ -27,6 +28,7 @@ from configurator.admin import rulesets
 from configurator.admin.auth import AdminBlueprint, current_token, register_security_scheme
 from configurator.admin.paging import Page
 from configurator.api.admin_schemas import (
+    AdminBrandChangeProblemSchema,
     AdminDesignDetailSchema,
     AdminDesignListQuerySchema,
     AdminDesignListSchema,
@@ -40,6 +42,7 @@ from configurator.api.admin_schemas import (
     AdminProofListSchema,
     AdminRuleSetListQuerySchema,
     AdminRuleSetProblemSchema,
+    AdminRuleSetPublishSchema,
     AdminRuleSetResultSchema,
     AdminRuleSetUploadSchema,
     AdminTransitionRequestSchema,
@@ -122,6 +125,8 @@ def _order_summary(order: Order) -> dict[str, Any]:
         "name": order.name,
         "currency": order.currency,
         "total": admin_orders.money(order.total, order.currency),
+        "refunded": admin_orders.money(order.refunded, order.currency),
+        "status_note": order.status_note,
         "line_count": len(order.lines),
         "products": sorted({line.product_key for line in order.lines}),
         "links": {"self": url_for("admin.OrderDetail", number=order.number)},
@@ -142,6 +147,8 @@ def _order_detail(order: Order) -> dict[str, Any]:
         "shipping": money(order.shipping),
         "tax": money(order.tax),
         "total": money(order.total),
+        "refunded": money(order.refunded),
+        "status_note": order.status_note,
         "summary": [{**line, "amount": money(line["amount"])} for line in order.summary],
         "contact": {"email": order.email, "name": order.name, "address": order.address},
         "payment_provider": order.payment_provider,
@@ -196,26 +203,34 @@ def _design(design: Design) -> dict[str, Any]:
     }
 
 
-def rule_set_upload(view: Callable[..., Any]) -> Callable[..., Any]:
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def rule_set_upload(schema: type[Schema], *more: Decorator) -> Decorator:
     """What publishing and checking a rule set share: the scope, the body's limit and schema, and the
-    answers (413 before reading; 422 with file, line and column)."""
-    for decorate in reversed(
-        (
-            blp.requires("catalog:publish"),
-            limit_body(rulesets.MAX_BODY_BYTES),
-            blp.arguments(AdminRuleSetUploadSchema),
-            blp.response(200, AdminRuleSetResultSchema),
-            blp.alt_response(413, response=TOO_LARGE),
-            blp.alt_response(
-                422,
-                schema=AdminRuleSetProblemSchema,
-                content_type=PROBLEM_JSON,
-                description="The files do not load: each error gives file, line, column, message and hint",
-            ),
-        )
-    ):
-        view = decorate(view)
-    return view
+    answers (413 before reading; 422 with file, line and column), then the operation's own (`more`)."""
+    stack = (
+        blp.requires("catalog:publish"),
+        limit_body(rulesets.MAX_BODY_BYTES),
+        blp.arguments(schema),
+        blp.response(200, AdminRuleSetResultSchema),
+        blp.alt_response(413, response=TOO_LARGE),
+        blp.alt_response(
+            422,
+            schema=AdminRuleSetProblemSchema,
+            content_type=PROBLEM_JSON,
+            description="The files do not pass the checks of `atelier rules check`: each error gives "
+            "file, line, column, message and hint",
+        ),
+        *more,
+    )
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        for decorate in reversed(stack):
+            view = decorate(view)
+        return view
+
+    return decorator
 
 
 def _rule_set_answer(answer: rulesets.RuleSetAnswer) -> dict[str, Any]:
@@ -233,6 +248,8 @@ def _rule_set_answer(answer: rulesets.RuleSetAnswer) -> dict[str, Any]:
         ],
         "warnings": [w.to_dict() for w in answer.warnings],
         "invalidated": answer.invalidated,
+        "brand_change": answer.brand_change.to_dict() if answer.brand_change is not None else None,
+        "price_changes": answer.price_changes.to_dict(),
     }
 
 
@@ -524,15 +541,32 @@ class RuleSets(MethodView):
         ]
         return _page(found, items)
 
-    @rule_set_upload
+    @rule_set_upload(
+        AdminRuleSetPublishSchema,
+        blp.alt_response(
+            409,
+            schema=AdminBrandChangeProblemSchema,
+            content_type=PROBLEM_JSON,
+            description="Another brand than the live one, not confirmed: nothing was published; the "
+            "problem lists the open carts and saved designs whose totals it would change",
+        ),
+    )
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Publish a rule set (brand, products, tables): new versions for changed products only."""
-        return _rule_set_answer(rulesets.publish(body["files"], rulesets.decode_assets(body["assets"])))
+        """Publish a rule set (brand, products, tables): new versions for changed products only.
+
+        It passes the checks of `atelier rules check` first (422 otherwise). A brand key other than the
+        live one is refused (409) unless `confirm_brand_change` is true."""
+        answer = rulesets.publish(
+            body["files"],
+            rulesets.decode_assets(body["assets"]),
+            confirm_brand_change=body["confirm_brand_change"],
+        )
+        return _rule_set_answer(answer)
 
 
 @blp.route("/rule-sets/check")
 class RuleSetCheck(MethodView):
-    @rule_set_upload
+    @rule_set_upload(AdminRuleSetUploadSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check a rule set without publishing it: the same validation and answer, nothing stored."""
         return _rule_set_answer(rulesets.dry_run(body["files"], rulesets.decode_assets(body["assets"])))

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from configurator.admin import rulesets
 from configurator.admin.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from configurator.api.fields import Money
+from configurator.api.preferences_schemas import StrictBoolean
 from configurator.api.schemas import PriceLineSchema, ViolationSchema
 from configurator.openapi import FieldErrorSchema, ProblemSchema
 from configurator.orders.models import OrderStatus
@@ -108,12 +109,21 @@ class AdminVersionRefSchema(Schema):
 class AdminOrderSummarySchema(Schema):
     number = fields.String(required=True)
     status = fields.String(required=True, metadata={"enum": STATUSES})
+    status_note = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Why the order is in its status (the note of the change that made it)"},
+    )
     created_at = fields.DateTime(required=True)
     paid_at = fields.DateTime(required=True, allow_none=True)
     email = fields.String(required=True)
     name = fields.String(required=True)
     currency = fields.String(required=True)
     total = Money(required=True)
+    refunded = Money(
+        required=True,
+        metadata={"description": "Returned to the shopper so far (partial: the order stays paid)"},
+    )
     line_count = fields.Integer(required=True)
     products = fields.List(fields.String(), required=True)
     links = fields.Nested(AdminSelfLinkSchema, required=True)
@@ -169,6 +179,11 @@ class AdminOrderEventSchema(Schema):
 class AdminOrderDetailSchema(Schema):
     number = fields.String(required=True)
     status = fields.String(required=True, metadata={"enum": STATUSES})
+    status_note = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Why the order is in its status (the note of the change that made it)"},
+    )
     next_statuses = fields.List(
         fields.String(metadata={"enum": STATUSES}),
         required=True,
@@ -180,6 +195,10 @@ class AdminOrderDetailSchema(Schema):
     shipping = Money(required=True)
     tax = Money(required=True)
     total = Money(required=True)
+    refunded = Money(
+        required=True,
+        metadata={"description": "Returned to the shopper so far (partial: the order stays paid)"},
+    )
     summary = fields.List(fields.Nested(AdminSummaryLineSchema), required=True)
     contact = fields.Nested(AdminContactSchema, required=True)
     payment_provider = fields.String(required=True)
@@ -230,6 +249,8 @@ class AdminExportRowSchema(Schema):
     line_total = Money(required=True)
     order_total = Money(required=True)
     partner = fields.String(required=True, allow_none=True)
+    order_refunded = Money(required=True)
+    status_note = fields.String(required=True, allow_none=True)
 
 
 class AdminProofSchema(Schema):
@@ -346,6 +367,17 @@ class AdminRuleSetUploadSchema(Schema):
     )
 
 
+class AdminRuleSetPublishSchema(AdminRuleSetUploadSchema):
+    confirm_brand_change = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": "Publish it although its brand key is not the live brand's: that re-brands "
+            "the whole shop (currencies, tax, shipping). Without it, such a rule set is refused with 409 "
+            "and the totals it would change"
+        },
+    )
+
+
 class AdminVersionSchema(AdminVersionRefSchema):
     live = fields.Boolean(required=True)
     design_count = fields.String(
@@ -394,6 +426,52 @@ class AdminInvalidatedSchema(Schema):
     violations = fields.List(fields.Nested(ViolationSchema), required=True)
 
 
+class AdminBrandChangeSchema(Schema):
+    """The live brand and the brand of the rule set, when their keys differ."""
+
+    current = fields.String(required=True, metadata={"description": "The live brand's key"})
+    new = fields.String(required=True, metadata={"description": "The rule set's brand key"})
+
+
+class AdminPriceChangeSchema(Schema):
+    """An open cart's or a saved design's total under the live rules and under the new ones."""
+
+    kind = fields.String(required=True, metadata={"enum": ["cart", "design"]})
+    cart = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The cart's number (a cart only)"}
+    )
+    design = fields.String(
+        required=True, allow_none=True, metadata={"description": "The design's public id (a design only)"}
+    )
+    product_key = fields.String(required=True, allow_none=True, metadata={"description": "A design's"})
+    currency = fields.String(
+        required=True,
+        metadata={"description": "The cart's currency; for a design, the shop's first currency"},
+    )
+    old_total = Money(required=True, metadata={"description": "Under the live rules"})
+    old_tax_included = fields.Boolean(required=True)
+    new_total = Money(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Under the new rules; null when they cannot price it (see note)"},
+    )
+    new_tax_included = fields.Boolean(required=True, allow_none=True)
+    note = fields.String(
+        required=True, allow_none=True, metadata={"description": "Why there is no new total"}
+    )
+
+
+class AdminPriceChangesSchema(Schema):
+    """Every open cart and saved design whose total changes is counted; the first `limit` are listed,
+    carts first."""
+
+    count = fields.Integer(required=True, metadata={"description": "carts + designs"})
+    carts = fields.Integer(required=True, metadata={"description": "Open carts whose total changes"})
+    designs = fields.Integer(required=True, metadata={"description": "Saved designs whose total changes"})
+    limit = fields.Integer(required=True, metadata={"description": "At most this many are listed"})
+    items = fields.List(fields.Nested(AdminPriceChangeSchema), required=True)
+
+
 class AdminRuleSetResultSchema(Schema):
     published = fields.Boolean(required=True, metadata={"description": "false for a check"})
     products = fields.List(fields.Nested(AdminProductOutcomeSchema), required=True)
@@ -405,6 +483,24 @@ class AdminRuleSetResultSchema(Schema):
             "description": "Saved designs and cart lines the new rules reject, with the rule each breaks"
         },
     )
+    brand_change = fields.Nested(
+        AdminBrandChangeSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null when the rule set keeps the live brand's key"},
+    )
+    price_changes = fields.Nested(
+        AdminPriceChangesSchema,
+        required=True,
+        metadata={"description": "Open carts and saved designs whose totals the rule set changes"},
+    )
+
+
+class AdminBrandChangeProblemSchema(ProblemSchema):
+    """Another brand, not confirmed: nothing was published; what publishing it would change."""
+
+    brand_change = fields.Nested(AdminBrandChangeSchema, required=True)
+    price_changes = fields.Nested(AdminPriceChangesSchema, required=True)
 
 
 class AdminRuleSetProblemSchema(ProblemSchema):

@@ -38,6 +38,8 @@ blp = AtelierBlueprint(
 # A checkout opens an order and a payment with the provider; retries of one are answered again for
 # free (idempotency), so only new checkouts count.
 CHECKOUTS_PER_MINUTE = 20
+# A shopper's browser returns from paying once, maybe reloads a few times; a loop is refused.
+COMPLETES_PER_MINUTE = 30
 SIGNATURE_HEADER = {
     "in": "header",
     "name": "Stripe-Signature",
@@ -161,10 +163,13 @@ class Complete(MethodView):
     @blp.response(200, OrderSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT", description="The payment has not succeeded (yet)")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.alt_response(502, response="BAD_GATEWAY")
+    @limit("complete", per_minute=COMPLETES_PER_MINUTE)
     def post(self, order_token: str) -> dict[str, Any]:
         """The shopper is back from paying: the provider is asked whether the payment succeeded and, if it
-        did, the order is paid. Safe to repeat."""
+        did, the order is paid (or refunded, if the money was already returned). Safe to repeat: a return
+        within a few seconds of the last one is answered without asking the provider again."""
         order, payment = payments.complete(order_token)
         return _order(order, payment)
 

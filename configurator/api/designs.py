@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import url_for
 from flask.views import MethodView
+from marshmallow import RAISE
 
 from configurator.api.shop_schemas import DesignCreateSchema, DesignQuerySchema, DesignSchema, RemixSchema
 from configurator.catalog.models import ProductVersion
@@ -85,7 +86,7 @@ class Designs(MethodView):
 
 @blp.route("/<public_id>")
 class SavedDesign(MethodView):
-    @blp.arguments(DesignQuerySchema, location="query")
+    @blp.arguments(DesignQuerySchema, location="query", unknown=RAISE)
     @blp.response(200, DesignSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, query: dict[str, Any], public_id: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Preview images: one view of a valid design, drawn on a miss and cached forever after."""
+"""Preview images: one view of a valid design, drawn on a miss and kept in the preview store (within its
+budget: one that went is drawn again, to the same bytes)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from configurator.observability import PREVIEW_RENDER_SECONDS
 from configurator.openapi import AtelierBlueprint
@@ -23,6 +24,11 @@ blp = AtelierBlueprint("previews", __name__, url_prefix="/api/v1/previews", desc
 
 
 class PreviewQuerySchema(Schema):
+    """A preview URL is exactly what the configure answer gives: anything added to it (a key, a
+    cache-buster) would name the same image under another URL, so it is refused."""
+
+    error_messages = {"unknown": "Preview URLs take `design` and `size` only: use the URL as given."}
+
     design = fields.String(
         required=True,
         validate=validate.Length(min=1, max=services.MAX_ENCODED_DESIGN),
@@ -45,8 +51,9 @@ IMAGE_CONTENT = {
 
 @blp.route("/<int:version_id>/<view>")
 class Preview(MethodView):
-    @blp.arguments(PreviewQuerySchema, location="query")
+    @blp.arguments(PreviewQuerySchema, location="query", unknown=RAISE)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT", description="A file the view draws is unusable")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.doc(

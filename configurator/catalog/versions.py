@@ -18,14 +18,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from configurator.catalog.errors import CatalogInvalid
+from configurator.catalog.errors import CatalogInvalid, CatalogNotPublished, ProductNotFound
 from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from rules import Catalog, Product, load_catalog, preview
+from rules.analysis import check_catalog
 from rules.errors import CatalogError, Diagnostic
 from rules.language import load_brand
 from rules.language import load_product as load_product_model
+from rules.model import Brand
 
 BRAND_FILE = "brand.yaml"
 PRODUCT_FILE = "product.yaml"  # name of the product file inside a stored version
@@ -41,6 +43,8 @@ class Snapshot:
     catalog: Catalog
     product_files: Mapping[str, dict[str, str]]
     product_assets: Mapping[str, dict[str, bytes]] = field(default_factory=dict)
+    # What `atelier rules check` warns about (the loader's warnings, then the analyses'): it publishes.
+    warnings: tuple[Diagnostic, ...] = ()
 
     def content_hash(self, key: str) -> str:
         """The version key of a product: its sources and the digest of every asset it reads."""
@@ -59,7 +63,11 @@ class PublishResult:
 
 
 def read_snapshot(folder: str | Path) -> Snapshot:
-    """Load and check a catalog folder, keeping the text of every file a product needs."""
+    """Load a catalog folder and run every check `atelier rules check` runs on it (the views against
+    the very bytes that would be stored), keeping the text of every file a product needs.
+
+    `CatalogInvalid` lists the errors, each at its file, line and column, when any is found.
+    """
     path = Path(folder)
     try:
         catalog = load_catalog(path)
@@ -87,7 +95,11 @@ def read_snapshot(folder: str | Path) -> Snapshot:
     if missing:
         listed = "\n".join(str(diagnostic) for diagnostic in missing)
         raise CatalogInvalid(f"The catalog in {path} lacks files its views draw:\n{listed}", missing)
-    return Snapshot(brand_source, _sha256(brand_source), catalog, files, assets)
+    checked = check_catalog(catalog, {key: preview.MemoryAssets(found) for key, found in assets.items()})
+    if checked.errors:
+        listed = "\n".join(str(diagnostic) for diagnostic in checked.errors)
+        raise CatalogInvalid(f"The catalog in {path} does not pass its checks:\n{listed}", checked.errors)
+    return Snapshot(brand_source, _sha256(brand_source), catalog, files, assets, checked.warnings)
 
 
 def _missing_asset(key: str, product: Product, name: str, error: OSError) -> Diagnostic:
@@ -217,6 +229,45 @@ def live_versions() -> dict[str, ProductVersion]:
         .order_by(ProductVersion.product_key)
     )
     return {version.product_key: version for version in rows}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What designs are read and carts priced by: the brand, and the product each key is configured
+    with (its live version, or the product a publish is about to make live)."""
+
+    brand: Brand
+    live: Mapping[str, ProductVersion]
+    pending: Mapping[str, Product] = field(default_factory=dict)
+
+    def product(self, key: str) -> tuple[Product, ProductVersion | None]:
+        """The product shoppers configure under `key`, and its stored version (None while it is only
+        about to be published); `ProductNotFound` when there is none."""
+        if key in self.pending:
+            return self.pending[key], None
+        version = self.live.get(key)
+        if version is None:
+            raise ProductNotFound(f"There is no product {key!r} in this catalog.")
+        return product_for(version), version
+
+
+def live_rules() -> Rules:
+    """The rules shoppers configure with now: the live versions, and the brand published last."""
+    live = live_versions()
+    if not live:
+        raise CatalogNotPublished("No catalog is published yet.")
+    return Rules(product_for(newest_of(live)).model.brand, live)
+
+
+def newest_of(live: Mapping[str, ProductVersion]) -> ProductVersion:
+    """The version activated last: its brand is the shop's."""
+    return max(live.values(), key=lambda v: (v.activated_at, v.id))
+
+
+def rules_after(snapshot: Snapshot, now: Rules) -> Rules:
+    """The rules once `snapshot` is published: its products over the live ones, and its brand (every
+    product it changes is published with it, and the brand published last is the shop's)."""
+    return Rules(snapshot.catalog.brand, now.live, dict(snapshot.catalog.products))
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,7 @@ class CartPrice:
 
 def brand() -> Brand:
     """The brand as published last (currencies, shipping, tax)."""
-    live = versions.live_versions()
-    newest = max(live.values(), key=lambda v: (v.activated_at, v.id))
-    return versions.product_for(newest).model.brand
+    return versions.live_rules().brand
 
 
 def create(currency: str | None) -> Cart:
@@ -146,11 +144,14 @@ def set_contact(cart: Cart, *, email: str, name: str, address: dict[str, Any]) -
     db.session.commit()
 
 
-def price(cart: Cart) -> CartPrice:
-    """Price every line from the live rules, then shipping and tax for the cart's destination."""
-    priced = tuple(_price_line(line, cart.currency) for line in cart.lines)
+def price(cart: Cart, rules: versions.Rules | None = None) -> CartPrice:
+    """Price every line from the live rules (or those given: what a publish would make live), then
+    shipping and tax for the cart's destination."""
+    if rules is None:
+        rules = versions.live_rules()
+    priced = tuple(_price_line(line, cart.currency, rules) for line in cart.lines)
     subtotal = sum((p.quote.total for p in priced), round_money(Decimal(0), cart.currency))
-    shop = brand()
+    shop = rules.brand
     country = (cart.address or {}).get("country")
     problem = None
     try:
@@ -185,15 +186,10 @@ def _totals(shop: Brand, currency: str, country: str | None, subtotal: Decimal, 
     )
 
 
-def _price_line(line: CartLine, currency: str) -> PricedLine:
-    design = line.design
-    live = designs.check(design.choices, designs.live_version(design.product_key))
-    if live.valid:
-        checked, current = live, True
-    else:
-        checked, current = designs.check(design.choices, design.version), False
+def _price_line(line: CartLine, currency: str, rules: versions.Rules) -> PricedLine:
+    live, checked = designs.read_for_price(line.design, rules)
     quote = checked.product.price(checked.design, quantity=line.quantity, currency=currency)
-    return PricedLine(line, checked, quote, current, live.violations)
+    return PricedLine(line, checked, quote, checked is live, live.violations)
 
 
 def ready_for_checkout(priced: CartPrice) -> None:

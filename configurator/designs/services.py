@@ -73,6 +73,15 @@ def check_with(
     return Checked(version, product, design, tuple(violations))
 
 
+def read_for_price(design: Design, rules: versions.Rules) -> tuple[Checked, Checked]:
+    """The design read through the product `rules` configure it with, and through the version that
+    prices it: that product when it accepts the design, else the design's own version (so a design
+    a publish made invalid keeps its price until the shopper changes it)."""
+    product, version = rules.product(design.product_key)
+    current = check_with(product, design.choices, version)
+    return current, current if current.valid else check(design.choices, design.version)
+
+
 def live_version(product_key: str) -> ProductVersion:
     """The version shoppers configure now, or `ProductNotFound`."""
     version = versions.live_versions().get(product_key)

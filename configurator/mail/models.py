@@ -16,6 +16,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry; the order is untouched
+    WITHDRAWN = "withdrawn"  # its order was refunded or cancelled before it went out: never sent
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]

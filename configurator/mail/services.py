@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from configurator.catalog import versions
@@ -69,6 +69,9 @@ def register_mail(app: Flask) -> None:
     hooks = ON_ENTER[OrderStatus.PAID]
     if queue_order_confirmation not in hooks:
         hooks.append(queue_order_confirmation)
+    for status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
+        if withdraw_order_confirmation not in ON_ENTER[status]:
+            ON_ENTER[status].append(withdraw_order_confirmation)
     app.cli.add_command(mail_cli)
 
 
@@ -94,6 +97,22 @@ def queue_order_confirmation(order: Order) -> None:
         from configurator.mail.tasks import send_outbox_message
 
         enqueue_after_commit(send_outbox_message, message_id)
+
+
+def withdraw_order_confirmation(order: Order) -> None:
+    """The order was refunded or cancelled: its confirmation, if still unsent, never goes out ("we are
+    starting on it" would be untrue). Runs in the transaction of the change; one that is being sent
+    right now still arrives."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.order_id == order.id,
+            OutboxMessage.kind == ORDER_CONFIRMATION,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+        )
+        .values(status=OutboxStatus.WITHDRAWN.value)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _insert_once(**values: Any) -> int | None:

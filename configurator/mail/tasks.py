@@ -4,7 +4,9 @@ Delivery is at least once. A message is marked sent only after the SMTP server a
 worker that dies between the server's "250 OK" and our commit sends it again when the task is
 redelivered. Both copies carry the same Message-ID (made from the outbox row), which receiving
 servers and mail clients use to drop the duplicate. Attempts are counted before each send, so a
-count above one on a sent message shows that this happened (or that a retry was needed).
+count above one on a sent message shows that this happened (or that a retry was needed), and a
+message whose sends keep killing the worker still runs out of attempts (or of deliveries, see
+configurator.deliveries) and is marked failed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from flask import current_app
+from sqlalchemy import update
 
 from configurator.config import Mode
 from configurator.dbtypes import utcnow
@@ -140,6 +143,14 @@ def attempt(message_id: int, settings: MailSettings) -> Attempt:
         db.session.commit()
         logger.error("outbox message %s waits: %s", message_id, message.last_error)
         return Attempt("pending", attempts=message.attempts)
+    if message.attempts >= MAX_ATTEMPTS:
+        # The last attempt never finished (its worker died mid-send, and the task was sent again by the
+        # sweep): the attempts are used up all the same.
+        message.status = OutboxStatus.FAILED.value
+        message.last_error = f"given up after {message.attempts} attempts; the last one never finished"
+        db.session.commit()
+        logger.error("outbox message %s: %s", message_id, message.last_error)
+        return Attempt("failed", attempts=message.attempts)
     message.attempts += 1
     message.last_attempt_at = utcnow()
     email = compose(message, settings)
@@ -166,12 +177,29 @@ def attempt(message_id: int, settings: MailSettings) -> Attempt:
     return Attempt("sent", attempts=message.attempts)
 
 
+def give_up(message_id: int, reason: str) -> None:
+    """Mark a message that is still pending failed, with the reason (never one that went out)."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING.value)
+        .values(status=OutboxStatus.FAILED.value, last_error=reason[:1000])
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _give_up(_task: Task, message_id: int, *, reason: str) -> None:
+    """Every delivery of the task killed its worker mid-send (configurator.deliveries)."""
+    give_up(message_id, reason)
+
+
 @shared_task(
     bind=True,
     name="mail.send_outbox_message",
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=MAX_ATTEMPTS,  # a backstop: the outbox row's own count decides first
+    on_deliveries_exhausted=_give_up,
 )
 def send_outbox_message(self: Task, message_id: int) -> str:
     """Send one outbox message unless it is sent (or being sent) already; retry with backoff."""

@@ -53,12 +53,17 @@ class Order(db.Model):  # type: ignore[name-defined]
     # One order per cart: the checkout call, its retries and the payment webhook cannot make two.
     cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id"), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PENDING.value, index=True)
+    # Why the order is in its status, for the merchant's list ("Refunded in full before ..."): the
+    # note of the change that brought it there.
+    status_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
     currency: Mapped[str] = mapped_column(String(3))
     prices_include_tax: Mapped[bool]
     subtotal: Mapped[Decimal] = mapped_column(MONEY)
     shipping: Mapped[Decimal] = mapped_column(MONEY)
     tax: Mapped[Decimal] = mapped_column(MONEY)
     total: Mapped[Decimal] = mapped_column(MONEY)
+    # Returned to the shopper so far (a partial refund leaves the order paid).
+    refunded: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0), server_default="0")
     # The summary lines shown to the shopper (subtotal, shipping, tax), labelled, as charged.
     summary: Mapped[list[dict[str, Any]]] = mapped_column(Json)
     email: Mapped[str] = mapped_column(String(254))

@@ -23,7 +23,9 @@ from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, Orde
 from configurator.partners.context import current_partner_id
 
 ALLOWED = {
-    OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.CANCELLED},
+    # A pending order becomes refunded, never paid, when the provider reports its money taken and
+    # already returned (the success was learnt only after the refund).
+    OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
     OrderStatus.PAID: {OrderStatus.IN_PRODUCTION, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
     OrderStatus.IN_PRODUCTION: {OrderStatus.SHIPPED, OrderStatus.REFUNDED},
     OrderStatus.SHIPPED: {OrderStatus.REFUNDED},
@@ -156,6 +158,7 @@ def transition(order: Order, to: OrderStatus, actor: str, note: str | None = Non
         allowed = ", ".join(sorted(s.value for s in ALLOWED[current])) or "nothing"
         raise InvalidTransition(f"A {current.value} order cannot become {to.value}; it can become {allowed}.")
     order.status = to.value
+    order.status_note = note
     column = STATUS_TIMESTAMP.get(to)
     if column is not None and getattr(order, column) is None:
         setattr(order, column, utcnow())
@@ -165,6 +168,16 @@ def transition(order: Order, to: OrderStatus, actor: str, note: str | None = Non
     for effect in ON_ENTER[to]:
         effect(order)
     return True
+
+
+def add_note(order: Order, actor: str, note: str) -> None:
+    """Add to a (locked) order's history something that happened without changing its state (a
+    partial refund)."""
+    db.session.add(
+        OrderEvent(
+            order_id=order.id, from_status=order.status, to_status=order.status, actor=actor, note=note
+        )
+    )
 
 
 def mark_paid(order_id: int, actor: str) -> bool:

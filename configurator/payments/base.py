@@ -60,10 +60,24 @@ class ProviderPayment:
     amount_minor: int
     currency: str  # ISO 4217, upper case
     client_secret: str | None = None
+    # Returned to the payer so far. A refund leaves the payment `succeeded` (Stripe's model: the
+    # PaymentIntent keeps its status, its charge carries the refunded amount).
+    amount_refunded_minor: int = 0
 
     @property
     def succeeded(self) -> bool:
         return self.status == SUCCEEDED
+
+    @property
+    def refunded_in_full(self) -> bool:
+        """Whether all the money taken was returned.
+
+        >>> ProviderPayment("pi_1", SUCCEEDED, 1400, "EUR", amount_refunded_minor=1400).refunded_in_full
+        True
+        >>> ProviderPayment("pi_1", SUCCEEDED, 1400, "EUR", amount_refunded_minor=400).refunded_in_full
+        False
+        """
+        return self.succeeded and self.amount_minor > 0 and self.amount_refunded_minor >= self.amount_minor
 
 
 class PaymentProvider(Protocol):

@@ -24,6 +24,11 @@ class Payment(db.Model):  # type: ignore[name-defined]
     amount_minor: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    # Returned to the payer so far, as the provider last reported it; never decreases.
+    amount_refunded_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the shopper's return last asked the provider: a repeated return within a few seconds is
+    # answered from this row instead of asking again.
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from configurator.checkout import services as carts
+from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from configurator.orders import services as orders
 from configurator.orders.models import Order, OrderStatus
@@ -32,7 +34,7 @@ from configurator.payments.base import (
 from configurator.payments.errors import PaymentNotCompleted, WebhooksDisabled
 from configurator.payments.models import Payment, ProviderEvent
 from configurator.payments.offline import OfflineProvider
-from rules.money import to_minor
+from rules.money import from_minor, to_minor
 
 if TYPE_CHECKING:
     from configurator.payments.stripe import WebhookOutcome
@@ -42,6 +44,9 @@ EXTENSION = "atelier.payments"
 # move it back; only a refund moves it on.
 _FINAL = {SUCCEEDED, REFUNDED}
 _REFUNDABLE = {OrderStatus.PAID, OrderStatus.IN_PRODUCTION, OrderStatus.SHIPPED}
+# A shopper's browser returning (or reloading) within this many seconds of the last return that asked
+# the provider gets that answer again: a loop of returns costs one provider call per period.
+RECHECK_SECONDS = 3
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +136,9 @@ def checkout(cart_token: str, locale: str = "en") -> CheckoutResult:
 
 def complete(order_token: str) -> tuple[Order, Payment]:
     """The shopper is back from paying: ask the provider (never the browser) whether the payment
-    succeeded and, if so, mark the order paid. Repeating it is harmless; commits."""
+    succeeded and record what it says (the order becomes paid, or refunded if the money was already
+    returned). Repeating it is harmless, and cheap: a return within `RECHECK_SECONDS` of the last one
+    that asked is answered from what that one learnt. Commits."""
     order = orders.find_by_token(order_token)
     payment = payment_for(order)
     if payment is None or payment.reference is None:
@@ -143,13 +150,33 @@ def complete(order_token: str) -> tuple[Order, Payment]:
                 f"This order's payment went through {payment.provider}, which this shop no longer uses.",
                 payment.status,
             )
-        record(active.fetch(payment.reference), actor="shopper")
-        # record() committed: both rows are read again.
+        if _claim_check(payment):
+            record(active.fetch(payment.reference), actor="shopper")
+        # Both rows are read again: record() or a concurrent caller may have changed them.
+        db.session.refresh(order)
+        db.session.refresh(payment)
         if order.status == OrderStatus.PENDING:
             raise PaymentNotCompleted(
                 f"The payment has not succeeded: it is {payment.status}.", payment.status
             )
     return order, payment
+
+
+def _claim_check(payment: Payment) -> bool:
+    """Whether this call should ask the provider: nobody did in the last `RECHECK_SECONDS`. One
+    conditional update decides, so of many concurrent returns only one asks; commits."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Payment)
+        .where(
+            Payment.id == payment.id,
+            or_(Payment.checked_at.is_(None), Payment.checked_at < now - timedelta(seconds=RECHECK_SECONDS)),
+        )
+        .values(checked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
 def _lock_payment(reference: str) -> Payment | None:
@@ -163,14 +190,21 @@ def _lock_payment(reference: str) -> Payment | None:
 
 
 def record(current: ProviderPayment, actor: str) -> bool:
-    """Store the payment's status as the provider now tells it and, if it succeeded for the amount we
-    asked, mark the order paid; commits. True if this call made the order paid."""
+    """Store the payment as the provider now tells it and move the order to match; commits. True if
+    this call changed the order.
+
+    Every report goes through here (webhooks of any type, the shopper's return, reconciliation), so
+    the order they reach does not depend on the order they arrive in: money taken and returned in full
+    makes the order refunded (never paid, so no confirmation and no proofs, when the refund is learnt
+    first); money taken for the amount we asked makes it paid; a partial refund is recorded and leaves
+    it paid."""
     payment = _lock_payment(current.reference)
     if payment is None:
         # Not ours (another integration on the same account), or not committed yet: nothing to do.
         log.info("No payment has reference %s; the status %s is ignored.", current.reference, current.status)
         db.session.commit()
         return False
+    order = orders.lock(payment.order_id)
     if payment.status not in _FINAL:
         payment.status = current.status
     if not current.succeeded:
@@ -188,25 +222,57 @@ def record(current: ProviderPayment, actor: str) -> bool:
         )
         db.session.commit()
         return False
-    return orders.mark_paid(payment.order_id, actor)
-
-
-def record_refund(reference: str, actor: str) -> bool:
-    """The payment was refunded in full: the order becomes refunded (once); commits. True if this call
-    changed the order."""
-    payment = _lock_payment(reference)
-    if payment is None:
-        db.session.commit()
-        return False
-    payment.status = REFUNDED
-    order = orders.lock(payment.order_id)
+    # A refund is never undone: an answer read before it cannot lower the amount.
+    newly_refunded = current.amount_refunded_minor > payment.amount_refunded_minor
+    payment.amount_refunded_minor = max(payment.amount_refunded_minor, current.amount_refunded_minor)
+    order.refunded = from_minor(payment.amount_refunded_minor, payment.currency)
+    known = replace(current, amount_refunded_minor=payment.amount_refunded_minor)
+    if known.refunded_in_full:
+        payment.status = REFUNDED
+    target = settled_status(OrderStatus(order.status), known)
     changed = False
-    if OrderStatus(order.status) in _REFUNDABLE:
+    if target is not None:
         changed = orders.transition(
-            order, OrderStatus.REFUNDED, actor, note="Refunded in full by the provider"
+            order, target, actor, note=_NOTES.get((OrderStatus(order.status), target))
         )
+    if newly_refunded and not known.refunded_in_full:
+        total = from_minor(payment.amount_minor, payment.currency)
+        orders.add_note(order, actor, f"Partly refunded: {order.refunded} of {total} {payment.currency}")
     db.session.commit()
     return changed
+
+
+_NOTES = {
+    (OrderStatus.PENDING, OrderStatus.REFUNDED): (
+        "Refunded in full before the payment was confirmed: never paid, not to be made"
+    ),
+    **{
+        (status, OrderStatus.REFUNDED): "Refunded in full through the payment provider"
+        for status in _REFUNDABLE
+    },
+}
+
+
+def settled_status(status: OrderStatus, current: ProviderPayment) -> OrderStatus | None:
+    """The state an order in `status` moves to when its payment (for the amount asked) is as
+    `current` says, or None when it stays: returned in full makes it refunded, from any state the
+    money was taken in and from pending too (it is never paid first); succeeded makes a pending
+    order paid; anything else changes nothing.
+
+    >>> paid = ProviderPayment("pi_1", "succeeded", 1400, "EUR")
+    >>> settled_status(OrderStatus.PENDING, paid)
+    <OrderStatus.PAID: 'paid'>
+    >>> settled_status(OrderStatus.PENDING, replace(paid, amount_refunded_minor=1400))
+    <OrderStatus.REFUNDED: 'refunded'>
+    >>> settled_status(OrderStatus.PAID, replace(paid, amount_refunded_minor=400)) is None
+    True
+    """
+    if not current.succeeded:
+        return None
+    if current.refunded_in_full:
+        refundable = status is OrderStatus.PENDING or status in _REFUNDABLE
+        return OrderStatus.REFUNDED if refundable else None
+    return OrderStatus.PAID if status is OrderStatus.PENDING else None
 
 
 def event_seen(event_id: str) -> bool:

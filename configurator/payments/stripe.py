@@ -7,8 +7,9 @@ does:
   retried checkout (or the SDK's own retries) never makes a second one;
 - a webhook is trusted only once its signature, body and timestamp check out; anything else is a 400
   with no side effect;
-- a webhook event only says "look again": the handler re-fetches the object from Stripe and acts on its
-  status now, so events delivered late or out of order (a failure after the success) change nothing.
+- a webhook event only says "look again": the handler re-fetches the PaymentIntent from Stripe, with
+  its charge and so its refunds, and acts on all of it as it is now, so events delivered late or out of
+  order (a failure after the success, a success after the refund) end in the same state.
 """
 
 from __future__ import annotations
@@ -47,13 +48,6 @@ class WebhookOutcome:
     type: str
     handled: bool  # an event type we act on
     duplicate: bool  # already processed: nothing was done this time
-
-
-@dataclass(frozen=True)
-class Charge:
-    id: str
-    payment_intent: str | None
-    refunded: bool  # in full (a partial refund leaves this false)
 
 
 class StripeProvider:
@@ -102,16 +96,20 @@ class StripeProvider:
         return _payment(intent)
 
     def fetch(self, reference: str) -> ProviderPayment:
-        """The PaymentIntent as Stripe holds it now."""
+        """The PaymentIntent as Stripe holds it now, with what its charge has refunded (a refund leaves
+        the intent `succeeded`: only the charge tells)."""
         try:
-            intent = self.client.v1.payment_intents.retrieve(reference)
+            intent = self.client.v1.payment_intents.retrieve(
+                reference,
+                params={"expand": ["latest_charge"]},
+            )
         except stripe.StripeError as error:
             log.warning("Stripe did not answer for PaymentIntent %s: %s", reference, error)
             raise PaymentProviderFailed("Stripe could not tell the payment's status; try again.") from error
         return _payment(intent)
 
-    def fetch_charge(self, charge_id: str) -> Charge:
-        """A charge as Stripe holds it now (refunds are recorded on charges, not on PaymentIntents)."""
+    def payment_intent_of_charge(self, charge_id: str) -> str | None:
+        """The PaymentIntent a charge belongs to (refund events are about charges)."""
         try:
             charge = self.client.v1.charges.retrieve(charge_id).to_dict()
         except stripe.StripeError as error:
@@ -120,7 +118,7 @@ class StripeProvider:
         intent = charge.get("payment_intent")
         if isinstance(intent, dict):  # expanded
             intent = intent.get("id")
-        return Charge(str(charge["id"]), intent, bool(charge.get("refunded")))
+        return str(intent) if intent else None
 
     def verify(self, payload: bytes, signature: str | None) -> WebhookEvent:
         """The event, if Stripe signed exactly this body recently with our secret; else `WebhookRejected`."""
@@ -141,12 +139,18 @@ class StripeProvider:
 
 
 def _payment(intent: Any) -> ProviderPayment:
+    charge = getattr(intent, "latest_charge", None)
+    # Not expanded (an id, or none yet) on answers to create: nothing can have been refunded yet.
+    refunded = (
+        int(getattr(charge, "amount_refunded", 0) or 0) if isinstance(charge, stripe.StripeObject) else 0
+    )
     return ProviderPayment(
         reference=intent.id,
         status=intent.status,
         amount_minor=int(intent.amount),
         currency=str(intent.currency).upper(),
         client_secret=intent.client_secret,
+        amount_refunded_minor=refunded,
     )
 
 
@@ -155,14 +159,16 @@ def _unknown_to_stripe(error: PaymentProviderFailed) -> bool:
     return isinstance(cause, stripe.InvalidRequestError) and cause.http_status == 404
 
 
-def _payment_intent_changed(provider: StripeProvider, event: WebhookEvent) -> bool:
+def _record_intent(provider: StripeProvider, event: WebhookEvent, intent_id: str | None) -> bool:
     # Whatever this event says, another one may have said more since: look at the intent as it is now.
-    try:
-        current: ProviderPayment | None = provider.fetch(event.object_id)
-    except PaymentProviderFailed as error:
-        if not _unknown_to_stripe(error):
-            raise  # a 5xx: Stripe delivers the event again later
-        current = None  # not visible with our key (another account's event): acknowledge it
+    current: ProviderPayment | None = None
+    if intent_id is not None:
+        try:
+            current = provider.fetch(intent_id)
+        except PaymentProviderFailed as error:
+            if not _unknown_to_stripe(error):
+                raise  # a 5xx: Stripe delivers the event again later
+            # not visible with our key (another account's event): acknowledge it
 
     def effect() -> None:
         if current is not None:
@@ -171,19 +177,18 @@ def _payment_intent_changed(provider: StripeProvider, event: WebhookEvent) -> bo
     return services.apply_event(NAME, event.id, event.type, effect)
 
 
+def _payment_intent_changed(provider: StripeProvider, event: WebhookEvent) -> bool:
+    return _record_intent(provider, event, event.object_id)
+
+
 def _charge_refunded(provider: StripeProvider, event: WebhookEvent) -> bool:
     try:
-        charge: Charge | None = provider.fetch_charge(event.object_id)
+        intent_id = provider.payment_intent_of_charge(event.object_id)
     except PaymentProviderFailed as error:
         if not _unknown_to_stripe(error):
             raise
-        charge = None
-
-    def effect() -> None:
-        if charge is not None and charge.refunded and charge.payment_intent:
-            services.record_refund(charge.payment_intent, ACTOR)
-
-    return services.apply_event(NAME, event.id, event.type, effect)
+        intent_id = None
+    return _record_intent(provider, event, intent_id)
 
 
 # Event type -> handler; each answers False when the event had already been processed.

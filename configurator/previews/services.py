@@ -11,27 +11,40 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
+from flask import Flask, current_app, url_for
 
+from configurator.bodies import loads as bounded_json
 from configurator.catalog import versions
 from configurator.catalog.errors import InvalidPicks, ProductNotFound
 from configurator.catalog.models import ProductVersion
 from configurator.checkout.errors import DesignInvalid
 from configurator.designs.services import check_with, to_json
-from configurator.errors import FieldError
+from configurator.errors import ErrorCode, FieldError
 from configurator.extensions import db
-from configurator.previews.cache import PreviewCache
+from configurator.previews.cache import Budget, PreviewCache
+from configurator.previews.errors import PreviewUnavailable
 from configurator.storage import blob_store
 from configurator.uploads.services import upload_bytes
 from rules import Product, preview
 from rules.model import Value
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_SIZE = 512
-MAX_ENCODED_DESIGN = 8192  # far above any real design (the longest text pick is 1,000 characters)
+# Far above any real design (the longest text pick, 1,000 characters, takes at most 5,336), and short
+# enough that the longest preview URL fits gunicorn's request line (8,190 bytes, gunicorn.conf.py) with
+# room for a view key of 400 characters: a link the app gives is never refused by its own server.
+MAX_ENCODED_DESIGN = 7680
+EXTENSION = "atelier.previews"
+DAY_SECONDS = 86400.0
+
+_create_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,7 @@ def decode_design(encoded: str) -> dict[str, Any]:
         raise _bad_design("The design is longer than any preview takes.")
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-        data = json.loads(raw.decode("utf-8"))
+        data = bounded_json(raw)  # within the limits of every JSON body: no 2,000-deep nesting
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise _bad_design("`design` is not base64url-encoded JSON.") from None
     if not isinstance(data, dict):
@@ -142,18 +155,58 @@ def prepare(version_id: int, view: str, size: preview.Size, encoded: str) -> Pre
     return PreviewRequest(version, served, view, size, checked.design, to_json(checked.design))
 
 
-def cache() -> PreviewCache:
-    return PreviewCache(blob_store())
+def budget(config: Mapping[str, Any]) -> Budget:
+    """The preview store's budget from ATELIER_PREVIEW_STORE_MB and ATELIER_PREVIEW_STORE_DAYS.
+
+    >>> budget({"ATELIER_PREVIEW_STORE_MB": 2, "ATELIER_PREVIEW_STORE_DAYS": 0})
+    Budget(max_bytes=2097152, max_age=None)
+    """
+    days = float(config["ATELIER_PREVIEW_STORE_DAYS"])
+    return Budget(
+        max_bytes=int(float(config["ATELIER_PREVIEW_STORE_MB"]) * 1024 * 1024),
+        max_age=days * DAY_SECONDS if days > 0 else None,
+    )
+
+
+def cache(app: Flask | None = None) -> PreviewCache:
+    """The app's preview cache, one per process: its key locks and its count of bytes written toward
+    the next sweep must be shared by every request."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        with _create_lock:
+            found = app.extensions.get(EXTENSION)
+            if found is None:
+                found = app.extensions[EXTENSION] = PreviewCache(blob_store(app), budget=budget(app.config))
+    return found
 
 
 def render(request: PreviewRequest, fmt: str) -> bytes:
-    """The image bytes (drawn now: callers look in the cache first)."""
-    return preview.render(
-        request.served.product,
-        request.design,
-        request.view,
-        request.size,
-        fmt,
-        assets=request.served.assets,
-        uploads=upload_bytes,
-    )
+    """The image bytes (drawn now: callers look in the cache first); `PreviewUnavailable` when a file
+    the view draws is unusable (a version published before publishing checked its files)."""
+    try:
+        return preview.render(
+            request.served.product,
+            request.design,
+            request.view,
+            request.size,
+            fmt,
+            assets=request.served.assets,
+            uploads=upload_bytes,
+        )
+    except preview.AssetError as error:
+        logger.warning(
+            "preview of version %s view %r cannot be drawn: %s", request.version.id, request.view, error
+        )
+        raise PreviewUnavailable(
+            "This picture of the product cannot be drawn at the moment.",
+            errors=[
+                FieldError(
+                    "view",
+                    f"Version {request.version.id}, view {request.view!r}: {error.path} {error.reason}. "
+                    "Publish the product again with a usable file (`atelier rules check` names it).",
+                    location="path",
+                    code=ErrorCode.PREVIEW_UNAVAILABLE,
+                )
+            ],
+        ) from error

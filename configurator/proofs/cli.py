@@ -1,5 +1,6 @@
 """`flask proofs render NUMBER`: render an order's missing proofs again (after a lost enqueue, a
-storage outage that outlasted the retries, or a file removed from the blob store)."""
+storage outage that outlasted the retries, a file removed from the blob store, or proofs given up
+because their rendering kept killing the worker)."""
 
 from __future__ import annotations
 
@@ -32,12 +33,16 @@ def atelier_render(number: str) -> None:
 
 
 def _render(number: str) -> None:
+    from configurator.proofs.services import try_again
     from configurator.proofs.tasks import render_proofs
 
     try:
         order_id = find_by_number(number.strip().upper()).id
     except OrderNotFound as error:
         raise click.ClickException(error.detail) from None
+    given_up = try_again(order_id)
     db.session.commit()  # an eager task writes through its own session: end this read first
+    if given_up is not None:
+        click.echo(f"the proofs had been given up ({given_up}); trying again")
     send_now(render_proofs, order_id)
     click.echo(f"proofs of order {number.strip().upper()} enqueued")

@@ -42,3 +42,15 @@ class Proof(db.Model):  # type: ignore[name-defined]
     def file_name(self) -> str:
         """The proof's name within its line: `<view>.png`, or `spec.pdf`."""
         return f"{self.view or 'spec'}.{self.format}"
+
+
+class ProofFailure(db.Model):  # type: ignore[name-defined]
+    """An order whose proofs were given up: every delivery of its rendering task ended with the worker
+    dead (configurator.deliveries). The sweep leaves the order alone; `atelier proofs render NUMBER`
+    removes the row and tries again."""
+
+    __tablename__ = "proof_failures"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import false, select, update
+from sqlalchemy import delete, false, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from configurator.catalog import versions
@@ -27,7 +27,7 @@ from configurator.extensions import db
 from configurator.orders.models import Order, OrderLine, OrderStatus
 from configurator.orders.services import ON_ENTER, find_by_number
 from configurator.proofs.errors import ProofNotFound
-from configurator.proofs.models import Proof, ProofKind
+from configurator.proofs.models import Proof, ProofFailure, ProofKind
 from configurator.storage import BlobStore
 from configurator.tasks import enqueue_after_commit
 from configurator.uploads.services import upload_bytes
@@ -128,7 +128,7 @@ class Outcome:
     """What one run did. `failed` counts files that cannot be made from what the order recorded (a
     missing asset, an unreadable version): trying again would not help, so they are logged."""
 
-    status: str  # done | missing | unpaid
+    status: str  # done | missing | unpaid | withdrawn
     rendered: list[str] = field(default_factory=list)
     kept: int = 0
     failed: int = 0
@@ -142,6 +142,8 @@ def render_order(order_id: int, store: BlobStore) -> Outcome:
         return Outcome("missing")
     if order.paid_at is None:
         return Outcome("unpaid")  # nothing is made before the payment
+    if order.status not in MADE_STATUSES:
+        return Outcome("withdrawn")  # refunded or cancelled since it was paid: nothing to make
     number = order.number
     outcome = Outcome("done")
     work = _load(order, outcome)
@@ -308,7 +310,8 @@ MADE_STATUSES = (OrderStatus.PAID.value, OrderStatus.IN_PRODUCTION.value, OrderS
 
 def orders_missing_proofs(older_than: timedelta, within: timedelta = timedelta(days=7)) -> list[int]:
     """Ids of orders paid between `within` and `older_than` ago with a line that has no spec sheet yet
-    (every line gets one): their proofs task was lost, e.g. enqueued while the broker was down."""
+    (every line gets one): their proofs task was lost, e.g. enqueued while the broker was down. Orders
+    whose proofs were given up are left to a person (`give_up`)."""
     now = utcnow()
     has_spec = select(Proof.id).where(Proof.order_line_id == OrderLine.id, Proof.kind == ProofKind.SPEC.value)
     query = (
@@ -319,8 +322,36 @@ def orders_missing_proofs(older_than: timedelta, within: timedelta = timedelta(d
             Order.paid_at < now - older_than,
             Order.paid_at > now - within,
             ~has_spec.exists(),
+            ~select(ProofFailure.order_id).where(ProofFailure.order_id == Order.id).exists(),
         )
         .distinct()
         .order_by(Order.id)
     )
     return list(db.session.scalars(query))
+
+
+# --- giving up --------------------------------------------------------------------------------------
+
+
+def give_up(order_id: int, reason: str) -> None:
+    """Record that the order's proofs were given up, and why (kept if one is recorded already): its
+    rendering kept killing the worker. Commits."""
+    row = {"order_id": order_id, "reason": reason[:500], "failed_at": utcnow()}
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(ProofFailure).values(row).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(ProofFailure).values(row).on_conflict_do_nothing()
+    else:  # pragma: no cover - the app runs on PostgreSQL or SQLite
+        raise NotImplementedError(f"no insert-once for {dialect}")
+    db.session.execute(statement)
+    db.session.commit()
+
+
+def try_again(order_id: int) -> str | None:
+    """Forget that the order's proofs were given up (a person asks for them again); the reason that was
+    recorded, if any."""
+    removed = db.session.execute(
+        delete(ProofFailure).where(ProofFailure.order_id == order_id).returning(ProofFailure.reason)
+    )
+    return removed.scalar_one_or_none()

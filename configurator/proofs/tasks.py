@@ -14,7 +14,7 @@ from celery import Task, shared_task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from configurator.extensions import db
-from configurator.proofs.services import orders_missing_proofs, render_order
+from configurator.proofs.services import give_up, orders_missing_proofs, render_order
 from configurator.storage import blob_store
 from configurator.tasks import exclusive, send_now
 
@@ -27,6 +27,12 @@ MAX_RETRIES = 6
 logger = logging.getLogger(__name__)
 
 
+def _give_up(_task: Task, order_id: int, *, reason: str) -> None:
+    """Every delivery of the order's task killed its worker (configurator.deliveries): record it, so the
+    sweep stops sending the order again and a person can look at it."""
+    give_up(order_id, reason)
+
+
 @shared_task(
     bind=True,
     name="proofs.render_proofs",
@@ -37,6 +43,7 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=600,
     retry_jitter=True,
     max_retries=MAX_RETRIES,
+    on_deliveries_exhausted=_give_up,
 )
 def render_proofs(self: Task, order_id: int) -> str:
     """Render and store the proofs the order lacks (every view of every line, and a spec sheet each)."""

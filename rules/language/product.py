@@ -36,6 +36,7 @@ from rules.model import (
     TextLimits,
     Value,
 )
+from rules.money import is_money_key
 
 _OPTIONED = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.MULTI)
 _GRAPHEME = regex.compile(r"\X")
@@ -142,6 +143,15 @@ class ProductLowering:
             if self.report.is_bad(value):
                 continue
             before = self.report.error_count()
+            if is_money_key(key.text):
+                # The API refuses money keys in every client body (prices are the server's), picks too.
+                self.report.error(
+                    Code.BAD_VALUE,
+                    f"the attribute key {key.text!r} names an amount of money; shoppers could never "
+                    "pick it, since the API refuses prices, totals and discounts from clients",
+                    key,
+                    f"give it a name that says what the shopper chooses, e.g. `{key.text}_band` or `tier`",
+                )
             checked = check_table(value, f.ATTRIBUTE, self.report, f"attribute {key.text!r}", anchor=key)
             kind = None
             if checked is not None:

@@ -26,7 +26,7 @@ from ruamel.yaml.events import (
 )
 
 from rules.errors import Code, Diagnostic
-from rules.model import SourceRef
+from rules.model import MAX_NUMBER_LENGTH, SourceRef
 
 MAX_YAML_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 24  # nested mappings/sequences; real files need about 8
@@ -107,6 +107,10 @@ def describe(node: Node) -> str:
     return f"the text {node.text!r}"
 
 
+def _is_number(text: str) -> bool:
+    return any(pattern.match(text) for pattern in (_INT, _INT_OTHER, _FLOAT))
+
+
 def _resolve(text: str, plain: bool) -> tuple[str, str | int | Decimal | bool | None]:
     if not plain:
         return "str", text
@@ -160,6 +164,19 @@ class _Builder:
                 self.at(event),
                 "remove the tag and write a plain value; quote it if it must stay text",
             )
+
+    def number_fits(self, event: ScalarEvent) -> bool:
+        """A plain number no longer than `MAX_NUMBER_LENGTH`, or no number at all; else an error at it."""
+        value = str(event.value)
+        if event.style is not None or len(value) <= MAX_NUMBER_LENGTH or not _is_number(value):
+            return True
+        self.error(
+            Code.BAD_VALUE,
+            f"the number is {len(value)} characters long; numbers have at most {MAX_NUMBER_LENGTH}",
+            self.at(event),
+            "write a smaller number, or quote it if it is a text",
+        )
+        return False
 
     def scalar(self, event: ScalarEvent) -> Scalar:
         value = str(event.value)
@@ -238,6 +255,8 @@ class _Builder:
             return False
         if isinstance(event, ScalarEvent):
             self.check_properties(event)
+            if not self.number_fits(event):
+                return False
             self.add(self.scalar(event))
             return True
         if isinstance(event, MappingStartEvent | SequenceStartEvent):

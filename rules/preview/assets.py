@@ -33,9 +33,10 @@ T = TypeVar("T")
 class AssetError(RulesError):
     """An asset cannot be used: missing, too large, not a PNG (or font), or the wrong size."""
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, *, too_large: bool = False) -> None:
         self.path = path
         self.reason = reason
+        self.too_large = too_large  # it is what it says, only bigger than any view
         super().__init__(f"{path}: {reason}")
 
 
@@ -138,16 +139,46 @@ def open_png(data: bytes, path: str) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow's guard fired on the header's size (the warning only raises when warnings are
         # errors): a size far past ours, said as plainly as ours.
-        raise AssetError(path, "it declares more pixels than a view can have") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise AssetError(path, f"it is not a PNG image ({error})") from None
+        raise AssetError(path, "it declares more pixels than a view can have", too_large=True) from None
+    except (OSError, SyntaxError, ValueError):
+        raise AssetError(path, f"it is {_what(data)}, not a PNG image") from None
     if image.width * image.height > MAX_ASSET_PIXELS:
-        raise AssetError(path, f"it is {image.width}×{image.height}, larger than a view can be")
+        raise AssetError(
+            path, f"it is {image.width}×{image.height}, larger than a view can be", too_large=True
+        )
     try:
         image.load()
     except (OSError, SyntaxError, ValueError) as error:
         raise AssetError(path, f"the PNG is damaged ({error})") from None
     return image
+
+
+# What a file that is not a PNG most often is, by its first bytes (whatever it is named).
+_SIGNATURES = (
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"RIFF", "a RIFF file (WebP?)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a damaged PNG image"),
+)
+
+
+def _what(data: bytes) -> str:
+    """What some bytes look like, for a message: "a GIF image", "an SVG drawing", "an empty file"...
+
+    >>> _what(b"GIF89a..."), _what(b'<?xml version="1.0"?><svg/>'), _what(b"")
+    ('a GIF image', 'an SVG drawing', 'an empty file')
+    """
+    if not data:
+        return "an empty file"
+    for signature, name in _SIGNATURES:
+        if data.startswith(signature):
+            return name
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in head:
+        return "an SVG drawing"
+    return "a file of another kind"
 
 
 UPLOAD_FORMATS = ["PNG", "JPEG", "WEBP"]

@@ -69,6 +69,7 @@ class _Checker:
         data = self.read(path, f"the {what} of {context}", where)
         if data is None:
             return
+        width, height = view.size
         try:
             image = a.open_png(data, path)
         except a.AssetError as error:
@@ -76,10 +77,11 @@ class _Checker:
                 Code.FILE_UNREADABLE,
                 f"the {what} {path!r} of {context} does not open: {error.reason}",
                 where,
-                "save it as a PNG file",
+                f"save it as a PNG of {width}×{height} pixels, the size of view {view.key!r}"
+                if error.too_large
+                else "save it as a PNG file",
             )
             return
-        width, height = view.size
         if image.size != view.size:
             self.error(
                 ASSET_SIZE,

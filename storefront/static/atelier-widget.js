@@ -11,15 +11,6 @@
   const assets = new URL(".", scriptUrl);
   const EVENTS = ["ready", "change", "add-to-cart", "error"];
 
-  // Theme defaults live on :host so a partner's own custom properties (which inherit into the shadow
-  // tree) win over them.
-  const HOST_STYLE = `
-    :host { display: block; container-type: inline-size; color: var(--atelier-text, #1f2328);
-      font-family: var(--atelier-font, system-ui, sans-serif); }
-    :host([hidden]) { display: none; }
-    .atelier-loading { padding: 1rem; }
-  `;
-
   class AtelierConfigurator extends HTMLElement {
     static get observedAttributes() {
       return ["product", "key", "api"];
@@ -28,8 +19,8 @@
     connectedCallback() {
       if (this.shadowRoot) return;
       const shadow = this.attachShadow({ mode: "open" });
-      const style = document.createElement("style");
-      style.textContent = HOST_STYLE;
+      // Every style of the shadow root, :host's included, comes from the shop's stylesheet: no inline
+      // <style>, so pages with a strict style-src (the embed page's is 'self') show it as designed.
       const sheet = document.createElement("link");
       sheet.rel = "stylesheet";
       sheet.href = new URL("configurator.css", assets).href;
@@ -47,7 +38,7 @@
       const footer = document.createElement("p");
       footer.className = "atelier-root atelier-privacy-footer";
       footer.append(this.privacyOpener);
-      shadow.append(style, sheet, this.privacy, this.container, footer);
+      shadow.append(sheet, this.privacy, this.container, footer);
       this.mount();
     }
 

@@ -477,6 +477,15 @@ const STATUS_WORDS = {
   refunded: "Refunded",
 };
 
+const ORDER_HEADINGS = {
+  pending: "Your order is waiting for payment",
+  cancelled: "This order was cancelled",
+  refunded: "Your payment was refunded: this order will not be made",
+};
+
+// Orders whose shopper was sent a confirmation (a refunded one never was, if it was never paid).
+const CONFIRMED = new Set(["paid", "in_production", "shipped"]);
+
 async function orderPage() {
   const container = document.querySelector("[data-order-view]");
   const token = main.dataset.order;
@@ -495,7 +504,7 @@ async function orderPage() {
   const specsByProduct = await Promise.all(order.lines.map((line) => productSpec(line.product).catch(() => null)));
   document.title = `Order ${order.number} · Atelier`;
   container.replaceChildren(
-    h("h1", {}, order.status === "pending" ? "Your order is waiting for payment" : "Thank you for your order"),
+    h("h1", {}, ORDER_HEADINGS[order.status] ?? "Thank you for your order"),
     h("p", { class: "order-number" }, "Order number ", h("strong", {}, order.number)),
     h("p", {}, "Status: ", h("strong", { class: "order-status" }, STATUS_WORDS[order.status] ?? order.status)),
     order.payment?.test ? h("p", { class: "test-banner" }, "Paid with a test payment: no money moved.") : null,
@@ -510,7 +519,7 @@ async function orderPage() {
         h("p", { class: "cart-line-total" }, money(line.total, order.currency)));
     })),
     h("section", { class: "cart-summary", "aria-label": "Totals" }, summaryList(order.summary, order.currency)),
-    h("p", {}, `A confirmation is on its way to ${order.contact.email}.`),
+    CONFIRMED.has(order.status) ? h("p", {}, `A confirmation is on its way to ${order.contact.email}.`) : null,
   );
   container.removeAttribute("aria-busy");
   say(`Order ${order.number}: ${STATUS_WORDS[order.status] ?? order.status}.`);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -86,3 +87,41 @@ def test_the_embed_page_refuses_to_be_framed_elsewhere(
         )
     finally:
         other.stop()
+
+
+# Installed in every frame before its own scripts: the page's policy violations, as the browser reports them.
+RECORD_VIOLATIONS = """
+window.policyViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.policyViolations.push(`${event.effectiveDirective} ${event.blockedURI || "inline"}`);
+}, true);
+"""
+
+
+def test_the_embed_page_shows_everything_under_its_strict_policy(
+    page: Page, shop: Server, framing_site: tuple[Server, str]
+) -> None:
+    site, _ = framing_site
+    page.add_init_script(RECORD_VIOLATIONS)
+    previews: list[str] = []
+    page.on("request", lambda request: previews.append(request.url) if "/previews/" in request.url else None)
+    page.goto(f"{site.url}/")
+    frame = page.frame_locator("iframe")
+    widget = frame.locator("atelier-configurator")
+    expect(widget.get_by_role("heading", name="Engraved mug")).to_be_visible()
+    # The widget's own styles apply (:host from the stylesheet, not an inline <style>)
+    assert widget.evaluate("w => getComputedStyle(w).display") == "block"
+    # A pick draws a new preview, and the image shows
+    image = widget.locator("img.atelier-preview-image")
+    first = image.get_attribute("src")
+    widget.get_by_role("radio", name="Sage green").click()
+    expect(image).not_to_have_attribute("src", first or "")
+    expect(image).to_be_visible()
+    image.evaluate("img => img.decode()")
+    assert image.evaluate("img => img.naturalWidth") > 0
+    # And the page's policy (style-src 'self', no inline styles) was never broken
+    embed = next(f for f in page.frames if f.url.startswith(f"{shop.url}/embed/"))
+    assert embed.evaluate("window.policyViolations") == []
+    # And the preview URLs it asked for are the configure answer's as given: design and size, nothing added
+    assert len(previews) >= 2
+    assert all(sorted(parse_qs(urlsplit(url).query)) == ["design", "size"] for url in previews), previews

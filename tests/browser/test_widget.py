@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -64,6 +65,8 @@ def test_the_widget_works_on_an_allowed_partner_origin(
     page: Page, shop: Server, shop_app: Flask, partner_site: tuple[Server, str]
 ) -> None:
     site, _ = partner_site
+    previews: list[str] = []
+    page.on("request", lambda request: previews.append(request.url) if "/previews/" in request.url else None)
     page.goto(f"{site.url}/")
     widget = page.locator("atelier-configurator")
     # It renders inside its shadow root, themed by the host page's custom properties
@@ -92,6 +95,9 @@ def test_the_widget_works_on_an_allowed_partner_origin(
     assert [line["design"] for line in cart["lines"]] == [added[0]["design"]]
     assert cart["lines"][0]["choices"]["size"] == "large"
     assert events(page, "atelier:error") == []
+    # Its previews are asked for by the URLs the API gave, nothing added (no key, no cache-buster)
+    assert previews
+    assert all(sorted(parse_qs(urlsplit(url).query)) == ["design", "size"] for url in previews), previews
 
 
 def test_the_widget_is_refused_on_an_origin_not_allowed(page: Page, partner_site: tuple[Server, str]) -> None:

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from configurator.cli import main
+from tests.support.catalogs import BAD_IMAGES, with_poster_view
 
 TEST_CATALOG = Path(__file__).parents[1] / "fixtures" / "catalog"
 WHERE = re.compile(r"\S+\.yaml:\d+:\d+: error: ")
@@ -91,6 +92,65 @@ def test_check_reports_errors_with_file_line_column(runner: CliRunner, broken_ca
     assert WHERE.search(result.output), result.output
     assert "materail" in result.output
     assert "material" in result.stderr.replace("materail", "")  # the hint names what was meant
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_IMAGES))
+def test_check_refuses_a_view_image_that_is_no_usable_png(
+    runner: CliRunner, tmp_path: Path, kind: str
+) -> None:
+    # Given a poster drawn from a file named .png that is a GIF, an SVG, or declares 30000×30000 pixels
+    folder = with_poster_view(tmp_path, BAD_IMAGES[kind])
+    # When it is checked, then the layer that draws it is named, by file, line and column
+    result = runner.invoke(main, ["rules", "check", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert re.search(r"poster\.yaml:\d+:\d+: error: the image 'assets/poster/paper\.png'", result.stderr)
+    assert "1 error" in result.output
+    assert "BytesIO" not in result.output  # said in words, not in Python's
+
+
+@pytest.mark.parametrize(
+    ("written", "where"),
+    [
+        ("max_length: 16", "max_length: {big}"),  # a YAML scalar
+        ("engraving.length <= 8", "engraving.length <= {big}"),  # a number in a rule
+    ],
+)
+def test_check_places_a_5000_digit_number_on_its_own_line(
+    runner: CliRunner, tmp_path: Path, written: str, where: str
+) -> None:
+    # Given the test catalog with a 5,000-digit integer in the mug
+    folder = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, folder)
+    mug = folder / "mug.yaml"
+    text = mug.read_text(encoding="utf-8")
+    line = text[: text.index(written)].count("\n") + 1
+    mug.write_text(text.replace(written, where.format(big="1" * 5_000)), encoding="utf-8")
+
+    # When the merchant checks it
+    result = runner.invoke(main, ["rules", "check", str(folder)])
+
+    # Then the one error points at that line, and nothing crashed
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert re.search(rf"mug\.yaml:{line}:\d+: error: the number is 5000 characters long", result.output)
+    assert "1 error" in result.output
+
+
+def test_check_refuses_an_attribute_named_like_a_price(runner: CliRunner, tmp_path: Path) -> None:
+    # Given a product whose attribute is called `unit_price`: the API would refuse every pick of it
+    folder = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, folder)
+    mug = folder / "mug.yaml"
+    text = mug.read_text(encoding="utf-8")
+    line = text[: text.index("  gift_box:")].count("\n") + 1
+    mug.write_text(text.replace("gift_box", "unit_price"), encoding="utf-8")
+
+    result = runner.invoke(main, ["rules", "check", str(folder)])
+
+    assert result.exit_code == 1, result.output
+    assert (
+        f"mug.yaml:{line}:3: error: the attribute key 'unit_price' names an amount of money" in result.output
+    )
 
 
 def test_check_needs_a_path(runner: CliRunner) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.fake_stripe import FakeStripe
 from tests.support.worker import Worker
 
 
@@ -16,3 +17,11 @@ def workers() -> Iterator[list[Worker]]:
     yield started
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def fake_stripe() -> Iterator[FakeStripe]:
+    """The local stand-in for Stripe's API, on a free port."""
+    server = FakeStripe().start()
+    yield server
+    server.stop()

@@ -16,6 +16,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 from tests.conftest import TEST_CATALOG
 from tests.support.admin import admin_headers
+from tests.support.catalogs import rebranded
+from tests.support.checkout import ready_cart
 from tests.support.orders import LineSpec, make_order
 
 CHECKS = [
@@ -39,6 +41,8 @@ def test_every_admin_operation_answers_as_documented(pg_app: Flask) -> None:
     auth = admin_headers(pg_app)
     files = {path.name: path.read_text(encoding="utf-8") for path in TEST_CATALOG.iterdir()}
     broken = {**files, "mug.yaml": "product: [mug"}
+    other = {**files, "brand.yaml": rebranded(files["brand.yaml"], "other-atelier")}
+    ready_cart(pg_app, [("mug", {"colour": "white"}, 1)])
     moved, ship = {"to": "in_production", "note": "go"}, {"to": "shipped"}
     schema = schemathesis.openapi.from_wsgi("/openapi.json", pg_app)
 
@@ -60,6 +64,9 @@ def test_every_admin_operation_answers_as_documented(pg_app: Flask) -> None:
         ("/rule-sets/check", "POST", {"body": {"files": broken}}),
         ("/rule-sets", "POST", {"body": {"files": files}}),
         ("/rule-sets", "POST", {"body": {"files": {"../x.yaml": ""}}}),
+        ("/rule-sets/check", "POST", {"body": {"files": other}}),
+        ("/rule-sets", "POST", {"body": {"files": other}}),
+        ("/rule-sets", "POST", {"body": {"files": other, "confirm_brand_change": True}}),
     ]
     statuses = []
     for path, method, parts in calls:
@@ -67,4 +74,7 @@ def test_every_admin_operation_answers_as_documented(pg_app: Flask) -> None:
         case = operation.Case(headers=dict(auth), **parts)
         response = case.call_and_validate(checks=CHECKS)
         statuses.append(response.status_code)
-    assert statuses == [200, 200, 422, 200, 404, 200, 409, 200, 200, 200, 200, 404, 200, 200, 422, 200, 422]
+    assert statuses == [
+        *[200, 200, 422, 200, 404, 200, 409, 200, 200, 200, 200, 404, 200, 200, 422, 200, 422],
+        *[200, 409, 200],  # another brand: checked, refused, then confirmed
+    ]

@@ -262,6 +262,8 @@ def test_csv_export_has_one_row_per_line_and_defuses_formulas(
         "line_total",
         "order_total",
         "partner",
+        "order_refunded",
+        "status_note",
     ]
     mug, poster = rows[1], rows[2]
     # A shopper's text never reaches a spreadsheet as a formula.

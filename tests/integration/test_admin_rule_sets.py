@@ -4,7 +4,10 @@ with file:line:column for files that do not load, and the saved designs a change
 from __future__ import annotations
 
 import base64
+import json
+import random
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,8 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from configurator.admin import rulesets
+from configurator.catalog import impact
 from tests.conftest import TEST_CATALOG
 from tests.support.admin import admin_headers
+from tests.support.catalogs import BAD_IMAGES, POSTER_IMAGE, POSTER_VIEW, png, rebranded
+from tests.support.checkout import cart_total, ready_cart
 
 RULE_SETS = "/api/v1/admin/rule-sets"
 GOLD_SOLD_OUT = """
@@ -133,6 +139,33 @@ def test_an_oversized_body_is_refused_before_it_is_read(
     response = pg_client.post(RULE_SETS, data=body, content_type="application/json", headers=headers)
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"].endswith("this endpoint accepts at most 48 MB.")
+
+
+def test_the_body_limit_takes_the_largest_rule_set_the_limits_allow_and_little_more() -> None:
+    # Given the largest rule set within the limits, written as JSON the least favourable way: 50 files
+    # of control characters (six bytes each once escaped), 500 assets of 24 MB in all under the longest
+    # paths, indented, with every slash escaped (as PHP's encoder does by default)
+    per_file = rulesets.MAX_TOTAL_BYTES // rulesets.MAX_FILES
+    files = {f"{'f' * 58}{n:02d}.yaml": "\x01" * per_file for n in range(rulesets.MAX_FILES)}
+    per_asset = rulesets.MAX_ASSET_BYTES // rulesets.MAX_ASSETS
+    folders = "/".join(f"{n}" * 100 for n in range(6))
+    noise = random.Random(7)  # compressed images and fonts: their bytes look random
+    assets = {
+        f"{folders}/{n:03d}{'a' * 93}.png": base64.b64encode(noise.randbytes(per_asset)).decode()
+        for n in range(rulesets.MAX_ASSETS)
+    }
+    body = json.dumps({"files": files, "assets": assets}, indent=2).replace("/", "\\/")
+    # Then its body is within the limit, and the limit is no more than 4 MB above it
+    assert len(body.encode()) <= rulesets.MAX_BODY_BYTES < len(body.encode()) + 4 * 1024 * 1024
+
+
+def test_a_body_of_the_limit_exactly_is_read(pg_client: FlaskClient, headers: dict[str, str]) -> None:
+    head, tail = b'{"files": {"brand.yaml": "', b'"}}'
+    body = head + b"x" * (rulesets.MAX_BODY_BYTES - len(head) - len(tail)) + tail
+    response = pg_client.post(RULE_SETS, data=body, content_type="application/json", headers=headers)
+    assert response.status_code == 422  # read, then refused for what it holds
+    assert response.get_json()["errors"][0]["field"] == "files"
 
 
 def test_check_reports_what_publishing_would_do_and_what_it_would_break(
@@ -198,7 +231,8 @@ def test_a_catalog_with_views_is_published_with_its_assets_and_previews_draw_the
 ) -> None:
     upload = demo_upload()
     upload["assets"]["assets/spare/never-drawn.png"] = next(iter(upload["assets"].values()))
-    response = pg_client.post(RULE_SETS, json=upload, headers=headers)
+    # The demo is another brand than the test catalog's: publishing it is a decision
+    response = pg_client.post(RULE_SETS, json={**upload, "confirm_brand_change": True}, headers=headers)
     assert response.status_code == 200, response.json
     assert outcomes(response.json)["engraved-mug"] == "created"
     unused = [w for w in response.json["warnings"] if w["code"] == "unused-asset"]
@@ -248,3 +282,137 @@ def test_asset_paths_are_plain_and_their_bytes_base64(
     response = pg_client.post(RULE_SETS, json={"files": files, "assets": {path: content}}, headers=headers)
     assert response.status_code == 422
     assert f"assets.{path}" in [e["field"] for e in response.json["errors"]]
+
+
+def poster_upload(image: bytes) -> dict[str, Any]:
+    """The test catalog with a poster drawn in one view from `image`, as an upload."""
+    files = {path.name: path.read_text(encoding="utf-8") for path in sorted(TEST_CATALOG.iterdir())}
+    files["poster.yaml"] += POSTER_VIEW
+    return {"files": files, "assets": {POSTER_IMAGE: base64.b64encode(image).decode()}}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_IMAGES))
+def test_a_view_image_that_is_no_usable_png_is_refused_where_it_is_drawn(
+    pg_client: FlaskClient, headers: dict[str, str], kind: str
+) -> None:
+    # Given a poster view drawing a GIF, an SVG or a 30000×30000 PNG, all named .png
+    upload = poster_upload(BAD_IMAGES[kind])
+    for url in (RULE_SETS, f"{RULE_SETS}/check"):
+        # When it is published or checked
+        response = pg_client.post(url, json=upload, headers=headers)
+        # Then it is refused as `rules check` refuses it, at the layer that draws it
+        assert response.status_code == 422, response.json
+        assert response.mimetype == "application/problem+json"
+        [error] = response.json["errors"]
+        assert (error["code"], error["file"], error["severity"]) == (
+            "file-unreadable",
+            "poster.yaml",
+            "error",
+        )
+        assert error["line"] > 1
+        assert error["column"] >= 1
+        assert re.match(r"^poster\.yaml:\d+:\d+: the image 'assets/poster/paper\.png'", error["detail"])
+        assert "atelier-upload" not in str(response.json)
+    # And nothing was published: the live poster is the one without views
+    assert pg_client.get(RULE_SETS, query_string={"product": "poster"}, headers=headers).json["total"] == 1
+
+
+def test_a_view_image_that_is_a_png_of_the_views_size_is_published(
+    pg_client: FlaskClient, headers: dict[str, str]
+) -> None:
+    response = pg_client.post(RULE_SETS, json=poster_upload(png()), headers=headers)
+    assert response.status_code == 200, response.json
+    assert outcomes(response.json) == {"mug": "unchanged", "poster": "created"}
+    answer = pg_client.post("/api/v1/products/poster/configure", json={"picks": {}}).json
+    assert pg_client.get(answer["preview"]["url"]).status_code == 200
+
+
+def cart_id(app: Flask, token: str) -> int:
+    from configurator.checkout import services as carts
+
+    with app.app_context():
+        return carts.find(token).id
+
+
+def test_another_brand_is_published_only_when_confirmed_and_both_answers_list_the_totals_it_changes(
+    pg_app: Flask, pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str]
+) -> None:
+    # Given an open cart to France holding a white mug (prices before tax: tax is added on top)
+    token = ready_cart(pg_app, [("mug", {"colour": "white"}, 1)])
+    before, _ = cart_total(pg_app, token)
+    assert before == Decimal("22.80")  # 14.00 + 5.00 shipping + 20 % VAT
+    # And a rule set of another brand, whose prices include tax
+    other = {**files, "brand.yaml": rebranded(files["brand.yaml"], "other-atelier")}
+    # When it is published without confirming
+    refused = pg_client.post(RULE_SETS, json={"files": other}, headers=headers)
+    # Then it is refused, saying which brand would replace which and what the cart would cost
+    assert refused.status_code == 409, refused.json
+    assert refused.mimetype == "application/problem+json"
+    problem = refused.json
+    assert problem["code"] == "brand-change-unconfirmed"
+    assert problem["brand_change"] == {"current": "test-atelier", "new": "other-atelier"}
+    assert "confirm_brand_change" in problem["detail"]
+    changes = problem["price_changes"]
+    [cart] = [item for item in changes["items"] if item["kind"] == "cart"]
+    assert cart["cart"] == cart_id(pg_app, token)
+    assert (cart["currency"], cart["old_total"], cart["new_total"]) == ("EUR", "22.80", "19.00")
+    assert (cart["old_tax_included"], cart["new_tax_included"]) == (False, True)
+    [design] = [item for item in changes["items"] if item["kind"] == "design"]
+    assert (design["product_key"], design["old_total"], design["new_total"]) == ("mug", "14.00", "14.00")
+    assert (design["old_tax_included"], design["new_tax_included"]) == (False, True)
+    assert (changes["count"], changes["carts"], changes["designs"]) == (2, 1, 1)
+    # And nothing changed: the cart costs what it did
+    assert cart_total(pg_app, token)[0] == before
+    assert pg_client.get(RULE_SETS, query_string={"product": "mug"}, headers=headers).json["total"] == 1
+    # When the merchant confirms
+    confirmed = pg_client.post(
+        RULE_SETS, json={"files": other, "confirm_brand_change": True}, headers=headers
+    )
+    # Then it is published, and the answer lists the same changes, which the cart now shows
+    assert confirmed.status_code == 200, confirmed.json
+    assert confirmed.json["brand_change"] == {"current": "test-atelier", "new": "other-atelier"}
+    assert confirmed.json["price_changes"] == changes
+    assert cart_total(pg_app, token)[0] == Decimal("19.00")
+
+
+def test_a_check_of_another_brand_lists_the_change_without_refusing(
+    pg_app: Flask, pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str]
+) -> None:
+    ready_cart(pg_app, [("mug", {"colour": "white"}, 1)])
+    other = {**files, "brand.yaml": rebranded(files["brand.yaml"], "other-atelier")}
+    checked = pg_client.post(f"{RULE_SETS}/check", json={"files": other}, headers=headers)
+    assert checked.status_code == 200, checked.json
+    assert checked.json["brand_change"] == {"current": "test-atelier", "new": "other-atelier"}
+    assert checked.json["price_changes"]["carts"] == 1
+
+
+def test_the_same_brand_publishes_without_confirming_and_lists_what_its_new_prices_change(
+    pg_app: Flask, pg_client: FlaskClient, headers: dict[str, str], files: dict[str, str]
+) -> None:
+    token = ready_cart(pg_app, [("mug", {"colour": "white"}, 1)])
+    files["mug.yaml"] = files["mug.yaml"].replace('price: {EUR: "14.00"', 'price: {EUR: "15.00"')
+    response = pg_client.post(RULE_SETS, json={"files": files}, headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.json["brand_change"] is None
+    [cart] = [item for item in response.json["price_changes"]["items"] if item["kind"] == "cart"]
+    assert (cart["cart"], cart["old_total"], cart["new_total"]) == (cart_id(pg_app, token), "22.80", "24.00")
+
+
+def test_the_listing_of_changed_totals_is_a_count_and_the_first_ones(
+    pg_app: Flask,
+    pg_client: FlaskClient,
+    headers: dict[str, str],
+    files: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given three open carts, and a listing bounded to two entries
+    tokens = [ready_cart(pg_app, [("mug", {"colour": "white"}, n)]) for n in (1, 2, 3)]
+    monkeypatch.setattr(impact, "LISTED", 2)
+    other = {**files, "brand.yaml": rebranded(files["brand.yaml"], "other-atelier")}
+    # When another brand is checked
+    changes = pg_client.post(f"{RULE_SETS}/check", json={"files": other}, headers=headers).json[
+        "price_changes"
+    ]
+    # Then every changed total is counted, the first two carts are listed, and the answer says so
+    assert (changes["count"], changes["carts"], changes["designs"], changes["limit"]) == (6, 3, 3, 2)
+    assert [item["cart"] for item in changes["items"]] == [cart_id(pg_app, t) for t in tokens[:2]]

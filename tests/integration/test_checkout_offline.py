@@ -123,13 +123,24 @@ def test_a_cart_without_contact_details_is_refused(pg_app: Flask, pg_client: Fla
     assert count(pg_app, Order) == 0
 
 
-@pytest.mark.parametrize("body", [{"total": "0.01"}, {"amount": 1}, []])
-def test_checkout_takes_no_price_or_anything_else(pg_app: Flask, pg_client: FlaskClient, body: Any) -> None:
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"total": "0.01"}, 400, "client-price-refused"),
+        ({"amount": 1}, 400, "client-price-refused"),
+        ({"totalPrice": "0.01"}, 400, "client-price-refused"),
+        ([], 422, "validation-failed"),
+        ({"note": "hi"}, 422, "validation-failed"),
+    ],
+)
+def test_checkout_takes_no_price_or_anything_else(
+    pg_app: Flask, pg_client: FlaskClient, body: Any, status: int, code: str
+) -> None:
     token = ready_cart(pg_app)
 
     response = checkout(pg_client, token, json=body)
 
-    assert response.status_code == 422
+    assert (response.status_code, response.get_json()["code"]) == (status, code)
     assert count(pg_app, Order) == 0
 
 

@@ -3,10 +3,19 @@ refused cleanly (a problem document or a diagnostic), never with a 500 or a cras
 
 from __future__ import annotations
 
+import http.client
 import io
+import json
+import os
 import random
+import signal
 import struct
+import subprocess
+import sys
+import time
+import unicodedata
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +26,13 @@ from flask.testing import FlaskClient
 from PIL import Image, ImageFile
 
 from configurator.cli import main
+from configurator.previews.services import MAX_ENCODED_DESIGN
+from tests.conftest import TEST_CATALOG
+from tests.support.services import free_port
 
 CONFIGURE = "/api/v1/products/mug/configure"
+REPO = Path(__file__).parents[2]
+ADDRESS = {"country": "FR", "postal_code": "75011", "city": "Paris", "line1": "1 rue de la Roquette"}
 
 
 def noise_png(width: int, height: int) -> bytes:
@@ -119,6 +133,43 @@ def test_invisible_and_direction_characters_in_a_pick_are_named(
     assert "at character 4" in violation["message"]
 
 
+# --- text no database stores, on PostgreSQL ----------------------------------------------------------
+
+UNASSIGNED = next(chr(c) for c in range(0x1F000, 0x110000) if unicodedata.category(chr(c)) == "Cn")
+
+
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [("\\ud83d", "U+D83D (a lone surrogate)"), (UNASSIGNED, None)],
+    ids=["lone-surrogate", "unassigned"],
+)
+def test_text_no_database_stores_is_a_422_before_postgresql(
+    pg_client: FlaskClient, written: str, named: str | None
+) -> None:
+    # Given a lone surrogate written as a JSON escape (as a broken client sends it), or a character
+    # newer than Python's Unicode (as a shopper with a new phone types it)
+    cart = pg_client.post("/api/v1/carts", json={"currency": "EUR"}).get_json()["id"]
+    design = '{"product": "mug", "picks": {"engraving": "Sam ' + written + '"}}'
+    contact = json.dumps({"email": "a@example.org", "name": "Ann", "address": ADDRESS}).replace(
+        '"Ann"', '"Ann ' + written + '"'
+    )
+
+    # When it is saved in a design and in a cart's contact details
+    saved = pg_client.post("/api/v1/designs", data=design, content_type="application/json")
+    put = pg_client.put(f"/api/v1/carts/{cart}/contact", data=contact, content_type="application/json")
+
+    # Then both are refused naming the field, and nothing was written
+    for response, field in ((saved, "picks.engraving"), (put, "name")):
+        assert response.status_code == 422, response.get_data(as_text=True)
+        (error,) = response.get_json()["errors"]
+        assert (error["field"], error["code"]) == (field, "invalid-text")
+        assert error["technical_detail"] == (
+            named or f"U+{ord(UNASSIGNED):04X} (unassigned in Unicode {unicodedata.unidata_version})"
+        )
+    assert pg_client.get(f"/api/v1/carts/{cart}").get_json()["contact"]["name"] is None
+    assert pg_client.post("/api/v1/designs", json={"product": "mug", "picks": {}}).status_code == 201
+
+
 def test_an_upload_keeps_its_own_larger_limit(client: FlaskClient) -> None:
     # Given a photo of about 2 MB, over the JSON endpoints' limit and under the uploads' 15 MB
     photo = noise_png(900, 800)
@@ -182,3 +233,106 @@ def test_a_bomb_png_asset_is_a_clean_rules_check_error(
     assert "error: the image 'assets/base.png' of layer 1 of view 'front' does not open" in result.output
     assert "1 error" in result.output
     assert all(width * height <= 200 * 100 for width, height in decoded), decoded
+
+
+# --- the HTTP server in front of the app ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by a real gunicorn with the project's gunicorn.conf.py: its host and port."""
+    folder = tmp_path_factory.mktemp("gunicorn")
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")}
+    environment.update(
+        {
+            "ATELIER_BIND": f"127.0.0.1:{port}",
+            "ATELIER_WEB_WORKERS": "1",
+            "ATELIER_DATABASE_URL": f"sqlite:///{folder / 'atelier.sqlite3'}",
+            "ATELIER_CATALOG": str(TEST_CATALOG),
+            "ATELIER_MEDIA_ROOT": str(folder / "media"),
+        }
+    )
+    log = folder / "gunicorn.log"
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 60
+        status = 0
+        while status != 200:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            try:
+                status = request(f"127.0.0.1:{port}", "GET", "/healthz")[0]
+            except OSError:
+                time.sleep(0.2)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+
+
+def request(
+    server: str, method: str, target: str, headers: list[tuple[str, str]] = (), body: bytes | None = None
+) -> tuple[int, str, Any]:
+    """Status, content type and body (JSON when it is JSON) of one request, sent as it is given."""
+    connection = http.client.HTTPConnection(server, timeout=10)
+    try:
+        connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+        connection.putheader("Host", server)
+        for name, value in headers:
+            connection.putheader(name, value)
+        if body is not None:
+            connection.putheader("Content-Type", "application/json")
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        answer = connection.getresponse()
+        data = answer.read()
+        kind = answer.headers.get("Content-Type", "")
+        return answer.status, kind, json.loads(data) if "json" in kind else data.decode("latin-1")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("target", "headers", "status", "code"),
+    [
+        ("/api/v1/products?q=" + "a" * 9_000, [], 414, "uri-too-long"),
+        ("/api/v1/products", [("X-Long", "a" * 9_000)], 431, "headers-too-large"),
+        ("/api/v1/products", [(f"X-Header-{n}", "1") for n in range(101)], 431, "headers-too-large"),
+    ],
+    ids=["request-line", "one-long-header", "101-headers"],
+)
+def test_gunicorn_refuses_what_is_past_its_limits_with_a_problem_document(
+    gunicorn: str, target: str, headers: list[tuple[str, str]], status: int, code: str
+) -> None:
+    answer_status, kind, body = request(gunicorn, "GET", target, headers)
+    assert answer_status == status
+    assert kind == "application/problem+json", body
+    assert body["type"] == f"urn:atelier:problem:{code}"
+    assert (body["status"], body["code"]) == (status, code)
+    assert "at most" in body["detail"]
+    assert "a" * 100 not in json.dumps(body)  # the refused input is never echoed
+
+
+def test_the_longest_preview_url_the_schema_allows_reaches_the_app(gunicorn: str) -> None:
+    # Given a preview URL with the longest design the schema takes and a 400-character view key
+    path = "/api/v1/previews/2147483647/" + "v" * 400
+    longest = f"{path}?design={'A' * MAX_ENCODED_DESIGN}&size=production"
+
+    # Then the app answers it (no such version), not the server in front of it
+    status, kind, body = request(gunicorn, "GET", longest)
+    assert (status, kind) == (404, "application/problem+json"), body
+    assert body["instance"] == path
+    # And one character more is the schema's refusal, said by the app
+    status, _, body = request(gunicorn, "GET", longest.replace("design=", "design=A"))
+    assert (status, body["code"], body["errors"][0]["field"]) == (422, "validation-failed", "design")
+
+
+def test_a_deep_json_body_through_gunicorn_is_a_400_problem(gunicorn: str) -> None:
+    deep = b'{"picks": ' + b"[" * 2_000 + b"]" * 2_000 + b"}"
+    status, kind, body = request(gunicorn, "POST", CONFIGURE, body=deep)
+    assert (status, kind, body["code"]) == (400, "application/problem+json", "json-too-complex")

@@ -209,6 +209,34 @@ def test_a_down_server_leaves_the_message_pending_until_a_flush(
     assert (message.status, message.attempts) == ("sent", 2)
 
 
+def test_a_message_whose_sends_never_finished_fails_once_its_attempts_are_used_up(
+    test_config: dict[str, Any], smtp: SmtpServer
+) -> None:
+    from sqlalchemy import update
+
+    from configurator import create_app
+    from configurator.mail.tasks import MAX_ATTEMPTS
+
+    # Given a pending message whose attempts are all used up by sends that never finished (each one's
+    # worker died mid-send, and the sweep sent the task again with a new id each time)
+    app = create_app({**test_config, **smtp.config()})
+    order = place_order(app)
+    assert mark_paid(app, order.id)  # the server is down: pending after one attempt
+    with app.app_context():
+        db.session.execute(update(OutboxMessage).values(attempts=MAX_ATTEMPTS, last_error=None))
+        db.session.commit()
+    # When the server answers and the outbox is flushed
+    smtp.start()
+    result = app.test_cli_runner().invoke(args=["mail", "flush", "--older-than", "0"])
+    assert result.exit_code == 0, result.output
+    # Then the message is failed with the reason, and nothing more is sent
+    [message] = outbox(app)
+    assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
+    assert message.last_error == f"given up after {MAX_ATTEMPTS} attempts; the last one never finished"
+    assert smtp.received == []
+    assert order_status(app, order.id) == OrderStatus.PAID
+
+
 def test_a_refused_recipient_fails_the_message_not_the_order(
     smtp_app: Flask, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -473,6 +473,44 @@ def test_the_sweep_sends_again_the_proofs_a_lost_enqueue_left_out(pg_app: Flask)
     assert len(stored(pg_app, order.id)) == PROOFS_PER_ORDER
 
 
+def test_proofs_given_up_are_left_by_the_sweep_until_a_person_asks_again(pg_app: Flask) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import delete, update
+
+    from configurator.dbtypes import utcnow
+    from configurator.proofs.models import ProofFailure
+    from configurator.proofs.tasks import sweep_proofs
+
+    # Given a paid order without proofs, paid 20 minutes ago, whose rendering was given up (every
+    # delivery of its task killed the worker)
+    order = paid_order(pg_app)
+    with pg_app.app_context():
+        line_ids = select(OrderLine.id).where(OrderLine.order_id == order.id)
+        db.session.execute(delete(Proof).where(Proof.order_line_id.in_(line_ids)))
+        db.session.execute(
+            update(Order).where(Order.id == order.id).values(paid_at=utcnow() - timedelta(minutes=20))
+        )
+        db.session.commit()
+        proofs.give_up(order.id, "given up after 5 deliveries that never finished")
+        proofs.give_up(order.id, "a second report changes nothing")
+        # Then the sweep leaves it alone
+        assert proofs.orders_missing_proofs(timedelta(minutes=10)) == []
+        assert sweep_proofs() == 0
+        db.session.remove()
+    assert proof_count(pg_app) == 0
+    # When a person asks for its proofs again
+    result = pg_app.test_cli_runner().invoke(args=["proofs", "render", order.number])
+    # Then they are told why they had been given up, the mark is gone, and the proofs are made
+    assert result.exit_code == 0, result.output
+    assert (
+        "had been given up (given up after 5 deliveries that never finished); trying again" in result.output
+    )
+    with pg_app.app_context():
+        assert db.session.get(ProofFailure, order.id) is None
+    assert len(stored(pg_app, order.id)) == PROOFS_PER_ORDER
+
+
 def test_the_beat_schedules_the_sweeps_and_clean_ups(pg_app: Flask) -> None:
     schedule = pg_app.extensions["celery"].conf.beat_schedule
     tasks = {entry["task"] for entry in schedule.values()}

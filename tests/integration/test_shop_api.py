@@ -50,6 +50,16 @@ def test_save_load_and_share_a_design(pg_client: FlaskClient) -> None:
     assert shared["saved"]["version"] == saved["saved"]["version"]
 
 
+def test_a_design_takes_currency_as_its_only_query_parameter(pg_client: FlaskClient) -> None:
+    saved = save(pg_client, {"colour": "gold"})
+    assert pg_client.get(saved["links"]["self"], query_string={"currency": "USD"}).status_code == 200
+    response = pg_client.get(saved["links"]["self"], query_string={"currency": "USD", "key": "pk_test_x"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": "key", "location": "query", "detail": "Unknown field."}
+    ]
+
+
 def test_remix_copies_with_changes_and_keeps_the_original(pg_client: FlaskClient) -> None:
     original = save(pg_client, {"colour": "ink"})
     response = pg_client.post(original["links"]["remix"], json={"picks": {"material": "enamel"}})

@@ -7,6 +7,7 @@ serves uploads, previews and production proofs through it.
 from __future__ import annotations
 
 import io
+import os
 import secrets
 import socket
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from PIL import Image
 
 from configurator import create_app
 from configurator.errors import ConfigurationError
+from configurator.previews import services as previews
+from configurator.previews.cache import PreviewCache
 from configurator.storage import (
     FileBlobStore,
     InvalidKey,
@@ -32,6 +35,7 @@ from configurator.storage import (
 )
 from tests.support.admin import admin_headers
 from tests.support.orders import LineSpec, make_order
+from tests.support.previews import write_in_processes
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -122,6 +126,43 @@ def test_keys_are_distinct_objects_and_a_prefix_is_not_a_blob(store: S3BlobStore
     ]
     assert not store.exists("uploads")  # a "folder" is no object
     assert store.get("proofs/AB12-CD34") is None
+
+
+def test_a_listing_holds_the_folder_under_this_stores_prefix_only(
+    store: S3BlobStore, s3: Any, bucket: str
+) -> None:
+    store.put("previews/ab/one.png", b"1" * 10)
+    store.put("previews/cd/two.webp", b"2" * 20)
+    store.put("proofs/AB12-CD34/7/front.png", b"x")
+    s3.put_object(Bucket=bucket, Key="shop/other/previews/ab/three.png", Body=b"another shop's")
+    s3.put_object(Bucket=bucket, Key="shop/media/previewsx/four.png", Body=b"a sibling folder")
+    listed = sorted(store.scan("previews"))
+    assert [(blob.key, blob.size) for blob in listed] == [
+        ("previews/ab/one.png", 10),
+        ("previews/cd/two.webp", 20),
+    ]
+    last_modified = s3.head_object(Bucket=bucket, Key="shop/media/previews/ab/one.png")["LastModified"]
+    assert listed[0].written == last_modified.timestamp()
+
+
+def test_processes_writing_previews_at_once_keep_the_bucket_within_the_budget(
+    store: S3BlobStore, bucket: str, s3_endpoint: str
+) -> None:
+    # Given a bucket holding a production proof, and a budget of 60,000 bytes for previews
+    store.put("proofs/AB12-CD34/7/front.png", b"proof")
+    # When three processes store 40 previews of 1,000 bytes each at the same time (120,000 bytes)
+    credentials = {name: os.environ[name] for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    spec = {
+        "url": f"s3://{bucket}/shop/media",
+        "endpoint": s3_endpoint,
+        "region": "eu-west-1",
+        "environment": credentials,
+    }
+    write_in_processes(spec, 60_000, writers=3, count=40, size=1000)
+    # Then the previews left hold at most the budget, and the proof is untouched
+    count, size = PreviewCache(store).usage()
+    assert 0 < size <= 60_000, (count, size)
+    assert store.get("proofs/AB12-CD34/7/front.png") == b"proof"
 
 
 def test_empty_and_large_blobs_survive_byte_for_byte(store: S3BlobStore) -> None:
@@ -340,3 +381,45 @@ def test_the_proofs_of_a_paid_order_are_stored_in_the_bucket_and_downloaded_from
     key = f"atelier/proofs/{order.number}/{line}/spec.pdf"
     assert response.data == s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     assert response.data.startswith(b"%PDF-")
+
+
+def test_beats_sweep_leaves_an_orders_proofs_and_its_preview_comes_back_the_same(
+    pg_s3_app: Flask, s3_config: dict[str, Any], pg_config: dict[str, Any], s3: Any, bucket: str
+) -> None:
+    from configurator.extensions import db
+    from configurator.orders.models import Order
+    from configurator.previews.tasks import sweep_previews
+
+    # Given a paid mug, its proofs in the bucket, and its preview on the order page seen once
+    order = make_order(pg_s3_app, [LineSpec("engraved-mug", {"engraving": "Ada", "colour": "sage"})])
+    with pg_s3_app.app_context():
+        token = db.session.get_one(Order, order.id).token
+        db.session.remove()
+    client = pg_s3_app.test_client()
+    url = client.get(f"/api/v1/orders/{token}").json["lines"][0]["preview"]["url"]
+    seen = client.get(url)
+    assert seen.status_code == 200
+    proofs = {
+        key: s3.get_object(Bucket=bucket, Key=key)["ETag"] for key in objects(s3, bucket) if "/proofs/" in key
+    }
+    assert len(proofs) == 2
+    assert any("/previews/" in key for key in objects(s3, bucket))
+    # When beat's sweep runs on a shop whose preview budget is nothing at all
+    strict = create_app(
+        {
+            **s3_config,
+            "SQLALCHEMY_DATABASE_URI": pg_config["SQLALCHEMY_DATABASE_URI"],
+            "ATELIER_PREVIEW_STORE_MB": 0,
+        }
+    )
+    with strict.app_context():
+        assert sweep_previews.apply().get() == 1
+    # Then the previews went and the proofs are untouched
+    left = objects(s3, bucket)
+    assert not any("/previews/" in key for key in left)
+    assert {key: s3.get_object(Bucket=bucket, Key=key)["ETag"] for key in left if "/proofs/" in key} == proofs
+    # And the order page's preview is drawn again: the same bytes under the same ETag
+    again = client.get(url)
+    assert (again.status_code, again.headers["ETag"], again.data) == (200, seen.headers["ETag"], seen.data)
+    assert client.get(url, headers={"If-None-Match": seen.headers["ETag"]}).status_code == 304
+    assert previews.cache(pg_s3_app).usage()[0] == 1

@@ -16,6 +16,7 @@ from rules.errors import CatalogError, Code
 from rules.language import fields as f
 from rules.language import load_catalog
 from rules.language.yamlsafe import MAX_DEPTH, Mapping, Scalar, Sequence, load_yaml
+from rules.model import MAX_NUMBER_LENGTH
 from tests.support.yamlwork import YamlEvents
 
 BRAND = """\
@@ -153,6 +154,31 @@ def test_deep_nesting_is_refused(yaml_events: YamlEvents) -> None:
     # Refused on opening the level past the limit: the rest of the file was never read
     assert yaml_events.deepest("deep.yaml") == MAX_DEPTH + 1
     assert len(yaml_events.of("deep.yaml")) <= MAX_DEPTH + 3  # the stream, the document, the lists
+
+
+@pytest.mark.parametrize("number", ["1" * 5_000, "-" + "9" * 4_301, "0." + "5" * 60, "0x" + "f" * 60])
+def test_a_number_too_long_is_refused_at_its_own_line(number: str) -> None:
+    # Given a number longer than Python's int would convert (4,300 digits) or than any catalog needs
+    data = f"product: cup\nattributes:\n  width: {{type: number, min: 1, max: {number}}}\n".encode()
+
+    # Then it is one diagnostic, where the number is written
+    root, diagnostics = load_yaml(data, "cup.yaml")
+    assert root is None
+    (error,) = diagnostics
+    assert error.code == Code.BAD_VALUE
+    assert str(error.source) == "cup.yaml:3:38"
+    assert f"{len(number)} characters long" in error.message
+
+
+def test_a_number_at_the_limit_and_a_long_quoted_text_are_read() -> None:
+    root, diagnostics = load_yaml(f"a: {'9' * MAX_NUMBER_LENGTH}\nb: '{'1' * 5_000}'\n".encode(), "x.yaml")
+    assert diagnostics == []
+    assert isinstance(root, Mapping)
+    a, b = root.get("a"), root.get("b")
+    assert isinstance(a, Scalar)
+    assert a.value == int("9" * MAX_NUMBER_LENGTH)
+    assert isinstance(b, Scalar)
+    assert b.kind == "str"
 
 
 def test_oversized_files_are_refused_unread(tmp_path: Path) -> None:

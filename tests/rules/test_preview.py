@@ -25,6 +25,7 @@ from rules.preview import (
     render_key,
     spec_sheet,
 )
+from tests.support.catalogs import png_claiming
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(ROOT / "catalog")
@@ -294,6 +295,69 @@ def test_a_file_that_is_not_a_png(tmp_path: Path) -> None:
     assert found.startswith(
         "cup.yaml:12:9: error: the mask 'assets/mask.png' of layer 2 of view 'front' does not open"
     )
+
+
+UNUSABLE = {
+    "GIF": (Image.new("RGB", (200, 100)), "GIF", "it is a GIF image, not a PNG image"),
+    "JPEG": (Image.new("RGB", (200, 100)), "JPEG", "it is a JPEG image, not a PNG image"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNUSABLE))
+def test_a_file_named_png_says_what_it_is(tmp_path: Path, kind: str) -> None:
+    picture, fmt, said = UNUSABLE[kind]
+    folder = catalog(tmp_path)
+    picture.save(folder / "assets" / "base.png", fmt)
+    (found,) = messages(folder)
+    assert f"does not open: {said}\n  hint: save it as a PNG file" in found
+
+
+def test_an_svg_named_png_says_so(tmp_path: Path) -> None:
+    folder = catalog(tmp_path)
+    (folder / "assets" / "base.png").write_bytes(b'<?xml version="1.0"?>\n<svg xmlns="x"/>')
+    (found,) = messages(folder)
+    assert "does not open: it is an SVG drawing, not a PNG image" in found
+
+
+def test_a_png_declaring_more_pixels_than_a_view_asks_for_the_views_size(tmp_path: Path) -> None:
+    folder = catalog(tmp_path)
+    (folder / "assets" / "base.png").write_bytes(png_claiming(30000, 30000))
+    (found,) = messages(folder)
+    assert "does not open: it declares more pixels than a view can have" in found
+    assert "hint: save it as a PNG of 200×100 pixels, the size of view 'front'" in found
+
+
+@pytest.mark.parametrize("data", [png_claiming(30000, 30000), png_claiming(5000, 5000), b"GIF89a", b"<svg/>"])
+def test_rendering_with_an_unusable_file_raises_asset_error_only(tmp_path: Path, data: bytes) -> None:
+    # A version stored before publishing checked its files still draws nothing but this error.
+    product = load_catalog(catalog(tmp_path)).products["cup"]
+    files = {path: (tmp_path / path).read_bytes() for path in product.model.asset_files()}
+    files["assets/base.png"] = data
+    with pytest.raises(AssetError) as raised:
+        render(product, product.defaults(), "front", 256, "png", assets=MemoryAssets(files))
+    assert raised.value.path == "assets/base.png"
+
+
+def test_a_catalog_is_analysed_once_per_content_and_again_when_a_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rules import analysis
+
+    folder = catalog(tmp_path)
+    runs: list[str] = []
+    real = analysis._analyse
+    monkeypatch.setattr(
+        analysis, "_analyse", lambda product, assets: runs.append(product.model.key) or real(product, assets)
+    )
+    # Checked twice unchanged (as the demo is published at every start): analysed once
+    assert analysis.check_catalog(load_catalog(folder)).errors == ()
+    assert analysis.check_catalog(load_catalog(folder)).errors == ()
+    assert runs == ["cup"]
+    # A file changed under the same name is analysed again, and refused
+    Image.new("RGB", (200, 100)).save(folder / "assets" / "base.png", "GIF")
+    [error] = analysis.check_catalog(load_catalog(folder)).errors
+    assert "it is a GIF image" in error.message
+    assert runs == ["cup", "cup"]
 
 
 def test_text_that_does_not_fit_says_how_many_characters_do(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from rules.text import (
     graphemes,
     is_known_script,
     normalise_for_matching,
+    unusable_characters,
 )
 
 ENGRAVING = Localized({"en": "Engraving", "fr": "Gravure"})
@@ -386,7 +387,52 @@ def test_invisible_control_and_unsupported_characters_are_refused(char: str, cod
     assert problems[0].grapheme == char
     # Joiners extend the grapheme before them (UAX #29), so that is where they are.
     assert problems[0].position == (1 if char in "\u200c\u200d" else 2)
-    assert f"U+{ord(char):04X}" in problems[0].message.get("en")
+    # Integrators get the code point; a shopper reads it where it helps (an invisible character).
+    assert problems[0].detail is not None
+    assert problems[0].detail.startswith(f"U+{ord(char):04X}")
+    if code != "unsupported_character":
+        assert f"U+{ord(char):04X}" in problems[0].message.get("en")
+
+
+def test_a_lone_surrogate_is_described_in_words_with_its_code_point_for_integrators() -> None:
+    # Given an engraving without a character list, and a lone surrogate as "\\ud83d" in JSON gives
+    (problem,) = check("Ann\ud83da", FREE, OPEN_BRAND)
+
+    # Then the shopper reads words, the integrator the code point
+    assert problem.code is TextProblemCode.UNSUPPORTED_CHARACTER
+    assert problem.message.get("en") == (
+        "Engraving contains a character that is not a letter we can print, at character 4; remove it."
+    )
+    assert problem.message.get("fr") == (
+        "Le champ « Gravure » contient un caractère que nous ne savons pas imprimer, au caractère 4 : "
+        "retirez-le."
+    )
+    assert problem.detail == "U+D83D (a lone surrogate)"
+
+
+def first_unassigned_printed_by_regex() -> str:
+    """A code point Python's Unicode database leaves unassigned while the newer one of `regex` (which
+    the script and emoji rules read) knows it, e.g. an emoji newer than Python's Unicode version."""
+    for code in range(0x20, 0x110000):
+        char = chr(code)
+        if unicodedata.category(char) == "Cn" and not regex.match(r"\p{Cn}", char):
+            return char
+    pytest.fail(f"regex knows nothing that Unicode {unicodedata.unidata_version} does not")
+
+
+def test_a_code_point_unassigned_in_pythons_unicode_is_refused_even_without_a_character_list() -> None:
+    # Given a character that Python's NFKC and folding do not know, in a text that takes any character
+    char = first_unassigned_printed_by_regex()
+
+    # Then it is refused, since no normalisation can vouch for it
+    (problem,) = check(f"Ann{char}a", FREE, OPEN_BRAND)
+    assert problem.code is TextProblemCode.UNSUPPORTED_CHARACTER
+    assert problem.detail == f"U+{ord(char):04X} (unassigned in Unicode {unicodedata.unidata_version})"
+
+
+def test_unusable_characters_are_surrogates_and_unassigned_code_points_only() -> None:
+    assert unusable_characters("Zoë 👩‍👩‍👧 \ue000") == []  # private use is storable: the policy refuses it
+    assert unusable_characters("a\ud83d\ude00b\ufffe") == [(1, "\ud83d"), (2, "\ude00"), (4, "\ufffe")]
 
 
 def test_invisible_character_message_names_it_and_its_place() -> None:

@@ -1,9 +1,11 @@
 """A small stand-in for Stripe's API on 127.0.0.1, for tests that must not touch the network.
 
-It answers what the app calls (create and retrieve PaymentIntents, retrieve charges), records every
-request with its headers (the Idempotency-Key among them), replays the stored answer for a repeated
-idempotency key as Stripe does, and lets a test move an intent to another status or refund it. It also
-builds webhook events and signs them the way Stripe does.
+It answers what the app calls (create and retrieve PaymentIntents, `expand[]=latest_charge` included,
+retrieve charges), records every request with its headers (the Idempotency-Key among them), replays
+the stored answer for a repeated idempotency key as Stripe does, and lets a test move an intent to
+another status or refund it. As on Stripe, a refund leaves the PaymentIntent `succeeded`: only its
+charge says `refunded` and `amount_refunded`. It also builds webhook events and signs them the way
+Stripe does.
 """
 
 from __future__ import annotations
@@ -109,9 +111,11 @@ class FakeStripe:
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any, Any]:
         headers = {k.lower(): v for k, v in headers.items()}
-        params = _nest(parse_qsl(body.decode(), keep_blank_values=True))
+        path, _, query = path.partition("?")
+        encoded = query if method == "GET" else body.decode()
+        params = _nest(parse_qsl(encoded, keep_blank_values=True))
         with self._lock:
-            self.requests.append(Recorded(method, path.split("?")[0], headers, params))
+            self.requests.append(Recorded(method, path, headers, params))
             if headers.get("authorization") != f"Bearer {SECRET_KEY}":
                 return 401, _error("authentication_error", "Invalid API Key provided."), {}
             key = headers.get("idempotency-key")
@@ -121,7 +125,7 @@ class FakeStripe:
                     message = "Keys for idempotent requests can only be used with the same parameters."
                     return 400, _error("idempotency_error", message), {}
                 return status, reply, {"Idempotent-Replayed": "true"}
-            status, reply = self._route(method, path.split("?")[0], params)
+            status, reply = self._route(method, path, params)
             if method == "POST" and key is not None:
                 self._replies[key] = (reply, status, params)
             return status, reply, {}
@@ -134,6 +138,9 @@ class FakeStripe:
             intent = self.intents.get(parts[2])
             if intent is None:
                 return 404, _error("invalid_request_error", f"No such payment_intent: '{parts[2]}'")
+            expand = set(params.get("expand", {}).values())
+            if "latest_charge" in expand and intent["latest_charge"] is not None:
+                return 200, {**intent, "latest_charge": self.charges[intent["latest_charge"]]}
             return 200, intent
         if method == "GET" and parts[:2] == ["v1", "charges"] and len(parts) == 3:
             charge = self.charges.get(parts[2])

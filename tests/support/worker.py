@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -50,8 +51,19 @@ def worker_environment(database_url: str, broker_url: str, **settings: Any) -> d
 class Worker:
     """One worker process; its output goes to a log file the test can wait on."""
 
-    def __init__(self, environment: dict[str, str], log_folder: Path) -> None:
+    def __init__(
+        self,
+        environment: dict[str, str],
+        log_folder: Path,
+        *,
+        pool: str = "solo",
+        options: Sequence[str] = (),
+    ) -> None:
+        """`pool=solo` runs tasks in the worker process itself (SIGKILL one to kill the worker); with
+        `prefork` they run in a child the worker replaces when it dies. `options` go on the command line."""
         self.environment = environment
+        self.pool = pool
+        self.options = list(options)
         self.name = f"test-worker-{next(_names)}"
         self.log = log_folder / f"{self.name}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -67,7 +79,7 @@ class Worker:
                     "-A",
                     "configurator.worker",
                     "worker",
-                    "--pool=solo",
+                    f"--pool={self.pool}",
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
@@ -76,6 +88,7 @@ class Worker:
                     QUEUE,
                     "-n",
                     f"{self.name}@%h",
+                    *self.options,
                 ],
                 cwd=REPO,
                 env=self.environment,
@@ -84,6 +97,11 @@ class Worker:
             )
         self.wait_for_log(" ready.", timeout)
         return self
+
+    def exit_code(self) -> int | None:
+        """None while it runs; then its exit code (minus the signal's number if a signal ended it)."""
+        assert self.process is not None
+        return self.process.poll()
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -114,6 +132,49 @@ class Worker:
             self.process.wait(15)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+@dataclass(frozen=True)
+class BrokerState:
+    """What Redis holds for the workers: messages waiting in the queue, and messages a worker took and
+    has not acknowledged (by task name; a dead worker's stay there until the visibility timeout)."""
+
+    queued: list[str]
+    unacknowledged: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not self.queued and not self.unacknowledged
+
+
+def broker_state(broker_url: str) -> BrokerState:
+    """The task names of the queued and of the unacknowledged messages, read from Redis as kombu
+    stores them (a list per queue; a hash of [message, exchange, routing key] for the unacknowledged)."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        queued = [json.loads(raw)["headers"]["task"] for raw in client.lrange(QUEUE, 0, -1)]
+        taken = [json.loads(raw)[0]["headers"]["task"] for raw in client.hvals("unacked")]
+    finally:
+        client.close()
+    return BrokerState(sorted(queued), sorted(taken))
+
+
+def wait_for_broker(
+    broker_url: str, until: Callable[[BrokerState], bool], timeout: float = 60.0
+) -> BrokerState:
+    """The broker's state once `until` holds for it; fails with the last state seen after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = broker_state(broker_url)
+        if until(state):
+            return state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the broker did not reach the state waited for in {timeout} s: {state}")
+        time.sleep(0.1)
 
 
 def flush_broker(broker_url: str) -> None:

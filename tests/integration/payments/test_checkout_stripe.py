@@ -6,95 +6,37 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select, text
 
+from configurator.api.checkout import COMPLETES_PER_MINUTE
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage
+from configurator.orders import services as order_services
 from configurator.orders.models import Order, OrderEvent, OrderStatus
 from configurator.orders.services import ON_ENTER
+from configurator.payments import services as payment_services
 from configurator.payments.models import Payment, ProviderEvent
 from rules.money import to_minor
-from tests.conftest import FIXTURES, TEST_CATALOG
+from tests.conftest import FIXTURES
 from tests.support.checkout import cart_total, ready_cart
-from tests.support.fake_stripe import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, FakeStripe, sign
+from tests.support.fake_stripe import PUBLISHABLE_KEY, FakeStripe, sign
+from tests.support.payments import (
+    WEBHOOK,
+    checked_out,
+    checkout,
+    count,
+    deliver,
+    order_status,
+    paid_events,
+    payment_status,
+)
 
 YEN_CATALOG = FIXTURES / "catalog_yen"
-WEBHOOK = "/api/v1/payments/stripe/webhook"
-
-
-@pytest.fixture
-def fake_stripe() -> Iterator[FakeStripe]:
-    server = FakeStripe().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def catalog() -> Path:
-    return TEST_CATALOG
-
-
-@pytest.fixture
-def retries() -> int:
-    return 0
-
-
-@pytest.fixture
-def pg_config(
-    pg_config: dict[str, Any], fake_stripe: FakeStripe, catalog: Path, retries: int
-) -> dict[str, Any]:
-    return {
-        **pg_config,
-        "ATELIER_CATALOG": str(catalog),
-        "ATELIER_PAYMENTS": "stripe",
-        "ATELIER_STRIPE_SECRET_KEY": SECRET_KEY,
-        "ATELIER_STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
-        "ATELIER_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "ATELIER_STRIPE_API_BASE": fake_stripe.url,
-        "ATELIER_STRIPE_MAX_NETWORK_RETRIES": retries,
-    }
-
-
-def checkout(client: FlaskClient, token: str) -> Any:
-    return client.post(f"/api/v1/carts/{token}/checkout", json={})
-
-
-def checked_out(app: Flask, client: FlaskClient, **cart: Any) -> dict[str, Any]:
-    response = checkout(client, ready_cart(app, **cart))
-    assert response.status_code == 201, response.get_json()
-    body: dict[str, Any] = response.get_json()
-    return body
-
-
-def deliver(client: FlaskClient, payload: bytes, signature: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json", "Stripe-Signature": signature or sign(payload)}
-    return client.post(WEBHOOK, data=payload, headers=headers)
-
-
-def count(app: Flask, model: Any, *conditions: Any) -> int:
-    with app.app_context():
-        return int(db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0)
-
-
-def order_status(app: Flask, number: str) -> str:
-    with app.app_context():
-        return str(db.session.scalar(select(Order.status).where(Order.number == number)))
-
-
-def payment_status(app: Flask, reference: str) -> str:
-    with app.app_context():
-        return str(db.session.scalar(select(Payment.status).where(Payment.reference == reference)))
-
-
-def paid_events(app: Flask) -> int:
-    return count(app, OrderEvent, OrderEvent.to_status == OrderStatus.PAID.value)
 
 
 # -- checkout --------------------------------------------------------------------------------------------
@@ -203,8 +145,10 @@ def test_the_sdks_own_retry_reuses_the_key(
 
 
 def test_complete_asks_stripe_and_refuses_an_unpaid_order(
-    pg_app: Flask, pg_client: FlaskClient, fake_stripe: FakeStripe
+    pg_app: Flask, pg_client: FlaskClient, fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # (every return asks, however soon after the last: what a return reuses is tested below)
+    monkeypatch.setattr(payment_services, "RECHECK_SECONDS", 0)
     body = checked_out(pg_app, pg_client)
     complete = body["order"]["links"]["complete"]
 
@@ -225,6 +169,47 @@ def test_complete_asks_stripe_and_refuses_an_unpaid_order(
     assert done.get_json()["payment"]["status"] == "succeeded"
     assert again.get_json() == done.get_json()
     assert paid_events(pg_app) == 1
+
+
+def test_returns_in_a_loop_ask_stripe_once_and_are_then_refused(
+    pg_app: Flask, pg_client: FlaskClient, fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a window far longer than the test: what is counted is calls, never time)
+    monkeypatch.setattr(payment_services, "RECHECK_SECONDS", 3600)
+    body = checked_out(pg_app, pg_client)
+    reference = body["payment"]["reference"]
+    asked = [r for r in fake_stripe.requests if r.path.endswith(reference)]
+
+    # When a script posts the shopper's return 150 times while the payment has not gone through
+    answers = [pg_client.post(body["order"]["links"]["complete"]) for _ in range(150)]
+
+    # Then Stripe was asked once; the 30 allowed in the minute are told the payment is not done, the
+    # rest are refused with the time to wait
+    statuses = [answer.status_code for answer in answers]
+    assert statuses == [409] * COMPLETES_PER_MINUTE + [429] * (150 - COMPLETES_PER_MINUTE)
+    assert {a.get_json()["errors"][0]["code"] for a in answers[:COMPLETES_PER_MINUTE]} == {
+        "requires_payment_method"
+    }
+    refused = answers[-1]
+    assert refused.mimetype == "application/problem+json"
+    assert refused.get_json()["code"] == "rate-limited"
+    assert int(refused.headers["Retry-After"]) >= 1
+    fetched = [r for r in fake_stripe.requests if r.path.endswith(reference)]
+    assert len(fetched) - len(asked) == 1
+
+
+def test_a_return_after_the_window_asks_stripe_again(
+    pg_app: Flask, pg_client: FlaskClient, fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(payment_services, "RECHECK_SECONDS", 0)
+    body = checked_out(pg_app, pg_client)
+    reference = body["payment"]["reference"]
+    before = len(fake_stripe.requests)
+
+    for _ in range(3):
+        assert pg_client.post(body["order"]["links"]["complete"]).status_code == 409
+
+    assert len([r for r in fake_stripe.requests[before:] if r.path.endswith(reference)]) == 3
 
 
 # -- webhooks -------------------------------------------------------------------------------------------
@@ -428,38 +413,70 @@ def test_an_event_about_an_intent_stripe_does_not_know_is_acknowledged(
     assert order_status(pg_app, body["order"]["number"]) == "pending"
 
 
+def _waiting_for_a_row_lock() -> bool:
+    with db.engine.connect() as connection:
+        return bool(connection.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")))
+
+
 def test_the_webhook_and_the_browser_racing_make_one_paid_transition(
-    pg_app: Flask, pg_client: FlaskClient, fake_stripe: FakeStripe
+    pg_app: Flask, pg_client: FlaskClient, fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a payment that has just succeeded
     body = checked_out(pg_app, pg_client)
     reference = body["payment"]["reference"]
     fake_stripe.set_status(reference, "succeeded")
     payload = fake_stripe.event("payment_intent.succeeded", fake_stripe.intents[reference])
-    barrier = threading.Barrier(2, timeout=30)
+    calls = {
+        "webhook": lambda c: deliver(c, payload),
+        "browser": lambda c: c.post(body["order"]["links"]["complete"]),
+    }
+    finished = {name: threading.Event() for name in calls}
     answers: dict[str, Any] = {}
     failures: list[BaseException] = []
 
-    def run(name: str, call: Any) -> None:
+    # The race made certain: whichever request first reads the order (meant to be under its row lock)
+    # keeps its transaction open there until the other one is either waiting for a row lock or done.
+    # With the locks, the other waits and then finds the order paid; without them, both read "pending"
+    # before either commits, every time.
+    real_lock = order_services.lock
+    held: list[str] = []
+    first = threading.Lock()
+
+    def lock_and_hold(order_id: int) -> Order:
+        order = real_lock(order_id)
+        with first:
+            holding = not held
+            if holding:
+                held.append(threading.current_thread().name)
+        if holding:
+            (other,) = (name for name in calls if name != held[0])
+            deadline = time.monotonic() + 120
+            while not (finished[other].is_set() or _waiting_for_a_row_lock()):
+                assert time.monotonic() < deadline, f"the {other} request neither waited nor finished"
+                time.sleep(0.02)
+        return order
+
+    monkeypatch.setattr(order_services, "lock", lock_and_hold)
+
+    def run(name: str) -> None:
         client = pg_app.test_client()  # each request pushes its own app context, so its own session
         try:
-            barrier.wait()
-            answers[name] = call(client)
+            answers[name] = calls[name](client)
         except BaseException as error:  # noqa: BLE001  # reported by the main thread
             failures.append(error)
+        finally:
+            finished[name].set()
 
     # When Stripe's webhook and the shopper's browser arrive at the same moment
-    threads = [
-        threading.Thread(target=run, args=("webhook", lambda c: deliver(c, payload))),
-        threading.Thread(target=run, args=("browser", lambda c: c.post(body["order"]["links"]["complete"]))),
-    ]
+    threads = [threading.Thread(target=run, args=(name,), name=name) for name in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(60)
+        thread.join(180)
 
     # Then both are answered, and the order became paid exactly once, with one confirmation
     assert not failures
+    assert held  # the race took place
     assert answers["webhook"].status_code == 200, answers["webhook"].get_json()
     assert answers["browser"].status_code == 200, answers["browser"].get_json()
     assert answers["browser"].get_json()["status"] == "paid"

@@ -28,7 +28,7 @@ from PIL import Image, ImageFile
 from configurator.cli import main
 from configurator.previews.services import MAX_ENCODED_DESIGN
 from tests.conftest import TEST_CATALOG
-from tests.support.services import free_port
+from tests.support.services import free_ports_below_ephemeral_range
 
 CONFIGURE = "/api/v1/products/mug/configure"
 REPO = Path(__file__).parents[2]
@@ -242,7 +242,7 @@ def test_a_bomb_png_asset_is_a_clean_rules_check_error(
 def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served by a real gunicorn with the project's gunicorn.conf.py: its host and port."""
     folder = tmp_path_factory.mktemp("gunicorn")
-    port = free_port()
+    [port] = free_ports_below_ephemeral_range(1)  # out of reach of outgoing connections meanwhile
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")}
     environment.update(
         {
@@ -260,7 +260,7 @@ def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a wait: the worker builds the app, slowly on a busy machine
         status = 0
         while status != 200:
             assert process.poll() is None, log.read_text()
@@ -279,7 +279,7 @@ def request(
     server: str, method: str, target: str, headers: list[tuple[str, str]] = (), body: bytes | None = None
 ) -> tuple[int, str, Any]:
     """Status, content type and body (JSON when it is JSON) of one request, sent as it is given."""
-    connection = http.client.HTTPConnection(server, timeout=10)
+    connection = http.client.HTTPConnection(server, timeout=60)  # a deadline for a busy machine
     try:
         connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
         connection.putheader("Host", server)

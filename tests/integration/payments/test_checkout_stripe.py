@@ -35,6 +35,7 @@ from tests.support.payments import (
     paid_events,
     payment_status,
 )
+from tests.support.waiting import wait_until
 
 YEN_CATALOG = FIXTURES / "catalog_yen"
 
@@ -450,10 +451,11 @@ def test_the_webhook_and_the_browser_racing_make_one_paid_transition(
                 held.append(threading.current_thread().name)
         if holding:
             (other,) = (name for name in calls if name != held[0])
-            deadline = time.monotonic() + 120
-            while not (finished[other].is_set() or _waiting_for_a_row_lock()):
-                assert time.monotonic() < deadline, f"the {other} request neither waited nor finished"
-                time.sleep(0.02)
+            wait_until(
+                lambda: finished[other].is_set() or _waiting_for_a_row_lock(),
+                120,
+                what=f"the {other} request waiting for a row lock, or done",
+            )
         return order
 
     monkeypatch.setattr(order_services, "lock", lock_and_hold)

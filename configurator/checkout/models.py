@@ -34,6 +34,9 @@ class Cart(db.Model):  # type: ignore[name-defined]
     shopper_id: Mapped[int | None] = mapped_column(
         ForeignKey("shoppers.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    # The partner whose page started it or put a design in it: its order stays the partner's when
+    # the shopper pays on the shop's own pages. None for the shop's own carts.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -1,5 +1,6 @@
 """Carts: lines are saved designs with a quantity; every read prices the whole cart again, on the
-server, from the live rules (never from anything the client sent).
+server, from the live rules (never from anything the client sent). A cart remembers the partner whose
+page brought it, so its order is attributed to that partner wherever the shopper pays.
 
 A line whose design the live version rejects (an option withdrawn, a new rule) keeps its design
 untouched: it is priced through the version it was made with and flagged, and checkout waits until the
@@ -29,6 +30,7 @@ from configurator.designs import services as designs
 from configurator.designs.models import Design
 from configurator.errors import FieldError
 from configurator.extensions import db
+from configurator.partners.context import current_partner_id
 from configurator.preferences import services as preferences
 from rules.commerce import OrderTotals, ShippingUnavailableError, SummaryLine, order_totals
 from rules.model import Brand
@@ -74,7 +76,11 @@ def brand() -> Brand:
 def create(currency: str | None) -> Cart:
     """A new empty cart in one of the brand's currencies; commits."""
     shopper = preferences.consenting_shopper()
-    cart = Cart(currency=resolve_currency(brand(), currency), shopper_id=shopper.id if shopper else None)
+    cart = Cart(
+        currency=resolve_currency(brand(), currency),
+        shopper_id=shopper.id if shopper else None,
+        partner_id=current_partner_id(),
+    )
     db.session.add(cart)
     db.session.commit()
     return cart
@@ -111,6 +117,10 @@ def add_line(cart: Cart, design: Design, quantity: int) -> CartLine:
         )
     line = CartLine(cart=cart, design=design, quantity=quantity)
     db.session.add(line)
+    if cart.partner_id is None:
+        # The first partner to bring something: the one whose page adds the line, else the one
+        # whose page saved the design (a shared widget design added on the shop's own pages).
+        cart.partner_id = current_partner_id() or design.partner_id
     shopper = preferences.consenting_shopper()
     if shopper is not None and cart.shopper_id is None:
         cart.shopper_id = shopper.id  # a cart opened before the shopper consented

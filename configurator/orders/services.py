@@ -70,7 +70,9 @@ def create(priced: CartPrice, provider: str, locale: str = "en") -> Order:
         name=cart.name,
         address=dict(cart.address),
         payment_provider=provider,
-        partner_id=current_partner_id(),
+        # The partner of this request, else the one that brought the cart (a widget's cart paid on
+        # the shop's own checkout page).
+        partner_id=current_partner_id() or cart.partner_id,
         locale=locale,
     )
     for line in priced.lines:

@@ -69,17 +69,29 @@
         ]);
         const client = createClient({ base: this.api, key: this.getAttribute("key") });
         const headingLevel = Number(this.getAttribute("heading-level")) || 2;
+        // The configurator prices its first design before it says it is ready; the host page is
+        // promised "ready" first, so changes wait for it and follow it in their order.
+        let ready = false;
+        const waiting = [];
         this.ui = await mountConfigurator(this.container, {
           client,
           product,
           headingLevel,
           emit: (name, detail) => {
+            if (name === "change" && !ready) {
+              waiting.push(detail);
+              return;
+            }
             // Asked once the shop answered (a refused key or origin has nothing to ask about).
             if (name === "ready" && !this.privacyMounted) {
               this.privacyMounted = true;
               mountPrivacy(this.privacy, client, { openers: [this.privacyOpener], headingLevel });
             }
             if (EVENTS.includes(name)) this.emit(name, detail);
+            if (name === "ready") {
+              ready = true;
+              for (const change of waiting.splice(0)) this.emit("change", change);
+            }
           },
         });
       } catch (error) {

@@ -35,9 +35,8 @@ def save_and_cart(client: FlaskClient, headers: dict[str, str], picks: dict[str,
     design = client.post("/api/v1/designs", json={"product": "mug", "picks": picks}, headers=headers)
     assert design.status_code == 201, design.get_json()
     cart = client.post("/api/v1/carts", json={"currency": "EUR"}, headers=headers).get_json()["id"]
-    added = client.post(
-        f"/api/v1/carts/{cart}/lines", json={"design": design.get_json()["id"], "quantity": 1}, headers=headers
-    )
+    line = {"design": design.get_json()["id"], "quantity": 1}
+    added = client.post(f"/api/v1/carts/{cart}/lines", json=line, headers=headers)
     assert added.status_code == 201, added.get_json()
     token: str = cart
     return token
@@ -90,7 +89,8 @@ def test_a_widget_design_shared_and_carted_on_the_shop_stays_the_partners(
     pg_app: Flask, pg_client: FlaskClient, widget: dict[str, str]
 ) -> None:
     # Given a design saved in bistro's widget, whose share link the shopper opens on the shop
-    design = pg_client.post("/api/v1/designs", json={"product": "mug", "picks": {}}, headers=widget).get_json()
+    saved = pg_client.post("/api/v1/designs", json={"product": "mug", "picks": {}}, headers=widget)
+    design = saved.get_json()
     # When the shop's design page adds it to a new cart, and the shopper pays there
     cart = pg_client.post("/api/v1/carts", json={"currency": "EUR"}).get_json()["id"]
     pg_client.post(f"/api/v1/carts/{cart}/lines", json={"design": design["id"], "quantity": 1})

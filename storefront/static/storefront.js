@@ -9,6 +9,9 @@ const client = createClient();
 const main = document.querySelector("main");
 const announcer = document.querySelector("[data-announcer]");
 const say = (message) => announce(announcer, message);
+// The brand's name, as the page's header shows it, for the titles written below.
+const shopName = document.querySelector('meta[name="application-name"]')?.content ?? "";
+const pageTitle = (text) => (shopName ? `${text} · ${shopName}` : text);
 
 // Shipping and tax follow the country; these are offered first, the rest of the world after them.
 const COUNTRIES = ["FR", "BE", "DE", "ES", "IT", "LU", "NL", "AT", "PT", "IE", "MC", "GB", "CH", "US", "CA", "AU", "JP", "SE", "DK", "NO", "PL"];
@@ -140,7 +143,7 @@ async function productPage() {
     cartUrl: () => "/cart",
     emit: (name, detail) => {
       container.dispatchEvent(new CustomEvent(`atelier:${name}`, { detail, bubbles: true }));
-      if (name === "ready") document.title = `${detail.label} · Atelier`;
+      if (name === "ready") document.title = pageTitle(detail.label);
       if (name === "add-to-cart") updateCartCount();
     },
   });
@@ -158,7 +161,7 @@ async function designPage() {
     showError(container, error, "This design could not be found.");
     return;
   }
-  document.title = `A ${spec.label} design · Atelier`;
+  document.title = pageTitle(`${spec.label}, a shared design`);
   const status = h("p", { class: "design-status", role: "status" });
   const valid = design.live.valid;
   const addButton = h("button", { type: "button", class: "atelier-button" }, "Add to cart");
@@ -502,7 +505,7 @@ async function orderPage() {
   }
   if (order.status !== "pending") cartToken.clear(client);
   const specsByProduct = await Promise.all(order.lines.map((line) => productSpec(line.product).catch(() => null)));
-  document.title = `Order ${order.number} · Atelier`;
+  document.title = pageTitle(`Order ${order.number}`);
   container.replaceChildren(
     h("h1", {}, ORDER_HEADINGS[order.status] ?? "Thank you for your order"),
     h("p", { class: "order-number" }, "Order number ", h("strong", {}, order.number)),

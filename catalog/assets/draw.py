@@ -618,6 +618,159 @@ def name_bottle(folder: Path) -> None:
     mask.save(folder / "label-mask.png", "L")
 
 
+# -- made-to-measure curtain ----------------------------------------------------------------------
+
+CURTAIN_SIZE = (600, 800)
+POLE_Y = 120
+PANEL = (150, 140, 450, 700)  # the panel hanging from the pole: left, top, right, hem
+PLEATS = 9
+
+
+def pleated(sheet: Sheet, x0: float, x1: float, level: int = NEUTRAL, depth: float = 46) -> Image.Image:
+    """A grey picture shaded like cloth falling in vertical folds between x0 and x1."""
+    width, height = sheet.image.size
+    row = []
+    for x in range(width):
+        t = min(max((x / SS - x0) / max(x1 - x0, 1), 0.0), 1.0)
+        fold = math.sin(2 * math.pi * PLEATS * t)
+        row.append(max(0, min(255, round(level + depth * fold * abs(fold) ** 0.4))))
+    line = Image.new("L", (width, 1))
+    line.putdata(row)
+    grey = line.resize((width, height), Image.Resampling.NEAREST)
+    return Image.merge("RGBA", (grey, grey, grey, Image.new("L", grey.size, 255)))
+
+
+def panel_outline(d: ImageDraw.ImageDraw) -> None:
+    """The panel: straight under the pole, its hem gently scalloped by the folds."""
+    x0, y0, x1, y1 = PANEL
+    steps = PLEATS * 16
+    hem = [
+        (x1 - (x1 - x0) * i / steps, y1 + 6 * math.sin(2 * math.pi * PLEATS * i / steps))
+        for i in range(steps + 1)
+    ]
+    d.polygon(pts([(x0, y0), (x1, y0), *hem]), fill=255)
+
+
+def made_to_measure_curtain(folder: Path) -> None:
+    x0, y0, x1, y1 = PANEL
+    room = Sheet(CURTAIN_SIZE)
+    room.paint(room.shape(lambda d: d.rectangle(s(0, 0, 600, 800), fill=255)), (236, 231, 222, 255))
+    room.paint(room.shape(lambda d: d.rectangle(s(0, 730, 600, 800), fill=255)), (176, 146, 112, 255))
+    room.paint(room.shape(lambda d: d.rectangle(s(120, 170, 480, 640), fill=255)), (250, 250, 247, 255))
+    room.paint(room.shape(lambda d: d.rectangle(s(136, 186, 464, 624), fill=255)), (188, 214, 232, 255))
+    room.paint(
+        room.shape(
+            lambda d: [
+                d.line(s(300, 186, 300, 624), fill=255, width=10 * SS),
+                d.line(s(136, 405, 464, 405), fill=255, width=10 * SS),
+            ]
+        ),
+        (250, 250, 247, 255),
+    )
+    room.paint(room.shape(lambda d: d.rectangle(s(100, 640, 500, 660), fill=255)), (250, 250, 247, 255))
+    soft_shadow(room, (x0 - 10, 690, x1 + 10, 745), alpha=60)
+    pole = room.shape(
+        lambda d: d.rounded_rectangle(s(90, POLE_Y - 7, 510, POLE_Y + 7), radius=7 * SS, fill=255)
+    )
+    room.paint(pole, (70, 62, 55, 255))
+    for end in (90, 510):
+        room.paint(
+            room.shape(lambda d, e=end: d.ellipse(s(e - 13, POLE_Y - 13, e + 13, POLE_Y + 13), fill=255)),
+            (70, 62, 55, 255),
+        )
+    room.save(folder / "room.png")
+
+    panel = Sheet(CURTAIN_SIZE)
+    body = panel.shape(panel_outline)
+    panel.paint(body, pleated(panel, x0, x1))
+    panel.save(folder / "panel.png")
+    mask = Sheet(CURTAIN_SIZE)
+    mask.paint(body, (255, 255, 255, 255))
+    mask.save(folder / "panel-mask.png", "L")
+
+    # Fabrics: a texture over the coloured panel (cotton is the plain cloth itself).
+    linen = Sheet(CURTAIN_SIZE)
+    rng = random.Random(11)
+    slubs = linen.shape(
+        lambda d: [
+            d.line(s(x, y, x + rng.uniform(-2, 2), y + rng.uniform(20, 60)), fill=255, width=SS)
+            for x, y in ((rng.uniform(x0, x1), rng.uniform(y0, y1 - 60)) for _ in range(420))
+        ]
+    )
+    linen.paint(ImageChops.multiply(slubs, body), (255, 255, 255, 70))
+    linen.save(folder / "fabric-linen.png")
+    velvet = Sheet(CURTAIN_SIZE)
+    sheen = Image.eval(pleated(velvet, x0, x1, level=0, depth=120).getchannel("R"), lambda v: min(255, v * 2))
+    velvet.paint(ImageChops.multiply(sheen, body), (255, 255, 255, 60))
+    velvet.save(folder / "fabric-velvet.png")
+    sheer = Sheet(CURTAIN_SIZE)
+    light = sheer.shape(lambda d: d.rectangle(s(136, 186, 464, 624), fill=150))
+    sheer.paint(ImageChops.multiply(light, body), (255, 255, 255, 255))
+    sheer.save(folder / "fabric-sheer.png")
+
+    # Headings: how the top of the panel is gathered on the pole.
+    def heading(name: str, draw: Callable[[ImageDraw.ImageDraw], None], colour: tuple[int, ...]) -> None:
+        sheet = Sheet(CURTAIN_SIZE)
+        sheet.paint(sheet.shape(draw), colour)
+        sheet.save(folder / f"heading-{name}.png")
+
+    step = (x1 - x0) / PLEATS
+    heading(
+        "pencil",
+        lambda d: [
+            d.line(s(x0 + i * step / 3, y0 + 4, x0 + i * step / 3, y0 + 34), fill=255, width=SS)
+            for i in range(1, PLEATS * 3)
+        ],
+        (0, 0, 0, 90),
+    )
+    heading(
+        "pinch",
+        lambda d: [
+            d.polygon(
+                pts(
+                    [
+                        (x0 + (i + 0.5) * step - 7, y0),
+                        (x0 + (i + 0.5) * step + 7, y0),
+                        (x0 + (i + 0.5) * step + 2, y0 + 44),
+                        (x0 + (i + 0.5) * step - 2, y0 + 44),
+                    ]
+                ),
+                fill=255,
+            )
+            for i in range(PLEATS)
+        ],
+        (0, 0, 0, 80),
+    )
+    heading(
+        "eyelet",
+        lambda d: [
+            d.ellipse(
+                s(x0 + (i + 0.5) * step - 10, POLE_Y - 6, x0 + (i + 0.5) * step + 10, POLE_Y + 14),
+                outline=255,
+                width=4 * SS,
+            )
+            for i in range(PLEATS)
+        ],
+        (190, 190, 196, 255),
+    )
+    heading(
+        "wave",
+        lambda d: [
+            d.arc(s(x0 + i * step, y0 - 10, x0 + (i + 1) * step, y0 + 30), 0, 180, fill=255, width=3 * SS)
+            for i in range(PLEATS)
+        ],
+        (0, 0, 0, 70),
+    )
+    # A tieback: a band of the same cloth (drawn as shade over it) and its hook, at the panel's edge.
+    tie = Sheet(CURTAIN_SIZE)
+    tie.paint(
+        tie.shape(lambda d: d.rounded_rectangle(s(x1 - 90, 470, x1 + 8, 490), radius=10 * SS, fill=255)),
+        (0, 0, 0, 70),
+    )
+    tie.paint(tie.shape(lambda d: d.ellipse(s(x1 + 2, 470, x1 + 20, 490), fill=255)), (120, 100, 80, 255))
+    tie.save(folder / "tiebacks.png")
+
+
 def fonts(folder: Path) -> None:
     """Copies the DejaVu fonts the demo uses, when Debian's fonts-dejavu-core is installed."""
     system = Path("/usr/share/fonts/truetype/dejavu")
@@ -636,6 +789,7 @@ def main() -> None:
     celebration_cake(HERE / "celebration-cake")
     custom_sneaker(HERE / "custom-sneaker")
     name_bottle(HERE / "name-bottle")
+    made_to_measure_curtain(HERE / "made-to-measure-curtain")
     fonts(HERE / "fonts")
 
 

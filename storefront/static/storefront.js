@@ -106,18 +106,36 @@ async function catalogPage() {
     return;
   }
   const currency = data.brand.currencies[0];
+  const pictures = [];
   list.replaceChildren(
-    ...data.products.map((product) =>
-      h(
+    ...data.products.map((product) => {
+      // The frame keeps its size while the picture loads into it: nothing below it moves.
+      const picture = h("div", { class: "product-picture" });
+      pictures.push([product, picture]);
+      return h(
         "li",
         { class: "product-card" },
+        picture,
         h("h2", {}, h("a", { href: `/products/${encodeURIComponent(product.key)}` }, product.label)),
         product.description ? h("p", {}, product.description) : null,
         h("p", { class: "product-price" }, "From ", h("strong", {}, money(product.base_price[currency], currency))),
-      ),
-    ),
+      );
+    }),
   );
   list.removeAttribute("aria-busy");
+  await Promise.all(pictures.map(([product, picture]) => showDefaultPicture(product, picture)));
+}
+
+/** The preview of the product's default design, as the configure answer links it; none without views. */
+async function showDefaultPicture(product, picture) {
+  let preview;
+  try {
+    preview = (await client.configure(product.key, { picks: {} })).preview;
+  } catch {
+    return; // the card reads well without its picture
+  }
+  if (!preview?.url) return;
+  picture.append(h("img", { src: preview.url, width: preview.width, height: preview.height, alt: "", decoding: "async" }));
 }
 
 async function productPage() {

@@ -66,3 +66,20 @@ def test_every_shop_page_carries_the_brands_name(page: Page, shop: Server, place
         expect(header.get_by_role("link").first).to_have_text(BRAND)
         expect(header).not_to_contain_text("Atelier")
         expect(page).to_have_title(re.compile(f"^{re.escape(title)}.* · {BRAND}$"))
+
+
+def test_every_catalog_card_shows_its_products_picture(page: Page, shop: Server) -> None:
+    page.goto(f"{shop.url}/")
+    cards = page.locator(".product-card")
+    expect(cards).to_have_count(5)
+    for card in cards.all():
+        name = card.get_by_role("heading").inner_text()
+        # The picture is the preview of the product's default design, at the URL the API links
+        picture = card.locator(".product-picture img")
+        expect(picture, f"{name} has no picture").to_have_attribute(
+            "src", re.compile(r"^/api/v1/previews/\d+/[a-z_-]+\?design=")
+        )
+        expect(picture).to_have_js_property("complete", True)
+        assert picture.evaluate("image => image.naturalWidth") > 0, f"{name}'s picture did not load"
+    curtain = cards.filter(has_text="Made-to-measure curtain").locator(".product-picture img")
+    assert curtain.evaluate("image => [image.naturalWidth, image.naturalHeight]") == [384, 512]

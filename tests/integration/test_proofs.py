@@ -2,7 +2,7 @@
 sheet per line, stores them once, and the admin API lists and serves them.
 
 Tasks run eagerly in-process on PostgreSQL, and the last test on real workers. The demo catalog is
-used: it has products with three views (the cake), one view (the mug) and none (the curtain).
+used: it has products with three views (the cake) and one view (the mug, the curtain).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def paid_order(app: Flask) -> MadeOrder:
 
 
 def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(pg_app: Flask) -> None:
-    # Given an order of a mug (one view), a cake (three views) and a curtain (no views)
+    # Given an order of a mug (one view), a cake (three views) and a curtain (one view)
     # When it is paid
     order = paid_order(pg_app)
     mug, cake, curtain = line_ids(pg_app, order.id)
@@ -128,6 +128,7 @@ def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(
         (cake, "view", "slice", "png"),
         (cake, "spec", "", "pdf"),
         (cake, "view", "top", "png"),
+        (curtain, "view", "front", "png"),
         (curtain, "spec", "", "pdf"),
     ]
     assert [s.blob_key for s in found] == [
@@ -137,15 +138,17 @@ def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(
         f"proofs/{order.number}/{cake}/slice.png",
         f"proofs/{order.number}/{cake}/spec.pdf",
         f"proofs/{order.number}/{cake}/top.png",
+        f"proofs/{order.number}/{curtain}/front.png",
         f"proofs/{order.number}/{curtain}/spec.pdf",
     ]
-    sizes = {"front": (800, 800), "slice": (600, 600), "top": (600, 600)}
+    sizes = {mug: (800, 800), cake: (800, 800), curtain: (600, 800)}
+    views = {"slice": (600, 600), "top": (600, 600)}
     for proof in found:
         assert proof.data is not None
         assert (proof.sha256, proof.byte_size) == (hashlib.sha256(proof.data).hexdigest(), len(proof.data))
         if proof.kind == "view":
             image = Image.open(io.BytesIO(proof.data))
-            assert (image.format, image.size) == ("PNG", sizes[proof.view])
+            assert (image.format, image.size) == ("PNG", views.get(proof.view, sizes[proof.line_id]))
         else:
             assert proof.data.startswith(b"%PDF-")
     # And the order itself is as the payment left it
@@ -153,8 +156,8 @@ def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(
         assert db.session.get_one(Order, order.id).status == OrderStatus.PAID
 
 
-# The order of paid_order(): a mug (1 view + spec), a cake (3 views + spec), a curtain (spec only).
-PROOFS_PER_ORDER = 7
+# The order of paid_order(): a mug (1 view + spec), a cake (3 views + spec), a curtain (1 view + spec).
+PROOFS_PER_ORDER = 8
 
 
 def pdf_page(data: bytes) -> Image.Image:
@@ -285,6 +288,7 @@ def test_the_admin_api_lists_and_serves_the_proofs(pg_app: Flask, pg_client: Fla
         (cake, 2, "view", "slice", "slice.png"),
         (cake, 2, "view", "top", "top.png"),
         (cake, 2, "spec", "", "spec.pdf"),
+        (curtain, 3, "view", "front", "front.png"),
         (curtain, 3, "spec", "", "spec.pdf"),
     ]
     for item in body["items"]:

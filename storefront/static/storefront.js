@@ -270,6 +270,8 @@ async function renderCart(container, cart, focusLine = null) {
     return;
   }
   const labels = await Promise.all(cart.lines.map((line) => productSpec(line.product)));
+  // Contact details are asked for at checkout: their absence is no error of the cart's (yet).
+  const cartProblems = cart.problems.filter((p) => !(p.field ?? "").startsWith("contact"));
   const apply = async (work, message, lineId) => {
     try {
       const updated = await work();
@@ -316,7 +318,7 @@ async function renderCart(container, cart, focusLine = null) {
       summaryList(cart.summary, cart.currency),
       cart.prices_include_tax ? h("p", { class: "atelier-help" }, "Prices include VAT. Shipping and tax follow your country, chosen at checkout.") : null,
       h("p", { class: "atelier-alert", role: "alert", "data-cart-error": "" }),
-      cart.problems.length ? h("ul", { class: "atelier-problems" }, ...cart.problems.map((p) => h("li", {}, p.detail))) : null,
+      cartProblems.length ? h("ul", { class: "atelier-problems" }, ...cartProblems.map((p) => h("li", {}, p.detail))) : null,
       h("a", { class: "atelier-button", href: "/checkout" }, "Checkout")),
   );
   container.removeAttribute("aria-busy");
@@ -327,6 +329,67 @@ function field(label, control, hint) {
   const id = control.id;
   return h("div", { class: "form-field" }, h("label", { for: id, class: "atelier-label" }, label), control,
     h("p", { class: "atelier-field-message", id: `${id}-error`, hidden: true }), hint ? h("p", { class: "atelier-help" }, hint) : null);
+}
+
+// What a required field needs, in the shopper's words.
+const MISSING = {
+  email: "Enter your email address.",
+  name: "Enter your full name.",
+  line1: "Enter the street and number.",
+  postal_code: "Enter the postal code.",
+  city: "Enter the city.",
+};
+
+/** The shopper's mistake in a control, or null; checked in the browser before the shop answers. */
+function controlProblem(control) {
+  if (control.validity.valueMissing || (control.required && !control.value.trim())) return MISSING[control.id] ?? "This is required.";
+  if (control.validity.typeMismatch && control.type === "email") return "Enter an email address such as name@example.org.";
+  return null;
+}
+
+function showFieldError(form, control, message) {
+  const shown = form.querySelector(`#${control.id}-error`);
+  if (!shown) return;
+  shown.textContent = message ?? "";
+  shown.hidden = !message;
+  if (message) {
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", shown.id);
+  } else {
+    control.removeAttribute("aria-invalid");
+    control.removeAttribute("aria-describedby");
+  }
+}
+
+/**
+ * Field errors appear once the shopper has left a field they were in (touched) or submitted the form,
+ * never on arrival; a shown error follows what they type and goes as soon as the value is right.
+ */
+function validateWhenTouched(form) {
+  const touched = new Set();
+  form.addEventListener("focusout", (event) => {
+    const control = event.target;
+    if (!(control instanceof HTMLInputElement) || !control.id) return;
+    touched.add(control.id);
+    showFieldError(form, control, controlProblem(control));
+  });
+  form.addEventListener("input", (event) => {
+    const control = event.target;
+    if (touched.has(control.id) || control.hasAttribute("aria-invalid")) showFieldError(form, control, controlProblem(control));
+  });
+  return {
+    /** On submit: every field counts as touched; the first control in error, or null. */
+    checkAll() {
+      let first = null;
+      for (const control of form.querySelectorAll("input[id]")) {
+        touched.add(control.id);
+        const problem = controlProblem(control);
+        showFieldError(form, control, problem);
+        if (problem) first ??= control;
+      }
+      return first;
+    },
+  };
 }
 
 async function checkoutPage() {
@@ -368,12 +431,16 @@ async function checkoutPage() {
     h("button", { type: "submit", class: "atelier-button" }, "Continue to payment"),
   );
   const summary = h("section", { class: "cart-summary", "aria-label": "Order summary" }, summaryList(cart.summary, cart.currency));
+  const validation = validateWhenTouched(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const value = (id) => form.elements[id].value.trim();
-    for (const control of form.querySelectorAll("[aria-invalid]")) control.removeAttribute("aria-invalid");
-    for (const message of form.querySelectorAll(".atelier-field-message")) message.hidden = true;
     form.querySelector("[data-form-error]").textContent = "";
+    const mistaken = validation.checkAll();
+    if (mistaken) {
+      mistaken.focus();
+      return;
+    }
     const contact = {
       email: value("email"),
       name: value("name"),
@@ -385,14 +452,9 @@ async function checkoutPage() {
     } catch (error) {
       let first = null;
       for (const fieldError of error.problem?.errors ?? []) {
-        const id = fieldError.field.split(".").pop();
-        const control = form.elements[id];
+        const control = form.elements[fieldError.field.split(".").pop()];
         if (!control) continue;
-        control.setAttribute("aria-invalid", "true");
-        control.setAttribute("aria-describedby", `${id}-error`);
-        const message = form.querySelector(`#${id}-error`);
-        message.textContent = fieldError.detail;
-        message.hidden = false;
+        showFieldError(form, control, fieldError.detail);
         first ??= control;
       }
       form.querySelector("[data-form-error]").textContent = problemText(error);
@@ -532,7 +594,7 @@ async function orderPage() {
     h("ul", { class: "cart-lines" }, ...order.lines.map((line, index) => {
       const spec = specsByProduct[index];
       const label = spec?.label ?? line.product;
-      return h("li", { class: "cart-line" },
+      return h("li", { class: "cart-line order-line" },
         line.preview ? previewBox(label, line.preview) : null,
         h("div", { class: "cart-line-main" },
           h("h2", {}, `${label} × ${line.quantity}`),

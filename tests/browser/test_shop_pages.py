@@ -83,3 +83,96 @@ def test_every_catalog_card_shows_its_products_picture(page: Page, shop: Server)
         assert picture.evaluate("image => image.naturalWidth") > 0, f"{name}'s picture did not load"
     curtain = cards.filter(has_text="Made-to-measure curtain").locator(".product-picture img")
     assert curtain.evaluate("image => [image.naturalWidth, image.naturalHeight]") == [384, 512]
+
+
+def test_the_cart_asks_for_no_address_before_checkout(page: Page, shop: Server, placed: Placed) -> None:
+    # Given a cart the shopper has not checked out yet (no contact details: checkout asks for them)
+    hold_cart(page, shop, placed.cart)
+    page.goto(f"{shop.url}/cart")
+    summary = page.get_by_role("region", name="Order summary")
+    expect(summary).to_contain_text("Total")
+    # Then nothing tells them off about an address they were never asked for
+    expect(page.get_by_text(re.compile("address", re.IGNORECASE))).to_have_count(0)
+    expect(summary.get_by_role("link", name="Checkout")).to_be_visible()
+
+
+def test_checkout_fields_show_their_errors_once_touched_or_submitted(
+    page: Page, shop: Server, placed: Placed
+) -> None:
+    hold_cart(page, shop, placed.cart)
+    page.goto(f"{shop.url}/checkout")
+    email, name = page.get_by_label("Email"), page.get_by_label("Full name")
+    expect(email).to_be_visible()
+    # On arrival: no message, nothing marked wrong
+    expect(page.locator(".atelier-field-message:visible")).to_have_count(0)
+    expect(page.locator("[aria-invalid]")).to_have_count(0)
+    # When the shopper goes through the e-mail field without filling it, only that field says so
+    email.focus()
+    email.blur()
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_accessible_description("Enter your email address.")
+    expect(page.locator("[aria-invalid]")).to_have_count(1)
+    # And a mistyped address is named, then the message goes as soon as it is right
+    email.fill("sam@")
+    expect(email).to_have_accessible_description(re.compile("email address such as"))
+    email.fill("sam@example.org")
+    expect(email).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".atelier-field-message:visible")).to_have_count(0)
+    # When they submit, every required field left empty says what it needs, the first has the focus
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.locator("[aria-invalid]")).to_have_count(4)
+    expect(name).to_be_focused()
+    expect(page.get_by_label("Postal code")).to_have_accessible_description("Enter the postal code.")
+    expect(page.get_by_label("Address line 2 (optional)")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_the_checkout_summary_is_as_tall_as_its_lines(page: Page, shop: Server, placed: Placed) -> None:
+    hold_cart(page, shop, placed.cart)
+    page.goto(f"{shop.url}/checkout")
+    summary = page.get_by_role("region", name="Order summary")
+    lines = summary.locator("dt")
+    expect(lines.last).to_have_text("Total")
+    form, box = page.locator("form.checkout-form").bounding_box(), summary.bounding_box()
+    first, last = lines.first.bounding_box(), lines.last.bounding_box()
+    assert form is not None
+    assert box is not None
+    assert first is not None
+    assert last is not None
+    # Side by side on a desktop, yet the summary keeps its rows together instead of stretching
+    assert box["x"] > form["x"] + form["width"]
+    assert last["y"] - (first["y"] + first["height"]) < 16, (first, last)
+    assert box["height"] < form["height"] / 2
+
+
+# Every word of the page's text, and how many line boxes it is drawn on (a broken word, more than one).
+BROKEN_WORDS = """
+root => {
+  const broken = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+      const tops = new Set(rects.map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}
+"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_order_and_cart_pages_never_break_a_word(
+    page: Page, shop: Server, placed: Placed, viewport: tuple[int, int]
+) -> None:
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    hold_cart(page, shop, placed.cart)
+    for path, view in ((f"/orders/{placed.order}", "[data-order-view]"), ("/cart", "[data-cart-view]")):
+        page.goto(f"{shop.url}{path}")
+        content = page.locator(view)
+        expect(content).not_to_have_attribute("aria-busy", "true")
+        expect(content.get_by_text("Ceramic", exact=True)).to_be_visible()
+        assert content.evaluate(BROKEN_WORDS) == [], path

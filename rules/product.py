@@ -293,6 +293,8 @@ class Product:
         picks: dict[str, Value] = {}
         problems: list[Violation] = []
         for key, value in raw.items():
+            if value is None:
+                continue  # no pick: the attribute is left to the defaults
             attribute = self.model.attribute(key)
             if attribute is None:
                 known = [a.key for a in self.model.attributes]
@@ -521,6 +523,11 @@ class Product:
             else:
                 changes[key] = Change(key, old, variable_at.values[new_index])
         return Repair("", None, tuple(changes.values()))
+
+    def applicability(self, design: Mapping[str, Value]) -> dict[str, bool]:
+        """Whether each attribute applies in a design (its `when` holds, or it has none)."""
+        env = self._env(design)
+        return {a.key: a.when is None or _holds(a.when, env) for a in self.model.attributes}
 
     def validate(self, design: Mapping[str, Value]) -> list[Violation]:
         """Every way a complete design breaks the product's rules (not only the first)."""

@@ -31,7 +31,9 @@ def configure(client: FlaskClient, product: str, picks: dict[str, Any], **body: 
     return answer
 
 
-def repair(client: FlaskClient, product: str, picks: dict[str, Any], attribute: str, value: Any) -> dict[str, Any]:
+def repair(
+    client: FlaskClient, product: str, picks: dict[str, Any], attribute: str, value: Any
+) -> dict[str, Any]:
     response = client.post(
         f"/api/v1/products/{product}/repair", json={"picks": picks, "attribute": attribute, "value": value}
     )
@@ -73,10 +75,12 @@ def test_a_pick_on_an_attribute_that_stops_applying_is_set_aside(demo: FlaskClie
 
 def test_deleting_the_engraving_sets_the_font_aside_instead_of_greying_everything(demo: FlaskClient) -> None:
     answer = configure(demo, "engraved-mug", {"engraving": "", "font": "script"})
-    assert answer["valid"] is True and answer["conflict"] is None
+    assert answer["valid"] is True
+    assert answer["conflict"] is None
     assert domain(answer, "font")["source"] == "set_aside"
     greyed = [(d["key"], o["key"]) for d in answer["domains"] for o in d["options"] if not o["available"]]
-    assert ("colour", "snow") not in greyed and ("size", "large") not in greyed
+    assert ("colour", "snow") not in greyed
+    assert ("size", "large") not in greyed
     assert answer["preview"] is not None
 
 
@@ -124,7 +128,8 @@ def test_repairs_offer_alternatives_without_cutting_words(demo: FlaskClient) -> 
     assert texts == ["Happy"]  # the longest whole-word fit of 12 characters, never "Happy birthd"
     for alternative in answer["alternatives"]:
         assert None not in alternative["picks"].values()
-        assert "price_change" in alternative and "total" in alternative
+        assert "price_change" in alternative
+        assert "total" in alternative
         follow = configure(demo, "engraved-mug", alternative["picks"])
         assert follow["valid"] is True
 
@@ -134,6 +139,7 @@ def test_a_name_too_long_for_any_fit_asks_the_shopper_to_edit(demo: FlaskClient)
     answer = repair(demo, "engraved-mug", picks, "font", "script")
     (alternative,) = answer["alternatives"]
     (needed,) = alternative["needs_input"]
-    assert needed["attribute"] == "engraving" and needed["max_length"] == 12
+    assert needed["attribute"] == "engraving"
+    assert needed["max_length"] == 12
     assert "12" in needed["message"]
     assert alternative["picks"]["engraving"] == "Bartholomew-Maximilian"  # never cut

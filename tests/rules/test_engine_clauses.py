@@ -160,7 +160,8 @@ def test_random_cnfs_match_brute_force(tmp_path_factory, problem: tuple[int, lis
     if agreeing:
         assert not clash
     else:  # a smallest set: the clashing picks alone clash, and none of them can be left out
-        assert clash and not satisfiable({k: picks[k] for k in clash})
+        assert clash
+        assert not satisfiable({k: picks[k] for k in clash})
         for key in clash:
             assert satisfiable({k: picks[k] for k in clash - {key}})
     for index in range(count):

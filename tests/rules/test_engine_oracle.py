@@ -146,7 +146,8 @@ def test_domains_count_and_repair_match_brute_force(
     if domains.consistent or not valid:
         assert not clash  # nothing to blame on the picks when no design at all is valid
     else:  # a smallest set of picks that clash
-        assert clash and not any(agrees(d, {k: picks[k] for k in clash}) for d in valid)
+        assert clash
+        assert not any(agrees(d, {k: picks[k] for k in clash}) for d in valid)
         for key in clash:
             assert any(agrees(d, {k: picks[k] for k in clash - {key}}) for d in valid)
     for attribute in product.model.attributes:

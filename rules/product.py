@@ -106,6 +106,7 @@ class Product:
         self._diagram = self._compiled.diagram
         self._layouts = [_Layout(self, attribute) for attribute in model.attributes]
         self._preferences = self._default_preferences()
+        self._preference_groups = self._diagram.soft_group_costs(self._preferences)
         # `validate` runs on every configure step: what each constraint reads is worked out once.
         self._constraint_reads: list[tuple[Constraint, frozenset[str], tuple[str, ...]]] = []
         for constraint in model.constraints:
@@ -170,7 +171,11 @@ class Product:
         soft = {**{lv: c for lv, c in self._preferences.items() if lv not in levels}, **soft}
         for key in self._texts_to_keep(held):
             soft.update(self._text_preference(key, picks.get(key)))
-        sweep = self._diagram.sweep(levels, {lv: PICK for lv in levels}, soft)
+        preferences = self._preferences
+        unchanged = {
+            lv: groups for lv, groups in self._preference_groups.items() if soft.get(lv) is preferences[lv]
+        }
+        sweep = self._diagram.sweep(levels, {lv: PICK for lv in levels}, soft, unchanged)
         path = self._diagram.cheapest_path(sweep, levels)
         design = self.defaults_unconditioned()
         design.update({key: value for key, value in picks.items() if value is not None})

@@ -139,6 +139,10 @@ class Diagram:
         cost[carrying - first] = 0
         return cost
 
+    def soft_group_costs(self, soft: Mapping[int, IntArray]) -> dict[int, IntArray]:
+        """The group costs `sweep` derives from per-value costs, computed once to be reused."""
+        return {level: self._soft_group_cost(level, value_cost) for level, value_cost in soft.items()}
+
     def _soft_group_cost(self, level: int, value_cost: IntArray) -> IntArray:
         """Each group of `level` costs its cheapest value."""
         return self._per_group(level, value_cost, np.minimum)
@@ -157,12 +161,15 @@ class Diagram:
         picks: Picks,
         weights: Mapping[int, int] | None = None,
         soft: Mapping[int, IntArray] | None = None,
+        soft_groups: Mapping[int, IntArray] | None = None,
     ) -> Sweep:
         """Forward and backward fewest-broken-picks sweeps and the per-value best through-cost.
 
         `weights` makes breaking some picks dearer than others (each pick costs 1 by default).
         `soft` gives levels that are not picked a cost per value (a value costing 0 is as good as a
         pick): preferences such as "a value near the default", or a pick that admits two values.
+        `soft_groups` may hold the group costs of some of them, as `soft_group_costs` gives them, for
+        preferences that do not change between queries.
         """
         size = self.node_count + 1
         forward = np.full(size, INF, dtype=np.int64)
@@ -172,8 +179,10 @@ class Diagram:
         if weights:
             cost = {level: c * weights.get(level, 1) for level, c in cost.items()}
         soft = {level: values for level, values in (soft or {}).items() if level not in picks}
+        known = soft_groups or {}
         for level, value_cost in soft.items():
-            cost[level] = self._soft_group_cost(level, value_cost)
+            found = known.get(level)
+            cost[level] = found if found is not None else self._soft_group_cost(level, value_cost)
         if self.empty:
             return Sweep(forward, backward, best, cost, soft)
         forward[0] = 0

@@ -42,6 +42,10 @@ class ProductSummarySchema(Schema):
     label = fields.String(required=True)
     description = fields.String(allow_none=True)
     base_price = money_map(required=True)
+    from_price = money_map(
+        required=True,
+        metadata={"description": "Per currency: the price of the cheapest valid design (a catalog's “from”)"},
+    )
     links = fields.Nested(LinksSchema, required=True)
 
 

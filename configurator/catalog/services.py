@@ -6,6 +6,7 @@ Texts come out in the locale asked for; money stays `Decimal` here (the API rend
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -31,6 +32,7 @@ from configurator.errors import ErrorCode, FieldError
 from configurator.observability import CONFIGURE_SECONDS, timed
 from configurator.uploads.services import require_uploads
 from rules import Catalog, Product, load_catalog
+from rules.cheapest import cheapest
 from rules.errors import CatalogError, Diagnostic
 from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
 from rules.results import AttributeState, Domains, Quote, Reason, RuleRef, TextState, Violation
@@ -194,9 +196,16 @@ def product_summaries(loaded: LoadedCatalog, locale: str) -> list[dict[str, Any]
             "label": product.model.label.get(locale),
             "description": _text(product.model.description, locale),
             "base_price": dict(product.model.base_price),
+            "from_price": from_prices(product),
         }
         for key, product in loaded.products.items()
     ]
+
+
+@functools.lru_cache(maxsize=256)
+def from_prices(product: Product) -> dict[str, Decimal]:
+    """The cheapest valid design's price in every currency, worked out once per compiled product."""
+    return {currency: cheapest(product, currency)[1].total for currency in product.model.brand.currencies}
 
 
 def describe_product(product: Product, locale: str) -> dict[str, Any]:

@@ -143,3 +143,14 @@ def test_a_name_too_long_for_any_fit_asks_the_shopper_to_edit(demo: FlaskClient)
     assert needed["max_length"] == 12
     assert "12" in needed["message"]
     assert alternative["picks"]["engraving"] == "Bartholomew-Maximilian"  # never cut
+
+
+def test_the_catalog_says_from_the_cheapest_design_that_can_be_bought(demo: FlaskClient) -> None:
+    listed = {p["key"]: p for p in demo.get("/api/v1/products").get_json()["products"]}
+    curtain = listed["made-to-measure-curtain"]
+    assert curtain["base_price"]["EUR"] == "25.00"
+    assert curtain["from_price"]["EUR"] == "36.94"
+    # and that price is one a shopper can configure and pay
+    cheapest = configure(demo, "made-to-measure-curtain", {"width": 60, "drop": 100, "fabric": "sheer"})
+    assert cheapest["valid"] is True
+    assert cheapest["price"]["total"] == curtain["from_price"]["EUR"]

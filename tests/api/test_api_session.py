@@ -154,3 +154,18 @@ def test_the_catalog_says_from_the_cheapest_design_that_can_be_bought(demo: Flas
     cheapest = configure(demo, "made-to-measure-curtain", {"width": 60, "drop": 100, "fabric": "sheer"})
     assert cheapest["valid"] is True
     assert cheapest["price"]["total"] == curtain["from_price"]["EUR"]
+
+
+def test_a_repair_that_needs_a_text_asks_for_it_instead_of_changing_nothing(demo: FlaskClient) -> None:
+    # Gold piping needs a message to pipe: the shopper is asked to write one, nothing is made up.
+    answer = repair(demo, "celebration-cake", {"message": ""}, "piping", "gold")
+    assert answer["possible"] is True
+    (alternative,) = answer["alternatives"]
+    (needed,) = alternative["needs_input"]
+    assert needed["attribute"] == "message"
+    assert needed["min_length"] == 1
+    assert all(c["attribute"] != "message" for c in alternative["changes"])
+    follow = configure(demo, "celebration-cake", alternative["picks"])
+    assert follow["design"]["piping"] is None  # set aside until there is a message
+    follow = configure(demo, "celebration-cake", {**alternative["picks"], "message": "Bravo"})
+    assert (follow["design"]["piping"], follow["valid"]) == ("gold", True)

@@ -18,8 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from rules.engine.build import compile_problem
-from rules.engine.diagram import INF, Diagram, Sweep
+from rules.engine.diagram import INF, Diagram, IntArray, Sweep
 from rules.engine.explain import CheapestPaths, Explainer, Explaining
 from rules.engine.finite import FiniteModel, FiniteValue, lower
 from rules.errors import Diagnostic
@@ -61,7 +63,17 @@ class Compiled:
 
 _TEXT_LIKE = (AttributeKind.TEXT, AttributeKind.IMAGE)  # an empty value is "", not None
 EXPLAIN_BUDGET_S = 0.8  # per domains() call: past it, reasons keep their picks and direct rules
-PICK_WEIGHT = 1_000  # completing a design changes any number of defaults before one pick
+
+# What completing a design costs, in order of importance (see `Product.complete`): changing a default
+# costs CHANGE plus the value's rank by nearness to the default, so the fewest defaults change first and
+# each lands on its nearest valid value; texts and uploads cannot be invented (INVENT); a shopper's pick
+# outweighs everything else. Ranks stay below CHANGE and every sum below the diagram's INF.
+RANK_LIMIT = (1 << 20) - 1
+CHANGE = 1 << 20
+INVENT = 1 << 38
+PICK = 1 << 46
+# A repair counts attributes: a multi's options share one attribute's weight (see `Product.repairs`).
+REPAIR_UNIT = 720
 
 _cache: dict[str, Compiled] = {}
 _cache_lock = threading.Lock()
@@ -93,6 +105,8 @@ class Product:
         self._finite = self._compiled.finite
         self._diagram = self._compiled.diagram
         self._layouts = [_Layout(self, attribute) for attribute in model.attributes]
+        self._preferences = self._default_preferences()
+        self._preference_groups = self._diagram.soft_group_costs(self._preferences)
         # `validate` runs on every configure step: what each constraint reads is worked out once.
         self._constraint_reads: list[tuple[Constraint, frozenset[str], tuple[str, ...]]] = []
         for constraint in model.constraints:
@@ -143,48 +157,149 @@ class Product:
                 design[attribute.key] = attribute.default
 
     def complete(self, picks: Mapping[str, Value]) -> dict[str, Value]:
-        """The picks completed into a whole design: the defaults, changed as little as possible so
-        that the design is valid (when the picks allow it at all)."""
-        defaults = self.defaults()
-        design = {**defaults, **picks}
-        own = self._levels(picks)
-        rest = {
-            lv: v
-            for lv, v in self._levels({k: v for k, v in defaults.items() if k not in picks}).items()
-            if lv not in own
+        """The one design the picks stand for (docs/session.md): the shopper's picks, then the
+        merchant's defaults changed as little as possible so that the design is valid.
+
+        The fewest defaults change, each to its nearest valid value (numbers by distance, other kinds
+        by the merchant's order of options, ties to the earlier); texts and uploads are never made up.
+        A pick on an attribute whose condition fails is set aside (the attribute has no value); picks
+        that clash are kept as they are and the rest is completed as if they were not made.
+        """
+        clash = set(self.clash(picks))
+        held = {key: value for key, value in picks.items() if key not in clash}
+        levels, soft = self._engine_picks(held, PICK)
+        soft = {**{lv: c for lv, c in self._preferences.items() if lv not in levels}, **soft}
+        for key in self._texts_to_keep(held):
+            soft.update(self._text_preference(key, picks.get(key)))
+        preferences = self._preferences
+        unchanged = {
+            lv: groups for lv, groups in self._preference_groups.items() if soft.get(lv) is preferences[lv]
         }
-        combined = {**rest, **own}
-        weights = {lv: PICK_WEIGHT for lv in own}
-        sweep = self._diagram.sweep(combined, weights)
-        if int(sweep.forward[-1]) >= PICK_WEIGHT:
-            # The picks clash among themselves (validation says how); still settle the conditions.
-            self._apply_conditions(design, keep=frozenset(picks))
-            return design
-        path = self._diagram.cheapest_path(sweep, combined)
+        sweep = self._diagram.sweep(levels, {lv: PICK for lv in levels}, soft, unchanged)
+        path = self._diagram.cheapest_path(sweep, levels)
+        design = self.defaults_unconditioned()
+        design.update({key: value for key, value in picks.items() if value is not None})
         if path is None:
+            self._apply_conditions(design, keep=frozenset(clash))
             return design
         finite, diagram = self._finite, self._diagram
         for attribute in self.model.attributes:
-            if attribute.key in picks:
+            key = attribute.key
+            if key in clash:
                 continue
-            variables = finite.by_attribute[attribute.key]
+            variables = finite.by_attribute[key]
             values = [finite.variables[v].values[path[diagram.level_of[v]]] for v in variables]
             if attribute.kind is AttributeKind.MULTI:
-                design[attribute.key] = frozenset(
+                design[key] = frozenset(
                     str(finite.variables[v].option) for v, on in zip(variables, values, strict=True) if on
                 )
-            elif attribute.kind in (AttributeKind.TEXT, AttributeKind.IMAGE):
+            elif attribute.kind in _TEXT_LIKE:
                 if values[0] == 0:
-                    design[attribute.key] = ""
+                    design[key] = ""
             else:
-                design[attribute.key] = values[0]
+                design[key] = values[0]
         return design
+
+    def defaults_unconditioned(self) -> dict[str, Value]:
+        """Every attribute's own default, whether or not its condition holds (texts "", multis [])."""
+        design: dict[str, Value] = {}
+        for attribute in self.model.attributes:
+            default = attribute.default
+            if default is None:
+                default = _empty(attribute)
+            design[attribute.key] = default
+        return design
+
+    def clash(self, picks: Mapping[str, Value]) -> tuple[str, ...]:
+        """A smallest set of picks that cannot hold together (none can be dropped and still clash);
+        empty when the picks can be completed into a valid design. Picks are dropped in the reverse of
+        the attribute order, so the earliest picks are the ones named."""
+        levels, soft = self._engine_picks(picks, 1)
+        if self._diagram.sweep(levels, None, soft).consistent:
+            return ()
+        keys = [a.key for a in self.model.attributes if picks.get(a.key) is not None]
+        needed = list(keys)
+        for key in reversed(keys):
+            trial = {k: picks[k] for k in needed if k != key}
+            levels, soft = self._engine_picks(trial, 1)
+            if not self._diagram.sweep(levels, None, soft).consistent:
+                needed.remove(key)
+        return tuple(needed)
+
+    def _engine_picks(
+        self, picks: Mapping[str, Value], weight: int | Mapping[str, int]
+    ) -> tuple[dict[int, int], dict[int, IntArray]]:
+        """Picks as the diagram reads them: exact picks by level, and per-value costs (`weight`, or
+        the attribute's weight, for any other value) for picks on conditional attributes, which also
+        accept "does not apply"."""
+        levels = self._levels({k: v for k, v in picks.items() if v is not None})
+        soft: dict[int, IntArray] = {}
+        for attribute in self.model.attributes:
+            if attribute.when is None or attribute.kind is AttributeKind.MULTI:
+                continue
+            variable = self._finite.by_attribute[attribute.key][0]
+            level = self._diagram.level_of[variable]
+            if level not in levels:
+                continue
+            values = self._finite.variables[variable].values
+            each = weight if isinstance(weight, int) else weight.get(attribute.key, 1)
+            cost = np.full(len(values), each, dtype=np.int64)
+            cost[levels.pop(level)] = 0
+            cost[0] = 0  # None, or a text's length 0: the attribute does not apply
+            soft[level] = cost
+        return levels, soft
+
+    def _texts_to_keep(self, picks: Mapping[str, Value]) -> list[str]:
+        return [a.key for a in self.model.attributes if a.kind in _TEXT_LIKE and picks.get(a.key) is not None]
+
+    def _text_preference(self, key: str, value: Value) -> dict[int, IntArray]:
+        """A picked text or upload: its own length, or empty when its attribute does not apply; no
+        other length (a text cannot be made up), though one that must be cannot stop the design."""
+        variable = self._finite.by_attribute[key][0]
+        size = len(self._finite.variables[variable].values)
+        cost = np.full(size, INVENT, dtype=np.int64)
+        length = self._levels({key: value}).get(self._diagram.level_of[variable], 0)
+        cost[length] = 0
+        attribute = self.model.attribute(key)
+        cost[0] = min(cost[0], 1 if attribute is not None and attribute.when is not None else PICK)
+        return {self._diagram.level_of[variable]: cost}
+
+    def _default_preferences(self) -> dict[int, IntArray]:
+        """Per level, what each value costs a design that has not picked it (see `complete`)."""
+        finite, diagram = self._finite, self._diagram
+        preferences: dict[int, IntArray] = {}
+        for attribute in self.model.attributes:
+            variables = finite.by_attribute[attribute.key]
+            conditional = attribute.when is not None
+            if attribute.kind is AttributeKind.MULTI:
+                chosen = attribute.default if isinstance(attribute.default, frozenset) else frozenset()
+                for variable in variables:
+                    on = finite.variables[variable].option in chosen
+                    cost = np.array([CHANGE, 0] if on else [0, CHANGE], dtype=np.int64)
+                    preferences[diagram.level_of[variable]] = cost
+                continue
+            variable = variables[0]
+            values = finite.variables[variable].values
+            if attribute.kind in _TEXT_LIKE:
+                default = attribute.default if attribute.kind is AttributeKind.TEXT else ""
+                length = grapheme_length(default) if isinstance(default, str) else 0
+                length = min(length, len(values) - 1)
+                cost = np.full(len(values), INVENT, dtype=np.int64)
+                cost[length] = 0
+                if length:
+                    cost[0] = 1 if conditional else CHANGE
+                preferences[diagram.level_of[variable]] = cost
+                continue
+            preferences[diagram.level_of[variable]] = _nearness(values, attribute.default)
+        return preferences
 
     def normalize(self, raw: Mapping[str, object]) -> tuple[dict[str, Value], list[Violation]]:
         """Turn JSON-like picks into typed values; unknown attributes and bad values become violations."""
         picks: dict[str, Value] = {}
         problems: list[Violation] = []
         for key, value in raw.items():
+            if value is None:
+                continue  # no pick: the attribute is left to the defaults
             attribute = self.model.attribute(key)
             if attribute is None:
                 known = [a.key for a in self.model.attributes]
@@ -209,7 +324,7 @@ class Product:
         levels: dict[int, int] = {}
         for key, value in picks.items():
             attribute = self.model.attribute(key)
-            if attribute is None:
+            if attribute is None or value is None:
                 continue
             variables = finite.by_attribute[key]
             if attribute.kind is AttributeKind.MULTI:
@@ -235,17 +350,37 @@ class Product:
     def domains(self, picks: Mapping[str, Value], *, explain: bool = True, count: bool = False) -> Domains:
         """Every attribute's options given the picks: available iff some valid design has it (with
         the other picks kept); otherwise, with `explain`, the picks and rules in the way. With
-        `count`, also the number of valid designs agreeing with the picks (as `count(picks)`)."""
-        levels = self._levels(picks)
-        sweep = self._diagram.sweep(levels)
+        `count`, also the number of valid designs agreeing with the picks (as `count(picks)`).
+
+        A pick on a conditional attribute holds only while the attribute applies (so it never greys
+        out what would make it stop applying). When picks clash, the clashing attributes are answered
+        against every other pick, and every other attribute as if the clashing picks were not made:
+        only the options involved are greyed."""
+        levels, soft = self._engine_picks(picks, 1)
+        sweep = self._diagram.sweep(levels, None, soft)
+        clash: tuple[str, ...] = ()
+        rest_sweep, rest_levels = sweep, levels
+        if not sweep.consistent:
+            clash = self.clash(picks)
+            rest_levels, rest_soft = self._engine_picks({k: v for k, v in picks.items() if k not in clash}, 1)
+            rest_sweep = self._diagram.sweep(rest_levels, None, rest_soft)
         best = sweep.best.tolist()  # plain ints: far cheaper to read one by one than numpy scalars
+        rest_best = rest_sweep.best.tolist() if clash else best
         why = _Why(self, levels, sweep) if explain else None
-        states = {layout.key: layout.state(picks.get(layout.key), best, why) for layout in self._layouts}
+        rest_why = (_Why(self, rest_levels, rest_sweep) if explain else None) if clash else why
+        states = {
+            layout.key: (
+                layout.state(picks.get(layout.key), best, why)
+                if layout.key in clash
+                else layout.state(picks.get(layout.key), rest_best, rest_why)
+            )
+            for layout in self._layouts
+        }
         violations: tuple[Violation, ...] = ()
         if not sweep.consistent:
-            violations = tuple(self._conflicts(picks, levels))
-        remaining = self._diagram.count(levels) if count else None
-        return Domains(states, sweep.consistent, violations, remaining)
+            violations = tuple(self._conflicts({k: picks[k] for k in clash}))
+        remaining = self.count(picks) if count else None
+        return Domains(states, sweep.consistent, violations, remaining, clash)
 
     def explain(self, picks: Mapping[str, Value], attribute: str, option: Value) -> Reason | None:
         """Why `attribute = option` is greyed out given the picks, as `domains(picks)` would say; None
@@ -284,7 +419,8 @@ class Product:
         index = finite.variables[variable].index(wanted)
         return None if index is None else (variable, index)
 
-    def _conflicts(self, picks: Mapping[str, Value], levels: dict[int, int]) -> list[Violation]:
+    def _conflicts(self, picks: Mapping[str, Value]) -> list[Violation]:
+        levels = self._levels(picks)
         assignment = {self._diagram.order[lv]: v for lv, v in levels.items()}
         tables = self._compiled.explainer.rules(assignment)
         return [
@@ -300,29 +436,84 @@ class Product:
         return keys
 
     def count(self, picks: Mapping[str, Value] | None = None) -> int:
-        """Exact number of valid designs agreeing with the picks (texts counted by length)."""
-        return self._diagram.count(self._levels(picks or {}))
+        """Exact number of valid designs agreeing with the picks (texts counted by length); a pick on a
+        conditional attribute agrees with designs where it does not apply (see `domains`)."""
+        levels, soft = self._engine_picks(picks or {}, 1)
+        return self._diagram.count(levels, soft)
 
     def repair(self, picks: Mapping[str, Value], attribute: str, value: Value) -> Repair | None:
         """The fewest other picks to change so that `attribute = value` becomes possible.
 
         None when no valid design has that value at all.
         """
+        found = self.repairs(picks, attribute, value, limit=1)
+        return found[0] if found else None
+
+    def repairs(
+        self, picks: Mapping[str, Value], attribute: str, value: Value, *, limit: int = 3
+    ) -> list[Repair]:
+        """Ways to make `attribute = value` possible, fewest changed picks first: the cheapest, then
+        for each attribute it changes, the cheapest that keeps that one (switch the font, or shorten
+        the text). A multi counts as one pick however many of its options change; a pick on a
+        conditional attribute that stops applying is set aside, not changed. Empty when no valid
+        design has that value at all."""
         found = self._target(attribute, value)
         if found is None:
-            return None
+            return []
         variable, index = found
+        level = self._diagram.level_of[variable]
+        kept = {k: v for k, v in picks.items() if v is not None}
+        target = self.model.attribute(attribute)
+        if target is not None and target.kind is not AttributeKind.MULTI:
+            kept.pop(attribute, None)  # a multi's other options stay as picked
+        weights = self._repair_weights(kept)
+        first = self._repair_with(kept, level, index, weights)
+        if first is None:
+            return []
+        found_repairs = [first]
+        for change in first.changes:
+            keep = {**weights, change.attribute: weights[change.attribute] * 1_000}
+            other = self._repair_with(kept, level, index, keep)
+            if other is None or any(c.attribute == change.attribute for c in other.changes):
+                continue
+            if all(
+                {c.attribute for c in other.changes} != {c.attribute for c in r.changes}
+                for r in found_repairs
+            ):
+                found_repairs.append(other)
+        found_repairs.sort(key=lambda r: len(r.changes))
+        return [Repair(attribute, value, r.changes) for r in found_repairs[:limit]]
+
+    def _repair_weights(self, picks: Mapping[str, Value]) -> dict[str, int]:
+        """What changing each pick costs a repair: one attribute each, shared among a multi's options."""
+        weights: dict[str, int] = {}
+        for key in picks:
+            variables = self._finite.by_attribute.get(key, ())
+            weights[key] = max(1, REPAIR_UNIT // max(1, len(variables)))
+        return weights
+
+    def _repair_with(
+        self, picks: Mapping[str, Value], level: int, index: int, weights: Mapping[str, int]
+    ) -> Repair | None:
         finite, diagram = self._finite, self._diagram
-        levels = self._levels(picks)
-        level = diagram.level_of[variable]
+        levels, soft = self._engine_picks(picks, weights)
         levels.pop(level, None)
-        sweep = diagram.sweep(levels)
+        soft.pop(level, None)
+        by_level = {lv: weights[finite.variables[diagram.order[lv]].attribute] for lv in levels}
+        sweep = diagram.sweep(levels, by_level, soft)
         path = diagram.path_through(sweep, level, index, levels)
         if path is None:
             return None
         changes: dict[str, Change] = {}
-        changed_levels = {lv: v for lv, v in path.items() if lv in levels and v != levels[lv]}
-        for lv, new_index in sorted(changed_levels.items()):
+        for lv, new_index in sorted(path.items()):
+            if lv in levels:
+                changed = new_index != levels[lv]
+            elif lv in soft:
+                changed = bool(soft[lv][new_index])
+            else:
+                continue
+            if not changed:
+                continue
             variable_at = finite.variables[diagram.order[lv]]
             key = variable_at.attribute
             old = picks.get(key)
@@ -335,9 +526,13 @@ class Product:
                     members.discard(variable_at.option)
                 changes[key] = Change(key, old, frozenset(members))
             else:
-                new_value = variable_at.values[new_index]
-                changes[key] = Change(key, old, new_value)
-        return Repair(attribute, value, tuple(changes.values()))
+                changes[key] = Change(key, old, variable_at.values[new_index])
+        return Repair("", None, tuple(changes.values()))
+
+    def applicability(self, design: Mapping[str, Value]) -> dict[str, bool]:
+        """Whether each attribute applies in a design (its `when` holds, or it has none)."""
+        env = self._env(design)
+        return {a.key: a.when is None or _holds(a.when, env) for a in self.model.attributes}
 
     def validate(self, design: Mapping[str, Value]) -> list[Violation]:
         """Every way a complete design breaks the product's rules (not only the first)."""
@@ -555,6 +750,29 @@ def _holds(expr: object, env: Mapping[str, object]) -> bool:
         return bool(expr.evaluate(env))
     except EvaluationError:
         return False
+
+
+def _nearness(values: tuple[FiniteValue, ...], default: Value) -> IntArray:
+    """What each value costs in place of the default: 0 for the default (and for "does not apply",
+    which the attribute's condition decides), else CHANGE plus its rank by nearness: numbers by
+    distance, other values by their distance in the merchant's order; ties go to the earlier."""
+    present = [(i, v) for i, v in enumerate(values) if v is not None]
+    home = next((position for position, (_, v) in enumerate(present) if v == default), 0)
+
+    def distance(position: int) -> tuple[float, int]:
+        value = present[position][1]
+        if isinstance(value, int) and not isinstance(value, bool) and isinstance(default, int):
+            return (abs(value - default), value)
+        return (abs(position - home), position)
+
+    cost = np.zeros(len(values), dtype=np.int64)
+    ranked = sorted(range(len(present)), key=distance)
+    for rank, position in enumerate(ranked):
+        index, value = present[position]
+        cost[index] = (
+            0 if value == default and type(value) is type(default) else CHANGE + min(rank, RANK_LIMIT)
+        )
+    return cost
 
 
 def _empty(attribute: Attribute) -> Value:

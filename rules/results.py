@@ -75,6 +75,7 @@ class Domains:
     consistent: bool  # the picks can still be completed into a valid design
     violations: tuple[Violation, ...] = ()  # when not consistent: what the picks break
     remaining: int | None = None  # valid designs agreeing with the picks, when asked for
+    clash: tuple[str, ...] = ()  # when not consistent: a smallest set of picked attributes that clash
 
 
 @dataclass(frozen=True)

@@ -114,13 +114,15 @@ class Picks(fields.Dict):
     """Attribute key -> PickValue; errors land at `picks.<attribute>`, not `picks.<attribute>.value`."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(keys=fields.String(), values=PickValue(), **kwargs)
+        super().__init__(keys=fields.String(), values=PickValue(allow_none=True), **kwargs)
 
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
     ) -> Any:
         try:
-            return super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-untyped-call]
+            picks = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[no-untyped-call]
+            # null is "no pick": clearing an attribute is always accepted, however the client says it.
+            return {key: pick for key, pick in picks.items() if pick is not None}
         except ValidationError as error:
             messages = error.messages
             if isinstance(messages, dict):

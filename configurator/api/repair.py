@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from configurator.api.fields import Picks, PickValue
+from configurator.api.fields import Money, Picks, PickValue
 from configurator.catalog import services
 from configurator.catalog.errors import InvalidPicks, UnknownAttribute
 from configurator.errors import ErrorCode, FieldError
@@ -16,6 +17,7 @@ from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
 from rules import Product
 from rules.model import AttributeKind, Value
+from rules.results import Change, Quote
 from rules.text import graphemes
 
 blp = AtelierBlueprint(
@@ -36,19 +38,47 @@ class RepairRequestSchema(Schema):
         required=True,
         metadata={"description": "The wanted option (multi: one option key to add; text: the text)"},
     )
+    currency = fields.String(
+        load_default=None, metadata={"description": "For the price changes (the brand's first by default)"}
+    )
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
 
 
 class ChangeSchema(Schema):
     attribute = fields.String(required=True)
     label = fields.String(required=True, metadata={"description": "The attribute's label"})
     old = PickValue(allow_none=True, required=True)
-    new = PickValue(allow_none=True, required=True)
+    new = PickValue(allow_none=True, required=True, metadata={"description": "null: the pick is cleared"})
     old_label = fields.String(
         allow_none=True, required=True, metadata={"description": "As a shopper reads it"}
     )
     new_label = fields.String(
         allow_none=True, required=True, metadata={"description": "As a shopper reads it"}
     )
+
+
+class InputNeededSchema(Schema):
+    attribute = fields.String(required=True)
+    label = fields.String(required=True)
+    min_length = fields.Integer(allow_none=True, required=True)
+    max_length = fields.Integer(allow_none=True, required=True)
+    message = fields.String(required=True, metadata={"description": "For the shopper: what to type"})
+
+
+class AlternativeSchema(Schema):
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+    picks = Picks(
+        required=True,
+        metadata={"description": "The picks with the changes and the wanted option applied: send them as is"},
+    )
+    needs_input = fields.List(
+        fields.Nested(InputNeededSchema),
+        required=True,
+        metadata={"description": "Texts only the shopper can write (the picks leave them as they are)"},
+    )
+    price_change = Money(required=True, metadata={"description": "Total after, minus total now"})
+    total = Money(required=True, metadata={"description": "The total after the change"})
+    currency = fields.String(required=True)
 
 
 class RepairResponseSchema(Schema):
@@ -60,13 +90,13 @@ class RepairResponseSchema(Schema):
     changes = fields.List(
         fields.Nested(ChangeSchema),
         required=True,
-        metadata={"description": "Apply them with the wanted option to reach a valid design"},
+        metadata={"description": "The first alternative's changes"},
     )
-    picks = fields.Dict(
-        keys=fields.String(),
-        values=PickValue(allow_none=True),
+    picks = Picks(required=True, metadata={"description": "The first alternative's picks"})
+    alternatives = fields.List(
+        fields.Nested(AlternativeSchema),
         required=True,
-        metadata={"description": "The picks with the changes and the wanted option applied"},
+        metadata={"description": "Ways to get the option, fewest changes first; each accepted by configure"},
     )
 
 
@@ -77,15 +107,33 @@ class Repair(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def post(self, body: dict[str, Any], slug: str) -> dict[str, Any]:
-        """The fewest other picks to change so that `attribute = value` becomes possible."""
-        product = services.get_product(services.current_catalog(), slug)
-        return repair_data(product, body["picks"], body["attribute"], body["value"], request_locale())
+        """Ways to make `attribute = value` possible, each changing as few other picks as it can."""
+        loaded = services.current_catalog()
+        product = services.get_product(loaded, slug)
+        currency = services.resolve_currency(product.model.brand, body["currency"])
+        return repair_data(
+            product,
+            body["picks"],
+            body["attribute"],
+            body["value"],
+            request_locale(),
+            currency=currency,
+            quantity=body["quantity"],
+        )
 
 
 def repair_data(
-    product: Product, raw_picks: Mapping[str, object], attribute: str, value: object, locale: str
+    product: Product,
+    raw_picks: Mapping[str, object],
+    attribute: str,
+    value: object,
+    locale: str,
+    *,
+    currency: str | None = None,
+    quantity: int = 1,
 ) -> dict[str, Any]:
-    """The engine's repair, with text lengths turned back into texts a shopper can accept."""
+    """The engine's repairs as alternatives a shopper can accept: texts are never cut mid-word (the
+    longest whole-word fit, or a request to edit), and each says what it does to the price."""
     target = product.model.attribute(attribute)
     if target is None:
         raise UnknownAttribute(
@@ -96,39 +144,78 @@ def repair_data(
         )
     picks, _ = services.normalize_picks(product, raw_picks)
     wanted = _wanted(product, attribute, value)
-    found = product.repair(picks, attribute, wanted)
-    if found is None:
-        return {"attribute": attribute, "value": value, "possible": False, "changes": [], "picks": picks}
+    found = product.repairs(picks, attribute, wanted)
+    if not found:
+        return {
+            "attribute": attribute,
+            "value": value,
+            "possible": False,
+            "changes": [],
+            "picks": picks,
+            "alternatives": [],
+        }
+    now = product.price(product.complete(picks), quantity, currency)
+    alternatives = [
+        _alternative(product, picks, attribute, wanted, repair.changes, locale, now, quantity)
+        for repair in found
+    ]
+    first = alternatives[0]
+    return {
+        "attribute": attribute,
+        "value": value,
+        "possible": True,
+        "changes": first["changes"],
+        "picks": first["picks"],
+        "alternatives": alternatives,
+    }
+
+
+def _alternative(
+    product: Product,
+    picks: Mapping[str, Value],
+    attribute: str,
+    wanted: Value,
+    changes: tuple[Change, ...],
+    locale: str,
+    now: Quote,
+    quantity: int,
+) -> dict[str, Any]:
+    target = product.model.attribute(attribute)
     repaired: dict[str, Value] = dict(picks)
-    texts: list[str] = []
-    for change in found.changes:
+    texts: list[Change] = []
+    for change in changes:
         if isinstance(change.new, int) and isinstance(change.old, str):
-            texts.append(change.attribute)  # the engine speaks of a length: shortened below
+            texts.append(change)  # the engine speaks of a length: the text is settled below
+        elif change.new is None:
             repaired.pop(change.attribute, None)
         else:
             repaired[change.attribute] = change.new
-    if target.kind is AttributeKind.MULTI:
+    if target is not None and target.kind is AttributeKind.MULTI:
         current = repaired.get(attribute)
         members = set(current) if isinstance(current, frozenset) else set()
         repaired[attribute] = frozenset(members | {str(wanted)})
     else:
         repaired[attribute] = wanted
-    changes = [
-        (c.attribute, c.old, repaired.get(c.attribute)) for c in found.changes if c.attribute not in texts
-    ]
+    listed = [(c.attribute, c.old, repaired.get(c.attribute)) for c in changes if c not in texts]
+    needs_input: list[dict[str, Any]] = []
     if texts:
-        limits = product.domains(repaired).attributes
-        for key in texts:
-            old = picks.get(key)
-            state = limits[key].text if key in limits else None
+        limits = product.domains({k: v for k, v in repaired.items() if k not in {c.attribute for c in texts}})
+        for change in texts:
+            old = str(change.old)
+            state = limits.attributes[change.attribute].text
             room = state.max_length if state is not None else 0
-            shortened = "".join(graphemes(str(old))[:room]).rstrip()
-            repaired[key] = shortened
-            changes.append((key, old, shortened))
+            fitted = (
+                whole_words(old, room)
+                if isinstance(change.new, int) and change.new < len(graphemes(old))
+                else None
+            )
+            if fitted:
+                repaired[change.attribute] = fitted
+                listed.append((change.attribute, old, fitted))
+            else:
+                needs_input.append(_input_needed(product, change, room, locale))
+    after = product.price(product.complete(repaired), quantity, now.currency)
     return {
-        "attribute": attribute,
-        "value": value,
-        "possible": True,
         "changes": [
             {
                 "attribute": key,
@@ -138,9 +225,63 @@ def repair_data(
                 "old_label": _value_label(product, key, old, locale),
                 "new_label": _value_label(product, key, new, locale),
             }
-            for key, old, new in changes
+            for key, old, new in listed
         ],
         "picks": repaired,
+        "needs_input": needs_input,
+        "price_change": after.total - now.total,
+        "total": after.total,
+        "currency": after.currency,
+    }
+
+
+def whole_words(text: str, room: int) -> str:
+    """The longest start of `text` made of whole words that fits in `room` graphemes ("" if none).
+
+    >>> whole_words("Happy birthday Charlotte", 12)
+    'Happy'
+    >>> whole_words("Charlotte", 8)
+    ''
+    """
+    kept = ""
+    for match in re.finditer(r"\S+", text):
+        candidate = text[: match.end()]
+        if len(graphemes(candidate)) > room:
+            break
+        kept = candidate
+    return kept
+
+
+_INPUT = {
+    "en": ("Shorten “{label}” to {limit} characters or fewer.", "Write something for “{label}”."),
+    "fr": (
+        "Raccourcissez « {label} » à {limit} caractères au plus.",
+        "Écrivez quelque chose pour « {label} ».",
+    ),
+}
+
+
+def _input_needed(product: Product, change: Change, room: int, locale: str) -> dict[str, Any]:
+    """A text only the shopper can change: shorten it (with the limit), or write one."""
+    label = _attribute_label(product, change.attribute, locale)
+    shorten, write = _INPUT.get(locale.split("-")[0], _INPUT["en"])
+    assert isinstance(change.new, int)
+    if change.new < len(graphemes(str(change.old))):
+        message = shorten.format(label=label, limit=room)
+        return {
+            "attribute": change.attribute,
+            "label": label,
+            "min_length": None,
+            "max_length": room,
+            "message": message,
+        }
+    message = write.format(label=label)
+    return {
+        "attribute": change.attribute,
+        "label": label,
+        "min_length": change.new,
+        "max_length": None,
+        "message": message,
     }
 
 

@@ -42,6 +42,10 @@ class ProductSummarySchema(Schema):
     label = fields.String(required=True)
     description = fields.String(allow_none=True)
     base_price = money_map(required=True)
+    from_price = money_map(
+        required=True,
+        metadata={"description": "Per currency: the price of the cheapest valid design (a catalog's “from”)"},
+    )
     links = fields.Nested(LinksSchema, required=True)
 
 
@@ -163,16 +167,44 @@ class TextStateSchema(Schema):
     reason = fields.Nested(ReasonSchema, allow_none=True)
 
 
+SOURCES = ("picked", "default", "forced", "adjusted", "set_aside", "not_applicable")
+
+
 class DomainSchema(Schema):
     key = fields.String(required=True)
     applies = fields.Boolean(
         allow_none=True,
         required=True,
-        metadata={"description": "true: must be set; false: cannot apply; null: depends"},
+        metadata={"description": "Whether the attribute applies in `design` (show its control iff true)"},
     )
-    picked = PickValue(allow_none=True)
+    picked = PickValue(allow_none=True, metadata={"description": "The shopper's own pick, if any"})
+    value = PickValue(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Its value in `design` (null: does not apply)"},
+    )
+    source = fields.String(
+        required=True,
+        validate=validate.OneOf(SOURCES),
+        metadata={
+            "description": "Where the value comes from: the shopper's pick, the merchant's default, the only "
+            "value the picks allow (forced), the nearest valid value to the default (adjusted), a pick set "
+            "aside because the attribute does not apply now, or not applicable (docs/session.md)"
+        },
+    )
+    conflict = fields.Boolean(
+        required=True, metadata={"description": "This attribute's pick is one of the picks that clash"}
+    )
     options = fields.List(fields.Nested(OptionStateSchema), required=True)
     text = fields.Nested(TextStateSchema, allow_none=True)
+
+
+class ConflictSchema(Schema):
+    picks = fields.List(
+        fields.String(), required=True, metadata={"description": "A smallest set of picks that clash"}
+    )
+    message = fields.String(required=True, metadata={"description": "For the shopper"})
+    rules = fields.List(fields.Nested(RuleRefSchema), required=True)
 
 
 class ViolationSchema(Schema):
@@ -220,7 +252,22 @@ class WarningSchema(Schema):
 class ConfigureResponseSchema(Schema):
     product = fields.String(required=True)
     locale = fields.String(required=True)
+    design = fields.Dict(
+        keys=fields.String(),
+        values=PickValue(allow_none=True),
+        required=True,
+        metadata={
+            "description": "The one design the picks stand for: shown, priced, previewed, saved and ordered "
+            "(null: the attribute does not apply)"
+        },
+    )
     domains = fields.List(fields.Nested(DomainSchema), required=True)
+    conflict = fields.Nested(
+        ConflictSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "null, or the shopper's picks that cannot all hold together"},
+    )
     consistent = fields.Boolean(
         required=True, metadata={"description": "The picks can still be completed into a valid design"}
     )

@@ -6,6 +6,7 @@ Texts come out in the locale asked for; money stays `Decimal` here (the API rend
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -31,9 +32,11 @@ from configurator.errors import ErrorCode, FieldError
 from configurator.observability import CONFIGURE_SECONDS, timed
 from configurator.uploads.services import require_uploads
 from rules import Catalog, Product, load_catalog
+from rules.cheapest import cheapest
 from rules.errors import CatalogError, Diagnostic
 from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
 from rules.results import AttributeState, Domains, Quote, Reason, RuleRef, TextState, Violation
+from rules.session import Settled, settle
 
 EXTENSION = "atelier.catalog"
 # Violations of these kinds mean the request named something the product does not have.
@@ -193,15 +196,23 @@ def product_summaries(loaded: LoadedCatalog, locale: str) -> list[dict[str, Any]
             "label": product.model.label.get(locale),
             "description": _text(product.model.description, locale),
             "base_price": dict(product.model.base_price),
+            "from_price": from_prices(product),
         }
         for key, product in loaded.products.items()
     ]
 
 
+@functools.lru_cache(maxsize=256)
+def from_prices(product: Product) -> dict[str, Decimal]:
+    """The cheapest valid design's price in every currency, worked out once per compiled product."""
+    return {currency: cheapest(product, currency)[1].total for currency in product.model.brand.currencies}
+
+
 def describe_product(product: Product, locale: str) -> dict[str, Any]:
     """Everything a UI needs to draw the product's form: attributes, options, limits and defaults."""
     model = product.model
-    defaults = product.defaults()
+    # A conditional attribute's own default: the one it takes whenever it applies.
+    defaults = product.defaults_unconditioned()
     return {
         "key": model.key,
         "label": model.label.get(locale),
@@ -212,7 +223,7 @@ def describe_product(product: Product, locale: str) -> dict[str, Any]:
         "attributes": [
             _describe_attribute(a, defaults.get(a.key, a.default), locale) for a in model.attributes
         ],
-        "defaults": dict(defaults),
+        "defaults": product.complete({}),
         "adjustments": [
             {
                 "label": rule.label.get(locale),
@@ -334,30 +345,57 @@ def configure(
     uploads = require_uploads(product, picks, locale)
     chosen_currency = resolve_currency(product.model.brand, currency)
     with timed(CONFIGURE_SECONDS):
-        domains = product.domains(picks, explain=True, count=True)
-        design = product.complete(picks)
-        violations = _unique([*text_problems, *domains.violations, *product.validate(design)])
-    quote = product.price(design, quantity=quantity, currency=chosen_currency)
-    valid = domains.consistent and not violations
+        step = settle(product, picks, explain=True, count=True)
+        violations = _unique([*text_problems, *step.violations])
+    quote = product.price(step.design, quantity=quantity, currency=chosen_currency)
+    valid = step.valid and not violations
+    clash = set(step.clash)
     return {
         "product": product.model.key,
         "locale": locale,
+        "design": dict(step.design),
         "domains": [
-            _domain(domains.attributes[a.key], product.model, locale)
+            {
+                **_domain(step.domains.attributes[a.key], product.model, locale),
+                "applies": step.applies[a.key],
+                "value": step.design.get(a.key),
+                "source": step.sources[a.key].value,
+                "conflict": a.key in clash,
+            }
             for a in product.model.attributes
-            if a.key in domains.attributes
+            if a.key in step.domains.attributes
         ],
-        "consistent": domains.consistent,
+        "consistent": step.domains.consistent,
         "valid": valid,
-        "complete": is_complete(product.model, domains, picks),
+        "complete": is_complete(product.model, step.domains, picks),
+        "conflict": _conflict(step, product.model, locale),
         "violations": [violation_data(v, locale) for v in violations],
         "price": quote_data(quote, locale),
-        "remaining": str(domains.remaining),
+        "remaining": str(step.domains.remaining),
         # An impossible product is never drawn: no preview until the design is valid.
-        "preview": preview(design) if preview is not None and valid else None,
+        "preview": preview(step.design) if preview is not None and valid else None,
         # Said, never refused: a blurry photo is still the shopper's call.
         "warnings": uploads.warnings,
     }
+
+
+# Said of picks that clash when no rule of the merchant's names them all.
+_CLASH = {
+    "en": "These choices cannot go together: {picks}. Change one of them.",
+    "fr": "Ces choix ne vont pas ensemble : {picks}. Changez l'un d'eux.",
+}
+
+
+def _conflict(step: Settled, model: ProductModel, locale: str) -> dict[str, Any] | None:
+    """The picks that clash, for the shopper: who they are and the rules between them."""
+    if not step.clash:
+        return None
+    rules = [v.rule for v in step.domains.violations if v.rule is not None]
+    labels = ", ".join(_attribute_label(model, key, locale) for key in step.clash)
+    message = " ".join(rule.message.get(locale) for rule in rules) or _CLASH.get(
+        locale.split("-")[0], _CLASH["en"]
+    ).format(picks=labels)
+    return {"picks": list(step.clash), "message": message, "rules": [_rule(r, locale) for r in rules]}
 
 
 def upload_attribute_keys(product: Product) -> frozenset[str]:

@@ -67,8 +67,10 @@ def check_with(
 ) -> Checked:
     """Read stored choices through a compiled product (published or not yet)."""
     design, problems = product.normalize(choices)
-    # Attributes added since the design was made take their defaults, as a new design would.
-    design = {**{k: v for k, v in product.defaults().items() if k not in design}, **design}
+    # Attributes added since the design was made take their defaults, as a new design would; one
+    # stored without a value (it did not apply) stays without.
+    design = {**{k: v for k, v in product.defaults().items() if k not in choices}, **design}
+    design.update({k: None for k, v in choices.items() if v is None and product.model.attribute(k)})
     violations = [*problems, *product.validate(design)]
     return Checked(version, product, design, tuple(violations))
 

@@ -15,14 +15,16 @@ fewest other picks to change (the repair distance).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from rules.engine.build import FALSE, TRUE, Builder, Ref
 
-INF = 1 << 28
+# Unreachable. Large enough that weighted costs (see `Product.complete`) never reach it, small enough
+# that a few of them add up without overflowing int64.
+INF = 1 << 60
 IntArray = npt.NDArray[np.int64]
 
 Picks = Mapping[int, int]  # level -> value index
@@ -36,6 +38,7 @@ class Sweep:
     backward: IntArray
     best: IntArray  # per slot (level offset + value): fewest other picks to change; INF = never
     cost: dict[int, IntArray]  # per picked level: cost of each of its groups
+    soft: Mapping[int, IntArray] = field(default_factory=dict)  # per level: cost of each value
 
     @property
     def consistent(self) -> bool:
@@ -136,10 +139,37 @@ class Diagram:
         cost[carrying - first] = 0
         return cost
 
-    def sweep(self, picks: Picks, weights: Mapping[int, int] | None = None) -> Sweep:
+    def soft_group_costs(self, soft: Mapping[int, IntArray]) -> dict[int, IntArray]:
+        """The group costs `sweep` derives from per-value costs, computed once to be reused."""
+        return {level: self._soft_group_cost(level, value_cost) for level, value_cost in soft.items()}
+
+    def _soft_group_cost(self, level: int, value_cost: IntArray) -> IntArray:
+        """Each group of `level` costs its cheapest value."""
+        return self._per_group(level, value_cost, np.minimum)
+
+    def _per_group(self, level: int, per_value: IntArray, reduce: np.ufunc) -> IntArray:
+        """`per_value` (indexed by value) reduced over the values each group of `level` carries."""
+        first, last = int(self.group_start[level]), int(self.group_start[level + 1])
+        if first == last:
+            return np.zeros(0, dtype=np.int64)
+        start, end = int(self.values_start[first]), int(self.values_start[last])
+        offsets = self.values_start[first:last] - start
+        return np.asarray(reduce.reduceat(per_value[self.values[start:end]], offsets), dtype=np.int64)
+
+    def sweep(
+        self,
+        picks: Picks,
+        weights: Mapping[int, int] | None = None,
+        soft: Mapping[int, IntArray] | None = None,
+        soft_groups: Mapping[int, IntArray] | None = None,
+    ) -> Sweep:
         """Forward and backward fewest-broken-picks sweeps and the per-value best through-cost.
 
         `weights` makes breaking some picks dearer than others (each pick costs 1 by default).
+        `soft` gives levels that are not picked a cost per value (a value costing 0 is as good as a
+        pick): preferences such as "a value near the default", or a pick that admits two values.
+        `soft_groups` may hold the group costs of some of them, as `soft_group_costs` gives them, for
+        preferences that do not change between queries.
         """
         size = self.node_count + 1
         forward = np.full(size, INF, dtype=np.int64)
@@ -148,8 +178,13 @@ class Diagram:
         cost = {level: self._group_cost(level, value) for level, value in picks.items()}
         if weights:
             cost = {level: c * weights.get(level, 1) for level, c in cost.items()}
+        soft = {level: values for level, values in (soft or {}).items() if level not in picks}
+        known = soft_groups or {}
+        for level, value_cost in soft.items():
+            found = known.get(level)
+            cost[level] = found if found is not None else self._soft_group_cost(level, value_cost)
         if self.empty:
-            return Sweep(forward, backward, best, cost)
+            return Sweep(forward, backward, best, cost, soft)
         forward[0] = 0
         backward[self.terminal] = 0
         bounds = self.group_start
@@ -168,10 +203,11 @@ class Diagram:
         through = forward[self.src] + backward[self.dst]
         if len(self.live_slots):
             best[self.live_slots] = np.minimum.reduceat(through[self.edge_group], self.live_slot_start)
-        return Sweep(forward, backward, np.minimum(best, INF), cost)
+        return Sweep(forward, backward, np.minimum(best, INF), cost, soft)
 
-    def count(self, picks: Picks) -> int:
-        """Exact number of complete assignments accepted that agree with `picks`."""
+    def count(self, picks: Picks, allowed: Mapping[int, IntArray] | None = None) -> int:
+        """Exact number of complete assignments accepted that agree with `picks`, and that give each
+        level of `allowed` one of its values costing 0 (a `soft` cost array, as in `sweep`)."""
         if self.empty:
             return 0
         if not self.levels:
@@ -179,6 +215,9 @@ class Diagram:
         weight = {
             level: 1 - cost for level, cost in ((lv, self._group_cost(lv, v)) for lv, v in picks.items())
         }
+        for level, value_cost in (allowed or {}).items():
+            if level not in picks:
+                weight[level] = self._per_group(level, (value_cost == 0).astype(np.int64), np.add)
         approx = self._count_with(weight, np.float64)
         if float(np.max(approx)) < 2.0**62:
             return int(self._count_with(weight, np.int64)[0])
@@ -209,7 +248,7 @@ class Diagram:
         for up in range(level - 1, -1, -1):
             incoming = self.in_order[self.in_start[node] : self.in_start[node + 1]]
             step = self._step(incoming, up, sweep, upwards=True, target=int(sweep.forward[node]))
-            self._choose(step, up, picks, chosen)
+            self._choose(step, up, picks, chosen, sweep)
             node = int(self.src[step])
         self._descend(sweep, int(self.dst[group]), level + 1, picks, chosen, every_level=False)
         return chosen
@@ -229,7 +268,7 @@ class Diagram:
         for down in range(level, self.levels):
             outgoing = np.arange(self.out_start[node], self.out_start[node + 1])
             step = self._step(outgoing, down, sweep, upwards=False, target=int(sweep.backward[node]))
-            self._choose(step, down, picks, chosen, every_level=every_level)
+            self._choose(step, down, picks, chosen, sweep, every_level=every_level)
             node = int(self.dst[step])
 
     def _step(self, groups: IntArray, level: int, sweep: Sweep, *, upwards: bool, target: int) -> int:
@@ -243,15 +282,28 @@ class Diagram:
         return int(matches[0]) if len(matches) else int(groups[int(np.argmin(total))])
 
     def _choose(
-        self, group: int, level: int, picks: Picks, chosen: dict[int, int], *, every_level: bool = False
+        self,
+        group: int,
+        level: int,
+        picks: Picks,
+        chosen: dict[int, int],
+        sweep: Sweep,
+        *,
+        every_level: bool = False,
     ) -> None:
-        """Record the picked value if the group carries it, else its first (unpicked levels too,
-        when `every_level`)."""
-        if level not in picks and not every_level:
+        """Record the picked value if the group carries it, else its cheapest soft value, else its
+        first (unpicked levels too, when `every_level`)."""
+        soft = sweep.soft.get(level)
+        if level not in picks and soft is None and not every_level:
             return
         values = self.values[self.values_start[group] : self.values_start[group + 1]]
         wanted = picks.get(level)
-        chosen[level] = wanted if wanted is not None and wanted in values else int(values[0])
+        if wanted is not None and wanted in values:
+            chosen[level] = wanted
+        elif soft is not None:
+            chosen[level] = int(values[int(np.argmin(soft[values]))])
+        else:
+            chosen[level] = int(values[0])
 
     def edge_count(self) -> int:
         return int(len(self.values))

@@ -46,25 +46,28 @@ def test_labels_follow_the_requested_language(client: FlaskClient) -> None:
 
 def test_an_available_option_needs_no_change(client: FlaskClient) -> None:
     answer = repair(client, picks={"material": "ceramic"}, attribute="colour", value="gold")
-    assert answer == {
+    assert {k: answer[k] for k in ("attribute", "value", "possible", "changes", "picks")} == {
         "attribute": "colour",
         "value": "gold",
         "possible": True,
         "changes": [],
         "picks": {"material": "ceramic", "colour": "gold"},
     }
+    (only,) = answer["alternatives"]
+    assert (only["changes"], only["needs_input"]) == ([], [])
 
 
-def test_a_text_is_shortened_to_what_the_wanted_option_allows(client: FlaskClient) -> None:
+def test_a_text_is_shortened_to_whole_words_that_fit(client: FlaskClient) -> None:
+    # The script fits 8 characters: "For Sama" would cut a name; the longest whole-word fit is "For".
     answer = repair(client, picks={"engraving": "For Samantha"}, attribute="font", value="script")
     assert answer["changes"] == [
         {
             "attribute": "engraving",
             "label": "Engraving",
             "old": "For Samantha",
-            "new": "For Sama",
+            "new": "For",
             "old_label": "For Samantha",
-            "new_label": "For Sama",
+            "new_label": "For",
         }
     ]
     # the repaired picks are a valid design

@@ -152,9 +152,23 @@ def test_random_cnfs_match_brute_force(tmp_path_factory, problem: tuple[int, lis
     assert product.count(picks) == len(agreeing)
     domains = product.domains(picks, explain=False)
     assert domains.consistent == bool(agreeing)
+
+    def satisfiable(chosen: dict[str, bool]) -> bool:
+        return any(all(m[int(k[1:])] == v for k, v in chosen.items()) for m in models)
+
+    clash = set(domains.clash)
+    if agreeing:
+        assert not clash
+    else:  # a smallest set: the clashing picks alone clash, and none of them can be left out
+        assert clash
+        assert not satisfiable({k: picks[k] for k in clash})
+        for key in clash:
+            assert satisfiable({k: picks[k] for k in clash - {key}})
     for index in range(count):
         key = f"f{index}"
-        others = {k: v for k, v in picks.items() if k != key}
+        # A clashing attribute is answered against every other pick, any other one as if the clashing
+        # picks were not made.
+        others = {k: v for k, v in picks.items() if k != key and (key in clash or k not in clash)}
         for option in domains.attributes[key].options:
             expected = any(
                 m[index] == option.key and all(m[int(k[1:])] == v for k, v in others.items()) for m in models

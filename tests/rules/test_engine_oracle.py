@@ -108,8 +108,17 @@ def valid_designs(product: Product) -> list[dict[str, Value]]:
     return [d for d in all_designs(product) if not product.validate(d)]
 
 
+CONDITIONAL = {"flag"}  # the only attribute `products()` gives a `when`, and it is single-valued
+
+
+def holds(design: dict[str, Value], key: str, value: Value) -> bool:
+    """A design keeps a pick: the same value, or, for an attribute with a `when`, no value at all
+    (a pick on an attribute that does not apply is set aside, docs/session.md)."""
+    return design[key] == value or (key in CONDITIONAL and design[key] is None)
+
+
 def agrees(design: dict[str, Value], picks: dict[str, Value], ignore: str | None = None) -> bool:
-    return all(design[k] == v for k, v in picks.items() if k != ignore)
+    return all(holds(design, k, v) for k, v in picks.items() if k != ignore)
 
 
 settings.register_profile("engine", max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -126,19 +135,30 @@ def test_domains_count_and_repair_match_brute_force(
     designs = all_designs(product)
     base = data.draw(st.sampled_from(designs))
     picked = data.draw(st.lists(st.sampled_from(list(base)), unique=True, max_size=len(base)))
-    picks = {k: base[k] for k in picked}
+    picks = {k: base[k] for k in picked if base[k] is not None}  # None is no pick at all
 
     # then: the count is exact
     assert product.count(picks) == sum(agrees(d, picks) for d in valid)
 
     domains = product.domains(picks)
     assert domains.consistent == any(agrees(d, picks) for d in valid)
+    clash = set(domains.clash)
+    if domains.consistent or not valid:
+        assert not clash  # nothing to blame on the picks when no design at all is valid
+    else:  # a smallest set of picks that clash
+        assert clash
+        assert not any(agrees(d, {k: picks[k] for k in clash}) for d in valid)
+        for key in clash:
+            assert any(agrees(d, {k: picks[k] for k in clash - {key}}) for d in valid)
     for attribute in product.model.attributes:
         state = domains.attributes[attribute.key]
+        # A clashing attribute is answered against every other pick, any other one as if the clashing
+        # picks were not made.
+        kept = {k: v for k, v in picks.items() if attribute.key in clash or k not in clash}
         for option in state.options:
             if attribute.kind is AttributeKind.MULTI:
                 holders = [d for d in valid if option.key in d[attribute.key]]
-                others = {k: v for k, v in picks.items() if k != attribute.key}
+                others = {k: v for k, v in kept.items() if k != attribute.key}
                 if attribute.key in picks:
                     # available = can be included while the other options of this multi stay as picked
                     current = picks[attribute.key]
@@ -149,7 +169,7 @@ def test_domains_count_and_repair_match_brute_force(
                 expected = any(agrees(d, others) for d in holders)
             else:
                 expected = any(
-                    d[attribute.key] == option.key and agrees(d, picks, attribute.key) for d in valid
+                    d[attribute.key] == option.key and agrees(d, kept, attribute.key) for d in valid
                 )
             assert option.available == expected, (attribute.key, option.key, picks)
             if not option.available:
@@ -171,7 +191,9 @@ def test_domains_count_and_repair_match_brute_force(
                 assert repair is None
                 continue
             assert repair is not None
-            fewest = min(sum(d[k] != v for k, v in picks.items() if k != attribute.key) for d in holders)
+            fewest = min(
+                sum(not holds(d, k, v) for k, v in picks.items() if k != attribute.key) for d in holders
+            )
             assert len(repair.changes) == fewest
             repaired = {**picks, **{c.attribute: c.new for c in repair.changes}, attribute.key: option.key}
             assert any(agrees(d, repaired) for d in valid)

@@ -148,3 +148,33 @@ def test_domains_can_carry_the_count(bike: Product) -> None:
     picks, _ = bike.normalize({"frame": "steel"})
     assert bike.domains(picks, explain=False, count=True).remaining == bike.count(picks)
     assert bike.domains(picks, explain=False).remaining is None
+
+
+def test_a_repair_counts_a_multi_as_one_pick(tmp_path: Path) -> None:
+    # Wanting "w" needs either no extras at all, or both a and b changed: emptying the multi (one pick,
+    # three options) beats changing two attributes.
+    (tmp_path / "brand.yaml").write_text(
+        'brand: b\nlabel: B\ncurrencies: [EUR]\npalette: {red: "#FF0000"}\n', encoding="utf-8"
+    )
+    (tmp_path / "p.yaml").write_text(
+        """\
+product: p
+label: P
+price: {EUR: "1.00"}
+attributes:
+  a: {type: choice, options: [a1, a2], default: a1}
+  b: {type: choice, options: [b1, b2], default: b1}
+  extras: {type: multi, options: [x, y, z], default: []}
+  w: {type: boolean, default: false}
+constraints:
+  - rule: w -> (extras.count == 0 or (a == a2 and b == b2))
+    message: W needs no extras, or a2 with b2.
+""",
+        encoding="utf-8",
+    )
+    product = load_product(tmp_path / "p.yaml")
+    picks = {"a": "a1", "b": "b1", "extras": frozenset({"x", "y", "z"})}
+    first, *others = product.repairs(picks, "w", True)
+    assert [(c.attribute, c.new) for c in first.changes] == [("extras", frozenset())]
+    # and keeping the extras is offered next: both a and b change
+    assert [sorted(c.attribute for c in r.changes) for r in others] == [["a", "b"]]

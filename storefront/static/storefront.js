@@ -118,7 +118,7 @@ async function catalogPage() {
         picture,
         h("h2", {}, h("a", { href: `/products/${encodeURIComponent(product.key)}` }, product.label)),
         product.description ? h("p", {}, product.description) : null,
-        h("p", { class: "product-price" }, "From ", h("strong", {}, money(product.base_price[currency], currency))),
+        h("p", { class: "product-price" }, "From ", h("strong", {}, money(product.from_price[currency], currency))),
       );
     }),
   );

@@ -176,3 +176,10 @@ def test_the_order_and_cart_pages_never_break_a_word(
         expect(content).not_to_have_attribute("aria-busy", "true")
         expect(content.get_by_text("Ceramic", exact=True)).to_be_visible()
         assert content.evaluate(BROKEN_WORDS) == [], path
+
+
+def test_the_catalog_says_from_the_cheapest_design_that_can_be_bought(page: Page, shop: Server) -> None:
+    page.goto(f"{shop.url}/")
+    curtain = page.locator(".product-card").filter(has_text="Made-to-measure curtain")
+    # its base price (€25.00) buys no curtain: the cheapest valid one costs €36.94
+    expect(curtain.locator(".product-price")).to_contain_text("36.94")

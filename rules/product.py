@@ -802,30 +802,38 @@ def _text(en: str, fr: str, attribute: Attribute, **values: str) -> Localized:
 
 
 def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | None]:
-    label = attribute.label.get("en")
+    """A JSON value as the attribute's typed value, or what to tell the shopper instead (the request's
+    field names the attribute for integrators)."""
     if value is None:
         return None, None
     match attribute.kind:
         case AttributeKind.CHOICE | AttributeKind.COLOUR:
             if isinstance(value, str) and attribute.option(value) is not None:
                 return value, None
-            keys = [o.key for o in attribute.options]
-            close = difflib.get_close_matches(str(value), keys, n=1)
-            hint = f" Did you mean “{close[0]}”?" if close else f" Choose one of: {', '.join(keys)}."
-            return None, Localized({"en": f"“{value}” is not an option of {label}.{hint}"})
+            return None, _text(
+                "Choose one of the options offered for “{label}”.",
+                "Choisissez l'une des options proposées pour « {label} ».",
+                attribute,
+            )
         case AttributeKind.BOOLEAN:
             if isinstance(value, bool):
                 return value, None
-            return None, Localized({"en": f"{label} takes true or false."})
+            return None, _text(
+                "Answer yes or no for “{label}”.", "Répondez oui ou non pour « {label} ».", attribute
+            )
         case AttributeKind.NUMBER:
             if isinstance(value, int) and not isinstance(value, bool) and value in attribute.number_values():
                 return value, None
             unit = f" {attribute.unit}" if attribute.unit else ""
-            return None, Localized(
-                {
-                    "en": f"{label} takes whole numbers from {attribute.minimum} to {attribute.maximum}{unit}"
-                    f" in steps of {attribute.step}."
-                }
+            step = f"{attribute.step}{unit}"
+            return None, _text(
+                "Choose “{label}” from {low} to {high}{unit}, in steps of {step}.",
+                "Choisissez « {label} » de {low} à {high}{unit}, par pas de {step}.",
+                attribute,
+                low=str(attribute.minimum),
+                high=str(attribute.maximum),
+                unit=unit,
+                step=step,
             )
         case AttributeKind.MULTI:
             if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):
@@ -833,20 +841,20 @@ def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | Non
                 unknown = [v for v in value if attribute.option(str(v)) is None]
                 if not unknown and len(set(value)) == len(value):
                     return frozenset(str(v) for v in value), None
-                if unknown:
-                    return None, Localized({"en": f"“{unknown[0]}” is not an option of {label}."})
-                return None, Localized({"en": f"{label} lists an option twice."})
-            return None, Localized({"en": f"{label} takes a list of options."})
+            return None, _text(
+                "Choose among the options offered for “{label}”, each at most once.",
+                "Choisissez parmi les options proposées pour « {label} », chacune une fois au plus.",
+                attribute,
+            )
         case AttributeKind.TEXT:
             if isinstance(value, str):
                 return value, None
-            return None, Localized({"en": f"{label} takes text."})
+            return None, _text("Write a text for “{label}”.", "Écrivez un texte pour « {label} ».", attribute)
         case AttributeKind.IMAGE:
             if isinstance(value, str) and (value == "" or image_pick(value) is not None):
                 return value, None
-            return None, Localized(
-                {
-                    "en": f"{label} takes the id of an uploaded image, optionally with its position "
-                    "as “id@x,y” (percentages from 0 to 100)."
-                }
+            return None, _text(
+                "Upload the image for “{label}” again.",
+                "Ajoutez de nouveau l'image pour « {label} ».",
+                attribute,
             )

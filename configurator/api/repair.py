@@ -142,8 +142,8 @@ def repair_data(
                 FieldError("attribute", "Not an attribute of this product.", code=ErrorCode.UNKNOWN_ATTRIBUTE)
             ],
         )
-    picks, _ = services.normalize_picks(product, raw_picks)
-    wanted = _wanted(product, attribute, value)
+    picks, _ = services.normalize_picks(product, raw_picks, locale)
+    wanted = _wanted(product, attribute, value, locale)
     found = product.repairs(picks, attribute, wanted)
     if not found:
         return {
@@ -288,12 +288,12 @@ def _input_needed(product: Product, change: Change, room: int, locale: str) -> d
 _YES_NO = {"en": {True: "Yes", False: "No"}, "fr": {True: "Oui", False: "Non"}}
 
 
-def _wanted(product: Product, attribute: str, value: object) -> Value:
+def _wanted(product: Product, attribute: str, value: object, locale: str) -> Value:
     """The wanted value as the engine reads it (a multi's: one option key); errors point at `value`."""
     target = product.model.attribute(attribute)
     multi = target is not None and target.kind is AttributeKind.MULTI
     try:
-        picks, _ = services.normalize_picks(product, {attribute: [value] if multi else value})
+        picks, _ = services.normalize_picks(product, {attribute: [value] if multi else value}, locale)
     except InvalidPicks as error:
         errors = [FieldError("value", e.detail, code=e.code) for e in error.errors]
         raise type(error)(f"value: {'; '.join(e.detail for e in errors)}", errors=errors) from error

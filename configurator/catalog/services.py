@@ -290,7 +290,9 @@ def _describe_attribute(attribute: Attribute, default: Value, locale: str) -> di
 # --- configuring ------------------------------------------------------------------------------------
 
 
-def normalize_picks(product: Product, raw: Mapping[str, object]) -> tuple[dict[str, Value], list[Violation]]:
+def normalize_picks(
+    product: Product, raw: Mapping[str, object], locale: str = "en"
+) -> tuple[dict[str, Value], list[Violation]]:
     """Picks as the engine reads them; unknown attributes or values raise `InvalidPicks` (field `picks.x`).
 
     Violations of other kinds (a banned word, say) are part of the answer, not a bad request: returned.
@@ -298,7 +300,9 @@ def normalize_picks(product: Product, raw: Mapping[str, object]) -> tuple[dict[s
     picks, problems = product.normalize(raw)
     errors = [
         FieldError(
-            field=".".join(["picks", *v.attributes[:1]]), detail=v.message.get(), code=_REQUEST_KINDS[v.kind]
+            field=".".join(["picks", *v.attributes[:1]]),
+            detail=v.message.get(locale),
+            code=_REQUEST_KINDS[v.kind],
         )
         for v in problems
         if v.kind in _REQUEST_KINDS
@@ -341,7 +345,7 @@ def configure(
     The design that is checked and priced is the picks completed with the product's defaults: what the
     shopper would get if they stopped here.
     """
-    picks, text_problems = normalize_picks(product, raw_picks)
+    picks, text_problems = normalize_picks(product, raw_picks, locale)
     uploads = require_uploads(product, picks, locale)
     chosen_currency = resolve_currency(product.model.brand, currency)
     with timed(CONFIGURE_SECONDS):

@@ -97,7 +97,7 @@ def save(product_key: str, raw_picks: Mapping[str, object], *, locale: str = "en
     be uploads that exist (`InvalidPicks` otherwise)."""
     version = live_version(product_key)
     product = versions.product_for(version)
-    picks, _ = normalize_picks(product, raw_picks)
+    picks, _ = normalize_picks(product, raw_picks, locale)
     require_uploads(product, picks, locale, hold=True)
     design = Design(
         product_key=product_key,
@@ -126,7 +126,7 @@ def remix(original: Design, raw_changes: Mapping[str, object], *, locale: str = 
     product = versions.product_for(version)
     kept = {k: v for k, v in original.choices.items() if product.model.attribute(k) is not None}
     start, _ = product.normalize(kept)
-    changes, _ = normalize_picks(product, raw_changes)
+    changes, _ = normalize_picks(product, raw_changes, locale)
     require_uploads(product, changes, locale, hold=True)
     design = Design(
         product_key=original.product_key,

@@ -169,3 +169,24 @@ def test_a_repair_that_needs_a_text_asks_for_it_instead_of_changing_nothing(demo
     assert follow["design"]["piping"] is None  # set aside until there is a message
     follow = configure(demo, "celebration-cake", {**alternative["picks"], "message": "Bravo"})
     assert (follow["design"]["piping"], follow["valid"]) == ("gold", True)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Choose “Finished width” from 60 to 400 cm, in steps of 10 cm."),
+        ("fr", "Choisissez « Largeur finie » de 60 à 400 cm, par pas de 10 cm."),
+    ],
+)
+def test_a_value_the_product_does_not_take_is_refused_in_the_shoppers_words(
+    demo: FlaskClient, language: str, expected: str
+) -> None:
+    response = demo.post(
+        "/api/v1/products/made-to-measure-curtain/configure",
+        json={"picks": {"width": 65}},
+        headers={"Accept-Language": language},
+    )
+    assert response.status_code == 422
+    (error,) = response.get_json()["errors"]
+    assert error["field"] == "picks.width"  # where, for integrators
+    assert error["detail"] == expected

@@ -28,7 +28,7 @@ from configurator.checkout.errors import ClientPriceRefused
 from configurator.errors import AtelierError, FieldError, JSONTooComplex, MalformedJSON, ValidationFailed
 from configurator.locale import request_locale
 from rules.money import is_money_key
-from rules.text import describe_character, grapheme_length, unusable_character_message, unusable_characters
+from rules.text import describe_character, unusable_character_message, unusable_characters
 
 MAX_JSON_DEPTH: Final = 32  # real bodies nest 3 or 4 levels
 MAX_NUMBER_LENGTH: Final = 100  # characters of one number literal; no field takes more than 13 digits
@@ -163,7 +163,7 @@ def refuse_unusable_text(data: Any, location: str) -> None:
         found = unusable_characters(text)
         if found:
             index, char = found[0]
-            message = unusable_character_message(grapheme_length(text[:index])).get(request_locale())
+            message = unusable_character_message(text, index).get(request_locale())
             technical = describe_character(char)
             errors.append(FieldError(field, message, location, code=INVALID_TEXT, technical_detail=technical))
     if errors:

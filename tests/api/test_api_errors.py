@@ -243,9 +243,7 @@ def test_text_with_a_lone_surrogate_is_a_422_naming_the_field_in_words(client: F
     (error,) = body["errors"]
     assert error["field"] == "picks.engraving"
     assert error["code"] == "invalid-text"
-    assert error["detail"] == (
-        "This text contains a character that is not a letter we can print, at character 5; remove it."
-    )
+    assert error["detail"] == "This text contains a character we cannot print at the end; remove it."
     assert error["technical_detail"] == "U+D83D (a lone surrogate)"
 
 

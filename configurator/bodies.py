@@ -183,7 +183,7 @@ def refuse_unusable_text(data: Any, location: str) -> None:
         if not found:
             continue
         index, char = found[0]
-        label = field_label(path, pick_labels(request))
+        label = field_label(path, pick_labels(request, data))
         labels.append(label)
         # Said in words and placed in the text; the code point is for integrators.
         message = unusable_character_message(text, index, label).get(locale)
@@ -257,7 +257,7 @@ def location_data(req: Request, location: str) -> Any:
         return req.view_args or {}
     try:
         return json_body(req) if is_json_request(req) else None
-    except Exception:  # the body was read before the schema ran: a refusal here cannot happen
+    except AtelierError:  # the body was read before the schema ran: a refusal here cannot happen
         return None
 
 
@@ -273,18 +273,18 @@ def value_at(data: Any, path: list[str]) -> Any:
     return data
 
 
-def pick_labels(req: Request) -> Callable[[str], Localized | None]:
+def pick_labels(req: Request, body: Any) -> Callable[[str], Localized | None]:
     """How the product of this request names its attributes (for errors about picks), when it is known:
     the product in the path (`/products/<slug>/...`) or in the body (`{"product": ...}`)."""
 
     def label(key: str) -> Localized | None:
+        from configurator.catalog.errors import CatalogNotPublished
         from configurator.catalog.services import current_catalog
 
-        body = location_data(req, "body")
         slug = (req.view_args or {}).get("slug") or (body.get("product") if isinstance(body, dict) else None)
         try:
             product = current_catalog().products.get(slug) if isinstance(slug, str) else None
-        except Exception:  # no catalog published: the pick is named without its label
+        except CatalogNotPublished:  # the pick is named without its label
             return None
         attribute = product.model.attribute(key) if product is not None else None
         return attribute.label if attribute is not None else None

@@ -85,7 +85,7 @@ class AtelierParser(FlaskParser):
             path = pointer_path(technical.to_dict()["pointer"])
             value = value_at(location_data(req, technical.location), path)
             problem = classify(technical.detail, value)
-            label = field_label(path, pick_labels(req))
+            label = field_label(path, pick_labels(req, location_data(req, "body")))
             labels.append(label)
             sentence = shopper_sentence(problem, label, items=isinstance(value, list))
             errors.append(

@@ -238,6 +238,63 @@ PRICES_ARE_THE_SHOPS: Final = Localized(
     }
 )
 
+CART_EMPTY: Final = Localized({"en": "Your cart is empty.", "fr": "Votre panier est vide."})
+CONTACT_MISSING: Final = Localized(
+    {
+        "en": "Give an e-mail address, a name and a delivery address first.",
+        "fr": "Indiquez d'abord une adresse e-mail, un nom et une adresse de livraison.",
+    }
+)
+
+
+CART_UNKNOWN: Final = Localized({"en": "We cannot find this cart.", "fr": "Nous ne trouvons pas ce panier."})
+CART_ORDERED: Final = Localized(
+    {
+        "en": "This cart has already been ordered; start a new cart.",
+        "fr": "Ce panier a déjà été commandé : commencez un nouveau panier.",
+    }
+)
+LINE_UNKNOWN: Final = Localized(
+    {"en": "This item is no longer in your cart.", "fr": "Cet article n'est plus dans votre panier."}
+)
+DESIGN_UNKNOWN: Final = Localized(
+    {"en": "We cannot find this design.", "fr": "Nous ne trouvons pas cette création."}
+)
+PRODUCT_UNKNOWN: Final = Localized(
+    {"en": "This product is not in the shop.", "fr": "Ce produit n'est pas dans la boutique."}
+)
+DESIGN_BREAKS_RULES: Final = Localized(
+    {
+        "en": "This design breaks the product's rules; change it before adding it to the cart.",
+        "fr": "Cette création enfreint les règles du produit : modifiez-la avant de l'ajouter au panier.",
+    }
+)
+
+
+def cart_full(most: int) -> Localized:
+    """Why a design cannot be added: the cart holds as many different designs as it may."""
+    return Localized(
+        {
+            "en": f"A cart holds at most {most} different designs.",
+            "fr": f"Un panier contient au plus {most} créations différentes.",
+        }
+    )
+
+
+def no_delivery(shop: Localized) -> Localized:
+    """Why a cart cannot be checked out to its address: the shop does not deliver to its country.
+
+    >>> no_delivery(Localized({"en": "Northwind", "fr": "Northwind"})).get("fr")
+    'Northwind ne livre pas dans ce pays : choisissez une autre adresse.'
+    """
+    return Localized(
+        {
+            "en": f"{shop.get('en')} does not deliver to this country; choose another address.",
+            "fr": f"{shop.get('fr')} ne livre pas dans ce pays : choisissez une autre adresse.",
+        }
+    )
+
+
 # The `title` of each problem, by its code: what happened, as a shopper would say it.
 TITLES: Final[Mapping[str, Localized]] = {
     code: Localized({"en": en, "fr": fr})

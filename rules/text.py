@@ -216,7 +216,9 @@ def unusable_character_message(text: str, index: int, label: Localized | None = 
     >>> unusable_character_message("Anna\\ud83dBen", 4).get("en")
     'This text contains a character we cannot print after “Anna”; remove it.'
     """
-    return _Words(label).hard(TextProblemCode.UNSUPPORTED_CHARACTER, text[index], _where(text, index))
+    kind = _char_class(text[index])
+    code = kind if isinstance(kind, TextProblemCode) else TextProblemCode.UNSUPPORTED_CHARACTER
+    return _Words(label).hard(code, text[index], _where(text, index))
 
 
 def describe_character(char: str) -> str:

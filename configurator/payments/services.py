@@ -101,7 +101,7 @@ def checkout(cart_token: str, locale: str = "en") -> CheckoutResult:
     order = db.session.scalar(select(Order).where(Order.cart_id == cart.id))
     if order is None:
         priced = carts.price(cart)
-        carts.ready_for_checkout(priced)
+        carts.ready_for_checkout(priced, locale)
         order = orders.create(priced, active.name, locale)
         # The order stands even if the provider fails next: a retry finds it and asks the provider
         # again with the same idempotency key.

@@ -16,7 +16,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from configurator.bodies import json_body, location_data, pick_labels, refuse_unusable_text, value_at
 from configurator.errors import PROBLEM_JSON, FieldError, ValidationFailed, errors_by_location
 from configurator.locale import request_locale
-from configurator.wording import classify, field_label, please_check, pointer_path, shopper_sentence
+from configurator.wording import Problem, classify, field_label, please_check, pointer_path, shopper_sentence
 from rules.model import Localized
 
 
@@ -85,6 +85,8 @@ class AtelierParser(FlaskParser):
             path = pointer_path(technical.to_dict()["pointer"])
             value = value_at(location_data(req, technical.location), path)
             problem = classify(technical.detail, value)
+            if path and problem.kind == "unreadable":  # a nested object of the wrong type
+                problem = Problem("type")
             label = field_label(path, pick_labels(req, location_data(req, "body")))
             labels.append(label)
             sentence = shopper_sentence(problem, label, items=isinstance(value, list))

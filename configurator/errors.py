@@ -22,6 +22,7 @@ from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from configurator.locale import mark_language, request_locale
+from configurator.wording import json_pointer
 from configurator.wording import title as shopper_title
 from rules.model import Localized
 
@@ -98,9 +99,8 @@ class FieldError:
     def to_dict(self) -> dict[str, str]:
         """The JSON form used in a problem's `errors` member."""
         pointer = self.pointer
-        if pointer is None:
-            steps = self.field.split(".") if self.field and self.field != "(body)" else []
-            pointer = "".join("/" + step.replace("~", "~0").replace("/", "~1") for step in steps)
+        if pointer is None:  # a dotted path whose keys hold no dot
+            pointer = json_pointer(self.field.split(".") if self.field and self.field != "(body)" else [])
         item = {"field": self.field, "pointer": pointer, "location": self.location, "detail": self.detail}
         if self.code:
             item["code"] = self.code
@@ -226,7 +226,7 @@ def problem_response(
     return response
 
 
-def flatten_messages(messages: Any, location: str, prefix: str = "") -> list[FieldError]:
+def flatten_messages(messages: Any, location: str, path: tuple[str, ...] = ()) -> list[FieldError]:
     """Turn marshmallow's nested error messages into a flat list of field paths.
 
     >>> [e.field for e in flatten_messages({"picks": {"colour": ["Bad."]}, "x": ["Unknown field."]}, "body")]
@@ -236,18 +236,22 @@ def flatten_messages(messages: Any, location: str, prefix: str = "") -> list[Fie
         found: list[FieldError] = []
         for key, value in messages.items():
             # marshmallow files schema-level errors under "_schema": they belong to the parent.
-            path = prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
-            found.extend(flatten_messages(value, location, path))
+            inner = path if key == "_schema" else (*path, str(key))
+            found.extend(flatten_messages(value, location, inner))
         return found
     if isinstance(messages, list | tuple):
         found = []
         for item in messages:
             if isinstance(item, str):
-                found.append(FieldError(field=prefix, detail=item, location=location))
+                found.append(_field_error(path, item, location))
             else:
-                found.extend(flatten_messages(item, location, prefix))
+                found.extend(flatten_messages(item, location, path))
         return found
-    return [FieldError(field=prefix, detail=str(messages), location=location)]
+    return [_field_error(path, str(messages), location)]
+
+
+def _field_error(path: tuple[str, ...], detail: str, location: str) -> FieldError:
+    return FieldError(field=".".join(path), detail=detail, location=location, pointer=json_pointer(path))
 
 
 _HTTP_CODES = {

@@ -45,12 +45,17 @@ class ProblemSchema(ma.Schema):
     """RFC 9457 problem details (documentation only: errors.problem_response renders them)."""
 
     type = ma.fields.String(required=True, metadata={"description": "urn:atelier:problem:<code>"})
-    title = ma.fields.String(required=True)
+    title = ma.fields.String(
+        required=True, metadata={"description": "For shoppers, in the answer's language"}
+    )
     status = ma.fields.Integer(required=True)
-    detail = ma.fields.String()
+    detail = ma.fields.String(metadata={"description": "For shoppers, in the answer's language"})
     instance = ma.fields.String()
     code = ma.fields.String(required=True, metadata={"description": "Stable error code"})
     errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+    technical_detail = ma.fields.String(
+        metadata={"description": "For integrators, not shoppers: why the whole request was refused"}
+    )
 
 
 class AtelierParser(FlaskParser):
@@ -82,7 +87,7 @@ class AtelierParser(FlaskParser):
         errors: list[FieldError] = []
         labels: list[Localized] = []
         for technical in errors_by_location(messages):
-            path = pointer_path(technical.to_dict()["pointer"])
+            path = pointer_path(technical.pointer or "")
             value = value_at(location_data(req, technical.location), path)
             problem = classify(technical.detail, value)
             if path and problem.kind == "unreadable":  # a nested object of the wrong type

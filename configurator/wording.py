@@ -97,6 +97,7 @@ _TECHNICAL: Final = tuple(
         (r"Missing data for required field\.", "required"),
         (r"Field may not be null\.", "required"),
         (r"Unknown field\.", "unknown-field"),
+        (r"Preview URLs take .*", "unknown-field"),
         (r"Invalid input type\.", "unreadable"),
         (r"Invalid type\.", "type"),
         (r"Length must be between {min} and {max}\.", "length"),
@@ -277,6 +278,16 @@ def cart_full(most: int) -> Localized:
         {
             "en": f"A cart holds at most {most} different designs.",
             "fr": f"Un panier contient au plus {most} créations différentes.",
+        }
+    )
+
+
+def too_many_requests(wait: int) -> Localized:
+    """Why a request is refused for now, and how long to wait."""
+    return Localized(
+        {
+            "en": f"Too many requests in a short time; try again in {wait} seconds.",
+            "fr": f"Trop de demandes en peu de temps : réessayez dans {wait} secondes.",
         }
     )
 

@@ -272,6 +272,14 @@ DESIGN_BREAKS_RULES: Final = Localized(
 )
 
 
+UPLOAD_UNKNOWN: Final = Localized(
+    {
+        "en": "We no longer have this image: upload it again.",
+        "fr": "Nous n'avons plus cette image : envoyez-la de nouveau.",
+    }
+)
+
+
 def cart_full(most: int) -> Localized:
     """Why a design cannot be added: the cart holds as many different designs as it may."""
     return Localized(

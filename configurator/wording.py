@@ -280,6 +280,29 @@ UPLOAD_UNKNOWN: Final = Localized(
 )
 
 
+PAYMENT_PENDING: Final = Localized(
+    {
+        "en": "Your payment has not gone through yet. If you have paid, wait a moment and try again; "
+        "if not, pay again.",
+        "fr": "Votre paiement n'a pas encore abouti. Si vous avez payé, patientez un instant et réessayez ; "
+        "sinon, payez de nouveau.",
+    }
+)
+PAYMENT_NOT_STARTED: Final = Localized(
+    {
+        "en": "No payment was started for this order: check the cart out again.",
+        "fr": "Aucun paiement n'a été commencé pour cette commande : validez de nouveau le panier.",
+    }
+)
+PAYMENT_ELSEWHERE: Final = Localized(
+    {
+        "en": "This order was paid through a service the shop no longer uses: please contact the shop.",
+        "fr": "Cette commande a été payée par un service que la boutique n'utilise plus : "
+        "contactez la boutique.",
+    }
+)
+
+
 def cart_full(most: int) -> Localized:
     """Why a design cannot be added: the cart holds as many different designs as it may."""
     return Localized(

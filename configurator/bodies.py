@@ -19,16 +19,25 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
-from flask import Request, current_app
+from flask import Request, current_app, request
+from webargs.flaskparser import is_json_request
 
 from configurator.checkout.errors import ClientPriceRefused
 from configurator.errors import AtelierError, FieldError, JSONTooComplex, MalformedJSON, ValidationFailed
 from configurator.locale import request_locale
+from configurator.wording import (
+    PRICES_ARE_THE_SHOPS,
+    UNREADABLE_REQUEST,
+    field_label,
+    json_pointer,
+    please_check,
+)
+from rules.model import Localized
 from rules.money import is_money_key
-from rules.text import describe_character, grapheme_length, unusable_character_message, unusable_characters
+from rules.text import describe_character, unusable_character_message, unusable_characters
 
 MAX_JSON_DEPTH: Final = 32  # real bodies nest 3 or 4 levels
 MAX_NUMBER_LENGTH: Final = 100  # characters of one number literal; no field takes more than 13 digits
@@ -95,27 +104,32 @@ def _not_json(name: str) -> Any:
 # --- the checks ------------------------------------------------------------------------------------
 
 PRICE_REFUSED = "Prices, discounts and totals are computed by the server; leave them out of requests."
-NUL_REFUSED = "Text may not contain the NUL character."
+MONEY_KEY_REFUSED = "A key naming an amount is not accepted from clients."
 INVALID_TEXT = "invalid-text"  # the code of each field error about unusable text
 
 
-def _strings(data: Any, path: str) -> Iterator[tuple[str, str, bool]]:
-    """Every string of a parsed body with its dotted path, keys included (the flag says a key)."""
+def _strings(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str, bool]]:
+    """Every string of a parsed body with its path, keys included (the flag says a key)."""
     if isinstance(data, str):
         yield path, data, False
     elif isinstance(data, Mapping):
         for key, value in data.items():
-            inner = f"{path}.{_printable(key)}" if path else _printable(key)
+            inner = (*path, _printable(key))
             yield inner, key, True
             yield from _strings(value, inner)
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _strings(value, f"{path}.{index}" if path else str(index))
+            yield from _strings(value, (*path, str(index)))
 
 
 def _printable(key: str) -> str:
     # A path is written into answers and logs: a lone surrogate in a key is shown escaped.
     return key.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _technical(detail: str) -> dict[str, str]:
+    """A problem's member for integrators: what exactly was refused, in their terms."""
+    return {"technical_detail": detail}
 
 
 def _has_money_key(data: Any) -> bool:
@@ -130,10 +144,19 @@ def _has_money_key(data: Any) -> bool:
 def refuse_client_prices(data: Any) -> None:
     """`ClientPriceRefused` naming every money key of a body, at any depth."""
     if _has_money_key(data):
-        paths = [path for path, text, is_key in _strings(data, "") if is_key and is_money_key(text)]
-        refused = "Not accepted from clients."
-        errors = [FieldError(path, refused, code=ClientPriceRefused.code) for path in paths]
-        raise ClientPriceRefused(PRICE_REFUSED, errors=errors)
+        paths = [path for path, text, is_key in _strings(data) if is_key and is_money_key(text)]
+        shopper = PRICES_ARE_THE_SHOPS.get(request_locale())
+        errors = [
+            FieldError(
+                ".".join(path),
+                shopper,
+                code=ClientPriceRefused.code,
+                technical_detail=MONEY_KEY_REFUSED,
+                pointer=json_pointer(path),
+            )
+            for path in paths
+        ]
+        raise ClientPriceRefused(PRICES_ARE_THE_SHOPS, errors=errors, extensions=_technical(PRICE_REFUSED))
 
 
 def _texts(data: Any) -> Iterator[str]:
@@ -153,33 +176,46 @@ def refuse_unusable_text(data: Any, location: str) -> None:
     if not any("\x00" in text or unusable_characters(text) for text in _texts(data)):
         return  # the common case, walked without building a single path
     errors: list[FieldError] = []
-    for path, text, _ in _strings(data, ""):
-        field = path or "(body)"
-        if "\x00" in text:
-            errors.append(
-                FieldError(field, NUL_REFUSED, location, code=INVALID_TEXT, technical_detail="U+0000 NULL")
-            )
+    labels: list[Localized] = []
+    locale = request_locale()
+    for path, text, _ in _strings(data):
+        found = [(text.index("\x00"), "\x00")] if "\x00" in text else unusable_characters(text)
+        if not found:
             continue
-        found = unusable_characters(text)
-        if found:
-            index, char = found[0]
-            message = unusable_character_message(grapheme_length(text[:index])).get(request_locale())
-            technical = describe_character(char)
-            errors.append(FieldError(field, message, location, code=INVALID_TEXT, technical_detail=technical))
+        index, char = found[0]
+        label = field_label(path, pick_labels(request, data))
+        labels.append(label)
+        # Said in words and placed in the text; the code point is for integrators.
+        message = unusable_character_message(text, index, label).get(locale)
+        errors.append(
+            FieldError(
+                ".".join(path) or "(body)",
+                message,
+                location,
+                code=INVALID_TEXT,
+                technical_detail=describe_character(char),
+                pointer=json_pointer(path),
+            )
+        )
     if errors:
-        raise ValidationFailed(f"Not valid: {', '.join(e.field for e in errors)}.", errors=errors)
+        detail = Localized({locale: errors[0].detail}) if len(errors) == 1 else please_check(labels)
+        raise ValidationFailed(detail, errors=errors)
 
 
 def read_body(raw: bytes, *, client_prices_refused: bool) -> Any:
     """A JSON body parsed within the limits and checked; the `AtelierError` that refuses it otherwise."""
+    # A shopper's page never sends such bodies: they are told to reload, integrators told why.
     if not raw:
-        raise MalformedJSON("The request body is empty: send a JSON document.")
+        technical = "The request body is empty: send a JSON document."
+        raise MalformedJSON(UNREADABLE_REQUEST, extensions=_technical(technical))
     try:
         data = loads(raw)
     except JSONLimitExceeded as error:
-        raise JSONTooComplex(f"The request body {error}.") from None
+        technical = f"The request body {error}."
+        raise JSONTooComplex(UNREADABLE_REQUEST, extensions=_technical(technical)) from None
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError among them
-        raise MalformedJSON(f"The request body is not valid JSON: {error}") from None
+        technical = f"The request body is not valid JSON: {error}"
+        raise MalformedJSON(UNREADABLE_REQUEST, extensions=_technical(technical)) from None
     if client_prices_refused:
         refuse_client_prices(data)
     if not raw.isascii() or b"\\u" in raw:  # else every string is ASCII, and NUL-free: JSON has no raw NUL
@@ -211,6 +247,49 @@ def _takes_client_bodies(request: Request) -> bool:
     # a view outside any blueprint does.
     blueprint = current_app.blueprints.get(request.blueprint) if request.blueprint else None
     return bool(getattr(blueprint, "takes_client_bodies", True))
+
+
+def location_data(req: Request, location: str) -> Any:
+    """What a request holds in one location (body, query, path), as parsed."""
+    if location == "query":
+        return {key: req.args.get(key) for key in req.args}
+    if location == "path":
+        return req.view_args or {}
+    try:
+        return json_body(req) if is_json_request(req) else None
+    except AtelierError:  # the body was read before the schema ran: a refusal here cannot happen
+        return None
+
+
+def value_at(data: Any, path: list[str]) -> Any:
+    """The value a field's path leads to in the request, or None."""
+    for step in path:
+        if isinstance(data, dict):
+            data = data.get(step)
+        elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
+            data = data[int(step)]
+        else:
+            return None
+    return data
+
+
+def pick_labels(req: Request, body: Any) -> Callable[[str], Localized | None]:
+    """How the product of this request names its attributes (for errors about picks), when it is known:
+    the product in the path (`/products/<slug>/...`) or in the body (`{"product": ...}`)."""
+
+    def label(key: str) -> Localized | None:
+        from configurator.catalog.errors import CatalogNotPublished
+        from configurator.catalog.services import current_catalog
+
+        slug = (req.view_args or {}).get("slug") or (body.get("product") if isinstance(body, dict) else None)
+        try:
+            product = current_catalog().products.get(slug) if isinstance(slug, str) else None
+        except CatalogNotPublished:  # the pick is named without its label
+            return None
+        attribute = product.model.attribute(key) if product is not None else None
+        return attribute.label if attribute is not None else None
+
+    return label
 
 
 class AtelierRequest(Request):

@@ -4,6 +4,10 @@ Every error the app raises on purpose is an `AtelierError` with a string-enum `c
 errors (unknown route, wrong method, ...) and unexpected exceptions are turned into the same shape, so a
 client reads one format: `type`, `title`, `status`, `detail`, `instance`, `code` and, for bad input,
 `errors` with the path of each offending field.
+
+`title` and `detail`, and each error's `detail`, are for shoppers, in the language of the answer
+(`configurator.locale`); field paths, code points and library messages are for integrators, in
+`field`/`pointer`, `code` and `technical_detail` (`configurator.wording` holds the shopper texts).
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ from typing import Any, ClassVar
 
 from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
+
+from configurator.locale import mark_language, request_locale
+from configurator.wording import json_pointer
+from configurator.wording import title as shopper_title
+from rules.model import Localized
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:atelier:problem:"
@@ -72,10 +81,12 @@ class ErrorCode(StrEnum):
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one input field; `field` is a dotted path such as `picks.colour`.
+    """One problem with one input field; `field` is a dotted path such as `picks.colour`, `pointer` the
+    same path as a JSON pointer (RFC 6901, `/picks/colour`; made from `field` when not given).
 
-    `detail` may be shown to shoppers; `technical_detail`, when given, is for integrators only (the code
-    point of a character the detail describes in words, say).
+    `detail` is shown to shoppers: it names the field as they know it, never by its path;
+    `technical_detail`, when given, is for integrators only (the code point of a character the detail
+    describes in words, the validator's own message).
     """
 
     field: str
@@ -83,10 +94,14 @@ class FieldError:
     location: str = "body"  # body | query | path | header
     code: str | None = None
     technical_detail: str | None = None
+    pointer: str | None = None
 
     def to_dict(self) -> dict[str, str]:
         """The JSON form used in a problem's `errors` member."""
-        item = {"field": self.field, "location": self.location, "detail": self.detail}
+        pointer = self.pointer
+        if pointer is None:  # a dotted path whose keys hold no dot
+            pointer = json_pointer(self.field.split(".") if self.field and self.field != "(body)" else [])
+        item = {"field": self.field, "pointer": pointer, "location": self.location, "detail": self.detail}
         if self.code:
             item["code"] = self.code
         if self.technical_detail:
@@ -103,12 +118,16 @@ class AtelierError(Exception):
 
     def __init__(
         self,
-        detail: str | None = None,
+        detail: str | Localized | None = None,
         *,
         errors: Sequence[FieldError] = (),
         headers: Mapping[str, str] | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
+        # A plain `detail` is English; a Localized one is answered in the request's language.
+        self.localized_detail = detail if isinstance(detail, Localized) else None
+        if isinstance(detail, Localized):
+            detail = detail.get("en")
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = tuple(errors)
@@ -207,7 +226,7 @@ def problem_response(
     return response
 
 
-def flatten_messages(messages: Any, location: str, prefix: str = "") -> list[FieldError]:
+def flatten_messages(messages: Any, location: str, path: tuple[str, ...] = ()) -> list[FieldError]:
     """Turn marshmallow's nested error messages into a flat list of field paths.
 
     >>> [e.field for e in flatten_messages({"picks": {"colour": ["Bad."]}, "x": ["Unknown field."]}, "body")]
@@ -217,18 +236,22 @@ def flatten_messages(messages: Any, location: str, prefix: str = "") -> list[Fie
         found: list[FieldError] = []
         for key, value in messages.items():
             # marshmallow files schema-level errors under "_schema": they belong to the parent.
-            path = prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
-            found.extend(flatten_messages(value, location, path))
+            inner = path if key == "_schema" else (*path, str(key))
+            found.extend(flatten_messages(value, location, inner))
         return found
     if isinstance(messages, list | tuple):
         found = []
         for item in messages:
             if isinstance(item, str):
-                found.append(FieldError(field=prefix, detail=item, location=location))
+                found.append(_field_error(path, item, location))
             else:
-                found.extend(flatten_messages(item, location, prefix))
+                found.extend(flatten_messages(item, location, path))
         return found
-    return [FieldError(field=prefix, detail=str(messages), location=location)]
+    return [_field_error(path, str(messages), location)]
+
+
+def _field_error(path: tuple[str, ...], detail: str, location: str) -> FieldError:
+    return FieldError(field=".".join(path), detail=detail, location=location, pointer=json_pointer(path))
 
 
 _HTTP_CODES = {
@@ -269,18 +292,45 @@ def errors_by_location(messages: Mapping[str, Any]) -> list[FieldError]:
     return errors
 
 
+def answer_locale() -> str:
+    """The language of this error's answer; the default one when even that cannot be known."""
+    try:
+        return request_locale()
+    except Exception:  # the error being answered may be the catalog's or the database's own
+        default: str = current_app.config.get("ATELIER_DEFAULT_LOCALE", "en")
+        return default
+
+
+def _in_locale(detail: str | None, localized: Localized | None, title: str, locale: str) -> str | None:
+    """A problem's detail in `locale`: an English-only detail yields to the title in another language
+    (it stays for integrators in `technical_detail`)."""
+    if localized is not None:
+        return localized.get(locale)
+    if detail is None or locale.split("-")[0].lower() == "en":
+        return detail
+    return title
+
+
 def handle_atelier_error(error: AtelierError) -> Response:
-    """Render an AtelierError; 5xx never says more than its title."""
-    detail = error.detail if error.status < 500 else None
-    return problem_response(
+    """Render an AtelierError in the request's language; 5xx never says more than its title."""
+    locale = answer_locale()
+    title = shopper_title(error.code, error.title, locale)
+    extensions = dict(error.extensions) if error.status < 500 else {}
+    detail = None
+    if error.status < 500:
+        detail = _in_locale(error.detail, error.localized_detail, title, locale)
+        if detail == title and error.detail != error.title:
+            extensions.setdefault("technical_detail", error.detail)
+    response = problem_response(
         status=error.status,
         code=error.code,
-        title=error.title,
+        title=title,
         detail=detail,
         errors=error.errors,
         headers=error.headers,
-        extensions=error.extensions if error.status < 500 else None,
+        extensions=extensions or None,
     )
+    return mark_language(response, locale)
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -293,22 +343,29 @@ def handle_http_exception(error: HTTPException) -> Response:
         errors = errors_by_location(data["messages"])
     headers.update(data.get("headers") or {})
     detail: str | None = error.description
+    localized: Localized | None = None
     if status >= 500:
         detail = "The server could not complete the request."
     elif status == 413 and request.max_content_length:
         detail = f"The request body is too large: this endpoint accepts {_size(request.max_content_length)}."
     try:
-        title = http.HTTPStatus(status).phrase
+        phrase = http.HTTPStatus(status).phrase
     except ValueError:  # a status werkzeug knows and http.HTTPStatus does not
-        title = error.name
-    return problem_response(
+        phrase = error.name
+    locale = answer_locale()
+    code = code_for_status(status)
+    title = shopper_title(code, phrase, locale)
+    if status >= 500:
+        localized = Localized({"en": detail or title, "fr": title})
+    response = problem_response(
         status=status,
-        code=code_for_status(status),
+        code=code,
         title=title,
-        detail=detail,
+        detail=_in_locale(detail, localized, title, locale),
         errors=errors,
         headers=headers,
     )
+    return mark_language(response, locale)
 
 
 def _size(limit: int) -> str:

@@ -13,19 +13,31 @@ from flask_smorest.utils import prepare_response
 from webargs import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from configurator.bodies import json_body, refuse_unusable_text
-from configurator.errors import PROBLEM_JSON, ValidationFailed, errors_by_location
+from configurator.bodies import json_body, location_data, pick_labels, refuse_unusable_text, value_at
+from configurator.errors import PROBLEM_JSON, FieldError, ValidationFailed, errors_by_location
+from configurator.locale import request_locale
+from configurator.wording import Problem, classify, field_label, please_check, pointer_path, shopper_sentence
+from rules.model import Localized
 
 
 class FieldErrorSchema(ma.Schema):
     field = ma.fields.String(required=True, metadata={"description": "Dotted path, e.g. picks.colour"})
+    pointer = ma.fields.String(
+        metadata={"description": "The same path as a JSON pointer (RFC 6901), e.g. /picks/colour"}
+    )
     location = ma.fields.String(
         required=True, metadata={"enum": ["body", "query", "path", "header", "cookie"]}
     )
-    detail = ma.fields.String(required=True, metadata={"description": "May be shown to shoppers"})
+    detail = ma.fields.String(
+        required=True,
+        metadata={"description": "For shoppers, in the answer's language; names the field, never its path"},
+    )
     code = ma.fields.String()
     technical_detail = ma.fields.String(
-        metadata={"description": "For integrators, not shoppers: e.g. the code point of a refused character"}
+        metadata={
+            "description": "For integrators, not shoppers: the validator's own message, or the code point "
+            "of a refused character"
+        }
     )
 
 
@@ -33,12 +45,17 @@ class ProblemSchema(ma.Schema):
     """RFC 9457 problem details (documentation only: errors.problem_response renders them)."""
 
     type = ma.fields.String(required=True, metadata={"description": "urn:atelier:problem:<code>"})
-    title = ma.fields.String(required=True)
+    title = ma.fields.String(
+        required=True, metadata={"description": "For shoppers, in the answer's language"}
+    )
     status = ma.fields.Integer(required=True)
-    detail = ma.fields.String()
+    detail = ma.fields.String(metadata={"description": "For shoppers, in the answer's language"})
     instance = ma.fields.String()
     code = ma.fields.String(required=True, metadata={"description": "Stable error code"})
     errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+    technical_detail = ma.fields.String(
+        metadata={"description": "For integrators, not shoppers: why the whole request was refused"}
+    )
 
 
 class AtelierParser(FlaskParser):
@@ -66,9 +83,28 @@ class AtelierParser(FlaskParser):
         error_headers: Any,
     ) -> NoReturn:
         messages = error.messages if isinstance(error.messages, dict) else {"json": error.messages}
-        errors = errors_by_location(messages)
-        fields = list(dict.fromkeys(e.field or "(body)" for e in errors))
-        detail = f"Not valid: {', '.join(fields)}." if fields else "The request is not valid."
+        locale = request_locale()
+        errors: list[FieldError] = []
+        labels: list[Localized] = []
+        for technical in errors_by_location(messages):
+            path = pointer_path(technical.pointer or "")
+            value = value_at(location_data(req, technical.location), path)
+            problem = classify(technical.detail, value)
+            if path and problem.kind == "unreadable":  # a nested object of the wrong type
+                problem = Problem("type")
+            label = field_label(path, pick_labels(req, location_data(req, "body")))
+            labels.append(label)
+            sentence = shopper_sentence(problem, label, items=isinstance(value, list))
+            errors.append(
+                FieldError(
+                    technical.field,
+                    sentence.get(locale),
+                    technical.location,
+                    code=problem.kind,
+                    technical_detail=technical.detail,
+                )
+            )
+        detail = Localized({locale: errors[0].detail}) if len(errors) == 1 else please_check(labels)
         raise ValidationFailed(detail, errors=errors) from error
 
 

@@ -26,6 +26,7 @@ import redis
 from flask import Flask, Request, current_app, request
 
 from configurator.errors import AtelierError, ErrorCode
+from configurator.wording import too_many_requests
 
 EXTENSION = "atelier.ratelimit"
 WINDOW_SECONDS = 60
@@ -232,7 +233,8 @@ def check_rate(bucket: str, per_minute: int) -> None:
     decision = limiter().hit(f"{bucket}:{address}", allowed, WINDOW_SECONDS)
     if not decision.allowed:
         raise RateLimited(
-            f"At most {allowed} requests a minute here; try again in {decision.retry_after} s.",
+            too_many_requests(decision.retry_after),
+            extensions={"technical_detail": f"At most {allowed} requests a minute here."},
             headers={"Retry-After": str(decision.retry_after)},
         )
 

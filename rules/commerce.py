@@ -113,10 +113,12 @@ def _shipping_label(zone: ShippingZone) -> Localized:
 
 
 def _tax_label(label: Localized, rate: Decimal, included: bool) -> Localized:
-    percent = f"{rate.normalize():f} %"
+    # French sets a space before the percent sign; English writes it against the number.
+    number = f"{rate.normalize():f}"
     included_word = {"en": "included", "fr": "incluse"}
     texts = {}
     for loc in set(label.texts) | {"en", "fr"}:
+        percent = f"{number} %" if loc.startswith("fr") else f"{number}%"
         text = f"{label.get(loc)} {percent}"
         texts[loc] = f"{text}, {included_word.get(loc, included_word['en'])}" if included else text
     return Localized(texts)

@@ -61,12 +61,18 @@ class AttributeState:
 
 @dataclass(frozen=True)
 class Violation:
-    """A broken rule in a design. `kind`: rule | table | text | missing | unknown | invalid."""
+    """A broken rule in a design. `kind`: rule | table | text | missing | unknown | invalid.
+
+    `message` is for shoppers; `detail` and `position` are for integrators: for a text problem, the
+    code point of a character the message says in words, and where it stands (graphemes, 0-based).
+    """
 
     kind: str
     attributes: tuple[str, ...]
     message: Localized
     rule: RuleRef | None = None
+    detail: str | None = None
+    position: int | None = None
 
 
 @dataclass(frozen=True)

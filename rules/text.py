@@ -103,6 +103,8 @@ _NO_SCRIPT = regex.compile(r"[\p{Script=Common}\p{Script=Inherited}\p{Script=Unk
 # Letters that belong to no script even through Script_Extensions (most Common letters have some).
 _SCRIPTLESS = regex.compile(r"[\p{scx=Common}\p{scx=Inherited}\p{scx=Unknown}]")
 _BLANK = regex.compile(r"[\p{Z}\p{C}\p{Default_Ignorable_Code_Point}]")
+_BLANK_RUN = regex.compile(r"[\p{Z}\p{C}\p{Default_Ignorable_Code_Point}\s]+")
+_SPACE = regex.compile(r"\p{Zs}")
 _INHERITED_MARK = regex.compile(r"[\p{Script=Inherited}&&\p{M}]", flags=regex.V1)
 _IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 _FORMAT = regex.compile(r"[\p{Cf}\p{Default_Ignorable_Code_Point}]")
@@ -207,13 +209,16 @@ def unusable_characters(text: str) -> list[tuple[int, str]]:
     return [(index, char) for index, char in enumerate(text) if char in unusable]
 
 
-def unusable_character_message(position: int, label: Localized | None = None) -> Localized:
-    """What a shopper reads about a character no text may hold, at `position` (0-based, graphemes).
+def unusable_character_message(text: str, index: int, label: Localized | None = None) -> Localized:
+    """What a shopper reads about a character no text may hold, `text[index]`: said in words and placed
+    by the text around it (its code point is for integrators: `describe_character`).
 
-    >>> unusable_character_message(3).get("en")
-    'This text contains a character that is not a letter we can print, at character 4; remove it.'
+    >>> unusable_character_message("Anna\\ud83dBen", 4).get("en")
+    'This text contains a character we cannot print after “Anna”; remove it.'
     """
-    return _Words(label).hard(TextProblemCode.UNSUPPORTED_CHARACTER, "", position)
+    kind = _char_class(text[index])
+    code = kind if isinstance(kind, TextProblemCode) else TextProblemCode.UNSUPPORTED_CHARACTER
+    return _Words(label).hard(code, text[index], _where(text, index))
 
 
 def describe_character(char: str) -> str:
@@ -534,6 +539,7 @@ class _CharacterPolicy:
             )
 
         flat = [char for part in parts for char in part]
+        text = "".join(flat)
         start = 0  # index in `flat` of the grapheme's first code point
         for position, part in enumerate(parts):
             at = start
@@ -550,7 +556,7 @@ class _CharacterPolicy:
                 code = kind if kind is not True else _invisible(part, offset, flat, at + offset)
                 if code is not None:
                     refused_part = True
-                    message = words.hard(code, _display(char), position)
+                    message = words.hard(code, char, _where(text, at + offset))
                     report(code, position, char, message, describe_character(char))
                 # allowed joiners and selectors are not compared with `characters`
             if len(part) > MAX_MARKS_PER_GRAPHEME and _too_many_marks(part):
@@ -558,14 +564,17 @@ class _CharacterPolicy:
                     TextProblemCode.TOO_MANY_MARKS,
                     position,
                     part,
-                    words.too_many_marks(_display(part), position),
+                    words.too_many_marks(_display(part)),
+                    f"{sum(1 for char in part if _COUNTED_MARK.match(char))} combining marks on one letter",
                 )
             visible = "".join(kept)
             code = self.verdict(visible)
             if code is not None:
                 offending = visible if refused_part else part  # as typed, unless parts of it were refused
                 shown = _display(offending)
-                report(code, position, offending, words.not_allowed(shown, self.scripts, self.characters))
+                where = _where(text, at, len(part)) if shown.spoken else None
+                message = words.not_allowed(shown, where, self.scripts, self.characters)
+                report(code, position, offending, message, _describe(offending))
         return sorted(found.values(), key=lambda problem: problem.position or 0)
 
     def verdict(self, visible: str) -> TextProblemCode | None:
@@ -625,13 +634,74 @@ def _comparable(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(char for char in text if not _is_variation_selector(char)))
 
 
-def _display(text: str) -> str:
-    # Invisible, blank or lone combining characters are named: quoting them would show nothing useful.
+@dataclass(frozen=True)
+class _Shown:
+    """A grapheme as a shopper is told about it: quoted when it can be seen, else said in words
+    (`spoken`), since quoting a space or an invisible character shows nothing."""
+
+    en: str
+    fr: str
+    spoken: bool = False
+
+
+def _display(text: str) -> _Shown:
     core = [char for char in text if char != ZWJ and not _is_variation_selector(char) and not _is_tag(char)]
     blank = any(_BLANK.match(char) for char in core) or all(_MARK.match(char) for char in core)
     if core and not blank:
-        return f"“{text}”"
-    return ", ".join(_name(char) for char in text)
+        return _Shown(f"“{text}”", f"« {text} »")
+    return _spoken((core or list(text))[0])
+
+
+def _spoken(char: str) -> _Shown:
+    """A character that cannot be seen, or not on its own, in the words a shopper would use."""
+    if char == " ":
+        return _Shown("a space", "un espace", True)
+    if char == "\t":
+        return _Shown("a tab", "une tabulation", True)
+    if char in LINE_BREAKS:
+        return _Shown("a line break", "un retour à la ligne", True)
+    if _SPACE.match(char):
+        return _Shown("a special space", "un espace spécial", True)
+    if char in _BIDI_CONTROLS:
+        return _Shown("an invisible text-direction mark", "une marque invisible de sens d'écriture", True)
+    if _CONTROL.match(char):
+        return _Shown("an invisible control character", "un caractère de contrôle invisible", True)
+    if _char_class(char) is TextProblemCode.UNSUPPORTED_CHARACTER:
+        return _Shown("a character we cannot print", "un caractère que nous ne savons pas imprimer", True)
+    if _MARK.match(char) and not _IGNORABLE.match(char):
+        return _Shown("an accent on its own", "un accent seul", True)
+    return _Shown("an invisible character", "un caractère invisible", True)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a character stands, as a shopper finds it: at the start, at the end, or after a word."""
+
+    en: str
+    fr: str
+
+
+_QUOTED_WORD_LENGTH: Final = 20  # graphemes of the word before a place that a message quotes
+
+
+def _where(text: str, index: int, length: int = 1) -> _Place:
+    """The place of `text[index : index + length]` in shopper terms (never a character count)."""
+    before = _BLANK_RUN.sub(" ", text[:index]).strip()
+    after = _BLANK_RUN.sub(" ", text[index + length :]).strip()
+    if not before:
+        return _Place("at the start", "au début")
+    if not after:
+        return _Place("at the end", "à la fin")
+    word = graphemes(before.rsplit(" ", 1)[-1])
+    quoted = "".join(word[-_QUOTED_WORD_LENGTH:])
+    if len(word) > _QUOTED_WORD_LENGTH:
+        quoted = "…" + quoted
+    return _Place(f"after “{quoted}”", f"après « {quoted} »")
+
+
+def _describe(text: str) -> str:
+    """A grapheme's code points as integrators read them."""
+    return ", ".join(describe_character(char) for char in text)
 
 
 def _name(char: str) -> str:
@@ -816,7 +886,7 @@ def _banned(parts: Sequence[str], banned_words: tuple[str, ...], words: _Words) 
     for start, stop in sorted(kept):
         typed = "".join(parts[start : stop + 1])
         problems.append(
-            TextProblem(TextProblemCode.BANNED_WORD, words.banned(typed, start), position=start, word=typed)
+            TextProblem(TextProblemCode.BANNED_WORD, words.banned(typed), position=start, word=typed)
         )
     return problems
 
@@ -880,81 +950,61 @@ class _Words:
             }
         )
 
-    def hard(self, code: TextProblemCode, shown: str, position: int) -> Localized:
-        where_en, where_fr = f"character {position + 1}", f"au caractère {position + 1}"
-        subject_en, subject_fr = self._subject_en(True), self._subject_fr(True)
+    def hard(self, code: TextProblemCode, char: str, where: _Place) -> Localized:
+        # Said in words and placed by the text around it: a shopper cannot see these characters, and a
+        # code point or a character count means nothing to them (both are in the problem's `detail`
+        # and `position`).
         if code is TextProblemCode.BIDI_CONTROL:
-            return Localized(
-                {
-                    "en": f"{subject_en} contains a text-direction control, {shown}, "
-                    f"at {where_en}; remove it.",
-                    "fr": f"{subject_fr} contient une marque de sens d'écriture, {shown}, "
-                    f"{where_fr} : retirez-la.",
-                }
-            )
-        if code is TextProblemCode.CONTROL_CHARACTER:
-            return Localized(
-                {
-                    "en": f"{subject_en} contains a control character, {shown}, at {where_en}; remove it.",
-                    "fr": f"{subject_fr} contient un caractère de contrôle, {shown}, "
-                    f"{where_fr} : retirez-le.",
-                }
-            )
-        if code is TextProblemCode.UNSUPPORTED_CHARACTER:
-            # In words: the code point means nothing to a shopper (it goes to the problem's `detail`),
-            # and a lone surrogate cannot even be shown.
-            return Localized(
-                {
-                    "en": f"{subject_en} contains a character that is not a letter we can print, "
-                    f"at {where_en}; remove it.",
-                    "fr": f"{subject_fr} contient un caractère que nous ne savons pas imprimer, "
-                    f"{where_fr} : retirez-le.",
-                }
-            )
+            shown = _Shown("an invisible text-direction mark", "une marque invisible de sens d'écriture")
+        elif code is TextProblemCode.UNSUPPORTED_CHARACTER:
+            shown = _Shown("a character we cannot print", "un caractère que nous ne savons pas imprimer")
+        else:
+            shown = _spoken(char)
         return Localized(
             {
-                "en": f"{subject_en} contains an invisible character, {shown}, at {where_en}; remove it.",
-                "fr": f"{subject_fr} contient un caractère invisible, {shown}, {where_fr} : retirez-le.",
+                "en": f"{self._subject_en(True)} contains {shown.en} {where.en}; remove it.",
+                "fr": f"{self._subject_fr(True)} contient {shown.fr} {where.fr} : retirez ce caractère.",
             }
         )
 
-    def too_many_marks(self, shown: str, position: int) -> Localized:
+    def too_many_marks(self, shown: _Shown) -> Localized:
         return Localized(
             {
-                "en": f"{shown} at character {position + 1} carries too many accents or marks "
+                "en": f"{_capital(shown.en)} carries too many accents or marks "
                 f"(at most {MAX_MARKS_PER_GRAPHEME}).",
-                "fr": f"{shown} au caractère {position + 1} porte trop d'accents ou de signes "
+                "fr": f"{_capital(shown.fr)} porte trop d'accents ou de signes "
                 f"({MAX_MARKS_PER_GRAPHEME} au maximum).",
             }
         )
 
-    def not_allowed(self, shown: str, scripts: tuple[str, ...], characters: str | None) -> Localized:
+    def not_allowed(
+        self, shown: _Shown, where: _Place | None, scripts: tuple[str, ...], characters: str | None
+    ) -> Localized:
+        place_en = f" {where.en}" if where else ""
+        place_fr = f" {where.fr}" if where else ""
         return Localized(
             {
                 # No final full stop: the list of characters may end with one.
-                "en": f"{shown} is not allowed: {self._subject_en(False)} accepts "
+                "en": f"{_capital(shown.en)}{place_en} is not allowed: {self._subject_en(False)} accepts "
                 f"{_accepts_en(scripts, characters)}",
-                "fr": f"{_guillemets(shown)} n'est pas accepté : {self._subject_fr(False)} accepte "
+                "fr": f"{_capital(shown.fr)}{place_fr} n'est pas accepté : {self._subject_fr(False)} accepte "
                 f"{_accepts_fr(scripts, characters)}",
             }
         )
 
-    def banned(self, typed: str, position: int) -> Localized:
+    def banned(self, typed: str) -> Localized:
         # The text as typed, never the banned word itself: the list is the shop's, not the shopper's.
+        # The quote is where to look; the problem's `position` says it to integrators.
         return Localized(
             {
-                "en": f"“{typed}” (from character {position + 1}) is not allowed in "
-                f"{self._subject_en(False)}.",
-                "fr": f"« {typed} » (à partir du caractère {position + 1}) n'est pas autorisé dans "
-                f"{self._subject_fr(False)}.",
+                "en": f"“{typed}” is not allowed in {self._subject_en(False)}.",
+                "fr": f"« {typed} » n'est pas autorisé dans {self._subject_fr(False)}.",
             }
         )
 
 
-def _guillemets(shown: str) -> str:
-    if shown.startswith("“") and shown.endswith("”"):
-        return f"« {shown[1:-1]} »"
-    return shown
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _listed(characters: str) -> tuple[bool, bool, list[str]]:

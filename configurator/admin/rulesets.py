@@ -29,6 +29,7 @@ from configurator.catalog.services import violation_data
 from configurator.designs.models import Design
 from configurator.errors import FieldError, ValidationFailed
 from configurator.extensions import db
+from configurator.wording import json_pointer
 from rules.errors import Diagnostic
 
 MAX_FILES = 50
@@ -123,12 +124,13 @@ def decode_assets(encoded: Mapping[str, str]) -> dict[str, bytes]:
                 "An asset path is plain names separated by / (at most six folders, no . or .. parts), "
                 f"ending in {', '.join(ASSET_SUFFIXES)}."
             )
-            errors.append(FieldError(f"assets.{path}", detail))
+            errors.append(FieldError(f"assets.{path}", detail, pointer=json_pointer(["assets", path])))
             continue
         try:
             assets[path] = base64.b64decode(content, validate=True)
         except (binascii.Error, ValueError):
-            errors.append(FieldError(f"assets.{path}", "Not base64: send the file's bytes base64-encoded."))
+            not_base64 = "Not base64: send the file's bytes base64-encoded."
+            errors.append(FieldError(f"assets.{path}", not_base64, pointer=json_pointer(["assets", path])))
     size = sum(len(data) for data in assets.values())
     if size > MAX_ASSET_BYTES:
         errors.append(FieldError("assets", f"The assets hold {size} bytes; at most {MAX_ASSET_BYTES}."))
@@ -146,6 +148,7 @@ def _diagnostic(diagnostic: Diagnostic, folder: Path) -> DiagnosticError:
     place = f"{file}:{where.line}:{where.column}: " if where is not None else ""
     return DiagnosticError(
         field=f"files.{file}" if file else "files",
+        pointer=json_pointer(["files", file] if file else ["files"]),
         detail=f"{place}{message}",
         code=diagnostic.code,
         file=file,
@@ -190,6 +193,7 @@ def read(
     warnings.extend(
         DiagnosticError(
             field=f"assets.{path}",
+            pointer=json_pointer(["assets", path]),
             detail=f"{path} is drawn by no view: it is not kept.",
             code="unused-asset",
             severity="warning",

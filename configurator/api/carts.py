@@ -38,7 +38,7 @@ def cart_data(cart: Cart) -> dict[str, Any]:
     priced = services.price(cart)
     problems: list[dict[str, str]] = []
     try:
-        services.ready_for_checkout(priced)
+        services.ready_for_checkout(priced, language)
     except CartNotReady as error:
         problems = [e.to_dict() for e in error.errors]
     except CartClosed:
@@ -123,7 +123,7 @@ class Lines(MethodView):
     def post(self, body: dict[str, Any], token: str) -> dict[str, Any]:
         """Add a saved design with a quantity; a design the live rules reject is refused (422)."""
         cart = services.find(token, for_update=True)
-        services.add_line(cart, designs.find(body["design"]), body["quantity"])
+        services.add_line(cart, designs.find(body["design"]), body["quantity"], request_locale())
         return cart_data(cart)
 
 

@@ -170,7 +170,7 @@ class Complete(MethodView):
         """The shopper is back from paying: the provider is asked whether the payment succeeded and, if it
         did, the order is paid (or refunded, if the money was already returned). Safe to repeat: a return
         within a few seconds of the last one is answered without asking the provider again."""
-        order, payment = payments.complete(order_token)
+        order, payment = payments.complete(order_token, request_locale())
         return _order(order, payment)
 
 

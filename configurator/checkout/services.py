@@ -32,8 +32,18 @@ from configurator.errors import FieldError
 from configurator.extensions import db
 from configurator.partners.context import current_partner_id
 from configurator.preferences import services as preferences
+from configurator.wording import (
+    CART_EMPTY,
+    CART_ORDERED,
+    CART_UNKNOWN,
+    CONTACT_MISSING,
+    DESIGN_BREAKS_RULES,
+    LINE_UNKNOWN,
+    cart_full,
+    no_delivery,
+)
 from rules.commerce import OrderTotals, ShippingUnavailableError, SummaryLine, order_totals
-from rules.model import Brand
+from rules.model import Brand, Localized
 from rules.money import round_money
 from rules.results import Quote, Violation
 
@@ -61,7 +71,7 @@ class CartPrice:
     total: Decimal
     prices_include_tax: bool
     summary: tuple[SummaryLine, ...]
-    shipping_problem: str | None = None  # the destination cannot be served; checkout waits
+    shipping_problem: Localized | None = None  # the destination cannot be served; checkout waits
 
     @property
     def flagged(self) -> tuple[PricedLine, ...]:
@@ -89,32 +99,38 @@ def create(currency: str | None) -> Cart:
 def find(token: str, *, for_update: bool = False) -> Cart:
     """The cart with this token, or `CartNotFound`; `for_update` locks its row until commit."""
     if not looks_like_token(token):
-        raise CartNotFound("No cart has this id.")
+        raise CartNotFound(CART_UNKNOWN)
     query = select(Cart).where(Cart.token == token)
     if for_update:
         query = query.with_for_update()
     cart = db.session.scalar(query)
     if cart is None:
-        raise CartNotFound("No cart has this id.")
+        raise CartNotFound(CART_UNKNOWN)
     return cart
 
 
 def _open(cart: Cart) -> None:
     if cart.status != CartStatus.OPEN:
-        raise CartClosed("This cart has been checked out; start a new cart.")
+        raise CartClosed(CART_ORDERED)
 
 
-def add_line(cart: Cart, design: Design, quantity: int) -> CartLine:
-    """Add a design the live rules accept; commits. An invalid design is refused with its violations."""
+def add_line(cart: Cart, design: Design, quantity: int, locale: str = "en") -> CartLine:
+    """Add a design the live rules accept; commits. An invalid design is refused with its violations,
+    said in `locale`."""
     _open(cart)
     if len(cart.lines) >= MAX_LINES:
-        raise CartNotReady(f"A cart holds at most {MAX_LINES} lines.")
+        raise CartNotReady(cart_full(MAX_LINES))
     checked = designs.check(design.choices, designs.live_version(design.product_key))
     if not checked.valid:
-        raise DesignInvalid(
-            "This design breaks the product's rules; change it before adding it to the cart.",
-            errors=[_violation_error("design", v) for v in checked.violations],
-        )
+        errors = [
+            FieldError(
+                ".".join(["design", *v.attributes[:1]]),
+                v.message.get(locale),
+                code=v.rule.id if v.rule else None,
+            )
+            for v in checked.violations
+        ]
+        raise DesignInvalid(DESIGN_BREAKS_RULES, errors=errors)
     line = CartLine(cart=cart, design=design, quantity=quantity)
     db.session.add(line)
     if cart.partner_id is None:
@@ -132,7 +148,9 @@ def add_line(cart: Cart, design: Design, quantity: int) -> CartLine:
 def find_line(cart: Cart, line_id: int) -> CartLine:
     line = next((line for line in cart.lines if line.id == line_id), None)
     if line is None:
-        raise CartLineNotFound(f"This cart has no line {line_id}.")
+        raise CartLineNotFound(
+            LINE_UNKNOWN, extensions={"technical_detail": f"This cart has no line {line_id}."}
+        )
     return line
 
 
@@ -167,7 +185,7 @@ def price(cart: Cart, rules: versions.Rules | None = None) -> CartPrice:
     try:
         totals = _totals(shop, cart.currency, country, subtotal, sum(p.line.quantity for p in priced))
     except ShippingUnavailableError:
-        problem = f"{shop.label.get()} does not ship to {country}; choose another address."
+        problem = no_delivery(shop.label)
         totals = _totals(shop, cart.currency, None, subtotal, 0)
     return CartPrice(
         cart,
@@ -202,24 +220,26 @@ def _price_line(line: CartLine, currency: str, rules: versions.Rules) -> PricedL
     return PricedLine(line, checked, quote, checked is live, live.violations)
 
 
-def ready_for_checkout(priced: CartPrice) -> None:
-    """Refuse checkout while the cart is empty, lacks contact details or holds a flagged line."""
+def ready_for_checkout(priced: CartPrice, locale: str) -> None:
+    """Refuse checkout while the cart is empty, lacks contact details or holds a flagged line; the
+    refusal is worded for shoppers in `locale`."""
     cart = priced.cart
     _open(cart)
-    errors: list[FieldError] = []
+    found: list[tuple[str, Localized, str | None]] = []  # field, what a shopper reads, code
     if not priced.lines:
-        errors.append(FieldError("lines", "The cart is empty."))
+        found.append(("lines", CART_EMPTY, None))
     for index, line in enumerate(priced.lines):
         for violation in line.problems:
-            errors.append(_violation_error(f"lines.{index}", violation))
+            field = ".".join([f"lines.{index}", *violation.attributes[:1]])
+            found.append((field, violation.message, violation.rule.id if violation.rule else None))
     if not cart.email or not cart.name or not cart.address:
-        errors.append(FieldError("contact", "Give an e-mail address, a name and a shipping address first."))
+        found.append(("contact", CONTACT_MISSING, None))
     elif priced.shipping_problem:
-        errors.append(FieldError("contact.address.country", priced.shipping_problem))
-    if errors:
-        raise CartNotReady("; ".join(e.detail for e in errors), errors=errors)
-
-
-def _violation_error(prefix: str, violation: Violation) -> FieldError:
-    field = ".".join([prefix, *violation.attributes[:1]])
-    return FieldError(field, violation.message.get(), code=violation.rule.id if violation.rule else None)
+        found.append(("contact.address.country", priced.shipping_problem, None))
+    if found:
+        errors = [FieldError(field, said.get(locale), code=code) for field, said, code in found]
+        languages = {"en", locale, *(language for _, said, _ in found for language in said.texts)}
+        detail = Localized(
+            {language: " ".join(said.get(language) for _, said, _ in found) for language in languages}
+        )
+        raise CartNotReady(detail, errors=errors)

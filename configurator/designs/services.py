@@ -25,6 +25,7 @@ from configurator.partners.context import current_partner_id
 from configurator.preferences import services as preferences
 from configurator.preferences.models import EventType
 from configurator.uploads.services import require_uploads
+from configurator.wording import DESIGN_UNKNOWN, PRODUCT_UNKNOWN
 from rules import Product
 from rules.model import Value
 from rules.results import Violation
@@ -88,7 +89,7 @@ def live_version(product_key: str) -> ProductVersion:
     """The version shoppers configure now, or `ProductNotFound`."""
     version = versions.live_versions().get(product_key)
     if version is None:
-        raise ProductNotFound(f"There is no product {product_key!r} in this catalog.")
+        raise ProductNotFound(PRODUCT_UNKNOWN, extensions={"technical_detail": f"No product {product_key}."})
     return version
 
 
@@ -115,7 +116,7 @@ def find(public_id: str) -> Design:
     if looks_like_token(public_id):
         design = db.session.scalar(select(Design).where(Design.public_id == public_id))
     if design is None:
-        raise DesignNotFound("No design has this id.")
+        raise DesignNotFound(DESIGN_UNKNOWN)
     return design
 
 

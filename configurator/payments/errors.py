@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from configurator.errors import AtelierError, BadRequest, ErrorCode, FieldError, NotFound
+from configurator.wording import PAYMENT_PENDING
+from rules.model import Localized
 
 
 class PaymentNotCompleted(AtelierError):
     """The order cannot be confirmed: its payment has not succeeded (yet). `errors` carries the
-    provider's status word as the `code` of the `payment.status` entry."""
+    provider's status word as the `code` of the `payment.status` entry (for integrators: a shopper
+    reads that the payment has not gone through)."""
 
     status = 409
     code = ErrorCode.PAYMENT_FAILED
     title = "Payment not completed"
 
-    def __init__(self, detail: str, payment_status: str | None) -> None:
+    def __init__(self, detail: Localized, payment_status: str | None, locale: str, technical: str) -> None:
         errors = []
         if payment_status is not None:
             errors.append(
-                FieldError("payment.status", f"The payment is {payment_status}.", code=payment_status)
+                FieldError(
+                    "payment.status",
+                    PAYMENT_PENDING.get(locale),
+                    code=payment_status,
+                    technical_detail=f"The payment is {payment_status}.",
+                )
             )
-        super().__init__(detail, errors=errors)
+        super().__init__(detail, errors=errors, extensions={"technical_detail": technical})
 
 
 class PaymentProviderFailed(AtelierError):

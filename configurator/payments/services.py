@@ -34,6 +34,7 @@ from configurator.payments.base import (
 from configurator.payments.errors import PaymentNotCompleted, WebhooksDisabled
 from configurator.payments.models import Payment, ProviderEvent
 from configurator.payments.offline import OfflineProvider
+from configurator.wording import PAYMENT_ELSEWHERE, PAYMENT_NOT_STARTED, PAYMENT_PENDING
 from rules.money import from_minor, to_minor
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def checkout(cart_token: str, locale: str = "en") -> CheckoutResult:
     order = db.session.scalar(select(Order).where(Order.cart_id == cart.id))
     if order is None:
         priced = carts.price(cart)
-        carts.ready_for_checkout(priced)
+        carts.ready_for_checkout(priced, locale)
         order = orders.create(priced, active.name, locale)
         # The order stands even if the provider fails next: a retry finds it and asks the provider
         # again with the same idempotency key.
@@ -134,21 +135,23 @@ def checkout(cart_token: str, locale: str = "en") -> CheckoutResult:
     return CheckoutResult(order, payment, created)
 
 
-def complete(order_token: str) -> tuple[Order, Payment]:
+def complete(order_token: str, locale: str = "en") -> tuple[Order, Payment]:
     """The shopper is back from paying: ask the provider (never the browser) whether the payment
     succeeded and record what it says (the order becomes paid, or refunded if the money was already
     returned). Repeating it is harmless, and cheap: a return within `RECHECK_SECONDS` of the last one
-    that asked is answered from what that one learnt. Commits."""
+    that asked is answered from what that one learnt. Commits. A refusal is worded in `locale`."""
     order = orders.find_by_token(order_token)
     payment = payment_for(order)
     if payment is None or payment.reference is None:
-        raise PaymentNotCompleted("No payment was started for this order: check the cart out again.", None)
+        raise PaymentNotCompleted(PAYMENT_NOT_STARTED, None, locale, "The order has no payment reference.")
     if order.status == OrderStatus.PENDING:
         active = provider()
         if payment.provider != active.name:
             raise PaymentNotCompleted(
-                f"This order's payment went through {payment.provider}, which this shop no longer uses.",
+                PAYMENT_ELSEWHERE,
                 payment.status,
+                locale,
+                f"The payment went through {payment.provider}; the active provider is {active.name}.",
             )
         if _claim_check(payment):
             record(active.fetch(payment.reference), actor="shopper")
@@ -157,7 +160,10 @@ def complete(order_token: str) -> tuple[Order, Payment]:
         db.session.refresh(payment)
         if order.status == OrderStatus.PENDING:
             raise PaymentNotCompleted(
-                f"The payment has not succeeded: it is {payment.status}.", payment.status
+                PAYMENT_PENDING,
+                payment.status,
+                locale,
+                f"The payment has not succeeded: it is {payment.status}.",
             )
     return order, payment
 

@@ -19,8 +19,9 @@ from configurator.uploads.errors import UploadNotFound
 from configurator.uploads.images import ImagePolicy, clean_image
 from configurator.uploads.models import Upload
 from configurator.uploads.quality import Fit, PrintZone, print_quality_warning
+from configurator.wording import UPLOAD_UNKNOWN
 from rules import Product
-from rules.model import AttributeKind, PhotoLayer, ProductModel, Value, image_pick
+from rules.model import AttributeKind, Localized, PhotoLayer, ProductModel, Value, image_pick
 from rules.preview.assets import LRU
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def find(upload_id: str, *, hold: bool = False) -> Upload:
         else:
             upload = db.session.get(Upload, upload_id)
     if upload is None:
-        raise UploadNotFound(f"No upload {upload_id[:40]!r}.")
+        raise UploadNotFound(UPLOAD_UNKNOWN, extensions={"technical_detail": f"No upload {upload_id[:40]}."})
     return upload
 
 
@@ -81,7 +82,9 @@ def read(upload: Upload) -> bytes:
     data = blob_store().get(upload.blob_key)
     if data is None:
         logger.error("upload %s has a row but no blob at %s", upload.id, upload.blob_key)
-        raise UploadNotFound(f"No upload {upload.id!r}.")
+        raise UploadNotFound(
+            UPLOAD_UNKNOWN, extensions={"technical_detail": f"No blob for upload {upload.id}."}
+        )
     return data
 
 
@@ -128,8 +131,11 @@ def check_uploads(
         try:
             upload = find(pick.upload_id, hold=hold)
         except UploadNotFound:
-            detail = "There is no uploaded image with this id: upload the image again."
-            check.errors.append(FieldError(where, detail, code=ErrorCode.INVALID_PICK))
+            detail = UPLOAD_UNKNOWN.get(locale)
+            technical = f"No upload {pick.upload_id[:40]}."
+            check.errors.append(
+                FieldError(where, detail, code=ErrorCode.INVALID_PICK, technical_detail=technical)
+            )
             continue
         spec = attribute.image
         if not _STORED_AS.get(upload.format, frozenset()) & set(spec.formats):
@@ -164,6 +170,7 @@ def require_uploads(
 
     check = check_uploads(product, picks, locale, hold=hold)
     if check.errors:
-        detail = "; ".join(f"{error.field}: {error.detail}" for error in check.errors)
+        # Each error is in `locale` already; the paths are the errors' own, for integrators.
+        detail = Localized({locale: " ".join(dict.fromkeys(error.detail for error in check.errors))})
         raise InvalidPicks(detail, errors=check.errors)
     return check

@@ -66,7 +66,9 @@ def test_get_on_configure_is_405_with_post_allowed(client: FlaskClient) -> None:
 def test_malformed_json_is_400(client: FlaskClient) -> None:
     response = client.post(CONFIGURE, data='{"picks": {', content_type="application/json")
     body = assert_problem(response, 400, "malformed-json")
-    assert "JSON" in body["detail"]
+    # The shopper is told to reload; the integrator why the body was refused.
+    assert body["detail"] == "We could not read this request; reload the page and try again."
+    assert "not valid JSON" in body["technical_detail"]
 
 
 @pytest.mark.parametrize(
@@ -154,7 +156,9 @@ def test_aborts_and_other_http_errors_are_problems(test_config: dict[str, Any]) 
     app.add_url_rule("/conflict", view_func=conflict)
     client = app.test_client()
     body = assert_problem(client.get("/invalid"), 422, "validation-failed")
-    assert body["errors"] == [{"field": "picks.colour", "location": "body", "detail": "Not today."}]
+    assert body["errors"] == [
+        {"field": "picks.colour", "pointer": "/picks/colour", "location": "body", "detail": "Not today."}
+    ]
     body = assert_problem(client.get("/conflict"), 409, "http-error")
     assert body["title"] == "Conflict"
 
@@ -205,7 +209,8 @@ def test_every_json_endpoint_refuses_a_body_past_the_limits_with_a_400_problem(
     for method, url in json_operations(app):
         response = send(client, admin, method, url, body)
         answers[method, url] = (response.status_code, response.get_json(force=True).get("code"))
-        assert said in response.get_json(force=True)["detail"], url
+        assert said in response.get_json(force=True)["technical_detail"], url
+        assert said not in response.get_json(force=True)["detail"], url
     assert set(answers.values()) == {(400, "json-too-complex")}, answers
 
 
@@ -242,9 +247,7 @@ def test_text_with_a_lone_surrogate_is_a_422_naming_the_field_in_words(client: F
     (error,) = body["errors"]
     assert error["field"] == "picks.engraving"
     assert error["code"] == "invalid-text"
-    assert error["detail"] == (
-        "This text contains a character that is not a letter we can print, at character 5; remove it."
-    )
+    assert error["detail"] == "Engraving contains a character we cannot print at the end; remove it."
     assert error["technical_detail"] == "U+D83D (a lone surrogate)"
 
 
@@ -294,7 +297,13 @@ def test_a_money_key_in_any_spelling_at_any_depth_is_refused_with_400(
         path = {"top": key, "picks": f"picks.{key}", "deeper": f"picks.extras.0.hanger.{key}"}[where]
 
         problem = assert_problem(client.post(CONFIGURE, json=body), 400, "client-price-refused")
-        refused = {"field": path, "location": "body", "detail": "Not accepted from clients."}
+        refused = {
+            "field": path,
+            "pointer": "/" + path.replace(".", "/"),
+            "location": "body",
+            "detail": "Prices are worked out by the shop, so this request cannot set them.",
+            "technical_detail": "A key naming an amount is not accepted from clients.",
+        }
         assert problem["errors"] == [{**refused, "code": "client-price-refused"}], key
 
 

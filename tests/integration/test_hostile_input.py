@@ -113,24 +113,24 @@ def test_a_100_kb_text_pick_is_a_clean_422(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "named"),
+    ("text", "said"),
     [
-        ("Ann\u202ea", "U+202E RIGHT-TO-LEFT OVERRIDE"),
-        ("Ann\u2066a", "U+2066 LEFT-TO-RIGHT ISOLATE"),
-        ("Ann\u200ba", "U+200B ZERO WIDTH SPACE"),
-        ("Ann\ufeffa", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+        ("Ann\u202ea", "an invisible text-direction mark"),
+        ("Ann\u2066a", "an invisible text-direction mark"),
+        ("Ann\u200ba", "an invisible character"),
+        ("Ann\ufeffa", "an invisible character"),
     ],
 )
-def test_invisible_and_direction_characters_in_a_pick_are_named(
-    client: FlaskClient, text: str, named: str
+def test_invisible_and_direction_characters_in_a_pick_are_said_in_words_and_placed(
+    client: FlaskClient, text: str, said: str
 ) -> None:
     response = client.post(CONFIGURE, json={"picks": {"engraving": text}})
     assert response.status_code == 200
     assert response.json["valid"] is False
     (violation,) = response.json["violations"]
     assert violation["attributes"] == ["engraving"]
-    assert named in violation["message"]
-    assert "at character 4" in violation["message"]
+    assert f"{said} after “Ann”" in violation["message"]
+    assert "U+" not in violation["message"]
 
 
 # --- text no database stores, on PostgreSQL ----------------------------------------------------------

@@ -96,6 +96,21 @@ def test_an_unknown_upload_id_is_an_invalid_pick(client: FlaskClient, value: str
     assert [e["field"] for e in body["errors"]] == ["picks.photo"]
 
 
+def test_an_unknown_upload_is_said_to_the_shopper_in_their_language_without_its_path(
+    client: FlaskClient,
+) -> None:
+    response = client.post(
+        "/api/v1/products/celebration-cake/configure",
+        json={"picks": {"photo": "k3J9x0T2mQ8vYb1LcR5sWp4A"}},
+        headers={"Accept-Language": "fr"},
+    )
+    problem = response.get_json()
+    said = "Nous n'avons plus cette image : envoyez-la de nouveau."
+    assert problem["detail"] == said
+    assert problem["errors"][0]["detail"] == said
+    assert problem["errors"][0]["technical_detail"] == "No upload k3J9x0T2mQ8vYb1LcR5sWp4A."
+
+
 def test_a_malformed_image_value_is_an_invalid_pick(client: FlaskClient) -> None:
     response = configure(client, {"photo": "../../secret.png"})
     assert response.status_code == 422

@@ -203,6 +203,13 @@ def test_uploads_past_the_limit_get_429_with_retry_after(limited_app: Flask) -> 
     assert refused.mimetype == "application/problem+json"
     assert refused.json["code"] == "rate-limited"
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # The shopper is told in their language how long to wait; the limit itself is for integrators
+    french = client.post(
+        "/api/v1/uploads", data=png(), content_type="image/png", headers={"Accept-Language": "fr"}
+    ).json
+    wait = french["detail"].removeprefix("Trop de demandes en peu de temps : réessayez dans ")
+    assert wait.removesuffix(" secondes.").isdigit(), french["detail"]
+    assert french["technical_detail"] == "At most 2 requests a minute here."
     # Another client is not affected
     other = client.post(
         "/api/v1/uploads", data=png(), content_type="image/png", environ_base={"REMOTE_ADDR": "192.0.2.50"}

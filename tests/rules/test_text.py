@@ -285,10 +285,34 @@ def test_an_emoji_is_a_character_that_must_be_listed() -> None:
     assert check("Anna ❤️ Ben", listed) == []  # listed without VS16, typed with it
 
 
-def test_a_blank_character_is_named_rather_than_quoted() -> None:
+def test_a_blank_character_is_said_in_words_and_placed_rather_than_quoted() -> None:
     (problem,) = check("Anna\u00a0Ben")
     assert problem.code is TextProblemCode.CHARACTER_NOT_ALLOWED
-    assert problem.message.get("en").startswith("U+00A0 NO-BREAK SPACE is not allowed")
+    assert problem.message.get("en").startswith("A special space after “Anna” is not allowed")
+    assert problem.message.get("fr").startswith("Un espace spécial après « Anna » n'est pas accepté")
+    assert (problem.detail, problem.position) == ("U+00A0 NO-BREAK SPACE", 4)
+
+
+def test_a_refused_space_says_where_it_is_in_shopper_terms() -> None:
+    # Given an engraving whose character list leaves out the space
+    limits = TextLimits(max_length=40, characters="0123456789")
+
+    # When the shopper types a space at the start, between words and at the end
+    first, *_ = check(" Anna", limits)
+    middle, *_ = check("Anna Ben", limits)
+    last, *_ = check("Anna ", limits)
+
+    # Then each message names the space in words and its place without counting characters
+    assert first.message.get("en").startswith("A space at the start is not allowed: Engraving accepts")
+    assert first.message.get("fr").startswith("Un espace au début n'est pas accepté")
+    assert middle.message.get("en").startswith("A space after “Anna” is not allowed")
+    assert last.message.get("en").startswith("A space at the end is not allowed")
+    for problem in (first, middle, last):
+        for message in problem.message.texts.values():
+            assert "U+" not in message
+            assert "character 1" not in message
+            assert "caractère 1" not in message
+        assert problem.detail == "U+0020 SPACE"
 
 
 def test_without_a_character_list_digits_punctuation_and_emoji_are_fine() -> None:
@@ -390,8 +414,12 @@ def test_invisible_control_and_unsupported_characters_are_refused(char: str, cod
     # Integrators get the code point; a shopper reads it where it helps (an invisible character).
     assert problems[0].detail is not None
     assert problems[0].detail.startswith(f"U+{ord(char):04X}")
-    if code != "unsupported_character":
-        assert f"U+{ord(char):04X}" in problems[0].message.get("en")
+    # ...and a shopper reads words and a place, never a code point or a character count.
+    for message in problems[0].message.texts.values():
+        assert "U+" not in message
+        assert "character 3" not in message
+        assert "caractère 3" not in message
+    assert "after “An”" in problems[0].message.get("en")
 
 
 def test_a_lone_surrogate_is_described_in_words_with_its_code_point_for_integrators() -> None:
@@ -401,11 +429,11 @@ def test_a_lone_surrogate_is_described_in_words_with_its_code_point_for_integrat
     # Then the shopper reads words, the integrator the code point
     assert problem.code is TextProblemCode.UNSUPPORTED_CHARACTER
     assert problem.message.get("en") == (
-        "Engraving contains a character that is not a letter we can print, at character 4; remove it."
+        "Engraving contains a character we cannot print after “Ann”; remove it."
     )
     assert problem.message.get("fr") == (
-        "Le champ « Gravure » contient un caractère que nous ne savons pas imprimer, au caractère 4 : "
-        "retirez-le."
+        "Le champ « Gravure » contient un caractère que nous ne savons pas imprimer après « Ann » : "
+        "retirez ce caractère."
     )
     assert problem.detail == "U+D83D (a lone surrogate)"
 
@@ -435,15 +463,15 @@ def test_unusable_characters_are_surrogates_and_unassigned_code_points_only() ->
     assert unusable_characters("a\ud83d\ude00b\ufffe") == [(1, "\ud83d"), (2, "\ude00"), (4, "\ufffe")]
 
 
-def test_invisible_character_message_names_it_and_its_place() -> None:
+def test_invisible_character_message_says_it_in_words_and_where_it_is() -> None:
     (problem,) = check("Ann\u200ba")
-    assert problem.message.get("en") == (
-        "Engraving contains an invisible character, U+200B ZERO WIDTH SPACE, at character 4; remove it."
-    )
+    assert problem.message.get("en") == "Engraving contains an invisible character after “Ann”; remove it."
     assert problem.message.get("fr") == (
-        "Le champ « Gravure » contient un caractère invisible, U+200B ZERO WIDTH SPACE, au caractère 4 : "
-        "retirez-le."
+        "Le champ « Gravure » contient un caractère invisible après « Ann » : retirez ce caractère."
     )
+    assert (problem.detail, problem.position) == ("U+200B ZERO WIDTH SPACE", 3)
+    (at_start,) = check("\u200bAnna")
+    assert at_start.message.get("en") == "Engraving contains an invisible character at the start; remove it."
 
 
 @pytest.mark.parametrize(
@@ -558,12 +586,10 @@ def test_a_banned_word_reports_the_span_as_typed_and_where_it_starts() -> None:
     (problem,) = check("For Ann, c.o.m.p.e.t.i.t.o.r.c.o!", FREE)
     assert problem.code is TextProblemCode.BANNED_WORD
     assert (problem.word, problem.position) == ("c.o.m.p.e.t.i.t.o.r.c.o", 9)
-    assert (
-        problem.message.get("en")
-        == "“c.o.m.p.e.t.i.t.o.r.c.o” (from character 10) is not allowed in Engraving."
-    )
+    # The quote is where to look: a shopper does not count characters (integrators have `position`).
+    assert problem.message.get("en") == "“c.o.m.p.e.t.i.t.o.r.c.o” is not allowed in Engraving."
     assert problem.message.get("fr") == (
-        "« c.o.m.p.e.t.i.t.o.r.c.o » (à partir du caractère 10) n'est pas autorisé dans le champ « Gravure »."
+        "« c.o.m.p.e.t.i.t.o.r.c.o » n'est pas autorisé dans le champ « Gravure »."
     )
 
 
@@ -730,7 +756,7 @@ def test_a_digit_after_the_word_is_not_part_of_the_reported_span() -> None:
     assert (problem.word, problem.position) == ("Stupid", 0)
     (problem,) = check("Hi stup1d!", FREE, STUPID)
     assert (problem.word, problem.position) == ("stup1d", 3)
-    assert problem.message.get("en") == "“stup1d” (from character 4) is not allowed in Engraving."
+    assert problem.message.get("en") == "“stup1d” is not allowed in Engraving."
 
 
 def test_one_occurrence_is_reported_once_however_many_readings_find_it() -> None:
@@ -1058,12 +1084,15 @@ def test_a_word_with_a_letter_of_its_own_script_never_matches_an_ascii_banned_wo
         ("Anna\u2069", 4, "U+2069 POP DIRECTIONAL ISOLATE"),
     ],
 )
-def test_every_bidi_control_is_refused_by_name_and_place(text: str, position: int, named: str) -> None:
+def test_every_bidi_control_is_refused_in_words_with_its_name_for_integrators(
+    text: str, position: int, named: str
+) -> None:
     (problem,) = check(text, FREE)
     assert problem.code is TextProblemCode.BIDI_CONTROL
-    assert problem.position == position
+    assert (problem.position, problem.detail) == (position, named)
+    where = "at the start" if position == 0 else "at the end" if text.endswith("\u2069") else "after “Anna”"
     assert problem.message.get("en") == (
-        f"Engraving contains a text-direction control, {named}, at character {position + 1}; remove it."
+        f"Engraving contains an invisible text-direction mark {where}; remove it."
     )
 
 
@@ -1087,7 +1116,9 @@ def test_a_hidden_character_anywhere_in_latin_text_is_refused_where_it_is(
     assert problems[0].code in (TextProblemCode.BIDI_CONTROL, TextProblemCode.INVISIBLE_CHARACTER)
     assert problems[0].grapheme == hidden
     assert problems[0].position == at
-    assert f"U+{ord(hidden):04X}" in problems[0].message.get("en")
+    assert problems[0].detail is not None
+    assert problems[0].detail.startswith(f"U+{ord(hidden):04X}")
+    assert "U+" not in problems[0].message.get("en")
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ def make_order(
             saved.append(design.public_id)
         checkout.set_contact(cart, email=email, name=name, address=dict(address or DEFAULT_ADDRESS))
         priced = checkout.price(cart)
-        checkout.ready_for_checkout(priced)
+        checkout.ready_for_checkout(priced, "en")
         order = orders.create(priced, "offline")
         if created_at is not None:
             order.created_at = created_at

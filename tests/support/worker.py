@@ -213,7 +213,7 @@ def place_order(app: Flask, email: str = "ada@example.com") -> PlacedOrder:
             address={"country": "FR", "postal_code": "75001", "city": "Paris", "line1": "1 rue de Rivoli"},
         )
         priced = checkout.price(cart)
-        checkout.ready_for_checkout(priced)
+        checkout.ready_for_checkout(priced, "en")
         order = orders.create(priced, "offline")
         db.session.commit()
         return PlacedOrder(order.id, order.number, order.token)

@@ -160,6 +160,13 @@ def test_complete_asks_stripe_and_refuses_an_unpaid_order(
     assert problem["code"] == "payment-failed"
     assert problem["errors"][0]["code"] == "requires_payment_method"
     assert order_status(pg_app, body["order"]["number"]) == "pending"
+    # The shopper reads, in their language, that the payment has not gone through; Stripe's status
+    # word is for integrators
+    french = pg_client.post(complete, headers={"Accept-Language": "fr"}).get_json()
+    assert french["detail"].startswith("Votre paiement n'a pas encore abouti.")
+    assert french["errors"][0]["detail"].startswith("Votre paiement n'a pas encore abouti.")
+    assert "requires_payment_method" not in french["detail"] + french["errors"][0]["detail"]
+    assert french["technical_detail"] == "The payment has not succeeded: it is requires_payment_method."
 
     fake_stripe.set_status(body["payment"]["reference"], "succeeded")
     done = pg_client.post(complete)

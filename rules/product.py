@@ -304,12 +304,14 @@ class Product:
             if attribute is None:
                 known = [a.key for a in self.model.attributes]
                 close = difflib.get_close_matches(key, known, n=1)
-                hint = f" Did you mean “{close[0]}”?" if close else ""
-                problems.append(
-                    Violation(
-                        "unknown", (key,), Localized({"en": f"There is no “{key}” on this product.{hint}"})
-                    )
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                message = Localized(
+                    {
+                        "en": "This product has no such choice: reload the page and try again.",
+                        "fr": "Ce produit n'a pas ce choix : rechargez la page et réessayez.",
+                    }
                 )
+                problems.append(Violation("unknown", (key,), message, detail=f"no attribute {key!r}{hint}"))
                 continue
             typed, problem = _coerce(attribute, value)
             if problem is not None:

@@ -16,7 +16,7 @@ from configurator.errors import ErrorCode, FieldError
 from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
 from rules import Product
-from rules.model import AttributeKind, Value
+from rules.model import AttributeKind, Localized, Value
 from rules.results import Change, Quote
 from rules.text import graphemes
 
@@ -110,7 +110,7 @@ class Repair(MethodView):
         """Ways to make `attribute = value` possible, each changing as few other picks as it can."""
         loaded = services.current_catalog()
         product = services.get_product(loaded, slug)
-        currency = services.resolve_currency(product.model.brand, body["currency"])
+        currency = services.resolve_currency(product.model.brand, body["currency"], request_locale())
         return repair_data(
             product,
             body["picks"],
@@ -136,10 +136,21 @@ def repair_data(
     longest whole-word fit, or a request to edit), and each says what it does to the price."""
     target = product.model.attribute(attribute)
     if target is None:
+        detail = Localized(
+            {
+                "en": "This product has no such choice: reload the page and try again.",
+                "fr": "Ce produit n'a pas ce choix : rechargez la page et réessayez.",
+            }
+        )
         raise UnknownAttribute(
-            f"attribute: {product.model.key} has no attribute {attribute!r}.",
+            detail,
             errors=[
-                FieldError("attribute", "Not an attribute of this product.", code=ErrorCode.UNKNOWN_ATTRIBUTE)
+                FieldError(
+                    "attribute",
+                    detail.get(locale),
+                    code=ErrorCode.UNKNOWN_ATTRIBUTE,
+                    technical_detail=f"{product.model.key} has no attribute {attribute!r}",
+                )
             ],
         )
     picks, _ = services.normalize_picks(product, raw_picks, locale)
@@ -295,8 +306,12 @@ def _wanted(product: Product, attribute: str, value: object, locale: str) -> Val
     try:
         picks, _ = services.normalize_picks(product, {attribute: [value] if multi else value}, locale)
     except InvalidPicks as error:
-        errors = [FieldError("value", e.detail, code=e.code) for e in error.errors]
-        raise type(error)(f"value: {'; '.join(e.detail for e in errors)}", errors=errors) from error
+        errors = [
+            FieldError("value", e.detail, code=e.code, technical_detail=e.technical_detail)
+            for e in error.errors
+        ]
+        detail = error.localized_detail or error.detail
+        raise type(error)(detail, errors=errors) from error
     return str(value) if multi else picks[attribute]
 
 

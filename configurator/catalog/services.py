@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from configurator import wording
 from configurator.catalog import versions
 from configurator.catalog.errors import (
     CatalogInvalid,
@@ -167,7 +168,9 @@ def get_product(loaded: LoadedCatalog, key: str) -> Product:
     """The product with this key, or `ProductNotFound`."""
     product = loaded.products.get(key)
     if product is None:
-        raise ProductNotFound(f"There is no product {key!r} in this catalog.")
+        raise ProductNotFound(
+            wording.PRODUCT_UNKNOWN, extensions={"technical_detail": f"no product {key!r} in this catalog"}
+        )
     return product
 
 
@@ -298,33 +301,47 @@ def normalize_picks(
     Violations of other kinds (a banned word, say) are part of the answer, not a bad request: returned.
     """
     picks, problems = product.normalize(raw)
+    refused = [v for v in problems if v.kind in _REQUEST_KINDS]
     errors = [
         FieldError(
             field=".".join(["picks", *v.attributes[:1]]),
             detail=v.message.get(locale),
             code=_REQUEST_KINDS[v.kind],
+            technical_detail=v.detail,
         )
-        for v in problems
-        if v.kind in _REQUEST_KINDS
+        for v in refused
     ]
     if errors:
         only_unknown = all(e.code == ErrorCode.UNKNOWN_ATTRIBUTE for e in errors)
         error_class = UnknownAttribute if only_unknown else InvalidPicks
-        raise error_class("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+        locales = {locale, *(language for v in refused for language in v.message.texts)}
+        detail = Localized(
+            {language: " ".join(v.message.get(language) for v in refused) for language in locales}
+        )
+        raise error_class(detail, errors=errors)
     return picks, [v for v in problems if v.kind not in _REQUEST_KINDS]
 
 
-def resolve_currency(brand: Brand, currency: str | None) -> str:
+def resolve_currency(brand: Brand, currency: str | None, locale: str = "en") -> str:
     """The currency asked for if the brand sells in it; the brand's first currency when none is asked."""
     if currency is None:
         return brand.currencies[0]
     if currency not in brand.currencies:
         sold = ", ".join(brand.currencies)
+        detail = Localized(
+            {
+                "en": f"{brand.label.get('en')} does not sell in {currency}: choose {sold}.",
+                "fr": f"{brand.label.get('fr')} ne vend pas en {currency} : choisissez {sold}.",
+            }
+        )
         raise UnsupportedCurrency(
-            f"{brand.key} does not sell in {currency}; choose one of {sold}.",
+            detail,
             errors=[
                 FieldError(
-                    field="currency", detail=f"Not one of {sold}.", code=ErrorCode.UNSUPPORTED_CURRENCY
+                    field="currency",
+                    detail=detail.get(locale),
+                    code=ErrorCode.UNSUPPORTED_CURRENCY,
+                    technical_detail=f"not one of {sold}",
                 )
             ],
         )
@@ -347,7 +364,7 @@ def configure(
     """
     picks, text_problems = normalize_picks(product, raw_picks, locale)
     uploads = require_uploads(product, picks, locale)
-    chosen_currency = resolve_currency(product.model.brand, currency)
+    chosen_currency = resolve_currency(product.model.brand, currency, locale)
     with timed(CONFIGURE_SECONDS):
         step = settle(product, picks, explain=True, count=True)
         violations = _unique([*text_problems, *step.violations])

@@ -44,7 +44,8 @@ def test_unknown_route_is_a_problem(client: FlaskClient) -> None:
 
 def test_unknown_product_is_a_problem(client: FlaskClient) -> None:
     body = assert_problem(client.get("/api/v1/products/teapot"), 404, "product-not-found")
-    assert "teapot" in body["detail"]
+    assert body["detail"] == "This product is not in the shop."
+    assert "teapot" in body["technical_detail"]  # which one, for integrators
 
 
 def test_configure_unknown_product_is_a_problem(client: FlaskClient) -> None:

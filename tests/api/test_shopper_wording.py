@@ -244,8 +244,15 @@ def hostile_requests(client: FlaskClient) -> list[tuple[str, str, Any]]:
         ("POST", CONFIGURE, {"picks": {"engraving": " Anna\u200b"}}),
         ("POST", CONFIGURE, {"picks": {"engraving": "Ann\u202ea"}}),
         ("POST", CONFIGURE, '{"picks": {"engraving": "Ann \\ud83d"}}'),
-        # Picks naming an option or an attribute the product lacks, and products it lacks, are worded
-        # by the engine and the catalog service, which change apart from this file: add them with them.
+        ("POST", CONFIGURE, {"picks": {"colour": "plaid"}}),
+        ("POST", CONFIGURE, {"picks": {"colur": "white"}}),
+        ("POST", CONFIGURE, {"picks": {"width": 65}}),
+        ("POST", CONFIGURE, {"picks": {"gift_box": "yes"}}),
+        ("POST", CONFIGURE, {"currency": "GBP"}),
+        ("POST", "/api/v1/products/teapot/configure", {"picks": {}}),
+        ("GET", "/api/v1/products/teapot", None),
+        ("POST", "/api/v1/products/mug/repair", {"picks": {}, "attribute": "glaze", "value": "x"}),
+        ("POST", "/api/v1/products/mug/repair", {"picks": {}, "attribute": "colour", "value": "plaid"}),
         # designs
         ("POST", "/api/v1/designs", {}),
         ("POST", "/api/v1/designs", {"product": ""}),

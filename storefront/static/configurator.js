@@ -810,8 +810,11 @@ class Configurator {
     this.remember();
     delete this.picks[key];
     const label = this.spec.attributes.find((a) => a.key === key)?.label ?? key;
-    this.refresh().then(() => this.say(`${label} cleared.`));
-    this.fields.get(key)?.focusTarget?.()?.focus();
+    // The control takes the focus once it shows the suggestion again (a focused text box is never rewritten).
+    this.refresh().then(() => {
+      this.fields.get(key)?.focusTarget?.()?.focus();
+      this.say(`${label} cleared.`);
+    });
   }
 
   undo() {
@@ -966,9 +969,9 @@ class Configurator {
       case "boolean":
         return value ? "Yes" : "No";
       case "text":
-        return value ? `“${value}”` : "None";
+        return value ? `“${value}”` : null; // an optional extra left out is not a choice to list
       case "image":
-        return value ? "Your photo" : "None";
+        return value ? "Your photo" : null;
       case "number":
         return value === null || value === undefined ? null : `${value}${attribute.unit ? ` ${attribute.unit}` : ""}`;
       default:

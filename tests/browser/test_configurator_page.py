@@ -4,24 +4,18 @@ moves while the page loads. On a desktop (1280×900) and a phone (390×844)."""
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, Request, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import CHOSEN_ALREADY, STEP_WITHIN_MS, Server
-from tests.browser.steps import price_box
+from tests.browser.conftest import Server
+from tests.browser.steps import configure_requests, field, open_product, price_box
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 SUGGESTED = "Our suggestion"
-# Every note a page may show beside a value the shopper did not pick themselves.
-NOT_PICKED = re.compile("Our suggestion|The only option with your choices|Adjusted to fit your choices")
 
 # Installed before any page script runs: every layout shift not caused by the shopper's own input.
 RECORD_LAYOUT_SHIFTS = """
@@ -36,45 +30,6 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: "layout-shift", buffered: true });
 """
-
-
-@pytest.fixture(params=["desktop", "phone"])
-def shopper(
-    request: pytest.FixtureRequest, browser: Browser, browser_context_args: dict[str, Any], shop: Server
-) -> Iterator[Page]:
-    """A shopper's page on a desktop and on a phone."""
-    phone = request.param == "phone"
-    context = browser.new_context(
-        **{**browser_context_args, "viewport": PHONE if phone else DESKTOP, "has_touch": phone}
-    )
-    context.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
-    context.add_init_script(RECORD_LAYOUT_SHIFTS)
-    page = context.new_page()
-    page.set_default_timeout(STEP_WITHIN_MS)
-    yield page
-    context.close()
-
-
-def field(page: Page, attribute: str) -> Locator:
-    return page.locator(f'[data-attribute="{attribute}"]')
-
-
-def open_product(page: Page, shop: Server, product: str) -> None:
-    page.goto(f"{shop.url}/products/{product}")
-    expect(page.locator("[data-configurator]")).not_to_have_attribute("aria-busy", re.compile(".*"))
-    expect(price_box(page)).to_contain_text("Total")
-
-
-def configure_requests(page: Page) -> list[dict[str, Any]]:
-    """The bodies of the configure requests the page sends, in order (filled as they go)."""
-    sent: list[dict[str, Any]] = []
-
-    def keep(request: Request) -> None:
-        if request.method == "POST" and request.url.endswith("/configure"):
-            sent.append(json.loads(request.post_data or "{}"))
-
-    page.on("request", keep)
-    return sent
 
 
 def border_style(choice: Locator) -> str:
@@ -332,6 +287,7 @@ def test_no_layout_shift_while_product_pages_load(
     shopper: Page, shop: Server, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page = shopper
+    page.add_init_script(RECORD_LAYOUT_SHIFTS)
     products = demo_products(page, shop)
     assert len(products) >= 5
     scores: dict[str, float] = {}

@@ -111,6 +111,7 @@ class Configurator {
       form.append(field.element);
     }
     // Late advice lands after the options, never above them: nothing the shopper is looking at moves.
+    // (A clash between picks is explained in the summary, which stays in sight, for the same reason.)
     this.startButton = h("button", { type: "button", class: "atelier-button atelier-secondary atelier-start", hidden: true }, "Start from the most popular design");
     this.startButton.addEventListener("click", () => this.startFrom());
     this.root.replaceChildren(
@@ -127,7 +128,6 @@ class Configurator {
             h(`h${this.headingLevel}`, { id: titleId, class: "atelier-title" }, spec.label),
             spec.description ? h("p", { class: "atelier-description" }, spec.description) : null,
             this.buildToolbar(),
-            this.conflictNote,
             form,
             this.startButton,
           ),
@@ -314,8 +314,9 @@ class Configurator {
         for (const item of items) {
           item.input.checked = item.option.key === value;
           const state = states.get(item.option.key);
-          // The value in the design is never shown greyed: it is what is priced.
-          const blocked = !item.input.checked && state && !state.available;
+          // The value in the design is never shown greyed: it is what is priced. (An answer without a
+          // design only knows the picks and defaults, which may be out of reach: those stay greyed.)
+          const blocked = state && !state.available && !(item.input.checked && this.answer?.design);
           item.tip.set(blocked ? state.reason?.text || "Not possible with your choices." : null);
         }
         message(this.violationText(attribute.key));
@@ -689,6 +690,7 @@ class Configurator {
         h("div", { class: "atelier-quantity-row" }, h("label", { for: quantityId, class: "atelier-label" }, "Quantity"), this.quantityInput)),
       h("div", { class: "atelier-bar" },
         h("div", { class: "atelier-total-row" }, this.total, this.detailsButton),
+        this.conflictNote,
         this.problems,
         this.alert,
         h("div", { class: "atelier-actions" }, this.cartButton, this.saveButton),
@@ -943,7 +945,8 @@ class Configurator {
       h("span", { class: "atelier-each" }, each),
       price.tax_included ? h("span", { class: "atelier-tax" }, " VAT included") : null,
     );
-    const blocking = answer.violations.filter((v) => v.kind !== "missing");
+    // A clash is explained once, in its own words (its rule's message is often the same sentence).
+    const blocking = answer.violations.filter((v) => v.kind !== "missing" && v.message !== answer.conflict?.message);
     this.problems.replaceChildren(...blocking.map((v) => h("li", {}, v.message)));
     this.problems.hidden = blocking.length === 0;
   }

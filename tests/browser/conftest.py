@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import BaseWSGIServer, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,6 +118,21 @@ def privacy_unasked() -> None:
 def _privacy_chosen(request: pytest.FixtureRequest, page: Page, shop: Server) -> None:
     if "privacy_unasked" not in request.fixturenames:
         page.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def shopper(
+    request: pytest.FixtureRequest, browser: Browser, browser_context_args: dict[str, Any], shop: Server
+) -> Iterator[Page]:
+    """A shopper's page, once on a desktop (1280×900) and once on a phone (390×844, touch)."""
+    phone = request.param == "phone"
+    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(**{**browser_context_args, "viewport": viewport, "has_touch": phone})
+    context.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
+    page = context.new_page()
+    page.set_default_timeout(STEP_WITHIN_MS)
+    yield page
+    context.close()
 
 
 @pytest.fixture

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page, expect
+import json
+import re
+from typing import Any
+
+from playwright.sync_api import Locator, Page, Request, expect
+
+from tests.browser.conftest import Server
+
+# Every note the configurator shows beside a value the shopper did not pick themselves.
+NOT_PICKED = re.compile("Our suggestion|The only option with your choices|Adjusted to fit your choices")
 
 
 def price_box(page: Page | Locator) -> Locator:
@@ -43,6 +52,31 @@ def expect_paid_confirmation(page: Page) -> None:
 def click_greyed(target: Locator) -> None:
     """Click a greyed-out option as a person does. (Playwright's own click waits for aria-disabled
     controls to become enabled, which these never do: they stay clickable and ask first.)"""
+    target.scroll_into_view_if_needed()
     box = target.bounding_box()
     assert box is not None, f"{target} is not on the page"
     target.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def field(page: Page | Locator, attribute: str) -> Locator:
+    """The configurator's control of one attribute (its fieldset or field box)."""
+    return page.locator(f'[data-attribute="{attribute}"]')
+
+
+def open_product(page: Page, shop: Server, product: str) -> None:
+    """Open a product page and wait until its first answer (price and options) is shown."""
+    page.goto(f"{shop.url}/products/{product}")
+    expect(page.locator("[data-configurator]")).not_to_have_attribute("aria-busy", re.compile(".*"))
+    expect(price_box(page)).to_contain_text("Total")
+
+
+def configure_requests(page: Page) -> list[dict[str, Any]]:
+    """The bodies of the configure requests the page sends, in order (filled as they go)."""
+    sent: list[dict[str, Any]] = []
+
+    def keep(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/configure"):
+            sent.append(json.loads(request.post_data or "{}"))
+
+    page.on("request", keep)
+    return sent

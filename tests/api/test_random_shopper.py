@@ -23,7 +23,9 @@ and a merchant's own catalog), ATELIER_SHOPPER_WALK per walk (default 20). A lon
         -p no:cacheprovider
 
 With ATELIER_SHOPPER_KEEP_GOING=1 a break ends its walk but not the run: the next walk starts, and
-the summary line counts every break of the run (the test still fails if there is any).
+the summary line counts every break of the run (the test still fails if there is any). A failing
+walk is reported as it happened, with its log; ATELIER_SHOPPER_SHRINK=1 lets Hypothesis shrink it
+first (minutes over HTTP).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from configurator import create_app
@@ -53,6 +55,7 @@ CATALOGS = {"demo": ROOT / "catalog", "merchant": ROOT / "tests" / "fixtures" / 
 TOTAL_STEPS = int(os.environ.get("ATELIER_SHOPPER_STEPS", "600"))
 STEPS_PER_WALK = int(os.environ.get("ATELIER_SHOPPER_WALK", "20"))
 KEEP_GOING = os.environ.get("ATELIER_SHOPPER_KEEP_GOING", "") not in ("", "0")
+SHRINK = os.environ.get("ATELIER_SHOPPER_SHRINK", "") not in ("", "0")
 # Each catalog gets half of the steps.
 WALKS_PER_CATALOG = max(1, math.ceil(TOTAL_STEPS / len(CATALOGS) / STEPS_PER_WALK))
 # Ways out are followed for at most this many rounds of clearing or repairing.
@@ -107,6 +110,11 @@ KNOWN: list[tuple[str, re.Pattern[str], str]] = [
     (
         "applies without a value",
         re.compile(r"while picks clash"),
+        "test_clashing_picks_leave_a_conditional_attribute_that_applies_its_default",
+    ),
+    (
+        "picked is the pick",
+        re.compile(r"shown None while picks clash"),
         "test_clashing_picks_leave_a_conditional_attribute_that_applies_its_default",
     ),
     (
@@ -282,10 +290,13 @@ def check_answer(
         if not d["applies"] and not empty:
             broken("applies", f"{key}: does not apply, design {design.get(key)!r}")
         mine = picks.get(key)
+        while_clash = f" while picks clash: {sorted(clash)}" if clash else ""
         if d["source"] == "picked" and not clashes_left and option_keys(d["value"]) != option_keys(mine):
-            broken("picked is the pick", f"{key}: picked {mine!r}, shown {d['value']!r}, picks {picks}")
+            broken(
+                "picked is the pick",
+                f"{key}: picked {mine!r}, shown {d['value']!r}{while_clash}, picks {picks}",
+            )
         if d["applies"] and d["value"] is None:
-            while_clash = f" while picks clash: {sorted(clash)}" if clash else ""
             broken("applies without a value", f"{key} ({d['source']}){while_clash}, picks {picks}")
             continue
         available = {o["key"] for o in d["options"] if o["available"]}
@@ -649,7 +660,11 @@ def walk(shop: Shop, draw: Callable[..., Any]) -> None:
 
 
 def test_random_shoppers_never_reach_a_dead_end(shop: Shop) -> None:
-    @settings(max_examples=WALKS_PER_CATALOG, database=None)
+    # Shrinking a failing walk replays it over HTTP for minutes: the walk's log already tells the
+    # story, so a run shrinks only when asked to (ATELIER_SHOPPER_SHRINK=1).
+    phases = [Phase.explicit, Phase.generate, *([Phase.shrink] if SHRINK else [])]
+
+    @settings(max_examples=WALKS_PER_CATALOG, database=None, phases=phases)
     @given(st.data())
     def walks(data: st.DataObject) -> None:
         walk(shop, data.draw)

@@ -159,6 +159,9 @@ def test_clashing_picks_leave_a_conditional_attribute_that_applies_its_default(m
     # today: value null, source "adjusted", and a violation "Choose “Number on the back”."
     assert (number["value"], answer["design"]["back_number"]) == (10, 10)
     assert [v["attributes"] for v in answer["violations"] if "back_number" in v["attributes"]] == []
+    # and a number the shopper picked is the number shown (today: null, though its source is "picked")
+    answer = configure(merchant, "printed-tshirt", {"back_print": True, "back_name": "", "back_number": 7})
+    assert (domain(answer, "back_number")["source"], answer["design"]["back_number"]) == ("picked", 7)
 
 
 @pytest.mark.xfail(

@@ -142,19 +142,21 @@ class Product:
             if attribute.kind in (AttributeKind.TEXT, AttributeKind.IMAGE) and default is None:
                 default = ""
             design[attribute.key] = default
-        self._apply_conditions(design, keep=frozenset())
+        self._apply_conditions(design, {})
         return design
 
-    def _apply_conditions(self, design: dict[str, Value], keep: frozenset[str]) -> None:
-        """Empty the attributes whose condition fails and give back their default to those whose
-        condition holds, in attribute order (a condition sees the settled values before it)."""
+    def _apply_conditions(self, design: dict[str, Value], picks: Mapping[str, Value]) -> None:
+        """Empty the attributes whose condition fails and give those whose condition holds their pick,
+        or else their default, in attribute order (a condition sees the settled values before it)."""
         for attribute in self.model.attributes:
-            if attribute.key in keep or attribute.when is None:
+            if attribute.when is None:
                 continue
             if not _holds(attribute.when, self._env(design)):
                 design[attribute.key] = _empty(attribute)
-            elif _is_empty(design[attribute.key]) and attribute.default is not None:
-                design[attribute.key] = attribute.default
+            elif _is_empty(design[attribute.key]):
+                fallback = picks.get(attribute.key, attribute.default)
+                if fallback is not None:
+                    design[attribute.key] = fallback
 
     def complete(self, picks: Mapping[str, Value]) -> dict[str, Value]:
         """The one design the picks stand for (docs/session.md): the shopper's picks, then the
@@ -165,11 +167,10 @@ class Product:
         A pick on an attribute whose condition fails is set aside (the attribute has no value); picks
         that clash are kept as they are and the rest is completed as if they were not made.
         """
-        clash = set(self.clash(picks))
-        held = {key: value for key, value in picks.items() if key not in clash}
-        levels, soft = self._engine_picks(held, PICK)
+        picks = {key: value for key, value in picks.items() if value is not None}
+        levels, soft = self._engine_picks(picks, PICK)
         soft = {**{lv: c for lv, c in self._preferences.items() if lv not in levels}, **soft}
-        for key in self._texts_to_keep(held):
+        for key in self._texts_to_keep(picks):
             soft.update(self._text_preference(key, picks.get(key)))
         preferences = self._preferences
         unchanged = {
@@ -178,15 +179,23 @@ class Product:
         sweep = self._diagram.sweep(levels, {lv: PICK for lv in levels}, soft, unchanged)
         path = self._diagram.cheapest_path(sweep, levels)
         design = self.defaults_unconditioned()
-        design.update({key: value for key, value in picks.items() if value is not None})
-        if path is None:
-            self._apply_conditions(design, keep=frozenset(clash))
-            return design
+        design.update(picks)
+        if path is not None:
+            design.update(self._design_of(path))
+        if path is None or int(sweep.forward[-1]) >= PICK:
+            # The picks clash: the path broke as few of them as it could; the shopper's picks are
+            # shown as they are, and what they make apply or not is settled around them.
+            design.update(picks)
+            self._apply_conditions(design, picks)
+        return design
+
+    def _design_of(self, path: Mapping[int, int]) -> dict[str, Value]:
+        """The attribute values a complete path gives (texts: "" where the path has none, else left
+        to the caller, who knows the text)."""
         finite, diagram = self._finite, self._diagram
+        design: dict[str, Value] = {}
         for attribute in self.model.attributes:
             key = attribute.key
-            if key in clash:
-                continue
             variables = finite.by_attribute[key]
             values = [finite.variables[v].values[path[diagram.level_of[v]]] for v in variables]
             if attribute.kind is AttributeKind.MULTI:
@@ -211,20 +220,33 @@ class Product:
         return design
 
     def clash(self, picks: Mapping[str, Value]) -> tuple[str, ...]:
-        """A smallest set of picks that cannot hold together (none can be dropped and still clash);
-        empty when the picks can be completed into a valid design. Picks are dropped in the reverse of
-        the attribute order, so the earliest picks are the ones named."""
-        levels, soft = self._engine_picks(picks, 1)
-        if self._diagram.sweep(levels, None, soft).consistent:
-            return ()
+        """Every pick that `clashes` names, in attribute order; empty when the picks can all hold."""
+        named = {key for group in self.clashes(picks) for key in group}
+        return tuple(a.key for a in self.model.attributes if a.key in named)
+
+    def clashes(self, picks: Mapping[str, Value]) -> tuple[tuple[str, ...], ...]:
+        """The picks that cannot hold together, as smallest sets (none of a set's picks can be left
+        out and the set still clash): one, and another for every further clash among the rest, until
+        the rest can be completed into a valid design. Picks are dropped in the reverse of the
+        attribute order, so the earliest picks are the ones named."""
         keys = [a.key for a in self.model.attributes if picks.get(a.key) is not None]
-        needed = list(keys)
-        for key in reversed(keys):
-            trial = {k: picks[k] for k in needed if k != key}
-            levels, soft = self._engine_picks(trial, 1)
-            if not self._diagram.sweep(levels, None, soft).consistent:
-                needed.remove(key)
-        return tuple(needed)
+        groups: list[tuple[str, ...]] = []
+        named: set[str] = set()
+        while not self._hold({k: picks[k] for k in keys if k not in named}):
+            needed = [k for k in keys if k not in named]
+            for key in reversed(list(needed)):
+                if not self._hold({k: picks[k] for k in needed if k != key}):
+                    needed.remove(key)
+            if not needed:
+                break  # no design at all: nothing to blame on the picks
+            groups.append(tuple(needed))
+            named.update(needed)
+        return tuple(groups)
+
+    def _hold(self, picks: Mapping[str, Value]) -> bool:
+        """Whether the picks can be completed into a valid design."""
+        levels, soft = self._engine_picks(picks, 1)
+        return self._diagram.sweep(levels, None, soft).consistent
 
     def _engine_picks(
         self, picks: Mapping[str, Value], weight: int | Mapping[str, int]
@@ -546,10 +568,9 @@ class Product:
             if not applies:
                 if not _is_empty(value):
                     message = attribute.when_message or _text(
-                        "“{label}” does not apply here: it needs {when}.",
-                        "« {label} » ne s'applique pas ici : il faut {when}.",
+                        "“{label}” does not apply with your other choices.",
+                        "« {label} » ne s'applique pas avec vos autres choix.",
                         attribute,
-                        when=str(attribute.when),
                     )
                     violations.append(Violation("invalid", (attribute.key,), message))
                 continue

@@ -152,17 +152,13 @@ def _built_in(model: ProductModel, finite: FiniteModel, attribute: Attribute) ->
     key = attribute.key
     when = attribute.when
     if when is not None:
-        rule = RuleRef(
-            f"when:{key}",
-            _localized(
-                label,
-                "{label} only applies when {when}.",
-                "{label} ne s'applique que si {when}.",
-                when=str(when),
-            ),
-            "product",
-            attribute.source,
+        # The merchant's own words when they wrote some: the expression is theirs, not the shopper's.
+        message = attribute.when_message or _localized(
+            label,
+            "“{label}” does not apply with your other choices.",
+            "« {label} » ne s'applique pas avec vos autres choix.",
         )
+        rule = RuleRef(f"when:{key}", message, "product", attribute.source)
         yield _predicate_table(
             model, finite, rule, when.references() | {key}, lambda env: _visible(attribute, when, env)
         )

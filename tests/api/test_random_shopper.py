@@ -91,38 +91,7 @@ class Break(AssertionError):
 # Breaks the engine is known to make, each pinned by an xfail(strict=True) test in
 # tests/api/test_session_regressions.py: counted, not failed, so the walks go on looking for new ones.
 # When the engine is fixed, the regression test passes, strict xfail fails it, and its entry goes.
-KNOWN: list[tuple[str, re.Pattern[str], str]] = [
-    (
-        "engineer wording",
-        re.compile(r"only applies when"),
-        "test_a_greyed_option_of_an_attribute_that_does_not_apply_says_the_merchants_when_message",
-    ),
-    (
-        "engineer wording",
-        re.compile(r"U\+[0-9A-F]{4} [A-Z -]+ is not allowed"),
-        "test_a_character_not_allowed_is_named_as_shoppers_see_it",
-    ),
-    (
-        "engineer wording",
-        re.compile(r"\(from character \d+\) is not allowed in"),
-        "test_a_refused_word_is_quoted_without_a_character_position",
-    ),
-    (
-        "applies without a value",
-        re.compile(r"while picks clash"),
-        "test_clashing_picks_leave_a_conditional_attribute_that_applies_its_default",
-    ),
-    (
-        "picked is the pick",
-        re.compile(r"shown None while picks clash"),
-        "test_clashing_picks_leave_a_conditional_attribute_that_applies_its_default",
-    ),
-    (
-        "every clash named",
-        re.compile(r"still clash"),
-        "test_a_second_clash_keeps_the_picks_and_is_named_too",
-    ),
-]
+KNOWN: list[tuple[str, re.Pattern[str], str]] = []  # breaks the engine is known to have (none)
 
 
 def broken(invariant: str, detail: str) -> None:

@@ -105,24 +105,15 @@ def test_a_script_engraving_too_long_for_the_ring_is_repaired_with_whole_words(m
 # --- breaks the engine still makes -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the built-in `when` rule (rules/engine/finite.py) writes its own reason, quoting the "
-    "expression, instead of the attribute's when_message",
-)
 def test_a_greyed_option_of_an_attribute_that_does_not_apply_says_the_merchants_when_message(
     merchant: FlaskClient,
 ) -> None:
     answer = configure(merchant, "signet-ring", {"engraving": ""})
     texts = {o["reason"]["text"] for o in domain(answer, "font")["options"] if o["reason"]}
-    # today: "Engraving font only applies when engraving.present."
+    # not the engine's own wording, which would quote the condition
     assert texts == {"A font is chosen once there is something to engrave."}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the text policy (rules/text.py) names a refused invisible character by its code point",
-)
 def test_a_character_not_allowed_is_named_as_shoppers_see_it(demo: FlaskClient) -> None:
     answer = configure(demo, "custom-sneaker", {"personal_id": "42 Sam"})
     (message,) = [v["message"] for v in answer["violations"] if v["attributes"] == ["personal_id"]]
@@ -131,11 +122,6 @@ def test_a_character_not_allowed_is_named_as_shoppers_see_it(demo: FlaskClient) 
     assert "space" in message.lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the banned-word refusal (rules/text.py) gives the word's position in code-point terms, "
-    "which no shopper needs to find their own word",
-)
 def test_a_refused_word_is_quoted_without_a_character_position(merchant: FlaskClient) -> None:
     answer = configure(merchant, "signet-ring", {"engraving": "stupid Léa"})
     (message,) = [v["message"] for v in answer["violations"] if v["attributes"] == ["engraving"]]
@@ -144,11 +130,6 @@ def test_a_refused_word_is_quoted_without_a_character_position(merchant: FlaskCl
     assert "from character" not in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Product.complete fills the attributes outside a clash from a design without the clashing "
-    "picks, so a condition those picks make true finds its attribute empty (rules/product.py)",
-)
 def test_clashing_picks_leave_a_conditional_attribute_that_applies_its_default(merchant: FlaskClient) -> None:
     # The shopper ticks the back print and deletes the name: the name clashes (it is required), but
     # the number still applies and still has its default
@@ -164,11 +145,6 @@ def test_clashing_picks_leave_a_conditional_attribute_that_applies_its_default(m
     assert (domain(answer, "back_number")["source"], answer["design"]["back_number"]) == ("picked", 7)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Product.clash names one smallest clash; when the other picks clash too, complete() "
-    "overrides one of them while calling it picked, and every option is greyed (rules/product.py)",
-)
 def test_a_second_clash_keeps_the_picks_and_is_named_too(merchant: FlaskClient) -> None:
     # Two clashes at once: ash has no pedestal, and the extra leaf needs 160 cm
     picks = {"wood": "ash", "legs": "pedestal", "extendable": True, "length": 140}
@@ -182,11 +158,6 @@ def test_a_second_clash_keeps_the_picks_and_is_named_too(merchant: FlaskClient) 
     assert widths[0]["available"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="as above: the engraving of a second clash is emptied from the design it prices, though "
-    "the shopper typed it (rules/product.py)",
-)
 def test_a_second_clash_never_drops_the_shoppers_text(demo: FlaskClient) -> None:
     # enamel has no espresso cup, and the script font fits 12 characters
     picks = {"material": "enamel", "size": "espresso", "engraving": "Happy birthday", "font": "script"}

@@ -159,11 +159,14 @@ def test_random_cnfs_match_brute_force(tmp_path_factory, problem: tuple[int, lis
     clash = set(domains.clash)
     if agreeing:
         assert not clash
-    else:  # a smallest set: the clashing picks alone clash, and none of them can be left out
-        assert clash
-        assert not satisfiable({k: picks[k] for k in clash})
-        for key in clash:
-            assert satisfiable({k: picks[k] for k in clash - {key}})
+    else:  # smallest sets: each clashes alone, none of its picks can be left out, the rest holds
+        groups = product.clashes(picks)
+        assert clash == {key for group in groups for key in group}
+        for group in groups:
+            assert not satisfiable({k: picks[k] for k in group})
+            for key in group:
+                assert satisfiable({k: picks[k] for k in set(group) - {key}})
+        assert satisfiable({k: v for k, v in picks.items() if k not in clash})
     for index in range(count):
         key = f"f{index}"
         # A clashing attribute is answered against every other pick, any other one as if the clashing

@@ -145,11 +145,14 @@ def test_domains_count_and_repair_match_brute_force(
     clash = set(domains.clash)
     if domains.consistent or not valid:
         assert not clash  # nothing to blame on the picks when no design at all is valid
-    else:  # a smallest set of picks that clash
-        assert clash
-        assert not any(agrees(d, {k: picks[k] for k in clash}) for d in valid)
-        for key in clash:
-            assert any(agrees(d, {k: picks[k] for k in clash - {key}}) for d in valid)
+    else:  # smallest sets of picks that clash, until the rest holds
+        groups = product.clashes(picks)
+        assert clash == {key for group in groups for key in group}
+        for group in groups:
+            assert not any(agrees(d, {k: picks[k] for k in group}) for d in valid)
+            for key in group:
+                assert any(agrees(d, {k: picks[k] for k in set(group) - {key}}) for d in valid)
+        assert any(agrees(d, {k: v for k, v in picks.items() if k not in clash}) for d in valid)
     for attribute in product.model.attributes:
         state = domains.attributes[attribute.key]
         # A clashing attribute is answered against every other pick, any other one as if the clashing

@@ -152,7 +152,7 @@ def test_normalize_accepts_upload_ids_only(board: Product) -> None:
         picks, problems = board.normalize({"photo": bad})
         assert picks == {}
         assert [(p.kind, p.attributes) for p in problems] == [("invalid", ("photo",))]
-        assert "id of an uploaded image" in problems[0].message.get()
+        assert "Upload the image" in problems[0].message.get()  # the shopper's way out
 
 
 def test_validate_asks_for_a_required_image(board: Product) -> None:

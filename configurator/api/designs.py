@@ -33,7 +33,7 @@ def design_data(design: Design, currency: str | None, language: str) -> dict[str
     saved = services.check(design.choices, design.version)
     live = services.check(design.choices, services.live_version(design.product_key))
     priced = live if live.valid else saved
-    chosen = resolve_currency(priced.product.model.brand, currency)
+    chosen = resolve_currency(priced.product.model.brand, currency, language)
     price = quote_data(priced.product.price(priced.design, 1, chosen), language) if priced.valid else None
     return {
         "id": design.public_id,

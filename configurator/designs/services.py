@@ -70,8 +70,9 @@ def check_with(
     design, problems = product.normalize(choices)
     # Attributes added since the design was made take their defaults, as a new design would; one
     # stored without a value (it did not apply) stays without.
-    design = {**{k: v for k, v in product.defaults().items() if k not in choices}, **design}
-    design.update({k: None for k, v in choices.items() if v is None and product.model.attribute(k)})
+    stored_empty = {k for k, v in choices.items() if v is None and product.model.attribute(k) is not None}
+    design = {**{k: v for k, v in product.defaults().items() if k not in stored_empty}, **design}
+    design.update(dict.fromkeys(stored_empty))
     violations = [*problems, *product.validate(design)]
     return Checked(version, product, design, tuple(violations))
 

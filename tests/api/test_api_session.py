@@ -190,3 +190,16 @@ def test_a_value_the_product_does_not_take_is_refused_in_the_shoppers_words(
     (error,) = response.get_json()["errors"]
     assert error["field"] == "picks.width"  # where, for integrators
     assert error["detail"] == expected
+
+
+def test_a_saved_design_is_the_design_configured_and_reads_back_valid(demo: FlaskClient) -> None:
+    # A can keeps the shopper's ink cap aside: the saved design has no cap, and reads back valid
+    picks = {"bottle": "can_330", "cap": "ink", "name": "Zoë"}
+    answer = configure(demo, "name-bottle", picks)
+    saved = demo.post("/api/v1/designs", json={"product": "name-bottle", "picks": picks})
+    assert saved.status_code == 201, saved.get_json()
+    design = saved.get_json()
+    assert design["choices"] == answer["design"]
+    assert design["choices"]["cap"] is None
+    assert (design["live"]["valid"], design["live"]["violations"]) == (True, [])
+    assert design["price"]["total"] == answer["price"]["total"]

@@ -922,7 +922,7 @@ class Configurator {
     if (conflict?.message && conflict.message !== before?.conflict?.message) messages.push(conflict.message);
     if (before) announce(this.live, messages.join(" "));
     this.emit("change", {
-      design: { product: this.productKey, picks: structuredClone(this.picks) },
+      design: { product: this.productKey, picks: structuredClone(this.picks), choices: structuredClone(answer.design ?? {}) },
       price: answer.price,
       valid: answer.valid,
       complete: answer.complete,

@@ -127,7 +127,10 @@ def test_the_widget_works_on_an_allowed_partner_origin(
         "window.atelierEvents.some(e => e.name === 'atelier:change' && e.detail.design.picks.size)"
     )
     change = events(page, "atelier:change")[-1]
-    assert change["design"] == {"product": "engraved-mug", "picks": {"size": "large"}}
+    assert (change["design"]["product"], change["design"]["picks"]) == ("engraved-mug", {"size": "large"})
+    # and the whole design those picks stand for: the one that is priced and ordered
+    assert change["design"]["choices"]["size"] == "large"
+    assert change["design"]["choices"]["colour"] == "snow"
     assert change["price"]["total"] == "17.00"
 
     button.click()
@@ -164,7 +167,7 @@ def test_the_widget_says_ready_before_any_change(page: Page, partner_site: tuple
     assert names[0] == "atelier:ready", names
     assert names.count("atelier:ready") == 1
     first_change = events(page, "atelier:change")[0]
-    assert first_change["design"] == {"product": "engraved-mug", "picks": {}}
+    assert (first_change["design"]["product"], first_change["design"]["picks"]) == ("engraved-mug", {})
     assert first_change["price"]["total"] == "14.00"
 
 

@@ -64,7 +64,7 @@ def run(host: str, port: int, catalog: str | None, debug: bool) -> None:
         _print_diagnostics(error.diagnostics)
         raise click.ClickException(error.detail.splitlines()[0]) from error
     except AtelierError as error:
-        raise click.ClickException(error.detail) from error
+        raise click.ClickException(error.operator_message) from error
     with app.app_context():
         products = len(services.current_catalog().products)
     click.echo(
@@ -298,7 +298,7 @@ def explain(
     except AtelierError as error:
         for item in error.errors:
             click.echo(f"{item.field}: {item.detail}", err=True)
-        raise click.ClickException(error.detail) from error
+        raise click.ClickException(error.operator_message) from error
     if as_json:
         click.echo(json.dumps(answer, indent=2, default=_json_default, ensure_ascii=False))
     else:
@@ -449,7 +449,7 @@ def _admin_context() -> Iterator[None]:
     try:
         app = create_app()
     except AtelierError as error:
-        raise click.ClickException(error.detail) from error
+        raise click.ClickException(error.operator_message) from error
     with app.app_context():
         try:
             yield
@@ -479,7 +479,7 @@ def token_create(name: str, scopes: tuple[str, ...], all_scopes: bool) -> None:
         except AtelierError as error:
             for item in error.errors:
                 click.echo(f"{item.field}: {item.detail}", err=True)
-            raise click.ClickException(error.detail) from error
+            raise click.ClickException(error.operator_message) from error
         click.echo(created.plain)
         click.echo(
             f"Token {created.token.name!r} ({', '.join(created.token.scopes)}). Store it now, in a "
@@ -516,7 +516,7 @@ def token_revoke(name: str) -> None:
         try:
             token = admin.revoke_token(name)
         except AtelierError as error:
-            raise click.ClickException(error.detail) from error
+            raise click.ClickException(error.operator_message) from error
         assert token.revoked_at is not None
         click.echo(f"Revoked {token.name} at {token.revoked_at.isoformat(timespec='seconds')}.")
 

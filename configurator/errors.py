@@ -135,6 +135,12 @@ class AtelierError(Exception):
         # RFC 9457 extension members: more about this problem, beside the standard ones (JSON values).
         self.extensions = dict(extensions or {})
 
+    @property
+    def operator_message(self) -> str:
+        """The sentence with its technical detail: commands speak to merchants and integrators."""
+        technical = self.extensions.get("technical_detail")
+        return f"{self.detail} ({technical})" if technical else self.detail
+
 
 class ConfigurationError(AtelierError):
     """The app cannot start with the configuration it was given."""

@@ -28,7 +28,7 @@ def app_context() -> Iterator[Flask]:
     try:
         app = create_app({"ATELIER_AUTO_SETUP": False})
     except AtelierError as error:
-        raise click.ClickException(error.detail) from error
+        raise click.ClickException(error.operator_message) from error
     with app.app_context():
         try:
             yield app

@@ -175,5 +175,5 @@ def report(product: str, days: int, partner: str | None) -> None:
         try:
             found = services.report(product, days, partner)
         except AtelierError as error:
-            raise click.ClickException(error.detail) from error
+            raise click.ClickException(error.operator_message) from error
     click.echo(render_report(found))

@@ -14,7 +14,7 @@ from configurator.partners.models import Partner
 def _fail(error: AtelierError) -> click.ClickException:
     for item in error.errors:
         click.echo(f"{item.field}: {item.detail}", err=True)
-    return click.ClickException(error.detail)
+    return click.ClickException(error.operator_message)
 
 
 def _state(partner: Partner) -> str:

@@ -39,7 +39,7 @@ def _render(number: str) -> None:
     try:
         order_id = find_by_number(number.strip().upper()).id
     except OrderNotFound as error:
-        raise click.ClickException(error.detail) from None
+        raise click.ClickException(error.operator_message) from None
     given_up = try_again(order_id)
     db.session.commit()  # an eager task writes through its own session: end this read first
     if given_up is not None:

@@ -69,7 +69,7 @@ def suggest_defaults(product: str) -> None:
         try:
             found = services.suggest_defaults(product)
         except AtelierError as error:
-            raise click.ClickException(error.detail) from error
+            raise click.ClickException(error.operator_message) from error
     if found.orders == 0:
         click.echo(
             f"No paid orders of {product} yet: nothing to suggest. Defaults can be suggested once "

@@ -54,6 +54,8 @@ class Configurator {
     this.history = []; // earlier picks (JSON), for Undo
     this.typing = null; // the text or number attribute being typed into: one Undo step per burst
     this.lastPreview = null; // the last preview answered for a valid design: shown while one is invalid
+    this.previewWanted = null; // the picture URL asked for last
+    this.previewShown = null; // the last picture URL that arrived: shown again if a newer one fails
     this.viewKey = null;
   }
 
@@ -622,12 +624,13 @@ class Configurator {
   buildVisual() {
     const label = this.spec.label;
     this.previewImage = h("img", { class: "atelier-preview-image", alt: "", hidden: true, decoding: "async" });
-    this.previewImage.addEventListener("load", () => this.previewLoaded());
-    this.previewImage.addEventListener("error", () => this.previewLoaded());
+    this.previewImage.addEventListener("load", () => this.previewArrived());
+    this.previewImage.addEventListener("error", () => this.previewMissing());
     this.previewImage.addEventListener("click", () => this.openZoom());
     this.previewName = h("span", { class: "atelier-preview-name" }, label);
     this.previewStale = h("p", { class: "atelier-preview-note atelier-preview-stale", hidden: true }, "Preview of your last valid design");
     this.previewLoading = h("p", { class: "atelier-preview-note atelier-preview-loading", hidden: true, "aria-hidden": "true" }, "Updating the picture…");
+    this.previewFailed = h("p", { class: "atelier-preview-note atelier-preview-failed", hidden: true }, "The picture could not be updated just now");
     this.zoomButton = h("button", { type: "button", class: "atelier-zoom-button", hidden: true, "aria-label": "Enlarge the preview" }, "Enlarge");
     this.zoomButton.addEventListener("click", () => this.openZoom());
     this.preview = h(
@@ -637,6 +640,7 @@ class Configurator {
       this.previewName,
       this.previewStale,
       this.previewLoading,
+      this.previewFailed,
       this.zoomButton,
     );
     this.viewList = h("div", { class: "atelier-views", role: "group", "aria-label": "Views", hidden: true });
@@ -724,7 +728,11 @@ class Configurator {
       h("div", { class: "atelier-actions" }, this.dialogConfirm, this.dialogCancel),
       this.dialogOthers,
     );
-    this.dialogConfirm.addEventListener("click", () => this.dialog.close("confirm"));
+    // Accepting a repair is a change: the summary is busy from the click (the dialog's close event comes later).
+    this.dialogConfirm.addEventListener("click", () => {
+      this.pending(true);
+      this.dialog.close("confirm");
+    });
     this.dialogCancel.addEventListener("click", () => this.dialog.close("cancel"));
     return this.dialog;
   }
@@ -848,7 +856,14 @@ class Configurator {
 
   schedule(delay) {
     window.clearTimeout(this.timer);
+    this.pending(true);
     this.timer = window.setTimeout(() => this.refresh(), delay);
+  }
+
+  /** The price and actions are busy from a change until the answer to the latest one is shown. */
+  pending(busy) {
+    if (busy) this.summary?.setAttribute("aria-busy", "true");
+    else this.summary?.removeAttribute("aria-busy");
   }
 
   violationText(key) {
@@ -862,17 +877,21 @@ class Configurator {
 
   async refresh() {
     window.clearTimeout(this.timer);
+    this.timer = null;
+    this.pending(true);
     const sequence = ++this.sequence;
     let answer;
     try {
       answer = await this.ask();
     } catch (error) {
       if (sequence !== this.sequence) return;
+      this.pending(this.timer !== null);
       this.showProblem(error);
       return;
     }
     // A slower answer to an older question must not overwrite a newer one.
     if (sequence !== this.sequence) return;
+    this.pending(this.timer !== null);
     const before = this.answer;
     this.answer = answer;
     this.alert.hidden = true;
@@ -968,7 +987,7 @@ class Configurator {
   describeValue(attribute, value) {
     switch (attribute.kind) {
       case "multi":
-        return value?.length ? LIST_FORMAT.format(value.map((key) => this.optionLabel(attribute, key))) : "None";
+        return value?.length ? LIST_FORMAT.format(value.map((key) => this.optionLabel(attribute, key))) : `No ${lower(attribute.label)}`;
       case "boolean":
         return value ? "Yes" : "No";
       case "text":
@@ -1013,6 +1032,7 @@ class Configurator {
       this.previewImage.alt = `Preview of your ${this.spec.label}${views.length > 1 ? `, ${view.label}` : ""}`;
       this.preview.dataset.loading = "true";
       this.previewLoading.hidden = false;
+      this.previewWanted = url;
       this.previewImage.src = url;
     }
     this.previewImage.hidden = false;
@@ -1024,6 +1044,29 @@ class Configurator {
   previewLoaded() {
     delete this.preview.dataset.loading;
     this.previewLoading.hidden = true;
+  }
+
+  previewArrived() {
+    const src = this.previewImage.getAttribute("src");
+    this.previewShown = src;
+    if (src === this.previewWanted) this.previewFailed.hidden = true;
+    this.previewLoaded();
+  }
+
+  /** A picture that does not come (the shop is busy, the network drops) never leaves a broken image:
+   * the last one shown comes back, marked, and the next answer asks again. */
+  previewMissing() {
+    this.previewLoaded();
+    const last = this.previewShown;
+    this.previewFailed.hidden = false;
+    if (last && this.previewImage.getAttribute("src") !== last) {
+      this.previewImage.src = last;
+    } else {
+      // Not even the last picture: the product's name stands in its box rather than a broken image.
+      this.previewShown = null;
+      this.previewImage.hidden = true;
+      this.previewName.hidden = false;
+    }
   }
 
   /** One button per view (its label), the shown one pressed; drawn again only when the views change. */
@@ -1108,7 +1151,10 @@ class Configurator {
             const button = h("button", { type: "button", class: "atelier-alternative" },
               h("span", {}, describeChanges(alternative.changes ?? [], this.spec).replace(/\?$/, "")),
               h("span", { class: "atelier-alternative-price" }, priceChange(alternative, this.currency)));
-            button.addEventListener("click", () => this.dialog.close(`alternative:${index + 1}`));
+            button.addEventListener("click", () => {
+              this.pending(true);
+              this.dialog.close(`alternative:${index + 1}`);
+            });
             return button;
           }),
         );

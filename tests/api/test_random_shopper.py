@@ -48,6 +48,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from configurator import create_app
+from tests.support.wording import WORDS, engineer_pattern, shopper_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = {"demo": ROOT / "catalog", "merchant": ROOT / "tests" / "fixtures" / "merchant"}
@@ -60,24 +61,6 @@ SHRINK = os.environ.get("ATELIER_SHOPPER_SHRINK", "") not in ("", "0")
 WALKS_PER_CATALOG = max(1, math.ceil(TOTAL_STEPS / len(CATALOGS) / STEPS_PER_WALK))
 # Ways out are followed for at most this many rounds of clearing or repairing.
 WAY_OUT_ROUNDS = 4
-
-WORDS = [
-    "Sam", "Love", "always", "Happy", "birthday", "Charlotte", "forever", "yours", "Team", "Léa",
-    "Zoë", "and", "42", "O'Neil", "Jean-Paul", "Bartholomew-Maximilian", "Hi!", "stupid",
-]  # fmt: skip
-
-# What an engineer writes and a shopper should never read.
-ENGINEER_PATTERNS = [
-    re.compile(r"U\+[0-9A-F]{4}"),
-    re.compile(r"from character", re.IGNORECASE),
-    re.compile(r"possible designs", re.IGNORECASE),
-    re.compile(r"Not valid:"),
-    re.compile(r"Length must"),
-    re.compile(r"\b[a-z_][a-z0-9_]+(?:\.[a-z_][a-z0-9_]+)+\b"),  # picks.engraving, engraving.present
-    re.compile(r"\bNone\b"),
-    re.compile(r"frozenset"),
-    re.compile(r"[\[{(]'"),  # ['a'], {'a': 1}
-]
 
 
 class Break(AssertionError):
@@ -196,44 +179,15 @@ class Shop:
 # --- invariants -------------------------------------------------------------------------------------
 
 
-def shopper_texts(answer: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """Every text of a configure or repair answer that a shopper reads, with where it is."""
-    for v in answer.get("violations", []):
-        yield "violation", v["message"]
-        if v.get("rule"):
-            yield "violation rule", v["rule"]["message"]
-    for d in answer.get("domains", []):
-        reasons = [o["reason"] for o in d["options"]] + [(d.get("text") or {}).get("reason")]
-        for reason in reasons:
-            if reason:
-                yield f"reason of {d['key']}", reason["text"]
-                for rule in reason["rules"]:
-                    yield f"reason rule of {d['key']}", rule["message"]
-    if answer.get("conflict"):
-        yield "conflict", answer["conflict"]["message"]
-        for rule in answer["conflict"]["rules"]:
-            yield "conflict rule", rule["message"]
-    for line in (answer.get("price") or {}).get("lines", []):
-        yield "price line", line["label"]
-    for alternative in answer.get("alternatives", []):
-        for change in alternative["changes"]:
-            for name in ("label", "old_label", "new_label"):
-                if change[name] is not None:
-                    yield f"repair {name}", change[name]
-        for needed in alternative["needs_input"]:
-            yield "repair input label", needed["label"]
-            yield "repair input message", needed["message"]
-
-
 def check_wording(answer: dict[str, Any], typed: set[str]) -> None:
     for where, text in shopper_texts(answer):
         # A refusal may quote what the shopper typed: their words are theirs.
         ours = text
         for word in sorted(typed, key=len, reverse=True):
             ours = ours.replace(word, "")
-        for pattern in ENGINEER_PATTERNS:
-            if pattern.search(ours):
-                broken("engineer wording", f"{where}: {text!r} matches {pattern.pattern!r}")
+        pattern = engineer_pattern(ours)
+        if pattern:
+            broken("engineer wording", f"{where}: {text!r} matches {pattern!r}")
 
 
 def option_keys(value: Any) -> list[Any]:

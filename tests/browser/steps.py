@@ -52,7 +52,8 @@ def expect_paid_confirmation(page: Page) -> None:
 def click_greyed(target: Locator) -> None:
     """Click a greyed-out option as a person does. (Playwright's own click waits for aria-disabled
     controls to become enabled, which these never do: they stay clickable and ask first.)"""
-    target.scroll_into_view_if_needed()
+    # In the middle of the screen, as a person would look at it: at an edge, a sticky bar may cover it.
+    target.evaluate("element => element.scrollIntoView({block: 'center'})")
     box = target.bounding_box()
     assert box is not None, f"{target} is not on the page"
     target.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

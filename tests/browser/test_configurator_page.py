@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import Server
 from tests.browser.steps import configure_requests, field, open_product, price_box
@@ -184,6 +184,42 @@ def test_the_preview_stays_while_the_engraving_is_invalid(shopper: Page, shop: S
     engraving.fill("For Sam, with love")
     expect(figure.get_by_text("Preview of your last valid design")).to_be_hidden()
     expect(image).not_to_have_attribute("src", valid_src or "")
+    expect_loaded(image)
+
+
+def test_a_picture_that_does_not_come_leaves_the_last_one(shopper: Page, shop: Server) -> None:
+    page = shopper
+    open_product(page, shop, "engraved-mug")
+    figure = page.get_by_role("figure", name="Preview of your Engraved mug")
+    image = preview_image(page)
+    expect_loaded(image)
+    shown = image.get_attribute("src") or ""
+
+    # When the shop refuses to draw a new picture (too many asked from one address); the pictures it
+    # already drew still come (from the browser's cache, which routing turns off)
+    refused = {"type": "about:blank", "title": "Too many requests", "status": 429}
+
+    def refuse_new(route: Route) -> None:
+        if route.request.url == shown:
+            route.continue_()
+        else:
+            route.fulfill(status=429, json=refused, headers={"Retry-After": "60"})
+
+    page.route(re.compile(r"/api/v1/previews/"), refuse_new)
+    page.get_by_text("Sage green", exact=True).click()
+    expect(price_box(page)).to_contain_text(re.compile(r"Glaze\s*Sage green"))
+
+    # Then the last picture comes back, whole, and says it could not be updated
+    expect(figure.get_by_text("The picture could not be updated just now")).to_be_visible()
+    expect(image).to_have_attribute("src", shown)
+    expect_loaded(image)
+    expect(figure.get_by_text("Updating the picture")).to_be_hidden()
+
+    # And the next change asks again, and its picture replaces the note
+    page.unroute(re.compile(r"/api/v1/previews/"))
+    page.get_by_text("Charcoal", exact=True).click()
+    expect(figure.get_by_text("The picture could not be updated just now")).to_be_hidden()
+    expect(image).not_to_have_attribute("src", shown)
     expect_loaded(image)
 
 

@@ -1,6 +1,7 @@
-"""The random shopper in Chromium, on a desktop and on a phone: seeded walks over every demo product that
-click available and greyed options, accept, pick among or decline the repairs offered, type, edit and
-delete texts, change numbers, clear picks, undo, start over and switch views. After every step, once the
+"""The random shopper in Chromium, on a desktop and on a phone, on the shop's product pages and in the
+partner widget: seeded walks over every demo product that click available and greyed options, accept,
+pick among or decline the repairs offered, type, edit and delete texts, change numbers, clear picks, undo,
+start over and switch views. After every step, once the
 page has shown the answer to its latest change (the summary is no longer `aria-busy`):
 
 - nothing the page asked was refused: no 4xx or 5xx from the shop, no script error;
@@ -11,8 +12,9 @@ page has shown the answer to its latest change (the summary is no longer `aria-b
 - the preview never disappears once a picture was shown;
 - no text on the page reads like an engineer's.
 
-Steps are bounded: ATELIER_BROWSER_SHOPPER_STEPS per viewport (default 40, shared by the products),
-ATELIER_BROWSER_SHOPPER_SEED chooses the walks (a failure prints the seed, the product and its steps).
+Steps are bounded: ATELIER_BROWSER_SHOPPER_STEPS per viewport and page (default 25, shared by the
+products), ATELIER_BROWSER_SHOPPER_SEED chooses the walks (a failure prints the seed, the product and
+its steps).
 A long run:
 
     ATELIER_BROWSER_SHOPPER_STEPS=400 .venv/bin/python -m pytest tests/browser/test_random_shopper.py -q -s \
@@ -26,20 +28,22 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Request, Response, expect
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import Server, serve
 from tests.browser.steps import click_greyed, open_product, price_box
+from tests.browser.test_widget import HOST_PAGE
 from tests.support.wording import WORDS, engineer_pattern
 
-STEPS = int(os.environ.get("ATELIER_BROWSER_SHOPPER_STEPS", "40"))
+STEPS = int(os.environ.get("ATELIER_BROWSER_SHOPPER_STEPS", "25"))
 SEED = int(os.environ.get("ATELIER_BROWSER_SHOPPER_SEED", "20261207"))
 
 # The state of every control as the shopper sees it, read in one go.
@@ -55,7 +59,7 @@ root => {
         value: input.value, greyed: input.getAttribute("aria-disabled") === "true" })),
       boxes: [...element.querySelectorAll("input[type=checkbox]")].map((box) => [box.value, box.checked]),
       typed: typed ? typed.value : null,
-      focused: typed !== null && typed === document.activeElement,
+      focused: typed !== null && typed === root.getRootNode().activeElement,
     };
   }
   const summary = [...root.querySelectorAll(".atelier-summary-choices dt")].map(
@@ -157,7 +161,7 @@ class Walk:
 
     def __init__(self, page: Page, shop: Server, product: str, spec: dict[str, Any], rng: random.Random):
         self.page, self.shop, self.product, self.spec, self.rng = page, shop, product, spec, rng
-        self.root = page.locator("[data-configurator]")
+        self.root = page.locator("article.atelier")
         self.asked: list[Request] = []
         self.refused: list[str] = []
         self.typed: set[str] = set()
@@ -275,7 +279,7 @@ class Walk:
 
     def settle(self) -> None:
         """Wait until the page shows the answer to its latest change, and its picture has arrived."""
-        expect(price_box(self.page)).not_to_have_attribute("aria-busy", re.compile(".*"))
+        expect(price_box(self.root)).not_to_have_attribute("aria-busy", re.compile(".*"))
         self.page.wait_for_function(PICTURE_SETTLED, arg=self.root.element_handle())
 
     # --- what the page must show ----------------------------------------------------------------------
@@ -372,7 +376,43 @@ class Walk:
                 )
 
 
-def test_random_shoppers_see_what_they_buy(shopper: Page, shop: Server) -> None:
+@pytest.fixture(scope="module")
+def partner_page(shop: Server, shop_app: Flask) -> Iterator[str]:
+    """A partner's page on its own origin showing the widget of the product named by `?product=`."""
+    from configurator.partners import services as partners
+
+    key: dict[str, str] = {}
+
+    def page(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        product = parse_qs(environ.get("QUERY_STRING", "")).get("product", ["engraved-mug"])[0]
+        html = HOST_PAGE.format(key=key["value"], shop=shop.url)
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [html.replace('product="engraved-mug"', f'product="{product}"').encode()]
+
+    site = serve(page)
+    with shop_app.app_context():
+        key["value"] = partners.add("walking-gifts", [site.url]).publishable_key
+    yield site.url
+    site.stop()
+
+
+@pytest.fixture(params=["shop", "widget"])
+def surface(request: pytest.FixtureRequest, shop: Server) -> Callable[[Page, str], None]:
+    """Opens a product where the shopper configures it: the shop's product page, or a partner's widget."""
+    if request.param == "shop":
+        return lambda page, product: open_product(page, shop, product)
+    partner = request.getfixturevalue("partner_page")
+
+    def open_widget(page: Page, product: str) -> None:
+        page.goto(f"{partner}/?product={product}")
+        expect(price_box(page.locator("atelier-configurator"))).to_contain_text("Total")
+
+    return open_widget
+
+
+def test_random_shoppers_see_what_they_buy(
+    shopper: Page, shop: Server, surface: Callable[[Page, str], None]
+) -> None:
     page = shopper
     listing = page.request.get(f"{shop.url}/api/v1/products").json()["products"]
     products = sorted(product["key"] for product in listing)
@@ -381,7 +421,7 @@ def test_random_shoppers_see_what_they_buy(shopper: Page, shop: Server) -> None:
     per_product = max(2, STEPS // len(products))
     for product in products:
         spec = page.request.get(f"{shop.url}/api/v1/products/{product}").json()
-        open_product(page, shop, product)
+        surface(page, product)
         walk = Walk(page, shop, product, spec, rng)
         TALLY.walks += 1
         walk.check()

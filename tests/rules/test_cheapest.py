@@ -3,39 +3,16 @@ small enough to enumerate (texts empty, no photo, as the search keeps them)."""
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from rules.cheapest import cheapest
-from rules.model import AttributeKind, Value
-from rules.product import Product, load_catalog
+from rules.product import load_catalog
+from tests.support.designs import every_design
 
 CATALOG = load_catalog(Path(__file__).resolve().parents[2] / "catalog")
-
-
-def every_design(product: Product) -> list[dict[str, Value]]:
-    choices: list[list[Value]] = []
-    for attribute in product.model.attributes:
-        values: list[Value]
-        if attribute.kind is AttributeKind.MULTI:
-            keys = [o.key for o in attribute.options]
-            values = [frozenset(c) for r in range(len(keys) + 1) for c in itertools.combinations(keys, r)]
-        elif attribute.kind is AttributeKind.BOOLEAN:
-            values = [False, True]
-        elif attribute.kind is AttributeKind.NUMBER:
-            values = list(attribute.number_values())
-        elif attribute.kind in (AttributeKind.TEXT, AttributeKind.IMAGE):
-            values = [""]
-        else:
-            values = [o.key for o in attribute.options]
-        if attribute.when is not None and attribute.kind not in (AttributeKind.TEXT, AttributeKind.IMAGE):
-            values = [None, *values]
-        choices.append(values)
-    keys = [a.key for a in product.model.attributes]
-    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*choices)]
 
 
 @pytest.mark.parametrize("key", ["engraved-mug", "name-bottle"])

@@ -7,7 +7,6 @@ looking at that list.
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from rules import load_product
 from rules.model import AttributeKind, Value
 from rules.product import Product
+from tests.support.designs import every_design
 
 BRAND = """\
 brand: test-brand
@@ -86,26 +86,8 @@ def load(tmp: Path, source: str) -> Product:
     return load_product(tmp / "random.yaml")
 
 
-def all_designs(product: Product) -> list[dict[str, Value]]:
-    choices = []
-    for attribute in product.model.attributes:
-        values: list[Value]
-        if attribute.kind is AttributeKind.MULTI:
-            keys = [o.key for o in attribute.options]
-            values = [frozenset(c) for r in range(len(keys) + 1) for c in itertools.combinations(keys, r)]
-        elif attribute.kind is AttributeKind.BOOLEAN:
-            values = [False, True]
-        else:
-            values = [o.key for o in attribute.options]
-        if attribute.when is not None:
-            values = [None, *values]
-        choices.append(values)
-    keys = [a.key for a in product.model.attributes]
-    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*choices)]
-
-
 def valid_designs(product: Product) -> list[dict[str, Value]]:
-    return [d for d in all_designs(product) if not product.validate(d)]
+    return [d for d in every_design(product) if not product.validate(d)]
 
 
 CONDITIONAL = {"flag"}  # the only attribute `products()` gives a `when`, and it is single-valued
@@ -132,7 +114,7 @@ def test_domains_count_and_repair_match_brute_force(
     product = load(tmp_path_factory.mktemp("p"), source)
     valid = valid_designs(product)
     # given: random picks taken from some design (valid or not)
-    designs = all_designs(product)
+    designs = every_design(product)
     base = data.draw(st.sampled_from(designs))
     picked = data.draw(st.lists(st.sampled_from(list(base)), unique=True, max_size=len(base)))
     picks = {k: base[k] for k in picked if base[k] is not None}  # None is no pick at all

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from rules.model import AttributeKind, Value
 from rules.product import Product
 from rules.recommend import DESIGN_WEIGHT, ORDER_WEIGHT, Recommender
-from tests.rules.test_engine_oracle import all_designs, load, products, valid_designs
+from tests.rules.test_engine_oracle import load, products, valid_designs
+from tests.support.designs import every_design
 
 PAST = [
     {"size": "m", "colour": "red", "handle": "yes"},
@@ -96,7 +97,7 @@ def test_never_proposes_an_option_the_engine_excludes(
 ) -> None:
     product = load(tmp_path_factory.mktemp("p"), source)
     # given orders drawn from every design, valid or not (the past may predate today's rules)
-    history = data.draw(st.lists(st.sampled_from(all_designs(product)), min_size=1, max_size=12))
+    history = data.draw(st.lists(st.sampled_from(every_design(product)), min_size=1, max_size=12))
     recommender = Recommender(history)
     valid = valid_designs(product)
     if not valid:

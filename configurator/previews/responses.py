@@ -4,7 +4,8 @@ choice between WebP and PNG from the Accept header."""
 from __future__ import annotations
 
 from flask import Response, current_app, request
-from werkzeug.http import parse_etags, quote_etag
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header, parse_etags, quote_etag
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -19,21 +20,10 @@ def negotiate_format(accept: str | None) -> str:
     >>> negotiate_format("image/webp;q=0, image/png"), negotiate_format("IMAGE/WEBP ; q=0.5")
     ('png', 'webp')
     """
-    for item in (accept or "").split(","):
-        media, *parameters = (part.strip() for part in item.split(";"))
-        if media.lower() != "image/webp":
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value.strip())
-                except ValueError:
-                    quality = 0.0  # a q we cannot read is not a yes
-        if quality > 0:
-            return "webp"
-    return "png"
+    # Werkzeug parses the header (q values, case, spaces); a wildcard's match is ours to refuse.
+    offered = parse_accept_header(accept, MIMEAccept)
+    takes_webp = any(media.lower() == "image/webp" and quality > 0 for media, quality in offered)
+    return "webp" if takes_webp else "png"
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from configurator.extensions import db
 
@@ -29,7 +29,7 @@ class Page(Generic[T]):
 
 
 def paginate(query: Select[Any], page: int, page_size: int) -> Page[Any]:
-    """One page of a query's rows (its ORDER BY must be total, or rows may repeat across pages)."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)).unique().all()
-    return Page(rows, page, page_size, total)
+    """One page of a query's rows (its ORDER BY must be total, or rows may repeat across pages), through
+    Flask-SQLAlchemy's own paging; the page numbers were checked by the request's schema."""
+    found = db.paginate(query, page=page, per_page=page_size, max_per_page=MAX_PAGE_SIZE, error_out=False)
+    return Page(found.items, page, page_size, found.total or 0)

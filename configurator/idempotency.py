@@ -11,6 +11,9 @@ Only successful answers (2xx) are kept. A request that fails releases its key, s
 the problem and retry with the same key. Keys expire after `KEY_TTL`; a claim whose request never
 answered (its process died) is taken over after `CLAIM_LEASE`, which is safe for endpoints that are
 idempotent by themselves as well (checkout is: one order per cart).
+
+Written here because no maintained Flask library does this: the known ones keep answers in a cache
+rather than in the transaction's database, so concurrent duplicates can both do the work.
 """
 
 from __future__ import annotations

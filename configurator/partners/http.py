@@ -13,6 +13,9 @@ payment providers' webhooks (signed, server to server).
 - CORS: `Access-Control-Allow-Origin` is always one exact origin, never `*`, and credentials are never
   allowed (the API uses no cookies). Preflights carry no key, so they are answered for any origin an
   active partner lists; the request itself is then checked against its key's partner.
+
+Why not Flask-CORS: its allowed origins are fixed when the app starts, and ours live in the database,
+per partner and per key, changing while the shop runs; the check needs the key's partner anyway.
 """
 
 from __future__ import annotations

@@ -9,17 +9,18 @@ from typing import Any
 from flask import Flask, Request, Response
 from flask.sessions import NullSession, SessionInterface, SessionMixin
 
+from configurator import events
 from configurator.api import answers, register_api
 from configurator.bodies import AtelierRequest
 from configurator.catalog import services as catalog_services
 from configurator.config import load_config
 from configurator.errors import register_error_handlers
 from configurator.extensions import db, migrate
-from configurator.mail.services import register_mail
+from configurator.mail.services import queue_order_confirmation, register_mail, withdraw_order_confirmation
 from configurator.observability import register_observability
 from configurator.partners.http import register_partners
-from configurator.preferences.services import register_consented_designs, register_preferences
-from configurator.proofs.services import register_proofs
+from configurator.preferences.services import record_order, register_consented_designs
+from configurator.proofs.services import queue_proofs, register_proofs
 from configurator.tasks import celery_init_app
 from storefront import register_storefront
 
@@ -35,9 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = NoCookieSessions()
     register_extensions(app)
     register_observability(app)  # first: its hooks time and label everything after it
+    connect_events()
     register_mail(app)
     register_proofs(app)
-    register_preferences(app)
     register_consented_designs(app)
     register_catalog(app)
     register_http(app)
@@ -46,6 +47,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["ATELIER_AUTO_SETUP"]:
         set_up_demo(app)
     return app
+
+
+def connect_events() -> None:
+    """Who hears what, in one place. Signals live for the process: connecting again changes nothing,
+    so every app built in a process shares these receivers, in this order."""
+    events.order_paid.connect(queue_order_confirmation, weak=False)
+    events.order_paid.connect(queue_proofs, weak=False)
+    events.order_paid.connect(record_order, weak=False)
+    for withdrawn in (events.order_cancelled, events.order_refunded):
+        withdrawn.connect(withdraw_order_confirmation, weak=False)
 
 
 class NoCookieSessions(SessionInterface):

@@ -21,8 +21,7 @@ from configurator.catalog import versions
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage, OutboxStatus
-from configurator.orders.models import Order, OrderLine, OrderStatus
-from configurator.orders.services import ON_ENTER
+from configurator.orders.models import Order, OrderLine
 from configurator.tasks import enqueue_after_commit, send_now
 from rules.money import round_money
 
@@ -61,17 +60,11 @@ logger = logging.getLogger(__name__)
 
 
 def register_mail(app: Flask) -> None:
-    """Queue the confirmation when an order becomes paid, and add `flask mail flush`. Safe to call
-    for every app built in a process: the hook is registered once."""
+    """Register the mail tasks and add `flask mail flush` (the confirmation hears of paid orders
+    through `configurator.events`)."""
     import configurator.mail.tasks  # noqa: F401  # registers the tasks with every Celery app
     from configurator.mail.cli import mail_cli
 
-    hooks = ON_ENTER[OrderStatus.PAID]
-    if queue_order_confirmation not in hooks:
-        hooks.append(queue_order_confirmation)
-    for status in (OrderStatus.REFUNDED, OrderStatus.CANCELLED):
-        if withdraw_order_confirmation not in ON_ENTER[status]:
-            ON_ENTER[status].append(withdraw_order_confirmation)
     app.cli.add_command(mail_cli)
 
 

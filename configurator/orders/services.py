@@ -8,11 +8,11 @@ change and its side effects (the confirmation e-mail...), the other finds it alr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from configurator import events
 from configurator.checkout.models import CartStatus
 from configurator.checkout.services import CartPrice
 from configurator.dbtypes import looks_like_token, utcnow
@@ -33,8 +33,12 @@ ALLOWED = {
     OrderStatus.REFUNDED: set(),
 }
 
-# Side effects of entering a state, run in the same transaction as the change (e.g. the outbox row).
-ON_ENTER: dict[OrderStatus, list[Callable[[Order], None]]] = {status: [] for status in OrderStatus}
+# Entering these states is news to other domains: sent in the same transaction as the change.
+ANNOUNCED = {
+    OrderStatus.PAID: events.order_paid,
+    OrderStatus.CANCELLED: events.order_cancelled,
+    OrderStatus.REFUNDED: events.order_refunded,
+}
 
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread on the phone
 
@@ -167,8 +171,9 @@ def transition(order: Order, to: OrderStatus, actor: str, note: str | None = Non
     db.session.add(
         OrderEvent(order_id=order.id, from_status=current.value, to_status=to.value, actor=actor, note=note)
     )
-    for effect in ON_ENTER[to]:
-        effect(order)
+    announced = ANNOUNCED.get(to)
+    if announced is not None:
+        announced.send(order)
     return True
 
 

@@ -33,7 +33,7 @@ from configurator.dbtypes import looks_like_token, public_token, utcnow
 from configurator.designs.models import Design
 from configurator.errors import FieldError, ValidationFailed
 from configurator.extensions import db
-from configurator.orders.models import Order, OrderLine, OrderStatus
+from configurator.orders.models import Order, OrderLine
 from configurator.partners.context import current_partner_id
 from configurator.preferences.context import current_shopper_token
 from configurator.preferences.errors import ServerOnlyEvent, ShopperNotFound
@@ -229,7 +229,7 @@ def record_added_to_cart(shopper: Shopper | None, line: CartLine) -> None:
 
 
 def record_order(order: Order) -> None:
-    """`ON_ENTER[PAID]`: one `ordered` event per line, if the cart's shopper consents at payment.
+    """On `events.order_paid`: one `ordered` event per line, if the cart's shopper consents at payment.
 
     Runs inside the payment's transaction, in a savepoint: a failure here is logged and never undoes
     the payment."""
@@ -253,15 +253,6 @@ def record_order(order: Order) -> None:
             db.session.flush()
     except Exception:
         logger.exception("order %s: its preference events were not recorded", order.number)
-
-
-def register_preferences(app: Flask) -> None:
-    """Record `ordered` events when an order becomes paid; safe to call for every app in a process."""
-    from configurator.orders.services import ON_ENTER
-
-    hooks = ON_ENTER[OrderStatus.PAID]
-    if record_order not in hooks:
-        hooks.append(record_order)
 
 
 # --- what recommendations learn from ---------------------------------------------------------------

@@ -25,7 +25,7 @@ from configurator.dbtypes import utcnow
 from configurator.designs.services import check_with
 from configurator.extensions import db
 from configurator.orders.models import Order, OrderLine, OrderStatus
-from configurator.orders.services import ON_ENTER, find_by_number
+from configurator.orders.services import find_by_number
 from configurator.proofs.errors import ProofNotFound
 from configurator.proofs.models import Proof, ProofFailure, ProofKind
 from configurator.storage import BlobStore
@@ -45,14 +45,11 @@ logger = logging.getLogger(__name__)
 
 
 def register_proofs(app: Flask) -> None:
-    """Queue the proofs when an order becomes paid, and add `flask proofs render`. Safe to call for
-    every app built in a process: the hook is registered once."""
+    """Register the proofs task and add `flask proofs render` (proofs hear of paid orders through
+    `configurator.events`)."""
     import configurator.proofs.tasks  # noqa: F401  # registers the task with every Celery app
     from configurator.proofs.cli import proofs_cli
 
-    hooks = ON_ENTER[OrderStatus.PAID]
-    if queue_proofs not in hooks:
-        hooks.append(queue_proofs)
     app.cli.add_command(proofs_cli)
 
 

@@ -13,12 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
+from configurator import events
 from configurator.api.checkout import COMPLETES_PER_MINUTE
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage
 from configurator.orders import services as order_services
-from configurator.orders.models import Order, OrderEvent, OrderStatus
-from configurator.orders.services import ON_ENTER
+from configurator.orders.models import Order, OrderEvent
 from configurator.payments import services as payment_services
 from configurator.payments.models import Payment, ProviderEvent
 from rules.money import to_minor
@@ -491,5 +491,5 @@ def test_the_webhook_and_the_browser_racing_make_one_paid_transition(
     assert answers["browser"].get_json()["status"] == "paid"
     assert order_status(pg_app, body["order"]["number"]) == "paid"
     assert paid_events(pg_app) == 1
-    confirmations = 1 if ON_ENTER[OrderStatus.PAID] else 0
+    confirmations = 1 if events.order_paid.receivers else 0
     assert count(pg_app, OutboxMessage) == confirmations

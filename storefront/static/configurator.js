@@ -1063,7 +1063,9 @@ class Configurator {
       this.previewImage.src = last;
     } else {
       // Not even the last picture: the product's name stands in its box rather than a broken image.
+      // Without its address the next answer asks for the picture again instead of showing it broken.
       this.previewShown = null;
+      this.previewImage.removeAttribute("src");
       this.previewImage.hidden = true;
       this.previewName.hidden = false;
     }

@@ -148,12 +148,17 @@ def expect_loaded(image: Locator) -> None:
     assert image.evaluate("img => img.naturalWidth") > 0
 
 
-def test_the_preview_stays_while_the_engraving_is_invalid(shopper: Page, shop: Server) -> None:
-    page = shopper
+def open_mug_with_its_picture(page: Page, shop: Server) -> tuple[Locator, Locator]:
+    """The mug's page once its first picture has arrived: the preview's figure and its image."""
     open_product(page, shop, "engraved-mug")
-    figure = page.get_by_role("figure", name="Preview of your Engraved mug")
     image = preview_image(page)
     expect_loaded(image)
+    return page.get_by_role("figure", name="Preview of your Engraved mug"), image
+
+
+def test_the_preview_stays_while_the_engraving_is_invalid(shopper: Page, shop: Server) -> None:
+    page = shopper
+    figure, image = open_mug_with_its_picture(page, shop)
     # Every new picture shows a loading hint until its load event
     page.evaluate(
         """() => {
@@ -189,10 +194,7 @@ def test_the_preview_stays_while_the_engraving_is_invalid(shopper: Page, shop: S
 
 def test_a_picture_that_does_not_come_leaves_the_last_one(shopper: Page, shop: Server) -> None:
     page = shopper
-    open_product(page, shop, "engraved-mug")
-    figure = page.get_by_role("figure", name="Preview of your Engraved mug")
-    image = preview_image(page)
-    expect_loaded(image)
+    figure, image = open_mug_with_its_picture(page, shop)
     shown = image.get_attribute("src") or ""
 
     # When the shop refuses to draw a new picture (too many asked from one address); the pictures it
@@ -221,6 +223,27 @@ def test_a_picture_that_does_not_come_leaves_the_last_one(shopper: Page, shop: S
     expect(figure.get_by_text("The picture could not be updated just now")).to_be_hidden()
     expect(image).not_to_have_attribute("src", shown)
     expect_loaded(image)
+
+
+def test_no_broken_picture_when_not_even_the_last_one_comes(shopper: Page, shop: Server) -> None:
+    page = shopper
+    figure, image = open_mug_with_its_picture(page, shop)
+
+    # When no picture comes at all (routing turns the browser's cache off: the last one fails too)
+    refused = {"type": "about:blank", "title": "Too many requests", "status": 429}
+    page.route(re.compile(r"/api/v1/previews/"), lambda route: route.fulfill(status=429, json=refused))
+    page.get_by_text("Sage green", exact=True).click()
+
+    # Then the product's name stands in the picture's box, with the note, and no broken image
+    expect(figure.get_by_text("The picture could not be updated just now")).to_be_visible()
+    expect(image).to_be_hidden()
+    expect(figure.get_by_text("Engraved mug", exact=True)).to_be_visible()
+
+    # And going back to the first design asks for its picture again rather than showing it broken
+    with page.expect_request(re.compile(r"/api/v1/previews/")):
+        page.get_by_text("Snow white", exact=True).click()
+    expect(price_box(page)).to_contain_text(re.compile(r"Glaze\s*Snow white"))
+    expect(image).to_be_hidden()
 
 
 def test_every_view_can_be_shown_and_enlarged(shopper: Page, shop: Server) -> None:

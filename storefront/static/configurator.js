@@ -728,13 +728,15 @@ class Configurator {
       h("div", { class: "atelier-actions" }, this.dialogConfirm, this.dialogCancel),
       this.dialogOthers,
     );
-    // Accepting a repair is a change: the summary is busy from the click (the dialog's close event comes later).
-    this.dialogConfirm.addEventListener("click", () => {
-      this.pending(true);
-      this.dialog.close("confirm");
-    });
+    this.dialogConfirm.addEventListener("click", () => this.acceptRepair("confirm"));
     this.dialogCancel.addEventListener("click", () => this.dialog.close("cancel"));
     return this.dialog;
+  }
+
+  /** Accepting a repair is a change: the summary is busy from the click (the dialog's close event comes later). */
+  acceptRepair(choice) {
+    this.pending(true);
+    this.dialog.close(choice);
   }
 
   /** The preview enlarged: opened by the preview or its button, closed by Escape or Close. */
@@ -1153,10 +1155,7 @@ class Configurator {
             const button = h("button", { type: "button", class: "atelier-alternative" },
               h("span", {}, describeChanges(alternative.changes ?? [], this.spec).replace(/\?$/, "")),
               h("span", { class: "atelier-alternative-price" }, priceChange(alternative, this.currency)));
-            button.addEventListener("click", () => {
-              this.pending(true);
-              this.dialog.close(`alternative:${index + 1}`);
-            });
+            button.addEventListener("click", () => this.acceptRepair(`alternative:${index + 1}`));
             return button;
           }),
         );

@@ -30,7 +30,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs
 
 import pytest
@@ -171,6 +171,12 @@ class Walk:
         page.on("response", self.answered)
         page.on("pageerror", self.script_error)
 
+    def stop(self) -> None:
+        """Stop listening: the next product's walk listens on the same page."""
+        self.page.remove_listener("request", self.sent)
+        self.page.remove_listener("response", self.answered)
+        self.page.remove_listener("pageerror", self.script_error)
+
     def script_error(self, error: Exception) -> None:
         self.refused.append(f"script error: {error}")
 
@@ -284,7 +290,7 @@ class Walk:
 
     # --- what the page must show ----------------------------------------------------------------------
 
-    def fail(self, promise: str, detail: str) -> None:
+    def fail(self, promise: str, detail: str) -> NoReturn:
         steps = "\n  ".join(self.log)
         raise Break(f"{promise} on {self.product} (seed {SEED}): {detail}\n  after:\n  {steps}")
 
@@ -304,7 +310,6 @@ class Walk:
         response = self.asked[-1].response()
         if response is None:
             self.fail("unanswered", "the latest configure request has no answer")
-            return
         answer: dict[str, Any] = response.json()
         TALLY.answers += 1
         shown = self.root.evaluate(READ_PAGE)
@@ -427,6 +432,4 @@ def test_random_shoppers_see_what_they_buy(
         walk.check()
         for _ in range(per_product):
             walk.step()
-        page.remove_listener("request", walk.sent)
-        page.remove_listener("response", walk.answered)
-        page.remove_listener("pageerror", walk.script_error)
+        walk.stop()

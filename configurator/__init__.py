@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Request, Response
 from flask.sessions import NullSession, SessionInterface, SessionMixin
 
-from configurator import events
+from configurator import events, locale
 from configurator.api import answers, register_api
 from configurator.bodies import AtelierRequest
 from configurator.catalog import services as catalog_services
@@ -84,6 +84,7 @@ def register_catalog(app: Flask) -> None:
     """The live catalog is read from the published versions; compiled products and configure answers
     are cached per process."""
     catalog_services.init_app(app)
+    locale.init_app(app, offered=catalog_services.offered_locales)
     answers.init_app(app)
 
 

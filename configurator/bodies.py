@@ -25,8 +25,15 @@ from typing import Any, Final
 from flask import Request, current_app, request
 from webargs.flaskparser import is_json_request
 
-from configurator.checkout.errors import ClientPriceRefused
-from configurator.errors import AtelierError, FieldError, JSONTooComplex, MalformedJSON, ValidationFailed
+from configurator.errors import (
+    AtelierError,
+    BadRequest,
+    ErrorCode,
+    FieldError,
+    JSONTooComplex,
+    MalformedJSON,
+    ValidationFailed,
+)
 from configurator.locale import request_locale
 from configurator.wording import (
     PRICES_ARE_THE_SHOPS,
@@ -46,6 +53,13 @@ MAX_NUMBER_LENGTH: Final = 100  # characters of one number literal; no field tak
 _STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 # What a number longer than the limit would contain somewhere (strings may too: then numbers are measured).
 _LONG_NUMBER = re.compile(rf"[-+.0-9eE]{{{MAX_NUMBER_LENGTH + 1}}}")
+
+
+class ClientPriceRefused(BadRequest):
+    """Prices are the server's: a request carrying one is refused, never trusted."""
+
+    code = ErrorCode.CLIENT_PRICE_REFUSED
+    title = "Prices are computed by the server"
 
 
 class JSONLimitExceeded(ValueError):

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 DEMO_SECRET_KEY = "atelier-demo-only-not-a-secret"
 
 PAYMENT_PROVIDERS = ("offline", "stripe")
+# What shoppers' photos may be, as Pillow names formats (ATELIER_UPLOAD_FORMATS picks among them).
+UPLOAD_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
 # Setting -> the prefix of the value Stripe's dashboard gives (sk_ or rk_ for restricted keys).
 STRIPE_KEYS = {
     "ATELIER_STRIPE_SECRET_KEY": ("sk_", "rk_"),
@@ -344,8 +346,6 @@ def worker_metrics_address(bind: str) -> tuple[str, int]:
 
 def check_media(config: dict[str, Any]) -> None:
     """Type the upload and rate-limit settings and refuse nonsense."""
-    from configurator.uploads.images import ACCEPTED_FORMATS
-
     for key, minimum in (
         ("ATELIER_UPLOAD_MAX_BYTES", 1),
         ("ATELIER_UPLOAD_MAX_PIXELS", 1),
@@ -363,8 +363,8 @@ def check_media(config: dict[str, Any]) -> None:
     formats = config.get("ATELIER_UPLOAD_FORMATS", DEFAULTS["ATELIER_UPLOAD_FORMATS"])
     names = formats.split(",") if isinstance(formats, str) else list(formats)
     chosen = {"JPEG" if n.strip().upper() == "JPG" else n.strip().upper() for n in names if n.strip()}
-    if not chosen or not chosen <= ACCEPTED_FORMATS:
-        choices = ", ".join(sorted(f.lower() for f in ACCEPTED_FORMATS))
+    if not chosen or not chosen <= UPLOAD_FORMATS:
+        choices = ", ".join(sorted(f.lower() for f in UPLOAD_FORMATS))
         raise ConfigurationError(f"ATELIER_UPLOAD_FORMATS must list some of {choices}, not {formats!r}.")
     config["ATELIER_UPLOAD_FORMATS"] = tuple(sorted(chosen))
     config["ATELIER_RATELIMITS"] = parse_rate_limits(config.get("ATELIER_RATELIMITS") or {})

@@ -1,4 +1,5 @@
-"""Unbound extension instances; `create_app` binds them to an app with `init_app`."""
+"""Unbound extension instances; `create_app` binds them to an app with `init_app`. (The API's, an
+HTTP concern, is `configurator.openapi.api`.)"""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from configurator.openapi import AtelierApi
 
 # Named constraints: Alembic can only drop or alter a constraint it can name, on every database.
 NAMING_CONVENTION = {
@@ -23,6 +22,5 @@ class Model(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-api = AtelierApi()
 db = SQLAlchemy(model_class=Model)
 migrate = Migrate()

@@ -1,11 +1,21 @@
 """Which locale to answer in: the best match of `Accept-Language` (with its q-values) to the locales
-the catalog is written in."""
+the catalog is written in.
+
+The locales on offer come from the function `init_app` is given (the live catalog's), the way
+Flask-Babel takes a locale selector: this module serves every layer, so it imports none of them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from flask import Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request
+
+EXTENSION = "atelier.locales"
+
+
+def init_app(app: Flask, offered: Callable[[], Iterable[str]]) -> None:
+    """Answer `app`'s requests in one of the locales `offered()` names (called once per request)."""
+    app.extensions[EXTENSION] = offered
 
 
 def negotiate_locale(supported: Iterable[str], default: str) -> str:
@@ -37,15 +47,9 @@ def mark_language(response: Response, locale: str) -> Response:
 def request_locale() -> str:
     """The locale of the current request's answer, negotiated once against the live catalog."""
     if "locale" not in g:
-        from configurator.catalog import services
-        from configurator.catalog.errors import CatalogNotPublished
-
         default = current_app.config["ATELIER_DEFAULT_LOCALE"]
-        try:
-            offered: Iterable[str] = services.current_catalog().locales
-        except CatalogNotPublished:
-            offered = (default,)
-        g.locale = negotiate_locale(offered, default)
+        offered = current_app.extensions.get(EXTENSION)
+        g.locale = negotiate_locale(offered() if offered is not None else (default,), default)
     locale: str = g.locale
     return locale
 

@@ -152,3 +152,7 @@ class AtelierApi(Api):
     def _register_error_handlers(self) -> None:
         # configurator.errors.register_error_handlers installs ours; flask-smorest's would be overridden.
         pass
+
+
+# Unbound until `configurator.api.register_api` binds it to the app.
+api = AtelierApi()

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from configurator.admin.paging import Page, paginate
 from configurator.catalog.errors import ProductNotFound
 from configurator.designs import services as designs
 from configurator.designs.models import Design
+from configurator.paging import Page, paginate
 from rules.results import Violation
 
 

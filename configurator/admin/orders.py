@@ -15,11 +15,11 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
-from configurator.admin.paging import Page, paginate
 from configurator.extensions import db
 from configurator.orders import services as orders
 from configurator.orders.errors import OrderNotFound
 from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
+from configurator.paging import Page, paginate
 from configurator.partners.models import Partner
 from rules.money import round_money
 

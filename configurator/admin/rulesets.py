@@ -21,7 +21,6 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 
 from configurator.admin.errors import RuleSetInvalid
-from configurator.admin.paging import Page, paginate
 from configurator.catalog import impact, publishing, versions
 from configurator.catalog.errors import CatalogInvalid
 from configurator.catalog.models import ProductVersion
@@ -29,6 +28,7 @@ from configurator.catalog.services import violation_data
 from configurator.designs.models import Design
 from configurator.errors import FieldError, ValidationFailed
 from configurator.extensions import db
+from configurator.paging import Page, paginate
 from configurator.wording import json_pointer
 from rules.errors import Diagnostic
 

@@ -19,7 +19,7 @@ from configurator.api import (
     repair,
     uploads,
 )
-from configurator.extensions import api
+from configurator.openapi import api
 from configurator.partners.http import PublishableKeyDoc
 
 

@@ -26,7 +26,6 @@ from configurator.admin import designs as admin_designs
 from configurator.admin import orders as admin_orders
 from configurator.admin import rulesets
 from configurator.admin.auth import AdminBlueprint, current_token, register_security_scheme
-from configurator.admin.paging import Page
 from configurator.api.admin_schemas import (
     AdminBrandChangeProblemSchema,
     AdminDesignDetailSchema,
@@ -57,6 +56,7 @@ from configurator.designs.models import Design
 from configurator.errors import PROBLEM_JSON
 from configurator.orders.models import Order, OrderStatus
 from configurator.orders.services import ALLOWED
+from configurator.paging import Page
 from configurator.partners import services as partners
 from configurator.proofs import services as proofs
 from configurator.storage import blob_store

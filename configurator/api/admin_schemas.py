@@ -11,12 +11,12 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from configurator.admin import rulesets
-from configurator.admin.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from configurator.api.fields import Money
 from configurator.api.preferences_schemas import StrictBoolean
 from configurator.api.schemas import PriceLineSchema, ViolationSchema
 from configurator.openapi import FieldErrorSchema, ProblemSchema
 from configurator.orders.models import OrderStatus
+from configurator.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 STATUSES = [s.value for s in OrderStatus]
 KEY = validate.Length(min=1, max=100)

@@ -91,6 +91,15 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = _LiveCache()
 
 
+def offered_locales() -> tuple[str, ...]:
+    """The locales the live catalog is written in; the shop's default alone before anything is
+    published (answers then say the catalog is missing, in that language)."""
+    try:
+        return current_catalog().locales
+    except CatalogNotPublished:
+        return (current_app.config["ATELIER_DEFAULT_LOCALE"],)
+
+
 def current_catalog() -> LoadedCatalog:
     """The live catalog: the last activated version of every published product.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from configurator.errors import AtelierError, BadRequest, ErrorCode, NotFound, ValidationFailed
+from configurator.errors import AtelierError, ErrorCode, NotFound, ValidationFailed
 
 
 class CartNotFound(NotFound):
@@ -33,10 +33,3 @@ class CartNotReady(ValidationFailed):
 class DesignInvalid(ValidationFailed):
     code = ErrorCode.DESIGN_INVALID
     title = "This design breaks the product's rules"
-
-
-class ClientPriceRefused(BadRequest):
-    """Prices are the server's: a request carrying one is refused, never trusted."""
-
-    code = ErrorCode.CLIENT_PRICE_REFUSED
-    title = "Prices are computed by the server"

@@ -30,8 +30,8 @@ from configurator.designs import services as designs
 from configurator.designs.models import Design
 from configurator.errors import FieldError
 from configurator.extensions import db
-from configurator.partners.context import current_partner_id
 from configurator.preferences import services as preferences
+from configurator.requester import current_partner_id
 from configurator.wording import (
     CART_EMPTY,
     CART_ORDERED,

@@ -21,9 +21,9 @@ from configurator.dbtypes import looks_like_token
 from configurator.designs.errors import DesignNotFound
 from configurator.designs.models import Design
 from configurator.extensions import db
-from configurator.partners.context import current_partner_id
 from configurator.preferences import services as preferences
 from configurator.preferences.models import EventType
+from configurator.requester import current_partner_id
 from configurator.uploads.services import require_uploads
 from configurator.wording import DESIGN_UNKNOWN, PRODUCT_UNKNOWN
 from rules import Product

@@ -20,7 +20,7 @@ from configurator.designs.services import to_json
 from configurator.extensions import db
 from configurator.orders.errors import InvalidTransition, OrderNotFound
 from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
-from configurator.partners.context import current_partner_id
+from configurator.requester import current_partner_id
 
 ALLOWED = {
     # A pending order becomes refunded, never paid, when the provider reports its money taken and

@@ -5,8 +5,8 @@ payment providers' webhooks (signed, server to server).
 
 - A request carrying `X-Atelier-Key` is a partner request. An unknown or disabled key is refused (401
   `unknown-publishable-key`); a browser request (it sends `Origin`) from an origin the partner did not
-  list is refused (403 `origin-not-allowed`). Otherwise the partner is `flask.g.partner`, and what the
-  request makes (designs, orders) is attributed to it.
+  list is refused (403 `origin-not-allowed`). Otherwise the partner is known to
+  `configurator.requester`, and what the request makes (designs, orders) is attributed to it.
 - A browser request from another site without a key is refused (403): partners' pages identify
   themselves. Requests without `Origin` (servers, curl, same-origin GETs) and the shop's own pages
   (same origin) are first-party requests, with or without a key.
@@ -31,7 +31,7 @@ from configurator.errors import PROBLEM_JSON
 from configurator.openapi import ProblemSchema
 from configurator.partners import services
 from configurator.partners.errors import OriginNotAllowed, UnknownPublishableKey
-from configurator.preferences.context import SHOPPER_HEADER
+from configurator.requester import SHOPPER_HEADER
 
 KEY_HEADER = "X-Atelier-Key"
 API_PREFIX = "/api/v1/"
@@ -103,7 +103,7 @@ def check_partner_request() -> Response | None:
                 f"This publishable key may not be used from {origin}; its partner lists the origins "
                 "that may (atelier partners origins)."
             )
-        g.partner = partner
+        g.partner_id = partner.id
         g.cors_origin = origin
         return None
     if origin is not None:

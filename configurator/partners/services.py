@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, select
 
-from configurator.admin.paging import Page, paginate
 from configurator.config import Mode
 from configurator.dbtypes import looks_like_token, utcnow
 from configurator.designs.models import Design
 from configurator.errors import FieldError
 from configurator.extensions import db
 from configurator.orders.models import Order, OrderStatus
+from configurator.paging import Page, paginate
 from configurator.partners.errors import PartnerInvalid, PartnerNotFound, UnknownPublishableKey
 from configurator.partners.models import Partner, PartnerOrigin
 from rules.money import round_money

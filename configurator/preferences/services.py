@@ -34,8 +34,6 @@ from configurator.designs.models import Design
 from configurator.errors import FieldError, ValidationFailed
 from configurator.extensions import db
 from configurator.orders.models import Order, OrderLine
-from configurator.partners.context import current_partner_id
-from configurator.preferences.context import current_shopper_token
 from configurator.preferences.errors import ServerOnlyEvent, ShopperNotFound
 from configurator.preferences.models import (
     SERVER_ONLY,
@@ -45,6 +43,7 @@ from configurator.preferences.models import (
     Purpose,
     Shopper,
 )
+from configurator.requester import current_partner_id, current_shopper_token
 from rules.money import round_money
 
 logger = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageCms, ImageOps
 
+from configurator.config import UPLOAD_FORMATS
 from configurator.uploads.errors import ImageTooLarge, ImageUnreadable, UnsupportedImage
 
-ACCEPTED_FORMATS = frozenset({"PNG", "JPEG", "WEBP"})
 DEFAULT_MAX_PIXELS = 40_000_000  # a 48 MP phone photo is refused; 8000x5000 passes
 JPEG_QUALITY = 90
 PNG_COMPRESS_LEVEL = 6
@@ -45,7 +45,7 @@ _MARKUP_PREFIXES = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # byte-order mar
 class ImagePolicy:
     """What an upload may be: its formats (Pillow names) and how many pixels its header may declare."""
 
-    formats: frozenset[str] = field(default=ACCEPTED_FORMATS)
+    formats: frozenset[str] = field(default=UPLOAD_FORMATS)
     max_pixels: int = DEFAULT_MAX_PIXELS
     jpeg_quality: int = JPEG_QUALITY
 

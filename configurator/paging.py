@@ -1,4 +1,5 @@
-"""One way to page through admin lists: page numbers from 1, a bounded page size, the total count."""
+"""One way to page through lists (the admin API's, partners'): page numbers from 1, a bounded page
+size, the total count."""
 
 from __future__ import annotations
 

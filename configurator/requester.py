@@ -1,0 +1,33 @@
+"""Who the current request comes from: the consenting shopper it speaks for, and the partner whose page
+sent it.
+
+Services call these instead of reading the request, so they work unchanged in commands, tasks and tests
+(where there is no shopper and no partner). Every domain may read them; only `configurator.partners.http`
+sets the partner, after checking the request's publishable key and origin.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context, request
+
+from configurator.dbtypes import looks_like_token
+
+# Sent by the shop's pages only while the shopper consents; the server checks the consent again
+# before keeping anything.
+SHOPPER_HEADER = "X-Atelier-Shopper"
+
+
+def current_shopper_token() -> str | None:
+    """The pseudonymous shopper id the request carries, if it could be one of ours; else None."""
+    if not has_request_context():
+        return None
+    token = request.headers.get(SHOPPER_HEADER)
+    return token if token is not None and looks_like_token(token) else None
+
+
+def current_partner_id() -> int | None:
+    """The id of the partner whose checked key the current request carries, else None."""
+    if not has_request_context():
+        return None
+    partner_id: int | None = g.get("partner_id")
+    return partner_id

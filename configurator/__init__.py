@@ -14,13 +14,16 @@ from configurator.api import answers, register_api
 from configurator.bodies import AtelierRequest
 from configurator.catalog import services as catalog_services
 from configurator.config import load_config
+from configurator.designs import services as designs
 from configurator.errors import register_error_handlers
 from configurator.extensions import db, migrate
 from configurator.mail.services import queue_order_confirmation, register_mail, withdraw_order_confirmation
 from configurator.observability import register_observability
+from configurator.orders import services as orders
 from configurator.partners.http import register_partners
-from configurator.preferences.services import record_order, register_consented_designs
+from configurator.preferences import services as preferences
 from configurator.proofs.services import queue_proofs, register_proofs
+from configurator.recommendations.services import use_consented_designs
 from configurator.tasks import celery_init_app
 from storefront import register_storefront
 
@@ -39,7 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     connect_events()
     register_mail(app)
     register_proofs(app)
-    register_consented_designs(app)
+    # Recommendations learn from consented designs through functions the preferences domain provides.
+    use_consented_designs(app, preferences.consented_designs, preferences.consented_designs_stamp)
     register_catalog(app)
     register_http(app)
     register_partners(app)
@@ -52,11 +56,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def connect_events() -> None:
     """Who hears what, in one place. Signals live for the process: connecting again changes nothing,
     so every app built in a process shares these receivers, in this order."""
+    events.design_saved.connect(preferences.claim_design, weak=False)
+    events.cart_opened.connect(preferences.claim_cart, weak=False)
+    events.cart_line_added.connect(preferences.record_added_to_cart, weak=False)
     events.order_paid.connect(queue_order_confirmation, weak=False)
     events.order_paid.connect(queue_proofs, weak=False)
-    events.order_paid.connect(record_order, weak=False)
+    events.order_paid.connect(preferences.record_order, weak=False)
     for withdrawn in (events.order_cancelled, events.order_refunded):
         withdrawn.connect(withdraw_order_confirmation, weak=False)
+    events.uploads_named.connect(designs.uploads_named, weak=False)
+    events.uploads_named.connect(orders.uploads_named, weak=False)
 
 
 class NoCookieSessions(SessionInterface):

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from configurator.catalog import commands as catalog_commands
 from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
 from configurator.errors import AtelierError
 from configurator.mail import cli as mail_commands
 from configurator.partners import commands as partner_commands
 from configurator.proofs import cli as proofs_commands
+from configurator.publishing import commands as publishing_commands
 from configurator.recommendations import commands as insights_commands
 from rules.errors import Diagnostic
 from rules.model import AttributeKind
@@ -79,9 +79,9 @@ def rules_group() -> None:
     """Check, explain, describe and publish catalogs written in the rules language."""
 
 
-rules_group.add_command(catalog_commands.publish)
-rules_group.add_command(catalog_commands.diff)
-main.add_command(catalog_commands.db_group)
+rules_group.add_command(publishing_commands.publish)
+rules_group.add_command(publishing_commands.diff)
+main.add_command(publishing_commands.db_group)
 main.add_command(partner_commands.partners_group)
 main.add_command(insights_commands.insights_group)
 
@@ -117,7 +117,7 @@ def uploads_collect(older_than_days: float | None, dry_run: bool) -> None:
 
     from flask import current_app
 
-    from configurator.catalog.commands import app_context
+    from configurator.publishing.commands import app_context
     from configurator.storage import blob_store
     from configurator.uploads.collect import collect_unused
 
@@ -157,8 +157,8 @@ def payments_reconcile(since_hours: int, fix: bool) -> None:
     what the provider says. Exit 1 when the provider did not answer for some payment."""
     from datetime import timedelta
 
-    from configurator.catalog.commands import app_context
     from configurator.payments.reconcile import reconcile
+    from configurator.publishing.commands import app_context
 
     with app_context():
         report = reconcile(timedelta(hours=since_hours), fix=fix)

@@ -4,6 +4,9 @@ Each signal is declared here and sent by the domain that owns the fact; `create_
 receiver in one place (`configurator.connect_events`), so no domain imports another's services to tell
 it something. Receivers run at once, in the sender's transaction: what they write commits or rolls
 back with the fact itself (the outbox row of an order confirmation, for one).
+
+One signal is a question rather than news (`uploads_named`): the sender gathers its receivers'
+answers, so a domain can ask the others without knowing who they are.
 """
 
 from __future__ import annotations
@@ -16,3 +19,16 @@ signals = Namespace()
 order_paid = signals.signal("order-paid")
 order_cancelled = signals.signal("order-cancelled")
 order_refunded = signals.signal("order-refunded")
+
+# Sender: the design, flushed (it has its public id), before the commit that saves it; a remix names
+# its original in `remixed_from_id`.
+design_saved = signals.signal("design-saved")
+# Sender: the new cart, added to the session, before its commit.
+cart_opened = signals.signal("cart-opened")
+# Sender: the new cart line, added to its cart, before its commit.
+cart_line_added = signals.signal("cart-line-added")
+
+# Asked by the uploads domain (sender: its collector), with `ids` and `since`: each receiver returns
+# the set of upload ids among `ids` that what its domain made since `since` names. A photo no answer
+# names may be removed.
+uploads_named = signals.signal("uploads-named")

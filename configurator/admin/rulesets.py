@@ -1,7 +1,7 @@
 """Rule sets uploaded through the admin API: checked like a catalog folder, then published.
 
 The files are written to a private temporary folder and read by `catalog.versions.read_snapshot`, then
-published by `catalog.publishing.publish`: the path `atelier rules publish` takes, so an upload and a
+published by `publishing.services.publish`: the path `atelier rules publish` takes, so an upload and a
 folder publish run the same checks (those of `atelier rules check`), give the same versions and the
 same diagnostics, and refuse another brand alike. Names are restricted to plain file names, so
 nothing is written outside it.
@@ -21,7 +21,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 
 from configurator.admin.errors import RuleSetInvalid
-from configurator.catalog import impact, publishing, versions
+from configurator.catalog import versions
 from configurator.catalog.errors import CatalogInvalid
 from configurator.catalog.models import ProductVersion
 from configurator.catalog.services import violation_data
@@ -29,6 +29,8 @@ from configurator.designs.models import Design
 from configurator.errors import FieldError, ValidationFailed
 from configurator.extensions import db
 from configurator.paging import Page, paginate
+from configurator.publishing import impact
+from configurator.publishing import services as publishing
 from configurator.wording import json_pointer
 from rules.errors import Diagnostic
 

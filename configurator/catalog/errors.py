@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from configurator.errors import AtelierError, ErrorCode, NotFound, ValidationFailed
 from rules.errors import Diagnostic
-
-if TYPE_CHECKING:
-    from configurator.catalog.impact import Impact
 
 
 class CatalogInvalid(AtelierError):
@@ -21,26 +17,6 @@ class CatalogInvalid(AtelierError):
     def __init__(self, detail: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
         super().__init__(detail)
         self.diagnostics = tuple(diagnostics)
-
-
-class BrandChangeUnconfirmed(AtelierError):
-    """A catalog of another brand than the live one, published without saying it is meant: it would
-    re-brand the whole shop (currencies, tax, shipping). The problem lists the totals it changes."""
-
-    status = 409
-    code = ErrorCode.BRAND_CHANGE_UNCONFIRMED
-    title = "Another brand"
-
-    def __init__(self, detail: str, impact: Impact) -> None:
-        assert impact.brand_change is not None
-        super().__init__(
-            detail,
-            extensions={
-                "brand_change": impact.brand_change.to_dict(),
-                "price_changes": impact.price_changes.to_dict(),
-            },
-        )
-        self.impact = impact
 
 
 class CatalogNotPublished(AtelierError):

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from configurator import events
 from configurator.catalog import versions
 from configurator.catalog.services import resolve_currency
 from configurator.checkout.errors import (
@@ -30,7 +31,6 @@ from configurator.designs import services as designs
 from configurator.designs.models import Design
 from configurator.errors import FieldError
 from configurator.extensions import db
-from configurator.preferences import services as preferences
 from configurator.requester import current_partner_id
 from configurator.wording import (
     CART_EMPTY,
@@ -85,13 +85,9 @@ def brand() -> Brand:
 
 def create(currency: str | None) -> Cart:
     """A new empty cart in one of the brand's currencies; commits."""
-    shopper = preferences.consenting_shopper()
-    cart = Cart(
-        currency=resolve_currency(brand(), currency),
-        shopper_id=shopper.id if shopper else None,
-        partner_id=current_partner_id(),
-    )
+    cart = Cart(currency=resolve_currency(brand(), currency), partner_id=current_partner_id())
     db.session.add(cart)
+    events.cart_opened.send(cart)
     db.session.commit()
     return cart
 
@@ -137,10 +133,7 @@ def add_line(cart: Cart, design: Design, quantity: int, locale: str = "en") -> C
         # The first partner to bring something: the one whose page adds the line, else the one
         # whose page saved the design (a shared widget design added on the shop's own pages).
         cart.partner_id = current_partner_id() or design.partner_id
-    shopper = preferences.consenting_shopper()
-    if shopper is not None and cart.shopper_id is None:
-        cart.shopper_id = shopper.id  # a cart opened before the shopper consented
-    preferences.record_added_to_cart(shopper, line)
+    events.cart_line_added.send(line)
     db.session.commit()
     return line
 

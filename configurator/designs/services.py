@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from configurator import events
 from configurator.catalog import versions
 from configurator.catalog.errors import ProductNotFound
 from configurator.catalog.models import ProductVersion
@@ -21,10 +23,8 @@ from configurator.dbtypes import looks_like_token
 from configurator.designs.errors import DesignNotFound
 from configurator.designs.models import Design
 from configurator.extensions import db
-from configurator.preferences import services as preferences
-from configurator.preferences.models import EventType
 from configurator.requester import current_partner_id
-from configurator.uploads.services import require_uploads
+from configurator.uploads.services import READ_CHUNK, named_uploads, require_uploads
 from configurator.wording import DESIGN_UNKNOWN, PRODUCT_UNKNOWN
 from rules import Product
 from rules.model import Value
@@ -96,7 +96,7 @@ def live_version(product_key: str) -> ProductVersion:
 
 def save(product_key: str, raw_picks: Mapping[str, object], *, locale: str = "en") -> Design:
     """Save the picks, completed with the defaults, against the live version; commits. Photos must
-    be uploads that exist (`InvalidPicks` otherwise)."""
+    be uploads that exist (`PhotoRefused` otherwise)."""
     version = live_version(product_key)
     product = versions.product_for(version)
     picks, _ = normalize_picks(product, raw_picks, locale)
@@ -107,7 +107,7 @@ def save(product_key: str, raw_picks: Mapping[str, object], *, locale: str = "en
         choices=to_json(product.complete(picks)),
         partner_id=current_partner_id(),
     )
-    _keep(design, EventType.DESIGN_SAVED)
+    _keep(design)
     return design
 
 
@@ -137,15 +137,18 @@ def remix(original: Design, raw_changes: Mapping[str, object], *, locale: str = 
         remixed_from_id=original.id,
         partner_id=current_partner_id(),
     )
-    _keep(design, EventType.DESIGN_REMIXED)
+    _keep(design)
     return design
 
 
-def _keep(design: Design, event: EventType) -> None:
-    # A consenting shopper's design is theirs to export and erase, and its saving is one of their events.
-    shopper = preferences.consenting_shopper()
-    design.shopper_id = shopper.id if shopper is not None else None
+def _keep(design: Design) -> None:
     db.session.add(design)
     db.session.flush()  # the public id, for the event
-    preferences.record_design(shopper, design, event)
+    events.design_saved.send(design)
     db.session.commit()
+
+
+def uploads_named(_collector: object, *, ids: set[str], since: datetime) -> set[str]:
+    """On `events.uploads_named`: the upload ids among `ids` that designs saved since `since` name."""
+    query = select(Design.choices).where(Design.created_at >= since)
+    return named_uploads(db.session.execute(query.execution_options(yield_per=READ_CHUNK)).scalars(), ids)

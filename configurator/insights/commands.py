@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import click
 
-from configurator.catalog.commands import app_context
 from configurator.errors import AtelierError
 from configurator.insights import compute, services
+from configurator.publishing.commands import app_context
 
 BAR_WIDTH = 24
 BLOCKS = " ▏▎▍▌▋▊▉█"

@@ -42,7 +42,7 @@ def _flush(minutes: int) -> None:
 )
 def atelier_flush(older_than: int | None) -> None:
     """Enqueue every pending outbox message nobody has tried to send for a while."""
-    from configurator.catalog.commands import app_context
+    from configurator.publishing.commands import app_context
 
     with app_context() as app:
         _flush(app.config["ATELIER_MAIL_SWEEP_MINUTES"] if older_than is None else older_than)

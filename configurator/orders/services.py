@@ -8,6 +8,7 @@ change and its side effects (the confirmation e-mail...), the other finds it alr
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from configurator.extensions import db
 from configurator.orders.errors import InvalidTransition, OrderNotFound
 from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
 from configurator.requester import current_partner_id
+from configurator.uploads.services import READ_CHUNK, named_uploads
 
 ALLOWED = {
     # A pending order becomes refunded, never paid, when the provider reports its money taken and
@@ -196,3 +198,12 @@ def mark_paid(order_id: int, actor: str) -> bool:
     changed = transition(order, OrderStatus.PAID, actor)
     db.session.commit()
     return changed
+
+
+def uploads_named(_collector: object, *, ids: set[str], since: datetime) -> set[str]:
+    """On `events.uploads_named`: the upload ids among `ids` that lines of orders placed since `since`
+    name (an order keeps its photos for as long as it is kept)."""
+    query = (
+        select(OrderLine.choices).join(Order, Order.id == OrderLine.order_id).where(Order.created_at >= since)
+    )
+    return named_uploads(db.session.execute(query.execution_options(yield_per=READ_CHUNK)).scalars(), ids)

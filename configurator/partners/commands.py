@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from configurator.catalog.commands import app_context
 from configurator.errors import AtelierError
 from configurator.partners import services
 from configurator.partners.models import Partner
+from configurator.publishing.commands import app_context
 
 
 def _fail(error: AtelierError) -> click.ClickException:

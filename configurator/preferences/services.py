@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import delete, func, select, update
 
 from configurator.catalog import versions
@@ -199,13 +198,16 @@ def _server_event(shopper_id: int, type: EventType, **fields: Any) -> None:
     )
 
 
-def record_design(shopper: Shopper | None, design: Design, type: EventType) -> None:
-    """A design was saved or remixed (flushed, not committed: the caller's commit keeps both)."""
+def claim_design(design: Design) -> None:
+    """On `events.design_saved`: a consenting shopper's design is theirs to export and erase, and its
+    saving (or remixing) is one of their events (flushed, not committed: the saver's commit keeps all)."""
+    shopper = consenting_shopper()
     if shopper is None:
         return
+    design.shopper_id = shopper.id
     _server_event(
         shopper.id,
-        type,
+        EventType.DESIGN_REMIXED if design.remixed_from_id is not None else EventType.DESIGN_SAVED,
         product_key=design.product_key,
         version_id=design.version_id,
         partner_id=design.partner_id,
@@ -213,10 +215,21 @@ def record_design(shopper: Shopper | None, design: Design, type: EventType) -> N
     )
 
 
-def record_added_to_cart(shopper: Shopper | None, line: CartLine) -> None:
-    """A design went into a cart (not committed: the caller's commit keeps both)."""
+def claim_cart(cart: Cart) -> None:
+    """On `events.cart_opened`: a cart a consenting shopper opens is theirs."""
+    shopper = consenting_shopper()
+    if shopper is not None:
+        cart.shopper_id = shopper.id
+
+
+def record_added_to_cart(line: CartLine) -> None:
+    """On `events.cart_line_added`: a design went into a consenting shopper's cart (which becomes
+    theirs if they opened it before consenting); not committed, the caller's commit keeps both."""
+    shopper = consenting_shopper()
     if shopper is None:
         return
+    if line.cart.shopper_id is None:
+        line.cart.shopper_id = shopper.id
     _server_event(
         shopper.id,
         EventType.ADDED_TO_CART,
@@ -315,14 +328,6 @@ def consented_designs_stamp(product_key: str) -> tuple[int, int, int]:
         )
     ).one()
     return int(row[0]), int(row[1]), int(row[2])
-
-
-def register_consented_designs(app: Flask) -> None:
-    """Let the app's recommendations learn from consented designs (see `consented_designs`)."""
-    # Imported here: recommendations import designs, which import this module.
-    from configurator.recommendations.services import use_consented_designs
-
-    use_consented_designs(app, consented_designs, consented_designs_stamp)
 
 
 # --- the shopper's rights ---------------------------------------------------------------------------

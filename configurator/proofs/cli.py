@@ -26,7 +26,7 @@ def render(number: str) -> None:
 @click.argument("number")
 def atelier_render(number: str) -> None:
     """Enqueue the rendering of the order's missing proofs (the ones it has are kept)."""
-    from configurator.catalog.commands import app_context
+    from configurator.publishing.commands import app_context
 
     with app_context():
         _render(number)

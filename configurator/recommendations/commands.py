@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from configurator.catalog.commands import app_context
 from configurator.errors import AtelierError
 from configurator.insights import commands as counted
+from configurator.publishing.commands import app_context
 from configurator.recommendations import services
 from rules.model import Value
 

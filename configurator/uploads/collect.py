@@ -4,9 +4,10 @@ order names.
 A shopper uploads a photo, tries it on, and may never save the design: that photo is personal data
 kept for nothing. A design or an order line that names an upload keeps it (orders keep theirs for as
 long as the order is kept; a design erased at the shopper's request lets its photos go). Candidates
-are taken oldest first, in batches; the designs and orders that could name them (those created since
-the oldest candidate) are read once per batch. The blob goes before the row: a row never points at a
-missing blob for longer than the step between the two, and a lost row only wastes a file.
+are taken oldest first, in batches; the domains whose designs and orders could name them (those made
+since the oldest candidate) are asked once per batch, through `events.uploads_named`. The blob goes
+before the row: a row never points at a missing blob for longer than the step between the two, and a
+lost row only wastes a file.
 
 A batch's candidates are locked (FOR UPDATE SKIP LOCKED on PostgreSQL) from before the designs are
 read until they are removed. A design being saved share-locks the photos it names: the run skips
@@ -16,23 +17,19 @@ those, or, when it locked them first, the save waits for the run and finds them 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select
 
+from configurator import events
 from configurator.dbtypes import utcnow
-from configurator.designs.models import Design
 from configurator.extensions import db
-from configurator.orders.models import Order, OrderLine
 from configurator.storage import BlobStore
 from configurator.uploads import services
 from configurator.uploads.models import Upload
 
 BATCH = 500
-READ_CHUNK = 1000
 
 logger = logging.getLogger(__name__)
 
@@ -85,30 +82,13 @@ def _candidates(cutoff: datetime, after: tuple[datetime, str] | None, *, lock: b
 
 
 def _named_among(ids: set[str], *, since: datetime) -> set[str]:
-    """The ids among `ids` that a design or an order line created since `since` names."""
-    designs = select(Design.choices).where(Design.created_at >= since)
-    lines = (
-        select(OrderLine.choices).join(Order, Order.id == OrderLine.order_id).where(Order.created_at >= since)
-    )
-    named: set[str] = set()
-    for query in (designs, lines):
-        for choices in db.session.execute(query.execution_options(yield_per=READ_CHUNK)).scalars():
-            named.update(value for value in _strings(choices) if value in ids)
-    return named
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        yield from _strings_in(value.values())
-    elif isinstance(value, list):
-        yield from _strings_in(value)
-
-
-def _strings_in(values: Iterable[Any]) -> Iterator[str]:
-    for value in values:
-        yield from _strings(value)
+    """The ids among `ids` that something made since `since` names: every domain that keeps choices
+    answers `events.uploads_named` (designs, order lines)."""
+    answers = events.uploads_named.send(collect_unused, ids=ids, since=since)
+    if not answers:
+        # Nobody to ask would mean every photo looks unused: refuse rather than remove them all.
+        raise RuntimeError("No domain answers events.uploads_named; create the app before collecting.")
+    return set().union(*(named for _receiver, named in answers))
 
 
 def _remove(store: BlobStore, uploads: list[Upload]) -> None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from configurator.errors import AtelierError, ErrorCode, NotFound
+from configurator.errors import AtelierError, ErrorCode, NotFound, ValidationFailed
 
 
 class UploadNotFound(NotFound):
     code = ErrorCode.UPLOAD_NOT_FOUND
     title = "Upload not found"
+
+
+class PhotoRefused(ValidationFailed):
+    """Picks naming a photo that is not there or that the attribute does not take: the same problem
+    as any other pick the product cannot read (422 `invalid-pick`)."""
+
+    code = ErrorCode.INVALID_PICK
+    title = "Invalid picks"
 
 
 class UploadTooLarge(AtelierError):

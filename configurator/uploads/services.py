@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from configurator.dbtypes import looks_like_token, public_token
 from configurator.errors import ErrorCode, FieldError
 from configurator.extensions import db
 from configurator.storage import blob_store
-from configurator.uploads.errors import UploadNotFound
+from configurator.uploads.errors import PhotoRefused, UploadNotFound
 from configurator.uploads.images import ImagePolicy, clean_image
 from configurator.uploads.models import Upload
 from configurator.uploads.quality import Fit, PrintZone, print_quality_warning
@@ -26,6 +26,8 @@ from rules.preview.assets import LRU
 
 logger = logging.getLogger(__name__)
 
+# Rows read at a time when a domain looks for the photos its stored choices name.
+READ_CHUNK = 1000
 # Bytes of recently drawn uploads, by id: an id's bytes never change, so entries never go stale.
 RECENT_BYTES_BUDGET = 64 * 1024 * 1024
 _recent = LRU(RECENT_BYTES_BUDGET, lambda data: len(data) if isinstance(data, bytes) else 64)
@@ -161,16 +163,34 @@ def _fit(model: ProductModel, key: str) -> Fit:
     return "cover"
 
 
+def named_uploads(choices: Iterable[Any], ids: set[str]) -> set[str]:
+    """The ids among `ids` that some stored choices name (a photo's value is its upload id, wherever it
+    sits in the choices)."""
+    named: set[str] = set()
+    for stored in choices:
+        named.update(value for value in _strings(stored) if value in ids)
+    return named
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def require_uploads(
     product: Product, picks: Mapping[str, Value], locale: str = "en", *, hold: bool = False
 ) -> UploadCheck:
-    """`check_uploads`, with its errors raised as `InvalidPicks` (422): a design or an answer never
+    """`check_uploads`, with its errors raised as `PhotoRefused` (422): a design or an answer never
     names a photo that is not there."""
-    from configurator.catalog.errors import InvalidPicks
-
     check = check_uploads(product, picks, locale, hold=hold)
     if check.errors:
         # Each error is in `locale` already; the paths are the errors' own, for integrators.
         detail = Localized({locale: " ".join(dict.fromkeys(error.detail for error in check.errors))})
-        raise InvalidPicks(detail, errors=check.errors)
+        raise PhotoRefused(detail, errors=check.errors)
     return check

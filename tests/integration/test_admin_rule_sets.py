@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from configurator.admin import rulesets
-from configurator.catalog import impact
+from configurator.publishing import impact
 from tests.conftest import TEST_CATALOG
 from tests.support.admin import admin_headers
 from tests.support.catalogs import BAD_IMAGES, POSTER_IMAGE, POSTER_VIEW, png, rebranded

@@ -361,14 +361,3 @@ def test_a_down_server_is_retried_with_backoff_until_it_answers(
     assert order_status(pg_app, order.id) == OrderStatus.PAID
     with pg_app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Order)) == 1
-
-
-def test_every_app_built_in_a_process_shares_one_set_of_receivers() -> None:
-    # Building apps again (as tests, workers and the CLI do) must not make an order's news heard twice.
-    from configurator import create_app, events
-
-    def receivers() -> dict[str, int]:
-        create_app({"ATELIER_AUTO_SETUP": False, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-        return {name: len(signal.receivers) for name, signal in events.signals.items()}
-
-    assert receivers() == receivers() == {"order-paid": 3, "order-cancelled": 1, "order-refunded": 1}

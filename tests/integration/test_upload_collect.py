@@ -121,6 +121,24 @@ def test_a_photo_whose_design_was_erased_goes_too(shop: Flask) -> None:
         assert collect_unused(blob_store(), older_than=timedelta(days=14)).removed == [photo]
 
 
+def test_with_no_domain_to_ask_nothing_is_removed(shop: Flask) -> None:
+    # Designs and orders say which photos they name; nobody answering must not read as "none is used".
+    from configurator import events
+
+    photo = upload(shop.test_client())
+    age(shop, [photo], days=30)
+    answering = list(events.uploads_named.receivers.values())
+    for receiver in answering:
+        events.uploads_named.disconnect(receiver)
+    try:
+        with shop.app_context(), pytest.raises(RuntimeError, match="uploads_named"):
+            collect_unused(blob_store(), older_than=timedelta(days=14))
+    finally:
+        for receiver in answering:
+            events.uploads_named.connect(receiver, weak=False)
+    assert stored(shop, photo) == (True, True)
+
+
 def test_many_candidates_are_taken_in_batches(shop: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     from configurator.uploads import collect
 

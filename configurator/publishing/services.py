@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from configurator.catalog import versions
-from configurator.catalog.errors import BrandChangeUnconfirmed
-from configurator.catalog.impact import Impact, impact
 from configurator.extensions import db
+from configurator.publishing.errors import BrandChangeUnconfirmed
+from configurator.publishing.impact import Impact, impact
 
 # Any constant of our own: the PostgreSQL advisory lock every publish holds until it commits.
 PUBLISH_LOCK = 0x61746C72

@@ -11,11 +11,13 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from configurator.catalog import publishing, versions
-from configurator.catalog.errors import BrandChangeUnconfirmed, CatalogInvalid
-from configurator.catalog.impact import Impact, PriceChanges, impact
+from configurator.catalog import versions
+from configurator.catalog.errors import CatalogInvalid
 from configurator.errors import AtelierError
 from configurator.extensions import db
+from configurator.publishing import services as publishing
+from configurator.publishing.errors import BrandChangeUnconfirmed
+from configurator.publishing.impact import Impact, PriceChanges, impact
 
 SHOWN = 20  # broken designs listed per product; the rest are counted
 

@@ -47,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_catalog(app)
     register_http(app)
     register_partners(app)
-    register_storefront(app)
+    register_storefront(app, shop_name=catalog_services.shop_name)
     if app.config["ATELIER_AUTO_SETUP"]:
         set_up_demo(app)
     return app

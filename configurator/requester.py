@@ -12,6 +12,8 @@ from flask import g, has_request_context, request
 
 from configurator.dbtypes import looks_like_token
 
+# A partner's publishable key: its pages and its embed page send it with every API call.
+KEY_HEADER = "X-Atelier-Key"
 # Sent by the shop's pages only while the shopper consents; the server checks the consent again
 # before keeping anything.
 SHOPPER_HEADER = "X-Atelier-Shopper"

@@ -7,25 +7,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, send_from_directory
 
-from configurator.catalog import services as catalog_services
-from configurator.catalog.errors import CatalogNotPublished
-from configurator.locale import request_locale
-
 STATIC = Path(__file__).resolve().parent / "static"
-# Before a catalog is published the shop has no brand, hence no name of its own.
-UNNAMED_SHOP = "Atelier"
 
 blp = Blueprint("storefront", __name__, template_folder="templates")
-
-
-@blp.context_processor
-def _shop_name() -> dict[str, str]:
-    """`shop_name`: the brand's label (brand.yaml), for the header and the page titles."""
-    try:
-        brand = catalog_services.current_catalog().brand
-    except CatalogNotPublished:
-        return {"shop_name": UNNAMED_SHOP}
-    return {"shop_name": brand.label.get(request_locale())}
 
 
 @blp.after_request

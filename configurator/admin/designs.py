@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from configurator.catalog import services as catalog
 from configurator.catalog.errors import ProductNotFound
 from configurator.designs import services as designs
 from configurator.designs.models import Design
@@ -37,7 +38,7 @@ class LiveCheck:
 def live_check(design: Design) -> LiveCheck:
     """Read the design through the product's live version, as a shopper reopening it would."""
     try:
-        version = designs.live_version(design.product_key)
+        version = catalog.live_version(design.product_key)
     except ProductNotFound:
         return LiveCheck(None, ())
     return LiveCheck(version.id, designs.check(design.choices, version).violations)

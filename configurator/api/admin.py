@@ -24,6 +24,7 @@ from marshmallow import Schema
 
 from configurator.admin import designs as admin_designs
 from configurator.admin import orders as admin_orders
+from configurator.admin import partners as admin_partners
 from configurator.admin import rulesets
 from configurator.admin.auth import AdminBlueprint, current_token, register_security_scheme
 from configurator.api.admin_schemas import (
@@ -57,7 +58,6 @@ from configurator.errors import PROBLEM_JSON
 from configurator.orders.models import Order, OrderStatus
 from configurator.orders.services import ALLOWED
 from configurator.paging import Page
-from configurator.partners import services as partners
 from configurator.proofs import services as proofs
 from configurator.storage import blob_store
 
@@ -492,7 +492,7 @@ class DesignDetail(MethodView):
 # --- partners --------------------------------------------------------------------------------------
 
 
-def _partner_usage(found: partners.PartnerUsage) -> dict[str, Any]:
+def _partner_usage(found: admin_partners.PartnerUsage) -> dict[str, Any]:
     partner = found.partner
     return {
         "name": partner.name,
@@ -515,7 +515,7 @@ class Partners(MethodView):
     @blp.response(200, AdminPartnerListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List partners, oldest first, with the designs, orders and paid revenue that came through each."""
-        found = partners.usage(args["page"], args["page_size"])
+        found = admin_partners.usage(args["page"], args["page_size"])
         return _page(found, [_partner_usage(item) for item in found.items])
 
 

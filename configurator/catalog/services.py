@@ -29,9 +29,12 @@ from configurator.catalog.errors import (
     UnknownAttribute,
     UnsupportedCurrency,
 )
+from configurator.catalog.models import ProductVersion
 from configurator.errors import ErrorCode, FieldError
+from configurator.locale import request_locale
 from configurator.observability import CONFIGURE_SECONDS, timed
 from configurator.uploads.services import require_uploads
+from configurator.wording import PRODUCT_UNKNOWN
 from rules import Catalog, Product, load_catalog
 from rules.cheapest import cheapest
 from rules.errors import CatalogError, Diagnostic
@@ -89,6 +92,24 @@ class _LiveCache:
 def init_app(app: Flask) -> None:
     """Keep a per-process cache of the live catalog on the app."""
     app.extensions[EXTENSION] = _LiveCache()
+
+
+def live_version(product_key: str) -> ProductVersion:
+    """The version shoppers configure now, or `ProductNotFound`."""
+    version = versions.live_versions().get(product_key)
+    if version is None:
+        raise ProductNotFound(PRODUCT_UNKNOWN, extensions={"technical_detail": f"No product {product_key}."})
+    return version
+
+
+def shop_name() -> str:
+    """The brand's label (brand.yaml) in the request's language; "Atelier" before anything is
+    published (the shop has no brand yet, hence no name of its own)."""
+    try:
+        brand = current_catalog().brand
+    except CatalogNotPublished:
+        return "Atelier"
+    return brand.label.get(request_locale())
 
 
 def offered_locales() -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from configurator import events
 from configurator.catalog import versions
-from configurator.catalog.services import resolve_currency
+from configurator.catalog.services import live_version, resolve_currency
 from configurator.checkout.errors import (
     CartClosed,
     CartLineNotFound,
@@ -116,7 +116,7 @@ def add_line(cart: Cart, design: Design, quantity: int, locale: str = "en") -> C
     _open(cart)
     if len(cart.lines) >= MAX_LINES:
         raise CartNotReady(cart_full(MAX_LINES))
-    checked = designs.check(design.choices, designs.live_version(design.product_key))
+    checked = designs.check(design.choices, live_version(design.product_key))
     if not checked.valid:
         errors = [
             FieldError(

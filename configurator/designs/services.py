@@ -16,16 +16,15 @@ from sqlalchemy import select
 
 from configurator import events
 from configurator.catalog import versions
-from configurator.catalog.errors import ProductNotFound
 from configurator.catalog.models import ProductVersion
-from configurator.catalog.services import normalize_picks
+from configurator.catalog.services import live_version, normalize_picks
 from configurator.dbtypes import looks_like_token
 from configurator.designs.errors import DesignNotFound
 from configurator.designs.models import Design
 from configurator.extensions import db
 from configurator.requester import current_partner_id
 from configurator.uploads.services import READ_CHUNK, named_uploads, require_uploads
-from configurator.wording import DESIGN_UNKNOWN, PRODUCT_UNKNOWN
+from configurator.wording import DESIGN_UNKNOWN
 from rules import Product
 from rules.model import Value
 from rules.results import Violation
@@ -84,14 +83,6 @@ def read_for_price(design: Design, rules: versions.Rules) -> tuple[Checked, Chec
     product, version = rules.product(design.product_key)
     current = check_with(product, design.choices, version)
     return current, current if current.valid else check(design.choices, design.version)
-
-
-def live_version(product_key: str) -> ProductVersion:
-    """The version shoppers configure now, or `ProductNotFound`."""
-    version = versions.live_versions().get(product_key)
-    if version is None:
-        raise ProductNotFound(PRODUCT_UNKNOWN, extensions={"technical_detail": f"No product {product_key}."})
-    return version
 
 
 def save(product_key: str, raw_picks: Mapping[str, object], *, locale: str = "en") -> Design:

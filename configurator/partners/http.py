@@ -29,11 +29,10 @@ from flask_smorest.utils import prepare_response
 
 from configurator.errors import PROBLEM_JSON
 from configurator.openapi import ProblemSchema
-from configurator.partners import services
+from configurator.partners import embed, services
 from configurator.partners.errors import OriginNotAllowed, UnknownPublishableKey
-from configurator.requester import SHOPPER_HEADER
+from configurator.requester import KEY_HEADER, SHOPPER_HEADER
 
-KEY_HEADER = "X-Atelier-Key"
 API_PREFIX = "/api/v1/"
 ADMIN_PREFIX = "/api/v1/admin"
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE"
@@ -48,8 +47,6 @@ ORIGIN_REFUSED = "ORIGIN_REFUSED"
 
 def register_partners(app: Flask) -> None:
     """Check partner requests before every view, add CORS headers after, and serve the embed page."""
-    from storefront import embed
-
     app.before_request(check_partner_request)
     app.after_request(add_cors_headers)
     app.register_blueprint(embed.blp)

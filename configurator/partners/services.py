@@ -12,23 +12,17 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from configurator.config import Mode
 from configurator.dbtypes import looks_like_token, utcnow
-from configurator.designs.models import Design
 from configurator.errors import FieldError
 from configurator.extensions import db
-from configurator.orders.models import Order, OrderStatus
-from configurator.paging import Page, paginate
 from configurator.partners.errors import PartnerInvalid, PartnerNotFound, UnknownPublishableKey
 from configurator.partners.models import Partner, PartnerOrigin
-from rules.money import round_money
 
 LIVE_PREFIX = "pk_live_"
 TEST_PREFIX = "pk_test_"
@@ -40,7 +34,6 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # Pages on these hosts are served by the visitor's own machine: plain http is fine there in production.
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 # Orders whose money the shop has and keeps: paid, and neither cancelled nor refunded since.
-PAID_STATUSES = (OrderStatus.PAID.value, OrderStatus.IN_PRODUCTION.value, OrderStatus.SHIPPED.value)
 
 
 def _production() -> bool:
@@ -225,64 +218,3 @@ def origin_listed(origin: str) -> bool:
         .limit(1)
     )
     return found is not None
-
-
-# --- the admin report --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Revenue:
-    currency: str
-    amount: Decimal
-    orders: int
-
-
-@dataclass(frozen=True)
-class PartnerUsage:
-    """What a partner brought: designs saved and orders placed through its key, and paid revenue."""
-
-    partner: Partner
-    designs: int
-    orders: int
-    paid_orders: int
-    revenue: tuple[Revenue, ...]
-
-
-def usage(page: int, page_size: int) -> Page[PartnerUsage]:
-    """A page of partners (oldest first) with their counts; revenue is per currency, never summed
-    across currencies."""
-    found = paginate(select(Partner).order_by(Partner.created_at, Partner.id), page, page_size)
-    ids = [p.id for p in found.items]
-    designs = dict(
-        db.session.execute(
-            select(Design.partner_id, func.count())
-            .where(Design.partner_id.in_(ids))
-            .group_by(Design.partner_id)
-        ).all()
-    )
-    orders = dict(
-        db.session.execute(
-            select(Order.partner_id, func.count()).where(Order.partner_id.in_(ids)).group_by(Order.partner_id)
-        ).all()
-    )
-    revenue: dict[int | None, list[Revenue]] = {}
-    rows = db.session.execute(
-        select(Order.partner_id, Order.currency, func.sum(Order.total), func.count())
-        .where(Order.partner_id.in_(ids), Order.status.in_(PAID_STATUSES))
-        .group_by(Order.partner_id, Order.currency)
-        .order_by(Order.partner_id, Order.currency)
-    )
-    for partner_id, currency, total, count in rows:
-        amount = round_money(Decimal(total), currency)
-        revenue.setdefault(partner_id, []).append(Revenue(currency, amount, count))
-    items = [
-        PartnerUsage(
-            partner=p,
-            designs=designs.get(p.id, 0),
-            orders=orders.get(p.id, 0),
-            paid_orders=sum(r.orders for r in revenue.get(p.id, [])),
-            revenue=tuple(revenue.get(p.id, [])),
-        )
-        for p in found.items
-    ]
-    return Page(items, found.page, found.page_size, found.total)

@@ -9,7 +9,7 @@ import pytest
 
 from configurator.admin.rulesets import MAX_BODY_BYTES
 from configurator.config import DEFAULTS
-from storefront.embed import content_security_policy
+from configurator.partners.embed import content_security_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024

@@ -49,11 +49,11 @@ def test_the_embed_page_may_be_framed_by_the_partner_origins_exactly(
     assert config["origins"] == policy["frame-ancestors"]
     assert (config["product"], config["key"], config["keyHeader"]) == ("mug", key, "X-Atelier-Key")
     assert '<atelier-configurator product="mug"' in html
-    assert "/embed/static/embed.js" in html
+    assert "/assets/embed.js" in html
 
 
 def test_the_embed_script_checks_origins_exactly(pg_client: FlaskClient) -> None:
-    script = pg_client.get("/embed/static/embed.js")
+    script = pg_client.get("/assets/embed.js")
     assert script.status_code == 200
     text = script.get_data(as_text=True)
     script.close()

@@ -12,19 +12,13 @@ from typing import Any
 
 from flask import Blueprint, Response, make_response, render_template, request, url_for
 
-from configurator.designs.services import live_version
+from configurator.catalog.services import live_version
 from configurator.errors import AtelierError
 from configurator.partners import services as partners
-from configurator.partners.http import KEY_HEADER
+from configurator.requester import KEY_HEADER
 
-blp = Blueprint(
-    "embed",
-    __name__,
-    url_prefix="/embed",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
+# The page's template and scripts are the storefront's (embed.html, embed.js, the widget).
+blp = Blueprint("embed", __name__, url_prefix="/embed")
 
 # Everything the page loads comes from this shop; the widget engineer adds sources here (one place).
 PAGE_POLICY = (
@@ -85,7 +79,7 @@ def page(product: str) -> Response:
     html = render_template(
         "embed.html",
         config=config,
-        embed_js=url_for("embed.static", filename="embed.js"),
+        embed_js=url_for("storefront.asset", filename="embed.js"),
         widget_js=url_for("storefront.asset", filename="atelier-widget.js"),
     )
     response = make_response(html, 200)

@@ -80,6 +80,16 @@ class ProviderPayment:
         return self.succeeded and self.amount_minor > 0 and self.amount_refunded_minor >= self.amount_minor
 
 
+@dataclass(frozen=True)
+class WebhookEvent:
+    """The parts of a verified provider event that are used; what it is about is fetched again, never
+    taken from the event."""
+
+    id: str
+    type: str
+    object_id: str
+
+
 class PaymentProvider(Protocol):
     """Creates the one payment of an order, and tells its current status."""
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -37,9 +37,6 @@ from configurator.payments.offline import OfflineProvider
 from configurator.wording import PAYMENT_ELSEWHERE, PAYMENT_NOT_STARTED, PAYMENT_PENDING
 from rules.money import from_minor, to_minor
 
-if TYPE_CHECKING:
-    from configurator.payments.stripe import WebhookOutcome
-
 EXTENSION = "atelier.payments"
 # Once a payment has succeeded, a fetch answering an earlier status (a late, stale answer) cannot
 # move it back; only a refund moves it on.
@@ -50,6 +47,14 @@ _REFUNDABLE = {OrderStatus.PAID, OrderStatus.IN_PRODUCTION, OrderStatus.SHIPPED}
 RECHECK_SECONDS = 3
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    event_id: str
+    type: str
+    handled: bool  # an event type we act on
+    duplicate: bool  # already processed: nothing was done this time
 
 
 @dataclass(frozen=True)
@@ -303,10 +308,24 @@ def apply_event(provider_name: str, event_id: str, event_type: str, effect: Call
 
 
 def stripe_webhook(payload: bytes, signature: str | None) -> WebhookOutcome:
-    """Handle a call to the Stripe webhook; `WebhooksDisabled` when this shop does not use Stripe."""
-    from configurator.payments.stripe import StripeProvider, handle_webhook
+    """Handle a call to the Stripe webhook: verify it, then act on the event once, on the payment as
+    Stripe holds it now. Types that change no payment are acknowledged and ignored; `WebhooksDisabled`
+    when this shop does not use Stripe."""
+    from configurator.payments.stripe import NAME, StripeProvider
 
     active = provider()
     if not isinstance(active, StripeProvider):
         raise WebhooksDisabled("This shop does not take payments through Stripe.")
-    return handle_webhook(active, payload, signature)
+    event = active.verify(payload, signature)
+    if not active.handles(event):
+        return WebhookOutcome(event.id, event.type, handled=False, duplicate=False)
+    if event_seen(event.id):
+        return WebhookOutcome(event.id, event.type, handled=True, duplicate=True)
+    current = active.payment_after(event)
+
+    def effect() -> None:
+        if current is not None:
+            record(current, f"{NAME}-webhook")  # the actor in the order's history
+
+    processed = apply_event(NAME, event.id, event.type, effect)
+    return WebhookOutcome(event.id, event.type, handled=True, duplicate=not processed)

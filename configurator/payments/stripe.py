@@ -7,47 +7,43 @@ does:
   retried checkout (or the SDK's own retries) never makes a second one;
 - a webhook is trusted only once its signature, body and timestamp check out; anything else is a 400
   with no side effect;
-- a webhook event only says "look again": the handler re-fetches the PaymentIntent from Stripe, with
-  its charge and so its refunds, and acts on all of it as it is now, so events delivered late or out of
-  order (a failure after the success, a success after the refund) end in the same state.
+- a webhook event only says "look again": `payment_after` re-fetches the PaymentIntent from Stripe,
+  with its charge and so its refunds, and the payment service acts on all of it as it is now, so events
+  delivered late or out of order (a failure after the success, a success after the refund) end in the
+  same state.
+
+Like every provider, this module translates Stripe's API and events into `configurator.payments.base`
+values and knows nothing of orders or the database: `configurator.payments.services` decides.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import stripe
 
-from configurator.payments import services
-from configurator.payments.base import PaymentRequest, ProviderPayment
+from configurator.payments.base import PaymentRequest, ProviderPayment, WebhookEvent
 from configurator.payments.errors import PaymentProviderFailed, WebhookRejected
 
 NAME = "stripe"
-ACTOR = "stripe-webhook"
 # Stripe's own default: a signed event older than this is refused as a possible replay.
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class WebhookEvent:
-    """The parts of a verified event we use; the object's content is fetched again, never trusted."""
-
-    id: str
-    type: str
-    object_id: str
-
-
-@dataclass(frozen=True)
-class WebhookOutcome:
-    event_id: str
-    type: str
-    handled: bool  # an event type we act on
-    duplicate: bool  # already processed: nothing was done this time
+# The events that may change a payment, and what each is about: a PaymentIntent, or a charge (whose
+# intent is looked up).
+INTENT_EVENTS = frozenset(
+    {
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.canceled",
+        "payment_intent.processing",
+    }
+)
+CHARGE_EVENTS = frozenset({"charge.refunded"})
 
 
 class StripeProvider:
@@ -120,6 +116,26 @@ class StripeProvider:
             intent = intent.get("id")
         return str(intent) if intent else None
 
+    def handles(self, event: WebhookEvent) -> bool:
+        """Whether the event may change a payment; others are acknowledged and ignored."""
+        return event.type in INTENT_EVENTS or event.type in CHARGE_EVENTS
+
+    def payment_after(self, event: WebhookEvent) -> ProviderPayment | None:
+        """The payment the event is about, as Stripe holds it now (whatever this event says, another may
+        have said more since); None when Stripe does not know it with our key (another account's event).
+        `PaymentProviderFailed` when Stripe does not answer: it delivers the event again later."""
+        try:
+            intent_id = (
+                self.payment_intent_of_charge(event.object_id)
+                if event.type in CHARGE_EVENTS
+                else event.object_id
+            )
+            return self.fetch(intent_id) if intent_id is not None else None
+        except PaymentProviderFailed as error:
+            if _unknown_to_stripe(error):
+                return None
+            raise
+
     def verify(self, payload: bytes, signature: str | None) -> WebhookEvent:
         """The event, if Stripe signed exactly this body recently with our secret; else `WebhookRejected`."""
         try:
@@ -157,57 +173,3 @@ def _payment(intent: Any) -> ProviderPayment:
 def _unknown_to_stripe(error: PaymentProviderFailed) -> bool:
     cause = error.__cause__
     return isinstance(cause, stripe.InvalidRequestError) and cause.http_status == 404
-
-
-def _record_intent(provider: StripeProvider, event: WebhookEvent, intent_id: str | None) -> bool:
-    # Whatever this event says, another one may have said more since: look at the intent as it is now.
-    current: ProviderPayment | None = None
-    if intent_id is not None:
-        try:
-            current = provider.fetch(intent_id)
-        except PaymentProviderFailed as error:
-            if not _unknown_to_stripe(error):
-                raise  # a 5xx: Stripe delivers the event again later
-            # not visible with our key (another account's event): acknowledge it
-
-    def effect() -> None:
-        if current is not None:
-            services.record(current, ACTOR)
-
-    return services.apply_event(NAME, event.id, event.type, effect)
-
-
-def _payment_intent_changed(provider: StripeProvider, event: WebhookEvent) -> bool:
-    return _record_intent(provider, event, event.object_id)
-
-
-def _charge_refunded(provider: StripeProvider, event: WebhookEvent) -> bool:
-    try:
-        intent_id = provider.payment_intent_of_charge(event.object_id)
-    except PaymentProviderFailed as error:
-        if not _unknown_to_stripe(error):
-            raise
-        intent_id = None
-    return _record_intent(provider, event, intent_id)
-
-
-# Event type -> handler; each answers False when the event had already been processed.
-HANDLERS: dict[str, Callable[[StripeProvider, WebhookEvent], bool]] = {
-    "payment_intent.succeeded": _payment_intent_changed,
-    "payment_intent.payment_failed": _payment_intent_changed,
-    "payment_intent.canceled": _payment_intent_changed,
-    "payment_intent.processing": _payment_intent_changed,
-    "charge.refunded": _charge_refunded,
-}
-
-
-def handle_webhook(provider: StripeProvider, payload: bytes, signature: str | None) -> WebhookOutcome:
-    """Verify, then process the event once; types we do not handle are acknowledged and ignored."""
-    event = provider.verify(payload, signature)
-    handler = HANDLERS.get(event.type)
-    if handler is None:
-        return WebhookOutcome(event.id, event.type, handled=False, duplicate=False)
-    if services.event_seen(event.id):
-        return WebhookOutcome(event.id, event.type, handled=True, duplicate=True)
-    processed = handler(provider, event)
-    return WebhookOutcome(event.id, event.type, handled=True, duplicate=not processed)

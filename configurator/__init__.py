@@ -17,12 +17,12 @@ from configurator.config import load_config
 from configurator.designs import services as designs
 from configurator.errors import register_error_handlers
 from configurator.extensions import db, migrate
-from configurator.mail.services import queue_order_confirmation, register_mail, withdraw_order_confirmation
+from configurator.mail.services import queue_order_confirmation, withdraw_order_confirmation
 from configurator.observability import register_observability
 from configurator.orders import services as orders
 from configurator.partners.http import register_partners
 from configurator.preferences import services as preferences
-from configurator.proofs.services import queue_proofs, register_proofs
+from configurator.proofs.services import queue_proofs
 from configurator.recommendations.services import use_consented_designs
 from configurator.tasks import celery_init_app
 from storefront import register_storefront
@@ -40,8 +40,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_observability(app)  # first: its hooks time and label everything after it
     connect_events()
-    register_mail(app)
-    register_proofs(app)
     # Recommendations learn from consented designs through functions the preferences domain provides.
     use_consented_designs(app, preferences.consented_designs, preferences.consented_designs_stamp)
     register_catalog(app)

@@ -1,6 +1,11 @@
-"""The `atelier` command: serve the demo, and check, explain and describe catalogs for merchants.
+"""The `atelier` command, the shop's one command line: serve the demo; check, explain, describe and
+publish catalogs; and the operators' commands of every domain, each defined once in its domain's
+`commands` module and assembled here.
 
-A thin layer: loading, analysis and answers come from `rules` and `configurator.catalog.services`.
+It is Flask's `FlaskGroup` with the app factory: a command that works on the shop gets an app built
+from the environment (`cli_app`, which never sets up the demo on its own), commands of the app's
+extensions come along (`atelier db upgrade|current|history` from Flask-Migrate), and commands that
+only read files (`rules check`, `rules explain`, `rules schema`) build no app at all.
 """
 
 from __future__ import annotations
@@ -8,22 +13,25 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from flask import Flask
+from flask.cli import FlaskGroup, NoAppException, routes_command, shell_command
+from flask_sqlalchemy import SQLAlchemy
 
 from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
 from configurator.errors import AtelierError
-from configurator.mail import cli as mail_commands
-from configurator.partners import commands as partner_commands
-from configurator.proofs import cli as proofs_commands
+from configurator.insights.commands import insights_group
+from configurator.mail.commands import mail_group
+from configurator.partners.commands import partners_group
+from configurator.proofs.commands import proofs_group
 from configurator.publishing import commands as publishing_commands
-from configurator.recommendations import commands as insights_commands
+from configurator.recommendations.commands import suggest_defaults
 from rules.errors import Diagnostic
 from rules.model import AttributeKind
 
@@ -35,13 +43,49 @@ _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli_app() -> Flask:
+    """The app a command works on: the configured database (ATELIER_DATABASE_URL), the demo never set
+    up on its own (a `rules diff` must not publish the catalog folder first)."""
+    from configurator import create_app
+    from configurator.extensions import db
+
+    try:
+        app = create_app({"ATELIER_AUTO_SETUP": False})
+    except AtelierError as error:
+        raise NoAppException(error.operator_message) from error  # FlaskGroup prints it, no traceback
+    # A command's connections end with it, also when many commands run in one process (tests).
+    app.teardown_appcontext(lambda _error: close_connections(db))
+    return app
+
+
+def close_connections(db: SQLAlchemy) -> None:
+    db.session.remove()  # first: a connection still held would outlive the pool it came from
+    db.engine.dispose()
+
+
+@click.group(
+    "atelier",
+    cls=FlaskGroup,
+    create_app=cli_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="atelier", prog_name="atelier")
 def main() -> None:
     """Atelier: products made to order."""
 
 
-@main.command()
+# FlaskGroup's --app, --env-file and --debug would name another app, need python-dotenv, or shadow
+# `run --debug`: the shop's command keeps its own options only.
+main.params = [p for p in main.params if p.name not in {"app", "env_file", "debug"}]
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+@main.command(with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
@@ -74,32 +118,16 @@ def run(host: str, port: int, catalog: str | None, debug: bool) -> None:
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
 
 
-@main.group("rules")
+@main.group("rules", cls=click.Group)
 def rules_group() -> None:
     """Check, explain, describe and publish catalogs written in the rules language."""
 
 
 rules_group.add_command(publishing_commands.publish)
 rules_group.add_command(publishing_commands.diff)
-main.add_command(publishing_commands.db_group)
-main.add_command(partner_commands.partners_group)
-main.add_command(insights_commands.insights_group)
-
-
-@main.group("mail")
-def mail_group() -> None:
-    """The e-mail outbox."""
-
-
-mail_group.add_command(mail_commands.atelier_flush)
-
-
-@main.group("proofs")
-def proofs_group() -> None:
-    """Production proofs of paid orders."""
-
-
-proofs_group.add_command(proofs_commands.atelier_render)
+insights_group.add_command(suggest_defaults)
+for group in (partners_group, insights_group, mail_group, proofs_group):
+    main.add_command(group)
 
 
 @main.group("uploads")
@@ -117,15 +145,13 @@ def uploads_collect(older_than_days: float | None, dry_run: bool) -> None:
 
     from flask import current_app
 
-    from configurator.publishing.commands import app_context
     from configurator.storage import blob_store
     from configurator.uploads.collect import collect_unused
 
-    with app_context():
-        days = older_than_days
-        if days is None:
-            days = float(current_app.config["ATELIER_UPLOAD_RETENTION_DAYS"])
-        result = collect_unused(blob_store(), older_than=timedelta(days=days), dry_run=dry_run)
+    days = older_than_days
+    if days is None:
+        days = float(current_app.config["ATELIER_UPLOAD_RETENTION_DAYS"])
+    result = collect_unused(blob_store(), older_than=timedelta(days=days), dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(
         f"{result.examined} upload(s) older than {days:g} day(s): {len(result.removed)} {verb}, "
@@ -158,10 +184,8 @@ def payments_reconcile(since_hours: int, fix: bool) -> None:
     from datetime import timedelta
 
     from configurator.payments.reconcile import reconcile
-    from configurator.publishing.commands import app_context
 
-    with app_context():
-        report = reconcile(timedelta(hours=since_hours), fix=fix)
+    report = reconcile(timedelta(hours=since_hours), fix=fix)
     for found in report.findings:
         if found.fixed:
             state = f"marked {found.becomes.value}"
@@ -440,24 +464,6 @@ def token_group() -> None:
     """Admin API tokens: create (shown once), list, revoke."""
 
 
-@contextmanager
-def _admin_context() -> Iterator[None]:
-    """An app context on the configured database; its connections are closed when the command ends."""
-    from configurator import create_app
-    from configurator.extensions import db
-
-    try:
-        app = create_app()
-    except AtelierError as error:
-        raise click.ClickException(error.operator_message) from error
-    with app.app_context():
-        try:
-            yield
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-
-
 @token_group.command("create")
 @click.argument("name")
 @click.option(
@@ -473,19 +479,18 @@ def token_create(name: str, scopes: tuple[str, ...], all_scopes: bool) -> None:
     from configurator.admin import services as admin
 
     wanted = list(admin.SCOPES) if all_scopes else list(scopes)
-    with _admin_context():
-        try:
-            created = admin.create_token(name, wanted)
-        except AtelierError as error:
-            for item in error.errors:
-                click.echo(f"{item.field}: {item.detail}", err=True)
-            raise click.ClickException(error.operator_message) from error
-        click.echo(created.plain)
-        click.echo(
-            f"Token {created.token.name!r} ({', '.join(created.token.scopes)}). Store it now, in a "
-            "password manager or secret store: it cannot be shown again.",
-            err=True,
-        )
+    try:
+        created = admin.create_token(name, wanted)
+    except AtelierError as error:
+        for item in error.errors:
+            click.echo(f"{item.field}: {item.detail}", err=True)
+        raise click.ClickException(error.operator_message) from error
+    click.echo(created.plain)
+    click.echo(
+        f"Token {created.token.name!r} ({', '.join(created.token.scopes)}). Store it now, in a "
+        "password manager or secret store: it cannot be shown again.",
+        err=True,
+    )
 
 
 @token_group.command("list")
@@ -493,17 +498,14 @@ def token_list() -> None:
     """List the admin tokens (prefix, scopes, last use); tokens themselves are never shown."""
     from configurator.admin import services as admin
 
-    with _admin_context():
-        tokens = admin.list_tokens()
-        if not tokens:
-            click.echo("No admin tokens.")
-            return
-        for token in tokens:
-            used = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "never"
-            state = (
-                f"revoked {token.revoked_at.isoformat(timespec='minutes')}" if token.revoked_at else "active"
-            )
-            click.echo(f"{token.name}\t{token.prefix}…\t{','.join(token.scopes)}\tlast used {used}\t{state}")
+    tokens = admin.list_tokens()
+    if not tokens:
+        click.echo("No admin tokens.")
+        return
+    for token in tokens:
+        used = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "never"
+        state = f"revoked {token.revoked_at.isoformat(timespec='minutes')}" if token.revoked_at else "active"
+        click.echo(f"{token.name}\t{token.prefix}…\t{','.join(token.scopes)}\tlast used {used}\t{state}")
 
 
 @token_group.command("revoke")
@@ -512,16 +514,15 @@ def token_revoke(name: str) -> None:
     """Revoke the admin token NAME: requests with it are refused from now on."""
     from configurator.admin import services as admin
 
-    with _admin_context():
-        try:
-            token = admin.revoke_token(name)
-        except AtelierError as error:
-            raise click.ClickException(error.operator_message) from error
-        assert token.revoked_at is not None
-        click.echo(f"Revoked {token.name} at {token.revoked_at.isoformat(timespec='seconds')}.")
+    try:
+        token = admin.revoke_token(name)
+    except AtelierError as error:
+        raise click.ClickException(error.operator_message) from error
+    assert token.revoked_at is not None
+    click.echo(f"Revoked {token.name} at {token.revoked_at.isoformat(timespec='seconds')}.")
 
 
-@token_group.command("scopes")
+@token_group.command("scopes", with_appcontext=False)
 def token_scopes() -> None:
     """List the scopes a token can be given."""
     from configurator.admin.services import SCOPES

@@ -207,6 +207,7 @@ def check_config(config: dict[str, Any]) -> None:
             raise ConfigurationError(f"Production mode needs {' and '.join(missing)} to be set.")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = DEMO_SECRET_KEY
+    check_database(config)
     check_payments(config, mode)
     check_mail(config)
     check_media(config)
@@ -220,6 +221,22 @@ def check_config(config: dict[str, Any]) -> None:
         config["ATELIER_AUTO_SETUP"] = mode is Mode.DEMO
     elif isinstance(auto, str):
         config["ATELIER_AUTO_SETUP"] = auto.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def check_database(config: dict[str, Any]) -> None:
+    """Refuse a database URL SQLAlchemy cannot read or has no driver for, before anything connects."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise ConfigurationError(
+            "ATELIER_DATABASE_URL must be a database URL such as "
+            "postgresql+psycopg://user:password@host/atelier or sqlite:///atelier.sqlite3.",
+            extensions={"technical_detail": str(error)},
+        ) from None
 
 
 def check_payments(config: dict[str, Any], mode: Mode) -> None:

@@ -8,6 +8,7 @@ runs keep killing their worker is given up after a few deliveries (`configurator
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,6 +89,8 @@ def celery_init_app(app: Flask) -> Celery:
     celery = Celery(app.name, task_cls=FlaskTask)
     celery.config_from_object(celery_config(app))
     celery.set_default()
+    for module in TASK_MODULES:  # every app knows every task by name, as a worker does
+        importlib.import_module(module)
     app.extensions[EXTENSION] = celery
     install_commit_hooks()
     install_task_signals()

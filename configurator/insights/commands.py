@@ -1,14 +1,14 @@
-"""`atelier insights aggregate` and `atelier insights report PRODUCT`: the counts, in the terminal."""
+"""`atelier insights aggregate|report PRODUCT`: the counts, in the terminal."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import click
+from flask.cli import AppGroup
 
 from configurator.errors import AtelierError
 from configurator.insights import compute, services
-from configurator.publishing.commands import app_context
 
 BAR_WIDTH = 24
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -148,7 +148,12 @@ def _funnel_lines(funnel: compute.Funnel) -> list[str]:
     return table(("stage", "shoppers", "of viewed", ""), rows, frozenset({1, 2}))
 
 
-@click.command("aggregate")
+@click.group("insights", cls=AppGroup)
+def insights_group() -> None:
+    """What shoppers and paid orders say about the products (needs ATELIER_DATABASE_URL)."""
+
+
+@insights_group.command("aggregate")
 @click.option(
     "--since",
     "since",
@@ -159,21 +164,19 @@ def _funnel_lines(funnel: compute.Funnel) -> list[str]:
 )
 def aggregate(since: int) -> None:
     """Count the last days' events and paid orders into insights again (safe to repeat)."""
-    with app_context():
-        done = services.aggregate_since(since)
+    done = services.aggregate_since(since)
     for day in done:
         click.echo(f"{day.day}: {'being rebuilt by another run' if day.busy else f'{day.rows} counts'}")
 
 
-@click.command("report")
+@insights_group.command("report")
 @click.argument("product")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, services.MAX_DAYS))
 @click.option("--partner", default=None, help="Only what came through this partner (its name).")
 def report(product: str, days: int, partner: str | None) -> None:
     """PRODUCT's popularity, pairs, funnel, blocked demand and trends over the last DAYS days."""
-    with app_context():
-        try:
-            found = services.report(product, days, partner)
-        except AtelierError as error:
-            raise click.ClickException(error.operator_message) from error
+    try:
+        found = services.report(product, days, partner)
+    except AtelierError as error:
+        raise click.ClickException(error.operator_message) from error
     click.echo(render_report(found))

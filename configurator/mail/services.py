@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -57,15 +57,6 @@ def texts(locale: str) -> dict[str, str]:
 
 
 logger = logging.getLogger(__name__)
-
-
-def register_mail(app: Flask) -> None:
-    """Register the mail tasks and add `flask mail flush` (the confirmation hears of paid orders
-    through `configurator.events`)."""
-    import configurator.mail.tasks  # noqa: F401  # registers the tasks with every Celery app
-    from configurator.mail.cli import mail_cli
-
-    app.cli.add_command(mail_cli)
 
 
 def queue_order_confirmation(order: Order) -> None:

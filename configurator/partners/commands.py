@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from configurator.errors import AtelierError
 from configurator.partners import services
 from configurator.partners.models import Partner
-from configurator.publishing.commands import app_context
 
 
 def _fail(error: AtelierError) -> click.ClickException:
@@ -23,7 +23,7 @@ def _state(partner: Partner) -> str:
     return f"disabled {partner.disabled_at.isoformat(timespec='minutes')}"
 
 
-@click.group("partners")
+@click.group("partners", cls=AppGroup)
 def partners_group() -> None:
     """Partners: sites that embed the configurator with a publishable key."""
 
@@ -41,34 +41,32 @@ def partners_group() -> None:
 )
 def add(name: str, origins: tuple[str, ...]) -> None:
     """Add the partner NAME and print its publishable key."""
-    with app_context():
-        try:
-            partner = services.add(name, origins)
-        except AtelierError as error:
-            raise _fail(error) from error
-        click.echo(partner.publishable_key)
-        base = current_app.config["ATELIER_PUBLIC_URL"]
-        click.echo(
-            f"Partner {partner.name!r} may embed from {', '.join(partner.origin_list)}.\n"
-            f'Iframe: <iframe src="{base}/embed/PRODUCT?key={partner.publishable_key}"></iframe>\n'
-            f"API:    send the header X-Atelier-Key: {partner.publishable_key}\n"
-            "The key is publishable (it goes into the partner's pages); see docs/partners.md and "
-            "docs/embed.md.",
-            err=True,
-        )
+    try:
+        partner = services.add(name, origins)
+    except AtelierError as error:
+        raise _fail(error) from error
+    click.echo(partner.publishable_key)
+    base = current_app.config["ATELIER_PUBLIC_URL"]
+    click.echo(
+        f"Partner {partner.name!r} may embed from {', '.join(partner.origin_list)}.\n"
+        f'Iframe: <iframe src="{base}/embed/PRODUCT?key={partner.publishable_key}"></iframe>\n'
+        f"API:    send the header X-Atelier-Key: {partner.publishable_key}\n"
+        "The key is publishable (it goes into the partner's pages); see docs/partners.md and "
+        "docs/embed.md.",
+        err=True,
+    )
 
 
 @partners_group.command("list")
 def list_() -> None:
     """List partners: name, publishable key, origins, state."""
-    with app_context():
-        partners = services.list_partners()
-        if not partners:
-            click.echo("No partners.")
-            return
-        for partner in partners:
-            origins = ",".join(partner.origin_list)
-            click.echo(f"{partner.name}\t{partner.publishable_key}\t{origins}\t{_state(partner)}")
+    partners = services.list_partners()
+    if not partners:
+        click.echo("No partners.")
+        return
+    for partner in partners:
+        origins = ",".join(partner.origin_list)
+        click.echo(f"{partner.name}\t{partner.publishable_key}\t{origins}\t{_state(partner)}")
 
 
 @partners_group.command("origins")
@@ -77,26 +75,24 @@ def list_() -> None:
 @click.option("--remove", "removed", multiple=True, metavar="ORIGIN", help="An origin to drop; repeatable.")
 def origins(name: str, added: tuple[str, ...], removed: tuple[str, ...]) -> None:
     """Show the origins of the partner NAME, or change them with --add and --remove."""
-    with app_context():
-        try:
-            if added or removed:
-                partner = services.change_origins(name, added, removed)
-            else:
-                partner = services.find(name)
-        except AtelierError as error:
-            raise _fail(error) from error
-        for origin in partner.origin_list:
-            click.echo(origin)
+    try:
+        if added or removed:
+            partner = services.change_origins(name, added, removed)
+        else:
+            partner = services.find(name)
+    except AtelierError as error:
+        raise _fail(error) from error
+    for origin in partner.origin_list:
+        click.echo(origin)
 
 
 @partners_group.command("disable")
 @click.argument("name")
 def disable(name: str) -> None:
     """Disable the partner NAME: its key is refused from the next request on."""
-    with app_context():
-        try:
-            partner = services.disable(name)
-        except AtelierError as error:
-            raise _fail(error) from error
-        assert partner.disabled_at is not None
-        click.echo(f"Disabled {partner.name} at {partner.disabled_at.isoformat(timespec='seconds')}.")
+    try:
+        partner = services.disable(name)
+    except AtelierError as error:
+        raise _fail(error) from error
+    assert partner.disabled_at is not None
+    click.echo(f"Disabled {partner.name} at {partner.disabled_at.isoformat(timespec='seconds')}.")

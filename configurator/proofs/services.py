@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import delete, false, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -42,15 +41,6 @@ SPEC_NAME = "spec"
 LOCALE = "en"  # the workshop's language
 
 logger = logging.getLogger(__name__)
-
-
-def register_proofs(app: Flask) -> None:
-    """Register the proofs task and add `flask proofs render` (proofs hear of paid orders through
-    `configurator.events`)."""
-    import configurator.proofs.tasks  # noqa: F401  # registers the task with every Celery app
-    from configurator.proofs.cli import proofs_cli
-
-    app.cli.add_command(proofs_cli)
 
 
 def queue_proofs(order: Order) -> None:

@@ -1,42 +1,21 @@
-"""`atelier rules publish|diff` and `atelier db upgrade`: the merchant's and the operator's commands
-that work on the configured database (ATELIER_DATABASE_URL)."""
+"""`atelier rules publish|diff`: the merchant's commands that work on the configured database
+(ATELIER_DATABASE_URL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask.cli import with_appcontext
 
 from configurator.catalog import versions
 from configurator.catalog.errors import CatalogInvalid
-from configurator.errors import AtelierError
-from configurator.extensions import db
 from configurator.publishing import services as publishing
 from configurator.publishing.errors import BrandChangeUnconfirmed
 from configurator.publishing.impact import Impact, PriceChanges, impact
 
 SHOWN = 20  # broken designs listed per product; the rest are counted
-
-
-@contextmanager
-def app_context() -> Iterator[Flask]:
-    """The configured app's context for one command; its connections are closed at the end."""
-    from configurator import create_app
-
-    try:
-        app = create_app({"ATELIER_AUTO_SETUP": False})
-    except AtelierError as error:
-        raise click.ClickException(error.operator_message) from error
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _snapshot(folder: Path) -> versions.Snapshot:
@@ -116,6 +95,7 @@ def _amount(total: Decimal, currency: str, tax_included: bool) -> str:
 
 
 @click.command("publish")
+@with_appcontext
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--confirm-brand-change",
@@ -125,54 +105,36 @@ def _amount(total: Decimal, currency: str, tax_included: bool) -> str:
 def publish(folder: Path, confirm_brand_change: bool) -> None:
     """Check a catalog folder as `rules check` does and publish every changed product as a new
     immutable version. Another brand than the live one needs --confirm-brand-change."""
-    with app_context():
-        snapshot = _snapshot(folder)
-        try:
-            published = publishing.publish(snapshot, confirm_brand_change=confirm_brand_change)
-        except BrandChangeUnconfirmed as error:
-            print_impact(error.impact)
-            change = error.impact.brand_change
-            assert change is not None
-            raise click.ClickException(
-                f"{folder} is the brand {change.new}, not the live {change.current}: nothing was "
-                "published. If re-branding the shop is what you mean, add --confirm-brand-change."
-            ) from error
-        result = published.result
-        for key, version in result.created.items():
-            click.echo(f"{key}: published version {version.id} ({version.content_hash[:12]})")
-        for key, version in result.reactivated.items():
-            click.echo(f"{key}: version {version.id} is live again ({version.content_hash[:12]})")
-        for key, version in result.unchanged.items():
-            click.echo(f"{key}: unchanged (version {version.id})")
-        print_impact(published.impact, published=True)
+    snapshot = _snapshot(folder)
+    try:
+        published = publishing.publish(snapshot, confirm_brand_change=confirm_brand_change)
+    except BrandChangeUnconfirmed as error:
+        print_impact(error.impact)
+        change = error.impact.brand_change
+        assert change is not None
+        raise click.ClickException(
+            f"{folder} is the brand {change.new}, not the live {change.current}: nothing was "
+            "published. If re-branding the shop is what you mean, add --confirm-brand-change."
+        ) from error
+    result = published.result
+    for key, version in result.created.items():
+        click.echo(f"{key}: published version {version.id} ({version.content_hash[:12]})")
+    for key, version in result.reactivated.items():
+        click.echo(f"{key}: version {version.id} is live again ({version.content_hash[:12]})")
+    for key, version in result.unchanged.items():
+        click.echo(f"{key}: unchanged (version {version.id})")
+    print_impact(published.impact, published=True)
 
 
 @click.command("diff")
+@with_appcontext
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def diff(folder: Path) -> None:
     """What publishing FOLDER would change: the saved designs and open carts it would break, a brand
     change, and the totals that change."""
-    with app_context():
-        found = impact(_snapshot(folder))
-        if not found.changed:
-            click.echo("Nothing to publish: every product is already live as it is.")
-            return
-        click.echo(f"Would publish: {', '.join(found.changed)}")
-        print_impact(found)
-
-
-@click.group("db")
-def db_group() -> None:
-    """The database schema (migrations)."""
-
-
-@db_group.command("upgrade")
-def upgrade() -> None:
-    """Bring the database schema up to date (run before starting a new release)."""
-    from flask_migrate import upgrade as run_upgrade
-
-    from configurator import MIGRATIONS
-
-    with app_context():
-        run_upgrade(directory=str(MIGRATIONS))
-    click.echo("The database schema is up to date.")
+    found = impact(_snapshot(folder))
+    if not found.changed:
+        click.echo("Nothing to publish: every product is already live as it is.")
+        return
+    click.echo(f"Would publish: {', '.join(found.changed)}")
+    print_impact(found)

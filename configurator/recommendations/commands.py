@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from configurator.errors import AtelierError
-from configurator.insights import commands as counted
-from configurator.publishing.commands import app_context
 from configurator.recommendations import services
 from rules.model import Value
-
-
-@click.group("insights")
-def insights_group() -> None:
-    """What shoppers and paid orders say about the products (needs ATELIER_DATABASE_URL)."""
-
-
-insights_group.add_command(counted.aggregate)
-insights_group.add_command(counted.report)
 
 
 def _show(value: Value) -> str:
@@ -61,15 +51,15 @@ def render_suggestion(found: services.Suggestion) -> str:
     return "\n".join(lines)
 
 
-@insights_group.command("suggest-defaults")
+@click.command("suggest-defaults")
+@with_appcontext
 @click.argument("product")
 def suggest_defaults(product: str) -> None:
     """PRODUCT's most chosen valid design among paid orders, attribute by attribute, with the evidence."""
-    with app_context():
-        try:
-            found = services.suggest_defaults(product)
-        except AtelierError as error:
-            raise click.ClickException(error.operator_message) from error
+    try:
+        found = services.suggest_defaults(product)
+    except AtelierError as error:
+        raise click.ClickException(error.operator_message) from error
     if found.orders == 0:
         click.echo(
             f"No paid orders of {product} yet: nothing to suggest. Defaults can be suggested once "

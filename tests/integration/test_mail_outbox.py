@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from configurator.cli import main
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage, OutboxStatus
 from configurator.mail.tasks import send_outbox_message
@@ -200,7 +201,7 @@ def test_a_down_server_leaves_the_message_pending_until_a_flush(
     assert "ConnectionRefusedError" in message.last_error
     # When the server is back and an operator flushes the outbox
     smtp.start()
-    result = app.test_cli_runner().invoke(args=["mail", "flush", "--older-than", "0"])
+    result = app.test_cli_runner().invoke(main, ["mail", "flush", "--older-than", "0"])
     assert result.exit_code == 0, result.output
     assert "1 pending message enqueued" in result.output
     # Then the e-mail arrives once, and the row is sent after two attempts
@@ -227,7 +228,7 @@ def test_a_message_whose_sends_never_finished_fails_once_its_attempts_are_used_u
         db.session.commit()
     # When the server answers and the outbox is flushed
     smtp.start()
-    result = app.test_cli_runner().invoke(args=["mail", "flush", "--older-than", "0"])
+    result = app.test_cli_runner().invoke(main, ["mail", "flush", "--older-than", "0"])
     assert result.exit_code == 0, result.output
     # Then the message is failed with the reason, and nothing more is sent
     [message] = outbox(app)

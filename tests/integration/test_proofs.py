@@ -22,6 +22,7 @@ from PIL import Image, ImageChops, ImageStat
 from sqlalchemy import func, select
 
 from configurator.catalog import versions
+from configurator.cli import main
 from configurator.extensions import db
 from configurator.orders.models import Order, OrderLine, OrderStatus
 from configurator.proofs import services as proofs
@@ -219,7 +220,7 @@ def test_a_lost_file_is_rendered_again_under_its_key(pg_app: Flask) -> None:
     before = stored(pg_app, order.id)
     lost = next(s for s in before if s.view == "slice")
     (blob_store(pg_app).path(lost.blob_key)).unlink()  # type: ignore[attr-defined]
-    result = pg_app.test_cli_runner().invoke(args=["proofs", "render", order.number.lower()])
+    result = pg_app.test_cli_runner().invoke(main, ["proofs", "render", order.number.lower()])
     assert result.exit_code == 0, result.output
     after = stored(pg_app, order.id)
     assert len(after) == len(before)
@@ -257,7 +258,7 @@ def test_a_failing_store_leaves_the_order_paid_and_a_later_run_finishes(pg_app: 
 
 
 def test_the_render_command_refuses_an_unknown_order(pg_app: Flask) -> None:
-    result = pg_app.test_cli_runner().invoke(args=["proofs", "render", "ZZZZ-ZZZZ"])
+    result = pg_app.test_cli_runner().invoke(main, ["proofs", "render", "ZZZZ-ZZZZ"])
     assert result.exit_code == 1
     assert "Error: No order" in result.output
 
@@ -504,7 +505,7 @@ def test_proofs_given_up_are_left_by_the_sweep_until_a_person_asks_again(pg_app:
         db.session.remove()
     assert proof_count(pg_app) == 0
     # When a person asks for its proofs again
-    result = pg_app.test_cli_runner().invoke(args=["proofs", "render", order.number])
+    result = pg_app.test_cli_runner().invoke(main, ["proofs", "render", order.number])
     # Then they are told why they had been given up, the mark is gone, and the proofs are made
     assert result.exit_code == 0, result.output
     assert (

@@ -1,4 +1,4 @@
-"""`flask proofs render NUMBER`: render an order's missing proofs again (after a lost enqueue, a
+"""`atelier proofs render NUMBER`: render an order's missing proofs again (after a lost enqueue, a
 storage outage that outlasted the retries, a file removed from the blob store, or proofs given up
 because their rendering kept killing the worker)."""
 
@@ -10,32 +10,20 @@ from flask.cli import AppGroup
 from configurator.extensions import db
 from configurator.orders.errors import OrderNotFound
 from configurator.orders.services import find_by_number
+from configurator.proofs.services import try_again
+from configurator.proofs.tasks import render_proofs
 from configurator.tasks import send_now
 
-proofs_cli = AppGroup("proofs", help="Production proofs of paid orders.")
+
+@click.group("proofs", cls=AppGroup)
+def proofs_group() -> None:
+    """Production proofs of paid orders."""
 
 
-@proofs_cli.command("render")
+@proofs_group.command("render")
 @click.argument("number")
 def render(number: str) -> None:
     """Enqueue the rendering of the order's missing proofs (the ones it has are kept)."""
-    _render(number)
-
-
-@click.command("render")
-@click.argument("number")
-def atelier_render(number: str) -> None:
-    """Enqueue the rendering of the order's missing proofs (the ones it has are kept)."""
-    from configurator.publishing.commands import app_context
-
-    with app_context():
-        _render(number)
-
-
-def _render(number: str) -> None:
-    from configurator.proofs.services import try_again
-    from configurator.proofs.tasks import render_proofs
-
     try:
         order_id = find_by_number(number.strip().upper()).id
     except OrderNotFound as error:

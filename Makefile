@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: help run run-prod stop-prod prod-services test fuzz lint typecheck pytest services install install-dev clean
+.PHONY: help run run-prod stop-prod prod-services test fuzz lint typecheck pytest coverage services install install-dev clean
 
 help:
 	@echo "make run    set up .venv, install, serve the demo catalog on http://$(HOST):$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make stop-prod stop what run-prod started"
 	@echo "make test   set up .venv with the dev extra, run ruff, mypy and pytest"
 	@echo "make fuzz   the long schemathesis run of the API (CI's step after make test)"
+	@echo "make coverage  pytest under coverage.py"
 	@echo "make clean  remove .venv and caches"
 
 # A bare Debian python3 lacks ensurepip; as root we can add it, otherwise say what to install.
@@ -60,8 +61,11 @@ prod-services:
 		else echo "run-prod needs:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
 
+# ruff, then the layers (pyproject.toml's [tool.importlinter]): rules stays pure, the storefront
+# talks to the API only, no import cycle among the application's domains, the API above the services.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -81,6 +85,10 @@ services:
 	fi
 
 pytest: $(VENV)/.installed-dev services
+	$(BIN)/python -m pytest
+
+# The same tests under coverage.py (about twice the CPU time of `make pytest`, so not part of `make test`).
+coverage: $(VENV)/.installed-dev services
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 test: lint typecheck pytest

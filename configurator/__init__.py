@@ -22,7 +22,7 @@ from configurator.observability import register_observability
 from configurator.orders import services as orders
 from configurator.partners.http import register_partners
 from configurator.preferences import services as preferences
-from configurator.proofs.services import queue_proofs
+from configurator.proofs.tasks import queue_proofs
 from configurator.recommendations.services import use_consented_designs
 from configurator.tasks import celery_init_app
 from storefront import register_storefront

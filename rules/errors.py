@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from rules.model import SourceRef
+from rules.source import SourceRef
 
 Severity = Literal["error", "warning", "info"]
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 
 from rules.errors import Code, Diagnostic, EvaluationError, ExpressionError
-from rules.model import MAX_NUMBER_LENGTH, SourceRef
+from rules.source import MAX_NUMBER_LENGTH, SourceRef
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
 FEATURES = ("present", "length", "count")

@@ -11,34 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from rules.expr import Expr
+from rules.expr import Expr
+from rules.source import MAX_NUMBER_LENGTH as MAX_NUMBER_LENGTH
+from rules.source import SourceRef as SourceRef
 
 DEFAULT_LOCALE = "en"
-# The longest number a catalog may write, in characters (YAML scalars and rule expressions alike): 50
-# digits hold any amount or measure a shop needs, and a longer literal would cost Python's `int` a
-# quadratic conversion before it is even checked (CPython refuses 4,300 digits and more outright).
-MAX_NUMBER_LENGTH = 50
 
 # A value an attribute can take in a design:
 #   choice / colour -> str (option key); multi -> frozenset[str]; number -> int; boolean -> bool;
 #   text -> str; image -> str (an upload id, "" when none); an attribute that does not apply
 #   (its `when` is false) -> None.
 Value = str | int | bool | frozenset[str] | None
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """Where something was written: 1-based line and column, as editors show them."""
-
-    file: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from configurator.mail.services import requeue, stale_messages
+from configurator.mail.tasks import requeue, stale_messages
 
 
 @click.group("mail", cls=AppGroup)

@@ -8,21 +8,20 @@ nothing about sending it (a down SMTP server, a lost broker message) can undo or
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from configurator.catalog import versions
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage, OutboxStatus
+from configurator.mail.tasks import send_outbox_message
 from configurator.orders.models import Order, OrderLine
-from configurator.tasks import enqueue_after_commit, send_now
+from configurator.tasks import enqueue_after_commit
 from rules.money import round_money
 
 ORDER_CONFIRMATION = "order_confirmation"
@@ -78,8 +77,6 @@ def queue_order_confirmation(order: Order) -> None:
         logger.exception("could not queue the confirmation of order %s; the order is paid", order.number)
         return
     if message_id is not None:
-        from configurator.mail.tasks import send_outbox_message
-
         enqueue_after_commit(send_outbox_message, message_id)
 
 
@@ -181,32 +178,3 @@ def _value(value: object, locale: str) -> str:
 def _money(amount: Decimal, currency: str) -> str:
     # Stored amounts carry four decimals whatever the currency; shown, they carry the currency's.
     return f"{round_money(amount, currency):f} {currency}"
-
-
-def stale_messages(older_than: timedelta) -> list[int]:
-    """Pending messages nobody has tried to send for `older_than`: their enqueue was lost (a broker
-    hiccup at commit time) or their worker died for good."""
-    cutoff = utcnow() - older_than
-    query = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-            OutboxMessage.created_at < cutoff,
-            or_(OutboxMessage.last_attempt_at.is_(None), OutboxMessage.last_attempt_at < cutoff),
-        )
-        .order_by(OutboxMessage.id)
-    )
-    return list(db.session.scalars(query))
-
-
-def requeue(message_ids: Iterable[int]) -> int:
-    """Enqueue the sending of these messages now; how many were enqueued."""
-    from configurator.mail.tasks import send_outbox_message
-
-    # The caller's read transaction ends first: an eager task writes through its own session.
-    db.session.commit()
-    count = 0
-    for message_id in message_ids:
-        send_now(send_outbox_message, message_id)
-        count += 1
-    return count

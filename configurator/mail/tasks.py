@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -23,14 +24,13 @@ from typing import Any
 from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 
 from configurator.config import Mode
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage, OutboxStatus
-from configurator.mail.services import requeue, stale_messages
-from configurator.tasks import exclusive
+from configurator.tasks import exclusive, send_now
 
 # One first attempt and five retries; then the message is marked failed and left for a person.
 MAX_ATTEMPTS = 6
@@ -228,3 +228,30 @@ def sweep_outbox() -> int:
     if found:
         logger.warning("outbox sweep: sending %s stale pending message(s) again: %s", len(found), found)
     return requeue(found)
+
+
+def stale_messages(older_than: timedelta) -> list[int]:
+    """Pending messages nobody has tried to send for `older_than`: their enqueue was lost (a broker
+    hiccup at commit time) or their worker died for good."""
+    cutoff = utcnow() - older_than
+    query = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.created_at < cutoff,
+            or_(OutboxMessage.last_attempt_at.is_(None), OutboxMessage.last_attempt_at < cutoff),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def requeue(message_ids: Iterable[int]) -> int:
+    """Enqueue the sending of these messages now; how many were enqueued."""
+    # The caller's read transaction ends first: an eager task writes through its own session.
+    db.session.commit()
+    count = 0
+    for message_id in message_ids:
+        send_now(send_outbox_message, message_id)
+        count += 1
+    return count

@@ -28,7 +28,6 @@ from configurator.orders.services import find_by_number
 from configurator.proofs.errors import ProofNotFound
 from configurator.proofs.models import Proof, ProofFailure, ProofKind
 from configurator.storage import BlobStore
-from configurator.tasks import enqueue_after_commit
 from configurator.uploads.services import upload_bytes
 from rules import Product, preview
 from rules.errors import RulesError
@@ -41,19 +40,6 @@ SPEC_NAME = "spec"
 LOCALE = "en"  # the workshop's language
 
 logger = logging.getLogger(__name__)
-
-
-def queue_proofs(order: Order) -> None:
-    """Render the order's proofs once the payment's transaction has committed.
-
-    Runs inside that transaction; nothing here may raise: missing proofs must not undo a payment
-    (they can be rendered again, the payment cannot be taken again)."""
-    try:
-        from configurator.proofs.tasks import render_proofs
-
-        enqueue_after_commit(render_proofs, order.id)
-    except Exception:  # noqa: BLE001
-        logger.exception("could not queue the proofs of order %s; the order is paid", order.number)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from celery import Task, shared_task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from configurator.extensions import db
+from configurator.orders.models import Order
 from configurator.proofs.services import give_up, orders_missing_proofs, render_order
 from configurator.storage import blob_store
-from configurator.tasks import exclusive, send_now
+from configurator.tasks import enqueue_after_commit, exclusive, send_now
 
 # PostgreSQL advisory locks are keyed by two integers: this one ("prf") keeps ours apart.
 ADVISORY_LOCK_SPACE = 0x707266
@@ -80,3 +81,14 @@ def sweep_proofs() -> int:
     if missing:
         logger.warning("proofs sweep: sending %s order(s) again: %s", len(missing), missing)
     return len(missing)
+
+
+def queue_proofs(order: Order) -> None:
+    """Render the order's proofs once the payment's transaction has committed.
+
+    Runs inside that transaction; nothing here may raise: missing proofs must not undo a payment
+    (they can be rendered again, the payment cannot be taken again)."""
+    try:
+        enqueue_after_commit(render_proofs, order.id)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not queue the proofs of order %s; the order is paid", order.number)

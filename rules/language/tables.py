@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Protocol
 
 from rules.errors import Code
 from rules.language import fields as f
 from rules.language.check import Report, check_table, suggestion
-from rules.language.names import AttributeInfo
+from rules.language.names import AttributeInfo, Resolver
 from rules.language.yamlsafe import Node, Scalar, Sequence
 from rules.model import Attribute, AttributeKind, Localized, SourceRef, TableConstraint
 
-if TYPE_CHECKING:
-    from rules.language.product import ProductLowering
+
+class TableOwner(Protocol):
+    """What lowering a table needs of the product it belongs to (`rules.language.product`'s lowering)."""
+
+    path: Path  # the product file: a CSV is read next to it
+    report: Report
+    resolver: Resolver
+    read_file: Callable[[Path, Node], bytes | None]
+    attached: list[bytes]  # the CSV sources read, for the product's hash
+
 
 MAX_CSV_BYTES = 32 * 1024 * 1024
 MAX_ERRORS_PER_TABLE = 20
@@ -119,7 +128,7 @@ def lower_table(
     message: Localized,
     context: str,
     attributes: list[Attribute],
-    lowering: ProductLowering,
+    lowering: TableOwner,
 ) -> TableConstraint | None:
     """Lower the `table:` of a constraint; None when an error was reported."""
     report = lowering.report
@@ -240,7 +249,7 @@ def _csv_rows(
     columns: list[Attribute] | None,
     known: Mapping[str, AttributeInfo],
     by_key: dict[str, Attribute],
-    lowering: ProductLowering,
+    lowering: TableOwner,
     context: str,
     rows: set[tuple[Cell, ...]],
 ) -> list[Attribute] | None:

@@ -33,7 +33,7 @@ from configurator.config import ConfigurationError, load_config
 from configurator.deliveries import KEY_PREFIX, BoundedDeliveryTask, delivery_counter
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage
-from configurator.mail.services import stale_messages
+from configurator.mail.tasks import stale_messages
 from configurator.orders.models import Order, OrderStatus
 from configurator.proofs.models import Proof, ProofFailure
 from configurator.proofs.services import orders_missing_proofs

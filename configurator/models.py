@@ -1,8 +1,8 @@
 """Every table of the app, imported in one place so Alembic and the app see the whole schema."""
 
 from configurator.admin.models import AdminToken
+from configurator.carts.models import Cart, CartLine
 from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
-from configurator.checkout.models import Cart, CartLine
 from configurator.designs.models import Design
 from configurator.idempotency import IdempotencyKey
 from configurator.insights.models import InsightCount

@@ -14,10 +14,10 @@ from configurator.api.shop_schemas import (
     LineCreateSchema,
     LineUpdateSchema,
 )
+from configurator.carts import services
+from configurator.carts.errors import CartClosed, CartNotReady
+from configurator.carts.models import Cart
 from configurator.catalog.services import violation_data
-from configurator.checkout import services
-from configurator.checkout.errors import CartClosed, CartNotReady
-from configurator.checkout.models import Cart
 from configurator.designs import services as designs
 from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint

@@ -7,7 +7,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from configurator.api.fields import Money, Picks, PickValue
 from configurator.api.schemas import CURRENCY, PreviewSchema, PriceLineSchema, QuoteSchema, ViolationSchema
-from configurator.checkout.services import MAX_QUANTITY
+from configurator.carts.services import MAX_QUANTITY
 from configurator.openapi import FieldErrorSchema
 
 QUANTITY = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from configurator import events
-from configurator.checkout.models import CartStatus
-from configurator.checkout.services import CartPrice
+from configurator.carts.models import CartStatus
+from configurator.carts.services import CartPrice
 from configurator.dbtypes import looks_like_token, utcnow
 from configurator.designs.services import to_json
 from configurator.extensions import db

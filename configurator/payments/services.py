@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from configurator.checkout import services as carts
+from configurator.carts import services as carts
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from configurator.orders import services as orders

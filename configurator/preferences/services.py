@@ -25,9 +25,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from configurator.carts.models import Cart, CartLine, CartStatus
 from configurator.catalog import versions
 from configurator.catalog.models import ProductVersion
-from configurator.checkout.models import Cart, CartLine, CartStatus
 from configurator.dbtypes import looks_like_token, public_token, utcnow
 from configurator.designs.models import Design
 from configurator.errors import FieldError, ValidationFailed

@@ -20,10 +20,10 @@ from typing import Any
 from flask import Flask, current_app, url_for
 
 from configurator.bodies import loads as bounded_json
+from configurator.carts.errors import DesignInvalid
 from configurator.catalog import versions
 from configurator.catalog.errors import InvalidPicks, ProductNotFound
 from configurator.catalog.models import ProductVersion
-from configurator.checkout.errors import DesignInvalid
 from configurator.designs.services import check_with, to_json
 from configurator.errors import ErrorCode, FieldError
 from configurator.extensions import db

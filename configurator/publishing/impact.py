@@ -20,10 +20,10 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from configurator.carts import services as checkout
+from configurator.carts.models import Cart, CartLine, CartStatus
 from configurator.catalog import versions
 from configurator.catalog.versions import Rules, Snapshot
-from configurator.checkout import services as checkout
-from configurator.checkout.models import Cart, CartLine, CartStatus
 from configurator.designs import services as designs
 from configurator.designs.models import Design
 from configurator.extensions import db

@@ -328,7 +328,7 @@ def test_a_view_image_that_is_a_png_of_the_views_size_is_published(
 
 
 def cart_id(app: Flask, token: str) -> int:
-    from configurator.checkout import services as carts
+    from configurator.carts import services as carts
 
     with app.app_context():
         return carts.find(token).id

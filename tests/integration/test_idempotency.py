@@ -133,7 +133,7 @@ def test_a_failed_request_releases_its_key(app: Flask, client: FlaskClient) -> N
     assert count(app, IdempotencyKey) == 0
 
     # When the shopper fixes it and retries with the same key
-    from configurator.checkout import services as carts
+    from configurator.carts import services as carts
 
     with app.app_context():
         carts.set_contact(carts.find(token), email="ada@example.org", name="Ada", address=dict(ADDRESS))

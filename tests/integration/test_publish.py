@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select, text
 
+from configurator.carts import services as carts
 from configurator.catalog.models import ProductVersion
-from configurator.checkout import services as carts
 from configurator.cli import main
 from configurator.extensions import db
 from tests.conftest import TEST_CATALOG
@@ -43,7 +43,7 @@ def versions_of(app: Flask, key: str) -> int:
 
 
 def carted_designs(app: Flask, picks: list[dict[str, Any]]) -> tuple[list[str], str]:
-    from configurator.checkout import services as carts
+    from configurator.carts import services as carts
     from configurator.designs import services as designs
 
     with app.app_context():

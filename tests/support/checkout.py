@@ -20,7 +20,7 @@ def ready_cart(
 ) -> str:
     """A cart holding `(product, picks, quantity)` lines, with contact details unless told otherwise;
     its token."""
-    from configurator.checkout import services as carts
+    from configurator.carts import services as carts
     from configurator.designs import services as designs
 
     with app.app_context():
@@ -34,7 +34,7 @@ def ready_cart(
 
 def cart_total(app: Flask, token: str) -> tuple[Decimal, list[str]]:
     """What the cart costs now (shipping and tax included, as the brand says) and its summary kinds."""
-    from configurator.checkout import services as carts
+    from configurator.carts import services as carts
 
     with app.app_context():
         priced = carts.price(carts.find(token))

@@ -40,7 +40,7 @@ def make_order(
     created_at: datetime | None = None,
 ) -> MadeOrder:
     """Place an order (paid unless told otherwise); `created_at` backdates it for date filters."""
-    from configurator.checkout import services as checkout
+    from configurator.carts import services as checkout
     from configurator.designs import services as designs
     from configurator.extensions import db
     from configurator.orders import services as orders

@@ -197,7 +197,7 @@ class PlacedOrder:
 
 def place_order(app: Flask, email: str = "ada@example.com") -> PlacedOrder:
     """A pending order for two mugs, made through the services as the shop makes it (committed)."""
-    from configurator.checkout import services as checkout
+    from configurator.carts import services as checkout
     from configurator.designs import services as designs
     from configurator.extensions import db
     from configurator.orders import services as orders

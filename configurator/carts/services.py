@@ -16,16 +16,16 @@ from typing import Any
 from sqlalchemy import select
 
 from configurator import events
-from configurator.catalog import versions
-from configurator.catalog.services import live_version, resolve_currency
-from configurator.checkout.errors import (
+from configurator.carts.errors import (
     CartClosed,
     CartLineNotFound,
     CartNotFound,
     CartNotReady,
     DesignInvalid,
 )
-from configurator.checkout.models import Cart, CartLine, CartStatus
+from configurator.carts.models import Cart, CartLine, CartStatus
+from configurator.catalog import versions
+from configurator.catalog.services import live_version, resolve_currency
 from configurator.dbtypes import looks_like_token
 from configurator.designs import services as designs
 from configurator.designs.models import Design

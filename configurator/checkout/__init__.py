@@ -1,1 +1,0 @@
-"""Carts and checkout: lines are saved designs with a quantity, always priced by the server."""

@@ -84,6 +84,7 @@ ENVIRONMENT = {
     "ATELIER_ALLOW_OFFLINE_PAYMENTS": "ATELIER_ALLOW_OFFLINE_PAYMENTS",
     "ATELIER_LIVE_REFRESH_SECONDS": "ATELIER_LIVE_REFRESH_SECONDS",
     "ATELIER_ANSWER_CACHE_MB": "ATELIER_ANSWER_CACHE_MB",
+    "ATELIER_VERSIONS_CACHE_MB": "ATELIER_VERSIONS_CACHE_MB",
     "ATELIER_WORKER_METRICS_BIND": "ATELIER_WORKER_METRICS_BIND",
 }
 
@@ -156,6 +157,8 @@ DEFAULTS: dict[str, Any] = {
     # Configure answers kept per process (a pure function of version, picks, currency, quantity and
     # language): megabytes of encoded answers, 0 keeps none.
     "ATELIER_ANSWER_CACHE_MB": 8,
+    # Compiled versions and their preview assets kept per process (see configurator.catalog.versions).
+    "ATELIER_VERSIONS_CACHE_MB": 256,
     # flask-smorest / OpenAPI
     "API_TITLE": "Atelier",
     "API_VERSION": "v1",
@@ -368,6 +371,7 @@ def check_media(config: dict[str, Any]) -> None:
         ("ATELIER_UPLOAD_MAX_PIXELS", 1),
         ("ATELIER_TRUSTED_PROXIES", 0),
         ("ATELIER_UPLOAD_RETENTION_DAYS", 1),
+        ("ATELIER_VERSIONS_CACHE_MB", 1),
     ):
         value = config.get(key, DEFAULTS[key])
         try:

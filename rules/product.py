@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache
 
 from rules.engine.build import compile_problem
 from rules.engine.diagram import INF, Diagram, IntArray, Sweep
@@ -75,8 +76,11 @@ PICK = 1 << 46
 # A repair counts attributes: a multi's options share one attribute's weight (see `Product.repairs`).
 REPAIR_UNIT = 720
 
-_cache: dict[str, Compiled] = {}
-_cache_lock = threading.Lock()
+# Compiled products kept in a process, the least recently used dropped first; a dropped one is compiled
+# again when asked for (an old version a cart was priced on, say).
+COMPILED_KEPT = 64
+_cache: LRUCache[str, Compiled] = LRUCache(maxsize=COMPILED_KEPT)
+_cache_lock = threading.Lock()  # cachetools' caches are not thread-safe
 
 
 def compile_model(model: ProductModel) -> Compiled:
@@ -91,8 +95,7 @@ def compile_model(model: ProductModel) -> Compiled:
     builder, root, order = compile_problem(sizes, [(t.scope, t.rows) for t in finite.tables])
     compiled = Compiled(finite, Diagram(builder, root, order), Explainer(finite))
     with _cache_lock:
-        _cache.setdefault(key, compiled)
-    return compiled
+        return _cache.setdefault(key, compiled)
 
 
 class Product:
@@ -113,6 +116,11 @@ class Product:
             references = constraint.expr.references()
             keys = tuple(a.key for a in model.attributes if a.key in references)
             self._constraint_reads.append((constraint, references, keys))
+
+    @property
+    def footprint(self) -> int:
+        """Roughly the bytes the compiled product holds (its diagram's arrays, and its model's keep)."""
+        return self._diagram.nbytes + 64 * 1024
 
     @property
     def finite(self) -> FiniteModel:

@@ -90,8 +90,10 @@ class _LiveCache:
 
 
 def init_app(app: Flask) -> None:
-    """Keep a per-process cache of the live catalog on the app."""
+    """Keep a per-process cache of the live catalog on the app, and the compiled versions within the
+    configured budget."""
     app.extensions[EXTENSION] = _LiveCache()
+    versions.keep_within(app.config["ATELIER_VERSIONS_CACHE_MB"] * 1024 * 1024)
 
 
 def live_version(product_key: str) -> ProductVersion:

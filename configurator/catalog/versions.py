@@ -9,13 +9,13 @@ process by that hash, so a version is compiled at most once per worker.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cachetools import LRUCache
 from sqlalchemy import func, select
 
 from configurator.catalog.errors import CatalogInvalid, CatalogNotPublished, ProductNotFound
@@ -25,8 +25,7 @@ from configurator.extensions import db
 from rules import Catalog, Product, load_catalog, preview
 from rules.analysis import check_catalog
 from rules.errors import CatalogError, Diagnostic
-from rules.language import load_brand
-from rules.language import load_product as load_product_model
+from rules.language import load_stored_product
 from rules.model import Brand
 
 BRAND_FILE = "brand.yaml"
@@ -277,14 +276,46 @@ class Served:
     product: Product
     assets: preview.MemoryAssets
 
+    def footprint(self) -> int:
+        """Roughly the bytes it keeps in memory: the compiled product and the asset files."""
+        return self.product.footprint + sum(len(data) for data in self.assets.files.values())
 
-_served: dict[str, Served] = {}
-_served_lock = threading.Lock()
+
+# Versions ready to use, within a budget of bytes (`keep_within`), the least recently used dropped
+# first: a dropped version is read and compiled again from the database when asked for.
+DEFAULT_BUDGET = 256 * 1024 * 1024
+_served: LRUCache[str, Served] = LRUCache(maxsize=DEFAULT_BUDGET, getsizeof=Served.footprint)
+_served_lock = threading.Lock()  # cachetools' caches are not thread-safe
+
+
+def keep_within(budget: int) -> None:
+    """Hold the versions ready to use within `budget` bytes (one process shares one cache); a version
+    larger than the whole budget is served without being kept."""
+    global _served
+    with _served_lock:
+        if _served.maxsize != budget:
+            kept = _served
+            _served = LRUCache(maxsize=budget, getsizeof=Served.footprint)
+            for key, value in kept.items():
+                if value.footprint() <= budget:
+                    _served[key] = value
+
+
+def kept() -> tuple[int, int]:
+    """How many versions are ready to use, and roughly how many bytes they keep."""
+    with _served_lock:
+        return len(_served), int(_served.currsize)
 
 
 def _remember(content_hash: str, product: Product, assets: preview.MemoryAssets) -> Served:
+    served = Served(product, assets)
     with _served_lock:
-        return _served.setdefault(content_hash, Served(product, assets))
+        found = _served.get(content_hash)
+        if found is not None:
+            return found
+        if served.footprint() <= _served.maxsize:
+            _served[content_hash] = served
+    return served
 
 
 def _store_assets(files: Mapping[str, bytes]) -> dict[str, str]:
@@ -305,13 +336,8 @@ def served(version: ProductVersion) -> Served:
         found = _served.get(version.content_hash)
     if found is not None:
         return found
-    with tempfile.TemporaryDirectory(prefix="atelier-version-") as folder:
-        root = Path(folder)
-        (root / BRAND_FILE).write_text(version.brand_version.source, encoding="utf-8")
-        for name, text in version.sources.items():
-            (root / name).write_text(text, encoding="utf-8")
-        brand = load_brand(root / BRAND_FILE)
-        product = Product(load_product_model(root / PRODUCT_FILE, brand))
+    files = {name: text.encode("utf-8") for name, text in version.sources.items()}
+    product = Product(load_stored_product(version.brand_version.source.encode("utf-8"), PRODUCT_FILE, files))
     digests = dict(version.assets or {})
     blobs = {
         b.sha256: b.data

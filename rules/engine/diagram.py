@@ -63,6 +63,11 @@ class Diagram:
 
     # -- construction -------------------------------------------------------------------------
 
+    @property
+    def nbytes(self) -> int:
+        """The bytes its arrays hold: what keeping the diagram costs, for caches' budgets."""
+        return sum(value.nbytes for value in vars(self).values() if isinstance(value, np.ndarray))
+
     def _export(self, builder: Builder, root: Ref) -> None:
         n = self.levels
         by_level: list[list[Ref]] = [[] for _ in range(n)]

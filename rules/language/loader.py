@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from collections.abc import Mapping as Files
 from pathlib import Path
 
 from rules.errors import CatalogError, Code, Diagnostic
@@ -15,6 +17,8 @@ from rules.model import Brand, ProductModel, SourceRef
 
 BRAND_FILE = "brand.yaml"
 PathLike = str | os.PathLike[str]
+# Reads a file a product names (a CSV table) into bytes, or reports why not and answers None.
+ReadFrom = Callable[[Path, Report, Node], bytes | None]
 
 
 def _read(path: Path, report: Report, limit: int, where: Node | SourceRef | None = None) -> bytes | None:
@@ -70,6 +74,10 @@ def _brand_info(path: Path, report: Report) -> BrandInfo:
     data = _read(path, report, MAX_YAML_BYTES)
     if data is None:
         return placeholder_brand(str(path))
+    return _brand_of(path, data, report)
+
+
+def _brand_of(path: Path, data: bytes, report: Report) -> BrandInfo:
     local = Report()
     root, problems = load_yaml(data, str(path))
     local.add(problems)
@@ -82,10 +90,14 @@ def _brand_info(path: Path, report: Report) -> BrandInfo:
     return result
 
 
-def _product(path: Path, data: bytes, root: Node, brand: BrandInfo, report: Report) -> ProductModel | None:
+def _product(
+    path: Path, data: bytes, root: Node, brand: BrandInfo, report: Report, read: ReadFrom | None = None
+) -> ProductModel | None:
     local = Report()
 
     def read_file(target: Path, where: Node) -> bytes | None:
+        if read is not None:
+            return read(target, local, where)
         return _read(target, local, MAX_CSV_BYTES, where)
 
     product = ProductLowering(root, path, data, brand, local, read_file).lower()
@@ -131,6 +143,35 @@ def load_product(path: PathLike, brand: Brand) -> ProductModel:
         report.add(problems)
         if root is not None:
             product = _product(product_path, data, root, _info_for(brand), report)
+    _raise_errors(report)
+    assert product is not None
+    return product
+
+
+def load_stored_product(brand_source: bytes, product_file: str, files: Files[str, bytes]) -> ProductModel:
+    """Load a product from files held in memory (a stored version): `files` maps each file name to
+    its bytes, `product_file` among them, with the CSV tables it names beside it. The same checks as
+    `load_product`, without a folder on disk; raises CatalogError listing every problem."""
+    report = Report()
+    brand = _brand_of(Path(BRAND_FILE), brand_source, report)
+    data = files.get(product_file)
+    product: ProductModel | None = None
+    if data is None:
+        report.error(Code.FILE_MISSING, f"{product_file} is not among the stored files", None, "store it")
+    else:
+        root, problems = load_yaml(data, product_file)
+        report.add(problems)
+
+        def read(target: Path, local: Report, where: Node) -> bytes | None:
+            found = files.get(target.name)
+            if found is None:
+                local.error(
+                    Code.FILE_MISSING, f"{target.name} is not among the stored files", where, "store it"
+                )
+            return found
+
+        if root is not None:
+            product = _product(Path(product_file), data, root, brand, report, read)
     _raise_errors(report)
     assert product is not None
     return product

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import io
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from cachetools import LRUCache
 from PIL import Image, ImageFont
 
 from rules.errors import RulesError
@@ -249,15 +249,19 @@ class Prepared:
 
 
 class LRU:
-    """A thread-safe least-recently-used cache bounded by a cost budget (bytes, or entries)."""
+    """A thread-safe least-recently-used cache bounded by a cost budget (bytes, or entries), counting
+    its hits and misses: cachetools' `LRUCache` behind one lock. A value costing more than the whole
+    budget is not kept."""
 
     def __init__(self, budget: int, cost: Callable[[object], int] = lambda _: 1) -> None:
         self.budget = budget
-        self.cost = cost
-        self.used = 0
-        self._items: OrderedDict[object, object] = OrderedDict()
+        self._items: LRUCache[object, object] = LRUCache(maxsize=budget, getsizeof=cost)
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+
+    @property
+    def used(self) -> int:
+        return int(self._items.currsize)
 
     def get(self, key: object) -> object | None:
         """The cached value (now the most recent), or None."""
@@ -265,36 +269,26 @@ class LRU:
             value = self._items.get(key)
             if value is None:
                 self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
+            else:
+                self.hits += 1
             return value
 
     def put(self, key: object, value: object) -> None:
         """Remember a value, forgetting the least recently used ones beyond the budget."""
-        cost = self.cost(value)
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.used -= self.cost(old)
-            self._items[key] = value
-            self.used += cost
-            while self.used > self.budget and len(self._items) > 1:
-                _, dropped = self._items.popitem(last=False)
-                self.used -= self.cost(dropped)
+            self._items.pop(key, None)
+            if self._items.getsizeof(value) <= self.budget:
+                self._items[key] = value
 
     def discard(self, key: object) -> None:
         """Forget one value, if it is there."""
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.used -= self.cost(old)
+            self._items.pop(key, None)
 
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
             self._items.clear()
-            self.used = 0
             self.hits = self.misses = 0
 
     def __len__(self) -> int:

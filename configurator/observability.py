@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 import re
@@ -26,6 +25,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+import pythonjsonlogger.json
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -78,8 +78,6 @@ TASK_DELIVERIES_EXHAUSTED = Counter(
     "Task messages given up, not run, after ATELIER_TASK_MAX_DELIVERIES deliveries that never finished",
     ["task"],
 )
-
-_STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
 def register_observability(app: Flask) -> None:
@@ -214,26 +212,34 @@ class ContextFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, then whatever context the record has."""
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """One JSON object per line (python-json-logger): time (UTC, milliseconds), level, logger, message,
+    then whatever context the record has; `request_id` is null outside a request."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRIBUTES and not key.startswith("_"):
-                entry[key] = value
-        if entry.get("request_id") == "-":
-            entry["request_id"] = None
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        if record.stack_info:
-            entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+    def __init__(self) -> None:
+        super().__init__(
+            "{levelname}{name}{message}",
+            style="{",
+            rename_fields={
+                "levelname": "level",
+                "name": "logger",
+                "exc_info": "exception",
+                "stack_info": "stack",
+            },
+            json_default=str,
+            json_ensure_ascii=False,
+        )
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        if log_data.get("request_id") == "-":
+            log_data["request_id"] = None
+        return log_data
+
+    def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message: dict[str, Any]
+    ) -> None:
+        log_data["time"] = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        super().add_fields(log_data, record, message)
 
 
 def formatter_for(log_format: str) -> logging.Formatter:

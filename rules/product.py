@@ -25,6 +25,7 @@ from rules.engine.build import compile_problem
 from rules.engine.diagram import INF, Diagram, IntArray, Sweep
 from rules.engine.explain import CheapestPaths, Explainer, Explaining
 from rules.engine.finite import FiniteModel, FiniteValue, lower
+from rules.engine.layout import LENGTH_KINDS, AttributeSlots, Layout
 from rules.errors import Diagnostic
 from rules.language import load_brand
 from rules.language import load_catalog as load_catalog_models
@@ -62,7 +63,6 @@ class Compiled:
     explainer: Explainer
 
 
-_TEXT_LIKE = (AttributeKind.TEXT, AttributeKind.IMAGE)  # an empty value is "", not None
 EXPLAIN_BUDGET_S = 0.8  # per domains() call: past it, reasons keep their picks and direct rules
 
 # What completing a design costs, in order of importance (see `Product.complete`): changing a default
@@ -107,7 +107,10 @@ class Product:
         self._compiled = compile_model(model)
         self._finite = self._compiled.finite
         self._diagram = self._compiled.diagram
-        self._layouts = [_Layout(self, attribute) for attribute in model.attributes]
+        self._layout = Layout(model, self._finite, self._diagram)
+        self._answers = [
+            _Answers(self._layout.attributes[a.key], a.when is not None) for a in model.attributes
+        ]
         self._preferences = self._default_preferences()
         self._preference_groups = self._diagram.soft_group_costs(self._preferences)
         # `validate` runs on every configure step: what each constraint reads is worked out once.
@@ -135,8 +138,7 @@ class Product:
 
     def reachable(self, assignment: Mapping[int, int]) -> bool:
         """Whether some valid design gives these finite variables (see `finite`) these value indices."""
-        level_of = self._diagram.level_of
-        return self._diagram.sweep({level_of[v]: value for v, value in assignment.items()}).consistent
+        return self._diagram.sweep(self._layout.levels(assignment)).consistent
 
     # -- picks ------------------------------------------------------------------------------------
 
@@ -200,17 +202,17 @@ class Product:
     def _design_of(self, path: Mapping[int, int]) -> dict[str, Value]:
         """The attribute values a complete path gives (texts: "" where the path has none, else left
         to the caller, who knows the text)."""
-        finite, diagram = self._finite, self._diagram
+        finite = self._finite
         design: dict[str, Value] = {}
         for attribute in self.model.attributes:
             key = attribute.key
             variables = finite.by_attribute[key]
-            values = [finite.variables[v].values[path[diagram.level_of[v]]] for v in variables]
+            values = [finite.variables[v].values[path[self._layout.level(v)]] for v in variables]
             if attribute.kind is AttributeKind.MULTI:
                 design[key] = frozenset(
                     str(finite.variables[v].option) for v, on in zip(variables, values, strict=True) if on
                 )
-            elif attribute.kind in _TEXT_LIKE:
+            elif attribute.kind in LENGTH_KINDS:
                 if values[0] == 0:
                     design[key] = ""
             else:
@@ -268,7 +270,7 @@ class Product:
             if attribute.when is None or attribute.kind is AttributeKind.MULTI:
                 continue
             variable = self._finite.by_attribute[attribute.key][0]
-            level = self._diagram.level_of[variable]
+            level = self._layout.level(variable)
             if level not in levels:
                 continue
             values = self._finite.variables[variable].values
@@ -280,7 +282,9 @@ class Product:
         return levels, soft
 
     def _texts_to_keep(self, picks: Mapping[str, Value]) -> list[str]:
-        return [a.key for a in self.model.attributes if a.kind in _TEXT_LIKE and picks.get(a.key) is not None]
+        return [
+            a.key for a in self.model.attributes if a.kind in LENGTH_KINDS and picks.get(a.key) is not None
+        ]
 
     def _text_preference(self, key: str, value: Value) -> dict[int, IntArray]:
         """A picked text or upload: its own length, or empty when its attribute does not apply; no
@@ -288,15 +292,15 @@ class Product:
         variable = self._finite.by_attribute[key][0]
         size = len(self._finite.variables[variable].values)
         cost = np.full(size, INVENT, dtype=np.int64)
-        length = self._levels({key: value}).get(self._diagram.level_of[variable], 0)
+        length = self._levels({key: value}).get(self._layout.level(variable), 0)
         cost[length] = 0
         attribute = self.model.attribute(key)
         cost[0] = min(cost[0], 1 if attribute is not None and attribute.when is not None else PICK)
-        return {self._diagram.level_of[variable]: cost}
+        return {self._layout.level(variable): cost}
 
     def _default_preferences(self) -> dict[int, IntArray]:
         """Per level, what each value costs a design that has not picked it (see `complete`)."""
-        finite, diagram = self._finite, self._diagram
+        finite = self._finite
         preferences: dict[int, IntArray] = {}
         for attribute in self.model.attributes:
             variables = finite.by_attribute[attribute.key]
@@ -306,11 +310,11 @@ class Product:
                 for variable in variables:
                     on = finite.variables[variable].option in chosen
                     cost = np.array([CHANGE, 0] if on else [0, CHANGE], dtype=np.int64)
-                    preferences[diagram.level_of[variable]] = cost
+                    preferences[self._layout.level(variable)] = cost
                 continue
             variable = variables[0]
             values = finite.variables[variable].values
-            if attribute.kind in _TEXT_LIKE:
+            if attribute.kind in LENGTH_KINDS:
                 default = attribute.default if attribute.kind is AttributeKind.TEXT else ""
                 length = grapheme_length(default) if isinstance(default, str) else 0
                 length = min(length, len(values) - 1)
@@ -318,9 +322,9 @@ class Product:
                 cost[length] = 0
                 if length:
                     cost[0] = 1 if conditional else CHANGE
-                preferences[diagram.level_of[variable]] = cost
+                preferences[self._layout.level(variable)] = cost
                 continue
-            preferences[diagram.level_of[variable]] = _nearness(values, attribute.default)
+            preferences[self._layout.level(variable)] = _nearness(values, attribute.default)
         return preferences
 
     def normalize(self, raw: Mapping[str, object]) -> tuple[dict[str, Value], list[Violation]]:
@@ -362,7 +366,7 @@ class Product:
             if attribute.kind is AttributeKind.MULTI:
                 chosen = value if isinstance(value, frozenset) else frozenset()
                 for index in variables:
-                    levels[self._diagram.level_of[index]] = int(finite.variables[index].option in chosen)
+                    levels[self._layout.level(index)] = int(finite.variables[index].option in chosen)
                 continue
             finite_value: FiniteValue
             if attribute.kind is AttributeKind.TEXT:
@@ -374,7 +378,7 @@ class Product:
                 finite_value = value if not isinstance(value, frozenset) else None
             found = finite.variables[variables[0]].index(finite_value)
             if found is not None:
-                levels[self._diagram.level_of[variables[0]]] = found
+                levels[self._layout.level(variables[0])] = found
         return levels
 
     # -- queries ----------------------------------------------------------------------------------
@@ -401,12 +405,12 @@ class Product:
         why = _Why(self, levels, sweep) if explain else None
         rest_why = (_Why(self, rest_levels, rest_sweep) if explain else None) if clash else why
         states = {
-            layout.key: (
-                layout.state(picks.get(layout.key), best, why)
-                if layout.key in clash
-                else layout.state(picks.get(layout.key), rest_best, rest_why)
+            answers.key: (
+                answers.state(picks.get(answers.key), best, why)
+                if answers.key in clash
+                else answers.state(picks.get(answers.key), rest_best, rest_why)
             )
-            for layout in self._layouts
+            for answers in self._answers
         }
         violations: tuple[Violation, ...] = ()
         if not sweep.consistent:
@@ -423,7 +427,7 @@ class Product:
         variable, index = target
         levels = self._levels(picks)
         sweep = self._diagram.sweep(levels)
-        distance = int(sweep.best[self._diagram.slot_of_variable[variable] + index])
+        distance = int(sweep.best[self._layout.slot(variable, index)])
         if distance == 0:
             return None
         return _Why(self, levels, sweep).reason(variable, index, distance)
@@ -453,7 +457,7 @@ class Product:
 
     def _conflicts(self, picks: Mapping[str, Value]) -> list[Violation]:
         levels = self._levels(picks)
-        assignment = {self._diagram.order[lv]: v for lv, v in levels.items()}
+        assignment = self._layout.variables(levels)
         tables = self._compiled.explainer.rules(assignment)
         return [
             Violation("rule", tuple(self._attributes_of(t.scope)), t.rule.message, t.rule) for t in tables
@@ -493,7 +497,7 @@ class Product:
         if found is None:
             return []
         variable, index = found
-        level = self._diagram.level_of[variable]
+        level = self._layout.level(variable)
         kept = {k: v for k, v in picks.items() if v is not None}
         target = self.model.attribute(attribute)
         if target is not None and target.kind is not AttributeKind.MULTI:
@@ -531,7 +535,7 @@ class Product:
         levels, soft = self._engine_picks(picks, weights)
         levels.pop(level, None)
         soft.pop(level, None)
-        by_level = {lv: weights[finite.variables[diagram.order[lv]].attribute] for lv in levels}
+        by_level = {lv: weights[self._layout.attribute_at(lv)] for lv in levels}
         sweep = diagram.sweep(levels, by_level, soft)
         path = diagram.path_through(sweep, level, index, levels)
         if path is None:
@@ -546,7 +550,7 @@ class Product:
                 continue
             if not changed:
                 continue
-            variable_at = finite.variables[diagram.order[lv]]
+            variable_at = finite.variables[self._layout.variable_at(lv)]
             key = variable_at.attribute
             old = picks.get(key)
             if variable_at.option is not None:
@@ -642,47 +646,28 @@ class Product:
         return quote(self.model, design, quantity, currency)
 
 
-class _Layout:
-    """One attribute's slots in the diagram and its answer objects, prepared once per product so that
-    a domains query does little more than read distances."""
+class _Answers:
+    """One attribute's answer objects over its slots (`rules.engine.layout`), prepared once per
+    product so that a domains query does little more than read distances."""
 
-    def __init__(self, product: Product, attribute: Attribute) -> None:
-        finite, diagram = product._finite, product._diagram
-        self.key = attribute.key
-        self.kind = attribute.kind
-        self.conditional = attribute.when is not None
-        self.applies: bool | None = None if self.conditional else True
-        variables = finite.by_attribute[attribute.key]
-        self.none_slot = -1
-        # Per option: its diagram slot, the variable and value index to explain it, and its key.
-        self.slots: list[int] = []
-        self.targets: list[tuple[int, int]] = []
-        keys: list[str | int | bool] = []
-        if attribute.kind is AttributeKind.MULTI:
-            for variable in variables:
-                self.slots.append(diagram.slot_of_variable[variable] + 1)
-                self.targets.append((variable, 1))
-                keys.append(str(finite.variables[variable].option))
-        else:
-            variable = variables[0]
-            first = diagram.slot_of_variable[variable]
-            self.values = finite.variables[variable].values
-            self.variable, self.first = variable, first
-            for index, value in enumerate(self.values):
-                if value is None:
-                    self.none_slot = first + index
-                elif attribute.kind not in _TEXT_LIKE:
-                    self.slots.append(first + index)
-                    self.targets.append((variable, index))
-                    keys.append(value)
-        self.keys = keys
+    def __init__(self, slots: AttributeSlots, conditional: bool) -> None:
+        self.key, self.kind = slots.key, slots.kind
+        self.slots, self.targets, self.keys = slots.slots, slots.targets, slots.keys
+        self.variable, self.first, self.values, self.none_slot = (
+            slots.variable,
+            slots.first,
+            slots.values,
+            slots.none_slot,
+        )
+        self.conditional = conditional
+        self.applies: bool | None = None if conditional else True
         # Answers without a reason are the same for every query: build them once.
-        self.available = [OptionState(key, True) for key in keys]
-        self.greyed = [OptionState(key, False) for key in keys]
+        self.available = [OptionState(key, True) for key in self.keys]
+        self.greyed = [OptionState(key, False) for key in self.keys]
 
     def state(self, picked: Value, best: list[int], why: _Why | None) -> AttributeState:
         """The attribute's domain read from the sweep's per-slot distances."""
-        if self.kind in _TEXT_LIKE:
+        if self.kind in LENGTH_KINDS:
             # An image's state reads like a text's: max_length 1 when an image may be given.
             return self._text(picked, best, why)
         if why is None:
@@ -724,23 +709,21 @@ class _Why:
         self.levels = levels
         self.sweep = sweep
         self._paths: CheapestPaths | None = None
-        diagram = product._diagram
-        picks = {diagram.order[level]: value for level, value in levels.items()}
+        picks = product._layout.variables(levels)
         deadline = time.perf_counter() + EXPLAIN_BUDGET_S
         self._explaining = Explaining(product._compiled.explainer, picks, sweep.consistent, deadline)
 
     def reason(self, variable: int, value: int, distance: int) -> Reason:
         """Why `variable = value` is out: the picks to change and the rules in the way."""
-        finite, diagram = self.product._finite, self.product._diagram
-        explainer = self.product._compiled.explainer
+        layout, explainer = self.product._layout, self.product._compiled.explainer
         if distance >= INF:
             return Reason((), tuple(t.rule for t in explainer.dead(variable, value)))
         if self._paths is None:
-            self._paths = CheapestPaths(diagram, self.sweep)
-        broken = sorted(self._paths.broken(diagram.level_of[variable], value))
+            self._paths = CheapestPaths(self.product._diagram, self.sweep)
+        broken = sorted(self._paths.broken(layout.level(variable), value))
         attributes: list[str] = []
         for level in broken:
-            key = finite.variables[diagram.order[level]].attribute
+            key = layout.attribute_at(level)
             if key not in attributes:
                 attributes.append(key)
         # The rules are found against every other pick: the culprits say what to change, but a rule
@@ -809,7 +792,7 @@ def _nearness(values: tuple[FiniteValue, ...], default: Value) -> IntArray:
 def _empty(attribute: Attribute) -> Value:
     if attribute.kind is AttributeKind.MULTI:
         return frozenset()
-    if attribute.kind in _TEXT_LIKE:
+    if attribute.kind in LENGTH_KINDS:
         return ""
     return None
 

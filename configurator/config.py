@@ -13,6 +13,10 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+import marshmallow as ma
+from marshmallow import fields as ma_fields
+from marshmallow.validate import Range
+
 from configurator.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
@@ -36,7 +40,7 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
-# Environment variable -> Flask config key. Values are strings; `_coerce` types the few that are not.
+# Environment variable -> Flask config key. Values are strings; `Settings` types those that are not.
 ENVIRONMENT = {
     "ATELIER_MODE": "ATELIER_MODE",
     "ATELIER_SECRET_KEY": "SECRET_KEY",
@@ -177,6 +181,84 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def whole(minimum: int) -> ma_fields.Integer:
+    """A whole number of at least `minimum` (a string of digits is taken too)."""
+    return ma_fields.Integer(
+        strict=False,
+        validate=Range(min=minimum, error="{{name}} must be at least {min}, not {input}."),
+        error_messages={"invalid": "{{name}} must be a whole number, not {input!r}."},
+    )
+
+
+class Flag(ma_fields.Boolean):
+    """true or false, as people write it in an environment, in any case and spacing (1/0, yes/no,
+    on/off, empty for false), or a bool."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        return super()._deserialize(value.strip().lower() if isinstance(value, str) else value, attr, data)
+
+
+def flag() -> Flag:
+    return Flag(
+        truthy={*_TRUE, True},
+        falsy={*_FALSE, False},
+        error_messages={"invalid": "{{name}} must be true or false, not {input!r}."},
+    )
+
+
+def amount() -> ma_fields.Float:
+    """A number, 0 or more (fractions allowed; NaN and infinity are not numbers of anything)."""
+    return ma_fields.Float(
+        allow_nan=False,
+        validate=Range(min=0, error="{{name}} must be 0 or more, not {input}."),
+        error_messages={
+            "invalid": "{{name}} must be a number, not {input!r}.",
+            "special": "{{name}} must be 0 or more, and a number (not NaN or infinity).",
+        },
+    )
+
+
+class Settings(ma.Schema):
+    """The settings that are not text, typed with marshmallow (the stack's own schema library): the
+    environment gives strings, `create_app(config)` may give numbers; both load to the same values,
+    and nonsense is refused naming the variable and what it takes."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    ATELIER_BROKER_VISIBILITY_TIMEOUT = whole(1)
+    ATELIER_TASK_MAX_DELIVERIES = whole(1)
+    ATELIER_SMTP_PORT = whole(1)
+    ATELIER_SMTP_TIMEOUT = whole(1)
+    ATELIER_MAIL_RETRY_BACKOFF = whole(1)
+    ATELIER_MAIL_RETRY_BACKOFF_MAX = whole(1)
+    ATELIER_MAIL_SWEEP_MINUTES = whole(1)
+    ATELIER_SMTP_STARTTLS = flag()
+    ATELIER_ALLOW_OFFLINE_PAYMENTS = flag()
+    ATELIER_STRIPE_MAX_NETWORK_RETRIES = whole(0)
+    ATELIER_UPLOAD_MAX_BYTES = whole(1)
+    ATELIER_UPLOAD_MAX_PIXELS = whole(1)
+    ATELIER_TRUSTED_PROXIES = whole(0)
+    ATELIER_UPLOAD_RETENTION_DAYS = whole(1)
+    ATELIER_VERSIONS_CACHE_MB = whole(1)
+    ATELIER_PREVIEW_STORE_MB = amount()
+    ATELIER_PREVIEW_STORE_DAYS = amount()
+    ATELIER_LIVE_REFRESH_SECONDS = amount()
+    ATELIER_ANSWER_CACHE_MB = amount()
+
+    def handle_error(self, error: ma.ValidationError, data: Any, **kwargs: Any) -> None:
+        # One sentence an operator can act on: the first setting refused, in the order declared.
+        messages: dict[str, Any] = error.normalized_messages()  # type: ignore[no-untyped-call]
+        first = next(name for name in self.declared_fields if name in messages)
+        problem = messages[first]
+        text = problem[0] if isinstance(problem, list) else str(problem)
+        raise ConfigurationError(text.replace("{name}", first))
+
+
 def load_config(
     environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -193,7 +275,10 @@ def load_config(
 
 
 def check_config(config: dict[str, Any]) -> None:
-    """Refuse unknown modes and a production start without secrets; give the demo its dev key."""
+    """Type the settings, refuse unknown modes and a production start without secrets; give the demo
+    its dev key."""
+    settings = Settings()
+    config.update(settings.load({k: v for k, v in config.items() if k in settings.declared_fields}))
     try:
         mode = Mode(config["ATELIER_MODE"])
     except ValueError:
@@ -215,7 +300,6 @@ def check_config(config: dict[str, Any]) -> None:
     check_mail(config)
     check_media(config)
     check_storage(config)
-    check_preview_store(config)
     check_observability(config, mode)
     # The demo migrates its database and publishes its catalog at start; production never does on
     # its own (several workers starting at once must not race to migrate).
@@ -253,7 +337,7 @@ def check_payments(config: dict[str, Any], mode: Mode) -> None:
     if provider not in PAYMENT_PROVIDERS:
         choices = ", ".join(PAYMENT_PROVIDERS)
         raise ConfigurationError(f"ATELIER_PAYMENTS must be one of {choices}, not {provider!r}.")
-    if provider == "offline" and mode is Mode.PRODUCTION and _flag(config, "ATELIER_ALLOW_OFFLINE_PAYMENTS"):
+    if provider == "offline" and mode is Mode.PRODUCTION and config.get("ATELIER_ALLOW_OFFLINE_PAYMENTS"):
         # A rehearsal of production on one machine (`make run-prod`) without Stripe keys: allowed
         # only when asked for by name, and said loudly at every start.
         logger.warning(
@@ -273,57 +357,11 @@ def check_payments(config: dict[str, Any], mode: Mode) -> None:
         for key, prefixes in STRIPE_KEYS.items():
             if not str(config[key]).startswith(prefixes):
                 raise ConfigurationError(f"{key} should start with {' or '.join(prefixes)}.")
-    retries = config.get("ATELIER_STRIPE_MAX_NETWORK_RETRIES", 0)
-    try:
-        config["ATELIER_STRIPE_MAX_NETWORK_RETRIES"] = int(retries)
-    except (TypeError, ValueError):
-        message = f"ATELIER_STRIPE_MAX_NETWORK_RETRIES must be a whole number, not {retries!r}."
-        raise ConfigurationError(message) from None
-    if config["ATELIER_STRIPE_MAX_NETWORK_RETRIES"] < 0:
-        raise ConfigurationError("ATELIER_STRIPE_MAX_NETWORK_RETRIES cannot be negative.")
-
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-# Broker and e-mail settings that are positive whole numbers (seconds, minutes, a port).
-_MAIL_NUMBERS = (
-    "ATELIER_BROKER_VISIBILITY_TIMEOUT",
-    "ATELIER_TASK_MAX_DELIVERIES",
-    "ATELIER_SMTP_PORT",
-    "ATELIER_SMTP_TIMEOUT",
-    "ATELIER_MAIL_RETRY_BACKOFF",
-    "ATELIER_MAIL_RETRY_BACKOFF_MAX",
-    "ATELIER_MAIL_SWEEP_MINUTES",
-)
 
 
 def check_mail(config: dict[str, Any]) -> None:
-    """Type the broker and e-mail settings (the environment gives strings) and refuse nonsense."""
-    for key in _MAIL_NUMBERS:
-        value = config.get(key, DEFAULTS[key])
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ConfigurationError(f"{key} must be a whole number, not {value!r}.") from None
-        if number < 1:
-            raise ConfigurationError(f"{key} must be at least 1, not {number}.")
-        config[key] = number
-    starttls = config.get("ATELIER_SMTP_STARTTLS", True)
-    if isinstance(starttls, str):
-        if starttls.strip().lower() not in _TRUE | _FALSE:
-            raise ConfigurationError(f"ATELIER_SMTP_STARTTLS must be true or false, not {starttls!r}.")
-        starttls = starttls.strip().lower() in _TRUE
-    config["ATELIER_SMTP_STARTTLS"] = bool(starttls)
+    """The public URL e-mails link to, without a trailing slash (the numbers are typed by `Settings`)."""
     config["ATELIER_PUBLIC_URL"] = str(config.get("ATELIER_PUBLIC_URL") or "").rstrip("/")
-
-
-def _flag(config: Mapping[str, Any], key: str) -> bool:
-    value = config.get(key)
-    if isinstance(value, str):
-        if value.strip().lower() not in _TRUE | _FALSE:
-            raise ConfigurationError(f"{key} must be true or false, not {value!r}.")
-        return value.strip().lower() in _TRUE
-    return bool(value)
 
 
 LOG_FORMATS = ("json", "text")
@@ -365,22 +403,7 @@ def worker_metrics_address(bind: str) -> tuple[str, int]:
 
 
 def check_media(config: dict[str, Any]) -> None:
-    """Type the upload and rate-limit settings and refuse nonsense."""
-    for key, minimum in (
-        ("ATELIER_UPLOAD_MAX_BYTES", 1),
-        ("ATELIER_UPLOAD_MAX_PIXELS", 1),
-        ("ATELIER_TRUSTED_PROXIES", 0),
-        ("ATELIER_UPLOAD_RETENTION_DAYS", 1),
-        ("ATELIER_VERSIONS_CACHE_MB", 1),
-    ):
-        value = config.get(key, DEFAULTS[key])
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ConfigurationError(f"{key} must be a whole number, not {value!r}.") from None
-        if number < minimum:
-            raise ConfigurationError(f"{key} must be at least {minimum}, not {number}.")
-        config[key] = number
+    """The upload formats and the rate limits (the numbers are typed by `Settings`)."""
     formats = config.get("ATELIER_UPLOAD_FORMATS", DEFAULTS["ATELIER_UPLOAD_FORMATS"])
     names = formats.split(",") if isinstance(formats, str) else list(formats)
     chosen = {"JPEG" if n.strip().upper() == "JPG" else n.strip().upper() for n in names if n.strip()}
@@ -407,19 +430,6 @@ def check_storage(config: dict[str, Any]) -> None:
     config["ATELIER_STORAGE_URL"] = url
     config["ATELIER_S3_ENDPOINT_URL"] = endpoint
     config["ATELIER_S3_REGION"] = str(config.get("ATELIER_S3_REGION") or "").strip()
-
-
-def check_preview_store(config: dict[str, Any]) -> None:
-    """Type the preview store's budget: megabytes and days, 0 or more (fractions allowed)."""
-    for key in ("ATELIER_PREVIEW_STORE_MB", "ATELIER_PREVIEW_STORE_DAYS"):
-        value = config.get(key, DEFAULTS[key])
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ConfigurationError(f"{key} must be a number, not {value!r}.") from None
-        if not 0 <= number < float("inf"):
-            raise ConfigurationError(f"{key} must be 0 or more, not {value!r}.")
-        config[key] = number
 
 
 def parse_rate_limits(value: str | Mapping[str, Any]) -> dict[str, int]:

@@ -65,7 +65,7 @@ def test_swapped_stripe_keys_are_refused(setting: str, value: str) -> None:
     [
         ({"ATELIER_PAYMENTS": "paypal"}, "ATELIER_PAYMENTS"),
         ({"ATELIER_STRIPE_MAX_NETWORK_RETRIES": "many"}, "whole number"),
-        ({"ATELIER_STRIPE_MAX_NETWORK_RETRIES": -1}, "negative"),
+        ({"ATELIER_STRIPE_MAX_NETWORK_RETRIES": -1}, "at least 0"),
     ],
 )
 def test_nonsense_is_refused(overrides: dict[str, Any], message: str) -> None:

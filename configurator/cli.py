@@ -22,6 +22,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, NoAppException, routes_command, shell_command
 from flask_sqlalchemy import SQLAlchemy
+from werkzeug.serving import run_simple
 
 from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
@@ -115,7 +116,9 @@ def run(host: str, port: int, catalog: str | None, debug: bool) -> None:
         f"Atelier: {products} products from {app.config['ATELIER_CATALOG']}; "
         f"API docs at http://{host}:{port}/docs"
     )
-    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+    # werkzeug's server itself: Flask's `app.run` does nothing under a FlaskGroup command (it would
+    # block the CLI, Flask says), and this command is the server.
+    run_simple(host, port, app, use_debugger=debug, use_reloader=debug, threaded=True)
 
 
 @main.group("rules", cls=click.Group)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,8 @@ from click.testing import CliRunner
 
 from configurator.cli import main
 from tests.support.catalogs import BAD_IMAGES, with_poster_view
+from tests.support.services import free_port
+from tests.support.waiting import WAIT_WITHIN, wait_until
 
 TEST_CATALOG = Path(__file__).parents[1] / "fixtures" / "catalog"
 WHERE = re.compile(r"\S+\.yaml:\d+:\d+: error: ")
@@ -264,24 +270,38 @@ def test_schema_is_json_schema(runner: CliRunner) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
-def test_run_serves_the_catalog(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    served: dict[str, Any] = {}
+def test_run_serves_the_catalog(tmp_path: Path) -> None:
+    # The real command in its own process, as `make run` starts it: it must serve, not just build.
+    port = free_port()
+    environment = {
+        **os.environ,
+        "ATELIER_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "ATELIER_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    command = [sys.executable, "-c", "from configurator.cli import main; main()", "run"]
+    command += ["--catalog", str(TEST_CATALOG), "--port", str(port)]
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), what="atelier run to serve /healthz")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/products") as response:
+            assert len(json.load(response)["products"]) == 2
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=WAIT_WITHIN)
+    assert "2 products" in output.decode()
 
-    def fake_run(app: Any, **kwargs: Any) -> None:
-        served.update(kwargs, app=app)
 
-    monkeypatch.setattr("flask.Flask.run", fake_run)
-    result = runner.invoke(main, ["run", "--catalog", str(TEST_CATALOG), "--port", "8123"])
-    assert result.exit_code == 0, result.output
-    assert served["host"] == "127.0.0.1"
-    assert served["port"] == 8123
-    assert served["app"].test_client().get("/healthz").status_code == 200
-    assert "2 products" in result.output
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def test_run_refuses_production_without_secrets(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATELIER_MODE", "production")
-    monkeypatch.setattr("flask.Flask.run", lambda app, **kwargs: pytest.fail("must not serve"))
+    monkeypatch.setattr("configurator.cli.run_simple", lambda *args, **kwargs: pytest.fail("must not serve"))
     result = runner.invoke(main, ["run", "--catalog", str(TEST_CATALOG)])
     assert result.exit_code == 1
     assert "ATELIER_SECRET_KEY" in result.output
@@ -290,7 +310,7 @@ def test_run_refuses_production_without_secrets(runner: CliRunner, monkeypatch: 
 def test_run_refuses_a_broken_catalog(
     runner: CliRunner, broken_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("flask.Flask.run", lambda app, **kwargs: pytest.fail("must not serve"))
+    monkeypatch.setattr("configurator.cli.run_simple", lambda *args, **kwargs: pytest.fail("must not serve"))
     result = runner.invoke(main, ["run", "--catalog", str(broken_catalog)])
     assert result.exit_code == 1
     assert WHERE.search(result.output)

@@ -52,6 +52,10 @@ class PairSchema(Schema):
     option = fields.String(required=True)
     other_attribute = fields.String(required=True)
     other_option = fields.String(required=True)
+    attribute_label = fields.String(required=True, metadata={"description": "In the live version's words"})
+    option_label = fields.String(required=True)
+    other_attribute_label = fields.String(required=True)
+    other_option_label = fields.String(required=True)
     count = fields.Integer(required=True, metadata={"description": "Paid order lines with both options"})
     lift = fields.Float(
         required=True,
@@ -78,6 +82,8 @@ class BlockedSchema(Schema):
     message = fields.String(required=True, allow_none=True, metadata={"description": "The live rule's text"})
     attribute = fields.String(required=True)
     option = fields.String(required=True)
+    attribute_label = fields.String(required=True, metadata={"description": "In the live version's words"})
+    option_label = fields.String(required=True)
     count = fields.Integer(required=True, metadata={"description": "Times shoppers tried it"})
 
 

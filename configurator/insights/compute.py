@@ -47,6 +47,13 @@ STAGE_EVENTS: dict[Stage, tuple[str, ...]] = {
     Stage.CARTED: ("added_to_cart",),
     Stage.ORDERED: ("ordered",),
 }
+# A shopper has reached a stage once they did anything of it or of a later stage: one who saves a
+# design has configured and viewed it, even if the view came before their consent (and was not
+# kept). Each stage then counts a subset of the shoppers of the stage before: the funnel never rises.
+REACHED_BY: dict[Stage, tuple[str, ...]] = {
+    stage: tuple(t for later in list(Stage)[index:] for t in STAGE_EVENTS[later])
+    for index, stage in enumerate(Stage)
+}
 
 # Attributes whose values are options; free text and photos are the shopper's own and never counted.
 COUNTED_KINDS = frozenset(
@@ -152,6 +159,11 @@ class Pair:
     other_option: str
     count: int
     lift: float
+    # What the merchant reads (the live version's labels; the key when the live version lacks it).
+    attribute_label: str = ""
+    option_label: str = ""
+    other_attribute_label: str = ""
+    other_option_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,8 @@ class Blocked:
     attribute: str
     option: str
     count: int
+    attribute_label: str = ""
+    option_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -151,7 +151,7 @@ def _count_funnel(counts: Counter[Key], start: datetime, end: datetime) -> None:
     active = select(PreferenceEvent.shopper_id).where(
         PreferenceEvent.occurred_at >= start, PreferenceEvent.occurred_at < end
     )
-    for stage, types in compute.STAGE_EVENTS.items():
+    for stage, types in compute.REACHED_BY.items():
         first = func.min(PreferenceEvent.occurred_at)
         rows = db.session.execute(
             select(PreferenceEvent.product_key, PreferenceEvent.partner_id, PreferenceEvent.shopper_id)
@@ -268,11 +268,40 @@ def _live_model(product_key: str) -> ProductModel | None:
     return versions.product_for(version).model if version is not None else None
 
 
-def _rule_messages(model: ProductModel | None) -> dict[str, str]:
+def _rule_messages(model: ProductModel | None, locale: str) -> dict[str, str]:
     if model is None:
         return {}
     rules: Iterable[Any] = (*model.constraints, *model.tables)
-    return {rule.id: rule.message.get("en") for rule in rules}
+    return {rule.id: rule.message.get(locale) for rule in rules}
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """The live version's words for attributes and options, in one locale; a key it lacks (an
+    attribute or option an older version had) reads as itself."""
+
+    attributes: dict[str, str]
+    options: dict[str, dict[str, str]]
+
+    def attribute(self, key: str) -> str:
+        return self.attributes.get(key, key)
+
+    def option(self, attribute: str, key: str) -> str:
+        return self.options.get(attribute, {}).get(key, key)
+
+
+def _labels(model: ProductModel | None, locale: str) -> _Labels:
+    attributes: dict[str, str] = {}
+    options: dict[str, dict[str, str]] = {}
+    for attribute in model.attributes if model is not None else ():
+        if attribute.kind not in compute.COUNTED_KINDS:
+            continue
+        attributes[attribute.key] = attribute.label.get(locale)
+        if attribute.kind is AttributeKind.BOOLEAN:
+            options[attribute.key] = {"true": "yes", "false": "no"}
+        else:
+            options[attribute.key] = {o.key: o.label.get(locale) for o in attribute.options}
+    return _Labels(attributes, options)
 
 
 def require_product(product_key: str) -> None:
@@ -344,10 +373,19 @@ def report(
     stages = {option: n for (kind, _a, option, _b, _p, _r), n in totals.items() if kind == Kind.FUNNEL.value}
     orders = totals.get((Kind.ORDERS.value, NONE, NONE, NONE, NONE, NONE), 0)
     names = _partner_names(by_partner)
-    messages = _rule_messages(model)
+    messages = _rule_messages(model, locale)
+    words = _labels(model, locale)
     blocked = sorted(
         (
-            compute.Blocked(rule, messages.get(rule), attribute, option, n)
+            compute.Blocked(
+                rule,
+                messages.get(rule),
+                attribute,
+                option,
+                n,
+                words.attribute(attribute),
+                words.option(attribute, option),
+            )
             for (kind, attribute, option, _b, _p, rule), n in totals.items()
             if kind == Kind.REFUSED.value
         ),
@@ -361,8 +399,17 @@ def report(
         last_day=last,
         days=days,
         designs=designs,
-        popularity=_popularity(model, picked, refused, ordered, designs, locale),
-        pairs=compute.top_pairs(pairs, ordered, designs, PAIR_LIMIT, PAIR_MINIMUM),
+        popularity=_popularity(words, picked, refused, ordered, designs),
+        pairs=[
+            replace(
+                pair,
+                attribute_label=words.attribute(pair.attribute),
+                option_label=words.option(pair.attribute, pair.option),
+                other_attribute_label=words.attribute(pair.other_attribute),
+                other_option_label=words.option(pair.other_attribute, pair.other_option),
+            )
+            for pair in compute.top_pairs(pairs, ordered, designs, PAIR_LIMIT, PAIR_MINIMUM)
+        ],
         funnel=compute.funnel(stages, orders, partner),
         funnel_by_partner=[
             compute.funnel(counts, counts.get(Kind.ORDERS.value, 0), names.get(pid))
@@ -397,33 +444,21 @@ def _partner_names(by_partner: Mapping[int, Any]) -> dict[int, str]:
 
 
 def _popularity(
-    model: ProductModel | None,
+    words: _Labels,
     picked: Mapping[tuple[str, str], int],
     refused: Mapping[tuple[str, str], int],
     ordered: Mapping[tuple[str, str], int],
     designs: int,
-    locale: str,
 ) -> list[compute.AttributePopularity]:
     """The live product's attributes and options in its order (options nobody chose included, they
     are a signal too), then whatever older versions had that the live one lost."""
-    labels: dict[str, str] = {}
-    options: dict[str, dict[str, str]] = {}
-    if model is not None:
-        for attribute in model.attributes:
-            if attribute.kind not in compute.COUNTED_KINDS:
-                continue
-            labels[attribute.key] = attribute.label.get(locale)
-            if attribute.kind is AttributeKind.BOOLEAN:
-                options[attribute.key] = {"true": "yes", "false": "no"}
-            else:
-                options[attribute.key] = {o.key: o.label.get(locale) for o in attribute.options}
+    options: dict[str, dict[str, str]] = {key: dict(found) for key, found in words.options.items()}
     for key, option in sorted({*picked, *refused, *ordered}):
-        labels.setdefault(key, key)
         options.setdefault(key, {}).setdefault(option, option)
     return [
         compute.AttributePopularity(
             attribute,
-            labels[attribute],
+            words.attribute(attribute),
             [
                 compute.OptionCount(
                     option,

@@ -120,7 +120,7 @@ function pairs(report) {
   section.append(
     h("p", {}, "Lift above 1: ordered together more often than chance would have it."),
     table("Pairs by lift", ["Option", "With", "Designs", "Lift"],
-      report.pairs.map((p) => [`${p.attribute} = ${p.option}`, `${p.other_attribute} = ${p.other_option}`, p.count, p.lift.toFixed(2)]), [2, 3]),
+      report.pairs.map((p) => [`${p.attribute_label}: ${p.option_label}`, `${p.other_attribute_label}: ${p.other_option_label}`, p.count, p.lift.toFixed(2)]), [2, 3]),
   );
   return section;
 }
@@ -155,9 +155,9 @@ function blocked(report) {
     return section;
   }
   section.append(
-    barChart(report.blocked.slice(0, 10).map((b) => ({ label: `${b.attribute} = ${b.option}`, value: b.count, colour: REFUSED })), { title: "Refused tries per option" }),
+    barChart(report.blocked.slice(0, 10).map((b) => ({ label: `${b.attribute_label}: ${b.option_label}`, value: b.count, colour: REFUSED })), { title: "Refused tries per option" }),
     table("Refused tries", ["Option", "Tries", "Rule", "Message"],
-      report.blocked.map((b) => [`${b.attribute} = ${b.option}`, b.count, b.rule || "–", b.message || ""]), [1]),
+      report.blocked.map((b) => [`${b.attribute_label}: ${b.option_label}`, b.count, b.rule || "–", b.message || ""]), [1]),
   );
   return section;
 }

@@ -238,6 +238,36 @@ def test_popularity_pairs_funnel_and_blocked_demand_by_hand(shop: Flask) -> None
     assert trends["units"].total == 5
 
 
+def test_a_shopper_who_consents_after_viewing_still_counts_as_a_viewer(
+    shop: Flask, pg_client: FlaskClient
+) -> None:
+    # Given a shopper whose view came before their consent (so it was never kept), who then picks
+    eve = new_shopper(pg_client, ALL)
+    assert browse(pg_client, eve, [pick("colour", "ink"), pick("colour", "gold")]) == 2
+    aggregate_today(shop)
+    steps = [(s.stage, s.shoppers, s.rate) for s in mug_report(shop).funnel.steps]
+    # Then she is among those who viewed and those who configured: each stage is a share of the one
+    # before, never more than all who viewed.
+    assert [(stage, n) for stage, n, _ in steps][:2] == [("viewed", 4), ("configured", 3)]
+    shoppers = [n for _, n, _ in steps]
+    assert shoppers == sorted(shoppers, reverse=True)
+    assert all(rate is None or rate <= 1 for _, _, rate in steps)
+
+
+def test_pairs_and_blocked_demand_read_as_the_merchant_wrote_them(shop: Flask) -> None:
+    aggregate_today(shop)
+    with shop.app_context():
+        found = services.report("mug", days=7, locale="fr")
+        db.session.remove()
+    strongest = found.pairs[0]
+    assert (strongest.attribute_label, strongest.option_label) == ("Émail", "Encre")
+    assert (strongest.other_attribute_label, strongest.other_option_label) == ("Matière", "Émail")
+    enamel = found.blocked[0]
+    assert (enamel.attribute_label, enamel.option_label) == ("Matière", "Émail")
+    # Popularity reads the same words
+    assert found.popularity[0].label == "Émail"
+
+
 def test_only_orders_count_when_nobody_consents(pg_app: Flask, pg_client: FlaskClient) -> None:
     # Given a shopper who declined, browsing and buying
     dan = new_shopper(pg_client, NONE)

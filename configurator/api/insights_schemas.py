@@ -116,6 +116,11 @@ class InsightsReportSchema(Schema):
     last_counted = fields.Date(
         required=True, allow_none=True, metadata={"description": "The newest day counted for the product"}
     )
+    counted_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When the newest counted day of the window was last rebuilt (UTC)"},
+    )
     designs = fields.Integer(required=True, metadata={"description": "Paid order lines in the window"})
     popularity = fields.List(fields.Nested(AttributePopularitySchema), required=True)
     pairs = fields.List(fields.Nested(PairSchema), required=True)

@@ -72,6 +72,8 @@ def render_report(found: services.Report) -> str:
         lines.append(
             "Nothing counted yet: run `atelier insights aggregate` (the worker's beat does it hourly)."
         )
+    elif found.counted_at is not None:
+        lines.append(f"Counted at {found.counted_at:%Y-%m-%d %H:%M} UTC (the worker's beat recounts hourly).")
 
     lines += ["", "Option popularity (picked: consenting shoppers' picks; ordered: paid order lines)"]
     for attribute in found.popularity:

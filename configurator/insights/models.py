@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from configurator.dbtypes import UtcDateTime
 from configurator.extensions import db
 
 NO_PARTNER = 0  # the shop's own storefront: a key column cannot be NULL
@@ -29,3 +30,12 @@ class InsightCount(db.Model):  # type: ignore[name-defined]
     other_option: Mapped[str] = mapped_column(String(100), primary_key=True)
     rule_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class InsightDay(db.Model):  # type: ignore[name-defined]
+    """When a day's counts were last rebuilt: readers say how fresh the numbers are."""
+
+    __tablename__ = "insight_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    counted_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -174,7 +174,9 @@ function trends(report) {
 }
 
 function render(target, report) {
-  const counted = report.last_counted ? `Counted up to ${report.last_counted}.` : "Nothing counted yet: the hourly task has not run (or run `atelier insights aggregate`).";
+  const counted = report.counted_at
+    ? `Counted at ${new Date(report.counted_at).toLocaleString()}, days up to ${report.last_counted || report.last_day}.`
+    : "Nothing counted yet: the hourly task has not run (or run `atelier insights aggregate`).";
   target.replaceChildren(
     h("h2", {}, `${report.label}: ${report.first_day} to ${report.last_day}`),
     h("p", {}, counted),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,10 +16,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from configurator.cli import main
+from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from configurator.insights import services
 from configurator.insights.models import InsightCount
 from configurator.partners import services as partners
+from configurator.tasks import is_eager
 from tests.conftest import TEST_CATALOG
 from tests.support.admin import admin_headers
 from tests.support.checkout import ADDRESS
@@ -291,6 +294,32 @@ def test_the_partner_filter_narrows_every_section(shop: Flask) -> None:
 
 
 # --- HTTP ----------------------------------------------------------------------------------------------
+
+
+def test_a_report_says_when_its_counts_were_made(shop: Flask) -> None:
+    assert mug_report(shop).counted_at is None
+    before = utcnow()
+    aggregate_today(shop)
+    counted_at = mug_report(shop).counted_at
+    assert counted_at is not None
+    assert before <= counted_at <= utcnow()
+
+
+def test_a_shop_without_a_beat_recounts_when_its_insights_are_read(
+    shop: Flask, pg_client: FlaskClient
+) -> None:
+    # Given the shop's tasks run in its own process (no broker, so no hourly beat) and nobody counted
+    assert is_eager(shop)
+    reader = admin_headers(shop, "insights:read", name="dashboard")
+    # When the merchant opens insights
+    body = pg_client.get("/api/v1/admin/insights/mug?days=7", headers=reader).get_json()
+    # Then today's events are counted, and the answer says when
+    assert {s["stage"]: s["shoppers"] for s in body["funnel"]["steps"]}["viewed"] == 3
+    assert body["counted_at"] is not None
+    # And a second read within the minute counts nothing again
+    with shop.app_context():
+        assert services.recount_today_if_older_than(timedelta(minutes=1)) is None
+        db.session.remove()
 
 
 def test_the_api_answers_with_the_insights_scope_only(shop: Flask, pg_client: FlaskClient) -> None:

@@ -14,6 +14,7 @@ from configurator.preferences.models import FROM_BROWSER, EventType, Purpose
 
 MAX_EVENTS = 100
 MAX_OPTION_TEXT = 200
+MAX_RULES = 20  # rules named by one refusal: a conflict's rules, never a catalog's
 MAX_OPTION_NUMBER = 10**12
 TOKEN = validate.Length(min=1, max=64)
 KEY = validate.Length(min=1, max=100)
@@ -113,7 +114,14 @@ class EventSchema(StrictSchema):
         load_default=None,
         allow_none=True,
         validate=KEY,
-        metadata={"description": "The rule that excluded it"},
+        metadata={"description": "The rule that excluded it (the first of `rules`)"},
+    )
+    rules = fields.List(
+        fields.String(validate=KEY),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=MAX_RULES),
+        metadata={"description": "Every rule of the conflict that excluded it, as the reason lists them"},
     )
     design = fields.String(load_default=None, allow_none=True, validate=TOKEN)
     occurred_at = fields.AwareDateTime(
@@ -166,6 +174,7 @@ class ExportEventSchema(Schema):
     attribute = fields.String(required=True, allow_none=True)
     option = OptionValue(required=True)
     rule = fields.String(required=True, allow_none=True)
+    rules = fields.List(fields.String(), required=True, allow_none=True)
     design = fields.String(required=True, allow_none=True)
     occurred_at = fields.DateTime(required=True)
     received_at = fields.DateTime(required=True)

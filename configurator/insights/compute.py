@@ -22,7 +22,8 @@ class Kind(StrEnum):
 
     VIEWED = "viewed"  # product views (events)
     PICKED = "picked"  # picks of one option (events)
-    REFUSED = "refused"  # an option a rule excluded when the shopper tried it (events, with the rule)
+    REFUSED = "refused"  # tries of an option the rules excluded (events), once per try
+    BLOCKED = "blocked"  # the same tries, credited to each rule of the conflict that excluded them
     ORDERED = "ordered"  # paid order lines whose design has the option (orders, any consent)
     DESIGNS = "designs"  # paid order lines of the product: the base of option shares and lift
     PAIR = "pair"  # paid order lines whose design has both options

@@ -125,6 +125,7 @@ def _count_events(counts: Counter[Key], kinds: _Kinds, start: datetime, end: dat
             PreferenceEvent.attribute,
             PreferenceEvent.option,
             PreferenceEvent.rule_id,
+            PreferenceEvent.rules,
         )
         .where(
             PreferenceEvent.occurred_at >= start,
@@ -133,7 +134,7 @@ def _count_events(counts: Counter[Key], kinds: _Kinds, start: datetime, end: dat
         )
         .execution_options(yield_per=1000)
     )
-    for type_, product, partner, version_id, attribute, option, rule in rows:
+    for type_, product, partner, version_id, attribute, option, rule, rules in rows:
         if type_ == EventType.PRODUCT_VIEWED:
             counts[_key(product, partner, Kind.VIEWED)] += 1
             continue
@@ -142,8 +143,11 @@ def _count_events(counts: Counter[Key], kinds: _Kinds, start: datetime, end: dat
         for text in compute.option_texts(kinds.of(version_id).get(attribute), option):
             if type_ == EventType.OPTION_PICKED:
                 counts[_key(product, partner, Kind.PICKED, attribute, text)] += 1
-            else:
-                counts[_key(product, partner, Kind.REFUSED, attribute, text, rule=rule or NONE)] += 1
+                continue
+            counts[_key(product, partner, Kind.REFUSED, attribute, text)] += 1
+            # Every rule of the conflict shares the blame: relaxing any one of them alone may not do.
+            for culprit in dict.fromkeys(rules or [rule or NONE]):
+                counts[_key(product, partner, Kind.BLOCKED, attribute, text, rule=culprit)] += 1
 
 
 def _count_funnel(counts: Counter[Key], start: datetime, end: datetime) -> None:
@@ -399,7 +403,7 @@ def report(
                 words.option(attribute, option),
             )
             for (kind, attribute, option, _b, _p, rule), n in totals.items()
-            if kind == Kind.REFUSED.value
+            if kind == Kind.BLOCKED.value
         ),
         key=lambda b: (-b.count, b.rule, b.attribute, b.option),
     )

@@ -91,6 +91,9 @@ class PreferenceEvent(db.Model):  # type: ignore[name-defined]
     attribute: Mapped[str | None] = mapped_column(String(100), nullable=True)
     option: Mapped[Any] = mapped_column(Json, nullable=True)  # a JSON scalar: the option's key or value
     rule_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # A refusal's every rule: those of the smallest conflict that excluded the option (`rule_id` is the
+    # first); None on events that name no rule, and on refusals kept before this was recorded.
+    rules: Mapped[list[str] | None] = mapped_column(Json, nullable=True)
     # A copy, not a foreign key: deleting a design never has to reach into the events about it.
     design_public_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())

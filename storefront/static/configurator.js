@@ -1258,11 +1258,13 @@ class Configurator {
     }
   }
 
-  /** The shopper wanted an option a rule excludes: which option, and which rule. */
+  /** The shopper wanted an option the rules exclude: which option, and every rule of the conflict. */
   recordRefusal(key, value) {
     const state = this.answer?.domains.find((d) => d.key === key)?.options.find((o) => o.key === value);
-    const rule = state?.reason?.rules?.[0]?.id;
-    if (rule) this.record({ type: "option_refused", product: this.productKey, attribute: key, option: value, rule });
+    const rules = (state?.reason?.rules ?? []).map((r) => r.id).filter(Boolean);
+    if (rules.length) {
+      this.record({ type: "option_refused", product: this.productKey, attribute: key, option: value, rule: rules[0], rules });
+    }
   }
 
   // --- saving, sharing, buying ---------------------------------------------------------------------

@@ -271,6 +271,26 @@ def test_pairs_and_blocked_demand_read_as_the_merchant_wrote_them(shop: Flask) -
     assert found.popularity[0].label == "Émail"
 
 
+def test_a_refusal_by_several_rules_is_credited_to_each_and_counted_once(
+    shop: Flask, pg_client: FlaskClient
+) -> None:
+    # Given a try that two rules refused together (the smallest conflict of the answer's reason)
+    fay = new_shopper(pg_client, ALL)
+    together = {
+        **refuse("material", "enamel", "enamel-not-gold"),
+        "rules": ["enamel-not-gold", "no-enamel-gift"],
+    }
+    assert browse(pg_client, fay, [together]) == 1
+    aggregate_today(shop)
+    found = mug_report(shop)
+    # Then blocked demand names both rules, one try each (Dan's was never kept, Ada's and Bea's were)
+    blocked = {(b.rule, b.attribute, b.option): b.count for b in found.blocked}
+    assert blocked[("enamel-not-gold", "material", "enamel")] == 3
+    assert blocked[("no-enamel-gift", "material", "enamel")] == 1
+    # And the option was tried three times, not four
+    assert options(found, "material")["enamel"] == (0, 3, 2)
+
+
 def test_only_orders_count_when_nobody_consents(pg_app: Flask, pg_client: FlaskClient) -> None:
     # Given a shopper who declined, browsing and buying
     dan = new_shopper(pg_client, NONE)

@@ -212,7 +212,7 @@ def send_outbox_message(self: Task, message_id: int) -> str:
     if result.outcome != "retry":
         return result.outcome
     if self.request.is_eager:
-        return "pending"  # in the web process: no sleeping here; `flask mail flush` tries again
+        return "pending"  # in the web process: no sleeping here; `atelier mail flush` tries again
     countdown = get_exponential_backoff_interval(
         factor=settings.backoff, retries=result.attempts - 1, maximum=settings.backoff_max, full_jitter=True
     )

@@ -23,7 +23,7 @@ from configurator.designs.errors import DesignNotFound
 from configurator.designs.models import Design
 from configurator.extensions import db
 from configurator.requester import current_partner_id
-from configurator.uploads.services import READ_CHUNK, named_uploads, require_uploads
+from configurator.uploads.services import named_uploads, require_uploads
 from configurator.wording import DESIGN_UNKNOWN
 from rules import Product
 from rules.model import Value
@@ -141,5 +141,4 @@ def _keep(design: Design) -> None:
 
 def uploads_named(_collector: object, *, ids: set[str], since: datetime) -> set[str]:
     """On `events.uploads_named`: the upload ids among `ids` that designs saved since `since` name."""
-    query = select(Design.choices).where(Design.created_at >= since)
-    return named_uploads(db.session.execute(query.execution_options(yield_per=READ_CHUNK)).scalars(), ids)
+    return named_uploads(select(Design.choices).where(Design.created_at >= since), ids)

@@ -22,7 +22,7 @@ from configurator.extensions import db
 from configurator.orders.errors import InvalidTransition, OrderNotFound
 from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
 from configurator.requester import current_partner_id
-from configurator.uploads.services import READ_CHUNK, named_uploads
+from configurator.uploads.services import named_uploads
 
 ALLOWED = {
     # A pending order becomes refunded, never paid, when the provider reports its money taken and
@@ -206,4 +206,4 @@ def uploads_named(_collector: object, *, ids: set[str], since: datetime) -> set[
     query = (
         select(OrderLine.choices).join(Order, Order.id == OrderLine.order_id).where(Order.created_at >= since)
     )
-    return named_uploads(db.session.execute(query.execution_options(yield_per=READ_CHUNK)).scalars(), ids)
+    return named_uploads(query, ids)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from configurator.dbtypes import looks_like_token, public_token
 from configurator.errors import ErrorCode, FieldError
@@ -163,11 +163,11 @@ def _fit(model: ProductModel, key: str) -> Fit:
     return "cover"
 
 
-def named_uploads(choices: Iterable[Any], ids: set[str]) -> set[str]:
-    """The ids among `ids` that some stored choices name (a photo's value is its upload id, wherever it
-    sits in the choices)."""
+def named_uploads(choices: Select[tuple[Any]], ids: set[str]) -> set[str]:
+    """The ids among `ids` that the stored choices this query selects name (a photo's value is its
+    upload id, wherever it sits in the choices); rows are read `READ_CHUNK` at a time."""
     named: set[str] = set()
-    for stored in choices:
+    for stored in db.session.execute(choices.execution_options(yield_per=READ_CHUNK)).scalars():
         named.update(value for value in _strings(stored) if value in ids)
     return named
 

@@ -12,7 +12,6 @@ import signal
 import struct
 import subprocess
 import sys
-import time
 import unicodedata
 import zlib
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from configurator.cli import main
 from configurator.previews.services import MAX_ENCODED_DESIGN
 from tests.conftest import TEST_CATALOG
 from tests.support.services import free_ports_below_ephemeral_range
+from tests.support.waiting import wait_until
 
 CONFIGURE = "/api/v1/products/mug/configure"
 REPO = Path(__file__).parents[2]
@@ -260,15 +260,16 @@ def gunicorn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        deadline = time.monotonic() + 180  # a wait: the worker builds the app, slowly on a busy machine
-        status = 0
-        while status != 200:
+
+        def healthy() -> bool:
             assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
             try:
-                status = request(f"127.0.0.1:{port}", "GET", "/healthz")[0]
+                return request(f"127.0.0.1:{port}", "GET", "/healthz")[0] == 200
             except OSError:
-                time.sleep(0.2)
+                return False
+
+        # A wait: the worker builds the app, slowly on a busy machine
+        wait_until(healthy, 180, what=log.read_text)
         yield f"127.0.0.1:{port}"
     finally:
         process.send_signal(signal.SIGTERM)

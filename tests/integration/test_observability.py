@@ -25,6 +25,7 @@ from configurator.errors import ConfigurationError
 from scripts import run_prod
 from tests.support.checkout import ready_cart
 from tests.support.services import Redis, free_port, free_ports_below_ephemeral_range
+from tests.support.waiting import wait_until
 from tests.support.worker import Worker, flush_broker, worker_environment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -342,19 +343,14 @@ def test_run_prod_serves_production_and_stops_cleanly(tmp_path: Path, request: p
         process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
     try:
         # When it is ready
-        deadline = time.monotonic() + RUN_PROD_READY_WITHIN
-        status = 0
-        while status != 200:
+        def ready() -> bool:
             assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, (
-                f"not ready after {RUN_PROD_READY_WITHIN} s:\n{log.read_text()}"
-            )
             try:
-                status = _get(f"http://127.0.0.1:{port}/readyz")[0]
+                return _get(f"http://127.0.0.1:{port}/readyz")[0] == 200
             except OSError:
-                status = 0
-            if status != 200:
-                time.sleep(0.25)
+                return False
+
+        wait_until(ready, RUN_PROD_READY_WITHIN, what=lambda: f"ready:\n{log.read_text()}")
         # Then it serves with request ids, and /metrics adds up its gunicorn workers
         _, _, headers = _get(f"http://127.0.0.1:{port}/api/v1/products", **{"X-Request-ID": "smoke-1"})
         assert headers["X-Request-ID"] == "smoke-1"

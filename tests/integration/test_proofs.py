@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from rules import preview
 from tests.support.admin import admin_headers
 from tests.support.orders import LineSpec, MadeOrder, make_order
 from tests.support.services import Redis
+from tests.support.waiting import wait_until
 from tests.support.worker import Worker, flush_broker, worker_environment
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "catalog"
@@ -437,10 +437,8 @@ def test_workers_render_each_proof_once_however_often_the_task_is_sent(
         with shop.app_context():
             send_now(render_proofs, order.id)
             send_now(render_proofs, order.id)
-        deadline = time.monotonic() + 180  # a wait: three renders take seconds, a minute on a busy machine
-        while finished(workers) < 3:
-            assert time.monotonic() < deadline, "\n".join(w.output() for w in workers)
-            time.sleep(0.1)
+        # A wait: three renders take seconds, a minute on a busy machine
+        wait_until(lambda: finished(workers) >= 3, 180, what=lambda: "\n".join(w.output() for w in workers))
     finally:
         for worker in workers:
             worker.stop()

@@ -13,11 +13,16 @@ from configurator import events, locale
 from configurator.api import answers, register_api
 from configurator.bodies import AtelierRequest
 from configurator.catalog import services as catalog_services
+from configurator.community import privacy as community_privacy
 from configurator.config import load_config
 from configurator.designs import services as designs
 from configurator.errors import register_error_handlers
 from configurator.extensions import db, migrate
-from configurator.mail.services import queue_order_confirmation, withdraw_order_confirmation
+from configurator.mail.services import (
+    queue_idea_update,
+    queue_order_confirmation,
+    withdraw_order_confirmation,
+)
 from configurator.observability import register_observability
 from configurator.orders import services as orders
 from configurator.partners.http import register_partners
@@ -62,6 +67,9 @@ def connect_events() -> None:
     events.order_paid.connect(preferences.record_order, weak=False)
     for withdrawn in (events.order_cancelled, events.order_refunded):
         withdrawn.connect(withdraw_order_confirmation, weak=False)
+    events.idea_status_changed.connect(queue_idea_update, weak=False)
+    events.shopper_erasing.connect(community_privacy.erase, weak=False)
+    events.shopper_exporting.connect(community_privacy.export, weak=False)
     events.uploads_named.connect(designs.uploads_named, weak=False)
     events.uploads_named.connect(orders.uploads_named, weak=False)
 

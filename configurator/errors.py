@@ -77,6 +77,11 @@ class ErrorCode(StrEnum):
     SERVER_ONLY_EVENT = "server-only-event"
     PREVIEW_UNAVAILABLE = "preview-unavailable"
     BRAND_CHANGE_UNCONFIRMED = "brand-change-unconfirmed"
+    CONSENT_REQUIRED = "consent-required"
+    NOT_YOUR_DESIGN = "not-your-design"
+    ALREADY_IN_GALLERY = "already-in-gallery"
+    GALLERY_ENTRY_NOT_FOUND = "gallery-entry-not-found"
+    IDEA_NOT_FOUND = "idea-not-found"
 
 
 @dataclass(frozen=True)

@@ -32,3 +32,14 @@ cart_line_added = signals.signal("cart-line-added")
 # the set of upload ids among `ids` that what its domain made since `since` names. A photo no answer
 # names may be removed.
 uploads_named = signals.signal("uploads-named")
+
+# Sender: the idea, locked, in the transaction that changes its status; `recipients` is a list of
+# (e-mail, locale) of its followers, `link` the idea's public page.
+idea_status_changed = signals.signal("idea-status-changed")
+
+# Sender: the shopper, before the preferences domain erases what it keeps of them; each receiver
+# deletes or anonymises what its domain keeps, in the same transaction.
+shopper_erasing = signals.signal("shopper-erasing")
+# Asked by the preferences domain (sender: the shopper) when it exports what is kept of them: each
+# receiver returns a dict of sections (name -> JSON-ready list) that its domain keeps.
+shopper_exporting = signals.signal("shopper-exporting")

@@ -3,6 +3,7 @@
 from configurator.admin.models import AdminToken
 from configurator.carts.models import Cart, CartLine
 from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
+from configurator.community.models import GalleryEntry, Idea, IdeaFollower, Report, Vote
 from configurator.designs.models import Design
 from configurator.idempotency import IdempotencyKey
 from configurator.insights.models import InsightCount
@@ -22,6 +23,9 @@ __all__ = [
     "CartLine",
     "Consent",
     "Design",
+    "GalleryEntry",
+    "Idea",
+    "IdeaFollower",
     "IdempotencyKey",
     "InsightCount",
     "Order",
@@ -36,6 +40,8 @@ __all__ = [
     "Proof",
     "ProofFailure",
     "ProviderEvent",
+    "Report",
     "Shopper",
     "Upload",
+    "Vote",
 ]

@@ -8,9 +8,13 @@ sets the partner, after checking the request's publishable key and origin.
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+import hashlib
+import hmac
+
+from flask import current_app, g, has_request_context, request
 
 from configurator.dbtypes import looks_like_token
+from configurator.ratelimit import client_address
 
 # A partner's publishable key: its pages and its embed page send it with every API call.
 KEY_HEADER = "X-Atelier-Key"
@@ -33,3 +37,14 @@ def current_partner_id() -> int | None:
         return None
     partner_id: int | None = g.get("partner_id")
     return partner_id
+
+
+def current_device() -> str:
+    """A keyed hash of the network address the request comes from (the address the rate limits
+    count, behind the trusted proxies): enough to tell one machine's votes apart, never the address
+    itself, and not comparable across shops (the key is the app's secret). "none" outside requests."""
+    if not has_request_context():
+        return "none"
+    address = client_address(request, int(current_app.config.get("ATELIER_TRUSTED_PROXIES") or 0))
+    key = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]

@@ -36,6 +36,11 @@ FIELD_LABELS: Final[Mapping[str, Localized]] = {
     "picks": Localized({"en": "Your choices", "fr": "Vos choix"}),
     "lines": Localized({"en": "Cart", "fr": "Panier"}),
     "size": Localized({"en": "Size", "fr": "Taille"}),
+    "title": Localized({"en": "Title", "fr": "Titre"}),
+    "display_name": Localized({"en": "Name shown", "fr": "Nom affiché"}),
+    "body": Localized({"en": "Description", "fr": "Description"}),
+    "reason": Localized({"en": "Reason", "fr": "Motif"}),
+    "note": Localized({"en": "Note", "fr": "Remarque"}),
 }
 SOME_CHOICE: Final = Localized({"en": "One of your choices", "fr": "L'un de vos choix"})
 SOME_FIELD: Final = Localized({"en": "This information", "fr": "Cette information"})
@@ -272,6 +277,39 @@ DESIGN_BREAKS_RULES: Final = Localized(
 )
 
 
+CONSENT_NEEDED: Final = Localized(
+    {
+        "en": "To publish, vote, report or suggest, first allow the shop to keep your choices.",
+        "fr": "Pour publier, voter, signaler ou suggérer, autorisez d'abord la boutique à garder vos choix.",
+    }
+)
+NOT_YOUR_DESIGN: Final = Localized(
+    {
+        "en": "You can only publish designs you saved yourself.",
+        "fr": "Vous ne pouvez publier que les créations que vous avez enregistrées vous-même.",
+    }
+)
+ALREADY_IN_GALLERY: Final = Localized(
+    {"en": "This design is already in the gallery.", "fr": "Cette création est déjà dans la galerie."}
+)
+ENTRY_UNKNOWN: Final = Localized(
+    {
+        "en": "We cannot find this design in the gallery.",
+        "fr": "Nous ne trouvons pas cette création dans la galerie.",
+    }
+)
+# An idea's status as shoppers read it (the board, the e-mail to followers).
+IDEA_STATUS_LABELS: Final[Mapping[str, Localized]] = {
+    "open": Localized({"en": "open", "fr": "ouverte"}),
+    "under_review": Localized({"en": "under review", "fr": "à l'étude"}),
+    "planned": Localized({"en": "planned", "fr": "prévue"}),
+    "made": Localized({"en": "made", "fr": "réalisée"}),
+    "declined": Localized({"en": "declined", "fr": "écartée"}),
+    "removed": Localized({"en": "removed", "fr": "retirée"}),
+}
+IDEA_UNKNOWN: Final = Localized({"en": "We cannot find this idea.", "fr": "Nous ne trouvons pas cette idée."})
+
+
 UPLOAD_UNKNOWN: Final = Localized(
     {
         "en": "We no longer have this image: upload it again.",
@@ -401,6 +439,15 @@ TITLES: Final[Mapping[str, Localized]] = {
         ("uri-too-long", "This address is too long", "Cette adresse est trop longue"),
         ("headers-too-large", "This request is too large", "Cette demande est trop volumineuse"),
         ("preview-unavailable", "The preview is not available", "L'aperçu n'est pas disponible"),
+        ("consent-required", "Your consent is needed first", "Votre accord est d'abord nécessaire"),
+        ("not-your-design", "Only your own designs", "Seulement vos propres créations"),
+        ("already-in-gallery", "Already in the gallery", "Déjà dans la galerie"),
+        (
+            "gallery-entry-not-found",
+            "Design not found in the gallery",
+            "Création introuvable dans la galerie",
+        ),
+        ("idea-not-found", "Idea not found", "Idée introuvable"),
     )
 }
 

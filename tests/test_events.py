@@ -23,5 +23,8 @@ def test_every_app_built_in_a_process_shares_one_set_of_receivers() -> None:
             "cart-opened": 1,
             "cart-line-added": 1,
             "uploads-named": 2,
+            "idea-status-changed": 1,
+            "shopper-erasing": 1,
+            "shopper-exporting": 1,
         }
     )

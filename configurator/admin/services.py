@@ -38,6 +38,7 @@ SCOPES: dict[str, str] = {
     "catalog:read": "List published rule set versions",
     "catalog:publish": "Check and publish rule sets",
     "insights:read": "Read and export insights (counts only: no order, shopper or contact details)",
+    "community:moderate": "Moderate the gallery and set the status of ideas",
 }
 
 

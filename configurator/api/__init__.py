@@ -8,6 +8,7 @@ from configurator.api import (
     admin,
     carts,
     checkout,
+    community,
     designs,
     fields,
     health,
@@ -38,5 +39,8 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(uploads.blp)
     api.register_blueprint(previews.blp)
     api.register_blueprint(preferences.blp)
+    api.register_blueprint(community.gallery_blp)
+    api.register_blueprint(community.ideas_blp)
     admin.register(api)
     api.register_blueprint(insights.blp)
+    api.register_blueprint(community.admin_blp)

@@ -49,6 +49,7 @@ from configurator.api.admin_schemas import (
     AdminTransitionResultSchema,
     AdminVersionListSchema,
 )
+from configurator.api.pages import page_body
 from configurator.catalog.models import ProductVersion
 from configurator.catalog.services import violation_data
 from configurator.dbtypes import utcnow
@@ -57,7 +58,6 @@ from configurator.designs.models import Design
 from configurator.errors import PROBLEM_JSON
 from configurator.orders.models import Order, OrderStatus
 from configurator.orders.services import ALLOWED
-from configurator.paging import Page
 from configurator.proofs import services as proofs
 from configurator.storage import blob_store
 
@@ -79,30 +79,6 @@ def register(api: Api) -> None:
 
 
 # --- shaping ---------------------------------------------------------------------------------------
-
-
-def _page(found: Page[Any], items: list[Any]) -> dict[str, Any]:
-    """A page's paging fields and links; the links keep the request's filters."""
-    args = request.args.to_dict()
-
-    def link(page: int) -> str:
-        values: dict[str, Any] = {**(request.view_args or {}), **args, "page": page}
-        return url_for(request.endpoint or "", **values)
-
-    return {
-        "items": items,
-        "page": found.page,
-        "page_size": found.page_size,
-        "total": found.total,
-        "pages": found.pages,
-        "links": {
-            "self": link(found.page),
-            "first": link(1),
-            "last": link(found.pages),
-            "prev": link(found.page - 1) if found.page > 1 else None,
-            "next": link(found.page + 1) if found.page < found.pages else None,
-        },
-    }
 
 
 def _version(version: ProductVersion) -> dict[str, Any]:
@@ -354,7 +330,7 @@ class Orders(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List orders, newest first, filtered by status, creation day, product or e-mail."""
         found = admin_orders.list_orders(_filter(args), args["page"], args["page_size"])
-        return _page(found, [_order_summary(order) for order in found.items])
+        return page_body(found, [_order_summary(order) for order in found.items])
 
 
 @blp.route("/orders/export.csv")
@@ -467,7 +443,7 @@ class Designs(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List saved designs, newest first, optionally of one product."""
         found = admin_designs.list_designs(args.get("product"), args["page"], args["page_size"])
-        return _page(found, [_design(design) for design in found.items])
+        return page_body(found, [_design(design) for design in found.items])
 
 
 @blp.route("/designs/<public_id>")
@@ -516,7 +492,7 @@ class Partners(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List partners, oldest first, with the designs, orders and paid revenue that came through each."""
         found = admin_partners.usage(args["page"], args["page_size"])
-        return _page(found, [_partner_usage(item) for item in found.items])
+        return page_body(found, [_partner_usage(item) for item in found.items])
 
 
 # --- rule sets -------------------------------------------------------------------------------------
@@ -539,7 +515,7 @@ class RuleSets(MethodView):
             }
             for row in found.items
         ]
-        return _page(found, items)
+        return page_body(found, items)
 
     @rule_set_upload(
         AdminRuleSetPublishSchema,

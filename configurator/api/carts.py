@@ -7,6 +7,7 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
+from configurator.api.credits import design_credits
 from configurator.api.shop_schemas import (
     CartCreateSchema,
     CartSchema,
@@ -53,6 +54,7 @@ def cart_data(cart: Cart) -> dict[str, Any]:
                 "design": p.line.design.public_id,
                 "product": p.line.design.product_key,
                 "choices": p.line.design.choices,
+                "credits": design_credits(p.line.design),
                 "quantity": p.line.quantity,
                 "version": p.checked.stored.id,
                 "current": p.current,

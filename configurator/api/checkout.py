@@ -15,6 +15,7 @@ from configurator.api.checkout_schemas import (
     OrderSchema,
     StripeWebhookResultSchema,
 )
+from configurator.api.credits import design_credits
 from configurator.designs.services import check
 from configurator.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_KEY
 from configurator.idempotency import idempotent
@@ -100,6 +101,7 @@ def _order(order: Order, payment: Payment | None) -> dict[str, Any]:
                 "total": money(line.total),
                 "price_lines": [{**p, "amount": money(p["amount"])} for p in line.price_lines],
                 "preview": _line_preview(line),
+                "credits": design_credits(line.design),
             }
             for line in order.lines
         ],

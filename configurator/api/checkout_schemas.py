@@ -6,7 +6,7 @@ from marshmallow import RAISE, Schema, fields
 
 from configurator.api.fields import Money, PickValue
 from configurator.api.schemas import PreviewSchema, PriceLineSchema
-from configurator.api.shop_schemas import SummaryLineSchema
+from configurator.api.shop_schemas import CREDITS, SummaryLineSchema
 from configurator.config import PAYMENT_PROVIDERS
 from configurator.orders.models import OrderStatus
 
@@ -29,6 +29,7 @@ class OrderLineSchema(Schema):
     total = Money(required=True)
     price_lines = fields.List(fields.Nested(PriceLineSchema), required=True)
     preview = fields.Nested(PreviewSchema, allow_none=True, metadata={"description": "As it was ordered"})
+    credits = CREDITS
 
 
 class OrderContactSchema(Schema):

@@ -9,6 +9,7 @@ from flask import url_for
 from flask.views import MethodView
 from marshmallow import RAISE
 
+from configurator.api.credits import design_credits
 from configurator.api.shop_schemas import DesignCreateSchema, DesignQuerySchema, DesignSchema, RemixSchema
 from configurator.catalog.models import ProductVersion
 from configurator.catalog.services import live_version, quote_data, resolve_currency, violation_data
@@ -41,6 +42,7 @@ def design_data(design: Design, currency: str | None, language: str) -> dict[str
         "choices": design.choices,
         "created_at": design.created_at,
         "remixed_from": design.remixed_from.public_id if design.remixed_from is not None else None,
+        "credits": design_credits(design),
         "saved": _check_data(saved, language),
         "live": _check_data(live, language),
         "price": price,

@@ -225,6 +225,45 @@ class ExportOrderSchema(Schema):
     lines = fields.List(fields.Nested(ExportOrderLineSchema), required=True)
 
 
+class ExportEntrySchema(Schema):
+    id = fields.String(required=True)
+    design = fields.String(required=True)
+    title = fields.String(required=True)
+    display_name = fields.String(required=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ExportVoteSchema(Schema):
+    gallery_entry = fields.String(allow_none=True)
+    idea = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ExportReportSchema(Schema):
+    gallery_entry = fields.String(required=True)
+    reason = fields.String(required=True)
+    note = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ExportIdeaSchema(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    body = fields.String(required=True)
+    display_name = fields.String(allow_none=True)
+    product = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ExportFollowSchema(Schema):
+    idea = fields.String(required=True)
+    email = fields.String(required=True)
+    locale = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
 class ExportSchema(Schema):
     shopper = fields.Nested(ShopperSchema, required=True)
     consents = fields.List(fields.Nested(ExportConsentSchema), required=True)
@@ -236,3 +275,8 @@ class ExportSchema(Schema):
         required=True,
         metadata={"description": "Read-only: orders are kept for accounting, even after erasure"},
     )
+    gallery_entries = fields.List(fields.Nested(ExportEntrySchema), required=True)
+    votes = fields.List(fields.Nested(ExportVoteSchema), required=True)
+    reports = fields.List(fields.Nested(ExportReportSchema), required=True)
+    ideas = fields.List(fields.Nested(ExportIdeaSchema), required=True)
+    idea_follows = fields.List(fields.Nested(ExportFollowSchema), required=True)

@@ -52,12 +52,27 @@ class DesignLinksSchema(Schema):
     remix = fields.String(required=True)
 
 
+class CreditSchema(Schema):
+    display_name = fields.String(required=True)
+    entry = fields.String(required=True, metadata={"description": "The gallery entry's id"})
+    design = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": ["creator", "remixer"]})
+
+
+CREDITS = fields.List(
+    fields.Nested(CreditSchema),
+    required=True,
+    metadata={"description": "Published designs it comes from, the first one's creator first"},
+)
+
+
 class DesignSchema(Schema):
     id = fields.String(required=True, metadata={"description": "Public, unguessable id"})
     product = fields.String(required=True)
     choices = fields.Dict(keys=fields.String(), values=PickValue(allow_none=True), required=True)
     created_at = fields.DateTime(required=True)
     remixed_from = fields.String(allow_none=True)
+    credits = CREDITS
     saved = fields.Nested(DesignCheckSchema, required=True, metadata={"description": "Its own version"})
     live = fields.Nested(
         DesignCheckSchema, required=True, metadata={"description": "The version shoppers configure now"}
@@ -102,6 +117,7 @@ class CartLineSchema(Schema):
     design = fields.String(required=True)
     product = fields.String(required=True)
     choices = fields.Dict(keys=fields.String(), values=PickValue(allow_none=True), required=True)
+    credits = CREDITS
     quantity = fields.Integer(required=True)
     version = fields.Integer(required=True, metadata={"description": "The product version pricing it"})
     current = fields.Boolean(

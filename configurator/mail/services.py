@@ -22,6 +22,7 @@ from configurator.mail.models import OutboxMessage, OutboxStatus
 from configurator.mail.tasks import send_outbox_message
 from configurator.orders.models import Order, OrderLine
 from configurator.tasks import enqueue_after_commit
+from configurator.wording import IDEA_STATUS_LABELS
 from rules.money import round_money
 
 ORDER_CONFIRMATION = "order_confirmation"
@@ -46,6 +47,28 @@ TEXTS = {
         "follow": "Suivez votre commande (gardez ce lien pour vous : c'est la clé de la commande) :",
         "yes": "oui",
         "no": "non",
+    },
+}
+
+
+IDEA_STATUS = "idea_status"
+
+# Telling a follower what became of an idea they follow.
+IDEA_TEXTS = {
+    "en": {
+        "subject": 'News of the idea "{title}"',
+        "body": 'Hello,\n\nThe idea you follow, "{title}", is now: {status}.',
+        "note": "The shop adds: {note}",
+        "see": "See it on the board:",
+        "why": "You receive this because you asked to follow this idea. To stop, unfollow it on its page.",
+    },
+    "fr": {
+        "subject": "Du nouveau sur l'idée « {title} »",
+        "body": "Bonjour,\n\nL'idée que vous suivez, « {title} », est maintenant : {status}.",
+        "note": "La boutique précise : {note}",
+        "see": "Voir l'idée :",
+        "why": "Vous recevez ce message car vous suivez cette idée. Pour ne plus le recevoir, "
+        "cessez de la suivre sur sa page.",
     },
 }
 
@@ -77,6 +100,32 @@ def queue_order_confirmation(order: Order) -> None:
         logger.exception("could not queue the confirmation of order %s; the order is paid", order.number)
         return
     if message_id is not None:
+        enqueue_after_commit(send_outbox_message, message_id)
+
+
+def queue_idea_update(idea: Any, *, recipients: list[tuple[str, str]], link: str) -> None:
+    """On `events.idea_status_changed`: a message to each follower in their language, written in the
+    transaction of the change and sent after its commit. `idea` is read for its title, status and
+    note only."""
+    message_ids: list[int] = []
+    for recipient, locale in recipients:
+        words = IDEA_TEXTS.get(locale.split("-")[0].lower(), IDEA_TEXTS["en"])
+        known = IDEA_STATUS_LABELS.get(idea.status)
+        status = known.get(locale) if known is not None else idea.status
+        lines = [words["body"].format(title=idea.title, status=status)]
+        if idea.status_note:
+            lines.append(words["note"].format(note=idea.status_note))
+        lines.extend(["", words["see"], link, "", words["why"]])
+        message = OutboxMessage(
+            kind=IDEA_STATUS,
+            recipient=recipient,
+            subject=words["subject"].format(title=idea.title),
+            body="\n".join(lines) + "\n",
+        )
+        db.session.add(message)
+        db.session.flush()
+        message_ids.append(message.id)
+    for message_id in message_ids:
         enqueue_after_commit(send_outbox_message, message_id)
 
 

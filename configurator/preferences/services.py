@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from configurator import events
 from configurator.carts.models import Cart, CartLine, CartStatus
 from configurator.catalog import versions
 from configurator.catalog.models import ProductVersion
@@ -339,7 +340,7 @@ def export(shopper: Shopper) -> dict[str, Any]:
     consents = db.session.scalars(
         select(Consent).where(Consent.shopper_id == shopper.id).order_by(Consent.given_at, Consent.id)
     ).all()
-    events = db.session.scalars(
+    kept_events = db.session.scalars(
         select(PreferenceEvent)
         .where(PreferenceEvent.shopper_id == shopper.id)
         .order_by(PreferenceEvent.occurred_at, PreferenceEvent.id)
@@ -353,6 +354,10 @@ def export(shopper: Shopper) -> dict[str, Any]:
     orders = db.session.scalars(
         select(Order).where(Order.cart_id.in_([c.id for c in carts])).order_by(Order.created_at, Order.id)
     ).all()
+    # What other domains keep of the shopper (gallery entries, votes, ideas...), by section.
+    kept_elsewhere: dict[str, Any] = {}
+    for _receiver, sections in events.shopper_exporting.send(shopper):
+        kept_elsewhere.update(sections)
     return {
         "shopper": {"id": shopper.token, "created_at": shopper.created_at},
         "consents": [
@@ -380,7 +385,7 @@ def export(shopper: Shopper) -> dict[str, Any]:
                 "received_at": e.received_at,
                 "source": e.source,
             }
-            for e in events
+            for e in kept_events
         ],
         "designs": [
             {
@@ -418,6 +423,7 @@ def export(shopper: Shopper) -> dict[str, Any]:
             }
             for o in orders
         ],
+        **kept_elsewhere,
     }
 
 
@@ -425,7 +431,9 @@ def erase(shopper: Shopper) -> None:
     """Delete the shopper's events, designs and open carts; unlink what orders keep; commits.
 
     The consent history stays as proof, closed, under a new random token: the old id then finds
-    nothing (404), and nobody can reach the history through it."""
+    nothing (404), and nobody can reach the history through it. Other domains erase what they keep
+    first (`shopper_erasing`), in this transaction, while the designs they point to still exist."""
+    events.shopper_erasing.send(shopper)
     now = utcnow()
     db.session.execute(delete(PreferenceEvent).where(PreferenceEvent.shopper_id == shopper.id))
     carts = db.session.scalars(select(Cart).where(Cart.shopper_id == shopper.id)).all()

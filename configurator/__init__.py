@@ -14,6 +14,7 @@ from configurator.api import answers, register_api
 from configurator.bodies import AtelierRequest
 from configurator.catalog import services as catalog_services
 from configurator.community import privacy as community_privacy
+from configurator.community import sharing
 from configurator.config import load_config
 from configurator.designs import services as designs
 from configurator.errors import register_error_handlers
@@ -50,7 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_catalog(app)
     register_http(app)
     register_partners(app)
-    register_storefront(app, shop_name=catalog_services.shop_name)
+    register_storefront(app, shop_name=catalog_services.shop_name, share_card=sharing.share_card)
     if app.config["ATELIER_AUTO_SETUP"]:
         set_up_demo(app)
     return app

@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from flask import Flask
 
 
-def register_storefront(app: Flask, *, shop_name: Callable[[], str]) -> None:
+class ShareCard(Protocol):
+    """What a chat shows of a pasted link: the page's Open Graph and Twitter card tags."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def image(self) -> str | None: ...  # absolute URL
+    @property
+    def url(self) -> str: ...  # absolute URL of the page
+
+
+# (kind, id) -> the card, or None when there is nothing to share (unknown or hidden): kind is
+# "entry" (a gallery entry) or "design" (a saved design).
+ShareCards = Callable[[str, str], ShareCard | None]
+
+
+def register_storefront(app: Flask, *, shop_name: Callable[[], str], share_card: ShareCards) -> None:
     """Serve the shopper's pages and the widget's assets from this app; `shop_name()` names the shop
-    in the request's language, for the header and the page titles."""
+    in the request's language, for the header and the page titles; `share_card` gives the preview a
+    chat shows of a gallery entry's or a design's link."""
     from storefront import admin, views
 
+    app.extensions["storefront_share_card"] = share_card
     app.register_blueprint(views.blp)
     app.register_blueprint(admin.blp)
     app.context_processor(lambda: {"shop_name": shop_name()})

@@ -22,6 +22,8 @@ from configurator.extensions import db, migrate
 from configurator.mail.services import (
     queue_idea_update,
     queue_order_confirmation,
+    queue_preorder_declined,
+    queue_preorder_released,
     withdraw_order_confirmation,
 )
 from configurator.observability import register_observability
@@ -69,6 +71,8 @@ def connect_events() -> None:
     for withdrawn in (events.order_cancelled, events.order_refunded):
         withdrawn.connect(withdraw_order_confirmation, weak=False)
     events.idea_status_changed.connect(queue_idea_update, weak=False)
+    events.preorder_released.connect(queue_preorder_released, weak=False)
+    events.preorder_declined.connect(queue_preorder_declined, weak=False)
     events.shopper_erasing.connect(community_privacy.erase, weak=False)
     events.shopper_exporting.connect(community_privacy.export, weak=False)
     events.uploads_named.connect(designs.uploads_named, weak=False)

@@ -82,6 +82,9 @@ class ErrorCode(StrEnum):
     ALREADY_IN_GALLERY = "already-in-gallery"
     GALLERY_ENTRY_NOT_FOUND = "gallery-entry-not-found"
     IDEA_NOT_FOUND = "idea-not-found"
+    CAMPAIGN_NOT_FOUND = "campaign-not-found"
+    CAMPAIGN_NOT_OPEN = "campaign-not-open"
+    EDITION_FULL = "edition-full"
 
 
 @dataclass(frozen=True)

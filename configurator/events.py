@@ -43,3 +43,9 @@ shopper_erasing = signals.signal("shopper-erasing")
 # Asked by the preferences domain (sender: the shopper) when it exports what is kept of them: each
 # receiver returns a dict of sections (name -> JSON-ready list) that its domain keeps.
 shopper_exporting = signals.signal("shopper-exporting")
+
+# Sender: the order of a pre-order, locked, in the transaction that settles it: `preorder_released`
+# (the edition was not made; nothing was charged) or `preorder_declined` (made, but the saved card
+# was refused off-session: the order waits for the shopper to pay; `reason` is the provider's code).
+preorder_released = signals.signal("preorder-released")
+preorder_declined = signals.signal("preorder-declined")

@@ -3,7 +3,16 @@
 from configurator.admin.models import AdminToken
 from configurator.carts.models import Cart, CartLine
 from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
-from configurator.community.models import GalleryEntry, Idea, IdeaFollower, Report, Vote
+from configurator.community.models import (
+    Campaign,
+    Candidate,
+    GalleryEntry,
+    Idea,
+    IdeaFollower,
+    PreOrder,
+    Report,
+    Vote,
+)
 from configurator.designs.models import Design
 from configurator.idempotency import IdempotencyKey
 from configurator.insights.models import InsightCount
@@ -18,6 +27,8 @@ from configurator.uploads.models import Upload
 __all__ = [
     "AdminToken",
     "AssetBlob",
+    "Campaign",
+    "Candidate",
     "BrandVersion",
     "Cart",
     "CartLine",
@@ -35,6 +46,7 @@ __all__ = [
     "Partner",
     "PartnerOrigin",
     "Payment",
+    "PreOrder",
     "PreferenceEvent",
     "ProductVersion",
     "Proof",

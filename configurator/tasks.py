@@ -32,6 +32,7 @@ TASK_MODULES = (
     "configurator.idempotency",
     "configurator.uploads.tasks",
     "configurator.previews.tasks",
+    "configurator.community.tasks",
 )
 # The sweep that sends again what a lost enqueue left behind (see configurator.mail.tasks).
 MAIL_SWEEP_EVERY_SECONDS = 300.0
@@ -68,6 +69,7 @@ def celery_config(app: Flask) -> dict[str, Any]:
             "idempotency-purge": {"task": "idempotency.purge_expired", "schedule": 3600.0},
             "uploads-collect": {"task": "uploads.collect_unused", "schedule": 86400.0},
             "previews-sweep": {"task": "previews.sweep", "schedule": 600.0},
+            "campaigns-close": {"task": "community.close_due", "schedule": 60.0},
         },
         # Read by configurator.observability when a worker starts (not a Celery setting).
         "atelier_worker_metrics_bind": app.config.get("ATELIER_WORKER_METRICS_BIND") or None,

@@ -307,6 +307,26 @@ IDEA_STATUS_LABELS: Final[Mapping[str, Localized]] = {
     "declined": Localized({"en": "declined", "fr": "écartée"}),
     "removed": Localized({"en": "removed", "fr": "retirée"}),
 }
+CAMPAIGN_UNKNOWN: Final = Localized(
+    {"en": "We cannot find this campaign.", "fr": "Nous ne trouvons pas cette campagne."}
+)
+CAMPAIGN_NOT_OPEN: Final = Localized(
+    {"en": "This campaign is not open at the moment.", "fr": "Cette campagne n'est pas ouverte en ce moment."}
+)
+
+
+def edition_full(left: int) -> Localized:
+    """Why a pre-order is refused: the limited edition has fewer pieces left than asked for."""
+    if left == 0:
+        return Localized({"en": "This edition is sold out.", "fr": "Cette édition est épuisée."})
+    return Localized(
+        {
+            "en": f"Only {left} left in this edition: pre-order fewer.",
+            "fr": f"Il n'en reste que {left} dans cette édition : réservez-en moins.",
+        }
+    )
+
+
 IDEA_UNKNOWN: Final = Localized({"en": "We cannot find this idea.", "fr": "Nous ne trouvons pas cette idée."})
 
 
@@ -448,6 +468,9 @@ TITLES: Final[Mapping[str, Localized]] = {
             "Création introuvable dans la galerie",
         ),
         ("idea-not-found", "Idea not found", "Idée introuvable"),
+        ("campaign-not-found", "Campaign not found", "Campagne introuvable"),
+        ("campaign-not-open", "The campaign is not open", "La campagne n'est pas ouverte"),
+        ("edition-full", "Not enough pieces left", "Plus assez de pièces"),
     )
 }
 

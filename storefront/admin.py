@@ -1,5 +1,6 @@
-"""The merchant's insights dashboard: a shell page whose script asks for an admin token and reads the
-admin JSON API with it. The page itself holds no data, so it needs no login of its own."""
+"""The merchant's pages (the insights dashboard, the community's moderation): shells whose scripts ask
+for an admin token and read the admin JSON API with it. The pages themselves hold no data, so they need
+no login of their own."""
 
 from __future__ import annotations
 
@@ -26,3 +27,9 @@ def _headers(response: Response) -> Response:
 def insights() -> str:
     """Charts of one product's insights (popularity, funnel, blocked demand, trends)."""
     return render_template("admin_insights.html")
+
+
+@blp.route("/admin/community")
+def community() -> str:
+    """The gallery's moderation queue (approve, reject, unpublish) and the ideas' statuses."""
+    return render_template("admin_community.html")

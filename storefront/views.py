@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, send_from_directory
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
+
+from storefront import ShareCard, ShareCards
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -40,10 +42,44 @@ def product(key: str) -> str:
     return render_template("storefront/product.html", page="product", product=key)
 
 
+def share_card(kind: str, public_id: str) -> ShareCard | None:
+    """What a chat shows of this page's link (None: nothing to show, the page has no card tags)."""
+    cards: ShareCards = current_app.extensions["storefront_share_card"]
+    return cards(kind, public_id)
+
+
 @blp.route("/designs/<design_id>")
 def design(design_id: str) -> str:
-    """A shared design, read-only: edit a copy of it or add it to the cart."""
-    return render_template("storefront/design.html", page="design", design=design_id)
+    """A shared design, read-only: edit a copy of it, add it to the cart, or publish it (its owner)."""
+    return render_template(
+        "storefront/design.html", page="design", design=design_id, card=share_card("design", design_id)
+    )
+
+
+@blp.route("/gallery")
+def gallery() -> str:
+    """Shoppers' designs the shop approved: by votes, newest, trending, or shuffled to vote."""
+    return render_template("storefront/gallery.html", page="gallery")
+
+
+@blp.route("/gallery/<entry_id>")
+def gallery_entry(entry_id: str) -> str:
+    """One design of the gallery: vote for it, start from it, report it."""
+    return render_template(
+        "storefront/gallery_entry.html", page="entry", entry=entry_id, card=share_card("entry", entry_id)
+    )
+
+
+@blp.route("/ideas")
+def ideas() -> str:
+    """The idea board: what shoppers would like the shop to make, with their votes."""
+    return render_template("storefront/ideas.html", page="ideas")
+
+
+@blp.route("/ideas/<idea_id>")
+def idea(idea_id: str) -> str:
+    """One idea, its status and the shop's note: vote for it, follow it by e-mail."""
+    return render_template("storefront/idea.html", page="idea", idea=idea_id)
 
 
 @blp.route("/cart")

@@ -26,5 +26,7 @@ def test_every_app_built_in_a_process_shares_one_set_of_receivers() -> None:
             "idea-status-changed": 1,
             "shopper-erasing": 1,
             "shopper-exporting": 1,
+            "preorder-released": 1,
+            "preorder-declined": 1,
         }
     )

@@ -39,6 +39,7 @@ SCOPES: dict[str, str] = {
     "catalog:publish": "Check and publish rule sets",
     "insights:read": "Read and export insights (counts only: no order, shopper or contact details)",
     "community:moderate": "Moderate the gallery and set the status of ideas",
+    "campaigns:manage": "Create, read and close campaigns (closing an edition charges its pre-orders)",
 }
 
 

@@ -6,6 +6,7 @@ from flask import Flask
 
 from configurator.api import (
     admin,
+    campaigns,
     carts,
     checkout,
     community,
@@ -41,6 +42,8 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(preferences.blp)
     api.register_blueprint(community.gallery_blp)
     api.register_blueprint(community.ideas_blp)
+    api.register_blueprint(campaigns.blp)
     admin.register(api)
     api.register_blueprint(insights.blp)
     api.register_blueprint(community.admin_blp)
+    api.register_blueprint(campaigns.admin_blp)

@@ -159,7 +159,8 @@ def ideas_data(found: list[Idea], viewer: Shopper | None) -> list[dict[str, Any]
     return [idea_data(i, counts[i.id], i.id in voted, viewer, language) for i in found]
 
 
-def _shopper() -> Shopper:
+def required_shopper() -> Shopper:
+    """The request's consenting shopper, or 403 `consent-required`."""
     return gallery.require_shopper(consenting_shopper())
 
 
@@ -187,7 +188,7 @@ class Gallery(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Offer one of your saved designs to the gallery under a title and a name; the merchant
         approves it before anyone else sees it."""
-        shopper = _shopper()
+        shopper = required_shopper()
         design = designs.find(body["design"])
         entry = gallery.publish(shopper, design, body["title"], body["display_name"], request_locale())
         return one_entry(entry, shopper)
@@ -199,7 +200,7 @@ class MyEntries(MethodView):
     @gallery_blp.alt_response(403, response="FORBIDDEN")
     def get(self) -> dict[str, Any]:
         """Your entries whatever their status, with the merchant's reason for a refusal."""
-        shopper = _shopper()
+        shopper = required_shopper()
         return {"items": entries_data(gallery.mine(shopper), shopper)}
 
 
@@ -217,7 +218,7 @@ class Entry(MethodView):
     @gallery_blp.alt_response(404, response="NOT_FOUND")
     def delete(self, entry_id: str) -> None:
         """Take your entry out of the gallery, with its votes."""
-        shopper = _shopper()
+        shopper = required_shopper()
         gallery.withdraw(shopper, gallery.find(entry_id, shopper))
 
 
@@ -230,7 +231,7 @@ class EntryVote(MethodView):
     @limit("votes", per_minute=VOTES_PER_MINUTE)
     def put(self, entry_id: str) -> dict[str, Any]:
         """Vote for a published entry (once: voting again changes nothing)."""
-        shopper = _shopper()
+        shopper = required_shopper()
         entry = gallery.find(entry_id)
         gallery.vote(shopper, entry, current_device())
         return {"votes": gallery.vote_counts([entry])[entry.id], "voted": True}
@@ -242,7 +243,7 @@ class EntryVote(MethodView):
     @limit("votes", per_minute=VOTES_PER_MINUTE)
     def delete(self, entry_id: str) -> dict[str, Any]:
         """Withdraw your vote."""
-        shopper = _shopper()
+        shopper = required_shopper()
         entry = gallery.find(entry_id)
         gallery.unvote(shopper, entry)
         return {"votes": gallery.vote_counts([entry])[entry.id], "voted": False}
@@ -259,7 +260,7 @@ class EntryReports(MethodView):
     @limit("community-writes", per_minute=WRITES_PER_MINUTE)
     def post(self, body: dict[str, Any], entry_id: str) -> dict[str, Any]:
         """Report an entry to the merchant: it is hidden until they have looked at it."""
-        shopper = _shopper()
+        shopper = required_shopper()
         gallery.report(shopper, gallery.find(entry_id), body["reason"], body["note"], request_locale())
         return {"received": True}
 
@@ -288,7 +289,7 @@ class Ideas(MethodView):
     @limit("community-writes", per_minute=WRITES_PER_MINUTE)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Suggest what the shop could make next (your vote counts for it at once)."""
-        shopper = _shopper()
+        shopper = required_shopper()
         idea = ideas.suggest(
             shopper, body["title"], body["body"], body["product"], body["display_name"], request_locale()
         )
@@ -312,7 +313,7 @@ class IdeaVote(MethodView):
     @ideas_blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @limit("votes", per_minute=VOTES_PER_MINUTE)
     def put(self, idea_id: str) -> dict[str, Any]:
-        shopper = _shopper()
+        shopper = required_shopper()
         idea = ideas.find(idea_id)
         ideas.vote(shopper, idea, current_device())
         return {"votes": ideas.vote_counts([idea])[idea.id], "voted": True}
@@ -323,7 +324,7 @@ class IdeaVote(MethodView):
     @ideas_blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @limit("votes", per_minute=VOTES_PER_MINUTE)
     def delete(self, idea_id: str) -> dict[str, Any]:
-        shopper = _shopper()
+        shopper = required_shopper()
         idea = ideas.find(idea_id)
         ideas.unvote(shopper, idea)
         return {"votes": ideas.vote_counts([idea])[idea.id], "voted": False}
@@ -340,7 +341,7 @@ class IdeaFollow(MethodView):
     @limit("community-writes", per_minute=WRITES_PER_MINUTE)
     def put(self, body: dict[str, Any], idea_id: str) -> dict[str, Any]:
         """Be told at this address, in your language, when the shop changes the idea's status."""
-        shopper = _shopper()
+        shopper = required_shopper()
         ideas.follow(shopper, ideas.find(idea_id), body["email"], request_locale())
         return {"following": True}
 
@@ -349,7 +350,7 @@ class IdeaFollow(MethodView):
     @ideas_blp.alt_response(404, response="NOT_FOUND")
     def delete(self, idea_id: str) -> dict[str, Any]:
         """Stop hearing about the idea; the address is forgotten."""
-        shopper = _shopper()
+        shopper = required_shopper()
         ideas.unfollow(shopper, ideas.find(idea_id))
         return {"following": False}
 

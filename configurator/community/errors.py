@@ -45,3 +45,22 @@ class DecisionNotAllowed(AtelierError):
     status = 409
     code = ErrorCode.INVALID_TRANSITION
     title = "Not possible in this state"
+
+
+class CampaignNotFound(NotFound):
+    code = ErrorCode.CAMPAIGN_NOT_FOUND
+    title = "Campaign not found"
+
+
+class CampaignNotOpen(AtelierError):
+    """Voting or pre-ordering outside the campaign's period."""
+
+    status = 409
+    code = ErrorCode.CAMPAIGN_NOT_OPEN
+    title = "The campaign is not open"
+
+
+class EditionFull(AtelierError):
+    status = 409
+    code = ErrorCode.EDITION_FULL
+    title = "Not enough pieces left"

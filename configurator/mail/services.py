@@ -73,6 +73,36 @@ IDEA_TEXTS = {
 }
 
 
+PREORDER_RELEASED = "preorder_released"
+PREORDER_DECLINED = "preorder_declined"
+
+# Telling a shopper what became of their pre-order of a limited edition.
+PREORDER_TEXTS = {
+    "en": {
+        PREORDER_RELEASED + ".subject": "The edition of your pre-order {number} will not be made",
+        PREORDER_RELEASED: "Hello {name},\n\nThe limited edition you pre-ordered did not reach enough "
+        "pre-orders by its deadline, so it will not be made.\nNothing was charged, and your saved card "
+        "is no longer kept for it.",
+        PREORDER_DECLINED + ".subject": "Your pre-order {number}: the payment did not go through",
+        PREORDER_DECLINED: "Hello {name},\n\nGood news: the limited edition you pre-ordered will be made.\n"
+        "Your bank refused the payment we tried with your saved card, so your piece is waiting for you: "
+        "pay on your order's page to keep it.",
+        "link": "Your order (keep this link to yourself: it is the key to the order):",
+    },
+    "fr": {
+        PREORDER_RELEASED + ".subject": "L'édition de votre précommande {number} ne sera pas fabriquée",
+        PREORDER_RELEASED: "Bonjour {name},\n\nL'édition limitée que vous avez précommandée n'a pas "
+        "atteint assez de précommandes à temps : elle ne sera pas fabriquée.\nRien n'a été débité, et "
+        "votre carte n'est plus conservée pour elle.",
+        PREORDER_DECLINED + ".subject": "Votre précommande {number} : le paiement n'a pas abouti",
+        PREORDER_DECLINED: "Bonjour {name},\n\nBonne nouvelle : l'édition limitée que vous avez "
+        "précommandée sera fabriquée.\nVotre banque a refusé le paiement tenté avec votre carte "
+        "enregistrée : votre pièce vous attend, payez-la sur la page de votre commande pour la garder.",
+        "link": "Votre commande (gardez ce lien pour vous : c'est la clé de la commande) :",
+    },
+}
+
+
 def texts(locale: str) -> dict[str, str]:
     """The confirmation's words in `locale` (its language), or in English."""
     return TEXTS.get(locale.split("-")[0].lower(), TEXTS["en"])
@@ -126,6 +156,33 @@ def queue_idea_update(idea: Any, *, recipients: list[tuple[str, str]], link: str
         db.session.flush()
         message_ids.append(message.id)
     for message_id in message_ids:
+        enqueue_after_commit(send_outbox_message, message_id)
+
+
+def queue_preorder_released(order: Order) -> None:
+    """On `events.preorder_released`: tell the shopper nothing was charged (once per order)."""
+    _queue_preorder_news(order, PREORDER_RELEASED)
+
+
+def queue_preorder_declined(order: Order, *, reason: str) -> None:
+    """On `events.preorder_declined`: ask the shopper to pay on the order's page (once per order)."""
+    _queue_preorder_news(order, PREORDER_DECLINED)
+
+
+def _queue_preorder_news(order: Order, kind: str) -> None:
+    words = PREORDER_TEXTS.get(order.locale.split("-")[0].lower(), PREORDER_TEXTS["en"])
+    link = f"{current_app.config['ATELIER_PUBLIC_URL']}/orders/{order.token}"
+    body = "\n".join(
+        [words[kind].format(name=order.name, number=order.number), "", words["link"], link, "", "Atelier"]
+    )
+    message_id = _insert_once(
+        kind=kind,
+        order_id=order.id,
+        recipient=order.email,
+        subject=words[kind + ".subject"].format(number=order.number),
+        body=body + "\n",
+    )
+    if message_id is not None:
         enqueue_after_commit(send_outbox_message, message_id)
 
 

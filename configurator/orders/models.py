@@ -18,6 +18,7 @@ from configurator.partners.models import Partner
 
 
 class OrderStatus(StrEnum):
+    RESERVED = "reserved"  # a pre-order: the card is saved, charged only if its edition is made
     PENDING = "pending"  # waiting for payment
     PAID = "paid"
     IN_PRODUCTION = "in_production"
@@ -40,7 +41,7 @@ class Order(db.Model):  # type: ignore[name-defined]
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('pending', 'paid', 'in_production', 'shipped', 'cancelled', 'refunded')",
+            "status IN ('reserved', 'pending', 'paid', 'in_production', 'shipped', 'cancelled', 'refunded')",
             name="status_known",
         ),
     )

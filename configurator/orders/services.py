@@ -25,6 +25,8 @@ from configurator.requester import current_partner_id
 from configurator.uploads.services import named_uploads
 
 ALLOWED = {
+    # A pre-order is charged (then waits for the payment like any order) or released.
+    OrderStatus.RESERVED: {OrderStatus.PENDING, OrderStatus.CANCELLED},
     # A pending order becomes refunded, never paid, when the provider reports its money taken and
     # already returned (the success was learnt only after the refund).
     OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
@@ -51,9 +53,12 @@ def new_number() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def create(priced: CartPrice, provider: str, locale: str = "en") -> Order:
+def create(
+    priced: CartPrice, provider: str, locale: str = "en", status: OrderStatus = OrderStatus.PENDING
+) -> Order:
     """The order for a cart (flushed, not committed), its labels written in `locale` as the shopper
-    read them. A cart has at most one order: asking again returns the one it has."""
+    read them, in `status` (pending, or reserved for a pre-order). A cart has at most one order:
+    asking again returns the one it has."""
     cart = priced.cart
     existing = db.session.scalar(select(Order).where(Order.cart_id == cart.id))
     if existing is not None:
@@ -102,7 +107,7 @@ def create(priced: CartPrice, provider: str, locale: str = "en") -> Order:
                 ],
             )
         )
-    order.status = OrderStatus.PENDING.value
+    order.status = status.value
     db.session.add(order)
     cart.status = CartStatus.CHECKED_OUT.value
     try:

@@ -90,6 +90,43 @@ class WebhookEvent:
     object_id: str
 
 
+@dataclass(frozen=True)
+class CardRequest:
+    """Save a shopper's card for a pre-order, to charge later without them (off-session)."""
+
+    preorder_key: str  # stable per pre-order: the idempotency keys derive from it
+    email: str
+    currency: str  # ISO 4217, upper case
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"atelier-preorder-{self.preorder_key}-setup"
+
+
+@dataclass(frozen=True)
+class SavedCard:
+    """A card-saving (a Stripe SetupIntent) as the provider holds it now."""
+
+    reference: str
+    status: str  # SUCCEEDED once the shopper has confirmed it
+    client_secret: str | None = None
+    customer: str | None = None
+    payment_method: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.status == SUCCEEDED and self.payment_method is not None
+
+
+@dataclass(frozen=True)
+class Declined:
+    """An off-session charge the bank refused (or wants the shopper present for): the payment as it
+    stands, which the shopper can still complete on the order page with its client secret."""
+
+    payment: ProviderPayment
+    reason: str
+
+
 class PaymentProvider(Protocol):
     """Creates the one payment of an order, and tells its current status."""
 
@@ -105,4 +142,24 @@ class PaymentProvider(Protocol):
 
     def fetch(self, reference: str) -> ProviderPayment:
         """The payment's current status, asked of the provider (never taken from a client)."""
+        ...
+
+    # Pre-orders: the card is saved now and charged only if the edition is made, however long the
+    # campaign runs (an authorisation hold would lapse after about seven days).
+
+    def save_card(self, request: CardRequest) -> SavedCard:
+        """Start saving the shopper's card, idempotently; the browser confirms it."""
+        ...
+
+    def fetch_card(self, reference: str) -> SavedCard:
+        """The card-saving as the provider holds it now."""
+        ...
+
+    def charge_card(self, request: PaymentRequest, card: SavedCard) -> ProviderPayment | Declined:
+        """Charge a saved card without the shopper, idempotently (the request's key): the payment, or
+        `Declined` when the bank refuses."""
+        ...
+
+    def forget_card(self, card: SavedCard) -> None:
+        """Make the saved card unusable by the shop (nothing can be charged to it any more)."""
         ...

@@ -6,10 +6,19 @@ fetching it answers `succeeded`. Production refuses this provider (see `configur
 
 from __future__ import annotations
 
-from configurator.payments.base import REQUIRES_CONFIRMATION, SUCCEEDED, PaymentRequest, ProviderPayment
+from configurator.payments.base import (
+    REQUIRES_CONFIRMATION,
+    SUCCEEDED,
+    CardRequest,
+    Declined,
+    PaymentRequest,
+    ProviderPayment,
+    SavedCard,
+)
 
 NAME = "offline"
 REFERENCE_PREFIX = "offline_test_"
+CARD_PREFIX = "offline_card_"
 
 
 class OfflineProvider:
@@ -38,3 +47,24 @@ class OfflineProvider:
         return ProviderPayment(
             reference=reference, status=SUCCEEDED, amount_minor=int(amount), currency=currency.upper()
         )
+
+    def save_card(self, request: CardRequest) -> SavedCard:
+        """A test card, waiting for the shopper's confirmation (the pre-order's "complete" call)."""
+        return SavedCard(
+            reference=CARD_PREFIX + request.idempotency_key.removeprefix("atelier-"),
+            status=REQUIRES_CONFIRMATION,
+        )
+
+    def fetch_card(self, reference: str) -> SavedCard:
+        """Always saved: confirming is asking."""
+        if not reference.startswith(CARD_PREFIX):
+            raise ValueError(f"{reference!r} is not an offline test card")
+        return SavedCard(reference, SUCCEEDED, customer="offline", payment_method=reference)
+
+    def charge_card(self, request: PaymentRequest, card: SavedCard) -> ProviderPayment | Declined:
+        """A test payment, already succeeded: nobody is there to confirm it."""
+        made = self.create(request)
+        return ProviderPayment(made.reference, SUCCEEDED, made.amount_minor, made.currency)
+
+    def forget_card(self, card: SavedCard) -> None:
+        """Nothing is kept, so nothing to forget."""

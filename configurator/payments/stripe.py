@@ -23,7 +23,14 @@ from typing import Any
 
 import stripe
 
-from configurator.payments.base import PaymentRequest, ProviderPayment, WebhookEvent
+from configurator.payments.base import (
+    CardRequest,
+    Declined,
+    PaymentRequest,
+    ProviderPayment,
+    SavedCard,
+    WebhookEvent,
+)
 from configurator.payments.errors import PaymentProviderFailed, WebhookRejected
 
 NAME = "stripe"
@@ -104,6 +111,81 @@ class StripeProvider:
             raise PaymentProviderFailed("Stripe could not tell the payment's status; try again.") from error
         return _payment(intent)
 
+    def save_card(self, request: CardRequest) -> SavedCard:
+        """A Customer and a SetupIntent for off-session use; the browser confirms it with Stripe.js.
+        Both are created with idempotency keys of the pre-order, so a retry makes no second ones."""
+        metadata = {"preorder": request.preorder_key}
+        try:
+            customer = self.client.v1.customers.create(
+                params={"email": request.email, "metadata": metadata},
+                options={"idempotency_key": f"{request.idempotency_key}-customer"},
+            )
+            setup = self.client.v1.setup_intents.create(
+                params={
+                    "customer": customer.id,
+                    "usage": "off_session",
+                    "automatic_payment_methods": {"enabled": True},
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": request.idempotency_key},
+            )
+        except stripe.StripeError as error:
+            log.warning("Stripe refused to save a card for pre-order %s: %s", request.preorder_key, error)
+            raise PaymentProviderFailed("Stripe could not start saving the card; try again.") from error
+        return _saved(setup)
+
+    def fetch_card(self, reference: str) -> SavedCard:
+        try:
+            setup = self.client.v1.setup_intents.retrieve(reference)
+        except stripe.StripeError as error:
+            log.warning("Stripe did not answer for SetupIntent %s: %s", reference, error)
+            raise PaymentProviderFailed("Stripe could not tell whether the card was saved.") from error
+        return _saved(setup)
+
+    def charge_card(self, request: PaymentRequest, card: SavedCard) -> ProviderPayment | Declined:
+        """A PaymentIntent confirmed at once, off-session, on the saved card. A refusal (a decline,
+        or a bank asking for the shopper: authentication_required) comes back as `Declined` with the
+        intent, which the shopper can still pay on-session."""
+        params: dict[str, Any] = {
+            "amount": request.amount_minor,
+            "currency": request.currency.lower(),
+            "customer": card.customer,
+            "payment_method": card.payment_method,
+            "off_session": True,
+            "confirm": True,
+            "metadata": {
+                "order_number": request.order_number,
+                "order_id": str(request.order_id),
+                "cart_token_hash": request.cart_token_hash,
+            },
+        }
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": request.idempotency_key},
+            )
+        except stripe.CardError as error:
+            refused = getattr(error.error, "payment_intent", None)
+            if refused is None:
+                raise PaymentProviderFailed("Stripe refused the charge without a payment.") from error
+            return Declined(_payment(refused), str(error.code or "card_declined"))
+        except stripe.StripeError as error:
+            log.warning("Stripe could not charge the saved card of order %s: %s", request.order_id, error)
+            raise PaymentProviderFailed("Stripe could not charge the saved card; try again.") from error
+        return _payment(intent)
+
+    def forget_card(self, card: SavedCard) -> None:
+        """Detach the payment method from its customer; a card never saved, or already detached, has
+        nothing to forget."""
+        if card.payment_method is None:
+            return
+        try:
+            self.client.v1.payment_methods.detach(card.payment_method)
+        except stripe.InvalidRequestError as error:
+            log.info("Payment method %s was not attached: %s", card.payment_method, error)
+        except stripe.StripeError as error:
+            raise PaymentProviderFailed("Stripe could not forget the saved card; try again.") from error
+
     def payment_intent_of_charge(self, charge_id: str) -> str | None:
         """The PaymentIntent a charge belongs to (refund events are about charges)."""
         try:
@@ -167,6 +249,18 @@ def _payment(intent: Any) -> ProviderPayment:
         currency=str(intent.currency).upper(),
         client_secret=intent.client_secret,
         amount_refunded_minor=refunded,
+    )
+
+
+def _saved(setup: Any) -> SavedCard:
+    method = getattr(setup, "payment_method", None)
+    customer = getattr(setup, "customer", None)
+    return SavedCard(
+        reference=setup.id,
+        status=setup.status,
+        client_secret=setup.client_secret,
+        customer=getattr(customer, "id", customer),
+        payment_method=getattr(method, "id", method),
     )
 
 

@@ -72,6 +72,16 @@ export function createClient({ base = "", key = null } = {}) {
       call("PUT", `/api/v1/shoppers/${enc(shopper)}/consent`, { purposes, wording_version }),
     sendEvents: (shopper, events, { keepalive = false } = {}) =>
       call("POST", "/api/v1/events", { shopper, events }, { keepalive }),
+    // The community: the gallery and the idea board. Votes, follows and reports go to the links the
+    // answers carry (links.vote, links.follow, links.report) through `send`.
+    gallery: (query) => call("GET", `/api/v1/gallery?${new URLSearchParams(query)}`),
+    galleryEntry: (id) => call("GET", `/api/v1/gallery/${enc(id)}`),
+    myEntries: () => call("GET", "/api/v1/gallery/mine"),
+    publish: (design, title, display_name) => call("POST", "/api/v1/gallery", { design, title, display_name }),
+    ideas: (query) => call("GET", `/api/v1/ideas?${new URLSearchParams(query)}`),
+    idea: (id) => call("GET", `/api/v1/ideas/${enc(id)}`),
+    suggestIdea: (idea) => call("POST", "/api/v1/ideas", idea),
+    send: (method, link, body) => call(method, link, body),
     exportShopper: (shopper) => call("GET", `/api/v1/shoppers/${enc(shopper)}/export`),
     eraseShopper: (shopper) => call("DELETE", `/api/v1/shoppers/${enc(shopper)}`),
   };

@@ -23,7 +23,7 @@ const SOURCE_NOTES = {
  * Build the configurator for `product` into `root` (an element or a shadow root's container).
  * options: client (from createClient), product, headingLevel (1 on the page, 2 in a widget),
  * initialPicks, remixOf (a design id: saving makes a remix of it), cartUrl(token),
- * emit(name, detail) for "ready", "change", "add-to-cart" and "error".
+ * emit(name, detail) for "ready", "change", "saved" (a design was saved), "add-to-cart" and "error".
  * On the shop's own product page the root carries data-layout="page": the summary and the preview then
  * stay in sight while the shopper picks (a side column on a wide screen, a bottom bar on a phone).
  */
@@ -1277,6 +1277,7 @@ class Configurator {
       ? await this.client.remix(this.remixOf, this.picks)
       : await this.client.saveDesign(this.productKey, this.picks);
     this.saved = { picks, design };
+    this.emit("saved", { design: design.id, product: this.productKey });
     return design;
   }
 

@@ -131,7 +131,9 @@ export function mountPrivacy(root, client, { openers = null, headingLevel = 2 } 
 
   async function save(purposes, message) {
     try {
-      await choose(client, purposes);
+      const choice = await choose(client, purposes);
+      // A page waiting for the choice (to vote, to publish) hears it; it never leaves a shadow root.
+      root.dispatchEvent(new CustomEvent("atelier:privacy-chosen", { detail: choice, bubbles: true }));
       preferences.input.checked = purposes.preferences;
       recommendations.input.checked = purposes.recommendations;
       status.textContent = message;
@@ -221,4 +223,5 @@ export function mountPrivacy(root, client, { openers = null, headingLevel = 2 } 
 // a [data-privacy] element of its own, which is none of the shop's business.
 const ownPage = typeof document !== "undefined" && new URL(import.meta.url).origin === window.location.origin;
 const mount = ownPage ? document.querySelector("[data-privacy]") : null;
-if (mount) mountPrivacy(mount, createClient());
+/** The shop's own pages' panel ({open, close}), for a page that asks the shopper to choose; else null. */
+export const shopPrivacy = mount ? mountPrivacy(mount, createClient()) : null;

@@ -1,7 +1,8 @@
 // The insights dashboard: reads the admin API with a token kept in this tab, and draws each section
 // as inline SVG next to a table with the same numbers (the table is the text alternative).
 
-const TOKEN_KEY = "atelier.adminToken";
+import { AdminApi, adminToken } from "./admin-api.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 const STAGES = { viewed: "Viewed", configured: "Configured", saved: "Saved", carted: "In a cart", ordered: "Ordered" };
 const METRICS = { viewed: "Product views", picked: "Option picks", refused: "Refused tries", orders: "Paid orders", units: "Units ordered" };
@@ -27,28 +28,6 @@ function s(tag, attributes = {}, ...children) {
 }
 
 const percent = (value) => (value === null || value === undefined ? "–" : `${Math.round(value * 100)}%`);
-
-class AdminApi {
-  constructor(token) {
-    this.token = token;
-  }
-
-  async get(path, accept = "application/json") {
-    const response = await fetch(path, { headers: { Authorization: `Bearer ${this.token}`, Accept: accept } });
-    if (!response.ok) {
-      let problem = null;
-      try {
-        problem = await response.json();
-      } catch {
-        // a body that is not a problem document: the status says enough
-      }
-      const error = new Error(problem?.detail || problem?.title || `HTTP ${response.status}`);
-      error.status = response.status;
-      throw error;
-    }
-    return accept === "text/csv" ? response.blob() : response.json();
-  }
-}
 
 /** Horizontal bars, one per row: label on the left, value at the end of the bar. */
 function barChart(rows, { title, colour = BAR, width = 520 }) {
@@ -199,7 +178,7 @@ async function start() {
   let asked = 0; // answers to an older question (a product since changed) are dropped
 
   function askToken(message) {
-    sessionStorage.removeItem(TOKEN_KEY);
+    adminToken.clear();
     filters.hidden = true;
     tokenForm.hidden = false;
     status.textContent = message || "";
@@ -226,7 +205,7 @@ async function start() {
       status.textContent = `Showing ${report.label}, ${report.days} days.`;
     } catch (error) {
       if (question !== asked) return;
-      if (error.status === 401 || error.status === 403) return askToken(`The token was refused: ${error.message}`);
+      if (error.refusedToken) return askToken(`The token was refused: ${error.message}`);
       target.replaceChildren();
       status.textContent = error.message;
     }
@@ -247,7 +226,7 @@ async function start() {
     event.preventDefault();
     const token = String(new FormData(tokenForm).get("token") || "").trim();
     if (!token) return;
-    sessionStorage.setItem(TOKEN_KEY, token);
+    adminToken.set(token);
     tokenForm.reset();
     await begin(token);
   });
@@ -276,7 +255,7 @@ async function start() {
     }
   });
 
-  const saved = sessionStorage.getItem(TOKEN_KEY);
+  const saved = adminToken.get();
   if (saved) await begin(saved);
   else askToken();
 }

@@ -1,38 +1,27 @@
 // The shop's own pages. Each reads and writes through the public JSON API; the configurator module is
 // the same one the partner widget uses.
 
-import { ApiError, cartToken, createClient, openCart } from "./api.js";
+import { ApiError, cartToken, openCart } from "./api.js";
+import { creditLine, entryPage, galleryPage, ideaPage, ideasPage, publishSection } from "./community.js";
 import { mountConfigurator } from "./configurator.js";
-import { announce, h, money } from "./dom.js";
-
-const client = createClient();
-const main = document.querySelector("main");
-const announcer = document.querySelector("[data-announcer]");
-const say = (message) => announce(announcer, message);
-// The brand's name, as the page's header shows it, for the titles written below.
-const shopName = document.querySelector('meta[name="application-name"]')?.content ?? "";
-const pageTitle = (text) => (shopName ? `${text} · ${shopName}` : text);
+import { h, money } from "./dom.js";
+import {
+  client,
+  field,
+  main,
+  pageTitle,
+  previewBox,
+  problemText,
+  productSpec,
+  savedDesigns,
+  say,
+  showError,
+  showFieldError,
+  showFieldErrors,
+} from "./page.js";
 
 // Shipping and tax follow the country; these are offered first, the rest of the world after them.
 const COUNTRIES = ["FR", "BE", "DE", "ES", "IT", "LU", "NL", "AT", "PT", "IE", "MC", "GB", "CH", "US", "CA", "AU", "JP", "SE", "DK", "NO", "PL"];
-
-function problemText(error) {
-  if (error instanceof ApiError) return error.problem?.detail || error.problem?.title || error.message;
-  return String(error);
-}
-
-function showError(container, error, intro) {
-  container.removeAttribute("aria-busy");
-  container.replaceChildren(
-    h("div", { class: "atelier-alert", role: "alert" }, h("p", {}, intro), h("p", {}, problemText(error))),
-  );
-}
-
-const specs = new Map();
-async function productSpec(key) {
-  if (!specs.has(key)) specs.set(key, client.product(key));
-  return specs.get(key);
-}
 
 /** "Glaze: Sage green · Engraving: “For Sam”" from a design's choices, in the product's words. */
 function describeChoices(spec, choices) {
@@ -69,16 +58,6 @@ function summaryList(lines, currency) {
       h("dd", { class: `summary-${line.kind}` }, money(line.amount, currency)),
     ]),
   );
-}
-
-function previewBox(label, preview) {
-  const box = h("figure", { class: "atelier-preview" });
-  if (preview?.url) {
-    box.append(h("img", { class: "atelier-preview-image", src: preview.url, width: preview.width, height: preview.height, alt: `Preview of ${label}` }));
-  } else {
-    box.append(h("span", { class: "atelier-preview-name" }, label));
-  }
-  return box;
 }
 
 async function updateCartCount() {
@@ -162,6 +141,7 @@ async function productPage() {
     emit: (name, detail) => {
       container.dispatchEvent(new CustomEvent(`atelier:${name}`, { detail, bubbles: true }));
       if (name === "ready") document.title = pageTitle(detail.label);
+      if (name === "saved") savedDesigns.add(detail.design);
       if (name === "add-to-cart") updateCartCount();
     },
   });
@@ -205,6 +185,7 @@ async function designPage() {
         { class: "design-panel" },
         h("p", { class: "eyebrow" }, "A shared design"),
         h("h1", {}, spec.label),
+        creditLine(design.credits, { design: design.id }),
         choiceList(spec, design.choices),
         design.price
           ? h("p", { class: "atelier-total" }, h("span", {}, "Price"), " ", h("strong", { class: "atelier-amount" }, money(design.price.total, design.price.currency)))
@@ -220,6 +201,8 @@ async function designPage() {
           h("a", { class: "atelier-button atelier-secondary", href: `/products/${encodeURIComponent(design.product)}?remix=${encodeURIComponent(design.id)}` }, "Edit a copy"),
         ),
         status,
+        // Whoever saved it in this browser may offer it to the gallery (the shop checks it is theirs).
+        valid && savedDesigns.has(design.id) ? publishSection(design) : null,
       ),
     ),
   );
@@ -296,6 +279,7 @@ async function renderCart(container, cart, focusLine = null) {
       { class: "cart-line" },
       h("div", { class: "cart-line-main" },
         h("h2", {}, h("a", { href: `/designs/${encodeURIComponent(line.design)}` }, spec.label)),
+        creditLine(line.credits, { design: line.design }),
         choiceList(spec, line.choices),
         line.problems.length
           ? h("ul", { class: "atelier-problems" }, ...line.problems.map((p) => h("li", {}, p.message)))
@@ -325,12 +309,6 @@ async function renderCart(container, cart, focusLine = null) {
   if (focusLine !== null) container.querySelector(`[data-line="${focusLine}"]`)?.focus();
 }
 
-function field(label, control, hint) {
-  const id = control.id;
-  return h("div", { class: "form-field" }, h("label", { for: id, class: "atelier-label" }, label), control,
-    h("p", { class: "atelier-field-message", id: `${id}-error`, hidden: true }), hint ? h("p", { class: "atelier-help" }, hint) : null);
-}
-
 // What a required field needs, in the shopper's words.
 const MISSING = {
   email: "Enter your email address.",
@@ -345,20 +323,6 @@ function controlProblem(control) {
   if (control.validity.valueMissing || (control.required && !control.value.trim())) return MISSING[control.id] ?? "This is required.";
   if (control.validity.typeMismatch && control.type === "email") return "Enter an email address such as name@example.org.";
   return null;
-}
-
-function showFieldError(form, control, message) {
-  const shown = form.querySelector(`#${control.id}-error`);
-  if (!shown) return;
-  shown.textContent = message ?? "";
-  shown.hidden = !message;
-  if (message) {
-    control.setAttribute("aria-invalid", "true");
-    control.setAttribute("aria-describedby", shown.id);
-  } else {
-    control.removeAttribute("aria-invalid");
-    control.removeAttribute("aria-describedby");
-  }
 }
 
 /**
@@ -450,13 +414,7 @@ async function checkoutPage() {
       const updated = await client.setContact(cart.id, contact);
       await payStep(container, updated);
     } catch (error) {
-      let first = null;
-      for (const fieldError of error.problem?.errors ?? []) {
-        const control = form.elements[fieldError.field.split(".").pop()];
-        if (!control) continue;
-        showFieldError(form, control, fieldError.detail);
-        first ??= control;
-      }
+      const first = showFieldErrors(form, error);
       form.querySelector("[data-form-error]").textContent = problemText(error);
       (first ?? form.querySelector("[data-form-error]")).focus?.();
     }
@@ -598,6 +556,7 @@ async function orderPage() {
         line.preview ? previewBox(label, line.preview) : null,
         h("div", { class: "cart-line-main" },
           h("h2", {}, `${label} × ${line.quantity}`),
+          creditLine(line.credits),
           spec ? choiceList(spec, line.choices) : null),
         h("p", { class: "cart-line-total" }, money(line.total, order.currency)));
     })),
@@ -615,6 +574,10 @@ const PAGES = {
   cart: cartPage,
   checkout: checkoutPage,
   order: orderPage,
+  gallery: galleryPage,
+  entry: entryPage,
+  ideas: ideasPage,
+  idea: ideaPage,
 };
 
 updateCartCount();

@@ -1,9 +1,10 @@
 """A small stand-in for Stripe's API on 127.0.0.1, for tests that must not touch the network.
 
 It answers what the app calls (create and retrieve PaymentIntents, `expand[]=latest_charge` included,
-retrieve charges), records every request with its headers (the Idempotency-Key among them), replays
-the stored answer for a repeated idempotency key as Stripe does, and lets a test move an intent to
-another status or refund it. As on Stripe, a refund leaves the PaymentIntent `succeeded`: only its
+retrieve charges; for pre-orders, Customers, SetupIntents, PaymentIntents confirmed off-session on a
+saved card, and detaching a card), records every request with its headers (the Idempotency-Key among
+them), replays the stored answer for a repeated idempotency key as Stripe does, and lets a test move an
+intent to another status or refund it. As on Stripe, a refund leaves the PaymentIntent `succeeded`: only its
 charge says `refunded` and `amount_refunded`. It also builds webhook events and signs them the way
 Stripe does.
 """
@@ -54,6 +55,12 @@ def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 class FakeStripe:
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     charges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    setups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Saved cards (payment method ids) and the customer each is attached to (None once detached).
+    methods: dict[str, str | None] = field(default_factory=dict)
+    # Payment methods whose off-session charges the bank refuses, with the decline code it gives.
+    declining: dict[str, str] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     # How many of the next POST answers to lose: the work is done, then the connection is dropped.
     drop_replies: int = 0
@@ -133,7 +140,8 @@ class FakeStripe:
     def _route(self, method: str, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         parts = path.strip("/").split("/")
         if method == "POST" and parts == ["v1", "payment_intents"]:
-            return 200, self._create_intent(params)
+            made = self._create_intent(params)
+            return made if isinstance(made, tuple) else (200, made)
         if method == "GET" and parts[:2] == ["v1", "payment_intents"] and len(parts) == 3:
             intent = self.intents.get(parts[2])
             if intent is None:
@@ -142,6 +150,24 @@ class FakeStripe:
             if "latest_charge" in expand and intent["latest_charge"] is not None:
                 return 200, {**intent, "latest_charge": self.charges[intent["latest_charge"]]}
             return 200, intent
+        if method == "POST" and parts == ["v1", "customers"]:
+            customer = {"id": "cus_" + secrets.token_hex(12), "object": "customer", **params}
+            self.customers[customer["id"]] = customer
+            return 200, customer
+        if method == "POST" and parts == ["v1", "setup_intents"]:
+            return 200, self._create_setup(params)
+        if method == "GET" and parts[:2] == ["v1", "setup_intents"] and len(parts) == 3:
+            setup = self.setups.get(parts[2])
+            if setup is None:
+                return 404, _error("invalid_request_error", f"No such setupintent: '{parts[2]}'")
+            return 200, setup
+        if method == "POST" and parts[:2] == ["v1", "payment_methods"] and parts[3:] == ["detach"]:
+            if self.methods.get(parts[2]) is None:
+                return 400, _error(
+                    "invalid_request_error", "The payment method is not attached to a customer."
+                )
+            self.methods[parts[2]] = None
+            return 200, {"id": parts[2], "object": "payment_method", "customer": None}
         if method == "GET" and parts[:2] == ["v1", "charges"] and len(parts) == 3:
             charge = self.charges.get(parts[2])
             if charge is None:
@@ -149,7 +175,48 @@ class FakeStripe:
             return 200, charge
         return 404, _error("invalid_request_error", f"Unrecognized request URL ({method}: {path}).")
 
-    def _create_intent(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _create_setup(self, params: dict[str, Any]) -> dict[str, Any]:
+        setup_id = "seti_" + secrets.token_hex(12)
+        setup = {
+            "id": setup_id,
+            "object": "setup_intent",
+            "customer": params.get("customer"),
+            "usage": params.get("usage"),
+            "status": "requires_payment_method",
+            "payment_method": None,
+            "client_secret": f"{setup_id}_secret_{secrets.token_hex(12)}",
+            "metadata": params.get("metadata", {}),
+            "livemode": False,
+        }
+        self.setups[setup_id] = setup
+        return setup
+
+    def _create_intent(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | dict[str, Any]:
+        intent = self._new_intent(params)
+        if params.get("confirm") != "true":
+            return intent
+        # Confirmed at once on a saved card, the shopper away (off_session): succeeded, or declined.
+        method = params.get("payment_method")
+        if self.methods.get(str(method)) != params.get("customer"):
+            return 400, _error(
+                "invalid_request_error", "The payment method is not attached to this customer."
+            )
+        code = self.declining.get(str(method))
+        if code is not None:
+            intent["status"] = "requires_payment_method"
+            intent["last_payment_error"] = {"code": code, "type": "card_error"}
+            failure = {
+                "type": "card_error",
+                "code": code,
+                "decline_code": code,
+                "message": "Your card was declined.",
+                "payment_intent": intent,
+            }
+            return 402, {"error": failure}
+        self._succeed(intent)
+        return intent
+
+    def _new_intent(self, params: dict[str, Any]) -> dict[str, Any]:
         intent_id = "pi_" + secrets.token_hex(12)
         intent = {
             "id": intent_id,
@@ -163,6 +230,8 @@ class FakeStripe:
             },
             "metadata": params.get("metadata", {}),
             "latest_charge": None,
+            "customer": params.get("customer"),
+            "payment_method": params.get("payment_method"),
             "livemode": False,
             "created": int(time.time()),
         }
@@ -182,22 +251,42 @@ class FakeStripe:
         """Every PaymentIntent create call received, replays of an idempotency key included."""
         return [r for r in self.requests if r.method == "POST" and r.path == "/v1/payment_intents"]
 
+    def confirm_setup(self, setup_id: str, payment_method: str | None = None) -> str:
+        """The shopper saves a card in Stripe's form: the setup succeeds with a payment method
+        attached to its customer; the method's id."""
+        with self._lock:
+            setup = self.setups[setup_id]
+            method = payment_method or "pm_" + secrets.token_hex(12)
+            setup["status"] = "succeeded"
+            setup["payment_method"] = method
+            self.methods[method] = setup["customer"]
+            return method
+
+    def off_session_calls(self) -> list[Recorded]:
+        return [r for r in self.create_calls() if r.params.get("off_session") == "true"]
+
     def set_status(self, intent_id: str, status: str) -> None:
         with self._lock:
             intent = self.intents[intent_id]
             intent["status"] = status
-            if status == "succeeded" and intent["latest_charge"] is None:
-                charge_id = "ch_" + secrets.token_hex(12)
-                self.charges[charge_id] = {
-                    "id": charge_id,
-                    "object": "charge",
-                    "amount": intent["amount"],
-                    "currency": intent["currency"],
-                    "payment_intent": intent_id,
-                    "refunded": False,
-                    "amount_refunded": 0,
-                }
-                intent["latest_charge"] = charge_id
+            if status == "succeeded":
+                self._succeed(intent)
+
+    def _succeed(self, intent: dict[str, Any]) -> None:
+        """Called with the lock held: the intent succeeds with a charge for its amount."""
+        intent["status"] = "succeeded"
+        if intent["latest_charge"] is None:
+            charge_id = "ch_" + secrets.token_hex(12)
+            self.charges[charge_id] = {
+                "id": charge_id,
+                "object": "charge",
+                "amount": intent["amount"],
+                "currency": intent["currency"],
+                "payment_intent": intent["id"],
+                "refunded": False,
+                "amount_refunded": 0,
+            }
+            intent["latest_charge"] = charge_id
 
     def refund(self, intent_id: str, amount: int | None = None) -> str:
         """Refund the intent's charge (in full unless `amount` says less); the charge's id."""

@@ -18,9 +18,9 @@ from configurator.extensions import db
 from configurator.mail.models import OutboxMessage
 from configurator.orders.models import Order, OrderEvent
 from configurator.payments.models import Payment
-from tests.api.test_community import Shopper
 from tests.support.admin import admin_headers
 from tests.support.checkout import ADDRESS
+from tests.support.community import Shopper
 
 CONTACT = {"email": "ada@example.org", "name": "Ada Lovelace", "address": ADDRESS}
 

@@ -1,0 +1,392 @@
+"""The community in Chromium: a design goes from one shopper through the merchant's approval to another
+shopper who votes for it and starts from it (the credit follows to their design and cart); reports take
+an entry out of the gallery; an idea's follower hears of its new status; the pages fit a phone."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.conftest import ARTIFACTS, CHOSEN_ALREADY, STEP_WITHIN_MS, Server
+from tests.browser.steps import no_horizontal_scroll, price_box
+from tests.support.admin import admin_headers
+
+PHONE = {"width": 375, "height": 812}
+# Each shopper made through the API comes from an address of its own: the shop's limits on writes
+# and its count of votes per device then leave the browser's own (127.0.0.1) alone.
+ADDRESSES = (f"10.77.{n // 250}.{n % 250 + 1}" for n in itertools.count())
+
+
+def snap(page: Page, name: str) -> None:
+    """A full-page screenshot into tests/browser/artifacts/ (not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def open_context(browser: Browser, browser_context_args: dict[str, Any], shop: Server) -> Iterator[Any]:
+    """Another browser (its own storage: another shopper, or the merchant), privacy declined so far."""
+    contexts = []
+
+    def make(viewport: dict[str, int] | None = None) -> Page:
+        phone = viewport is not None and viewport["width"] < 600
+        context = browser.new_context(
+            **{
+                **browser_context_args,
+                "viewport": viewport or browser_context_args["viewport"],
+                "has_touch": phone,
+            }
+        )
+        context.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(STEP_WITHIN_MS)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def moderator(shop_app: Flask) -> dict[str, str]:
+    return admin_headers(shop_app, "community:moderate", name="browser-community")
+
+
+def token_of(headers: dict[str, str]) -> str:
+    return headers["Authorization"].split()[1]
+
+
+def accept_privacy(page: Page) -> None:
+    """The shopper reopens their privacy choice from the footer and accepts."""
+    page.get_by_role("button", name="Privacy choices").click()
+    panel = page.get_by_role("region", name="Your privacy choices")
+    panel.get_by_role("button", name="Accept all").click()
+    expect(panel).to_be_hidden()
+
+
+def open_moderation(page: Page, shop: Server, moderator: dict[str, str]) -> None:
+    page.goto(f"{shop.url}/admin/community")
+    page.get_by_label("Admin token").fill(token_of(moderator))
+    page.get_by_role("button", name="Use this token").click()
+    expect(page.get_by_role("heading", name="Gallery", exact=True)).to_be_visible()
+
+
+def card(page: Page, title: str) -> Locator:
+    return page.locator(".gallery-card").filter(has=page.get_by_role("heading", name=title, exact=True))
+
+
+# --- the shop's side through its API, for what a test only needs to exist ----------------------------
+
+
+@dataclass
+class ApiShopper:
+    """A consenting shopper made through the API, on an address of its own."""
+
+    app: Flask
+    id: str
+    address: str
+
+    @classmethod
+    def make(cls, app: Flask) -> ApiShopper:
+        client, address = app.test_client(), next(ADDRESSES)
+        made = client.post("/api/v1/shoppers", environ_base={"REMOTE_ADDR": address})
+        assert made.status_code == 201, made.get_json()
+        shopper = str(made.get_json()["id"])
+        consent = {"purposes": {"preferences": True, "recommendations": False}, "wording_version": "2026-11"}
+        chosen = client.put(
+            f"/api/v1/shoppers/{shopper}/consent", json=consent, environ_base={"REMOTE_ADDR": address}
+        )
+        assert chosen.status_code == 200, chosen.get_json()
+        return cls(app, shopper, address)
+
+    def call(self, method: str, url: str, **kwargs: Any) -> Any:
+        from configurator.requester import SHOPPER_HEADER
+
+        answer = self.app.test_client().open(
+            url,
+            method=method,
+            headers={SHOPPER_HEADER: self.id},
+            environ_base={"REMOTE_ADDR": self.address},
+            **kwargs,
+        )
+        assert answer.status_code < 300, (url, answer.status_code, answer.get_json())
+        return answer.get_json()
+
+    def published(
+        self, moderator: dict[str, str], title: str, name: str, picks: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A design of theirs, offered to the gallery and approved by the merchant: the entry."""
+        design = self.call("POST", "/api/v1/designs", json={"product": "engraved-mug", "picks": picks})["id"]
+        entry = self.call(
+            "POST", "/api/v1/gallery", json={"design": design, "title": title, "display_name": name}
+        )
+        decided = self.app.test_client().post(
+            f"/api/v1/admin/community/gallery/{entry['id']}/decision",
+            json={"decision": "approve"},
+            headers=moderator,
+        )
+        assert decided.status_code == 200, decided.get_json()
+        return dict(decided.get_json())
+
+
+# --- the whole loop -----------------------------------------------------------------------------------
+
+
+def test_a_design_goes_from_ana_through_the_merchant_to_ben_who_votes_and_starts_from_it(
+    page: Page, shop: Server, moderator: dict[str, str], open_context: Any
+) -> None:
+    ana = page
+    # Given Ana, who lets the shop keep her choices, saves a sage green mug
+    ana.goto(f"{shop.url}/products/engraved-mug")
+    accept_privacy(ana)
+    ana.get_by_text("Sage green", exact=True).click()
+    expect(ana.get_by_role("radio", name="Sage green")).to_be_checked()
+    ana.get_by_role("button", name="Save & share").click()
+    ana.get_by_role("link", name="Open the shared design").click()
+
+    # When she publishes it from the design's page (a title is needed first)
+    publish = ana.get_by_role("region", name="Publish to the gallery")
+    publish.get_by_role("button", name="Publish").click()
+    expect(publish.get_by_label("Title")).to_have_accessible_description("Give your design a title.")
+    publish.get_by_label("Title").fill("Sage morning")
+    publish.get_by_label("Your name, as shown").fill("Ana")
+    publish.get_by_role("button", name="Publish").click()
+
+    # Then it waits for the merchant, and the gallery does not show it yet
+    expect(publish).to_contain_text("“Sage morning” waits for the shop's approval")
+    ana.reload()
+    expect(ana.get_by_role("region", name="Publish to the gallery")).to_contain_text(
+        "waits for the shop's approval"
+    )
+    ana.goto(f"{shop.url}/gallery")
+    expect(ana.locator(".listing-status")).to_have_text(re.compile(r"design|No design"))
+    expect(card(ana, "Sage morning")).to_have_count(0)
+
+    # When the merchant approves it on the community page
+    merchant = open_context()
+    open_moderation(merchant, shop, moderator)
+    queued = merchant.locator(".moderation-item").filter(has_text="Sage morning")
+    expect(queued).to_contain_text("by Ana")
+    expect(queued.get_by_role("img", name="Sage morning, Engraved mug")).to_be_visible()
+    snap(merchant, "community-moderation")
+    queued.get_by_role("button", name="Approve Sage morning").click()
+    expect(queued).to_contain_text("Approved: it is in the gallery.")
+
+    # Then Ben, in another browser, finds it in the gallery, by Ana
+    ben = open_context()
+    ben.goto(f"{shop.url}/gallery")
+    entry = card(ben, "Sage morning")
+    expect(entry).to_contain_text("by Ana")
+    expect(entry.locator(".vote-count")).to_have_text("0 votes")
+    expect(entry.locator("img")).to_have_js_property("complete", True)
+
+    # When he votes without having said yes to keeping his choices, the shop says why not and asks
+    entry.get_by_role("button", name="Vote for Sage morning").click()
+    expect(entry.get_by_role("alert")).to_contain_text("first allow the shop to keep your choices")
+    entry.get_by_role("button", name="Open your privacy choices").click()
+    panel = ben.get_by_role("region", name="Your privacy choices")
+    panel.get_by_role("button", name="Accept all").click()
+
+    # Then his vote goes through once he has said yes, and the count says so
+    expect(entry.locator(".vote-count")).to_have_text("1 vote")
+    expect(entry.get_by_role("button", name="Vote for Sage morning")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(entry.get_by_role("alert")).to_be_empty()
+    ben.reload()
+    expect(card(ben, "Sage morning").get_by_role("button", name="Vote for Sage morning")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    snap(ben, "gallery")
+
+    # And the entry's page carries the card a chat shows of its link
+    card(ben, "Sage morning").get_by_role("link", name="Sage morning").click()
+    expect(ben.get_by_role("heading", level=1, name="Sage morning")).to_be_visible()
+    head = ben.locator("head")
+    expect(head.locator('meta[property="og:title"]')).to_have_attribute("content", "Sage morning · Ana")
+    expect(head.locator('meta[property="og:image"]')).to_have_attribute(
+        "content", re.compile(r"^https?://[^/]+/api/v1/previews/\d+/")
+    )
+    expect(head.locator('meta[property="og:url"]')).to_have_attribute("content", re.compile(r"/gallery/\w+$"))
+    expect(head.locator('meta[name="twitter:card"]')).to_have_attribute("content", "summary_large_image")
+    expect(ben.locator(".atelier-preview-image")).to_have_js_property("complete", True)
+    snap(ben, "gallery-entry")
+
+    # When Ben starts from it, engraves it and saves his copy
+    ben.get_by_role("link", name="Start from this design").click()
+    expect(price_box(ben)).to_contain_text("Total")
+    expect(ben.get_by_role("radio", name="Sage green")).to_be_checked()
+    ben.get_by_label("Engraving", exact=True).fill("For Ben")
+    expect(price_box(ben)).to_contain_text("For Ben")
+    ben.get_by_role("button", name="Save & share").click()
+    expect(ben.get_by_label("Share link")).to_be_visible()
+    ben.get_by_role("button", name="Add to cart").click()
+    expect(ben.get_by_role("link", name="View cart (1 item)")).to_be_visible()
+    ben.get_by_role("link", name="Open the shared design").click()
+
+    # Then his design credits Ana, and so does his cart
+    expect(ben.locator(".credits")).to_have_text("After a design by Ana")
+    expect(ben.locator(".credits").get_by_role("link", name="Ana")).to_have_attribute(
+        "href", re.compile(r"^/gallery/\w+$")
+    )
+    snap(ben, "design-credits")
+    ben.goto(f"{shop.url}/cart")
+    expect(ben.locator(".cart-line .credits")).to_have_text("After a design by Ana")
+
+    # And Ana's own design's page names her as its designer, with the card of its link
+    ana.go_back()
+    expect(ana.locator(".credits")).to_have_text("Design by Ana")
+    expect(ana.locator('head meta[property="og:title"]')).to_have_attribute("content", "Engraved mug")
+    expect(ana.get_by_role("region", name="Publish to the gallery")).to_contain_text(
+        "“Sage morning” is in the gallery."
+    )
+
+
+def test_a_report_takes_an_entry_out_of_the_gallery_until_the_merchant_decides(
+    page: Page, shop: Server, shop_app: Flask, moderator: dict[str, str]
+) -> None:
+    # Given a published design of someone else's
+    entry = ApiShopper.make(shop_app).published(moderator, "Gold rush", "Cleo", {"colour": "sage"})
+    page.goto(f"{shop.url}/gallery?sort=new")
+    accept_privacy(page)
+    reported = card(page, "Gold rush")
+    expect(reported).to_contain_text("by Cleo")
+
+    # When a shopper reports it, with a note for the shop
+    reported.get_by_text("Report", exact=True).click()
+    reported.get_by_label("What is wrong with it?").select_option(label="Spam or advertising")
+    reported.get_by_label("Anything to add (optional)").fill("An advert for another shop")
+    reported.get_by_role("button", name="Send the report").click()
+
+    # Then they are thanked, and the entry is gone from the gallery and its page
+    expect(reported).to_contain_text("The shop will look at “Gold rush”")
+    page.reload()
+    expect(page.locator(".listing-status")).to_have_text(re.compile(r"design"))
+    expect(card(page, "Gold rush")).to_have_count(0)
+    page.goto(f"{shop.url}{entry['links']['page']}")
+    expect(page.get_by_role("alert")).to_contain_text("We cannot find this design in the gallery.")
+    expect(page.locator('meta[property="og:title"]')).to_have_count(0)
+
+    # And the merchant sees it held, with the report's note, and may not reject it without a reason
+    page.goto(f"{shop.url}/admin/community")
+    page.get_by_label("Admin token").fill(token_of(moderator))
+    page.get_by_role("button", name="Use this token").click()
+    held = page.locator(".moderation-item").filter(has_text="Gold rush")
+    expect(held).to_contain_text("Reported: out of the gallery until you decide")
+    expect(held).to_contain_text("Spam: “An advert for another shop”")
+    held.get_by_role("button", name="Reject Gold rush").click()
+    reason = held.get_by_label(re.compile("^Reason"))
+    expect(reason).to_have_accessible_description("Say why: the creator reads it.")
+    reason.fill("Advertising is not allowed in the gallery")
+    held.get_by_role("button", name="Reject Gold rush").click()
+    expect(held).to_contain_text("Rejected: its creator sees your reason.")
+
+
+def test_an_idea_is_suggested_followed_and_its_follower_hears_it_is_planned(
+    page: Page, shop: Server, shop_app: Flask, moderator: dict[str, str], open_context: Any
+) -> None:
+    from sqlalchemy import select
+
+    from configurator.extensions import db
+    from configurator.mail.models import OutboxMessage
+
+    # Given Ana suggests an idea on the board
+    ana = page
+    ana.goto(f"{shop.url}/ideas")
+    accept_privacy(ana)
+    suggest = ana.get_by_role("region", name="Suggest an idea")
+    suggest.get_by_label("Your idea").fill("A walnut mug")
+    suggest.get_by_label("Tell us more").fill("Wood, please, with a matching lid.")
+    suggest.get_by_label("Product (optional)").select_option(label="Engraved mug")
+    suggest.get_by_label("Your name (optional)").fill("Ana")
+    suggest.get_by_role("button", name="Post my idea").click()
+    expect(suggest).to_contain_text("Your idea is on the board")
+    posted = ana.locator(".idea-card").filter(has_text="A walnut mug")
+    expect(posted.locator(".idea-meta")).to_have_text("open · by Ana · Engraved mug")
+    expect(posted.locator(".vote-count")).to_have_text("1 vote")
+    snap(ana, "ideas")
+
+    # When Ben opens it and follows it with his e-mail address
+    ben = open_context()
+    ben.goto(f"{shop.url}/ideas")
+    accept_privacy(ben)
+    ben.locator(".idea-card").filter(has_text="A walnut mug").get_by_role("link", name="A walnut mug").click()
+    expect(ben.get_by_role("heading", level=1, name="A walnut mug")).to_be_visible()
+    email = ben.get_by_label("Your e-mail address")
+    email.fill("ben@")
+    ben.get_by_role("button", name="Follow A walnut mug").click()
+    expect(email).to_have_accessible_description(re.compile("^Enter an e-mail address such as"))
+    email.fill("ben@example.org")
+    ben.get_by_role("button", name="Follow A walnut mug").click()
+    expect(ben.get_by_text("You follow this idea")).to_be_visible()
+
+    # And the merchant plans it, with a note
+    merchant = open_context()
+    open_moderation(merchant, shop, moderator)
+    idea = merchant.locator(".moderation-idea").filter(has_text="A walnut mug")
+    expect(idea).to_contain_text("1 vote")
+    idea.get_by_label("Status").select_option("planned")
+    idea.get_by_label(re.compile("^Note for shoppers")).fill("For the spring collection")
+    idea.get_by_role("button", name="Save A walnut mug").click()
+    expect(idea).to_contain_text("Saved: planned. Its followers are e-mailed.")
+
+    # Then Ben's address has the news in the outbox
+    with shop_app.app_context():
+        mails = db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "idea_status", OutboxMessage.recipient == "ben@example.org"
+            )
+        ).all()
+        assert len(mails) == 1
+        assert "A walnut mug" in mails[0].subject
+        assert "For the spring collection" in mails[0].body
+        db.session.remove()
+
+    # And the idea's page says it is planned, with the shop's note
+    ben.reload()
+    expect(ben.locator(".idea-status")).to_have_text("planned")
+    expect(ben.locator(".idea-note")).to_have_text("From the shop: For the spring collection")
+    snap(ben, "idea")
+
+
+def test_the_community_pages_fit_a_phone(
+    shop: Server, shop_app: Flask, moderator: dict[str, str], open_context: Any
+) -> None:
+    author = ApiShopper.make(shop_app)
+    entry = author.published(moderator, "Pocket-sized", "Dee", {"colour": "sage", "engraving": "Hi"})
+    author.call("POST", "/api/v1/ideas", json={"title": "Tea cosies", "body": "To keep the mug warm."})
+    phone = open_context(PHONE)
+
+    phone.goto(f"{shop.url}/gallery?sort=new")
+    expect(card(phone, "Pocket-sized")).to_contain_text("by Dee")
+    expect(card(phone, "Pocket-sized").locator("img")).to_have_js_property("complete", True)
+    no_horizontal_scroll(phone)
+    snap(phone, "phone-gallery")
+
+    phone.goto(f"{shop.url}{entry['links']['page']}")
+    expect(phone.get_by_role("heading", level=1, name="Pocket-sized")).to_be_visible()
+    expect(phone.locator(".atelier-preview-image")).to_have_js_property("complete", True)
+    no_horizontal_scroll(phone)
+    snap(phone, "phone-gallery-entry")
+
+    phone.goto(f"{shop.url}/ideas")
+    expect(phone.locator(".idea-card").filter(has_text="Tea cosies")).to_be_visible()
+    no_horizontal_scroll(phone)
+    snap(phone, "phone-ideas")
+
+    phone.goto(f"{shop.url}/admin/community")
+    phone.get_by_label("Admin token").fill(token_of(moderator))
+    phone.get_by_role("button", name="Use this token").click()
+    expect(phone.get_by_role("heading", name="Ideas", exact=True)).to_be_visible()
+    expect(phone.locator(".moderation-idea").first).to_be_visible()
+    no_horizontal_scroll(phone)
+    snap(phone, "phone-community-moderation")

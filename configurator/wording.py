@@ -314,6 +314,13 @@ CAMPAIGN_NOT_OPEN: Final = Localized(
     {"en": "This campaign is not open at the moment.", "fr": "Cette campagne n'est pas ouverte en ce moment."}
 )
 
+CAMPAIGN_STILL_OPEN: Final = Localized(
+    {
+        "en": "Close the vote before publishing its winner.",
+        "fr": "Clôturez le vote avant d'en publier le gagnant.",
+    }
+)
+
 
 def edition_full(left: int) -> Localized:
     """Why a pre-order is refused: the limited edition has fewer pieces left than asked for."""

@@ -209,7 +209,7 @@ def rule_set_upload(schema: type[Schema], *more: Decorator) -> Decorator:
     return decorator
 
 
-def _rule_set_answer(answer: rulesets.RuleSetAnswer) -> dict[str, Any]:
+def rule_set_answer(answer: rulesets.RuleSetAnswer) -> dict[str, Any]:
     return {
         "published": answer.published,
         "products": [
@@ -537,7 +537,7 @@ class RuleSets(MethodView):
             rulesets.decode_assets(body["assets"]),
             confirm_brand_change=body["confirm_brand_change"],
         )
-        return _rule_set_answer(answer)
+        return rule_set_answer(answer)
 
 
 @blp.route("/rule-sets/check")
@@ -545,4 +545,4 @@ class RuleSetCheck(MethodView):
     @rule_set_upload(AdminRuleSetUploadSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check a rule set without publishing it: the same validation and answer, nothing stored."""
-        return _rule_set_answer(rulesets.dry_run(body["files"], rulesets.decode_assets(body["assets"])))
+        return rule_set_answer(rulesets.dry_run(body["files"], rulesets.decode_assets(body["assets"])))

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from configurator.api.admin_schemas import AdminRuleSetResultSchema
 from configurator.api.community_schemas import CODE_POINTS_PER_GRAPHEME, SEED
 from configurator.api.schemas import CURRENCY, PreviewSchema, QuoteSchema
 from configurator.api.shop_schemas import CREDITS, ContactSchema, StrictSchema
@@ -187,3 +188,25 @@ class SeedSchema(Schema):
 
 class SeedListSchema(Schema):
     items = fields.List(fields.Nested(SeedSchema), required=True)
+
+
+class WinnerSchema(StrictSchema):
+    candidate = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    labels = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[a-z]{2}(-[A-Z]{2})?$")),
+        values=fields.String(validate=validate.Length(min=1, max=TITLE_LENGTH)),
+        load_default=dict,
+        validate=validate.Length(max=20),
+        metadata={
+            "description": "The option's label per language; the candidate's label in English otherwise"
+        },
+    )
+    publish = fields.Boolean(
+        load_default=False, metadata={"description": "Publish (needs catalog:publish too); a check otherwise"}
+    )
+
+
+class WinnerResultSchema(Schema):
+    product_file = fields.String(required=True)
+    file = fields.String(required=True, metadata={"description": "The product's new YAML, for your own copy"})
+    rule_set = fields.Nested(AdminRuleSetResultSchema, required=True)

@@ -14,7 +14,9 @@ from flask import current_app, url_for
 from flask.views import MethodView
 from sqlalchemy import func, select
 
-from configurator.admin.auth import AdminBlueprint
+from configurator.admin import rulesets
+from configurator.admin.auth import AdminBlueprint, authorize
+from configurator.api.admin import rule_set_answer
 from configurator.api.campaign_schemas import (
     AdminCampaignListSchema,
     AdminCampaignSchema,
@@ -27,16 +29,20 @@ from configurator.api.campaign_schemas import (
     PreOrderCreateSchema,
     PreOrderSchema,
     SeedListSchema,
+    WinnerResultSchema,
+    WinnerSchema,
 )
 from configurator.api.community import required_shopper
 from configurator.api.credits import design_credits
 from configurator.catalog.services import live_version, quote_data, resolve_currency
 from configurator.community import campaigns
+from configurator.community.errors import CampaignNotOpen
 from configurator.community.models import Campaign, CampaignKind, CampaignStatus, Candidate, PreOrder
 from configurator.community.tasks import close_due, settle
 from configurator.dbtypes import utcnow
 from configurator.designs import services as designs
 from configurator.designs.models import Design
+from configurator.errors import FieldError, ValidationFailed
 from configurator.extensions import db
 from configurator.insights import services as insights
 from configurator.locale import mark_request_language, request_locale
@@ -46,9 +52,11 @@ from configurator.payments import services as payments
 from configurator.preferences.models import Shopper
 from configurator.preferences.services import consenting_shopper
 from configurator.previews import services as previews
+from configurator.publishing import additions
 from configurator.ratelimit import limit
 from configurator.requester import current_device
 from configurator.tasks import is_eager
+from configurator.wording import CAMPAIGN_STILL_OPEN
 from rules.money import round_money
 
 MANAGE = "campaigns:manage"
@@ -366,6 +374,41 @@ class AdminCampaignClose(MethodView):
         closed = campaigns.close(campaigns.find(campaign_id).id, early=True, cancel=body["cancel"])
         settle(closed)
         return admin_data(campaigns.find(campaign_id))
+
+
+@admin_blp.route("/<campaign_id>/winner")
+class AdminCampaignWinner(MethodView):
+    @admin_blp.requires(MANAGE)
+    @admin_blp.arguments(WinnerSchema)
+    @admin_blp.response(200, WinnerResultSchema)
+    @admin_blp.alt_response(403, response="FORBIDDEN")
+    @admin_blp.alt_response(404, response="NOT_FOUND")
+    @admin_blp.alt_response(409, response="CONFLICT")
+    @admin_blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def post(self, body: dict[str, Any], campaign_id: str) -> dict[str, Any]:
+        """Make a closed vote's winning option a real one: the product's next version with the option
+        added, checked (what it would change) or, with `publish`, published like any rule set."""
+        campaign = campaigns.find(campaign_id)
+        if campaign.status != CampaignStatus.CLOSED:
+            raise CampaignNotOpen(CAMPAIGN_STILL_OPEN)
+        chosen = campaigns.candidate(campaign, body["candidate"])
+        if chosen.attribute is None or chosen.option_key is None:
+            raise ValidationFailed(
+                "This candidate is a design, not an option: start an edition of it instead.",
+                errors=[FieldError("candidate", "Choose a candidate that is a new option.")],
+            )
+        labels = {"en": chosen.label, **body["labels"]}
+        following = additions.with_option(campaign.product_key, chosen.attribute, chosen.option_key, labels)
+        if body["publish"]:
+            authorize("catalog:publish")
+            answer = rulesets.publish(following.files, following.assets)
+        else:
+            answer = rulesets.dry_run(following.files, following.assets)
+        return {
+            "product_file": following.product_file,
+            "file": following.files[following.product_file],
+            "rule_set": rule_set_answer(answer),
+        }
 
 
 @admin_blp.route("/seeds/<product>")

@@ -260,3 +260,60 @@ def test_a_deadline_closes_the_campaign_when_it_is_next_read(
     with app.app_context():
         assert db.session.scalar(select(Order.status).where(Order.token == made["order"])) == "paid"
         db.session.remove()
+
+
+# --- the winner joins the catalog ---------------------------------------------------------------------
+
+
+def test_a_closed_votes_winning_option_is_checked_then_published_as_the_next_version(
+    app: Flask, client: FlaskClient, manager: dict[str, str]
+) -> None:
+    campaign = start(
+        client,
+        manager,
+        kind="vote",
+        title="A new material or font?",
+        product="mug",
+        candidates=[
+            {"label": "Stoneware", "attribute": "material", "option": "stoneware"},
+            {"label": "Mono", "attribute": "font", "option": "mono"},
+            {"label": "Sage", "attribute": "colour", "option": "sage"},
+        ],
+    )
+    stoneware, mono, sage = (c["id"] for c in campaign["candidates"])
+    winner = f"/api/v1/admin/campaigns/{campaign['id']}/winner"
+    early = client.post(winner, json={"candidate": stoneware}, headers=manager)
+    assert early.status_code == 409
+    close(client, manager, campaign)
+
+    checked = client.post(winner, json={"candidate": stoneware, "labels": {"fr": "Grès"}}, headers=manager)
+    assert checked.status_code == 200, checked.get_json()
+    answer = checked.get_json()
+    assert answer["product_file"] == "mug.yaml"
+    # The merchant's file is kept as they wrote it, the option added in their style.
+    assert "      stoneware:\n        label: {en: Stoneware, fr: Grès}\n" in answer["file"]
+    assert 'price: {EUR: "14.00", USD: "16.00"}' in answer["file"]
+    assert answer["rule_set"]["published"] is False
+    assert [(p["product_key"], p["outcome"]) for p in answer["rule_set"]["products"]] == [("mug", "created")]
+    assert "stoneware" not in str(client.get("/api/v1/products/mug").get_json())
+
+    assert (
+        client.post(winner, json={"candidate": stoneware, "publish": True}, headers=manager).status_code
+        == 403
+    )
+    publisher = {**manager, **admin_headers(app, "campaigns:manage", "catalog:publish", name="publisher")}
+    published = client.post(
+        winner, json={"candidate": stoneware, "labels": {"fr": "Grès"}, "publish": True}, headers=publisher
+    )
+    assert published.status_code == 200, published.get_json()
+    assert published.get_json()["rule_set"]["published"] is True
+    product = client.get("/api/v1/products/mug", headers={"Accept-Language": "fr"}).get_json()
+    material = next(a for a in product["attributes"] if a["key"] == "material")
+    assert ("stoneware", "Grès") in [(o["key"], o["label"]) for o in material["options"]]
+
+    listed = client.post(winner, json={"candidate": mono}, headers=manager)
+    assert listed.status_code == 200, listed.get_json()
+    assert "mono:" in listed.get_json()["file"]
+    colour = client.post(winner, json={"candidate": sage}, headers=manager)
+    assert colour.status_code == 422
+    assert "palette" in colour.get_json()["errors"][0]["detail"]

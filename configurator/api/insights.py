@@ -21,6 +21,7 @@ from configurator.api.admin import csv_cell
 from configurator.api.insights_schemas import InsightsQuerySchema, InsightsReportSchema
 from configurator.dbtypes import utcnow
 from configurator.insights import services
+from configurator.insights.community import Community
 from configurator.tasks import is_eager
 
 SCOPE = "insights:read"
@@ -70,7 +71,8 @@ def _links(product: str, args: dict[str, Any]) -> dict[str, str]:
 def report_data(found: services.Report) -> dict[str, Any]:
     """The report as the JSON body: dataclasses as objects, series as {day, count} points."""
     data = asdict(found)
-    for trend in data["trends"]:
+    trends = [*data["trends"], *([data["community"]["votes"]] if data["community"] else [])]
+    for trend in trends:
         trend["series"] = [{"day": day, "count": count} for day, count in trend["series"]]
     return data
 
@@ -121,6 +123,35 @@ def csv_rows(found: services.Report) -> Iterator[dict[str, Any]]:
     for trend in found.trends:
         for day, count in trend.series:
             yield {"section": "trend", "stage": trend.metric, "day": day.isoformat(), "count": count}
+    if found.community is not None:
+        yield from community_rows(found.community)
+
+
+def community_rows(found: Community) -> Iterator[dict[str, Any]]:
+    """The community section: counts by status, votes per day, the most voted, the campaigns."""
+    for section, by_status in (("gallery", found.entries), ("ideas", found.ideas)):
+        for status, count in sorted(by_status.items()):
+            yield {"section": section, "stage": status, "count": count}
+    for day, count in found.votes.series:
+        yield {"section": "trend", "stage": "votes", "day": day.isoformat(), "count": count}
+    for section, ranked in (("top_entries", found.top_entries), ("top_ideas", found.top_ideas)):
+        for item in ranked:
+            yield {
+                "section": section,
+                "option": item.id,
+                "message": item.title,
+                "stage": item.status,
+                "count": item.votes,
+            }
+    for campaign in found.campaigns:
+        yield {
+            "section": "campaign",
+            "option": campaign.id,
+            "message": campaign.title,
+            "stage": campaign.status,
+            "count": campaign.reserved if campaign.reserved is not None else campaign.votes,
+            "value": campaign.threshold,
+        }
 
 
 def csv_text(found: services.Report) -> str:

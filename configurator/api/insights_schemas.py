@@ -101,6 +101,39 @@ class TrendSchema(Schema):
     previous_total = fields.Integer(required=True, metadata={"description": "The window just before"})
 
 
+class RankedSchema(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    by = fields.String(allow_none=True, metadata={"description": "The creator's or author's display name"})
+    votes = fields.Integer(required=True, metadata={"description": "In the window"})
+    status = fields.String(required=True)
+
+
+class CampaignSummarySchema(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    closes_at = fields.DateTime(required=True)
+    votes = fields.Integer(required=True)
+    leader = fields.String(allow_none=True, metadata={"description": "A vote's leading candidate"})
+    reserved = fields.Integer(allow_none=True, metadata={"description": "An edition's pieces pre-ordered"})
+    threshold = fields.Integer(allow_none=True)
+
+
+class CommunitySchema(Schema):
+    entries = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), required=True, metadata={"description": "By status"}
+    )
+    ideas = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), required=True, metadata={"description": "By status"}
+    )
+    votes = fields.Nested(TrendSchema, required=True, metadata={"description": "Votes per day"})
+    top_entries = fields.List(fields.Nested(RankedSchema), required=True)
+    top_ideas = fields.List(fields.Nested(RankedSchema), required=True)
+    campaigns = fields.List(fields.Nested(CampaignSummarySchema), required=True)
+
+
 class InsightsLinksSchema(Schema):
     self = fields.String(required=True)
     csv = fields.String(required=True)
@@ -130,4 +163,5 @@ class InsightsReportSchema(Schema):
         fields.Nested(BlockedSchema), required=True, metadata={"description": "Most tried first"}
     )
     trends = fields.List(fields.Nested(TrendSchema), required=True)
+    community = fields.Nested(CommunitySchema, required=True, allow_none=True)
     links = fields.Nested(InsightsLinksSchema, required=True)

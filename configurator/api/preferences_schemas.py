@@ -237,6 +237,8 @@ class ExportEntrySchema(Schema):
 class ExportVoteSchema(Schema):
     gallery_entry = fields.String(allow_none=True)
     idea = fields.String(allow_none=True)
+    campaign = fields.String(allow_none=True)
+    candidate = fields.String(allow_none=True, metadata={"description": "The candidate's label"})
     created_at = fields.DateTime(required=True)
 
 

@@ -1,9 +1,10 @@
 """The shopper's rights over what the community keeps of them, heard from the preferences domain.
 
-Erasure deletes their gallery entries (with the votes and reports on them), their votes, reports and
-follows; their ideas stay on the board for those who voted for or follow them, but lose their
-author (no shopper, no display name). Remixes others made of an erased shopper's designs stop
-crediting them, since the credit is read from published entries.
+Erasure deletes their gallery entries (with the votes and reports on them), their votes (campaign
+votes too), reports and follows; their ideas stay on the board for those who voted for or follow
+them, but lose their author (no shopper, no display name). Remixes others made of an erased
+shopper's designs stop crediting them, since the credit is read from published entries. Pre-orders
+are orders, kept for accounting like every order (see the preferences domain).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from configurator.community.models import GalleryEntry, Idea, IdeaFollower, Report, Vote
+from configurator.community.models import Campaign, Candidate, GalleryEntry, Idea, IdeaFollower, Report, Vote
 from configurator.extensions import db
 from configurator.preferences.models import Shopper
 
@@ -36,9 +37,11 @@ def export(shopper: Shopper) -> dict[str, list[dict[str, Any]]]:
         select(GalleryEntry).where(GalleryEntry.shopper_id == shopper.id).order_by(GalleryEntry.id)
     ).all()
     votes = db.session.execute(
-        select(Vote.created_at, GalleryEntry.public_id, Idea.public_id)
+        select(Vote.created_at, GalleryEntry.public_id, Idea.public_id, Campaign.public_id, Candidate.label)
         .outerjoin(GalleryEntry, GalleryEntry.id == Vote.entry_id)
         .outerjoin(Idea, Idea.id == Vote.idea_id)
+        .outerjoin(Candidate, Candidate.id == Vote.candidate_id)
+        .outerjoin(Campaign, Campaign.id == Candidate.campaign_id)
         .where(Vote.shopper_id == shopper.id)
         .order_by(Vote.id)
     ).all()
@@ -68,7 +71,14 @@ def export(shopper: Shopper) -> dict[str, list[dict[str, Any]]]:
             for e in entries
         ],
         "votes": [
-            {"gallery_entry": entry, "idea": idea, "created_at": created} for created, entry, idea in votes
+            {
+                "gallery_entry": entry,
+                "idea": idea,
+                "campaign": campaign,
+                "candidate": candidate,
+                "created_at": created,
+            }
+            for created, entry, idea, campaign, candidate in votes
         ],
         "reports": [
             {"gallery_entry": entry, "reason": r.reason, "note": r.note, "created_at": r.created_at}

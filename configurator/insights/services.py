@@ -26,6 +26,7 @@ from configurator.catalog.errors import ProductNotFound
 from configurator.catalog.models import ProductVersion
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
+from configurator.insights import community as community_counts
 from configurator.insights import compute
 from configurator.insights.compute import Kind
 from configurator.insights.models import NO_PARTNER, NONE, InsightCount, InsightDay
@@ -277,6 +278,7 @@ class Report:
     trends: list[compute.Trend] = field(default_factory=list)
     last_counted: date | None = None  # the newest day with any count of this product
     counted_at: datetime | None = None  # when the newest counted day of the window was last rebuilt
+    community: community_counts.Community | None = None  # gallery, votes, ideas, campaigns
 
 
 def _live_model(product_key: str) -> ProductModel | None:
@@ -444,6 +446,7 @@ def report(
             .order_by(InsightDay.day.desc())
             .limit(1)
         ),
+        community=community_counts.community(product_key, window),
     )
 
 

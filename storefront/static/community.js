@@ -111,6 +111,7 @@ function voteControl(item, title, problem) {
   const button = h(
     "button",
     { type: "button", class: "vote-button", "aria-pressed": String(item.voted) },
+    h("span", { class: "vote-mark", "aria-hidden": "true" }),
     "Vote",
     h("span", { class: "visually-hidden" }, ` for ${title}`),
   );
@@ -244,7 +245,7 @@ function startLink(entry, { primary = false } = {}) {
     "a",
     { class: `atelier-button${primary ? "" : " atelier-secondary"}`, href: `/products/${enc(entry.product)}?remix=${enc(entry.design)}` },
     "Start from this design",
-    h("span", { class: "visually-hidden" }, `: ${entry.title}`),
+    h("span", { class: "visually-hidden" }, ` (${entry.title})`),
   );
 }
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from configurator.extensions import db
 from configurator.orders import services as orders
-from configurator.orders.errors import OrderNotFound
+from configurator.orders.errors import InvalidTransition, OrderNotFound
 from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
 from configurator.paging import Page, paginate
 from configurator.partners.models import Partner
@@ -112,8 +112,16 @@ def timestamps(order: Order) -> dict[str, datetime | None]:
 
 def advance(number: str, to: OrderStatus, actor: str, note: str | None) -> tuple[Order, bool]:
     """Move an order to `to` under its row lock; commits. True if this call made the change, False if
-    the order was already there; `InvalidTransition` if its state forbids it."""
+    the order was already there; `InvalidTransition` if its state forbids it. A reserved order (a
+    pre-order) is settled by its campaign only: moved by hand, it would be charged or released
+    behind the campaign's back."""
     order = orders.lock(orders.find_by_number(number).id)
+    if order.status == OrderStatus.RESERVED and to != OrderStatus.RESERVED:
+        db.session.rollback()
+        raise InvalidTransition(
+            "This order is a pre-order: its campaign charges or releases it. Close or cancel the campaign.",
+            extensions={"from": order.status, "to": to.value},
+        )
     try:
         changed = orders.transition(order, to, actor, note)
     except Exception:

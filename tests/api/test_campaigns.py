@@ -317,3 +317,17 @@ def test_a_closed_votes_winning_option_is_checked_then_published_as_the_next_ver
     colour = client.post(winner, json={"candidate": sage}, headers=manager)
     assert colour.status_code == 422
     assert "palette" in colour.get_json()["errors"][0]["detail"]
+
+
+def test_a_preorder_is_settled_by_its_campaign_not_by_hand(
+    app: Flask, client: FlaskClient, manager: dict[str, str]
+) -> None:
+    campaign = edition(client, manager, threshold=1, most=2)
+    made = preorder(client, campaign).get_json()
+    writer = admin_headers(app, "orders:write", name="workshop")
+    moved = client.post(
+        f"/api/v1/admin/orders/{made['order_number']}/transitions", json={"to": "cancelled"}, headers=writer
+    )
+    assert moved.status_code == 409
+    assert "campaign" in moved.get_json()["detail"]
+    assert client.get(f"/api/v1/orders/{made['order']}").get_json()["status"] == "reserved"

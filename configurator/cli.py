@@ -26,6 +26,7 @@ from werkzeug.serving import run_simple
 
 from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
+from configurator.community.commands import campaigns_group
 from configurator.errors import AtelierError
 from configurator.insights.commands import insights_group
 from configurator.mail.commands import mail_group
@@ -129,7 +130,7 @@ def rules_group() -> None:
 rules_group.add_command(publishing_commands.publish)
 rules_group.add_command(publishing_commands.diff)
 insights_group.add_command(suggest_defaults)
-for group in (partners_group, insights_group, mail_group, proofs_group):
+for group in (partners_group, insights_group, mail_group, proofs_group, campaigns_group):
     main.add_command(group)
 
 

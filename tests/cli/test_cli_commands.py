@@ -34,6 +34,7 @@ def test_every_command_is_defined_once_and_the_app_adds_only_its_extensions() ->
         "partners add",
         "insights suggest-defaults",
         "rules publish",
+        "campaigns close-due",
     ):
         assert expected in ours
 
@@ -51,3 +52,36 @@ def test_a_database_url_nobody_can_use_is_refused_with_what_to_write(monkeypatch
     assert result.exit_code == 2
     assert "ATELIER_DATABASE_URL must be a database URL such as postgresql+psycopg://" in result.output
     assert "Traceback" not in result.output
+
+
+def test_campaigns_past_their_deadline_are_decided_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from datetime import timedelta
+
+    from configurator.community.models import Campaign
+    from configurator.dbtypes import utcnow
+    from configurator.extensions import db
+
+    database = f"sqlite:///{tmp_path}/shop.db"
+    monkeypatch.setenv("ATELIER_DATABASE_URL", database)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database})
+    with app.app_context():
+        past = Campaign(
+            kind="vote",
+            product_key="engraved-mug",
+            title="Old vote",
+            opens_at=utcnow() - timedelta(days=10),
+            closes_at=utcnow() - timedelta(days=1),
+        )
+        db.session.add(past)
+        db.session.commit()
+        db.session.remove()
+    runner = CliRunner()
+    first = runner.invoke(main, ["campaigns", "close-due"])
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == "1 campaign decided"
+    assert runner.invoke(main, ["campaigns", "close-due"]).output.strip() == "0 campaigns decided"
+    listed = runner.invoke(main, ["campaigns", "list"])
+    assert "closed" in listed.output
+    assert "Old vote" in listed.output

@@ -4,7 +4,8 @@ Erasure deletes their gallery entries (with the votes and reports on them), thei
 votes too), reports and follows; their ideas stay on the board for those who voted for or follow
 them, but lose their author (no shopper, no display name). Remixes others made of an erased
 shopper's designs stop crediting them, since the credit is read from published entries. Pre-orders
-are orders, kept for accounting like every order (see the preferences domain).
+are orders, kept for accounting like every order (see the preferences domain); a design a campaign
+makes or puts to the vote is kept for it, no longer linked to the shopper.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from configurator.community.models import Campaign, Candidate, GalleryEntry, Idea, IdeaFollower, Report, Vote
+from configurator.designs.models import Design
 from configurator.extensions import db
 from configurator.preferences.models import Shopper
 
@@ -28,6 +30,19 @@ def erase(shopper: Shopper) -> None:
     db.session.execute(delete(GalleryEntry).where(GalleryEntry.shopper_id == shopper.id))
     db.session.execute(
         update(Idea).where(Idea.shopper_id == shopper.id).values(shopper_id=None, display_name=None)
+    )
+    # A design a campaign makes or puts to the vote is the merchant's now: kept, no longer the shopper's
+    # (the preferences domain then leaves it in place).
+    offered = (
+        select(Campaign.design_id)
+        .where(Campaign.design_id.is_not(None))
+        .union(select(Candidate.design_id).where(Candidate.design_id.is_not(None)))
+    )
+    db.session.execute(
+        update(Design)
+        .where(Design.shopper_id == shopper.id, Design.id.in_(offered))
+        .values(shopper_id=None)
+        .execution_options(synchronize_session=False)
     )
 
 

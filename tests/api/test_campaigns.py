@@ -331,3 +331,18 @@ def test_a_preorder_is_settled_by_its_campaign_not_by_hand(
     assert moved.status_code == 409
     assert "campaign" in moved.get_json()["detail"]
     assert client.get(f"/api/v1/orders/{made['order']}").get_json()["status"] == "reserved"
+
+
+def test_erasing_the_creator_of_an_edition_keeps_the_edition_and_forgets_them(
+    client: FlaskClient, manager: dict[str, str]
+) -> None:
+    ana = Shopper(client, address="10.9.0.1")
+    design = ana.design(colour="gold")
+    campaign = start(
+        client, manager, kind="edition", title="Gold", design=design, threshold=1, max_quantity=1
+    )
+    assert ana.call("DELETE", f"/api/v1/shoppers/{ana.id}").status_code == 204
+    shown = client.get(campaign["links"]["self"]).get_json()
+    assert shown["edition"]["design"] == design
+    assert client.get(f"/api/v1/designs/{design}").status_code == 200
+    assert preorder(client, shown).get_json()["status"] == "reserved"

@@ -65,6 +65,7 @@ document.addEventListener("atelier:privacy-chosen", (event) => {
 function tell(target, error, again = null) {
   const text = problemText(error);
   target.replaceChildren(text);
+  waiting = null;
   if (error instanceof ApiError && error.problem?.code === "consent-required" && shopPrivacy) {
     waiting = again;
     target.append(" ", h("button", { type: "button", class: "link-button", onclick: () => shopPrivacy.open() }, "Open your privacy choices"));
@@ -267,7 +268,7 @@ function entryCard(entry) {
     h("p", { class: "gallery-product" }, entry.product_label),
     h("div", { class: "gallery-actions" }, h("span", { class: "vote" }, vote.button, vote.count), startLink(entry)),
     problem,
-    entry.mine ? null : reportControl(entry, () => card.replaceChildren(reported(entry))),
+    entry.mine ? null : reportControl(entry, () => card.replaceChildren(h("h2", {}, entry.title), reported(entry))),
   );
   return card;
 }
@@ -619,6 +620,7 @@ export async function ideasPage() {
   let status = IDEA_STATUSES.some(([key]) => key === params.get("status")) ? params.get("status") : "";
   let page = 1;
   let asked = 0;
+  let total = 0;
 
   const labels = await productLabels();
   const list = h("ul", { class: "idea-list", "aria-label": "Ideas" });
@@ -648,9 +650,14 @@ export async function ideasPage() {
     if (next) list.append(...cards);
     else list.replaceChildren(...cards);
     more.hidden = found.page >= found.pages;
-    note.textContent = found.total ? plural(found.total, "idea", "ideas") + "." : "No idea here yet: be the first to suggest one.";
+    total = found.total;
+    count();
     panel.removeAttribute("aria-busy");
     if (next) cards[0]?.querySelector("h2 a")?.focus();
+  }
+
+  function count() {
+    note.textContent = total ? `${plural(total, "idea", "ideas")}.` : "No idea here yet: be the first to suggest one.";
   }
 
   statuses.select.addEventListener("change", () => {
@@ -667,7 +674,11 @@ export async function ideasPage() {
     { class: "idea-suggest", id: "suggest", "aria-labelledby": "suggest-heading" },
     h("h2", { id: "suggest-heading" }, "Suggest an idea"),
     suggestForm(labels, (idea) => {
-      if (!status || status === idea.status) list.prepend(ideaCard(idea, labels));
+      if (!status || status === idea.status) {
+        list.prepend(ideaCard(idea, labels));
+        total += 1;
+        count();
+      }
       say(`Your idea ${idea.title} is on the board.`);
     }),
   );

@@ -66,6 +66,7 @@ function start() {
   const ideasStatus = root.querySelector("[data-ideas-status]");
   const ideas = root.querySelector("[data-ideas]");
   let api = null;
+  let products = new Map(); // key -> label, for the ideas that name a product
 
   function askToken(message) {
     adminToken.clear();
@@ -194,7 +195,7 @@ function start() {
         h("h3", {}, idea.title),
         h("p", { class: "moderation-state" }, h("strong", {}, IDEA_STATUSES[idea.status] ?? idea.status),
           ` · ${plural(idea.votes, "vote", "votes")}`, idea.display_name ? ` · by ${idea.display_name}` : "",
-          idea.product ? ` · ${idea.product}` : "", ` · ${when(idea.created_at)}`),
+          idea.product ? ` · ${products.get(idea.product) ?? idea.product}` : "", ` · ${when(idea.created_at)}`),
         h("p", { class: "moderation-text" }, idea.body),
         form,
         result,
@@ -244,6 +245,12 @@ function start() {
     tokenForm.hidden = true;
     work.hidden = false;
     status.textContent = "";
+    try {
+      const response = await fetch("/api/v1/products", { headers: { Accept: "application/json" } });
+      if (response.ok) products = new Map((await response.json()).products.map((p) => [p.key, p.label]));
+    } catch {
+      // ideas then name their product by its key
+    }
     await Promise.all([showQueue(), showIdeas()]);
   }
 

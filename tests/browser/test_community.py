@@ -1,6 +1,9 @@
 """The community in Chromium: a design goes from one shopper through the merchant's approval to another
 shopper who votes for it and starts from it (the credit follows to their design and cart); reports take
-an entry out of the gallery; an idea's follower hears of its new status; the pages fit a phone."""
+an entry out of the gallery; an idea's follower hears of its new status; the pages fit a phone.
+
+The designs are sneakers: designs saved with consent teach the shop's recommendations, and no other
+browser test looks at the sneaker, so the other tests' products stay unmarked."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import itertools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -16,10 +18,19 @@ from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import ARTIFACTS, CHOSEN_ALREADY, STEP_WITHIN_MS, Server
-from tests.browser.steps import no_horizontal_scroll, price_box
+from tests.browser.steps import (
+    expect_paid_confirmation,
+    field,
+    fill_contact,
+    no_horizontal_scroll,
+    open_product,
+    price_box,
+)
 from tests.support.admin import admin_headers
+from tests.support.community import Shopper
 
 PHONE = {"width": 375, "height": 812}
+PRODUCT = "custom-sneaker"
 # Each shopper made through the API comes from an address of its own: the shop's limits on writes
 # and its count of votes per device then leave the browser's own (127.0.0.1) alone.
 ADDRESSES = (f"10.77.{n // 250}.{n % 250 + 1}" for n in itertools.count())
@@ -87,55 +98,32 @@ def card(page: Page, title: str) -> Locator:
 # --- the shop's side through its API, for what a test only needs to exist ----------------------------
 
 
-@dataclass
-class ApiShopper:
-    """A consenting shopper made through the API, on an address of its own."""
+def a_shopper(app: Flask) -> Shopper:
+    """A consenting shopper of the API, on an address of its own."""
+    return Shopper(app.test_client(), address=next(ADDRESSES))
 
-    app: Flask
-    id: str
-    address: str
 
-    @classmethod
-    def make(cls, app: Flask) -> ApiShopper:
-        client, address = app.test_client(), next(ADDRESSES)
-        made = client.post("/api/v1/shoppers", environ_base={"REMOTE_ADDR": address})
-        assert made.status_code == 201, made.get_json()
-        shopper = str(made.get_json()["id"])
-        consent = {"purposes": {"preferences": True, "recommendations": False}, "wording_version": "2026-11"}
-        chosen = client.put(
-            f"/api/v1/shoppers/{shopper}/consent", json=consent, environ_base={"REMOTE_ADDR": address}
-        )
-        assert chosen.status_code == 200, chosen.get_json()
-        return cls(app, shopper, address)
+def published(
+    app: Flask, moderator: dict[str, str], title: str, name: str, picks: dict[str, Any]
+) -> dict[str, Any]:
+    """A design of a new shopper's, offered to the gallery and approved by the merchant: the entry."""
+    shopper = a_shopper(app)
+    saved = shopper.call("POST", "/api/v1/designs", json={"product": PRODUCT, "picks": picks})
+    assert saved.status_code == 201, saved.get_json()
+    offered = shopper.publish(saved.get_json()["id"], title=title, name=name)
+    assert offered.status_code == 201, offered.get_json()
+    decided = app.test_client().post(
+        f"/api/v1/admin/community/gallery/{offered.get_json()['id']}/decision",
+        json={"decision": "approve"},
+        headers=moderator,
+    )
+    assert decided.status_code == 200, decided.get_json()
+    return dict(decided.get_json())
 
-    def call(self, method: str, url: str, **kwargs: Any) -> Any:
-        from configurator.requester import SHOPPER_HEADER
 
-        answer = self.app.test_client().open(
-            url,
-            method=method,
-            headers={SHOPPER_HEADER: self.id},
-            environ_base={"REMOTE_ADDR": self.address},
-            **kwargs,
-        )
-        assert answer.status_code < 300, (url, answer.status_code, answer.get_json())
-        return answer.get_json()
-
-    def published(
-        self, moderator: dict[str, str], title: str, name: str, picks: dict[str, Any]
-    ) -> dict[str, Any]:
-        """A design of theirs, offered to the gallery and approved by the merchant: the entry."""
-        design = self.call("POST", "/api/v1/designs", json={"product": "engraved-mug", "picks": picks})["id"]
-        entry = self.call(
-            "POST", "/api/v1/gallery", json={"design": design, "title": title, "display_name": name}
-        )
-        decided = self.app.test_client().post(
-            f"/api/v1/admin/community/gallery/{entry['id']}/decision",
-            json={"decision": "approve"},
-            headers=moderator,
-        )
-        assert decided.status_code == 200, decided.get_json()
-        return dict(decided.get_json())
+def suggest_idea(app: Flask, title: str, body: str) -> None:
+    made = a_shopper(app).call("POST", "/api/v1/ideas", json={"title": title, "body": body})
+    assert made.status_code == 201, made.get_json()
 
 
 # --- the whole loop -----------------------------------------------------------------------------------
@@ -145,11 +133,11 @@ def test_a_design_goes_from_ana_through_the_merchant_to_ben_who_votes_and_starts
     page: Page, shop: Server, moderator: dict[str, str], open_context: Any
 ) -> None:
     ana = page
-    # Given Ana, who lets the shop keep her choices, saves a sage green mug
-    ana.goto(f"{shop.url}/products/engraved-mug")
+    # Given Ana, who lets the shop keep her choices, saves a sneaker with a sage green upper
+    open_product(ana, shop, PRODUCT)
     accept_privacy(ana)
-    ana.get_by_text("Sage green", exact=True).click()
-    expect(ana.get_by_role("radio", name="Sage green")).to_be_checked()
+    field(ana, "upper").get_by_text("Sage green", exact=True).click()
+    expect(field(ana, "upper").get_by_role("radio", name="Sage green")).to_be_checked()
     ana.get_by_role("button", name="Save & share").click()
     ana.get_by_role("link", name="Open the shared design").click()
 
@@ -176,7 +164,7 @@ def test_a_design_goes_from_ana_through_the_merchant_to_ben_who_votes_and_starts
     open_moderation(merchant, shop, moderator)
     queued = merchant.locator(".moderation-item").filter(has_text="Sage morning")
     expect(queued).to_contain_text("by Ana")
-    expect(queued.get_by_role("img", name="Sage morning, Engraved mug")).to_be_visible()
+    expect(queued.get_by_role("img", name="Sage morning, Custom sneaker")).to_be_visible()
     snap(merchant, "community-moderation")
     queued.get_by_role("button", name="Approve Sage morning").click()
     expect(queued).to_contain_text("Approved: it is in the gallery.")
@@ -216,17 +204,19 @@ def test_a_design_goes_from_ana_through_the_merchant_to_ben_who_votes_and_starts
     expect(head.locator('meta[property="og:image"]')).to_have_attribute(
         "content", re.compile(r"^https?://[^/]+/api/v1/previews/\d+/")
     )
-    expect(head.locator('meta[property="og:url"]')).to_have_attribute("content", re.compile(r"/gallery/\w+$"))
+    expect(head.locator('meta[property="og:url"]')).to_have_attribute(
+        "content", re.compile(r"/gallery/[\w-]+$")
+    )
     expect(head.locator('meta[name="twitter:card"]')).to_have_attribute("content", "summary_large_image")
     expect(ben.locator(".atelier-preview-image")).to_have_js_property("complete", True)
     snap(ben, "gallery-entry")
 
-    # When Ben starts from it, engraves it and saves his copy
+    # When Ben starts from it, adds his ID on the heel and saves his copy
     ben.get_by_role("link", name="Start from this design").click()
     expect(price_box(ben)).to_contain_text("Total")
-    expect(ben.get_by_role("radio", name="Sage green")).to_be_checked()
-    ben.get_by_label("Engraving", exact=True).fill("For Ben")
-    expect(price_box(ben)).to_contain_text("For Ben")
+    expect(field(ben, "upper").get_by_role("radio", name="Sage green")).to_be_checked()
+    ben.get_by_label("Personal ID on the heel", exact=True).fill("BEN-01")
+    expect(price_box(ben)).to_contain_text("BEN-01")
     ben.get_by_role("button", name="Save & share").click()
     expect(ben.get_by_label("Share link")).to_be_visible()
     ben.get_by_role("button", name="Add to cart").click()
@@ -236,16 +226,24 @@ def test_a_design_goes_from_ana_through_the_merchant_to_ben_who_votes_and_starts
     # Then his design credits Ana, and so does his cart
     expect(ben.locator(".credits")).to_have_text("After a design by Ana")
     expect(ben.locator(".credits").get_by_role("link", name="Ana")).to_have_attribute(
-        "href", re.compile(r"^/gallery/\w+$")
+        "href", re.compile(r"^/gallery/[\w-]+$")
     )
     snap(ben, "design-credits")
     ben.goto(f"{shop.url}/cart")
     expect(ben.locator(".cart-line .credits")).to_have_text("After a design by Ana")
 
+    # And so does his order, once paid
+    ben.get_by_role("link", name="Checkout").click()
+    fill_contact(ben)
+    ben.get_by_role("button", name="Continue to payment").click()
+    ben.get_by_role("button", name="Test payment — no money moves").click()
+    expect_paid_confirmation(ben)
+    expect(ben.locator(".order-line .credits")).to_have_text("After a design by Ana")
+
     # And Ana's own design's page names her as its designer, with the card of its link
     ana.go_back()
     expect(ana.locator(".credits")).to_have_text("Design by Ana")
-    expect(ana.locator('head meta[property="og:title"]')).to_have_attribute("content", "Engraved mug")
+    expect(ana.locator('head meta[property="og:title"]')).to_have_attribute("content", "Custom sneaker")
     expect(ana.get_by_role("region", name="Publish to the gallery")).to_contain_text(
         "“Sage morning” is in the gallery."
     )
@@ -255,14 +253,18 @@ def test_a_report_takes_an_entry_out_of_the_gallery_until_the_merchant_decides(
     page: Page, shop: Server, shop_app: Flask, moderator: dict[str, str]
 ) -> None:
     # Given a published design of someone else's
-    entry = ApiShopper.make(shop_app).published(moderator, "Gold rush", "Cleo", {"colour": "sage"})
+    entry = published(shop_app, moderator, "Gold rush", "Cleo", {"laces": "gold"})
     page.goto(f"{shop.url}/gallery?sort=new")
     accept_privacy(page)
     reported = card(page, "Gold rush")
     expect(reported).to_contain_text("by Cleo")
+    # (the voting view shuffles the designs: it is there too, in whatever place)
+    page.get_by_role("tab", name="Vote").click()
+    expect(page.get_by_text("In a random order, so that every design has the same chance")).to_be_visible()
+    expect(reported.get_by_role("button", name="Vote for Gold rush")).to_be_visible()
 
     # When a shopper reports it, with a note for the shop
-    reported.get_by_text("Report", exact=True).click()
+    reported.locator("summary", has_text="Report").click()
     reported.get_by_label("What is wrong with it?").select_option(label="Spam or advertising")
     reported.get_by_label("Anything to add (optional)").fill("An advert for another shop")
     reported.get_by_role("button", name="Send the report").click()
@@ -313,6 +315,14 @@ def test_an_idea_is_suggested_followed_and_its_follower_hears_it_is_planned(
     posted = ana.locator(".idea-card").filter(has_text="A walnut mug")
     expect(posted.locator(".idea-meta")).to_have_text("open · by Ana · Engraved mug")
     expect(posted.locator(".vote-count")).to_have_text("1 vote")
+    # her vote counts at once, and she may take it back and give it again
+    vote = posted.get_by_role("button", name="Vote for A walnut mug")
+    expect(vote).to_have_attribute("aria-pressed", "true")
+    vote.click()
+    expect(posted.locator(".vote-count")).to_have_text("0 votes")
+    expect(vote).to_have_attribute("aria-pressed", "false")
+    vote.click()
+    expect(posted.locator(".vote-count")).to_have_text("1 vote")
     snap(ana, "ideas")
 
     # When Ben opens it and follows it with his e-mail address
@@ -357,23 +367,33 @@ def test_an_idea_is_suggested_followed_and_its_follower_hears_it_is_planned(
     expect(ben.locator(".idea-note")).to_have_text("From the shop: For the spring collection")
     snap(ben, "idea")
 
+    # And the board lists it among the planned ideas, not beside open ones; Ben may stop following it
+    ben.get_by_role("button", name="Stop following").click()
+    expect(ben.get_by_text("Follow by e-mail")).to_be_visible()
+    suggest_idea(shop_app, "Oak coasters", "Sets of four.")
+    ben.goto(f"{shop.url}/ideas")
+    expect(ben.locator(".idea-card").filter(has_text="Oak coasters")).to_be_visible()
+    ben.get_by_label("Status").select_option(label="Planned")
+    expect(ben.locator(".idea-card").filter(has_text="Oak coasters")).to_have_count(0)
+    expect(ben.locator(".idea-card").filter(has_text="A walnut mug")).to_contain_text("From the shop")
+    expect(ben).to_have_url(re.compile(r"/ideas\?status=planned$"))
+
 
 def test_the_community_pages_fit_a_phone(
     shop: Server, shop_app: Flask, moderator: dict[str, str], open_context: Any
 ) -> None:
-    author = ApiShopper.make(shop_app)
-    entry = author.published(moderator, "Pocket-sized", "Dee", {"colour": "sage", "engraving": "Hi"})
-    author.call("POST", "/api/v1/ideas", json={"title": "Tea cosies", "body": "To keep the mug warm."})
+    entry = published(shop_app, moderator, "Coral step", "Dee", {"upper": "coral", "personal_id": "DEE-7"})
+    suggest_idea(shop_app, "Tea cosies", "To keep the mug warm.")
     phone = open_context(PHONE)
 
     phone.goto(f"{shop.url}/gallery?sort=new")
-    expect(card(phone, "Pocket-sized")).to_contain_text("by Dee")
-    expect(card(phone, "Pocket-sized").locator("img")).to_have_js_property("complete", True)
+    expect(card(phone, "Coral step")).to_contain_text("by Dee")
+    expect(card(phone, "Coral step").locator("img")).to_have_js_property("complete", True)
     no_horizontal_scroll(phone)
     snap(phone, "phone-gallery")
 
     phone.goto(f"{shop.url}{entry['links']['page']}")
-    expect(phone.get_by_role("heading", level=1, name="Pocket-sized")).to_be_visible()
+    expect(phone.get_by_role("heading", level=1, name="Coral step")).to_be_visible()
     expect(phone.locator(".atelier-preview-image")).to_have_js_property("complete", True)
     no_horizontal_scroll(phone)
     snap(phone, "phone-gallery-entry")

@@ -125,3 +125,13 @@ def register_http(app: Flask) -> None:
     """The API blueprints and OpenAPI document, then our problem-details handlers over flask-smorest's."""
     register_api(app)
     register_error_handlers(app)
+    app.after_request(revalidate_json)
+
+
+def revalidate_json(response: Response) -> Response:
+    """JSON answers are live (votes, stock, a design's credits): a browser may keep one but must ask
+    again before showing it, also on Back, unless the endpoint said otherwise (previews are immutable,
+    private answers are not stored at all)."""
+    if response.mimetype in ("application/json", "application/problem+json"):
+        response.headers.setdefault("Cache-Control", "no-cache")
+    return response

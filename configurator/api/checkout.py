@@ -102,6 +102,7 @@ def _order(order: Order, payment: Payment | None) -> dict[str, Any]:
                 "price_lines": [{**p, "amount": money(p["amount"])} for p in line.price_lines],
                 "preview": _line_preview(line),
                 "credits": design_credits(line.design),
+                "design": line.design.public_id,
             }
             for line in order.lines
         ],

@@ -30,6 +30,7 @@ class OrderLineSchema(Schema):
     price_lines = fields.List(fields.Nested(PriceLineSchema), required=True)
     preview = fields.Nested(PreviewSchema, allow_none=True, metadata={"description": "As it was ordered"})
     credits = CREDITS
+    design = fields.String(required=True, metadata={"description": "The saved design it was made from"})
 
 
 class OrderContactSchema(Schema):

@@ -39,6 +39,7 @@ from configurator.api.community_schemas import (
 )
 from configurator.api.credits import design_credits
 from configurator.api.pages import page_body
+from configurator.catalog import versions
 from configurator.catalog.services import live_version
 from configurator.community import gallery, ideas
 from configurator.community.models import GalleryEntry, Idea, IdeaStatus
@@ -134,6 +135,7 @@ def idea_data(idea: Idea, votes: int, voted: bool, viewer: Shopper | None, langu
         "body": idea.body,
         "display_name": idea.display_name,
         "product": idea.product_key,
+        "product_label": _product_label(idea.product_key, language),
         "status": idea.status,
         "status_label": IDEA_STATUS_LABELS[idea.status].get(language),
         "status_note": idea.status_note,
@@ -150,6 +152,13 @@ def idea_data(idea: Idea, votes: int, voted: bool, viewer: Shopper | None, langu
             "follow": url_for("ideas.IdeaFollow", idea_id=idea.public_id),
         },
     }
+
+
+def _product_label(product: str | None, language: str) -> str | None:
+    if product is None:
+        return None
+    live = versions.live_versions().get(product)
+    return versions.product_for(live).model.label.get(language) if live is not None else product
 
 
 def ideas_data(found: list[Idea], viewer: Shopper | None) -> list[dict[str, Any]]:

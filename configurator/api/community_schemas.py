@@ -151,6 +151,7 @@ class IdeaSchema(Schema):
     body = fields.String(required=True)
     display_name = fields.String(allow_none=True)
     product = fields.String(allow_none=True)
+    product_label = fields.String(allow_none=True)
     status = fields.String(required=True, metadata={"enum": [s.value for s in IdeaStatus]})
     status_label = fields.String(required=True, metadata={"description": "The status as shoppers read it"})
     status_note = fields.String(allow_none=True)

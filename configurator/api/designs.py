@@ -17,6 +17,7 @@ from configurator.designs import services
 from configurator.designs.models import Design
 from configurator.locale import mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
+from configurator.preferences.services import consenting_shopper
 from configurator.previews import services as previews
 from configurator.ratelimit import limit
 
@@ -43,6 +44,7 @@ def design_data(design: Design, currency: str | None, language: str) -> dict[str
         "created_at": design.created_at,
         "remixed_from": design.remixed_from.public_id if design.remixed_from is not None else None,
         "credits": design_credits(design),
+        "mine": _mine(design),
         "saved": _check_data(saved, language),
         "live": _check_data(live, language),
         "price": price,
@@ -57,6 +59,12 @@ def design_data(design: Design, currency: str | None, language: str) -> dict[str
             "remix": url_for("designs.Remix", public_id=design.public_id),
         },
     }
+
+
+def _mine(design: Design) -> bool:
+    """Whether the asking consenting shopper saved it (a design is theirs only while they consent)."""
+    shopper = consenting_shopper()
+    return shopper is not None and design.shopper_id == shopper.id
 
 
 def _check_data(checked: services.Checked, language: str) -> dict[str, Any]:

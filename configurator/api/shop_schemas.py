@@ -73,6 +73,10 @@ class DesignSchema(Schema):
     created_at = fields.DateTime(required=True)
     remixed_from = fields.String(allow_none=True)
     credits = CREDITS
+    mine = fields.Boolean(
+        required=True,
+        metadata={"description": "The asking consenting shopper saved it (they may publish it)"},
+    )
     saved = fields.Nested(DesignCheckSchema, required=True, metadata={"description": "Its own version"})
     live = fields.Nested(
         DesignCheckSchema, required=True, metadata={"description": "The version shoppers configure now"}

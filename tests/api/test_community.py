@@ -14,6 +14,7 @@ from configurator.community.votes import MAX_COUNTED_PER_DEVICE
 from configurator.extensions import db
 from configurator.mail.models import OutboxMessage
 from tests.support.admin import admin_headers
+from tests.support.campaigns import CONTACT
 from tests.support.community import Shopper
 
 
@@ -62,6 +63,8 @@ def test_a_published_design_waits_for_the_merchant_then_shows_with_its_preview(
         True,
     )
     assert listed(client) == []
+    # Live answers: a browser asks again before showing one (also on Back).
+    assert client.get("/api/v1/gallery").headers["Cache-Control"] == "no-cache"
     assert client.get(entry["links"]["self"]).status_code == 404  # nobody else sees it yet
     assert ana.call("GET", entry["links"]["self"]).get_json()["status"] == "pending"
 
@@ -86,6 +89,10 @@ def test_publishing_needs_consent_and_the_shoppers_own_design(client: FlaskClien
     refused = ben.publish(design)
     assert refused.status_code == 403
     assert refused.get_json()["code"] == "not-your-design"
+
+    assert ana.call("GET", f"/api/v1/designs/{design}").get_json()["mine"] is True
+    assert ben.call("GET", f"/api/v1/designs/{design}").get_json()["mine"] is False
+    assert client.get(f"/api/v1/designs/{design}").get_json()["mine"] is False
 
     stranger = Shopper(client, consent=False)
     no_consent = stranger.publish(design)
@@ -259,6 +266,10 @@ def test_remixes_credit_the_published_designs_they_come_from_on_the_design_cart_
     cart = client.post("/api/v1/carts", json={"currency": "EUR"}).get_json()
     line = client.post(f"/api/v1/carts/{cart['id']}/lines", json={"design": cleos, "quantity": 1}).get_json()
     assert [c["display_name"] for c in line["lines"][0]["credits"]] == ["Ana", "Ben"]
+    client.put(f"/api/v1/carts/{cart['id']}/contact", json=CONTACT)
+    order = client.post(f"/api/v1/carts/{cart['id']}/checkout", json={}).get_json()["order"]
+    ordered = client.get(f"/api/v1/orders/{order['token']}").get_json()["lines"][0]
+    assert (ordered["design"], [c["display_name"] for c in ordered["credits"]]) == (cleos, ["Ana", "Ben"])
 
     decide(client, moderator, entry, "unpublish", reason="Taken down")
     again = client.get(f"/api/v1/designs/{cleos}").get_json()["credits"]
@@ -278,6 +289,7 @@ def test_the_idea_board_votes_follows_and_mails_followers_in_their_language(
     assert made.status_code == 201, made.get_json()
     idea = made.get_json()
     assert (idea["votes"], idea["voted"], idea["status"], idea["status_label"]) == (1, True, "open", "open")
+    assert idea["product_label"] == "Engraved mug"
     assert ben.call("PUT", idea["links"]["vote"]).get_json() == {"votes": 2, "voted": True}
     followed = ben.call(
         "PUT", idea["links"]["follow"], json={"email": "ben@example.com"}, headers={"Accept-Language": "fr"}

@@ -415,3 +415,32 @@ def test_the_cli_aggregates_and_reports(shop: Flask, cli: CliRunner) -> None:
     unknown = cli.invoke(main, ["insights", "report", "mug", "--partner", "nobody"])
     assert unknown.exit_code != 0
     assert "nobody" in unknown.output
+
+
+def test_blocked_demand_seeds_a_vote_on_what_to_make_next(shop: Flask) -> None:
+    aggregate_today(shop)
+    client = shop.test_client()
+    manager = admin_headers(shop, "campaigns:manage", name="seeder")
+    seeds = client.get("/api/v1/admin/campaigns/seeds/mug", headers=manager)
+    assert seeds.status_code == 200, seeds.get_json()
+    found = seeds.get_json()["items"]
+    assert [(s["attribute"], s["option"], s["shoppers"]) for s in found] == [
+        ("material", "enamel", 2),
+        ("font", "script", 1),
+    ]
+    assert found[0]["label"] == "Enamel (Material)"
+    assert found[0]["note"].startswith("2 tries refused in 90 days: Enamel mugs don't come in gold")
+    vote = client.post(
+        "/api/v1/admin/campaigns",
+        json={
+            "kind": "vote",
+            "title": "Which should we make possible?",
+            "product": "mug",
+            "closes_at": "2099-01-01T00:00:00+00:00",
+            "candidates": [{k: s[k] for k in ("label", "attribute", "option", "note")} for s in found],
+        },
+        headers=manager,
+    )
+    assert vote.status_code == 201, vote.get_json()
+    assert [c["note"] for c in vote.get_json()["candidates"]] == [s["note"] for s in found]
+    assert client.get("/api/v1/admin/campaigns/seeds/teapot", headers=manager).status_code == 404

@@ -17,7 +17,7 @@ from configurator.extensions import db
 from configurator.mail.models import OutboxMessage
 from configurator.orders.models import Order
 from configurator.payments.models import Payment
-from tests.support.campaigns import edition, preorder
+from tests.support.campaigns import CONTACT, edition, preorder
 from tests.support.fake_stripe import FakeStripe
 from tests.support.payments import count, deliver
 
@@ -118,3 +118,25 @@ def test_concurrent_closes_charge_each_preorder_once(
     ]
     assert [order_of(pg_app, each["order"])[0] for each in made] == ["paid"] * 3
     assert count(pg_app, OutboxMessage, OutboxMessage.kind == "order_confirmation") == 3
+
+
+def test_concurrent_preorders_never_pass_the_editions_maximum(
+    pg_app: Flask, pg_client: FlaskClient, fake_stripe: FakeStripe
+) -> None:
+    campaign = edition(pg_app, pg_client, threshold=1, most=3)
+    start = threading.Barrier(6)
+    answers: list[int] = []
+
+    def order_one() -> None:
+        client = pg_app.test_client()
+        start.wait()
+        made = client.post(campaign["links"]["preorders"], json={"quantity": 1, "contact": CONTACT})
+        answers.append(made.status_code)
+
+    threads = [threading.Thread(target=order_one) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [201, 201, 201, 409, 409, 409]
+    assert count(pg_app, PreOrder) == 3

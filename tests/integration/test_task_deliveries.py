@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import re
 import signal
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import redis
@@ -40,6 +39,7 @@ from configurator.proofs.services import orders_missing_proofs
 from configurator.tasks import EXTENSION, TASK_MODULES
 from tests.support.services import Redis, free_port
 from tests.support.smtp import SmtpServer
+from tests.support.waiting import wait_for, wait_until
 from tests.support.worker import (
     Worker,
     broker_state,
@@ -59,8 +59,6 @@ SCANS_PER_VISIBILITY_TIMEOUT = VISIBILITY_TIMEOUT // max(1, VISIBILITY_TIMEOUT /
 WAIT = 120.0
 EXHAUSTED = "atelier_task_deliveries_exhausted_total"
 KILLED_CHILD = re.compile(r"Process 'ForkPoolWorker-\d+' pid:\d+ exited with 'signal 9 \(SIGKILL\)'")
-
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -130,15 +128,6 @@ def crashing(
     return CrashingWorkers(pg_config, redis_server.url, smtp, tmp_path, workers)
 
 
-def wait_until(read: Callable[[], T | None], what: str, timeout: float = WAIT) -> T:
-    """What `read` answers once it answers something; fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while (found := read()) is None:
-        assert time.monotonic() < deadline, f"{what}: not after {timeout} s"
-        time.sleep(0.1)
-    return found
-
-
 def delivery_counts(redis_url: str) -> dict[str, int]:
     """The delivery counters in Redis: task id -> deliveries (of the first message of each task)."""
     client = redis.Redis.from_url(redis_url)
@@ -169,8 +158,9 @@ def after_another_visibility_timeout(redis_url: str) -> None:
     """Return once Redis has scanned for unacknowledged messages over a whole visibility timeout."""
     first = restore_scans(redis_url)
     wait_until(
-        lambda: True if restore_scans(redis_url) >= first + SCANS_PER_VISIBILITY_TIMEOUT else None,
-        "scans for unacknowledged messages",
+        lambda: restore_scans(redis_url) >= first + SCANS_PER_VISIBILITY_TIMEOUT,
+        WAIT,
+        what="scans for unacknowledged messages",
     )
 
 
@@ -181,11 +171,11 @@ def proof_failure(app: Flask, order_id: int) -> ProofFailure | None:
         return failure
 
 
-def died_or_settled(worker: Worker, app: Flask) -> Callable[[], bool | None]:
+def died_or_settled(worker: Worker, app: Flask) -> Callable[[], bool]:
     """True once the worker has exited or the outbox message is no longer pending."""
 
-    def settled() -> bool | None:
-        return True if worker.exit_code() is not None or outbox_message(app).status != "pending" else None
+    def settled() -> bool:
+        return worker.exit_code() is not None or outbox_message(app).status != "pending"
 
     return settled
 
@@ -242,7 +232,7 @@ def test_proofs_whose_render_kills_the_worker_every_time_are_given_up_after_the_
     # When the order is paid (its confirmation and its proofs are queued)
     assert mark_paid(pg_app, order.id)
     # Then after the bound's deliveries the order's proofs are recorded as given up, with the reason
-    failure = wait_until(lambda: proof_failure(pg_app, order.id), "the proofs given up")
+    failure = wait_for(lambda: proof_failure(pg_app, order.id), WAIT, what="the proofs given up")
     assert f"given up after {MAX_DELIVERIES} deliveries that never finished" in failure.reason
     # And the message is acknowledged: Redis holds nothing more to deliver
     wait_for_broker(redis_server.url, lambda state: state.empty, timeout=WAIT)
@@ -256,8 +246,10 @@ def test_proofs_whose_render_kills_the_worker_every_time_are_given_up_after_the_
     counted = delivery_counts(redis_server.url)
     assert counted[proofs_id] == MAX_DELIVERIES + 1
     # And the metrics count it (the confirmation went out as usual, and is not counted)
-    exhausted = wait_until(
-        lambda: crashing.metric(EXHAUSTED, task="proofs.render_proofs") or None, "the metric counted"
+    exhausted = wait_for(
+        lambda: crashing.metric(EXHAUSTED, task="proofs.render_proofs") or None,
+        WAIT,
+        what="the metric counted",
     )
     assert exhausted == 1
     assert crashing.metric(EXHAUSTED, task="mail.send_outbox_message") == 0
@@ -291,7 +283,7 @@ def test_an_email_whose_send_kills_the_worker_every_time_is_marked_failed_after_
     while outbox_message(pg_app).status == "pending":
         assert len(deaths) <= MAX_DELIVERIES, "the e-mail task kept coming back"
         worker = crashing.start("configurator.mail.tasks:deliver", pool="solo")
-        wait_until(died_or_settled(worker, pg_app), "the worker died or the message left pending")
+        wait_until(died_or_settled(worker, pg_app), WAIT, what="the worker died or the message left pending")
         if worker.exit_code() is not None:
             assert worker.exit_code() == -signal.SIGKILL, worker.output()
             deaths.append(worker)
@@ -308,8 +300,10 @@ def test_an_email_whose_send_kills_the_worker_every_time_is_marked_failed_after_
     mail_id = task_id(output, "mail.send_outbox_message")
     assert re.search(rf"ERROR.*task mail\.send_outbox_message\[{mail_id}\] given up after", output)
     assert (
-        wait_until(
-            lambda: crashing.metric(EXHAUSTED, task="mail.send_outbox_message") or None, "the metric counted"
+        wait_for(
+            lambda: crashing.metric(EXHAUSTED, task="mail.send_outbox_message") or None,
+            WAIT,
+            what="the metric counted",
         )
         == 1
     )

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 WAIT_WITHIN = 60.0
 
@@ -24,3 +27,18 @@ def wait_until(
             said = what() if callable(what) else what
             raise AssertionError(f"not reached within {timeout} s: {said}")
         time.sleep(0.05)
+
+
+def wait_for(read: Callable[[], T | None], timeout: float = WAIT_WITHIN, *, what: str = "the value") -> T:
+    """What `read()` answers once it answers something other than None; fail, saying what was
+    awaited, if it does not within `timeout` seconds."""
+    found: T | None = None
+
+    def answered() -> bool:
+        nonlocal found
+        found = read()
+        return found is not None
+
+    wait_until(answered, timeout, what=what)
+    assert found is not None
+    return found

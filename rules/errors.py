@@ -43,6 +43,7 @@ class Code(StrEnum):
     BAD_TABLE = "bad-table"
     CYCLE = "cycle"
     UNREACHABLE = "unreachable"
+    MISSING_TRANSLATION = "missing-translation"
 
 
 @dataclass(frozen=True)

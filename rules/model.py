@@ -258,6 +258,8 @@ class Brand:
     label: Localized
     currencies: tuple[str, ...]
     palette: Mapping[str, str]  # colour key -> "#RRGGBB"
+    # The languages the shop is written in (brand.yaml's `languages`), the first the default; empty:
+    # undeclared (every language a text is written in is offered).
     palette_labels: Mapping[str, Localized] = field(default_factory=dict)
     banned_words: tuple[str, ...] = ()
     scripts: tuple[str, ...] = ()  # allowed scripts for all text; empty: any
@@ -269,6 +271,7 @@ class Brand:
     shipping: tuple[ShippingZone, ...] = ()  # none: shipping is not charged
     tax: TaxPolicy | None = None  # none: no tax line
     source: SourceRef | None = None
+    languages: tuple[str, ...] = ()
 
 
 # Previews -------------------------------------------------------------------------------------------

@@ -170,7 +170,10 @@ def _load_live(live: tuple[versions.LiveEntry, ...]) -> LoadedCatalog:
 
 
 def catalog_locales(catalog: Catalog) -> set[str]:
-    """Every locale some text of the catalog is written in (what Accept-Language can choose from)."""
+    """The locales Accept-Language can choose from: the brand's declared languages, or when it
+    declares none, every locale some text of the catalog is written in."""
+    if catalog.brand.languages:
+        return set(catalog.brand.languages)
     found: set[str] = set()
     for text in _texts(catalog):
         found.update(text.texts)

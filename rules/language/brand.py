@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rules.errors import Code
@@ -53,6 +54,8 @@ def lower_brand(root: Node, file: str, data: bytes, report: Report) -> BrandInfo
         )
         info = placeholder_brand(file)
         return BrandInfo(info.brand, data, False, False)
+    declared = _declared_languages(root)
+    report.languages = declared  # the brand's own texts are checked against them too
     fields = check_table(root, f.BRAND, report, "the brand file", anchor=origin)
     if fields is None:
         info = placeholder_brand(file)
@@ -87,8 +90,23 @@ def lower_brand(root: Node, file: str, data: bytes, report: Report) -> BrandInfo
         shipping=shipping,
         tax=tax,
         source=key_node.source if key_node is not None else origin,
+        languages=declared,
     )
     return BrandInfo(brand, data, currencies_known, palette_known, messages, sources)
+
+
+def _declared_languages(root: Node) -> tuple[str, ...]:
+    """The `languages` list when it is well formed (its problems are reported with the others'), else
+    none: a text is then never said to lack a language."""
+    node = root.get("languages") if isinstance(root, Mapping) else None
+    if not isinstance(node, Sequence):
+        return ()
+    found = []
+    for item in node.items:
+        if not (isinstance(item, Scalar) and item.kind == "str" and re.match(f.LOCALE, item.text)):
+            return ()
+        found.append(item.text)
+    return tuple(dict.fromkeys(found))
 
 
 def _currencies(fields: Fields, report: Report) -> tuple[tuple[str, ...], bool]:

@@ -11,14 +11,16 @@ from rules.language import fields as f
 from rules.language.registry import CURRENCIES
 from rules.language.yamlsafe import Mapping, Node, Scalar, describe
 from rules.language.yamlsafe import Sequence as YSequence
-from rules.model import SourceRef
+from rules.model import DEFAULT_LOCALE, SourceRef
 
 
 class Report:
     """Collects diagnostics; nothing here raises."""
 
-    def __init__(self) -> None:
+    def __init__(self, languages: tuple[str, ...] = ()) -> None:
         self.diagnostics: list[Diagnostic] = []
+        # The brand's declared languages: a text missing one of them is warned about.
+        self.languages = languages
         # Items of lists and mappings whose shape is wrong (by id): the rest of the list is still
         # lowered, so one bad item does not hide the errors of the others.
         self.bad: set[int] = set()
@@ -297,7 +299,10 @@ def check_shape(
     if isinstance(shape, f.MapOf | f.Money):
         return _check_map(node, shape, report, label, name, example)
     if isinstance(shape, f.LocalizedText):
-        return _check_localized(node, report, label, name, example)
+        if not _check_localized(node, report, label, name, example):
+            return False
+        _check_translated(node, report, label)
+        return True
     if not isinstance(node, Scalar):
         report.error(
             Code.WRONG_TYPE,
@@ -475,6 +480,34 @@ def _check_localized(node: Node, report: Report, label: str, name: str, example:
             )
             ok = False
     return ok
+
+
+def _check_translated(node: Node, report: Report, label: str) -> None:
+    """Warn when a well-formed text lacks one of the brand's declared languages (a text for "fr" serves
+    "fr-CA"; a plain text is English)."""
+    if not report.languages:
+        return
+    given = {key.text for key, _ in node.items} if isinstance(node, Mapping) else {DEFAULT_LOCALE}
+    missing = [
+        language
+        for language in report.languages
+        if language not in given and language.split("-")[0] not in given
+    ]
+    if not missing:
+        return
+    quoted = [repr(language) for language in missing]
+    named = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    said = "a language the brand declares" if len(quoted) == 1 else "languages the brand declares"
+    if isinstance(node, Mapping):
+        hint = "add " + ", ".join(f"`{language}: ...`" for language in missing)
+    else:
+        written = node.text.strip() if isinstance(node, Scalar) else "..."
+        hint = (
+            f"write it per language: `{{{DEFAULT_LOCALE}: {written}, "
+            + ", ".join(f"{language}: ..." for language in missing)
+            + "}`"
+        )
+    report.warning(Code.MISSING_TRANSLATION, f"{label} has no {named} text, {said}", node, hint)
 
 
 def _check_scalar(

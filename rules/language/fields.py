@@ -391,6 +391,13 @@ BRAND = Table(
             required=True,
             example="[EUR, USD]",
         ),
+        Field(
+            "languages",
+            ListOf(Text(LOCALE, what="a language code like en, fr or pt-BR"), min_items=1, unique=True),
+            "The languages the shop is written in, the first the default; `atelier rules check` warns "
+            "of every label and message without a text in each.",
+            example="[en, fr, de]",
+        ),
         Field("prices_include_tax", Boolean(), "Whether prices include tax (default false).", example="true"),
         Field(
             "rounding",

@@ -11,8 +11,8 @@ endpoint accepts. `AtelierRequest.get_json` and the API's argument parser both r
   `discount`, `amount`...). Prices are the server's; the merchant's admin API, whose blueprint says it
   takes no client bodies, is exempt.
 * **Text** (422 `validation-failed`, one error per field): NUL characters, lone surrogates and code
-  points unassigned in Python's Unicode (`rules.text.unusable_characters`), in any string, keys
-  included. No database stores the first two; the text policy cannot vouch for the third.
+  points unassigned in the shop's Unicode (`rules.unicode`, `rules.text.unusable_characters`), in any
+  string, keys included. No database stores the first two; the text policy cannot vouch for the third.
 """
 
 from __future__ import annotations

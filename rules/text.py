@@ -21,8 +21,8 @@ family emoji joined by zero-width joiners each count as one character, as a shop
   else `character_not_allowed`; each distinct refused grapheme is reported once, at its first place.
 * Never accepted: control characters (other than line breaks), bidi embeddings, overrides, isolates
   and marks, private-use code points, lone surrogates and code points unassigned in the Unicode
-  version of Python's `unicodedata` (`unusable_characters`: NFKC and the folding below rely on it,
-  so a character newer than it could carry a banned word past them), more than
+  version every rule here reads (`rules.unicode`; `unusable_characters`: NFKC and the folding below
+  cannot vouch for a character they do not know), more than
   `MAX_MARKS_PER_GRAPHEME` combining marks on one letter ("zalgo"), and invisible characters
   (zero-width spaces, soft hyphens, fillers...) with three exceptions that writing needs: the
   zero-width joiner inside an emoji sequence (and tag characters in a flag like England's), variation
@@ -58,7 +58,6 @@ family emoji joined by zero-width joiners each count as one character, as a shop
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -68,6 +67,7 @@ from typing import Final
 
 import regex
 
+from rules import unicode as unicodedata
 from rules.model import Brand, Localized, TextLimits
 
 __all__ = [
@@ -195,8 +195,9 @@ def grapheme_length(text: str) -> int:
 
 def unusable_characters(text: str) -> list[tuple[int, str]]:
     """The code points no text may hold, with their index in `text`: lone surrogates (JSON can write
-    them, UTF-8 and so no database can store them) and code points unassigned in the Unicode version
-    of Python's `unicodedata`, which normalisation and banned-word folding rely on.
+    them, UTF-8 and so no database can store them) and code points unassigned in the one Unicode
+    version every text rule reads (`rules.unicode`), which normalisation and banned-word folding
+    rely on.
 
     >>> unusable_characters("ok"), unusable_characters("a\\ud83db\\u0378")
     ([], [(1, '\\ud83d'), (3, '\\u0378')])
@@ -232,7 +233,7 @@ def describe_character(char: str) -> str:
         return f"{code} (a lone surrogate)"
     category = unicodedata.category(char)
     if category == "Cn":
-        return f"{code} (unassigned in Unicode {unicodedata.unidata_version})"
+        return f"{code} (unassigned in Unicode {unicodedata.UNICODE_VERSION})"
     if category == "Co":
         return f"{code} (private use)"
     return _name(char)
@@ -705,11 +706,8 @@ def _describe(text: str) -> str:
 
 
 def _name(char: str) -> str:
-    try:
-        name = unicodedata.name(char)
-    except ValueError:
-        return f"U+{ord(char):04X}"
-    return f"U+{ord(char):04X} {name}"
+    name = unicodedata.name(char)
+    return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}"
 
 
 # --- banned words -------------------------------------------------------------------------------

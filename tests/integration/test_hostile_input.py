@@ -12,7 +12,6 @@ import signal
 import struct
 import subprocess
 import sys
-import unicodedata
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from PIL import Image, ImageFile
 
 from configurator.cli import main
 from configurator.previews.services import MAX_ENCODED_DESIGN
+from rules import unicode
 from tests.conftest import TEST_CATALOG
 from tests.support.services import free_ports_below_ephemeral_range
 from tests.support.waiting import wait_until
@@ -135,7 +135,7 @@ def test_invisible_and_direction_characters_in_a_pick_are_said_in_words_and_plac
 
 # --- text no database stores, on PostgreSQL ----------------------------------------------------------
 
-UNASSIGNED = next(chr(c) for c in range(0x1F000, 0x110000) if unicodedata.category(chr(c)) == "Cn")
+UNASSIGNED = next(chr(c) for c in range(0x1F000, 0x110000) if unicode.category(chr(c)) == "Cn")
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_text_no_database_stores_is_a_422_before_postgresql(
     pg_client: FlaskClient, written: str, named: str | None
 ) -> None:
     # Given a lone surrogate written as a JSON escape (as a broken client sends it), or a character
-    # newer than Python's Unicode (as a shopper with a new phone types it)
+    # no Unicode version has assigned yet (as a client sending garbage does)
     cart = pg_client.post("/api/v1/carts", json={"currency": "EUR"}).get_json()["id"]
     design = '{"product": "mug", "picks": {"engraving": "Sam ' + written + '"}}'
     contact = json.dumps({"email": "a@example.org", "name": "Ann", "address": ADDRESS}).replace(
@@ -164,7 +164,7 @@ def test_text_no_database_stores_is_a_422_before_postgresql(
         (error,) = response.get_json()["errors"]
         assert (error["field"], error["code"]) == (field, "invalid-text")
         assert error["technical_detail"] == (
-            named or f"U+{ord(UNASSIGNED):04X} (unassigned in Unicode {unicodedata.unidata_version})"
+            named or f"U+{ord(UNASSIGNED):04X} (unassigned in Unicode {unicode.UNICODE_VERSION})"
         )
     assert pg_client.get(f"/api/v1/carts/{cart}").get_json()["contact"]["name"] is None
     assert pg_client.post("/api/v1/designs", json={"product": "mug", "picks": {}}).status_code == 201

@@ -71,13 +71,15 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 # The tests start their own PostgreSQL and Redis servers from Debian's packages and drive Debian's
-# Chromium; as root we install the packages when they are missing, otherwise say what to install.
-TEST_PACKAGES := postgresql redis-server chromium
+# Chromium; previews shape text with FriBiDi (libfribidi0, which Pillow loads at run time). As root
+# we install the packages when they are missing, otherwise say what to install.
+TEST_PACKAGES := postgresql redis-server chromium libfribidi0
 services:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	ls /usr/lib/*/libfribidi.so.0 >/dev/null 2>&1 || missing="$$missing libfribidi0"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -13,10 +13,10 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Final, Protocol, TypeVar
 
 from cachetools import LRUCache
-from PIL import Image, ImageFont
+from PIL import Image, ImageFont, features
 
 from rules.errors import RulesError
 from rules.model import DEFAULT_FONT
@@ -218,6 +218,13 @@ def _scaled_upload(data: bytes, box: tuple[int, int], fit: str) -> Image.Image |
         return None
 
 
+# Text is shaped by HarfBuzz and ordered by FriBiDi (Pillow's RAQM layout): Arabic letters join and
+# run right to left, Indic conjuncts form, Latin gets its kerning. Pillow's wheels carry RAQM and
+# HarfBuzz and load FriBiDi from the system (Debian's libfribidi0); without it, text is laid out
+# glyph by glyph (BASIC), which only Latin, Greek and Cyrillic survive.
+LAYOUT: Final = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
+
+
 def open_font(data: bytes | None, size: int, path: str) -> Font:
     """A font at `size` pixels from a font file's bytes, or Pillow's built-in font when data is None."""
     try:
@@ -226,7 +233,7 @@ def open_font(data: bytes | None, size: int, path: str) -> Font:
             if not isinstance(built_in, ImageFont.FreeTypeFont):
                 raise AssetError(path, "this Pillow has no FreeType: the built-in font cannot be scaled")
             return built_in
-        return ImageFont.truetype(io.BytesIO(data), size=size, layout_engine=ImageFont.Layout.BASIC)
+        return ImageFont.truetype(io.BytesIO(data), size=size, layout_engine=LAYOUT)
     except (OSError, ValueError) as error:
         raise AssetError(path, f"it is not a TrueType or OpenType font ({error})") from None
 

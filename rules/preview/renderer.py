@@ -39,7 +39,7 @@ from rules.text import graphemes
 PREVIEW_SIZES = (256, 512, 1024)
 PRODUCTION = "production"
 FORMATS = ("png", "webp")
-RENDERER_VERSION = "1"  # part of every render key: bump it when the same inputs draw differently
+RENDERER_VERSION = "2"  # part of every render key: bump it when the same inputs draw differently
 PNG_COMPRESS_LEVEL = 6
 WEBP_QUALITY = 90
 WEBP_METHOD = 4

@@ -1,6 +1,6 @@
-"""The merchant's pages (the insights dashboard, the community's moderation): shells whose scripts ask
-for an admin token and read the admin JSON API with it. The pages themselves hold no data, so they need
-no login of their own."""
+"""The merchant's pages (the insights dashboard, the community's moderation, campaigns): shells whose
+scripts ask for an admin token and read the admin JSON API with it. The pages themselves hold no data,
+so they need no login of their own."""
 
 from __future__ import annotations
 
@@ -33,3 +33,9 @@ def insights() -> str:
 def community() -> str:
     """The gallery's moderation queue (approve, reject, unpublish) and the ideas' statuses."""
     return render_template("admin_community.html")
+
+
+@blp.route("/admin/campaigns")
+def campaigns() -> str:
+    """Votes and limited editions: start them, follow them, close them, publish a vote's winner."""
+    return render_template("admin_campaigns.html")

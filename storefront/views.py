@@ -82,6 +82,18 @@ def idea(idea_id: str) -> str:
     return render_template("storefront/idea.html", page="idea", idea=idea_id)
 
 
+@blp.route("/campaigns")
+def campaigns() -> str:
+    """What the shop asks its shoppers: votes on what to make next, limited editions to pre-order."""
+    return render_template("storefront/campaigns.html", page="campaigns")
+
+
+@blp.route("/campaigns/<campaign_id>")
+def campaign(campaign_id: str) -> str:
+    """One campaign: vote for its candidates (results once it closes), or pre-order its edition."""
+    return render_template("storefront/campaign.html", page="campaign", campaign=campaign_id)
+
+
 @blp.route("/cart")
 def cart() -> str:
     """The cart kept in this browser: lines, quantities and the server's prices."""

@@ -84,6 +84,10 @@ export function createClient({ base = "", key = null } = {}) {
     ideas: (query) => call("GET", `/api/v1/ideas?${new URLSearchParams(query)}`),
     idea: (id) => call("GET", `/api/v1/ideas/${enc(id)}`),
     suggestIdea: (idea) => call("POST", "/api/v1/ideas", idea),
+    // Campaigns: votes go to each candidate's links.vote, pre-orders to links.preorders (`send`).
+    campaigns: (query = {}) => call("GET", `/api/v1/campaigns?${new URLSearchParams(query)}`),
+    campaign: (id, query = {}) => call("GET", `/api/v1/campaigns/${enc(id)}?${new URLSearchParams(query)}`),
+    completePreorder: (order) => call("POST", `/api/v1/preorders/${enc(order)}/complete`),
     send: (method, link, body) => call(method, link, body),
     exportShopper: (shopper) => call("GET", `/api/v1/shoppers/${enc(shopper)}/export`),
     eraseShopper: (shopper) => call("DELETE", `/api/v1/shoppers/${enc(shopper)}`),

@@ -62,7 +62,7 @@ document.addEventListener("atelier:privacy-chosen", (event) => {
 });
 
 /** Say in `target` why an action failed; a missing consent comes with the way to give it. */
-function tell(target, error, again = null) {
+export function tell(target, error, again = null) {
   const text = problemText(error);
   target.replaceChildren(text);
   waiting = null;
@@ -73,7 +73,7 @@ function tell(target, error, again = null) {
   say(text);
 }
 
-const alertLine = () => h("p", { class: "atelier-alert community-problem", role: "alert" });
+export const alertLine = () => h("p", { class: "atelier-alert community-problem", role: "alert" });
 
 // --- credit ---------------------------------------------------------------------------------------
 
@@ -191,7 +191,8 @@ function keepInAddress(values, defaults) {
   window.history.replaceState(null, "", `${window.location.pathname}${query ? `?${query}` : ""}`);
 }
 
-async function productLabels() {
+/** Every product's label by key (empty when the shop cannot be asked). */
+export async function productLabels() {
   try {
     return new Map((await client.products()).products.map((product) => [product.key, product.label]));
   } catch {
@@ -268,7 +269,7 @@ function entryCard(entry) {
     h("p", { class: "gallery-product" }, entry.product_label),
     h("div", { class: "gallery-actions" }, h("span", { class: "vote" }, vote.button, vote.count), startLink(entry)),
     problem,
-    entry.mine ? null : reportControl(entry, () => card.replaceChildren(h("h2", {}, entry.title), reported(entry))),
+    entry.mine ? "" : reportControl(entry, () => card.replaceChildren(h("h2", {}, entry.title), reported(entry))),
   );
   return card;
 }
@@ -374,6 +375,20 @@ export async function entryPage() {
     ),
   );
   view.removeAttribute("aria-busy");
+  if (published) offerEdition(entry, view.querySelector(".gallery-actions") ?? view.querySelector(".design-panel h1"));
+}
+
+/** "This design is a limited edition: pre-order it", under `after`, while an edition of it runs. */
+async function offerEdition(entry, after) {
+  let found;
+  try {
+    found = await client.campaigns({ status: "open", product: entry.product });
+  } catch {
+    return; // the page reads well without it
+  }
+  const edition = found.items.find((campaign) => campaign.kind === "edition" && campaign.running && campaign.edition?.design === entry.design);
+  if (!edition || !after?.isConnected) return;
+  after.after(h("p", { class: "card-note edition-offer" }, "This design is a limited edition: ", h("a", { href: edition.links.page }, "pre-order it")));
 }
 
 // --- publishing from a design's page ----------------------------------------------------------------

@@ -68,3 +68,15 @@ export function announce(region, message) {
     region.textContent = message;
   }, 50);
 }
+
+const dateFormats = new Map();
+/** A moment from the API (ISO 8601) in the reader's time zone: "21 December 2026 at 18:00". */
+export function dateTime(iso, { time = true } = {}) {
+  if (!dateFormats.has(time)) {
+    dateFormats.set(
+      time,
+      new Intl.DateTimeFormat(document.documentElement.lang || undefined, time ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" }),
+    );
+  }
+  return dateFormats.get(time).format(new Date(iso));
+}

@@ -152,6 +152,70 @@ function trends(report) {
   return section;
 }
 
+const ENTRY_STATUSES = { pending: "Waiting for approval", published: "Published", held: "Reported, held", rejected: "Rejected", unpublished: "Unpublished" };
+const IDEA_STATUSES = { open: "Open", under_review: "Under review", planned: "Planned", made: "Made", declined: "Declined", removed: "Removed" };
+const CAMPAIGN_STATUSES = { open: "Open", closed: "Closed", succeeded: "Made", failed: "Not made", cancelled: "Called off" };
+
+function change(total, previous) {
+  if (previous) return `${total >= previous ? "+" : ""}${Math.round(((total - previous) / previous) * 100)}%`;
+  return total ? "new" : "–";
+}
+
+/** Counts by status as bars, with their table. */
+function byStatus(heading, counts, words) {
+  const rows = Object.entries(words).filter(([key]) => counts[key]).map(([key, label]) => ({ label, value: counts[key] }));
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  if (!total) return h("div", {}, h("h3", {}, heading), h("p", {}, "None yet."));
+  return h(
+    "div",
+    {},
+    h("h3", {}, heading),
+    barChart(rows, { title: `${heading} by status` }),
+    table(`${heading}: ${total} by status`, ["Status", "Count"], rows.map((row) => [row.label, row.value]), [1]),
+  );
+}
+
+function ranked(caption, items, page, words) {
+  if (!items.length) return h("p", {}, `${caption}: no vote in the window.`);
+  return table(caption, ["Title", "By", "Votes", "Status"],
+    items.map((item) => [h("a", { href: page(item.id) }, item.title), item.by ?? "–", item.votes, words[item.status] ?? item.status]), [2]);
+}
+
+function standing(campaign) {
+  if (campaign.kind === "edition") {
+    // A missed or called-off edition has released its pre-orders: none is reserved any more.
+    if (campaign.status === "failed" || campaign.status === "cancelled") return `Not made (${campaign.threshold} needed): pre-orders released`;
+    return `${campaign.reserved ?? 0} of ${campaign.threshold} reserved`;
+  }
+  if (!campaign.votes) return "No vote yet";
+  return `${campaign.votes === 1 ? "1 vote" : `${campaign.votes} votes`}, leader: ${campaign.leader}`;
+}
+
+function community(report) {
+  const found = report.community;
+  const section = h("section", { "aria-labelledby": "community" }, h("h2", { id: "community" }, "Community"));
+  section.append(h("p", {}, "The gallery and the idea board around this product, votes per day, the most voted, and each campaign's standing. ",
+    h("a", { href: "/admin/community" }, "Moderate"), " · ", h("a", { href: "/admin/campaigns" }, "Campaigns")));
+  const votes = found.votes;
+  const name = "Votes";
+  section.append(
+    h("div", { class: "community-counts" }, byStatus("Gallery entries", found.entries, ENTRY_STATUSES), byStatus("Ideas", found.ideas, IDEA_STATUSES)),
+    h("h3", {}, "Votes"),
+    table(`Votes per day over ${report.days} days, against the ${report.days} days before`, ["Metric", "Total", "Change", "Per day"],
+      [[name, votes.total, change(votes.total, votes.previous_total), sparkline(votes.series, `${name} per day, ${votes.series[0]?.day} to ${votes.series.at(-1)?.day}`)]], [1, 2]),
+    h("h3", {}, "Most voted"),
+    ranked("Gallery entries with the most votes in the window", found.top_entries, (id) => `/gallery/${encodeURIComponent(id)}`, ENTRY_STATUSES),
+    ranked("Ideas with the most votes in the window", found.top_ideas, (id) => `/ideas/${encodeURIComponent(id)}`, IDEA_STATUSES),
+    h("h3", {}, "Campaigns"),
+    found.campaigns.length
+      ? table("Campaigns and where they stand", ["Campaign", "Kind", "Status", "Closes", "Standing"],
+        found.campaigns.map((c) => [h("a", { href: `/campaigns/${encodeURIComponent(c.id)}` }, c.title), c.kind === "edition" ? "Limited edition" : "Vote",
+          CAMPAIGN_STATUSES[c.status] ?? c.status, new Date(c.closes_at).toLocaleDateString(), standing(c)]))
+      : h("p", {}, "No campaign for this product yet."),
+  );
+  return section;
+}
+
 function render(target, report) {
   const counted = report.counted_at
     ? `Counted at ${new Date(report.counted_at).toLocaleString()}, days up to ${report.last_counted || report.last_day}.`
@@ -164,6 +228,7 @@ function render(target, report) {
     funnels(report),
     blocked(report),
     trends(report),
+    ...(report.community ? [community(report)] : []),
   );
 }
 

@@ -129,7 +129,10 @@ function start() {
         "div",
         { class: "moderation-body" },
         h("h3", {}, entry.title),
-        h("p", {}, `by ${entry.display_name} · ${entry.product_label} · `, h("a", { href: entry.links.design }, "the design")),
+        h("p", {}, `by ${entry.display_name} · ${entry.product_label} · `, h("a", { href: entry.links.design }, "the design"),
+          entry.status === "published" && entry.makeable
+            ? [" · ", h("a", { href: `/admin/campaigns?design=${encodeURIComponent(entry.design)}` }, "Start a limited edition", h("span", { class: "visually-hidden" }, ` of ${entry.title}`))]
+            : null),
         h("p", { class: "moderation-state" }, h("strong", {}, ENTRY_STATUSES[entry.status] ?? entry.status), ` · sent ${when(entry.created_at)}`,
           entry.votes ? ` · ${plural(entry.votes, "vote", "votes")}` : ""),
         entry.reason ? h("p", {}, `Reason given: ${entry.reason}`) : null,

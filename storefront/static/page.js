@@ -116,3 +116,17 @@ export const savedDesigns = {
     }
   },
 };
+
+/** Stripe.js, loaded only when the shop takes cards, and only on the page that asks for one. */
+export function loadStripe() {
+  return new Promise((resolve, reject) => {
+    if (window.Stripe) {
+      resolve(window.Stripe);
+      return;
+    }
+    const script = h("script", { src: "https://js.stripe.com/v3/" });
+    script.addEventListener("load", () => resolve(window.Stripe));
+    script.addEventListener("error", () => reject(new Error("Stripe.js could not be loaded.")));
+    document.head.append(script);
+  });
+}

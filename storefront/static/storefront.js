@@ -2,12 +2,14 @@
 // the same one the partner widget uses.
 
 import { ApiError, cartToken, openCart } from "./api.js";
+import { campaignPage, campaignsPage, preorderOf, preorderPanel } from "./campaigns.js";
 import { creditLine, entryPage, galleryPage, ideaPage, ideasPage, publishSection } from "./community.js";
 import { mountConfigurator } from "./configurator.js";
+import { contactFieldsets, contactFrom, validateWhenTouched } from "./contact.js";
 import { h, money } from "./dom.js";
 import {
   client,
-  field,
+  loadStripe,
   main,
   pageTitle,
   previewBox,
@@ -16,12 +18,8 @@ import {
   savedDesigns,
   say,
   showError,
-  showFieldError,
   showFieldErrors,
 } from "./page.js";
-
-// Shipping and tax follow the country; these are offered first, the rest of the world after them.
-const COUNTRIES = ["FR", "BE", "DE", "ES", "IT", "LU", "NL", "AT", "PT", "IE", "MC", "GB", "CH", "US", "CA", "AU", "JP", "SE", "DK", "NO", "PL"];
 
 /** "Glaze: Sage green · Engraving: “For Sam”" from a design's choices, in the product's words. */
 function describeChoices(spec, choices) {
@@ -309,53 +307,6 @@ async function renderCart(container, cart, focusLine = null) {
   if (focusLine !== null) container.querySelector(`[data-line="${focusLine}"]`)?.focus();
 }
 
-// What a required field needs, in the shopper's words.
-const MISSING = {
-  email: "Enter your email address.",
-  name: "Enter your full name.",
-  line1: "Enter the street and number.",
-  postal_code: "Enter the postal code.",
-  city: "Enter the city.",
-};
-
-/** The shopper's mistake in a control, or null; checked in the browser before the shop answers. */
-function controlProblem(control) {
-  if (control.validity.valueMissing || (control.required && !control.value.trim())) return MISSING[control.id] ?? "This is required.";
-  if (control.validity.typeMismatch && control.type === "email") return "Enter an email address such as name@example.org.";
-  return null;
-}
-
-/**
- * Field errors appear once the shopper has left a field they were in (touched) or submitted the form,
- * never on arrival; a shown error follows what they type and goes as soon as the value is right.
- */
-function validateWhenTouched(form) {
-  const touched = new Set();
-  form.addEventListener("focusout", (event) => {
-    const control = event.target;
-    if (!(control instanceof HTMLInputElement) || !control.id) return;
-    touched.add(control.id);
-    showFieldError(form, control, controlProblem(control));
-  });
-  form.addEventListener("input", (event) => {
-    const control = event.target;
-    if (touched.has(control.id) || control.hasAttribute("aria-invalid")) showFieldError(form, control, controlProblem(control));
-  });
-  return {
-    /** On submit: every field counts as touched; the first control in error, or null. */
-    checkAll() {
-      let first = null;
-      for (const control of form.querySelectorAll("input[id]")) {
-        touched.add(control.id);
-        const problem = controlProblem(control);
-        showFieldError(form, control, problem);
-        if (problem) first ??= control;
-      }
-      return first;
-    },
-  };
-}
-
 async function checkoutPage() {
   const container = document.querySelector("[data-checkout-view]");
   const token = cartToken.get(client);
@@ -372,25 +323,10 @@ async function checkoutPage() {
     await payStep(container, cart);
     return;
   }
-  const names = new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "region" });
-  const countries = [...COUNTRIES].sort((a, b) => names.of(a).localeCompare(names.of(b)));
-  const address = cart.contact.address ?? {};
-  const input = (id, attributes) => h("input", { id, name: id, class: "atelier-input", ...attributes });
   const form = h(
     "form",
     { class: "checkout-form", novalidate: true },
-    h("fieldset", {}, h("legend", {}, "Contact"),
-      field("Email", input("email", { type: "email", autocomplete: "email", required: true, value: cart.contact.email ?? "" })),
-      field("Full name", input("name", { autocomplete: "name", required: true, value: cart.contact.name ?? "" }))),
-    h("fieldset", {}, h("legend", {}, "Shipping address"),
-      field("Address", input("line1", { autocomplete: "address-line1", required: true, value: address.line1 ?? "" })),
-      field("Address line 2 (optional)", input("line2", { autocomplete: "address-line2", value: address.line2 ?? "" })),
-      h("div", { class: "form-row" },
-        field("Postal code", input("postal_code", { autocomplete: "postal-code", required: true, value: address.postal_code ?? "" })),
-        field("City", input("city", { autocomplete: "address-level2", required: true, value: address.city ?? "" }))),
-      field("Country", h("select", { id: "country", name: "country", class: "atelier-input", autocomplete: "country", required: true },
-        ...countries.map((code) => h("option", { value: code, selected: (address.country ?? "FR") === code }, names.of(code)))),
-        "Shipping and tax follow the country.")),
+    ...contactFieldsets(cart.contact),
     h("p", { class: "atelier-alert", role: "alert", "data-form-error": "" }),
     h("button", { type: "submit", class: "atelier-button" }, "Continue to payment"),
   );
@@ -398,20 +334,14 @@ async function checkoutPage() {
   const validation = validateWhenTouched(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const value = (id) => form.elements[id].value.trim();
     form.querySelector("[data-form-error]").textContent = "";
     const mistaken = validation.checkAll();
     if (mistaken) {
       mistaken.focus();
       return;
     }
-    const contact = {
-      email: value("email"),
-      name: value("name"),
-      address: { country: value("country"), postal_code: value("postal_code"), city: value("city"), line1: value("line1"), line2: value("line2") || null },
-    };
     try {
-      const updated = await client.setContact(cart.id, contact);
+      const updated = await client.setContact(cart.id, contactFrom(form));
       await payStep(container, updated);
     } catch (error) {
       const first = showFieldErrors(form, error);
@@ -468,20 +398,6 @@ async function payStep(container, cart) {
   heading.focus();
 }
 
-function loadStripe() {
-  // Stripe.js is loaded only when the shop takes card payments, and only on this page.
-  return new Promise((resolve, reject) => {
-    if (window.Stripe) {
-      resolve(window.Stripe);
-      return;
-    }
-    const script = h("script", { src: "https://js.stripe.com/v3/" });
-    script.addEventListener("load", () => resolve(window.Stripe));
-    script.addEventListener("error", () => reject(new Error("Stripe.js could not be loaded.")));
-    document.head.append(script);
-  });
-}
-
 async function stripeForm(section, status, order, payment) {
   const mount = h("div", { class: "stripe-element" });
   const pay = h("button", { type: "button", class: "atelier-button" }, `Pay ${money(order.total, order.currency)}`);
@@ -510,6 +426,7 @@ async function stripeForm(section, status, order, payment) {
 }
 
 const STATUS_WORDS = {
+  reserved: "Pre-ordered: nothing charged yet",
   pending: "Waiting for payment",
   paid: "Paid",
   in_production: "In production",
@@ -519,6 +436,7 @@ const STATUS_WORDS = {
 };
 
 const ORDER_HEADINGS = {
+  reserved: "Your pre-order is reserved",
   pending: "Your order is waiting for payment",
   cancelled: "This order was cancelled",
   refunded: "Your payment was refunded: this order will not be made",
@@ -527,6 +445,17 @@ const ORDER_HEADINGS = {
 // Orders whose shopper was sent a confirmation (a refunded one never was, if it was never paid).
 const CONFIRMED = new Set(["paid", "in_production", "shipped"]);
 
+/** Back from a card payment, the cart kept here is checked out: forget it (a pre-order leaves it be). */
+async function forgetCheckedOutCart() {
+  const token = cartToken.get(client);
+  if (!token) return;
+  try {
+    if ((await client.cart(token)).status !== "open") cartToken.clear(client);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) cartToken.clear(client);
+  }
+}
+
 async function orderPage() {
   const container = document.querySelector("[data-order-view]");
   const token = main.dataset.order;
@@ -534,21 +463,32 @@ async function orderPage() {
   try {
     order = await client.order(token);
     const params = new URLSearchParams(window.location.search);
-    if (order.status === "pending" && (params.has("payment_intent") || params.has("redirect_status"))) {
+    const returned = params.has("redirect_status");
+    if (order.status === "pending" && (params.has("payment_intent") || returned)) {
       order = await client.completeOrder(token).catch(() => order);
+    } else if (order.status === "reserved" && (params.has("setup_intent") || returned)) {
+      // Back from the bank's check of a pre-order's card: the shop asks Stripe, then holds the place.
+      await client.completePreorder(token).catch(() => null);
+      order = await client.order(token);
     }
   } catch (error) {
     showError(container, error, "This order could not be found.");
     return;
   }
-  if (order.status !== "pending") cartToken.clear(client);
-  const specsByProduct = await Promise.all(order.lines.map((line) => productSpec(line.product).catch(() => null)));
+  if (order.status !== "pending") forgetCheckedOutCart();
+  const [specsByProduct, preorder] = await Promise.all([
+    Promise.all(order.lines.map((line) => productSpec(line.product).catch(() => null))),
+    preorderOf(order).catch(() => null),
+  ]);
+  const released = preorder !== null && order.status === "cancelled";
+  const status = released ? "Cancelled: the edition was not made" : STATUS_WORDS[order.status] ?? order.status;
   document.title = pageTitle(`Order ${order.number}`);
-  container.replaceChildren(
-    h("h1", {}, ORDER_HEADINGS[order.status] ?? "Thank you for your order"),
+  container.replaceChildren(...[
+    h("h1", {}, released ? "The edition was not made: nothing was charged" : ORDER_HEADINGS[order.status] ?? "Thank you for your order"),
     h("p", { class: "order-number" }, "Order number ", h("strong", {}, order.number)),
-    h("p", {}, "Status: ", h("strong", { class: "order-status" }, STATUS_WORDS[order.status] ?? order.status)),
-    order.payment?.test ? h("p", { class: "test-banner" }, "Paid with a test payment: no money moved.") : null,
+    h("p", {}, "Status: ", h("strong", { class: "order-status" }, status)),
+    preorder ? preorderPanel(order, preorder) : null,
+    order.payment?.test && order.paid_at ? h("p", { class: "test-banner" }, "Paid with a test payment: no money moved.") : null,
     h("ul", { class: "cart-lines" }, ...order.lines.map((line, index) => {
       const spec = specsByProduct[index];
       const label = spec?.label ?? line.product;
@@ -562,9 +502,9 @@ async function orderPage() {
     })),
     h("section", { class: "cart-summary", "aria-label": "Totals" }, summaryList(order.summary, order.currency)),
     CONFIRMED.has(order.status) ? h("p", {}, `A confirmation is on its way to ${order.contact.email}.`) : null,
-  );
+  ].filter(Boolean));
   container.removeAttribute("aria-busy");
-  say(`Order ${order.number}: ${STATUS_WORDS[order.status] ?? order.status}.`);
+  say(`Order ${order.number}: ${status}.`);
 }
 
 const PAGES = {
@@ -578,6 +518,8 @@ const PAGES = {
   entry: entryPage,
   ideas: ideasPage,
   idea: ideaPage,
+  campaigns: campaignsPage,
+  campaign: campaignPage,
 };
 
 updateCartCount();

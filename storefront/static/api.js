@@ -31,8 +31,9 @@ export function createClient({ base = "", key = null } = {}) {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: "omit",
-        // Answers are live (prices, credits, votes) and the API sends no caching headers: without
-        // this, Back would show the answers kept from the first visit. Only on the shop's own pages.
+        // Answers are live (prices, credits, votes). The API marks them no-cache, but a page opened
+        // with Back takes what it asks for from the cache all the same: ask the shop each time. Only
+        // on the shop's own pages.
         cache: base ? "default" : "no-cache",
         keepalive, // a request that may outlive the page (the last events when it closes)
       });

@@ -136,6 +136,34 @@ def shopper(
 
 
 @pytest.fixture
+def open_context(
+    browser: Browser, browser_context_args: dict[str, Any], shop: Server
+) -> Iterator[Callable[..., Page]]:
+    """Another browser (its own storage: another shopper, or the merchant), privacy declined so far;
+    `open_context({"width": 375, "height": 812})` opens a phone's."""
+    contexts = []
+
+    def make(viewport: dict[str, int] | None = None) -> Page:
+        phone = viewport is not None and viewport["width"] < 600
+        context = browser.new_context(
+            **{
+                **browser_context_args,
+                "viewport": viewport or browser_context_args["viewport"],
+                "has_touch": phone,
+            }
+        )
+        context.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(STEP_WITHIN_MS)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def screenshot(page: Page) -> Callable[[str], Path]:
     """Save a screenshot of the page as a test artifact (tests/browser/artifacts/, not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, Request, expect
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import ARTIFACTS, Server
 
 # Every note the configurator shows beside a value the shopper did not pick themselves.
 NOT_PICKED = re.compile("Our suggestion|The only option with your choices|Adjusted to fit your choices")
@@ -81,3 +81,22 @@ def configure_requests(page: Page) -> list[dict[str, Any]]:
 
     page.on("request", keep)
     return sent
+
+
+def snap(page: Page, name: str) -> None:
+    """A full-page screenshot into tests/browser/artifacts/ (not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def token_of(headers: dict[str, str]) -> str:
+    """The admin token of `Authorization` headers, as a merchant pastes it into an admin page."""
+    return headers["Authorization"].split()[1]
+
+
+def accept_privacy(page: Page) -> None:
+    """The shopper reopens their privacy choice from the footer and accepts."""
+    page.get_by_role("button", name="Privacy choices").click()
+    panel = page.get_by_role("region", name="Your privacy choices")
+    panel.get_by_role("button", name="Accept all").click()
+    expect(panel).to_be_hidden()

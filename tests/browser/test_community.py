@@ -2,29 +2,30 @@
 shopper who votes for it and starts from it (the credit follows to their design and cart); reports take
 an entry out of the gallery; an idea's follower hears of its new status; the pages fit a phone.
 
-The designs are sneakers: designs saved with consent teach the shop's recommendations, and no other
-browser test looks at the sneaker, so the other tests' products stay unmarked."""
+The designs are sneakers: designs saved with consent teach the shop's recommendations, and only the
+campaigns' tests (editions of sneakers) share the product, so the other tests' products stay unmarked."""
 
 from __future__ import annotations
 
 import itertools
-import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import ARTIFACTS, CHOSEN_ALREADY, STEP_WITHIN_MS, Server
+from tests.browser.conftest import Server
 from tests.browser.steps import (
+    accept_privacy,
     expect_paid_confirmation,
     field,
     fill_contact,
     no_horizontal_scroll,
     open_product,
     price_box,
+    snap,
+    token_of,
 )
 from tests.support.admin import admin_headers
 from tests.support.community import Shopper
@@ -36,52 +37,9 @@ PRODUCT = "custom-sneaker"
 ADDRESSES = (f"10.77.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 
 
-def snap(page: Page, name: str) -> None:
-    """A full-page screenshot into tests/browser/artifacts/ (not committed)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def open_context(browser: Browser, browser_context_args: dict[str, Any], shop: Server) -> Iterator[Any]:
-    """Another browser (its own storage: another shopper, or the merchant), privacy declined so far."""
-    contexts = []
-
-    def make(viewport: dict[str, int] | None = None) -> Page:
-        phone = viewport is not None and viewport["width"] < 600
-        context = browser.new_context(
-            **{
-                **browser_context_args,
-                "viewport": viewport or browser_context_args["viewport"],
-                "has_touch": phone,
-            }
-        )
-        context.add_init_script(CHOSEN_ALREADY % json.dumps(shop.url.rstrip("/")))
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(STEP_WITHIN_MS)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 @pytest.fixture(scope="module")
 def moderator(shop_app: Flask) -> dict[str, str]:
     return admin_headers(shop_app, "community:moderate", name="browser-community")
-
-
-def token_of(headers: dict[str, str]) -> str:
-    return headers["Authorization"].split()[1]
-
-
-def accept_privacy(page: Page) -> None:
-    """The shopper reopens their privacy choice from the footer and accepts."""
-    page.get_by_role("button", name="Privacy choices").click()
-    panel = page.get_by_role("region", name="Your privacy choices")
-    panel.get_by_role("button", name="Accept all").click()
-    expect(panel).to_be_hidden()
 
 
 def open_moderation(page: Page, shop: Server, moderator: dict[str, str]) -> None:

@@ -16,6 +16,7 @@ from configurator.api.checkout_schemas import (
     StripeWebhookResultSchema,
 )
 from configurator.api.credits import design_credits
+from configurator.community import campaigns
 from configurator.designs.services import check
 from configurator.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_KEY
 from configurator.idempotency import idempotent
@@ -75,6 +76,23 @@ def _payment(payment: Payment | None) -> dict[str, Any] | None:
     }
 
 
+def _preorder(order: Order) -> dict[str, Any] | None:
+    """The limited edition an order was pre-ordered from, and where that pre-order stands."""
+    found = campaigns.preorder_of(order)
+    if found is None:
+        return None
+    campaign = campaigns.find_by_id(found.campaign_id)
+    return {
+        "status": found.status,
+        "campaign": campaign.public_id,
+        "title": campaign.title,
+        "campaign_status": campaign.status,
+        "closes_at": campaign.closes_at,
+        "threshold": campaign.threshold,
+        "page": f"/campaigns/{campaign.public_id}",
+    }
+
+
 def _order(order: Order, payment: Payment | None) -> dict[str, Any]:
     def money(amount: Decimal | str) -> Decimal:
         # Stored with four decimals whatever the currency: shown with the currency's own (JPY: none).
@@ -108,6 +126,7 @@ def _order(order: Order, payment: Payment | None) -> dict[str, Any]:
         ],
         "contact": {"email": order.email, "name": order.name, "address": order.address},
         "payment": _payment(payment),
+        "preorder": _preorder(order),
         "created_at": order.created_at,
         "paid_at": order.paid_at,
         "in_production_at": order.in_production_at,

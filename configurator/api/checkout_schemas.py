@@ -68,6 +68,19 @@ class OrderLinksSchema(Schema):
     complete = fields.String(required=True)
 
 
+class OrderPreOrderSchema(Schema):
+    status = fields.String(
+        required=True,
+        metadata={"enum": ["awaiting_card", "reserved", "charging", "charged", "declined", "released"]},
+    )
+    campaign = fields.String(required=True)
+    title = fields.String(required=True)
+    campaign_status = fields.String(required=True)
+    closes_at = fields.DateTime(required=True)
+    threshold = fields.Integer(allow_none=True)
+    page = fields.String(required=True)
+
+
 class OrderSchema(Schema):
     number = fields.String(required=True, metadata={"description": "What to quote, e.g. A7K2-9QXD"})
     token = fields.String(required=True, metadata={"description": "The shopper's key to the order"})
@@ -82,6 +95,12 @@ class OrderSchema(Schema):
     lines = fields.List(fields.Nested(OrderLineSchema), required=True)
     contact = fields.Nested(OrderContactSchema, required=True)
     payment = fields.Nested(OrderPaymentSchema, required=True, allow_none=True)
+    preorder = fields.Nested(
+        OrderPreOrderSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The limited edition it was pre-ordered from; null for other orders"},
+    )
     created_at = fields.DateTime(required=True)
     paid_at = fields.DateTime(required=True, allow_none=True)
     in_production_at = fields.DateTime(required=True, allow_none=True)

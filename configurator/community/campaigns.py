@@ -213,6 +213,13 @@ def find(public_id: str) -> Campaign:
     return campaign
 
 
+def find_by_id(campaign_id: int) -> Campaign:
+    found = db.session.get(Campaign, campaign_id)
+    if found is None:
+        raise CampaignNotFound(CAMPAIGN_UNKNOWN)
+    return found
+
+
 def listing(statuses: Sequence[CampaignStatus], product: str | None) -> list[Campaign]:
     query = select(Campaign).where(Campaign.status.in_([s.value for s in statuses]))
     if product is not None:

@@ -181,7 +181,10 @@ def test_an_edition_that_reaches_its_threshold_charges_every_preorder_once(
     assert campaign["edition"]["price"]["total"] == "17.00"
     first = preorder(client, campaign).get_json()
     assert (first["status"], first["quantity"]) == ("reserved", 1)
-    assert client.get(f"/api/v1/orders/{first['order']}").get_json()["status"] == "reserved"
+    reserved = client.get(f"/api/v1/orders/{first['order']}").get_json()
+    assert reserved["status"] == "reserved"
+    assert (reserved["preorder"]["status"], reserved["preorder"]["campaign"]) == ("reserved", campaign["id"])
+    assert reserved["preorder"]["threshold"] == 2
     preorder(client, campaign)
     too_many = preorder(client, campaign, quantity=2)
     assert too_many.status_code == 409

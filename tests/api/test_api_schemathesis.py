@@ -32,7 +32,7 @@ from configurator.catalog.services import current_catalog  # noqa: E402
 from rules.model import Attribute, AttributeKind  # noqa: E402
 
 TEST_CATALOG = Path(__file__).parents[1] / "fixtures" / "catalog"
-DEFAULT_EXAMPLES = 40  # per operation, on every commit
+DEFAULT_EXAMPLES = 25  # per operation, on every commit
 
 
 def examples_per_operation(environ: Mapping[str, str] = os.environ) -> int:

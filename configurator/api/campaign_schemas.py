@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from configurator.api.admin_schemas import AdminRuleSetResultSchema
-from configurator.api.community_schemas import CODE_POINTS_PER_GRAPHEME, SEED
+from configurator.api.admin_schemas import KEY, AdminRuleSetResultSchema
+from configurator.api.community_schemas import SEED, text_field
 from configurator.api.schemas import CURRENCY, PreviewSchema, QuoteSchema
 from configurator.api.shop_schemas import CREDITS, ContactSchema, StrictSchema
 from configurator.community.models import (
@@ -22,11 +22,6 @@ from configurator.community.models import (
 )
 
 MAX_PREORDER = 20
-KEY = validate.Length(min=1, max=100)
-
-
-def _text(most: int, **kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=most * CODE_POINTS_PER_GRAPHEME), **kwargs)
 
 
 class CampaignQuerySchema(Schema):
@@ -119,7 +114,7 @@ class PreOrderSchema(Schema):
 
 
 class CandidateCreateSchema(StrictSchema):
-    label = _text(TITLE_LENGTH, required=True)
+    label = text_field(TITLE_LENGTH, required=True)
     attribute = fields.String(validate=KEY, load_default=None)
     option = fields.String(
         validate=validate.Regexp(
@@ -128,12 +123,12 @@ class CandidateCreateSchema(StrictSchema):
         load_default=None,
     )
     design = fields.String(validate=validate.Length(min=1, max=64), load_default=None)
-    note = _text(REASON_LENGTH, load_default=None)
+    note = text_field(REASON_LENGTH, load_default=None)
 
 
 class CampaignCreateSchema(StrictSchema):
     kind = fields.Enum(CampaignKind, by_value=True, required=True)
-    title = _text(IDEA_TITLE_LENGTH, required=True)
+    title = text_field(IDEA_TITLE_LENGTH, required=True)
     description = fields.String(load_default="", validate=validate.Length(max=IDEA_BODY_LENGTH * 4))
     opens_at = fields.AwareDateTime(load_default=None, metadata={"description": "Now when left out"})
     closes_at = fields.AwareDateTime(required=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from configurator.api.admin_schemas import AdminPageQuerySchema, AdminPageSchema
+from configurator.api.admin_schemas import KEY, AdminPageQuerySchema, AdminPageSchema
 from configurator.api.schemas import PreviewSchema
 from configurator.api.shop_schemas import CreditSchema, StrictSchema
 from configurator.community.gallery import Decision, Sort
@@ -24,13 +24,13 @@ from configurator.community.models import (
 )
 from configurator.community.votes import SHUFFLE_MODULUS
 
-KEY = validate.Length(min=1, max=100)
 # Limits in code points, generous against the graphemes the text policy counts (an accent or an
 # emoji may take several): the policy then says precisely what is too long.
 CODE_POINTS_PER_GRAPHEME = 4
 
 
-def _text(most: int, **kwargs: Any) -> fields.String:
+def text_field(most: int, **kwargs: Any) -> fields.String:
+    """A shopper's or merchant's text of at most `most` graphemes, bounded in code points here."""
     return fields.String(validate=validate.Length(min=1, max=most * CODE_POINTS_PER_GRAPHEME), **kwargs)
 
 
@@ -52,13 +52,13 @@ class GalleryQuerySchema(AdminPageQuerySchema):
 
 class GalleryPublishSchema(StrictSchema):
     design = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    title = _text(TITLE_LENGTH, required=True)
-    display_name = _text(NAME_LENGTH, required=True, metadata={"description": "Shown as the creator"})
+    title = text_field(TITLE_LENGTH, required=True)
+    display_name = text_field(NAME_LENGTH, required=True, metadata={"description": "Shown as the creator"})
 
 
 class ReportCreateSchema(StrictSchema):
     reason = fields.Enum(ReportReason, by_value=True, required=True)
-    note = _text(REASON_LENGTH, load_default=None)
+    note = text_field(REASON_LENGTH, load_default=None)
 
 
 class EntryLinksSchema(Schema):
@@ -126,12 +126,12 @@ class IdeaQuerySchema(AdminPageQuerySchema):
 
 
 class IdeaCreateSchema(StrictSchema):
-    title = _text(IDEA_TITLE_LENGTH, required=True)
-    body = _text(IDEA_BODY_LENGTH, required=True)
+    title = text_field(IDEA_TITLE_LENGTH, required=True)
+    body = text_field(IDEA_BODY_LENGTH, required=True)
     product = fields.String(
         validate=KEY, load_default=None, metadata={"description": "The product it is about"}
     )
-    display_name = _text(NAME_LENGTH, load_default=None, metadata={"description": "Shown as its author"})
+    display_name = text_field(NAME_LENGTH, load_default=None, metadata={"description": "Shown as its author"})
 
 
 class FollowSchema(StrictSchema):
@@ -202,7 +202,7 @@ class ModerationListSchema(AdminPageSchema):
 
 class DecisionSchema(StrictSchema):
     decision = fields.Enum(Decision, by_value=True, required=True)
-    reason = _text(
+    reason = text_field(
         REASON_LENGTH, load_default=None, metadata={"description": "Needed to reject or unpublish"}
     )
 
@@ -219,7 +219,7 @@ class AdminIdeaQuerySchema(AdminPageQuerySchema):
 
 class IdeaStatusSchema(StrictSchema):
     status = fields.Enum(IdeaStatus, by_value=True, required=True)
-    note = _text(REASON_LENGTH, load_default=None, metadata={"description": "Shown and mailed with it"})
+    note = text_field(REASON_LENGTH, load_default=None, metadata={"description": "Shown and mailed with it"})
 
 
 class AdminIdeaListSchema(AdminPageSchema):

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from configurator.community import votes
+from configurator.community import campaigns, votes
 from configurator.community.models import (
     Campaign,
     CampaignKind,
@@ -19,15 +19,12 @@ from configurator.community.models import (
     EntryStatus,
     GalleryEntry,
     Idea,
-    PreOrder,
-    PreOrderStatus,
     Vote,
 )
 from configurator.extensions import db
 from configurator.insights import compute
 
 TOP = 5
-RESERVED = (PreOrderStatus.RESERVED, PreOrderStatus.CHARGING, PreOrderStatus.CHARGED, PreOrderStatus.DECLINED)
 
 
 @dataclass(frozen=True)
@@ -152,19 +149,9 @@ def _campaigns(product_key: str) -> list[CampaignSummary]:
         .order_by(Campaign.closes_at.desc())
         .limit(20)
     ):
-        candidates = db.session.scalars(select(Candidate).where(Candidate.campaign_id == campaign.id)).all()
-        counts = votes.counts(Vote.candidate_id, [c.id for c in candidates])
-        leader = max(candidates, key=lambda c: (counts[c.id], -c.id), default=None)
-        reserved = None
-        if campaign.kind == CampaignKind.EDITION:
-            reserved = int(
-                db.session.scalar(
-                    select(func.coalesce(func.sum(PreOrder.quantity), 0)).where(
-                        PreOrder.campaign_id == campaign.id, PreOrder.status.in_([s.value for s in RESERVED])
-                    )
-                )
-                or 0
-            )
+        ranked = campaigns.results(campaign)  # most votes first
+        leader = ranked[0] if ranked and ranked[0][1] else None
+        reserved = campaigns.reserved_quantity(campaign) if campaign.kind == CampaignKind.EDITION else None
         found.append(
             CampaignSummary(
                 campaign.public_id,
@@ -172,8 +159,8 @@ def _campaigns(product_key: str) -> list[CampaignSummary]:
                 campaign.title,
                 campaign.status,
                 campaign.closes_at,
-                sum(counts.values()),
-                leader.label if leader is not None and counts[leader.id] else None,
+                sum(n for _candidate, n in ranked),
+                leader[0].label if leader is not None else None,
                 reserved,
                 campaign.threshold,
             )

@@ -27,7 +27,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -64,6 +64,7 @@ from configurator.wording import CAMPAIGN_NOT_OPEN, CAMPAIGN_UNKNOWN, DESIGN_BRE
 from rules.money import to_minor
 
 log = logging.getLogger(__name__)
+T = TypeVar("T", Campaign, PreOrder)
 
 # A pre-order whose card was not saved within this time no longer holds its place in the edition.
 CARD_WINDOW = timedelta(hours=1)
@@ -553,24 +554,21 @@ def stale_awaiting_cards(now: datetime | None = None) -> list[int]:
 
 
 def _lock(campaign_id: int) -> Campaign:
-    found = db.session.scalar(
-        select(Campaign)
-        .where(Campaign.id == campaign_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    found = _locked(Campaign, campaign_id)
     if found is None:
         raise CampaignNotFound(CAMPAIGN_UNKNOWN)
     return found
 
 
 def _lock_preorder(preorder_id: int) -> PreOrder:
-    found = db.session.scalar(
-        select(PreOrder)
-        .where(PreOrder.id == preorder_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    found = _locked(PreOrder, preorder_id)
     if found is None:
         raise DecisionNotAllowed(f"No pre-order {preorder_id}.")
     return found
+
+
+def _locked(model: type[T], row_id: int) -> T | None:
+    """The row, locked for the transaction and read afresh (not from the session's identity map)."""
+    return db.session.scalar(
+        select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
+    )

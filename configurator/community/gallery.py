@@ -141,12 +141,8 @@ def publish(shopper: Shopper, design: Design, title: str, display_name: str, loc
 def find(public_id: str, viewer: Shopper | None = None) -> GalleryEntry:
     """A published entry, or any entry of the viewer's own; `EntryNotFound` otherwise (the same
     answer whether it does not exist or is hidden)."""
-    entry = None
-    if looks_like_token(public_id):
-        entry = db.session.scalar(select(GalleryEntry).where(GalleryEntry.public_id == public_id))
-    if entry is None or not (
-        entry.status == EntryStatus.PUBLISHED or (viewer is not None and entry.shopper_id == viewer.id)
-    ):
+    entry = find_any(public_id)
+    if not (entry.status == EntryStatus.PUBLISHED or (viewer is not None and entry.shopper_id == viewer.id)):
         raise EntryNotFound(ENTRY_UNKNOWN)
     return entry
 

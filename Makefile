@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: help run run-prod stop-prod prod-services test fuzz lint typecheck pytest coverage services install install-dev clean
+.PHONY: help run run-prod stop-prod prod-services test fuzz lint typecheck pytest coverage services install install-dev clean messages catalogs check-catalogs
 
 help:
 	@echo "make run    set up .venv, install, serve the demo catalog on http://$(HOST):$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test   set up .venv with the dev extra, run ruff, mypy and pytest"
 	@echo "make fuzz   the long schemathesis run of the API (CI's step after make test)"
 	@echo "make coverage  pytest under coverage.py"
+	@echo "make messages  extract the texts the code writes into the translation catalogs (then translate)"
 	@echo "make clean  remove .venv and caches"
 
 # A bare Debian python3 lacks ensurepip; as root we can add it, otherwise say what to install.
@@ -39,13 +40,28 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: $(VENV)/.installed
+# Translations: one gettext domain per layer, beside its code (rules/locales, configurator/translations,
+# storefront/translations; rules/i18n.py says how they are read). `make messages` extracts the texts
+# the code writes into each .pot and merges them into every language's .po, for translators;
+# `make catalogs` compiles the .mo files the app reads (run and pytest do it first); `make
+# check-catalogs` (part of lint) fails when a .pot is behind the code or a .po has an untranslated,
+# fuzzy or mis-parameterised entry.
+messages: $(VENV)/.installed
+	$(BIN)/python scripts/catalogs.py extract
+
+catalogs: $(VENV)/.installed
+	$(BIN)/python scripts/catalogs.py compile
+
+check-catalogs: $(VENV)/.installed
+	$(BIN)/python scripts/catalogs.py check
+
+run: $(VENV)/.installed catalogs
 	$(BIN)/atelier run --host $(HOST) --port $(PORT)
 
 # Production's shape on one machine: local PostgreSQL and Redis (Debian's packages, data in
 # $(PROD_STATE)), migrations and publishing, then gunicorn, a Celery worker and beat. Ctrl-C stops all.
 PROD_STATE ?= .prod
-run-prod: $(VENV)/.installed prod-services
+run-prod: $(VENV)/.installed catalogs prod-services
 	HOST=$(HOST) PORT=$(PORT) scripts/run-prod --state $(PROD_STATE)
 
 stop-prod:
@@ -63,7 +79,7 @@ prod-services:
 
 # ruff, then the layers (pyproject.toml's [tool.importlinter]): rules stays pure, the storefront
 # talks to the API only, no import cycle among the application's domains, the API above the services.
-lint: $(VENV)/.installed-dev
+lint: $(VENV)/.installed-dev check-catalogs
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
@@ -86,11 +102,11 @@ services:
 		else echo "The tests need:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
 
-pytest: $(VENV)/.installed-dev services
+pytest: $(VENV)/.installed-dev services catalogs
 	$(BIN)/python -m pytest
 
 # The same tests under coverage.py (about twice the CPU time of `make pytest`, so not part of `make test`).
-coverage: $(VENV)/.installed-dev services
+coverage: $(VENV)/.installed-dev services catalogs
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 test: lint typecheck pytest
@@ -103,7 +119,7 @@ test: lint typecheck pytest
 # busy machine and still keeps the whole of CI under 90 minutes there.
 FUZZ_EXAMPLES ?= 120
 FUZZ_TIMEOUT ?= 1800
-fuzz: $(VENV)/.installed-dev
+fuzz: $(VENV)/.installed-dev catalogs
 	ATELIER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) timeout $(FUZZ_TIMEOUT) \
 		$(BIN)/python -m pytest tests/api/test_api_schemathesis.py -q -p no:cacheprovider --durations=5
 

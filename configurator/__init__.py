@@ -53,7 +53,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_catalog(app)
     register_http(app)
     register_partners(app)
-    register_storefront(app, shop_name=catalog_services.shop_name, share_card=sharing.share_card)
+    register_storefront(
+        app,
+        shop_name=catalog_services.shop_name,
+        share_card=sharing.share_card,
+        languages=catalog_services.offered_locales,
+        currencies=catalog_services.offered_currencies,
+    )
     if app.config["ATELIER_AUTO_SETUP"]:
         set_up_demo(app)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from flask import Flask
@@ -26,13 +26,24 @@ class ShareCard(Protocol):
 ShareCards = Callable[[str, str], ShareCard | None]
 
 
-def register_storefront(app: Flask, *, shop_name: Callable[[], str], share_card: ShareCards) -> None:
+def register_storefront(
+    app: Flask,
+    *,
+    shop_name: Callable[[], str],
+    share_card: ShareCards,
+    languages: Callable[[], Iterable[str]],
+    currencies: Callable[[], Sequence[str]],
+) -> None:
     """Serve the shopper's pages and the widget's assets from this app; `shop_name()` names the shop
     in the request's language, for the header and the page titles; `share_card` gives the preview a
-    chat shows of a gallery entry's or a design's link."""
+    chat shows of a gallery entry's or a design's link; `languages()` and `currencies()` are what the
+    shop's language and currency menus offer. The request's language is Flask-Babel's
+    (`flask_babel.get_locale`), negotiated by the application."""
     from storefront import admin, views
 
     app.extensions["storefront_share_card"] = share_card
+    app.extensions["storefront_languages"] = languages
+    app.extensions["storefront_currencies"] = currencies
     app.register_blueprint(views.blp)
     app.register_blueprint(admin.blp)
-    app.context_processor(lambda: {"shop_name": shop_name()})
+    app.context_processor(lambda: {"shop_name": shop_name(), **views.page_language()})

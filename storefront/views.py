@@ -3,13 +3,20 @@ so there is one price and one validation path (the API's)."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory
+from babel import Locale
+from babel.support import Translations
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_from_directory
+from flask_babel import get_locale
 
+from rules.i18n import direction
 from storefront import ShareCard, ShareCards
 
 STATIC = Path(__file__).resolve().parent / "static"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 blp = Blueprint("storefront", __name__, template_folder="templates")
 
@@ -27,6 +34,76 @@ def asset(filename: str) -> Response:
     """Static files, readable from any origin: partner pages import the widget's modules (CORS mode)."""
     response = send_from_directory(STATIC, filename, max_age=300)
     response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def request_language() -> str:
+    """The request's language as a BCP 47 tag ("fr", "pt-BR"): what the application negotiated."""
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale is not None else "en"
+
+
+def _offered_languages() -> list[dict[str, str]]:
+    offered = current_app.extensions["storefront_languages"]()
+    return [{"code": code, "name": _language_name(code)} for code in sorted(offered)]
+
+
+def _language_name(code: str) -> str:
+    """A language named in itself ("Français", "Deutsch"), as a language menu lists it."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name() or code
+    except ValueError:
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def page_language() -> dict[str, Any]:
+    """What every page's template knows of the shopper's language and currency menus."""
+    language = request_language()
+    return {
+        "language": language,
+        "direction": direction(language),
+        "languages": _offered_languages(),
+        "currencies": list(current_app.extensions["storefront_currencies"]()),
+    }
+
+
+@cache
+def _script_messages(language: str) -> dict[str, str | list[str]]:
+    """The storefront catalog of `language` as the scripts read it (i18n.js): each message id to its
+    text, a plural message's singular to its forms."""
+    translations = Translations.load(str(TRANSLATIONS), [language.replace("-", "_")], "storefront")
+    # gettext keeps the compiled catalog in `_catalog`: a message id to its text, (id, n) to plural form n.
+    found: dict[str | tuple[str, int], str] = getattr(translations, "_catalog", {})
+    messages: dict[str, str | list[str]] = {}
+    plurals: dict[str, dict[int, str]] = {}
+    for key, text in found.items():
+        if isinstance(key, tuple):
+            plurals.setdefault(key[0], {})[key[1]] = text
+        elif key:  # "" is the catalog's header
+            messages[key] = text
+    for singular, forms in plurals.items():
+        messages[singular] = [forms[index] for index in sorted(forms)]
+    return messages
+
+
+@blp.route("/assets/messages.json")
+def script_messages() -> Response:
+    """The texts of the scripts in the shopper's language (`?lang=` when they chose one the shop offers,
+    else the negotiated language), with the language menu. Read by pages and partner widgets alike."""
+    offered = {entry["code"]: entry["code"] for entry in _offered_languages()}
+    asked = request.args.get("lang", "")
+    language = offered.get(asked) or request_language()
+    response = jsonify(
+        language=language,
+        direction=direction(language),
+        languages=_offered_languages(),
+        messages=_script_messages(language.split("-")[0]),
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     return response
 
 

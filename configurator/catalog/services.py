@@ -114,6 +114,14 @@ def shop_name() -> str:
     return brand.label.get(request_locale())
 
 
+def offered_currencies() -> tuple[str, ...]:
+    """The currencies the shop sells in, its default first; none before anything is published."""
+    try:
+        return current_catalog().brand.currencies
+    except CatalogNotPublished:
+        return ()
+
+
 def offered_locales() -> tuple[str, ...]:
     """The locales the live catalog is written in; the shop's default alone before anything is
     published (answers then say the catalog is missing, in that language)."""

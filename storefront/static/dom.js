@@ -1,5 +1,7 @@
 // Small helpers shared by the pages and the widget: building elements, money, graphemes.
 
+import { language } from "./i18n.js";
+
 /** h("p", {class: "x", onclick: fn}, "text", child) — attributes set as properties when they are. */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -31,13 +33,16 @@ export function uid(prefix = "atelier") {
 }
 
 const formats = new Map();
-/** Amounts arrive as exact decimal strings; Intl formats the string itself, never a float. */
+/**
+ * Amounts arrive as exact decimal strings; Intl formats the string itself, never a float, the way the
+ * shopper's language writes money (CLDR: "14,00 €" in French, "€14.00" in English).
+ */
 export function money(amount, currency, { signed = false } = {}) {
   const id = `${currency}|${signed}`;
   if (!formats.has(id)) {
     formats.set(
       id,
-      new Intl.NumberFormat(document.documentElement.lang || undefined, {
+      new Intl.NumberFormat(language, {
         style: "currency",
         currency,
         signDisplay: signed ? "exceptZero" : "auto",
@@ -75,7 +80,7 @@ export function dateTime(iso, { time = true } = {}) {
   if (!dateFormats.has(time)) {
     dateFormats.set(
       time,
-      new Intl.DateTimeFormat(document.documentElement.lang || undefined, time ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" }),
+      new Intl.DateTimeFormat(language, time ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" }),
     );
   }
   return dateFormats.get(time).format(new Date(iso));

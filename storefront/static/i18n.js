@@ -8,8 +8,12 @@
 //
 // The language is the shopper's own choice (remembered in this browser), else what the shop
 // negotiates from the browser's languages; the shop's pages carry the same choice in a cookie, so the
-// page around the scripts (<html lang>, the header) agrees. Money, numbers and dates are formatted by
-// Intl, whose data is CLDR's, in that language.
+// page around the scripts (<html lang>, the header) agrees. Money, numbers, lists and dates are
+// formatted by Intl, whose data is CLDR's, in that language.
+//
+// A shop page changes language by reloading (`chooseLanguage`, then `location.reload()`); a widget on
+// a partner's page cannot reload its host, so it loads the new catalog in place (`switchLanguage`) and
+// draws itself again when told (`onLanguageChange`). `language` and the other exports are live.
 
 const LANGUAGE_SLOT = "atelier.language";
 const CURRENCY_SLOT = "atelier.currency";
@@ -31,11 +35,10 @@ function remember(slot, value) {
   }
 }
 
-const EMPTY = { language: "en", direction: "ltr", messages: {}, languages: [] };
+const EMPTY = { language: "en", direction: "ltr", messages: {}, languages: [], plural_forms: ["one", "other"] };
 
-async function loadCatalog() {
+async function loadCatalog(chosen) {
   const url = new URL("messages.json", import.meta.url);
-  const chosen = remembered(LANGUAGE_SLOT);
   if (chosen) url.searchParams.set("lang", chosen);
   try {
     const response = await fetch(url, { headers: { Accept: "application/json" } });
@@ -45,13 +48,27 @@ async function loadCatalog() {
   }
 }
 
-const catalog = await loadCatalog();
-
+let catalog;
 /** The language the scripts write in (a BCP 47 tag, e.g. "fr"), and its direction ("ltr" | "rtl"). */
-export const language = catalog.language;
-export const direction = catalog.direction;
+export let language;
+export let direction;
 /** The languages the shop offers: [{ code, name }], each named in its own language. */
-export const languages = catalog.languages;
+export let languages;
+let pluralRules;
+let listFormat;
+const numberFormats = new Map();
+
+function use(loaded) {
+  catalog = loaded;
+  language = loaded.language;
+  direction = loaded.direction;
+  languages = loaded.languages;
+  pluralRules = new Intl.PluralRules(language);
+  listFormat = new Intl.ListFormat(language, { style: "long", type: "conjunction" });
+  numberFormats.clear();
+}
+
+use(await loadCatalog(remembered(LANGUAGE_SLOT)));
 
 function fill(text, params) {
   if (!params) return text;
@@ -65,26 +82,51 @@ export function t(message, params) {
   return fill(typeof found === "string" && found ? found : message, params);
 }
 
-const pluralRules = new Intl.PluralRules(language);
-
 /** The form of `singular`/`plural` the language uses for `n`, given to the text as `{n}`. */
 export function tn(singular, plural, n, params) {
   const forms = catalog.messages[singular];
+  const category = pluralRules.select(n);
   let text;
-  if (Array.isArray(forms) && forms.every(Boolean)) {
-    // Our languages have two forms, gettext's order: CLDR's "one" first, everything else second.
-    text = forms[Math.min(pluralRules.select(n) === "one" ? 0 : 1, forms.length - 1)];
+  if (Array.isArray(forms) && forms.length && forms.every(Boolean)) {
+    // gettext's forms come in the order of the language's CLDR categories (the catalog lists them,
+    // e.g. French: one, many, other); a category the catalog lacks takes the "other" form.
+    const order = catalog.plural_forms ?? EMPTY.plural_forms;
+    const index = order.includes(category) ? order.indexOf(category) : order.indexOf("other");
+    text = forms[Math.min(Math.max(index, 0), forms.length - 1)];
   } else {
-    text = n === 1 ? singular : plural;
+    text = category === "one" ? singular : plural;
   }
   return fill(text, { n, ...params });
+}
+
+/** "A, B and C" as the language joins a list. */
+export function list(items) {
+  return listFormat.format(items.map(String));
 }
 
 /** Remember a language the shopper chose; the caller reloads so that every text follows. */
 export function chooseLanguage(code) {
   remember(LANGUAGE_SLOT, code);
-  // On the shop's own pages the server writes <html lang> and the header in the same language.
-  document.cookie = `${LANGUAGE_COOKIE}=${encodeURIComponent(code)}; path=/; max-age=31536000; SameSite=Lax`;
+  // On the shop's own pages the server writes <html lang> and the header in the same language; a
+  // partner's page is none of the shop's business, its cookies included.
+  if (new URL(import.meta.url).origin === window.location.origin) {
+    document.cookie = `${LANGUAGE_COOKIE}=${encodeURIComponent(code)}; path=/; max-age=31536000; SameSite=Lax`;
+  }
+}
+
+const languageListeners = new Set();
+
+/** Remember `code` and load its catalog in place; every listener (onLanguageChange) is then told. */
+export async function switchLanguage(code) {
+  chooseLanguage(code);
+  use(await loadCatalog(code));
+  for (const listener of [...languageListeners]) listener(language);
+}
+
+/** Call `listener(language)` after every switchLanguage; returns the function that stops it. */
+export function onLanguageChange(listener) {
+  languageListeners.add(listener);
+  return () => languageListeners.delete(listener);
 }
 
 /** The currency to show prices in: the shopper's choice when the shop sells in it, else the shop's first. */
@@ -97,11 +139,19 @@ export function chooseCurrency(code) {
   remember(CURRENCY_SLOT, code);
 }
 
-const numberFormats = new Map();
+/** A currency named in the language, for a menu: "euro", "US-Dollar". */
+export function currencyName(code) {
+  try {
+    const name = new Intl.DisplayNames([language], { type: "currency" }).of(code) ?? code;
+    return name.charAt(0).toLocaleUpperCase(language) + name.slice(1);
+  } catch {
+    return code;
+  }
+}
+
 /** A number as the language writes it: "1 234,5" in French. */
 export function number(value, options = {}) {
   const id = JSON.stringify(options);
   if (!numberFormats.has(id)) numberFormats.set(id, new Intl.NumberFormat(language, options));
   return numberFormats.get(id).format(value);
 }
-

@@ -368,6 +368,20 @@ class PhotoLayer:
 Layer = ImageLayer | TintLayer | OverlayLayer | TextLayer | PhotoLayer
 
 
+DEFAULT_BLEED_MM = 3.0  # what printers usually ask for beyond each trimmed edge
+NOMINAL_DPI = 300  # how large a view without a stated print size is printed: its pixels at this resolution
+
+
+@dataclass(frozen=True)
+class PrintArea:
+    """How large a view is printed: the trimmed width and height in millimetres, and the bleed, the
+    artwork printed beyond each trimmed edge and cut off after printing (0: none)."""
+
+    width: float
+    height: float
+    bleed: float = DEFAULT_BLEED_MM
+
+
 @dataclass(frozen=True)
 class View:
     """One picture of the product (front, side...): a master size and layers drawn bottom to top."""
@@ -377,6 +391,19 @@ class View:
     size: tuple[int, int]  # width, height of the production image; assets have this size
     layers: tuple[Layer, ...]
     source: SourceRef | None = None
+    print_area: PrintArea | None = None  # as the view's `print:` states it; None: not stated
+
+    def printed(self) -> tuple[PrintArea, bool]:
+        """The view's print area, and whether the product states it: without `print:`, the view's pixels
+        at NOMINAL_DPI with the usual bleed.
+
+        >>> View("front", Localized.plain("Front"), (600, 300), ()).printed()
+        (PrintArea(width=50.8, height=25.4, bleed=3.0), False)
+        """
+        if self.print_area is not None:
+            return self.print_area, True
+        width, height = (round(pixels * 25.4 / NOMINAL_DPI, 1) for pixels in self.size)
+        return PrintArea(width, height), False
 
 
 @dataclass(frozen=True)

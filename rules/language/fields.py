@@ -967,6 +967,36 @@ LAYER = Table(
     exactly_one=(("image", "tint", "overlay", "text", "photo"),),
 )
 
+_MILLIMETRES = Amount(what="a length in millimetres like 90 or 42.5")
+
+PRINT_AREA = Table(
+    "print_area",
+    "How large a view is printed, in millimetres",
+    (
+        Field(
+            "width",
+            _MILLIMETRES,
+            "The printed width in millimetres, once trimmed; the view's pixels span it.",
+            required=True,
+            example="90",
+        ),
+        Field(
+            "height",
+            _MILLIMETRES,
+            "The printed height in millimetres, once trimmed; width and height keep the view's proportions.",
+            required=True,
+            example="40",
+        ),
+        Field(
+            "bleed",
+            _MILLIMETRES,
+            "Artwork printed beyond each trimmed edge and cut off after printing, in millimetres "
+            "(default 3; 0 for none, e.g. an engraving).",
+            example="3",
+        ),
+    ),
+)
+
 VIEW = Table(
     "view",
     "A picture of the product: a master size and layers drawn bottom to top",
@@ -983,6 +1013,13 @@ VIEW = Table(
             "[width, height] of the production image in pixels; every image and mask has this size.",
             required=True,
             example="[800, 800]",
+        ),
+        Field(
+            "print",
+            PRINT_AREA,
+            "How large the view is printed: its production file's page is this size plus the bleed on "
+            "every side (default: its pixels at 300 dpi, with a 3 mm bleed).",
+            example="{width: 90, height: 40, bleed: 3}",
         ),
         Field(
             "layers",
@@ -1072,6 +1109,7 @@ TABLES: tuple[Table, ...] = (
     PRICE_RULE,
     QUANTITY_TIER,
     VIEW,
+    PRINT_AREA,
     LAYER,
     TINT,
     OVERLAY,

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from rules import expr as x
 from rules.errors import Code
 from rules.language import fields as f
 from rules.language.check import Fields, Report, article, check_table, suggestion
 from rules.language.names import Resolver, parse_expression
-from rules.language.values import default_label, localized
+from rules.language.values import amount, default_label, localized
 from rules.language.yamlsafe import Mapping, Node, Scalar
 from rules.language.yamlsafe import Sequence as YSequence
 from rules.model import (
@@ -25,12 +26,17 @@ from rules.model import (
     Layer,
     OverlayLayer,
     PhotoLayer,
+    PrintArea,
     TextLayer,
     TintLayer,
     View,
 )
 
 _OPTIONED = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.MULTI)
+MAX_PRINT_MM = 5000  # five metres: a curtain, a banner
+MAX_BLEED_MM = 25
+# How far a print area's proportions may stray from its view's before the picture would look stretched.
+PROPORTION_TOLERANCE = Decimal("0.01")
 
 
 def asset_path(text: str) -> tuple[str | None, str | None]:
@@ -89,11 +95,62 @@ class ViewLowering:
                 layer = self._layer(item, f"layer {index} of {context}", size)
                 if layer is not None:
                     layers.append(layer)
+        print_area = self._print_area(checked, context, size)
         if size is None or not isinstance(layers_node, YSequence):
             return None
         label_node = checked.get("label")
         label = localized(label_node) if label_node is not None else default_label(key.text)
-        return View(key.text, label, size, tuple(layers), key.source)
+        return View(key.text, label, size, tuple(layers), key.source, print_area)
+
+    def _print_area(self, fields: Fields, context: str, size: tuple[int, int] | None) -> PrintArea | None:
+        """The view's `print:` (width and height in mm, bleed), or None when it is not written or wrong."""
+        node = fields.get("print")
+        if node is None:
+            return None
+        where = f"`print` of {context}"
+        checked = check_table(node, f.PRINT_AREA, self.report, where, anchor=fields.key("print"))
+        if checked is None:
+            return None
+        width_node, height_node = checked.scalar("width"), checked.scalar("height")
+        if width_node is None or height_node is None:
+            return None  # reported by check_table
+        bleed_node = checked.scalar("bleed")
+        width, height = amount(width_node), amount(height_node)
+        bleed = amount(bleed_node) if bleed_node is not None else None
+        before = self.report.error_count()
+        for name, value, scalar in (("width", width, width_node), ("height", height, height_node)):
+            if not 0 < value <= MAX_PRINT_MM:
+                self.report.error(
+                    Code.BAD_VALUE,
+                    f"the {name} in the {where} is {value} mm; a print is more than 0 and at most "
+                    f"{MAX_PRINT_MM} mm wide or high",
+                    scalar,
+                    f"write the {name} of the trimmed print in millimetres, e.g. `{name}: 90`",
+                )
+        if bleed is not None and bleed_node is not None and not 0 <= bleed <= MAX_BLEED_MM:
+            self.report.error(
+                Code.BAD_VALUE,
+                f"the bleed in the {where} is {bleed} mm; it is from 0 to {MAX_BLEED_MM} mm",
+                bleed_node,
+                "printers usually ask for `bleed: 3`; write `bleed: 0` for none",
+            )
+        if self.report.error_count() != before:
+            return None
+        if size is not None:
+            fitting = width * size[1] / size[0]
+            if abs(height - fitting) > fitting * PROPORTION_TOLERANCE:
+                self.report.error(
+                    Code.BAD_VALUE,
+                    f"the {where} is {width}×{height} mm but the view is {size[0]}×{size[1]} pixels: "
+                    "the picture would be printed stretched",
+                    height_node,
+                    f"keep the view's proportions: `height: {_tenths(fitting)}` for a width of {width} mm, "
+                    "or change the view's `size`",
+                )
+                return None
+        if bleed is None:
+            return PrintArea(float(width), float(height))
+        return PrintArea(float(width), float(height), float(bleed))
 
     def _layer(self, node: Node, context: str, size: tuple[int, int] | None) -> Layer | None:
         checked = check_table(node, f.LAYER, self.report, context)
@@ -419,6 +476,11 @@ class ViewLowering:
             return None
         parsed = parse_expression(node, self.report)
         return self.resolver.condition(parsed, f"`when` of {what}") if parsed is not None else None
+
+
+def _tenths(value: Decimal) -> str:
+    """A length to the tenth of a millimetre, without trailing zeros: 40, 42.5."""
+    return f"{value.quantize(Decimal('0.1')).normalize():f}"
 
 
 _TABLES = {"tint": f.TINT, "overlay": f.OVERLAY, "text": f.TEXT_ZONE, "photo": f.PHOTO_ZONE}

@@ -7,7 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_name, get_currency_symbol
 from babel.support import Translations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_from_directory
 from flask_babel import get_locale
@@ -17,6 +18,10 @@ from storefront import ShareCard, ShareCards
 
 STATIC = Path(__file__).resolve().parent / "static"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+# Babel numbers a catalog's plural forms in this order of CLDR categories (those the language uses,
+# "other" always), the order of its Plural-Forms expression.
+PLURAL_ORDER = ("zero", "one", "two", "few", "many", "other")
 
 blp = Blueprint("storefront", __name__, template_folder="templates")
 
@@ -57,15 +62,42 @@ def _language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def _currency_name(code: str, language: str) -> str:
+    """A currency as a menu names it in `language`: "Euro (€)", "dollar des États-Unis ($US)"."""
+    locale = language.replace("-", "_")
+    try:
+        name = get_currency_name(code, locale=locale)
+        symbol = get_currency_symbol(code, locale=locale)
+    except (UnknownLocaleError, ValueError):
+        return code
+    name = name[:1].upper() + name[1:]
+    return name if symbol in (code, name) else f"{name} ({symbol})"
+
+
 def page_language() -> dict[str, Any]:
-    """What every page's template knows of the shopper's language and currency menus."""
+    """What every page's template knows of the shopper's language and currency menus: `languages` and
+    `currencies` as [{code, name}], each language named in itself, each currency in the page's
+    language."""
     language = request_language()
     return {
         "language": language,
         "direction": direction(language),
         "languages": _offered_languages(),
-        "currencies": list(current_app.extensions["storefront_currencies"]()),
+        "currencies": [
+            {"code": code, "name": _currency_name(code, language)}
+            for code in current_app.extensions["storefront_currencies"]()
+        ],
     }
+
+
+def plural_forms(language: str) -> list[str]:
+    """The CLDR plural categories of `language` in the order of its gettext forms (Babel writes the
+    catalogs' Plural-Forms from CLDR in this order): French ["one", "many", "other"]."""
+    try:
+        tags = Locale.parse(language.replace("-", "_")).plural_form.tags | {"other"}
+    except (UnknownLocaleError, ValueError):
+        return ["one", "other"]
+    return [tag for tag in PLURAL_ORDER if tag in tags]
 
 
 @cache
@@ -98,6 +130,7 @@ def script_messages() -> Response:
         language=language,
         direction=direction(language),
         languages=_offered_languages(),
+        plural_forms=plural_forms(language),
         messages=_script_messages(language.split("-")[0]),
     )
     response.headers["Access-Control-Allow-Origin"] = "*"

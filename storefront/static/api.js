@@ -1,4 +1,8 @@
 // The shop's public JSON API, the one source of prices and validation for the pages and the widget.
+// Every call asks for the scripts' language (Accept-Language, a header any page may send): the API's
+// texts (reasons, labels, problems) then read in the same language as the scripts' own.
+
+import { language, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(problem, status) {
@@ -17,7 +21,7 @@ const enc = encodeURIComponent;
 
 export function createClient({ base = "", key = null } = {}) {
   async function call(method, path, body, { keepalive = false } = {}) {
-    const headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json", "Accept-Language": language };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // Partners identify themselves on every call; the shop checks the key against the page's origin.
     if (key) headers["X-Atelier-Key"] = key;
@@ -39,7 +43,11 @@ export function createClient({ base = "", key = null } = {}) {
       });
     } catch {
       throw new ApiError(
-        { title: "Network error", status: 0, detail: "The shop could not be reached, or it does not allow this site to show its products. Check your connection and try again." },
+        {
+          title: t("Network error"),
+          status: 0,
+          detail: t("The shop could not be reached, or it does not allow this site to show its products. Check your connection and try again."),
+        },
         0,
       );
     }
@@ -53,6 +61,8 @@ export function createClient({ base = "", key = null } = {}) {
   return {
     base,
     key,
+    /** The headers of a request made outside `call` (an upload, advice): the language and the key. */
+    headers: () => ({ Accept: "application/json", "Accept-Language": language, ...(key ? { "X-Atelier-Key": key } : {}) }),
     url: (path) => new URL(path, base || window.location.origin).href,
     products: () => call("GET", "/api/v1/products"),
     product: (product) => call("GET", `/api/v1/products/${enc(product)}`),
@@ -60,7 +70,8 @@ export function createClient({ base = "", key = null } = {}) {
     repair: (product, body) => call("POST", `/api/v1/products/${enc(product)}/repair`, body),
     saveDesign: (product, picks) => call("POST", "/api/v1/designs", { product, picks }),
     remix: (id, picks) => call("POST", `/api/v1/designs/${enc(id)}/remix`, { picks }),
-    design: (id) => call("GET", `/api/v1/designs/${enc(id)}`),
+    // A design priced in `currency` when given (the shopper's), else in the shop's first currency.
+    design: (id, currency) => call("GET", `/api/v1/designs/${enc(id)}${currency ? `?currency=${enc(currency)}` : ""}`),
     createCart: (currency) => call("POST", "/api/v1/carts", currency ? { currency } : {}),
     cart: (token) => call("GET", `/api/v1/carts/${enc(token)}`),
     addLine: (token, design, quantity) => call("POST", `/api/v1/carts/${enc(token)}/lines`, { design, quantity }),

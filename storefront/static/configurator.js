@@ -3,27 +3,51 @@
 // the configure endpoint; the page only keeps the shopper's own picks.
 
 import { ApiError, openCart } from "./api.js";
-import { announce, graphemeCount, h, money, plural, uid } from "./dom.js";
+import { announce, graphemeCount, h, money, quoted, uid, withUnit } from "./dom.js";
 import { recorder } from "./consent.js";
+import {
+  chooseCurrency,
+  currencyFrom,
+  currencyName,
+  direction,
+  language,
+  languages,
+  list,
+  number,
+  onLanguageChange,
+  switchLanguage,
+  t,
+  tn,
+} from "./i18n.js";
 
 const TYPING_DELAY = 250;
 // A number with this few possible values is picked among them like a choice (and can carry badges).
 const NUMBER_OPTIONS_MAX = 7;
 // The longest side of the enlarged preview (one of the preview endpoint's sizes).
 const ZOOM_SIZE = "1024";
-const LIST_FORMAT = new Intl.ListFormat("en", { style: "long", type: "conjunction" });
-// Where a shown value comes from, in the shopper's words (nothing for their own picks: those are plain).
+// Where a shown value comes from, in the shopper's words (nothing for their own picks: those are plain):
+// beside the field, and in brackets after the value in the summary.
 const SOURCE_NOTES = {
-  default: "Our suggestion",
-  forced: "The only option with your choices",
-  adjusted: "Adjusted to fit your choices",
+  default: () => t("Our suggestion"),
+  forced: () => t("The only option with your choices"),
+  adjusted: () => t("Adjusted to fit your choices"),
+};
+const SOURCE_NOTES_INLINE = {
+  // Translators: after a value in the design's summary, e.g. "Snow white (our suggestion)".
+  default: () => t("(our suggestion)"),
+  // Translators: after a value in the design's summary, e.g. "Ceramic (the only option with your choices)".
+  forced: () => t("(the only option with your choices)"),
+  // Translators: after a value in the design's summary, e.g. "Standard (adjusted to fit your choices)".
+  adjusted: () => t("(adjusted to fit your choices)"),
 };
 
 /**
  * Build the configurator for `product` into `root` (an element or a shadow root's container).
  * options: client (from createClient), product, headingLevel (1 on the page, 2 in a widget),
  * initialPicks, remixOf (a design id: saving makes a remix of it), cartUrl(token),
- * emit(name, detail) for "ready", "change", "saved" (a design was saved), "add-to-cart" and "error".
+ * emit(name, detail) for "ready", "change", "saved" (a design was saved), "add-to-cart" and "error";
+ * menu: true in the partner widget, which offers its own language and currency menu (the shop's pages
+ * have theirs in the header). Prices are shown in the shopper's currency (i18n.js's currencyFrom).
  * On the shop's own product page the root carries data-layout="page": the summary and the preview then
  * stay in sight while the shopper picks (a side column on a wide screen, a bottom bar on a phone).
  */
@@ -57,6 +81,9 @@ class Configurator {
     this.previewWanted = null; // the picture URL asked for last
     this.previewShown = null; // the last picture URL that arrived: shown again if a newer one fails
     this.viewKey = null;
+    this.menu = options.menu ?? false;
+    // Another widget on the page (or this one's menu) switched the language: speak it too.
+    this.stopListening = onLanguageChange(() => this.redraw({ respec: true }));
   }
 
   async start() {
@@ -64,10 +91,10 @@ class Configurator {
     try {
       this.spec = await this.client.product(this.productKey);
     } catch (error) {
-      this.fail(error, "This product could not be loaded.");
+      this.fail(error, t("This product could not be loaded."));
       return;
     }
-    this.currency = this.spec.currencies[0];
+    this.currency = currencyFrom(this.spec.currencies);
     this.record({ type: "product_viewed", product: this.productKey });
     // The page is drawn once the first answer (and the first advice) is in: nothing moves after it.
     const sequence = ++this.sequence;
@@ -100,6 +127,11 @@ class Configurator {
 
   render() {
     const spec = this.spec;
+    // The widget speaks its own language on a page that may speak another.
+    if (this.root instanceof Element) {
+      this.root.lang = language;
+      this.root.dir = direction;
+    }
     const titleId = uid("atelier-title");
     const page = this.root.dataset?.layout === "page";
     this.live = h("div", { class: "atelier-visually-hidden", role: "status", "aria-live": "polite" });
@@ -114,7 +146,7 @@ class Configurator {
     }
     // Late advice lands after the options, never above them: nothing the shopper is looking at moves.
     // (A clash between picks is explained in the summary, which stays in sight, for the same reason.)
-    this.startButton = h("button", { type: "button", class: "atelier-button atelier-secondary atelier-start", hidden: true }, "Start from the most popular design");
+    this.startButton = h("button", { type: "button", class: "atelier-button atelier-secondary atelier-start", hidden: true }, t("Start from the most popular design"));
     this.startButton.addEventListener("click", () => this.startFrom());
     this.root.replaceChildren(
       h(
@@ -127,7 +159,9 @@ class Configurator {
           h(
             "div",
             { class: "atelier-panel" },
-            h(`h${this.headingLevel}`, { id: titleId, class: "atelier-title" }, spec.label),
+            h("div", { class: "atelier-panel-head" },
+              h(`h${this.headingLevel}`, { id: titleId, class: "atelier-title" }, spec.label),
+              this.buildMenu()),
             spec.description ? h("p", { class: "atelier-description" }, spec.description) : null,
             this.buildToolbar(),
             form,
@@ -140,6 +174,79 @@ class Configurator {
         this.live,
       ),
     );
+  }
+
+  /**
+   * The widget's language and currency menu: one select each, offered when there is a choice. A pick
+   * with the pointer, or from the open list, applies at once; arrow keys on a closed list apply once
+   * they rest (each switch asks the shop again).
+   */
+  buildMenu() {
+    const offered = languages ?? [];
+    const currencies = this.spec.currencies ?? [];
+    if (!this.menu || (offered.length < 2 && currencies.length < 2)) return null;
+    const select = (name, label, options, value, choose) => {
+      const id = uid(`atelier-${name}`);
+      const control = h("select", { id, class: "atelier-input atelier-menu-select", dataset: { menu: name } },
+        ...options.map((option) => h("option", { value: option.code, lang: option.lang, selected: option.code === value }, option.name)));
+      let keyed = false;
+      let timer = null;
+      control.addEventListener("keydown", () => {
+        keyed = true;
+        window.setTimeout(() => {
+          keyed = false;
+        });
+      });
+      control.addEventListener("change", () => {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(() => choose(control.value), keyed ? 800 : 0);
+      });
+      return h("div", { class: "atelier-menu-field" }, h("label", { for: id, class: "atelier-menu-label" }, label), control);
+    };
+    return h("div", { class: "atelier-menu", role: "group", "aria-label": t("Language and currency") },
+      offered.length > 1
+        ? select("language", t("Language"), offered.map((entry) => ({ code: entry.code, name: entry.name, lang: entry.code })), language,
+          (code) => code !== language && switchLanguage(code))
+        : null,
+      currencies.length > 1
+        ? select("currency", t("Currency"), currencies.map((code) => ({ code, name: currencyLabel(code) })), this.currency,
+          (code) => this.pickCurrency(code))
+        : null);
+  }
+
+  pickCurrency(code) {
+    if (code === this.currency) return;
+    chooseCurrency(code);
+    this.currency = code;
+    this.redraw();
+  }
+
+  /**
+   * Draw everything again (another language, another currency), keeping the shopper's picks, then ask
+   * the shop for the design in them; the menu control that had the focus has it again.
+   */
+  async redraw({ respec = false } = {}) {
+    if (!this.spec || !this.summary) return;
+    if (!this.summary.isConnected) {
+      this.stopListening(); // replaced (the widget's product changed): another configurator speaks now
+      return;
+    }
+    const focused = this.root.getRootNode().activeElement?.dataset?.menu;
+    if (respec) {
+      try {
+        this.spec = await this.client.product(this.productKey);
+      } catch (error) {
+        this.showProblem(error);
+        return;
+      }
+    }
+    this.fields = new Map();
+    this.previewWanted = null;
+    this.previewShown = null;
+    this.render();
+    if (focused) this.root.querySelector(`[data-menu="${focused}"]`)?.focus();
+    if (this.answer) this.update(null, { quiet: true }); // the last answer, until the new one is in
+    await this.refresh();
   }
 
   optionLabel(attribute, key) {
@@ -161,8 +268,7 @@ class Configurator {
       case "number": {
         const values = numberValues(attribute);
         if (!values) return this.buildNumber(attribute);
-        const unit = attribute.unit ? ` ${attribute.unit}` : "";
-        return this.buildChoice({ ...attribute, options: values.map((value) => ({ key: value, label: `${value}${unit}` })) });
+        return this.buildChoice({ ...attribute, options: values.map((value) => ({ key: value, label: withUnit(value, attribute.unit) })) });
       }
       case "boolean":
         return this.buildBoolean(attribute);
@@ -221,8 +327,14 @@ class Configurator {
    */
   fieldTools(attribute, fieldset) {
     const note = h("span", { class: "atelier-source", hidden: true });
-    const clash = h("span", { class: "atelier-clash", hidden: true }, "Clashes with another choice");
-    const clear = h("button", { type: "button", class: "atelier-clear", hidden: true, "aria-label": `Clear ${attribute.label}` }, "Clear");
+    const clash = h("span", { class: "atelier-clash", hidden: true }, t("Clashes with another choice"));
+    const clear = h("button", {
+      type: "button",
+      class: "atelier-clear",
+      hidden: true,
+      // Translators: a button taking back the shopper's pick of one option, e.g. "Clear Glaze".
+      "aria-label": t("Clear {attribute}", { attribute: attribute.label }),
+    }, t("Clear"));
     clear.addEventListener("click", () => this.clear(attribute.key));
     fieldset.classList.add("atelier-has-tools");
     fieldset.append(clear);
@@ -231,7 +343,7 @@ class Configurator {
       show: (domain, value) => {
         const source = this.sourceOf(attribute.key);
         fieldset.dataset.source = source;
-        const text = SOURCE_NOTES[source];
+        const text = SOURCE_NOTES[source]?.();
         note.textContent = text && hasValue(value) ? text : "";
         note.hidden = !note.textContent;
         note.dataset.source = source;
@@ -310,7 +422,8 @@ class Configurator {
       },
       update: (domain) => {
         const value = this.valueOf(attribute.key);
-        current.textContent = value === null || value === undefined ? "" : `: ${this.optionLabel(attribute, value)}`;
+        // Translators: after an attribute's name, the option chosen, e.g. "Glaze: Sage green".
+        current.textContent = value === null || value === undefined ? "" : t(": {option}", { option: this.optionLabel(attribute, value) });
         tools.show(domain, value);
         const states = new Map((domain?.options ?? []).map((o) => [o.key, o]));
         for (const item of items) {
@@ -319,7 +432,7 @@ class Configurator {
           // The value in the design is never shown greyed: it is what is priced. (An answer without a
           // design only knows the picks and defaults, which may be out of reach: those stay greyed.)
           const blocked = state && !state.available && !(item.input.checked && this.answer?.design);
-          item.tip.set(blocked ? state.reason?.text || "Not possible with your choices." : null);
+          item.tip.set(blocked ? state.reason?.text || t("Not possible with your choices.") : null);
         }
         message(this.violationText(attribute.key));
       },
@@ -378,16 +491,13 @@ class Configurator {
         const value = this.valueOf(attribute.key) ?? [];
         const chosen = new Set(value);
         tools.show(domain, value);
-        const limits = [];
-        if (attribute.min_count) limits.push(`at least ${attribute.min_count}`);
-        if (attribute.max_count !== null && attribute.max_count !== undefined) limits.push(`up to ${attribute.max_count}`);
-        counter.textContent = `(${chosen.size} chosen${limits.length ? `, ${limits.join(", ")}` : ""})`;
+        counter.textContent = countText(chosen.size, attribute.min_count, attribute.max_count);
         const states = new Map((domain?.options ?? []).map((o) => [o.key, o]));
         for (const item of items) {
           item.input.checked = chosen.has(item.option.key);
           const state = states.get(item.option.key);
           const blocked = !item.input.checked && state && !state.available;
-          item.tip.set(blocked ? state.reason?.text || "Not possible with your choices." : null);
+          item.tip.set(blocked ? state.reason?.text || t("Not possible with your choices.") : null);
         }
         message(this.violationText(attribute.key));
       },
@@ -431,7 +541,7 @@ class Configurator {
         input.checked = value;
         tools.show(domain, value);
         const other = (domain?.options ?? []).find((o) => o.key === !value);
-        tip.set(other && !other.available ? other.reason?.text || "Not possible with your choices." : null);
+        tip.set(other && !other.available ? other.reason?.text || t("Not possible with your choices.") : null);
         message(this.violationText(attribute.key));
       },
     };
@@ -440,7 +550,6 @@ class Configurator {
   buildNumber(attribute) {
     const id = uid("atelier-number");
     const hintId = uid("atelier-hint");
-    const unit = attribute.unit ? ` ${attribute.unit}` : "";
     const input = h("input", {
       id,
       type: "number",
@@ -451,16 +560,20 @@ class Configurator {
       class: "atelier-input atelier-number",
       "aria-describedby": hintId,
     });
+    const range = { min: withUnit(attribute.minimum, attribute.unit), max: withUnit(attribute.maximum, attribute.unit) };
     const hint = h("p", { class: "atelier-help", id: hintId },
       attribute.help ? `${attribute.help} ` : "",
-      `From ${attribute.minimum}${unit} to ${attribute.maximum}${unit}${attribute.step > 1 ? `, in steps of ${attribute.step}` : ""}.`);
+      attribute.step > 1
+        ? t("From {min} to {max}, in steps of {step}.", { ...range, step: withUnit(attribute.step, attribute.unit) })
+        : t("From {min} to {max}.", range));
     const fieldset = h("div", { class: "atelier-field", dataset: { attribute: attribute.key } });
     const tools = this.fieldTools(attribute, fieldset);
     fieldset.prepend(
       h("div", { class: "atelier-field-head" }, h("label", { for: id, class: "atelier-label" }, attribute.label), ...tools.marks),
       h("div", { class: "atelier-number-row" }, input, attribute.unit ? h("span", { class: "atelier-unit", "aria-hidden": "true" }, attribute.unit) : null),
       hint);
-    if (attribute.unit) input.setAttribute("aria-label", `${attribute.label} (${attribute.unit})`);
+    // Translators: a number box's name with its unit, e.g. "Width (cm)".
+    if (attribute.unit) input.setAttribute("aria-label", t("{attribute} ({unit})", { attribute: attribute.label, unit: attribute.unit }));
     const message = this.fieldMessage(fieldset, () => [input]);
     const send = () => {
       const value = Number.parseInt(input.value, 10);
@@ -500,7 +613,7 @@ class Configurator {
       h("div", { class: "atelier-field-head" }, h("label", { for: id, class: "atelier-label" }, attribute.label), ...tools.marks),
       help,
       input, counter,
-      perChar ? h("p", { class: "atelier-help" }, `${money(perChar, this.currency)} per character`) : null));
+      perChar ? h("p", { class: "atelier-help" }, t("{price} per character", { price: money(perChar, this.currency) })) : null));
     if (help) input.setAttribute("aria-describedby", `${help.id} ${counterId}`);
     const message = this.fieldMessage(fieldset, () => [input]);
     let limit = attribute.text?.max_length ?? 0;
@@ -508,8 +621,8 @@ class Configurator {
       const used = graphemeCount(input.value);
       const left = limit - used;
       counter.textContent = left >= 0
-        ? `${plural(left, "character", "characters")} left of ${limit}`
-        : `${plural(-left, "character", "characters")} too many (at most ${limit})`;
+        ? tn("{n} character left of {limit}", "{n} characters left of {limit}", left, { limit })
+        : tn("{n} character too many (at most {limit})", "{n} characters too many (at most {limit})", -left, { limit });
       counter.classList.toggle("atelier-over", left < 0);
     };
     count();
@@ -548,20 +661,21 @@ class Configurator {
       const range = h("input", { id: sliderId, type: "range", min: 0, max: 100, step: 1, value: 50, class: "atelier-range" });
       return [h("label", { for: sliderId, class: "atelier-label" }, text), range];
     };
-    const [xLabel, xRange] = slider("Move the image left or right");
-    const [yLabel, yRange] = slider("Move the image up or down");
+    const [xLabel, xRange] = slider(t("Move the image left or right"));
+    const [yLabel, yRange] = slider(t("Move the image up or down"));
     const position = h("div", { class: "atelier-position", hidden: true }, xLabel, xRange, yLabel, yRange);
-    const remove = h("button", { type: "button", class: "atelier-button atelier-secondary", hidden: true }, "Remove the image");
+    const remove = h("button", { type: "button", class: "atelier-button atelier-secondary", hidden: true }, t("Remove the image"));
     const fieldset = h("div", { class: "atelier-field", dataset: { attribute: attribute.key } },
       h("label", { for: id, class: "atelier-label" }, attribute.label),
       attribute.help ? h("p", { class: "atelier-help" }, attribute.help) : null,
       input, status, warning, position, remove,
-      price ? h("p", { class: "atelier-help" }, `${money(price, this.currency, { signed: true })} with an image`) : null);
+      price ? h("p", { class: "atelier-help" }, t("{price} with an image", { price: money(price, this.currency, { signed: true }) })) : null);
     const message = this.fieldMessage(fieldset, () => [input]);
     let uploadId = "";
     const describe = () => {
-      xRange.setAttribute("aria-valuetext", `${xRange.value}% from the left`);
-      yRange.setAttribute("aria-valuetext", `${yRange.value}% from the top`);
+      const share = (range) => number(range.value / 100, { style: "percent" });
+      xRange.setAttribute("aria-valuetext", t("{percent} from the left", { percent: share(xRange) }));
+      yRange.setAttribute("aria-valuetext", t("{percent} from the top", { percent: share(yRange) }));
     };
     const place = () => {
       describe();
@@ -572,7 +686,7 @@ class Configurator {
     input.addEventListener("change", async () => {
       const file = input.files?.[0];
       if (!file) return;
-      status.textContent = `Uploading ${file.name}…`;
+      status.textContent = t("Uploading {file}…", { file: file.name });
       message(null);
       try {
         const uploaded = await uploadImage(this.client, file);
@@ -580,7 +694,8 @@ class Configurator {
         xRange.value = 50;
         yRange.value = 50;
         describe();
-        status.textContent = `${file.name}: ${uploaded.width}×${uploaded.height} px`;
+        // Translators: an uploaded photo's name and size in pixels, e.g. "cat.jpg: 1200×800 px".
+        status.textContent = t("{file}: {width}×{height} px", { file: file.name, width: uploaded.width, height: uploaded.height });
         this.pick(attribute.key, uploadId);
       } catch (error) {
         status.textContent = "";
@@ -628,14 +743,14 @@ class Configurator {
     this.previewImage.addEventListener("error", () => this.previewMissing());
     this.previewImage.addEventListener("click", () => this.openZoom());
     this.previewName = h("span", { class: "atelier-preview-name" }, label);
-    this.previewStale = h("p", { class: "atelier-preview-note atelier-preview-stale", hidden: true }, "Preview of your last valid design");
-    this.previewLoading = h("p", { class: "atelier-preview-note atelier-preview-loading", hidden: true, "aria-hidden": "true" }, "Updating the picture…");
-    this.previewFailed = h("p", { class: "atelier-preview-note atelier-preview-failed", hidden: true }, "The picture could not be updated just now");
-    this.zoomButton = h("button", { type: "button", class: "atelier-zoom-button", hidden: true, "aria-label": "Enlarge the preview" }, "Enlarge");
+    this.previewStale = h("p", { class: "atelier-preview-note atelier-preview-stale", hidden: true }, t("Preview of your last valid design"));
+    this.previewLoading = h("p", { class: "atelier-preview-note atelier-preview-loading", hidden: true, "aria-hidden": "true" }, t("Updating the picture…"));
+    this.previewFailed = h("p", { class: "atelier-preview-note atelier-preview-failed", hidden: true }, t("The picture could not be updated just now"));
+    this.zoomButton = h("button", { type: "button", class: "atelier-zoom-button", hidden: true, "aria-label": t("Enlarge the preview") }, t("Enlarge"));
     this.zoomButton.addEventListener("click", () => this.openZoom());
     this.preview = h(
       "figure",
-      { class: "atelier-preview", "aria-label": `Preview of your ${label}` },
+      { class: "atelier-preview", "aria-label": t("Preview of your {product}", { product: label }) },
       this.previewImage,
       this.previewName,
       this.previewStale,
@@ -643,16 +758,17 @@ class Configurator {
       this.previewFailed,
       this.zoomButton,
     );
-    this.viewList = h("div", { class: "atelier-views", role: "group", "aria-label": "Views", hidden: true });
+    // Translators: the group of buttons showing the product from different sides (front, back…).
+    this.viewList = h("div", { class: "atelier-views", role: "group", "aria-label": t("Views"), hidden: true });
     return h("div", { class: "atelier-visual" }, this.preview, this.viewList);
   }
 
   buildToolbar() {
-    this.undoButton = h("button", { type: "button", class: "atelier-tool", disabled: true }, "Undo");
+    this.undoButton = h("button", { type: "button", class: "atelier-tool", disabled: true }, t("Undo"));
     this.undoButton.addEventListener("click", () => this.undo());
-    this.resetButton = h("button", { type: "button", class: "atelier-tool", disabled: true }, "Start over");
+    this.resetButton = h("button", { type: "button", class: "atelier-tool", disabled: true }, t("Start over"));
     this.resetButton.addEventListener("click", () => this.startOver());
-    return h("div", { class: "atelier-toolbar", role: "group", "aria-label": "Your changes" }, this.undoButton, this.resetButton);
+    return h("div", { class: "atelier-toolbar", role: "group", "aria-label": t("Your changes") }, this.undoButton, this.resetButton);
   }
 
   buildSummary() {
@@ -670,28 +786,28 @@ class Configurator {
         this.schedule(TYPING_DELAY);
       }
     });
-    this.saveButton = h("button", { type: "button", class: "atelier-button atelier-secondary", onclick: () => this.save() }, "Save & share");
-    this.cartButton = h("button", { type: "button", class: "atelier-button", onclick: () => this.addToCart() }, "Add to cart");
+    this.saveButton = h("button", { type: "button", class: "atelier-button atelier-secondary", onclick: () => this.save() }, t("Save & share"));
+    this.cartButton = h("button", { type: "button", class: "atelier-button", onclick: () => this.addToCart() }, t("Add to cart"));
     // On a phone the summary is a bar at the bottom: its details open on demand.
-    this.detailsButton = h("button", { type: "button", class: "atelier-details-toggle", "aria-expanded": "false", "aria-controls": detailsId }, "Details");
+    this.detailsButton = h("button", { type: "button", class: "atelier-details-toggle", "aria-expanded": "false", "aria-controls": detailsId }, t("Details"));
     const shareId = uid("atelier-share");
     this.shareInput = h("input", { id: shareId, type: "url", readonly: true, class: "atelier-input" });
-    this.shareLink = h("a", { class: "atelier-link" }, "Open the shared design");
+    this.shareLink = h("a", { class: "atelier-link" }, t("Open the shared design"));
     this.share = h("div", { class: "atelier-share", hidden: true },
-      h("label", { for: shareId, class: "atelier-label" }, "Share link"),
+      h("label", { for: shareId, class: "atelier-label" }, t("Share link")),
       h("div", { class: "atelier-share-row" }, this.shareInput,
-        h("button", { type: "button", class: "atelier-button atelier-secondary", onclick: () => this.copy() }, "Copy link")),
+        h("button", { type: "button", class: "atelier-button atelier-secondary", onclick: () => this.copy() }, t("Copy link"))),
       this.shareLink);
     this.added = h("p", { class: "atelier-added", hidden: true });
     this.summary = h(
       "section",
-      { class: "atelier-summary", "aria-label": "Price and actions" },
+      { class: "atelier-summary", "aria-label": t("Price and actions") },
       h("div", { class: "atelier-summary-details", id: detailsId },
-        h("h2", { class: "atelier-summary-title" }, "Your design"),
+        h("h2", { class: "atelier-summary-title" }, t("Your design")),
         this.choiceList,
-        h("h3", { class: "atelier-summary-subtitle" }, "Price"),
+        h("h3", { class: "atelier-summary-subtitle" }, t("Price")),
         this.lines,
-        h("div", { class: "atelier-quantity-row" }, h("label", { for: quantityId, class: "atelier-label" }, "Quantity"), this.quantityInput)),
+        h("div", { class: "atelier-quantity-row" }, h("label", { for: quantityId, class: "atelier-label" }, t("Quantity")), this.quantityInput)),
       h("div", { class: "atelier-bar" },
         h("div", { class: "atelier-total-row" }, this.total, this.detailsButton),
         this.conflictNote,
@@ -715,13 +831,13 @@ class Configurator {
     this.dialogReason = h("p", { class: "atelier-dialog-reason" });
     this.dialogQuestion = h("p", { class: "atelier-dialog-question", id: bodyId });
     this.dialogPrice = h("p", { class: "atelier-dialog-price", hidden: true });
-    this.dialogConfirm = h("button", { type: "button", class: "atelier-button", value: "confirm" }, "Yes, switch");
-    this.dialogCancel = h("button", { type: "button", class: "atelier-button atelier-secondary", value: "cancel" }, "Cancel");
+    this.dialogConfirm = h("button", { type: "button", class: "atelier-button", value: "confirm" }, t("Yes, switch"));
+    this.dialogCancel = h("button", { type: "button", class: "atelier-button atelier-secondary", value: "cancel" }, t("Cancel"));
     this.dialogOthers = h("div", { class: "atelier-alternatives", hidden: true });
     this.dialog = h(
       "dialog",
       { class: "atelier-dialog", "aria-labelledby": titleId, "aria-describedby": bodyId },
-      h("h2", { id: titleId, class: "atelier-dialog-title" }, "Change your choices?"),
+      h("h2", { id: titleId, class: "atelier-dialog-title" }, t("Change your choices?")),
       this.dialogReason,
       this.dialogQuestion,
       this.dialogPrice,
@@ -742,13 +858,14 @@ class Configurator {
   /** The preview enlarged: opened by the preview or its button, closed by Escape or Close. */
   buildZoom() {
     const titleId = uid("atelier-zoom-title");
-    this.zoomImage = h("img", { class: "atelier-zoom-image", alt: `Enlarged preview of your ${this.spec.label}`, decoding: "async" });
-    this.zoomViews = h("div", { class: "atelier-views", role: "group", "aria-label": "Views" });
-    const close = h("button", { type: "button", class: "atelier-button atelier-secondary" }, "Close");
+    this.zoomImage = h("img", { class: "atelier-zoom-image", alt: t("Enlarged preview of your {product}", { product: this.spec.label }), decoding: "async" });
+    this.zoomViews = h("div", { class: "atelier-views", role: "group", "aria-label": t("Views") });
+    const close = h("button", { type: "button", class: "atelier-button atelier-secondary" }, t("Close"));
     this.zoom = h(
       "dialog",
       { class: "atelier-dialog atelier-zoom", "aria-labelledby": titleId },
-      h("h2", { id: titleId, class: "atelier-dialog-title" }, `Your ${this.spec.label}`),
+      // Translators: the title of the enlarged preview, e.g. "Your Engraved mug".
+      h("h2", { id: titleId, class: "atelier-dialog-title" }, t("Your {product}", { product: this.spec.label })),
       h("div", { class: "atelier-zoom-frame" }, this.zoomImage),
       this.zoomViews,
       h("div", { class: "atelier-actions" }, close),
@@ -825,7 +942,7 @@ class Configurator {
     // The control takes the focus once it shows the suggestion again (a focused text box is never rewritten).
     this.refresh().then(() => {
       this.fields.get(key)?.focusTarget?.()?.focus();
-      this.say(`${label} cleared.`);
+      this.say(t("{attribute} cleared.", { attribute: label }));
     });
   }
 
@@ -834,20 +951,20 @@ class Configurator {
     if (before === undefined) return;
     this.typing = null;
     this.picks = JSON.parse(before);
-    this.refresh().then(() => this.say("Last change undone."));
+    this.refresh().then(() => this.say(t("Last change undone.")));
   }
 
   startOver() {
     if (!Object.keys(this.picks).length) return;
     this.remember();
     this.picks = {};
-    this.refresh().then(() => this.say("Started over from our suggestions."));
+    this.refresh().then(() => this.say(t("Started over from our suggestions.")));
   }
 
   /** Announce `text` with the price that now holds. */
   say(text) {
     const price = this.answer?.price;
-    announce(this.live, price ? `${text} Price now ${money(price.total, price.currency)}.` : text);
+    announce(this.live, price ? [text, priceNow(price)].join(" ") : text);
   }
 
   updateTools() {
@@ -910,14 +1027,14 @@ class Configurator {
       if (field?.setError) field.setError(fieldError.detail);
     }
     if (!fieldErrors.length || fieldErrors.some((e) => !this.fields.get(e.field.slice(6))?.setError)) {
-      this.alert.textContent = problem.detail || problem.title || "Something went wrong.";
+      this.alert.textContent = problem.detail || problem.title || t("Something went wrong.");
       this.alert.hidden = false;
     }
     announce(this.live, problem.detail || problem.title);
     this.emit("error", { problem });
   }
 
-  update(before) {
+  update(before, { quiet = false } = {}) {
     const answer = this.answer;
     this.domains = new Map(answer.domains.map((d) => [d.key, d]));
     for (const [key, field] of this.fields) {
@@ -934,14 +1051,14 @@ class Configurator {
     this.renderChoices();
     this.renderPreview(answer.preview);
     const messages = [];
-    const total = money(answer.price.total, answer.price.currency);
-    if (!before || before.price.total !== answer.price.total) messages.push(`Price now ${total}.`);
+    if (!before || before.price.total !== answer.price.total) messages.push(priceNow(answer.price));
     const oldRefusals = new Set((before?.violations ?? []).map((v) => v.message));
     for (const violation of answer.violations) {
       if (!oldRefusals.has(violation.message) && violation.kind !== "missing") messages.push(violation.message);
     }
     if (conflict?.message && conflict.message !== before?.conflict?.message) messages.push(conflict.message);
     if (before) announce(this.live, messages.join(" "));
+    if (quiet) return;
     this.emit("change", {
       design: { product: this.productKey, picks: structuredClone(this.picks), choices: structuredClone(answer.design ?? {}) },
       price: answer.price,
@@ -958,13 +1075,16 @@ class Configurator {
         h("dd", {}, money(line.amount, price.currency, { signed: line.kind !== "base" })),
       ]),
     );
-    const each = price.quantity > 1 ? ` (${price.quantity} × ${money(price.unit_price, price.currency)})` : "";
+    const each = price.quantity > 1
+      // Translators: after the total when several are ordered: how many, and the price of one, e.g. "(2 × €14.00)".
+      ? [" ", t("({quantity} × {price})", { quantity: price.quantity, price: money(price.unit_price, price.currency) })].join("")
+      : "";
     this.total.replaceChildren(
-      h("span", {}, "Total"),
+      h("span", {}, t("Total")),
       " ",
       h("strong", { class: "atelier-amount" }, money(price.total, price.currency)),
       h("span", { class: "atelier-each" }, each),
-      price.tax_included ? h("span", { class: "atelier-tax" }, " VAT included") : null,
+      price.tax_included ? h("span", { class: "atelier-tax" }, " ", t("VAT included")) : null,
     );
     // A clash is explained once, in its own words (its rule's message is often the same sentence).
     const blocking = answer.violations.filter((v) => v.kind !== "missing" && v.message !== answer.conflict?.message);
@@ -980,7 +1100,9 @@ class Configurator {
       const shown = this.describeValue(attribute, this.valueOf(attribute.key));
       if (shown === null) continue;
       const source = this.sourceOf(attribute.key);
-      const note = source !== "picked" && SOURCE_NOTES[source] && hasValue(this.valueOf(attribute.key)) ? h("span", { class: "atelier-source-inline" }, ` (${SOURCE_NOTES[source].toLowerCase()})`) : null;
+      const note = source !== "picked" && SOURCE_NOTES_INLINE[source] && hasValue(this.valueOf(attribute.key))
+        ? h("span", { class: "atelier-source-inline" }, " ", SOURCE_NOTES_INLINE[source]())
+        : null;
       rows.push(h("dt", {}, attribute.label), h("dd", {}, shown, note));
     }
     this.choiceList.replaceChildren(...rows);
@@ -989,15 +1111,16 @@ class Configurator {
   describeValue(attribute, value) {
     switch (attribute.kind) {
       case "multi":
-        return value?.length ? LIST_FORMAT.format(value.map((key) => this.optionLabel(attribute, key))) : `No ${lower(attribute.label)}`;
+        // Translators: a multiple choice with nothing chosen, in the design's summary (e.g. "Toppings: none").
+        return value?.length ? list(value.map((key) => this.optionLabel(attribute, key))) : t("None");
       case "boolean":
-        return value ? "Yes" : "No";
+        return value ? t("Yes") : t("No");
       case "text":
-        return value ? `“${value}”` : null; // an optional extra left out is not a choice to list
+        return value ? quoted(value) : null; // an optional extra left out is not a choice to list
       case "image":
-        return value ? "Your photo" : null;
+        return value ? t("Your photo") : null;
       case "number":
-        return value === null || value === undefined ? null : `${value}${attribute.unit ? ` ${attribute.unit}` : ""}`;
+        return value === null || value === undefined ? null : withUnit(value, attribute.unit);
       default:
         return value === null || value === undefined ? null : this.optionLabel(attribute, value);
     }
@@ -1031,7 +1154,7 @@ class Configurator {
       // The box keeps its size whatever the image does: no layout jump while it loads.
       this.previewImage.width = shown.width;
       this.previewImage.height = shown.height;
-      this.previewImage.alt = `Preview of your ${this.spec.label}${views.length > 1 ? `, ${view.label}` : ""}`;
+      this.previewImage.alt = previewAlt(this.spec.label, views.length > 1 ? view.label : null);
       this.preview.dataset.loading = "true";
       this.previewLoading.hidden = false;
       this.previewWanted = url;
@@ -1110,7 +1233,10 @@ class Configurator {
       this.zoomImage.height = Number(ZOOM_SIZE);
       this.zoomImage.src = large.href;
     }
-    this.zoomImage.alt = `Enlarged preview of your ${this.spec.label}${views.length > 1 ? `, ${view.label}` : ""}`;
+    this.zoomImage.alt = views.length > 1
+      // Translators: the enlarged picture's text, with the side shown, e.g. "Enlarged preview of your Engraved mug, Back".
+      ? t("Enlarged preview of your {product}, {view}", { product: this.spec.label, view: view.label })
+      : t("Enlarged preview of your {product}", { product: this.spec.label });
   }
 
   // --- insisting on a greyed option ------------------------------------------------------------------
@@ -1135,9 +1261,9 @@ class Configurator {
     this.dialogOthers.hidden = true;
     this.dialogPrice.hidden = true;
     if (!possible) {
-      this.dialogQuestion.textContent = "This option cannot be chosen in this product.";
+      this.dialogQuestion.textContent = t("This option cannot be chosen in this product.");
       this.dialogConfirm.hidden = true;
-      this.dialogCancel.textContent = "OK";
+      this.dialogCancel.textContent = t("OK");
     } else {
       const first = alternatives?.[0] ?? repair;
       this.dialogQuestion.textContent = describeChanges(first.changes ?? [], this.spec);
@@ -1146,14 +1272,14 @@ class Configurator {
         this.dialogPrice.hidden = !this.dialogPrice.textContent;
       }
       this.dialogConfirm.hidden = false;
-      this.dialogConfirm.textContent = "Yes, switch";
-      this.dialogCancel.textContent = "Cancel";
+      this.dialogConfirm.textContent = t("Yes, switch");
+      this.dialogCancel.textContent = t("Cancel");
       if (alternatives && alternatives.length > 1) {
         this.dialogOthers.append(
-          h("p", { class: "atelier-alternatives-title" }, "Or instead:"),
+          h("p", { class: "atelier-alternatives-title" }, t("Or instead:")),
           ...alternatives.slice(1).map((alternative, index) => {
             const button = h("button", { type: "button", class: "atelier-alternative" },
-              h("span", {}, describeChanges(alternative.changes ?? [], this.spec).replace(/\?$/, "")),
+              h("span", {}, describeChanges(alternative.changes ?? [], this.spec, { question: false })),
               h("span", { class: "atelier-alternative-price" }, priceChange(alternative, this.currency)));
             button.addEventListener("click", () => this.acceptRepair(`alternative:${index + 1}`));
             return button;
@@ -1173,7 +1299,7 @@ class Configurator {
       this.record({ type: accepted ? "repair_accepted" : "repair_declined", product: this.productKey, attribute: attribute.key, option: value });
     }
     if (!accepted) {
-      announce(this.live, "Your choices were kept.");
+      announce(this.live, t("Your choices were kept."));
       (this.fields.get(attribute.key)?.controlFor?.(value) ?? control)?.focus();
       return;
     }
@@ -1189,7 +1315,7 @@ class Configurator {
       this.picks[attribute.key] = repair.picks[attribute.key];
     }
     await this.refresh();
-    announce(this.live, `${sentence(taken.changes ?? [])} Price now ${money(this.answer.price.total, this.answer.price.currency)}.`);
+    announce(this.live, [sentence(taken.changes ?? []), priceNow(this.answer.price)].filter(Boolean).join(" "));
     const need = taken.needs_input?.[0];
     if (need) {
       // The shopper's own words are theirs to shorten: the field says the limit and waits for them.
@@ -1240,7 +1366,7 @@ class Configurator {
     this.remember();
     this.picks = { ...this.startPicks, ...own };
     await this.refresh();
-    if (this.answer) announce(this.live, `Started from the most popular design. Price now ${money(this.answer.price.total, this.answer.price.currency)}.`);
+    if (this.answer) announce(this.live, [t("Started from the most popular design."), priceNow(this.answer.price)].join(" "));
   }
 
   // --- recording (consent.js keeps nothing unless the shopper said yes) ---------------------------------
@@ -1303,7 +1429,7 @@ class Configurator {
       this.shareInput.value = url;
       this.shareLink.href = url;
       this.share.hidden = false;
-      announce(this.live, "Design saved. Its share link is ready to copy.");
+      announce(this.live, t("Design saved. Its share link is ready to copy."));
       this.shareInput.focus();
       this.shareInput.select();
     });
@@ -1314,11 +1440,11 @@ class Configurator {
     const url = this.shareInput.value;
     try {
       await navigator.clipboard.writeText(url);
-      announce(this.live, "Link copied.");
+      announce(this.live, t("Link copied."));
     } catch {
       this.shareInput.focus();
       this.shareInput.select();
-      announce(this.live, "Select the link and copy it.");
+      announce(this.live, t("Select the link and copy it."));
     }
   }
 
@@ -1328,7 +1454,7 @@ class Configurator {
       await this.refresh();
       if (!this.answer?.valid) {
         const first = this.answer?.violations[0];
-        announce(this.live, first ? `Not added: ${first.message}` : "Not added: finish your choices first.");
+        announce(this.live, first ? t("Not added: {reason}", { reason: first.message }) : t("Not added: finish your choices first."));
         if (first) this.fields.get(first.attributes[0])?.focusTarget?.()?.focus();
         return;
       }
@@ -1336,50 +1462,107 @@ class Configurator {
       const cart = await openCart(this.client, this.currency);
       const updated = await this.client.addLine(cart.id, design.id, this.quantity);
       const count = updated.lines.reduce((sum, line) => sum + line.quantity, 0);
-      const link = h("a", { href: this.cartUrl(updated.id), class: "atelier-link" }, `View cart (${plural(count, "item", "items")})`);
-      this.added.replaceChildren("Added to your cart. ", link);
+      const link = h("a", { href: this.cartUrl(updated.id), class: "atelier-link" }, tn("View cart ({n} item)", "View cart ({n} items)", count));
+      // A cart keeps the currency it was opened in: say so when it is not the one prices are shown in.
+      const kept = updated.currency !== this.currency
+        ? t("Your cart stays in {currency}, the currency it was opened in.", { currency: currencyName(updated.currency) })
+        : null;
+      this.added.replaceChildren(t("Added to your cart."), " ", ...(kept ? [kept, " "] : []), link);
       this.added.hidden = false;
-      announce(this.live, `Added to your cart. Cart total ${money(updated.total, updated.currency)}.`);
+      announce(this.live, t("Added to your cart. Cart total {total}.", { total: money(updated.total, updated.currency) }));
       this.emit("add-to-cart", { design: design.id, cart: updated.id, quantity: this.quantity, total: updated.total });
     });
   }
 }
 
-function lower(label) {
-  return label ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+/** A currency in the widget's compact menu: "EUR (€)". */
+function currencyLabel(code) {
+  const symbol = new Intl.NumberFormat(language, { style: "currency", currency: code, currencyDisplay: "narrowSymbol" })
+    .formatToParts(0)
+    .find((part) => part.type === "currency")?.value;
+  return symbol && symbol !== code ? `${code} (${symbol})` : code;
 }
 
+/** "Price now €17.50." */
+function priceNow(price) {
+  return t("Price now {price}.", { price: money(price.total, price.currency) });
+}
+
+/** The picture's text: the product, and the side shown when there are several. */
+function previewAlt(product, view) {
+  return view
+    // Translators: a preview's text with the side shown, e.g. "Preview of your Engraved mug, Back".
+    ? t("Preview of your {product}, {view}", { product, view })
+    : t("Preview of your {product}", { product });
+}
+
+/** What a multiple choice's counter says: "(2 chosen, at least 1, up to 3)". */
+function countText(chosen, min, max) {
+  const hasMax = max !== null && max !== undefined;
+  if (min && hasMax) return tn("({n} chosen, at least {min}, up to {max})", "({n} chosen, at least {min}, up to {max})", chosen, { min, max });
+  if (min) return tn("({n} chosen, at least {min})", "({n} chosen, at least {min})", chosen, { min });
+  if (hasMax) return tn("({n} chosen, up to {max})", "({n} chosen, up to {max})", chosen, { max });
+  return tn("({n} chosen)", "({n} chosen)", chosen);
+}
+
+// Languages whose nouns keep their capital inside a sentence: a label stays as the merchant wrote it.
+const CAPITALISED_NOUNS = new Set(["de", "lb"]);
+
+/** A label inside a sentence: "switch material to Ceramic" (German keeps "Material"). */
+function inSentence(label) {
+  if (!label || CAPITALISED_NOUNS.has(language.split("-")[0])) return label;
+  return label.charAt(0).toLocaleLowerCase(language) + label.slice(1);
+}
+
+/** The first letter in capital, as a sentence starts. */
+function capitalised(text) {
+  return text ? text.charAt(0).toLocaleUpperCase(language) + text.slice(1) : text;
+}
+
+/** One change a repair makes, as part of the question asking for it: "switch material to Ceramic". */
 function changePhrase(change, spec) {
   const kind = spec.attributes.find((a) => a.key === change.attribute)?.kind;
+  const attribute = inSentence(change.label);
   if (kind === "text") {
-    return change.new ? `shorten ${lower(change.label)} to “${change.new}”` : `remove the ${lower(change.label)}`;
+    return change.new
+      ? t("shorten {attribute} to {text}", { attribute, text: quoted(change.new) })
+      : t("remove the {attribute}", { attribute });
   }
-  if (kind === "multi") return `change ${lower(change.label)} to ${change.new_label || "none"}`;
-  return `switch ${lower(change.label)} to ${change.new_label ?? "nothing"}`;
+  if (kind === "multi") {
+    // Translators: the new options of a multiple choice when a repair takes them all away.
+    return t("change {attribute} to {value}", { attribute, value: change.new_label || t("none") });
+  }
+  // Translators: when a repair leaves an attribute without a value.
+  return t("switch {attribute} to {value}", { attribute, value: change.new_label ?? t("nothing") });
 }
 
-function describeChanges(changes, spec) {
-  if (!changes.length) return "Choose it?";
-  const text = LIST_FORMAT.format(changes.map((change) => changePhrase(change, spec)));
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}?`;
+/** The question a repair asks: "Switch material to Ceramic?"; as one choice among others, no "?". */
+function describeChanges(changes, spec, { question = true } = {}) {
+  if (!changes.length) return question ? t("Choose it?") : t("Choose it");
+  const changed = capitalised(list(changes.map((change) => changePhrase(change, spec))));
+  // Translators: a repair's changes asked as a question, e.g. "Switch material to Ceramic?".
+  return question ? t("{changes}?", { changes: changed }) : changed;
 }
 
+/** What the shopper hears once a repair is made: "Material is now Ceramic." */
 function sentence(changes) {
-  const text = LIST_FORMAT.format(changes.map((c) => `${c.label} is now ${c.new_label ?? "empty"}`));
-  return changes.length ? `${text}.` : "";
+  return changes
+    .map((c) => (c.new_label
+      ? t("{attribute} is now {value}.", { attribute: c.label, value: c.new_label })
+      : t("{attribute} is now empty.", { attribute: c.label })))
+    .join(" ");
 }
 
 /** POST a file to the uploads endpoint as a form; the answer carries the id to pick. */
 async function uploadImage(client, file) {
   const body = new FormData();
   body.append("file", file);
-  const headers = { Accept: "application/json" };
-  if (client.key) headers["X-Atelier-Key"] = client.key;
+  const headers = client.headers();
   let response;
   try {
     response = await fetch(`${client.base}/api/v1/uploads`, { method: "POST", headers, body, credentials: "omit" });
   } catch {
-    throw new ApiError({ title: "Network error", status: 0, detail: "The image could not be sent. Check your connection and try again." }, 0);
+    throw new ApiError({ title: t("Network error"), status: 0, detail: t("The image could not be sent. Check your connection and try again.") }, 0);
   }
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(data ?? { title: response.statusText, status: response.status }, response.status);
@@ -1407,16 +1590,20 @@ function previewViews(preview) {
 function priceChange(alternative, currency) {
   if (alternative.price_change === undefined || alternative.price_change === null) return "";
   const change = Number.parseFloat(alternative.price_change) === 0
-    ? "Same price"
+    ? t("Same price")
     : money(alternative.price_change, currency, { signed: true });
-  return alternative.total ? `${change}, total ${money(alternative.total, currency)}` : change;
+  return alternative.total ? t("{change}, total {total}", { change, total: money(alternative.total, currency) }) : change;
 }
 
 /** The limit a text must keep, in words, when a repair leaves the shortening to the shopper. */
 function limitText(need) {
-  if (need.max_length !== undefined && need.max_length !== null) return `${need.label}: at most ${plural(need.max_length, "character", "characters")}.`;
-  if (need.min_length !== undefined && need.min_length !== null) return `${need.label}: at least ${plural(need.min_length, "character", "characters")}.`;
-  return `Edit ${lower(need.label)} to fit.`;
+  if (need.max_length !== undefined && need.max_length !== null) {
+    return tn("{attribute}: at most {n} character.", "{attribute}: at most {n} characters.", need.max_length, { attribute: need.label });
+  }
+  if (need.min_length !== undefined && need.min_length !== null) {
+    return tn("{attribute}: at least {n} character.", "{attribute}: at least {n} characters.", need.min_length, { attribute: need.label });
+  }
+  return t("Change {attribute} to fit.", { attribute: need.label });
 }
 
 /** The values a number attribute can take, when they are few enough to show as options; else null. */
@@ -1428,7 +1615,7 @@ function numberValues(attribute) {
 }
 
 function badges(recommended, popular) {
-  return [recommended ? "Recommended" : null, popular ? "Popular" : null].filter(Boolean);
+  return [recommended ? "recommended" : null, popular ? "popular" : null].filter(Boolean);
 }
 
 /** Badges after an option, named in its aria-describedby beside what else describes it. */
@@ -1437,7 +1624,8 @@ function markOption(control, marks) {
   if (!wrapper) return;
   wrapper.querySelector(".atelier-badges")?.remove();
   const others = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.startsWith("atelier-badge"));
-  const badges = marks.map((mark) => h("span", { class: `atelier-badge atelier-badge-${mark.toLowerCase()}`, id: uid("atelier-badge") }, mark));
+  const words = { recommended: () => t("Recommended"), popular: () => t("Popular") };
+  const badges = marks.map((mark) => h("span", { class: `atelier-badge atelier-badge-${mark}`, id: uid("atelier-badge") }, words[mark]()));
   if (badges.length) wrapper.append(h("span", { class: "atelier-badges" }, ...badges));
   const ids = [...others, ...badges.map((badge) => badge.id)];
   if (ids.length) control.setAttribute("aria-describedby", ids.join(" "));
@@ -1446,8 +1634,7 @@ function markOption(control, marks) {
 
 /** The recommendations endpoint (beside configure: the same picks, answered from past orders). */
 async function fetchRecommendations(client, product, picks) {
-  const headers = { Accept: "application/json", "Content-Type": "application/json" };
-  if (client.key) headers["X-Atelier-Key"] = client.key;
+  const headers = { ...client.headers(), "Content-Type": "application/json" };
   const response = await fetch(`${client.base}/api/v1/products/${encodeURIComponent(product)}/recommendations`, {
     method: "POST",
     headers,

@@ -8,39 +8,44 @@
 
 import { createClient, privacyChoice, recordingShopper } from "./api.js";
 import { h, uid } from "./dom.js";
+import { t } from "./i18n.js";
 
 // Bump a version whenever its words change: a choice is recorded with the version of the words it
 // answered. The shop's own pages and partners' pages say different things, so each has its version.
 export const WORDING_VERSION = "2026-11";
 export const PARTNER_WORDING_VERSION = "2026-11-partner";
-const PURPOSES = {
-  preferences: "Improve this shop with my choices",
-  recommendations: "Suggest options based on my choices",
-};
-const SHOP_TEXT = {
+// The words are written when asked for, in the language of the moment (a widget may switch it).
+// Their translations say the same thing: a version stands for the words in every language.
+const purposes = () => ({
+  preferences: t("Improve this shop with my choices"),
+  recommendations: t("Suggest options based on my choices"),
+});
+const shopText = () => ({
   version: WORDING_VERSION,
-  title: "Your privacy choices",
-  intro:
+  title: t("Your privacy choices"),
+  intro: t(
     "With your permission, this shop keeps what you look at and pick while configuring (never what you " +
-    "type) under a random id kept in this browser. You can change your mind here at any time.",
-  ...PURPOSES,
-};
-const PARTNER_TEXT = {
+      "type) under a random id kept in this browser. You can change your mind here at any time.",
+  ),
+  ...purposes(),
+});
+const partnerText = () => ({
   version: PARTNER_WORDING_VERSION,
-  title: "Your privacy choices for this configurator",
-  intro:
+  title: t("Your privacy choices for this configurator"),
+  intro: t(
     "This configurator is run by the shop that makes the product, not by this website. With your " +
-    "permission, the shop keeps what you look at and pick in it (never what you type) under a random id " +
-    "kept in this browser, noting that it happened on this website. This choice covers this configurator " +
-    "only, and you can change your mind here at any time.",
-  ...PURPOSES,
-};
+      "permission, the shop keeps what you look at and pick in it (never what you type) under a random id " +
+      "kept in this browser, noting that it happened on this website. This choice covers this configurator " +
+      "only, and you can change your mind here at any time.",
+  ),
+  ...purposes(),
+});
 const FLUSH_DELAY = 2000;
 const MAX_BATCH = 100;
 
 /** The words shown for a client: a partner's key means a partner's page. */
 export function wordingFor(client) {
-  return client.key ? PARTNER_TEXT : SHOP_TEXT;
+  return client.key ? partnerText() : shopText();
 }
 
 /** Record the choice on the server (a new shopper id the first time), then in this browser. */
@@ -139,7 +144,7 @@ export function mountPrivacy(root, client, { openers = null, headingLevel = 2 } 
       status.textContent = message;
       window.setTimeout(close, 800);
     } catch {
-      status.textContent = "Your choice could not be saved. Please try again.";
+      status.textContent = t("Your choice could not be saved. Please try again.");
     }
     renderRights();
   }
@@ -151,28 +156,28 @@ export function mountPrivacy(root, client, { openers = null, headingLevel = 2 } 
     rights.replaceChildren();
     if (!shopper) return;
     rights.append(
-      button("Download my data", async () => {
+      button(t("Download my data"), async () => {
         try {
           download("atelier-my-data.json", await client.exportShopper(shopper));
-          status.textContent = "Your data was downloaded.";
+          status.textContent = t("Your data was downloaded.");
         } catch {
-          status.textContent = "Your data could not be downloaded. Please try again.";
+          status.textContent = t("Your data could not be downloaded. Please try again.");
         }
       }),
-      button("Erase my data", async () => {
-        if (!window.confirm("Erase what this shop keeps under your random id? Orders are kept for accounting.")) return;
+      button(t("Erase my data"), async () => {
+        if (!window.confirm(t("Erase what this shop keeps under your random id? Orders are kept for accounting."))) return;
         try {
           await client.eraseShopper(shopper);
         } catch (error) {
           if (error.status !== 404) {
-            status.textContent = "Your data could not be erased. Please try again.";
+            status.textContent = t("Your data could not be erased. Please try again.");
             return;
           }
         }
         privacyChoice.clear(client);
         preferences.input.checked = false;
         recommendations.input.checked = false;
-        status.textContent = "Erased. Nothing is recorded until you choose again.";
+        status.textContent = t("Erased. Nothing is recorded until you choose again.");
         renderRights();
       }),
     );
@@ -187,12 +192,12 @@ export function mountPrivacy(root, client, { openers = null, headingLevel = 2 } 
     h(
       "div",
       { class: "privacy-actions" },
-      button("Accept all", () => save({ preferences: true, recommendations: true }, "Thank you: your choices are recorded.")),
-      button("Decline all", () => save({ preferences: false, recommendations: false }, "Nothing about what you do here is recorded.")),
-      button("Save my choices", () =>
+      button(t("Accept all"), () => save({ preferences: true, recommendations: true }, t("Thank you: your choices are recorded."))),
+      button(t("Decline all"), () => save({ preferences: false, recommendations: false }, t("Nothing about what you do here is recorded."))),
+      button(t("Save my choices"), () =>
         save(
           { preferences: preferences.input.checked, recommendations: recommendations.input.checked },
-          "Your choices are saved.",
+          t("Your choices are saved."),
         ),
       ),
     ),

@@ -2,6 +2,7 @@
 // does: the same fields, the same countries first, the same messages shown at the same moments.
 
 import { h } from "./dom.js";
+import { language, t } from "./i18n.js";
 import { field, showFieldError } from "./page.js";
 
 // Shipping and tax follow the country; these are offered first, the rest of the world after them.
@@ -9,19 +10,24 @@ const COUNTRIES = ["FR", "BE", "DE", "ES", "IT", "LU", "NL", "AT", "PT", "IE", "
 
 // What a required field needs, in the shopper's words.
 const MISSING = {
-  email: "Enter your email address.",
-  name: "Enter your full name.",
-  line1: "Enter the street and number.",
-  postal_code: "Enter the postal code.",
-  city: "Enter the city.",
+  email: () => t("Enter your email address."),
+  name: () => t("Enter your full name."),
+  line1: () => t("Enter the street and number."),
+  postal_code: () => t("Enter the postal code."),
+  city: () => t("Enter the city."),
 };
 
 /** The shopper's mistake in a control, or null; checked in the browser before the shop answers. */
 function controlProblem(control) {
-  if (control.validity.valueMissing || (control.required && !control.value.trim())) return MISSING[control.id] ?? "This is required.";
-  if (control.validity.typeMismatch && control.type === "email") return "Enter an email address such as name@example.org.";
+  if (control.validity.valueMissing || (control.required && !control.value.trim())) {
+    return MISSING[control.id]?.() ?? t("This is required.");
+  }
+  if (control.validity.typeMismatch && control.type === "email") {
+    // Translators: keep the example address as it is.
+    return t("Enter an email address such as name@example.org.");
+  }
   if (control.validity.rangeUnderflow || control.validity.rangeOverflow || control.validity.badInput) {
-    return `Enter a number from ${control.min} to ${control.max}.`;
+    return t("Enter a number from {min} to {max}.", { min: Number(control.min), max: Number(control.max) });
   }
   return null;
 }
@@ -59,23 +65,25 @@ export function validateWhenTouched(form) {
 
 /** The "Contact" and "Shipping address" fieldsets, filled with what the shop already has. */
 export function contactFieldsets(contact = {}) {
-  const names = new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "region" });
-  const countries = [...COUNTRIES].sort((a, b) => names.of(a).localeCompare(names.of(b)));
+  const names = new Intl.DisplayNames([language], { type: "region" });
+  const countries = [...COUNTRIES].sort((a, b) => names.of(a).localeCompare(names.of(b), language));
   const address = contact.address ?? {};
   const input = (id, attributes) => h("input", { id, name: id, class: "atelier-input", ...attributes });
   return [
-    h("fieldset", {}, h("legend", {}, "Contact"),
-      field("Email", input("email", { type: "email", autocomplete: "email", required: true, value: contact.email ?? "" })),
-      field("Full name", input("name", { autocomplete: "name", required: true, value: contact.name ?? "" }))),
-    h("fieldset", {}, h("legend", {}, "Shipping address"),
-      field("Address", input("line1", { autocomplete: "address-line1", required: true, value: address.line1 ?? "" })),
-      field("Address line 2 (optional)", input("line2", { autocomplete: "address-line2", value: address.line2 ?? "" })),
+    // Translators: the heading of the e-mail address and name at checkout.
+    h("fieldset", {}, h("legend", {}, t("Contact")),
+      field(t("Email"), input("email", { type: "email", autocomplete: "email", required: true, value: contact.email ?? "" })),
+      field(t("Full name"), input("name", { autocomplete: "name", required: true, value: contact.name ?? "" }))),
+    h("fieldset", {}, h("legend", {}, t("Shipping address")),
+      // Translators: the street and number of the shipping address.
+      field(t("Address"), input("line1", { autocomplete: "address-line1", required: true, value: address.line1 ?? "" })),
+      field(t("Address line 2 (optional)"), input("line2", { autocomplete: "address-line2", value: address.line2 ?? "" })),
       h("div", { class: "form-row" },
-        field("Postal code", input("postal_code", { autocomplete: "postal-code", required: true, value: address.postal_code ?? "" })),
-        field("City", input("city", { autocomplete: "address-level2", required: true, value: address.city ?? "" }))),
-      field("Country", h("select", { id: "country", name: "country", class: "atelier-input", autocomplete: "country", required: true },
+        field(t("Postal code"), input("postal_code", { autocomplete: "postal-code", required: true, value: address.postal_code ?? "" })),
+        field(t("City"), input("city", { autocomplete: "address-level2", required: true, value: address.city ?? "" }))),
+      field(t("Country"), h("select", { id: "country", name: "country", class: "atelier-input", autocomplete: "country", required: true },
         ...countries.map((code) => h("option", { value: code, selected: (address.country ?? "FR") === code }, names.of(code)))),
-        "Shipping and tax follow the country.")),
+        t("Shipping and tax follow the country."))),
   ];
 }
 

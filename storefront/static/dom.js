@@ -1,6 +1,6 @@
 // Small helpers shared by the pages and the widget: building elements, money, graphemes.
 
-import { language } from "./i18n.js";
+import { language, number, t } from "./i18n.js";
 
 /** h("p", {class: "x", onclick: fn}, "text", child) — attributes set as properties when they are. */
 export function h(tag, attributes = {}, ...children) {
@@ -38,7 +38,7 @@ const formats = new Map();
  * shopper's language writes money (CLDR: "14,00 €" in French, "€14.00" in English).
  */
 export function money(amount, currency, { signed = false } = {}) {
-  const id = `${currency}|${signed}`;
+  const id = `${language}|${currency}|${signed}`;
   if (!formats.has(id)) {
     formats.set(
       id,
@@ -61,6 +61,7 @@ export function graphemeCount(text) {
   return count;
 }
 
+/** Deprecated: English only. Write `tn("{n} item", "{n} items", count)` (i18n.js) instead. */
 export function plural(count, one, many) {
   return `${count} ${count === 1 ? one : many}`;
 }
@@ -77,11 +78,38 @@ export function announce(region, message) {
 const dateFormats = new Map();
 /** A moment from the API (ISO 8601) in the reader's time zone: "21 December 2026 at 18:00". */
 export function dateTime(iso, { time = true } = {}) {
-  if (!dateFormats.has(time)) {
+  const id = `${language}|${time}`;
+  if (!dateFormats.has(id)) {
     dateFormats.set(
-      time,
+      id,
       new Intl.DateTimeFormat(language, time ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" }),
     );
   }
-  return dateFormats.get(time).format(new Date(iso));
+  return dateFormats.get(id).format(new Date(iso));
+}
+
+/**
+ * A translated sentence with elements in it: `nodes(t("From {price}"), { price: h("strong", {}, "€9") })`
+ * gives ["From ", <strong>], to append; the translation puts the elements where its language does.
+ */
+export function nodes(text, parts) {
+  return text
+    .split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/)
+    .filter(Boolean)
+    .map((piece) => {
+      const name = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(piece)?.[1];
+      return name && name in parts ? parts[name] : piece;
+    });
+}
+
+/** A text the shopper typed, quoted the way the language quotes. */
+export function quoted(text) {
+  // Translators: quotation marks around a text the shopper typed: « {text} » in French, „{text}“ in German.
+  return t("“{text}”", { text });
+}
+
+/** A number with its unit ("140 cm"), the number written the way the language writes it. */
+export function withUnit(value, unit) {
+  // Translators: a number and its unit, e.g. "140 cm".
+  return unit ? t("{value} {unit}", { value: number(value), unit }) : number(value);
 }

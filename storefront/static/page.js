@@ -3,6 +3,7 @@
 
 import { ApiError, createClient } from "./api.js";
 import { announce, h } from "./dom.js";
+import { t } from "./i18n.js";
 
 export const client = createClient();
 export const main = document.querySelector("main");
@@ -10,7 +11,8 @@ const announcer = document.querySelector("[data-announcer]");
 export const say = (message) => announce(announcer, message);
 // The brand's name, as the page's header shows it, for the titles written below.
 const shopName = document.querySelector('meta[name="application-name"]')?.content ?? "";
-export const pageTitle = (text) => (shopName ? `${text} · ${shopName}` : text);
+// Translators: a page's title in the browser's tab: the page, then the shop's name.
+export const pageTitle = (text) => (shopName ? t("{page} · {shop}", { page: text, shop: shopName }) : text);
 
 /** The shopper's sentence of a problem: the API's `detail`, already in their language. */
 export function problemText(error) {
@@ -32,7 +34,7 @@ export async function productSpec(key) {
   return specs.get(key);
 }
 
-export function previewBox(label, preview, { alt = `Preview of ${label}` } = {}) {
+export function previewBox(label, preview, { alt = t("Preview of {product}", { product: label }) } = {}) {
   const box = h("figure", { class: "atelier-preview" });
   if (preview?.url) {
     box.append(h("img", { class: "atelier-preview-image", src: preview.url, width: preview.width, height: preview.height, alt }));
@@ -126,7 +128,7 @@ export function loadStripe() {
     }
     const script = h("script", { src: "https://js.stripe.com/v3/" });
     script.addEventListener("load", () => resolve(window.Stripe));
-    script.addEventListener("error", () => reject(new Error("Stripe.js could not be loaded.")));
+    script.addEventListener("error", () => reject(new Error(t("The card payment form could not be loaded. Check your connection and try again."))));
     document.head.append(script);
   });
 }

@@ -6,7 +6,8 @@ import { campaignPage, campaignsPage, preorderOf, preorderPanel } from "./campai
 import { creditLine, entryPage, galleryPage, ideaPage, ideasPage, publishSection } from "./community.js";
 import { mountConfigurator } from "./configurator.js";
 import { contactFieldsets, contactFrom, validateWhenTouched } from "./contact.js";
-import { h, money } from "./dom.js";
+import { h, money, nodes, quoted, withUnit } from "./dom.js";
+import { chooseCurrency, chooseLanguage, currencyFrom, currencyName, list, number, t } from "./i18n.js";
 import {
   client,
   loadStripe,
@@ -21,6 +22,11 @@ import {
   showFieldErrors,
 } from "./page.js";
 
+// The currencies the shop sells in (the page lists them, its default first) and the one the shopper
+// sees prices in: new carts are opened in it.
+const offeredCurrencies = (document.body.dataset.currencies ?? "").split(" ").filter(Boolean);
+const shopCurrency = () => currencyFrom(offeredCurrencies);
+
 /** "Glaze: Sage green · Engraving: “For Sam”" from a design's choices, in the product's words. */
 function describeChoices(spec, choices) {
   const parts = [];
@@ -29,10 +35,10 @@ function describeChoices(spec, choices) {
     if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) continue;
     const label = (key) => attribute.options.find((o) => o.key === key)?.label ?? String(key);
     let shown;
-    if (attribute.kind === "text") shown = `“${value}”`;
-    else if (attribute.kind === "boolean") shown = value ? "Yes" : "No";
-    else if (attribute.kind === "number") shown = `${value}${attribute.unit ? ` ${attribute.unit}` : ""}`;
-    else if (Array.isArray(value)) shown = value.map(label).join(", ");
+    if (attribute.kind === "text") shown = quoted(value);
+    else if (attribute.kind === "boolean") shown = value ? t("Yes") : t("No");
+    else if (attribute.kind === "number") shown = withUnit(value, attribute.unit);
+    else if (Array.isArray(value)) shown = list(value.map(label));
     else shown = label(value);
     parts.push({ label: attribute.label, value: shown });
   }
@@ -52,7 +58,7 @@ function summaryList(lines, currency) {
     "dl",
     { class: "summary-list" },
     ...lines.flatMap((line) => [
-      h("dt", { class: `summary-${line.kind}` }, line.label || { subtotal: "Subtotal", total: "Total" }[line.kind] || line.kind),
+      h("dt", { class: `summary-${line.kind}` }, line.label || { subtotal: t("Subtotal"), total: t("Total") }[line.kind] || line.kind),
       h("dd", { class: `summary-${line.kind}` }, money(line.amount, currency)),
     ]),
   );
@@ -65,7 +71,7 @@ async function updateCartCount() {
   try {
     const cart = await client.cart(token);
     const count = cart.status === "open" ? cart.lines.reduce((sum, line) => sum + line.quantity, 0) : 0;
-    badge.textContent = count ? ` (${count})` : "";
+    badge.textContent = count ? ` (${number(count)})` : "";
   } catch {
     badge.textContent = "";
   }
@@ -79,10 +85,10 @@ async function catalogPage() {
   try {
     data = await client.products();
   } catch (error) {
-    showError(list, error, "The products could not be loaded.");
+    showError(list, error, t("The products could not be loaded."));
     return;
   }
-  const currency = data.brand.currencies[0];
+  const currency = currencyFrom(data.brand.currencies);
   const pictures = [];
   list.replaceChildren(
     ...data.products.map((product) => {
@@ -95,7 +101,8 @@ async function catalogPage() {
         picture,
         h("h2", {}, h("a", { href: `/products/${encodeURIComponent(product.key)}` }, product.label)),
         product.description ? h("p", {}, product.description) : null,
-        h("p", { class: "product-price" }, "From ", h("strong", {}, money(product.from_price[currency], currency))),
+        // Translators: a product's lowest price in the catalog, e.g. "From €14.00".
+        h("p", { class: "product-price" }, ...nodes(t("From {price}"), { price: h("strong", {}, money(product.from_price[currency], currency)) })),
       );
     }),
   );
@@ -125,7 +132,7 @@ async function productPage() {
       const design = await client.design(remixOf);
       initialPicks = Object.fromEntries(Object.entries(design.choices).filter(([, value]) => value !== null));
     } catch (error) {
-      showError(container, error, "The design to copy could not be loaded.");
+      showError(container, error, t("The design to copy could not be loaded."));
       return;
     }
   }
@@ -151,21 +158,21 @@ async function designPage() {
   let design;
   let spec;
   try {
-    design = await client.design(id);
+    design = await client.design(id, shopCurrency());
     spec = await productSpec(design.product);
   } catch (error) {
-    showError(container, error, "This design could not be found.");
+    showError(container, error, t("This design could not be found."));
     return;
   }
-  document.title = pageTitle(`${spec.label}, a shared design`);
+  document.title = pageTitle(t("{product}, a shared design", { product: spec.label }));
   const status = h("p", { class: "design-status", role: "status" });
   const valid = design.live.valid;
-  const addButton = h("button", { type: "button", class: "atelier-button" }, "Add to cart");
+  const addButton = h("button", { type: "button", class: "atelier-button" }, t("Add to cart"));
   addButton.addEventListener("click", async () => {
     if (addButton.getAttribute("aria-disabled") === "true") return;
     addButton.setAttribute("aria-disabled", "true");
     try {
-      const cart = await openCart(client, design.price?.currency);
+      const cart = await openCart(client, shopCurrency());
       await client.addLine(cart.id, design.id, 1);
       window.location.assign("/cart");
     } catch (error) {
@@ -181,22 +188,22 @@ async function designPage() {
       h(
         "div",
         { class: "design-panel" },
-        h("p", { class: "eyebrow" }, "A shared design"),
+        h("p", { class: "eyebrow" }, t("A shared design")),
         h("h1", {}, spec.label),
         creditLine(design.credits, { design: design.id }),
         choiceList(spec, design.choices),
         design.price
-          ? h("p", { class: "atelier-total" }, h("span", {}, "Price"), " ", h("strong", { class: "atelier-amount" }, money(design.price.total, design.price.currency)))
+          ? h("p", { class: "atelier-total" }, h("span", {}, t("Price")), " ", h("strong", { class: "atelier-amount" }, money(design.price.total, design.price.currency)))
           : null,
         valid
           ? null
-          : h("div", { class: "atelier-alert", role: "alert" }, h("p", {}, "This design no longer fits the current options:"),
+          : h("div", { class: "atelier-alert", role: "alert" }, h("p", {}, t("This design no longer fits the current options:")),
             h("ul", {}, ...design.live.violations.map((v) => h("li", {}, v.message)))),
         h(
           "div",
           { class: "atelier-actions" },
           valid ? addButton : null,
-          h("a", { class: "atelier-button atelier-secondary", href: `/products/${encodeURIComponent(design.product)}?remix=${encodeURIComponent(design.id)}` }, "Edit a copy"),
+          h("a", { class: "atelier-button atelier-secondary", href: `/products/${encodeURIComponent(design.product)}?remix=${encodeURIComponent(design.id)}` }, t("Edit a copy")),
         ),
         status,
         // Whoever saved it in this browser may offer it to the gallery (the shop checks it is theirs).
@@ -216,10 +223,7 @@ async function cartPage() {
     window.history.replaceState(null, "", "/cart");
   }
   const token = cartToken.get(client);
-  const empty = () => {
-    container.removeAttribute("aria-busy");
-    container.replaceChildren(h("p", {}, "Your cart is empty. ", h("a", { href: "/" }, "Browse the products")));
-  };
+  const empty = () => emptyCart(container);
   if (!token) {
     empty();
     return;
@@ -233,7 +237,7 @@ async function cartPage() {
       empty();
       return;
     }
-    showError(container, error, "Your cart could not be loaded.");
+    showError(container, error, t("Your cart could not be loaded."));
     return;
   }
   if (cart.status !== "open") {
@@ -244,20 +248,25 @@ async function cartPage() {
   await renderCart(container, cart);
 }
 
+function emptyCart(container) {
+  container.removeAttribute("aria-busy");
+  container.replaceChildren(h("p", {}, t("Your cart is empty."), " ", h("a", { href: "/" }, t("Browse the products"))));
+}
+
 async function renderCart(container, cart, focusLine = null) {
   if (!cart.lines.length) {
-    container.removeAttribute("aria-busy");
-    container.replaceChildren(h("p", {}, "Your cart is empty. ", h("a", { href: "/" }, "Browse the products")));
+    emptyCart(container);
     return;
   }
   const labels = await Promise.all(cart.lines.map((line) => productSpec(line.product)));
   // Contact details are asked for at checkout: their absence is no error of the cart's (yet).
   const cartProblems = cart.problems.filter((p) => !(p.field ?? "").startsWith("contact"));
+  // `message(total)`: what is said once the change is made, with the cart's new total.
   const apply = async (work, message, lineId) => {
     try {
       const updated = await work();
       await renderCart(container, updated, lineId);
-      say(`${message} Cart total ${money(updated.total, updated.currency)}.`);
+      say(message(money(updated.total, updated.currency)));
       updateCartCount();
     } catch (error) {
       say(problemText(error));
@@ -270,7 +279,10 @@ async function renderCart(container, cart, focusLine = null) {
     const quantity = h("input", { id: quantityId, type: "number", min: 1, max: 1000, value: line.quantity, inputmode: "numeric", class: "atelier-input atelier-quantity", dataset: { line: line.id } });
     quantity.addEventListener("change", () => {
       const value = Number.parseInt(quantity.value, 10);
-      if (value >= 1) apply(() => client.setQuantity(cart.id, line.id, value), `${spec.label}: quantity ${value}.`, line.id);
+      if (value >= 1) {
+        apply(() => client.setQuantity(cart.id, line.id, value),
+          (total) => t("{product}: quantity {quantity}. Cart total {total}.", { product: spec.label, quantity: value, total }), line.id);
+      }
     });
     return h(
       "li",
@@ -283,25 +295,37 @@ async function renderCart(container, cart, focusLine = null) {
           ? h("ul", { class: "atelier-problems" }, ...line.problems.map((p) => h("li", {}, p.message)))
           : null),
       h("div", { class: "cart-line-side" },
-        h("label", { for: quantityId, class: "atelier-label" }, "Quantity", h("span", { class: "atelier-visually-hidden" }, ` of ${spec.label}`)),
+        // Seen: "Quantity"; heard: "Quantity of Engraved mug".
+        h("label", { for: quantityId, class: "atelier-label" }, h("span", { "aria-hidden": "true" }, t("Quantity")),
+          h("span", { class: "atelier-visually-hidden" }, t("Quantity of {product}", { product: spec.label }))),
         quantity,
         h("p", { class: "cart-line-total" }, money(line.total, cart.currency),
-          line.quantity > 1 ? h("span", { class: "atelier-each" }, ` (${money(line.unit_price, cart.currency)} each)`) : null),
+          line.quantity > 1 ? h("span", { class: "atelier-each" }, " ", t("({price} each)", { price: money(line.unit_price, cart.currency) })) : null),
         h("button", {
           type: "button",
           class: "atelier-button atelier-secondary",
-          onclick: () => apply(() => client.removeLine(cart.id, line.id), `${spec.label} removed.`, null),
-        }, "Remove", h("span", { class: "atelier-visually-hidden" }, ` ${spec.label}`))),
+          onclick: () => apply(() => client.removeLine(cart.id, line.id),
+            (total) => t("{product} removed. Cart total {total}.", { product: spec.label, total }), null),
+        }, h("span", { "aria-hidden": "true" }, t("Remove")),
+        h("span", { class: "atelier-visually-hidden" }, t("Remove {product}", { product: spec.label })))),
     );
   });
+  // A cart keeps the currency it was opened in, whatever the shopper chose since.
+  const chosen = shopCurrency();
+  const currencyNote = chosen && cart.currency !== chosen
+    ? h("p", { class: "atelier-notice cart-currency" },
+      t("Your cart stays in {currency}, the currency it was opened in; the products are shown in {chosen}.",
+        { currency: currencyName(cart.currency), chosen: currencyName(chosen) }))
+    : null;
   container.replaceChildren(
+    ...[currencyNote].filter(Boolean),
     h("ul", { class: "cart-lines" }, ...rows),
-    h("section", { class: "cart-summary", "aria-label": "Order summary" },
+    h("section", { class: "cart-summary", "aria-label": t("Order summary") },
       summaryList(cart.summary, cart.currency),
-      cart.prices_include_tax ? h("p", { class: "atelier-help" }, "Prices include VAT. Shipping and tax follow your country, chosen at checkout.") : null,
+      cart.prices_include_tax ? h("p", { class: "atelier-help" }, t("Prices include VAT. Shipping and tax follow your country, chosen at checkout.")) : null,
       h("p", { class: "atelier-alert", role: "alert", "data-cart-error": "" }),
       cartProblems.length ? h("ul", { class: "atelier-problems" }, ...cartProblems.map((p) => h("li", {}, p.detail))) : null,
-      h("a", { class: "atelier-button", href: "/checkout" }, "Checkout")),
+      h("a", { class: "atelier-button", href: "/checkout" }, t("Checkout"))),
   );
   container.removeAttribute("aria-busy");
   if (focusLine !== null) container.querySelector(`[data-line="${focusLine}"]`)?.focus();
@@ -310,13 +334,19 @@ async function renderCart(container, cart, focusLine = null) {
 async function checkoutPage() {
   const container = document.querySelector("[data-checkout-view]");
   const token = cartToken.get(client);
+  const nothing = () => {
+    container.removeAttribute("aria-busy");
+    container.replaceChildren(h("p", {}, t("There is nothing to check out yet."), " ", h("a", { href: "/" }, t("Browse the products"))));
+  };
   let cart;
   try {
-    if (!token) throw new ApiError({ title: "No cart", detail: "Your cart is empty." }, 404);
+    if (!token) {
+      nothing();
+      return;
+    }
     cart = await client.cart(token);
-  } catch (error) {
-    container.removeAttribute("aria-busy");
-    container.replaceChildren(h("p", {}, "There is nothing to check out yet. ", h("a", { href: "/" }, "Browse the products")));
+  } catch {
+    nothing();
     return;
   }
   if (cart.status !== "open") {
@@ -328,9 +358,9 @@ async function checkoutPage() {
     { class: "checkout-form", novalidate: true },
     ...contactFieldsets(cart.contact),
     h("p", { class: "atelier-alert", role: "alert", "data-form-error": "" }),
-    h("button", { type: "submit", class: "atelier-button" }, "Continue to payment"),
+    h("button", { type: "submit", class: "atelier-button" }, t("Continue to payment")),
   );
-  const summary = h("section", { class: "cart-summary", "aria-label": "Order summary" }, summaryList(cart.summary, cart.currency));
+  const summary = h("section", { class: "cart-summary", "aria-label": t("Order summary") }, summaryList(cart.summary, cart.currency));
   const validation = validateWhenTouched(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -358,16 +388,16 @@ async function payStep(container, cart) {
   try {
     answer = await client.checkout(cart.id);
   } catch (error) {
-    showError(container, error, "The order could not be made.");
+    showError(container, error, t("The order could not be made."));
     return;
   }
   const { order, payment } = answer;
-  const heading = h("h2", { tabindex: "-1" }, "Payment");
+  const heading = h("h2", { tabindex: "-1" }, t("Payment"));
   const status = h("p", { class: "atelier-alert", role: "alert" });
   const section = h("section", { class: "pay", "aria-labelledby": "pay-title" });
   heading.id = "pay-title";
   section.append(heading, summaryList(order.summary, order.currency),
-    h("p", {}, `Order ${order.number}, to ${order.contact.name}, ${order.contact.email}.`));
+    h("p", {}, t("Order {number}, to {name}, {email}.", { number: order.number, name: order.contact.name, email: order.contact.email })));
   if (order.status !== "pending") {
     window.location.assign(`/orders/${encodeURIComponent(order.token)}`);
     return;
@@ -375,7 +405,7 @@ async function payStep(container, cart) {
   if (payment.provider === "stripe" && payment.publishable_key && payment.client_secret) {
     await stripeForm(section, status, order, payment);
   } else {
-    const pay = h("button", { type: "button", class: "atelier-button atelier-test-payment" }, "Test payment — no money moves");
+    const pay = h("button", { type: "button", class: "atelier-button atelier-test-payment" }, t("Test payment — no money moves"));
     pay.addEventListener("click", async () => {
       pay.setAttribute("aria-disabled", "true");
       try {
@@ -388,7 +418,7 @@ async function payStep(container, cart) {
       }
     });
     section.append(
-      h("p", { class: "test-banner" }, h("strong", {}, "Test mode. "), "This shop takes test payments only: nothing is charged."),
+      h("p", { class: "test-banner" }, h("strong", {}, t("Test mode.")), " ", t("This shop takes test payments only: nothing is charged.")),
       pay,
     );
   }
@@ -400,7 +430,7 @@ async function payStep(container, cart) {
 
 async function stripeForm(section, status, order, payment) {
   const mount = h("div", { class: "stripe-element" });
-  const pay = h("button", { type: "button", class: "atelier-button" }, `Pay ${money(order.total, order.currency)}`);
+  const pay = h("button", { type: "button", class: "atelier-button" }, t("Pay {amount}", { amount: money(order.total, order.currency) }));
   section.append(mount, pay);
   let stripe;
   let elements;
@@ -420,26 +450,26 @@ async function stripeForm(section, status, order, payment) {
       confirmParams: { return_url: new URL(`/orders/${encodeURIComponent(order.token)}`, window.location.href).href },
     });
     // Only reached when the payment could not be confirmed; success leaves for the return URL.
-    status.textContent = error?.message ?? "The payment did not go through.";
+    status.textContent = error?.message ?? t("The payment did not go through.");
     pay.removeAttribute("aria-disabled");
   });
 }
 
 const STATUS_WORDS = {
-  reserved: "Pre-ordered: nothing charged yet",
-  pending: "Waiting for payment",
-  paid: "Paid",
-  in_production: "In production",
-  shipped: "Shipped",
-  cancelled: "Cancelled",
-  refunded: "Refunded",
+  reserved: () => t("Pre-ordered: nothing charged yet"),
+  pending: () => t("Waiting for payment"),
+  paid: () => t("Paid"),
+  in_production: () => t("In production"),
+  shipped: () => t("Shipped"),
+  cancelled: () => t("Cancelled"),
+  refunded: () => t("Refunded"),
 };
 
 const ORDER_HEADINGS = {
-  reserved: "Your pre-order is reserved",
-  pending: "Your order is waiting for payment",
-  cancelled: "This order was cancelled",
-  refunded: "Your payment was refunded: this order will not be made",
+  reserved: () => t("Your pre-order is reserved"),
+  pending: () => t("Your order is waiting for payment"),
+  cancelled: () => t("This order was cancelled"),
+  refunded: () => t("Your payment was refunded: this order will not be made"),
 };
 
 // Orders whose shopper was sent a confirmation (a refunded one never was, if it was never paid).
@@ -472,7 +502,7 @@ async function orderPage() {
       order = await client.order(token);
     }
   } catch (error) {
-    showError(container, error, "This order could not be found.");
+    showError(container, error, t("This order could not be found."));
     return;
   }
   if (order.status !== "pending") forgetCheckedOutCart();
@@ -481,30 +511,31 @@ async function orderPage() {
     preorderOf(order).catch(() => null),
   ]);
   const released = preorder !== null && order.status === "cancelled";
-  const status = released ? "Cancelled: the edition was not made" : STATUS_WORDS[order.status] ?? order.status;
-  document.title = pageTitle(`Order ${order.number}`);
+  const status = released ? t("Cancelled: the edition was not made") : STATUS_WORDS[order.status]?.() ?? order.status;
+  document.title = pageTitle(t("Order {number}", { number: order.number }));
   container.replaceChildren(...[
-    h("h1", {}, released ? "The edition was not made: nothing was charged" : ORDER_HEADINGS[order.status] ?? "Thank you for your order"),
-    h("p", { class: "order-number" }, "Order number ", h("strong", {}, order.number)),
-    h("p", {}, "Status: ", h("strong", { class: "order-status" }, status)),
+    h("h1", {}, released ? t("The edition was not made: nothing was charged") : ORDER_HEADINGS[order.status]?.() ?? t("Thank you for your order")),
+    h("p", { class: "order-number" }, ...nodes(t("Order number {number}"), { number: h("strong", {}, order.number) })),
+    h("p", {}, ...nodes(t("Status: {status}"), { status: h("strong", { class: "order-status" }, status) })),
     preorder ? preorderPanel(order, preorder) : null,
-    order.payment?.test && order.paid_at ? h("p", { class: "test-banner" }, "Paid with a test payment: no money moved.") : null,
+    order.payment?.test && order.paid_at ? h("p", { class: "test-banner" }, t("Paid with a test payment: no money moved.")) : null,
     h("ul", { class: "cart-lines" }, ...order.lines.map((line, index) => {
       const spec = specsByProduct[index];
       const label = spec?.label ?? line.product;
       return h("li", { class: "cart-line order-line" },
         line.preview ? previewBox(label, line.preview) : null,
         h("div", { class: "cart-line-main" },
-          h("h2", {}, `${label} × ${line.quantity}`),
+          // Translators: an order line's heading: the product and how many were ordered, e.g. "Engraved mug × 2".
+          h("h2", {}, t("{product} × {quantity}", { product: label, quantity: line.quantity })),
           creditLine(line.credits),
           spec ? choiceList(spec, line.choices) : null),
         h("p", { class: "cart-line-total" }, money(line.total, order.currency)));
     })),
-    h("section", { class: "cart-summary", "aria-label": "Totals" }, summaryList(order.summary, order.currency)),
-    CONFIRMED.has(order.status) ? h("p", {}, `A confirmation is on its way to ${order.contact.email}.`) : null,
+    h("section", { class: "cart-summary", "aria-label": t("Totals") }, summaryList(order.summary, order.currency)),
+    CONFIRMED.has(order.status) ? h("p", {}, t("A confirmation is on its way to {email}.", { email: order.contact.email })) : null,
   ].filter(Boolean));
   container.removeAttribute("aria-busy");
-  say(`Order ${order.number}: ${status}.`);
+  say(t("Order {number}: {status}.", { number: order.number, status }));
 }
 
 const PAGES = {
@@ -522,6 +553,48 @@ const PAGES = {
   campaign: campaignPage,
 };
 
+/**
+ * The header's language and currency menu (base.html writes it, with the page's language chosen): a
+ * choice is remembered in this browser and the page is loaded again in it. A pick with the pointer, or
+ * from the open list, applies at once; arrow keys on a closed list only move through it (a page that
+ * reloaded under them could never be left by keyboard), and its "Apply" button then shows.
+ */
+function shopMenu() {
+  const form = document.querySelector("[data-shop-menu]");
+  if (!form) return;
+  const languageSelect = form.elements.namedItem("language");
+  const currencySelect = form.elements.namedItem("currency");
+  const applyButton = form.querySelector("[data-shop-menu-apply]");
+  const current = { language: languageSelect?.value, currency: shopCurrency() };
+  if (currencySelect && current.currency) currencySelect.value = current.currency;
+  const apply = () => {
+    if (languageSelect && languageSelect.value !== current.language) chooseLanguage(languageSelect.value);
+    if (currencySelect && currencySelect.value !== current.currency) chooseCurrency(currencySelect.value);
+    window.location.reload();
+  };
+  let keyed = false;
+  form.addEventListener("keydown", (event) => {
+    if (!(event.target instanceof HTMLSelectElement)) return;
+    keyed = true; // a change that follows in the same turn came from the keys
+    window.setTimeout(() => {
+      keyed = false;
+    });
+  });
+  form.addEventListener("change", () => {
+    if (!keyed) {
+      apply();
+      return;
+    }
+    const changed = languageSelect?.value !== current.language || currencySelect?.value !== current.currency;
+    if (applyButton) applyButton.hidden = !changed;
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    apply();
+  });
+}
+
+shopMenu();
 updateCartCount();
 PAGES[main.dataset.page]?.();
 

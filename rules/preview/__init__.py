@@ -16,6 +16,12 @@ The public API, for the app's previews service:
 - ``spec_sheet(product, design, order_info, *, fmt="png", locale="en", assets=None) -> bytes``: the
   production proof of an order line (PNG, or PDF with ``fmt="pdf"``); ``order_info`` is printed at
   the top in its order, e.g. ``{"Order": "A-1042", "Line": "2 of 3"}``.
+- ``print_file(product, design, view_key, *, assets=None, uploads=None, title="", created=None) ->
+  bytes``: one view of a design as a print-ready PDF page, the view's print area (`View.printed`)
+  plus its bleed, with crop marks and a TrimBox; straight texts are real text in the product's font.
+- ``summary_sheet(product, design, facts, *, language=None, assets=None, uploads=None, created=None)
+  -> bytes``: the workshop's A4 summary of an order line (`LineFacts`), in `workshop_language(product)`
+  unless told otherwise (see `rules.preview.printing`).
 - ``ProductModel.asset_files() -> tuple[str, ...]``: every file the views read, relative to the
   catalog folder (store them with a published version).
 - ``assets``: where files come from. Default: the folder the product file was read from
@@ -43,6 +49,7 @@ from __future__ import annotations
 
 from rules.preview.assets import AssetError, AssetSource, FolderAssets, MemoryAssets, clear_caches
 from rules.preview.check import check_views
+from rules.preview.printing import LineFacts, print_file, summary_sheet, workshop_language
 from rules.preview.renderer import (
     FORMATS,
     PREVIEW_SIZES,
@@ -63,12 +70,16 @@ __all__ = [
     "Size",
     "AssetSource",
     "FolderAssets",
+    "LineFacts",
     "MemoryAssets",
     "check_views",
     "clear_caches",
     "compose",
     "content_hash",
+    "print_file",
     "render",
     "render_key",
     "spec_sheet",
+    "summary_sheet",
+    "workshop_language",
 ]

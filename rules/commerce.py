@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rules.errors import RulesError
+from rules.i18n import RULES, Percent
 from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy
 from rules.money import MONEY_CONTEXT, round_money
 
@@ -97,28 +98,22 @@ def order_totals(
     else:
         tax_amount = round_money(MONEY_CONTEXT.divide(taxed * rate, _HUNDRED), currency, rounding)
         total = subtotal + shipping + tax_amount
-    lines = [SummaryLine("subtotal", Localized({"en": "Subtotal", "fr": "Sous-total"}), subtotal)]
+    lines = [SummaryLine("subtotal", RULES.localized("Subtotal"), subtotal)]
     if zone is not None:
         lines.append(SummaryLine("shipping", _shipping_label(zone), shipping))
     if tax is not None and country is not None:
         lines.append(SummaryLine("tax", _tax_label(tax.label, rate, prices_include_tax), tax_amount))
-    lines.append(SummaryLine("total", Localized({"en": "Total", "fr": "Total"}), total))
+    lines.append(SummaryLine("total", RULES.localized("Total"), total))
     return OrderTotals(subtotal, shipping, tax_amount, total, prices_include_tax, tuple(lines))
 
 
 def _shipping_label(zone: ShippingZone) -> Localized:
-    locales = set(zone.label.texts) | {"en", "fr"}
-    prefix = {"en": "Shipping", "fr": "Livraison"}
-    return Localized({loc: f"{prefix.get(loc, prefix['en'])} ({zone.label.get(loc)})" for loc in locales})
+    # Translators: a line of the order's summary: "Shipping (Europe)".
+    return RULES.localized("Shipping ({zone})", zone=zone.label)
 
 
 def _tax_label(label: Localized, rate: Decimal, included: bool) -> Localized:
-    # French sets a space before the percent sign; English writes it against the number.
-    number = f"{rate.normalize():f}"
-    included_word = {"en": "included", "fr": "incluse"}
-    texts = {}
-    for loc in set(label.texts) | {"en", "fr"}:
-        percent = f"{number} %" if loc.startswith("fr") else f"{number}%"
-        text = f"{label.get(loc)} {percent}"
-        texts[loc] = f"{text}, {included_word.get(loc, included_word['en'])}" if included else text
-    return Localized(texts)
+    # Translators: a line of the order's summary, the tax and its rate: "VAT 20%, included".
+    if included:
+        return RULES.localized("{tax} {rate}, included", tax=label, rate=Percent(rate))
+    return RULES.localized("{tax} {rate}", tax=label, rate=Percent(rate))

@@ -18,14 +18,16 @@ language, and a number is written the way the language writes it (CLDR, through 
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping
-from decimal import Decimal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Context, Decimal, localcontext
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 from rules.model import DEFAULT_LOCALE, Localized
@@ -34,7 +36,25 @@ from rules.model import DEFAULT_LOCALE, Localized
 # merchant's); our messages then read in English there.
 LANGUAGES: Final = (DEFAULT_LOCALE, "fr", "de")
 
-Param = str | int | Decimal | Localized
+
+@dataclass(frozen=True)
+class Percent:
+    """A rate in percent as a message parameter: "20%" in English, "20 %" in French and German."""
+
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount of money as a message parameter: "€12.50" in English, "12,50 €" in French (CLDR)."""
+
+    value: Decimal
+    currency: str
+
+
+Param = str | int | Decimal | Localized | Percent | Amount
+ListStyle = Literal["standard", "or"]
+_WRITING: Final = Context(prec=60)
 
 
 class Catalogs:
@@ -55,11 +75,13 @@ class Catalogs:
         return self.translations(language).ngettext(singular, plural, n)
 
     def localized(self, message: str, **params: Param) -> Localized:
-        """`message` in every language, its `{name}` parameters filled in."""
+        """`message` in every language, its `{name}` parameters filled in. A language only a
+        `Localized` parameter has (a merchant's label in Spanish) gets the English message with that
+        parameter in its language."""
         return Localized(
             {
                 language: _fill(self.gettext(language, message), params, language)
-                for language in self.languages
+                for language in _languages(self.languages, params.values())
             }
         )
 
@@ -68,9 +90,42 @@ class Catalogs:
         return Localized(
             {
                 language: _fill(self.ngettext(language, singular, plural, n), {"n": n, **params}, language)
-                for language in self.languages
+                for language in _languages(self.languages, params.values())
             }
         )
+
+
+def listed(
+    items: Sequence[Param], style: ListStyle = "standard", languages: tuple[str, ...] = ()
+) -> Localized:
+    """Items joined the way each language lists them: "a, b and c", "a, b et c", "a, b und c"
+    (`style="or"`: "a or b", "a ou b", "a oder b").
+
+    >>> listed(["A", "B", "C"], "or").get("de")
+    'A, B oder C'
+    """
+    return Localized(
+        {
+            language: format_list([spoken(item, language) for item in items], style=style, locale=language)
+            for language in _languages(languages or LANGUAGES, items)
+        }
+    )
+
+
+def capitalized(text: Localized) -> Localized:
+    """Each language's text with its first letter upper case (a parameter that opens a sentence)."""
+    return Localized({language: value[:1].upper() + value[1:] for language, value in text.texts.items()})
+
+
+def _languages(ours: tuple[str, ...], params: Iterable[object]) -> tuple[str, ...]:
+    extra = [
+        language
+        for param in params
+        if isinstance(param, Localized)
+        for language in param.texts
+        if language not in ours
+    ]
+    return ours + tuple(dict.fromkeys(extra)) if extra else ours
 
 
 @cache
@@ -92,14 +147,21 @@ def spoken(value: Param, language: str) -> str:
 
     >>> spoken(Decimal("1234.5"), "de"), spoken(1234, "en"), spoken("1234", "fr")
     ('1.234,5', '1,234', '1234')
+    >>> spoken(Amount(Decimal("12.5"), "EUR"), "fr"), spoken(Percent(Decimal("20")), "en")
+    ('12,50\xa0€', '20%')
     """
     if isinstance(value, Localized):
         return value.get(language)
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, Percent | Amount | int | Decimal):
         return str(value)
-    if isinstance(value, int | Decimal):
+    # Babel computes with the current decimal context: the caller's (a low precision, traps) must not
+    # change how a number is written.
+    with localcontext(_WRITING):
+        if isinstance(value, Percent):
+            return format_percent(value.value / 100, locale=language, decimal_quantization=False)
+        if isinstance(value, Amount):
+            return format_currency(value.value, value.currency, locale=language)
         return format_decimal(value, locale=language, decimal_quantization=False)
-    return value
 
 
 def direction(locale: str) -> str:

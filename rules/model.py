@@ -238,7 +238,7 @@ class ShippingZone:
 
 
 def _tax_label() -> Localized:
-    return Localized({"en": "Tax", "fr": "Taxes"})
+    return Localized({"en": "Tax", "fr": "Taxes", "de": "Steuern"})
 
 
 @dataclass(frozen=True)

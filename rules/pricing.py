@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from rules.errors import EvaluationError
+from rules.i18n import RULES, Percent
 from rules.model import (
-    DEFAULT_LOCALE,
     Attribute,
     AttributeKind,
     Localized,
@@ -286,42 +286,20 @@ def _sum(amounts: Iterable[Decimal]) -> Decimal:
     return total
 
 
-def _locales(*labels: Localized) -> list[str]:
-    # Always English and French (the shop's two languages), plus whatever the catalog translated.
-    seen = dict.fromkeys([DEFAULT_LOCALE, "fr"])
-    for label in labels:
-        seen.update(dict.fromkeys(label.texts))
-    return list(seen)
-
-
 def _join(attribute: Localized, option: Localized) -> Localized:
-    # French puts a space before the colon.
-    return Localized(
-        {
-            locale: f"{attribute.get(locale)}{' : ' if locale.startswith('fr') else ': '}{option.get(locale)}"
-            for locale in _locales(attribute, option)
-        }
-    )
+    # Translators: a price line, an option's price: "Colour: Gold".
+    return RULES.localized("{attribute}: {option}", attribute=attribute, option=option)
 
 
 def _count_label(label: Localized, count: int) -> Localized:
-    texts = {}
-    for locale in _locales(label):
-        name = label.get(locale)
-        if locale.startswith("fr"):
-            texts[locale] = f"{name} : {count} caractère{'s' if count > 1 else ''}"
-        else:
-            texts[locale] = f"{name}: {count} character{'s' if count != 1 else ''}"
-    return Localized(texts)
+    # Translators: a price line, a text priced per character: "Engraving: 5 characters".
+    return RULES.localized_plural("{label}: {n} character", "{label}: {n} characters", count, label=label)
 
 
 def _tier_label(tier: QuantityTier) -> Localized:
-    percent = _plain(tier.percent_off)
-    return Localized(
-        {
-            "en": f"{tier.min_quantity}+ units: {percent}% off",
-            "fr": f"À partir de {tier.min_quantity} unités : -{percent} %",
-        }
+    # Translators: a price line, a discount for quantity: "10+ units: 15% off".
+    return RULES.localized(
+        "{quantity}+ units: {percent} off", quantity=tier.min_quantity, percent=Percent(tier.percent_off)
     )
 
 

@@ -27,6 +27,7 @@ from rules.engine.explain import CheapestPaths, Explainer, Explaining
 from rules.engine.finite import FiniteModel, FiniteValue, lower
 from rules.engine.layout import LENGTH_KINDS, AttributeSlots, Layout
 from rules.errors import Diagnostic
+from rules.i18n import RULES
 from rules.language import load_brand
 from rules.language import load_catalog as load_catalog_models
 from rules.language import load_product as load_product_model
@@ -339,12 +340,7 @@ class Product:
                 known = [a.key for a in self.model.attributes]
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                message = Localized(
-                    {
-                        "en": "This product has no such choice: reload the page and try again.",
-                        "fr": "Ce produit n'a pas ce choix : rechargez la page et réessayez.",
-                    }
-                )
+                message = RULES.localized("This product has no such choice: reload the page and try again.")
                 problems.append(Violation("unknown", (key,), message, detail=f"no attribute {key!r}{hint}"))
                 continue
             typed, problem = _coerce(attribute, value)
@@ -461,7 +457,7 @@ class Product:
         tables = self._compiled.explainer.rules(assignment)
         return [
             Violation("rule", tuple(self._attributes_of(t.scope)), t.rule.message, t.rule) for t in tables
-        ] or [Violation("rule", tuple(picks), Localized({"en": "These choices cannot be combined."}))]
+        ] or [Violation("rule", tuple(picks), RULES.localized("These choices cannot be combined."))]
 
     def _attributes_of(self, scope: tuple[int, ...]) -> list[str]:
         keys: list[str] = []
@@ -579,34 +575,30 @@ class Product:
             value = design.get(attribute.key)
             if not applies:
                 if not _is_empty(value):
-                    message = attribute.when_message or _text(
+                    message = attribute.when_message or RULES.localized(
                         "“{label}” does not apply with your other choices.",
-                        "« {label} » ne s'applique pas avec vos autres choix.",
-                        attribute,
+                        label=attribute.label,
                     )
                     violations.append(Violation("invalid", (attribute.key,), message))
                 continue
             if attribute.kind is AttributeKind.IMAGE:
                 if attribute.required and not value:
-                    message = _text(
-                        "Upload an image for “{label}”.", "Ajoutez une image pour « {label} ».", attribute
-                    )
+                    message = RULES.localized("Upload an image for “{label}”.", label=attribute.label)
                     violations.append(Violation("missing", (attribute.key,), message))
                 continue
             if value is None or (attribute.kind is AttributeKind.TEXT and value == "" and attribute.required):
                 if attribute.kind not in (AttributeKind.MULTI,):
-                    message = _text("Choose “{label}”.", "Choisissez « {label} ».", attribute)
+                    message = RULES.localized("Choose “{label}”.", label=attribute.label)
                     violations.append(Violation("missing", (attribute.key,), message))
                 continue
             if attribute.kind is AttributeKind.MULTI and isinstance(value, frozenset):
                 high = attribute.max_count if attribute.max_count is not None else len(attribute.options)
                 if not attribute.min_count <= len(value) <= high:
-                    message = _text(
+                    message = RULES.localized(
                         "Choose {low} to {high} for “{label}”.",
-                        "Choisissez de {low} à {high} pour « {label} ».",
-                        attribute,
-                        low=str(attribute.min_count),
-                        high=str(high),
+                        label=attribute.label,
+                        low=attribute.min_count,
+                        high=high,
                     )
                     violations.append(Violation("rule", (attribute.key,), message))
             if attribute.kind is AttributeKind.TEXT and isinstance(value, str) and value and attribute.text:
@@ -806,15 +798,6 @@ def _is_empty(value: Value) -> bool:
     return value is None or value == "" or value == frozenset()
 
 
-def _text(en: str, fr: str, attribute: Attribute, **values: str) -> Localized:
-    return Localized(
-        {
-            "en": en.format(label=attribute.label.get("en"), **values),
-            "fr": fr.format(label=attribute.label.get("fr"), **values),
-        }
-    )
-
-
 def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | None]:
     """A JSON value as the attribute's typed value, or what to tell the shopper instead (the request's
     field names the attribute for integrators)."""
@@ -824,28 +807,24 @@ def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | Non
         case AttributeKind.CHOICE | AttributeKind.COLOUR:
             if isinstance(value, str) and attribute.option(value) is not None:
                 return value, None
-            return None, _text(
+            return None, RULES.localized(
                 "Choose one of the options offered for “{label}”.",
-                "Choisissez l'une des options proposées pour « {label} ».",
-                attribute,
+                label=attribute.label,
             )
         case AttributeKind.BOOLEAN:
             if isinstance(value, bool):
                 return value, None
-            return None, _text(
-                "Answer yes or no for “{label}”.", "Répondez oui ou non pour « {label} ».", attribute
-            )
+            return None, RULES.localized("Answer yes or no for “{label}”.", label=attribute.label)
         case AttributeKind.NUMBER:
             if isinstance(value, int) and not isinstance(value, bool) and value in attribute.number_values():
                 return value, None
             unit = f" {attribute.unit}" if attribute.unit else ""
             step = f"{attribute.step}{unit}"
-            return None, _text(
+            return None, RULES.localized(
                 "Choose “{label}” from {low} to {high}{unit}, in steps of {step}.",
-                "Choisissez « {label} » de {low} à {high}{unit}, par pas de {step}.",
-                attribute,
-                low=str(attribute.minimum),
-                high=str(attribute.maximum),
+                label=attribute.label,
+                low=attribute.minimum or 0,
+                high=attribute.maximum or 0,
                 unit=unit,
                 step=step,
             )
@@ -855,20 +834,18 @@ def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | Non
                 unknown = [v for v in value if attribute.option(str(v)) is None]
                 if not unknown and len(set(value)) == len(value):
                     return frozenset(str(v) for v in value), None
-            return None, _text(
+            return None, RULES.localized(
                 "Choose among the options offered for “{label}”, each at most once.",
-                "Choisissez parmi les options proposées pour « {label} », chacune une fois au plus.",
-                attribute,
+                label=attribute.label,
             )
         case AttributeKind.TEXT:
             if isinstance(value, str):
                 return value, None
-            return None, _text("Write a text for “{label}”.", "Écrivez un texte pour « {label} ».", attribute)
+            return None, RULES.localized("Write a text for “{label}”.", label=attribute.label)
         case AttributeKind.IMAGE:
             if isinstance(value, str) and (value == "" or image_pick(value) is not None):
                 return value, None
-            return None, _text(
+            return None, RULES.localized(
                 "Upload the image for “{label}” again.",
-                "Ajoutez de nouveau l'image pour « {label} ».",
-                attribute,
+                label=attribute.label,
             )

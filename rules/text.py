@@ -68,6 +68,7 @@ from typing import Final
 import regex
 
 from rules import unicode as unicodedata
+from rules.i18n import RULES, Param, capitalized, listed
 from rules.model import Brand, Localized, TextLimits
 
 __all__ = [
@@ -640,8 +641,7 @@ class _Shown:
     """A grapheme as a shopper is told about it: quoted when it can be seen, else said in words
     (`spoken`), since quoting a space or an invisible character shows nothing."""
 
-    en: str
-    fr: str
+    text: Localized
     spoken: bool = False
 
 
@@ -649,55 +649,48 @@ def _display(text: str) -> _Shown:
     core = [char for char in text if char != ZWJ and not _is_variation_selector(char) and not _is_tag(char)]
     blank = any(_BLANK.match(char) for char in core) or all(_MARK.match(char) for char in core)
     if core and not blank:
-        return _Shown(f"“{text}”", f"« {text} »")
+        # Translators: a character the shopper typed, quoted the language's way.
+        return _Shown(RULES.localized("“{character}”", character=text))
     return _spoken((core or list(text))[0])
 
 
 def _spoken(char: str) -> _Shown:
     """A character that cannot be seen, or not on its own, in the words a shopper would use."""
     if char == " ":
-        return _Shown("a space", "un espace", True)
+        return _Shown(RULES.localized("a space"), True)
     if char == "\t":
-        return _Shown("a tab", "une tabulation", True)
+        return _Shown(RULES.localized("a tab"), True)
     if char in LINE_BREAKS:
-        return _Shown("a line break", "un retour à la ligne", True)
+        return _Shown(RULES.localized("a line break"), True)
     if _SPACE.match(char):
-        return _Shown("a special space", "un espace spécial", True)
+        return _Shown(RULES.localized("a special space"), True)
     if char in _BIDI_CONTROLS:
-        return _Shown("an invisible text-direction mark", "une marque invisible de sens d'écriture", True)
+        return _Shown(RULES.localized("an invisible text-direction mark"), True)
     if _CONTROL.match(char):
-        return _Shown("an invisible control character", "un caractère de contrôle invisible", True)
+        return _Shown(RULES.localized("an invisible control character"), True)
     if _char_class(char) is TextProblemCode.UNSUPPORTED_CHARACTER:
-        return _Shown("a character we cannot print", "un caractère que nous ne savons pas imprimer", True)
+        return _Shown(RULES.localized("a character we cannot print"), True)
     if _MARK.match(char) and not _IGNORABLE.match(char):
-        return _Shown("an accent on its own", "un accent seul", True)
-    return _Shown("an invisible character", "un caractère invisible", True)
-
-
-@dataclass(frozen=True)
-class _Place:
-    """Where a character stands, as a shopper finds it: at the start, at the end, or after a word."""
-
-    en: str
-    fr: str
+        return _Shown(RULES.localized("an accent on its own"), True)
+    return _Shown(RULES.localized("an invisible character"), True)
 
 
 _QUOTED_WORD_LENGTH: Final = 20  # graphemes of the word before a place that a message quotes
 
 
-def _where(text: str, index: int, length: int = 1) -> _Place:
+def _where(text: str, index: int, length: int = 1) -> Localized:
     """The place of `text[index : index + length]` in shopper terms (never a character count)."""
     before = _BLANK_RUN.sub(" ", text[:index]).strip()
     after = _BLANK_RUN.sub(" ", text[index + length :]).strip()
     if not before:
-        return _Place("at the start", "au début")
+        return RULES.localized("at the start")
     if not after:
-        return _Place("at the end", "à la fin")
+        return RULES.localized("at the end")
     word = graphemes(before.rsplit(" ", 1)[-1])
     quoted = "".join(word[-_QUOTED_WORD_LENGTH:])
     if len(word) > _QUOTED_WORD_LENGTH:
         quoted = "…" + quoted
-    return _Place(f"after “{quoted}”", f"après « {quoted} »")
+    return RULES.localized("after “{word}”", word=quoted)
 
 
 def _describe(text: str) -> str:
@@ -890,13 +883,28 @@ def _banned(parts: Sequence[str], banned_words: tuple[str, ...], words: _Words) 
 
 
 # --- messages -----------------------------------------------------------------------------------
+# Each message comes in two forms: naming the field when its label is known ("Engraving is too
+# long"), else "this text". Whole sentences, so that each language words them its own way.
 
-_SCRIPT_NAMES_FR: Final = {
-    "Latin": "latines", "Greek": "grecques", "Cyrillic": "cyrilliques", "Arabic": "arabes",
-    "Hebrew": "hébraïques", "Armenian": "arméniennes", "Georgian": "géorgiennes", "Han": "chinoises (han)",
-    "Hiragana": "hiragana", "Katakana": "katakana", "Hangul": "coréennes (hangeul)", "Thai": "thaïes",
-    "Devanagari": "devanagari", "Bengali": "bengalies", "Tamil": "tamoules", "Ethiopic": "éthiopiennes",
-}  # fmt: skip
+# Translators: an adjective qualifying letters ("Latin letters", "lettres latines").
+_SCRIPT_NAMES: Final = {
+    "Latin": RULES.localized("Latin"),
+    "Greek": RULES.localized("Greek"),
+    "Cyrillic": RULES.localized("Cyrillic"),
+    "Arabic": RULES.localized("Arabic"),
+    "Hebrew": RULES.localized("Hebrew"),
+    "Armenian": RULES.localized("Armenian"),
+    "Georgian": RULES.localized("Georgian"),
+    "Han": RULES.localized("Chinese (Han)"),
+    "Hiragana": RULES.localized("Hiragana"),
+    "Katakana": RULES.localized("Katakana"),
+    "Hangul": RULES.localized("Korean (Hangul)"),
+    "Thai": RULES.localized("Thai"),
+    "Devanagari": RULES.localized("Devanagari"),
+    "Bengali": RULES.localized("Bengali"),
+    "Tamil": RULES.localized("Tamil"),
+    "Ethiopic": RULES.localized("Ethiopic"),
+}
 
 
 class _Words:
@@ -905,104 +913,124 @@ class _Words:
     def __init__(self, label: Localized | None) -> None:
         self.label = label
 
-    def _subject_en(self, capital: bool) -> str:
-        if self.label is not None:
-            return self.label.get("en")
-        return "This text" if capital else "this text"
-
-    def _subject_fr(self, capital: bool) -> str:
-        if self.label is not None:
-            return f"{'Le' if capital else 'le'} champ « {self.label.get('fr')} »"
-        return "Ce texte" if capital else "ce texte"
-
     def too_long(self, limit: int, actual: int | None) -> Localized:
-        chars_en = f"{limit} character{'s' if limit != 1 else ''}"
-        chars_fr = f"{limit} caractère{'s' if limit > 1 else ''}"
         if actual is None:
-            return Localized(
-                {
-                    "en": f"{self._subject_en(True)} is too long: at most {chars_en}.",
-                    "fr": f"{self._subject_fr(True)} est trop long : {chars_fr} au maximum.",
-                }
+            if self.label is None:
+                return RULES.localized_plural(
+                    "This text is too long: at most {n} character.",
+                    "This text is too long: at most {n} characters.",
+                    limit,
+                )
+            return RULES.localized_plural(
+                "{label} is too long: at most {n} character.",
+                "{label} is too long: at most {n} characters.",
+                limit,
+                label=self.label,
             )
-        return Localized(
-            {
-                "en": f"{self._subject_en(True)} is too long: at most {chars_en}, not {actual}.",
-                "fr": f"{self._subject_fr(True)} est trop long : {chars_fr} au maximum, pas {actual}.",
-            }
+        if self.label is None:
+            return RULES.localized_plural(
+                "This text is too long: at most {n} character, not {actual}.",
+                "This text is too long: at most {n} characters, not {actual}.",
+                limit,
+                actual=actual,
+            )
+        return RULES.localized_plural(
+            "{label} is too long: at most {n} character, not {actual}.",
+            "{label} is too long: at most {n} characters, not {actual}.",
+            limit,
+            label=self.label,
+            actual=actual,
         )
 
     def too_many_lines(self, limit: int, actual: int) -> Localized:
         if limit == 1:
-            return Localized(
-                {
-                    "en": f"{self._subject_en(True)} fits on one line: remove the line break.",
-                    "fr": f"{self._subject_fr(True)} tient sur une seule ligne : "
-                    "retirez le retour à la ligne.",
-                }
+            if self.label is None:
+                return RULES.localized("This text fits on one line: remove the line break.")
+            return RULES.localized("{label} fits on one line: remove the line break.", label=self.label)
+        if self.label is None:
+            return RULES.localized_plural(
+                "This text takes at most {n} line, not {actual}.",
+                "This text takes at most {n} lines, not {actual}.",
+                limit,
+                actual=actual,
             )
-        return Localized(
-            {
-                "en": f"{self._subject_en(True)} takes at most {limit} lines, not {actual}.",
-                "fr": f"{self._subject_fr(True)} accepte au plus {limit} lignes, pas {actual}.",
-            }
+        return RULES.localized_plural(
+            "{label} takes at most {n} line, not {actual}.",
+            "{label} takes at most {n} lines, not {actual}.",
+            limit,
+            label=self.label,
+            actual=actual,
         )
 
-    def hard(self, code: TextProblemCode, char: str, where: _Place) -> Localized:
+    def hard(self, code: TextProblemCode, char: str, where: Localized) -> Localized:
         # Said in words and placed by the text around it: a shopper cannot see these characters, and a
         # code point or a character count means nothing to them (both are in the problem's `detail`
         # and `position`).
         if code is TextProblemCode.BIDI_CONTROL:
-            shown = _Shown("an invisible text-direction mark", "une marque invisible de sens d'écriture")
+            shown = RULES.localized("an invisible text-direction mark")
         elif code is TextProblemCode.UNSUPPORTED_CHARACTER:
-            shown = _Shown("a character we cannot print", "un caractère que nous ne savons pas imprimer")
+            shown = RULES.localized("a character we cannot print")
         else:
-            shown = _spoken(char)
-        return Localized(
-            {
-                "en": f"{self._subject_en(True)} contains {shown.en} {where.en}; remove it.",
-                "fr": f"{self._subject_fr(True)} contient {shown.fr} {where.fr} : retirez ce caractère.",
-            }
+            shown = _spoken(char).text
+        if self.label is None:
+            return RULES.localized(
+                "This text contains {character} {place}; remove it.", character=shown, place=where
+            )
+        return RULES.localized(
+            "{label} contains {character} {place}; remove it.", label=self.label, character=shown, place=where
         )
 
     def too_many_marks(self, shown: _Shown) -> Localized:
-        return Localized(
-            {
-                "en": f"{_capital(shown.en)} carries too many accents or marks "
-                f"(at most {MAX_MARKS_PER_GRAPHEME}).",
-                "fr": f"{_capital(shown.fr)} porte trop d'accents ou de signes "
-                f"({MAX_MARKS_PER_GRAPHEME} au maximum).",
-            }
+        return capitalized(
+            RULES.localized(
+                "{character} carries too many accents or marks (at most {limit}).",
+                character=shown.text,
+                limit=MAX_MARKS_PER_GRAPHEME,
+            )
         )
 
     def not_allowed(
-        self, shown: _Shown, where: _Place | None, scripts: tuple[str, ...], characters: str | None
+        self, shown: _Shown, where: Localized | None, scripts: tuple[str, ...], characters: str | None
     ) -> Localized:
-        place_en = f" {where.en}" if where else ""
-        place_fr = f" {where.fr}" if where else ""
-        return Localized(
-            {
-                # No final full stop: the list of characters may end with one.
-                "en": f"{_capital(shown.en)}{place_en} is not allowed: {self._subject_en(False)} accepts "
-                f"{_accepts_en(scripts, characters)}",
-                "fr": f"{_capital(shown.fr)}{place_fr} n'est pas accepté : {self._subject_fr(False)} accepte "
-                f"{_accepts_fr(scripts, characters)}",
-            }
-        )
+        # No final full stop: the list of characters may end with one.
+        accepted = _accepted(scripts, characters)
+        if where is None:
+            if self.label is None:
+                found = RULES.localized(
+                    "{character} is not allowed: this text accepts {accepted}",
+                    character=shown.text,
+                    accepted=accepted,
+                )
+            else:
+                found = RULES.localized(
+                    "{character} is not allowed: {label} accepts {accepted}",
+                    character=shown.text,
+                    label=self.label,
+                    accepted=accepted,
+                )
+        elif self.label is None:
+            found = RULES.localized(
+                "{character} {place} is not allowed: this text accepts {accepted}",
+                character=shown.text,
+                place=where,
+                accepted=accepted,
+            )
+        else:
+            found = RULES.localized(
+                "{character} {place} is not allowed: {label} accepts {accepted}",
+                character=shown.text,
+                place=where,
+                label=self.label,
+                accepted=accepted,
+            )
+        return capitalized(found)
 
     def banned(self, typed: str) -> Localized:
         # The text as typed, never the banned word itself: the list is the shop's, not the shopper's.
         # The quote is where to look; the problem's `position` says it to integrators.
-        return Localized(
-            {
-                "en": f"“{typed}” is not allowed in {self._subject_en(False)}.",
-                "fr": f"« {typed} » n'est pas autorisé dans {self._subject_fr(False)}.",
-            }
-        )
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+        if self.label is None:
+            return RULES.localized("“{typed}” is not allowed in this text.", typed=typed)
+        return RULES.localized("“{typed}” is not allowed in {label}.", typed=typed, label=self.label)
 
 
 def _listed(characters: str) -> tuple[bool, bool, list[str]]:
@@ -1014,33 +1042,23 @@ def _listed(characters: str) -> tuple[bool, bool, list[str]]:
     return space, digits, others
 
 
-def _join(items: list[str], conjunction: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def _accepts_en(scripts: tuple[str, ...], characters: str | None) -> str:
-    letters = f"{_join(list(scripts), 'or')} letters" if scripts else "letters"
-    if characters is None:
-        return f"{letters}, digits, spaces and punctuation"
-    space, digits, others = _listed(characters)
-    items = [letters] + (["digits"] if digits else []) + (["spaces"] if space else [])
-    if others:
-        items.append(" ".join(others))
-    return _join(items, "and")
-
-
-def _accepts_fr(scripts: tuple[str, ...], characters: str | None) -> str:
+def _accepted(scripts: tuple[str, ...], characters: str | None) -> Localized:
+    """What a text accepts, listed the language's way: "Latin or Greek letters, digits and - '"."""
     if scripts:
-        names = [_SCRIPT_NAMES_FR.get(name, f"de l'écriture {name}") for name in scripts]
-        letters = f"les lettres {_join(names, 'ou')}"
+        names = listed([_SCRIPT_NAMES.get(name, name) for name in scripts], "or")
+        letters = RULES.localized("{scripts} letters", scripts=names)
     else:
-        letters = "les lettres"
+        letters = RULES.localized("letters")
     if characters is None:
-        return f"{letters}, les chiffres, les espaces et la ponctuation"
+        return listed(
+            [letters, RULES.localized("digits"), RULES.localized("spaces"), RULES.localized("punctuation")]
+        )
     space, digits, others = _listed(characters)
-    items = [letters] + (["les chiffres"] if digits else []) + (["les espaces"] if space else [])
+    items: list[Param] = [letters]
+    if digits:
+        items.append(RULES.localized("digits"))
+    if space:
+        items.append(RULES.localized("spaces"))
     if others:
         items.append(" ".join(others))
-    return _join(items, "et")
+    return listed(items)

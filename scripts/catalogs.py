@@ -3,6 +3,7 @@
     python scripts/catalogs.py extract [DOMAIN…]  # code -> each domain's .pot -> merged into every .po
     python scripts/catalogs.py compile [--force]  # .po -> .mo (only where the .po is newer)
     python scripts/catalogs.py check [DOMAIN…]    # exit 1 when a .pot is behind the code or a .po incomplete
+    python scripts/catalogs.py merge DOMAIN FILE  # translations from a JSON file into the domain's .po
 
 DOMAIN is `rules`, `messages` (the application) or `storefront` (pages, widget); all by default.
 
@@ -13,11 +14,13 @@ messages`, `make catalogs` and the tests call this; it is Babel's `pybabel` with
 from __future__ import annotations
 
 import io
+import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
@@ -137,6 +140,34 @@ def compile_all(force: bool = False) -> list[Path]:
 
 
 # `{name}` (ours and the scripts') and `%(name)s` (Flask-Babel's, in templates).
+def merge(domain: Domain, translated: dict[str, dict[str, Any]]) -> int:
+    """Write translations given as JSON into the domain's catalogs, e.g. a translator's file:
+    `{"Cart": {"fr": "Panier", "de": "Warenkorb"}, "{n} vote": {"plural": "{n} votes", "fr": [one,
+    other], "de": [one, other]}}`. Messages the catalog does not have are left out (run `extract`
+    first); the number of translations written. Plural forms are in the order of the language's
+    CLDR categories (zero, one, two, few, many, other: those it has)."""
+    written = 0
+    for language in LANGUAGES:
+        path = domain.po(language)
+        catalog = _read(path, language)
+        for message_id, texts in translated.items():
+            message = catalog.get(message_id)
+            if message is None or language not in texts:
+                continue
+            text = texts[language]
+            if isinstance(message.id, tuple | list):
+                # A translator may give fewer forms than CLDR counts (French has a third, for a
+                # million and more): the last one given stands for the rest.
+                forms = list(text) + [text[-1]] * (catalog.num_plurals - len(text))
+                message.string = tuple(forms[: catalog.num_plurals])
+            else:
+                message.string = text
+            message.flags.discard("fuzzy")
+            written += 1
+        _write(path, catalog, ignore_obsolete=True)
+    return written
+
+
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}|%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
 
 
@@ -202,6 +233,11 @@ def main(arguments: list[str]) -> int:
     if command == "compile":
         for path in compile_all(force="--force" in arguments):
             sys.stdout.write(f"compiled {path.relative_to(ROOT)}\n")
+        return 0
+    if command == "merge" and len(names) == 2:
+        (domain,) = chosen(names[:1])
+        count = merge(domain, json.loads(Path(names[1]).read_text(encoding="utf-8")))
+        sys.stdout.write(f"{count} translations written\n")
         return 0
     if command == "check":
         found = list(problems(chosen(names)))

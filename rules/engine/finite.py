@@ -26,7 +26,8 @@ from math import prod
 from rules.engine.build import ClauseRows
 from rules.errors import EvaluationError, RulesError
 from rules.expr import Compare, Const, Expr, Logic, Name, Not, OptionKey
-from rules.model import Attribute, AttributeKind, Localized, ProductModel
+from rules.i18n import RULES
+from rules.model import Attribute, AttributeKind, ProductModel
 from rules.results import RuleRef
 
 MAX_COMBINATIONS = 2_000_000  # value combinations one rule may span before it must be split
@@ -153,10 +154,9 @@ def _built_in(model: ProductModel, finite: FiniteModel, attribute: Attribute) ->
     when = attribute.when
     if when is not None:
         # The merchant's own words when they wrote some: the expression is theirs, not the shopper's.
-        message = attribute.when_message or _localized(
-            label,
+        message = attribute.when_message or RULES.localized(
             "“{label}” does not apply with your other choices.",
-            "« {label} » ne s'applique pas avec vos autres choix.",
+            label=label,
         )
         rule = RuleRef(f"when:{key}", message, "product", attribute.source)
         yield _predicate_table(
@@ -169,12 +169,11 @@ def _built_in(model: ProductModel, finite: FiniteModel, attribute: Attribute) ->
         )
         rule = RuleRef(
             f"count:{key}",
-            _localized(
-                label,
+            RULES.localized(
                 "Choose {low} to {high} for {label}.",
-                "Choisissez de {low} à {high} pour {label}.",
-                low=str(low),
-                high=str(high),
+                label=label,
+                low=low,
+                high=high,
             ),
             "product",
             attribute.source,
@@ -192,10 +191,9 @@ def _built_in(model: ProductModel, finite: FiniteModel, attribute: Attribute) ->
     if attribute.kind is AttributeKind.TEXT and attribute.required:
         rule = RuleRef(
             f"required:{key}",
-            _localized(
-                label,
+            RULES.localized(
                 "{label} is required.",
-                "{label} est obligatoire.",
+                label=label,
             ),
             "product",
             attribute.source,
@@ -222,14 +220,6 @@ def _visible(attribute: Attribute, when: Expr, env: Mapping[str, object]) -> boo
 def _int(value: object) -> int:
     assert isinstance(value, int)
     return value
-
-
-def _localized(label: Localized, en: str, fr: str, **values: str) -> Localized:
-    texts = {
-        "en": en.format(label=label.get("en"), **values),
-        "fr": fr.format(label=label.get("fr"), **values),
-    }
-    return Localized(texts)
 
 
 def expression_table(model: ProductModel, finite: FiniteModel, rule: RuleRef, expr: Expr) -> Table:

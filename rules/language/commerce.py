@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rules.errors import Code
+from rules.i18n import RULES
 from rules.language import fields as f
 from rules.language.check import Fields, Report, check_table
 from rules.language.values import Currencies, amount, localized, money
@@ -96,6 +97,6 @@ def lower_tax(fields: Fields, report: Report) -> TaxPolicy | None:
     on_shipping = tax.scalar("on_shipping")
     return TaxPolicy(
         rates,
-        localized(label_node) if label_node is not None else Localized({"en": "Tax", "fr": "Taxes"}),
+        localized(label_node) if label_node is not None else RULES.localized("Tax"),
         bool(on_shipping.value) if on_shipping is not None else True,
     )

@@ -13,6 +13,7 @@ import regex
 
 from rules import expr as x
 from rules.errors import Code
+from rules.i18n import RULES
 from rules.language import fields as f
 from rules.language.brand import BrandInfo, scripts_from
 from rules.language.check import Fields, Report, check_table, did_you_mean, suggestion
@@ -822,12 +823,10 @@ class ProductLowering:
             where = self.brand.limit_sources.get("max_distinct_colours", brand.source)
             call = x.Call("distinct", tuple(x.Name(a.key, where) for a in colours), where)
             expression: x.Expr = x.Compare("<=", call, x.Const(limit, where), where)
-            message = self.brand.messages.get("max_distinct_colours") or Localized(
-                {
-                    "en": f"A design uses at most {limit} different colour{'s' if limit != 1 else ''}.",
-                    "fr": f"Un modèle utilise au plus {limit} couleur{'s' if limit != 1 else ''} "
-                    f"différente{'s' if limit != 1 else ''}.",
-                }
+            message = self.brand.messages.get("max_distinct_colours") or RULES.localized_plural(
+                "A design uses at most {n} different colour.",
+                "A design uses at most {n} different colours.",
+                limit,
             )
             result.append(Constraint("brand:max-distinct-colours", expression, message, "brand", where))
         return result
@@ -846,14 +845,8 @@ def _any_is(attributes: list[Attribute], colour: str, where: SourceRef | None) -
 def _pair_message(first: str, second: str, brand: BrandInfo) -> Localized:
     """The default message of a forbidden pair, in the locales of the other built-in messages."""
     labels = brand.brand.palette_labels
-
-    def name(key: str, locale: str) -> str:
-        label = labels.get(key)
-        return label.get(locale) if label is not None else default_label(key).get()
-
-    return Localized(
-        {
-            "en": f"{name(first, 'en')} and {name(second, 'en')} never go together.",
-            "fr": f"{name(first, 'fr')} et {name(second, 'fr')} ne vont jamais ensemble.",
-        }
+    return RULES.localized(
+        "{first} and {second} never go together.",
+        first=labels.get(first) or default_label(first),
+        second=labels.get(second) or default_label(second),
     )

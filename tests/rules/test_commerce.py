@@ -107,7 +107,7 @@ def test_summary_labels_are_localized(tmp_path: Path) -> None:
     labels = {line.kind: line.label for line in result.lines}
     assert labels["shipping"].get("fr") == "Livraison (France)"
     assert labels["tax"].get("en") == "VAT 20%, included"
-    assert labels["tax"].get("fr") == "TVA 20 %, incluse"
+    assert labels["tax"].get("fr") == "TVA 20\u00a0%, incluse"  # CLDR: a no-break space before %
 
 
 @pytest.mark.parametrize(

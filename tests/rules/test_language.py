@@ -421,12 +421,17 @@ def test_brand_limit_default_messages_name_the_colours(tmp_path: Path) -> None:
     pair, distinct = mug.constraints
     # In the locales of the other built-in messages, with the palette's labels where it has them.
     assert pair.message == Localized(
-        {"en": "Ink and Gold never go together.", "fr": "Encre et Gold ne vont jamais ensemble."}
+        {
+            "en": "Ink and Gold never go together.",
+            "fr": "Encre et Gold ne vont jamais ensemble.",
+            "de": "Ink und Gold passen nie zusammen.",
+        }
     )
     assert distinct.message == Localized(
         {
             "en": "A design uses at most 1 different colour.",
             "fr": "Un modèle utilise au plus 1 couleur différente.",
+            "de": "Ein Design verwendet höchstens 1 verschiedene Farbe.",
         }
     )
 

@@ -298,7 +298,7 @@ def test_no_tier_below_the_first_threshold() -> None:
 def test_the_highest_reached_tier_applies_to_the_whole_quantity() -> None:
     ten = quote(MUG, design(), 10, "EUR")
     assert lines_of(ten, "tier") == [("10+ units: 5% off", D("-7.00"))]
-    assert ten.lines[-1].label.get("fr") == "À partir de 10 unités : -5 %"
+    assert ten.lines[-1].label.get("fr") == "À partir de 10 unités : -5\u00a0%"
     assert (ten.unit_price, ten.total) == (D("14.00"), D("133.00"))
     fifty = quote(MUG, design(), 50, "EUR")
     assert lines_of(fifty, "tier") == [("50+ units: 12.5% off", D("-87.50"))]

@@ -245,7 +245,7 @@ def test_a_letter_of_another_script_is_refused_with_a_clear_message() -> None:
     assert problem.code is TextProblemCode.SCRIPT_NOT_ALLOWED
     assert (problem.grapheme, problem.position) == ("Ж", 0)
     assert problem.message.get("en") == (
-        "“Ж” is not allowed: Engraving accepts Latin letters, spaces and . , ' & ! ? -"
+        "“Ж” is not allowed: Engraving accepts Latin letters, spaces, and . , ' & ! ? -"
     )
     assert problem.message.get("fr") == (
         "« Ж » n'est pas accepté : le champ « Gravure » accepte les lettres latines, les espaces et "
@@ -266,7 +266,7 @@ def test_listed_characters_are_the_only_non_letters_allowed() -> None:
         ("character_not_allowed", "4"),
     ]
     assert problems[0].message.get("en") == (
-        "“+” is not allowed: Engraving accepts Latin letters, spaces and . , ' & ! ? -"
+        "“+” is not allowed: Engraving accepts Latin letters, spaces, and . , ' & ! ? -"
     )
 
 
@@ -274,7 +274,7 @@ def test_digits_are_named_as_such_when_all_ten_are_listed() -> None:
     limits = TextLimits(max_length=40, characters=" 0123456789")
     (problem,) = check("Anna!", limits)
     assert (
-        problem.message.get("en") == "“!” is not allowed: Engraving accepts Latin letters, digits and spaces"
+        problem.message.get("en") == "“!” is not allowed: Engraving accepts Latin letters, digits, and spaces"
     )
 
 
@@ -321,7 +321,7 @@ def test_without_a_character_list_digits_punctuation_and_emoji_are_fine() -> Non
     (problem,) = check("Anna Δ", FREE)
     assert problem.code is TextProblemCode.SCRIPT_NOT_ALLOWED
     assert problem.message.get("en") == (
-        "“Δ” is not allowed: Engraving accepts Latin letters, digits, spaces and punctuation"
+        "“Δ” is not allowed: Engraving accepts Latin letters, digits, spaces, and punctuation"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import string
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -79,6 +80,7 @@ ENVIRONMENT = {
     "ATELIER_UPLOAD_RETENTION_DAYS": "ATELIER_UPLOAD_RETENTION_DAYS",
     "ATELIER_PREVIEW_STORE_MB": "ATELIER_PREVIEW_STORE_MB",
     "ATELIER_PREVIEW_STORE_DAYS": "ATELIER_PREVIEW_STORE_DAYS",
+    "ATELIER_PROOF_FILE_NAME": "ATELIER_PROOF_FILE_NAME",
     "ATELIER_RATELIMIT_URL": "ATELIER_RATELIMIT_URL",
     "ATELIER_RATELIMITS": "ATELIER_RATELIMITS",
     "ATELIER_TRUSTED_PROXIES": "ATELIER_TRUSTED_PROXIES",
@@ -140,6 +142,10 @@ DEFAULTS: dict[str, Any] = {
     # (0: no age limit). Any preview that goes is drawn again, to the same bytes, when asked for.
     "ATELIER_PREVIEW_STORE_MB": 1024,
     "ATELIER_PREVIEW_STORE_DAYS": 30,
+    # The names production proofs are downloaded under (docs/previews.md): {order} number, {line}
+    # position in the order (from 1), {line_id}, {view} key (`spec` for the summary sheet), {product}
+    # key; the extension follows.
+    "ATELIER_PROOF_FILE_NAME": "{order}-{line}-{view}",
     # Every request body is refused past this (413) before it is read: JSON bodies are small. Uploads
     # and rule sets raise it for their own requests (request.max_content_length).
     "MAX_CONTENT_LENGTH": 1024 * 1024,
@@ -300,6 +306,7 @@ def check_config(config: dict[str, Any]) -> None:
     check_mail(config)
     check_media(config)
     check_storage(config)
+    check_proof_file_name(config)
     check_observability(config, mode)
     # The demo migrates its database and publishes its catalog at start; production never does on
     # its own (several workers starting at once must not race to migrate).
@@ -412,6 +419,36 @@ def check_media(config: dict[str, Any]) -> None:
         raise ConfigurationError(f"ATELIER_UPLOAD_FORMATS must list some of {choices}, not {formats!r}.")
     config["ATELIER_UPLOAD_FORMATS"] = tuple(sorted(chosen))
     config["ATELIER_RATELIMITS"] = parse_rate_limits(config.get("ATELIER_RATELIMITS") or {})
+
+
+PROOF_FILE_FIELDS = frozenset({"order", "line", "line_id", "view", "product"})
+
+
+def check_proof_file_name(config: dict[str, Any]) -> None:
+    """Refuse a proof file name template that names two files of an order alike, or that is no name.
+
+    >>> check_proof_file_name({"ATELIER_PROOF_FILE_NAME": "{order}/{view}"})
+    Traceback (most recent call last):
+    ...
+    configurator.errors.ConfigurationError: ATELIER_PROOF_FILE_NAME ...
+    """
+    template = str(config.get("ATELIER_PROOF_FILE_NAME") or DEFAULTS["ATELIER_PROOF_FILE_NAME"]).strip()
+    what = (
+        "ATELIER_PROOF_FILE_NAME must name each file of an order apart, with {view} and {line} or "
+        '{line_id} (also {order} and {product}), and no /, \\ or ", e.g. {order}-{line}-{view}'
+    )
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError:
+        raise ConfigurationError(f"{what}; {template!r} is not a template.") from None
+    if (
+        not fields <= PROOF_FILE_FIELDS
+        or "view" not in fields
+        or not fields & {"line", "line_id"}
+        or any(char in template for char in '/\\"\0')
+    ):
+        raise ConfigurationError(f"{what}, not {template!r}.")
+    config["ATELIER_PROOF_FILE_NAME"] = template
 
 
 def check_storage(config: dict[str, Any]) -> None:

@@ -48,3 +48,25 @@ def test_nonsense_is_refused_naming_the_variable(variable: str, value: str, mess
 def test_the_first_of_several_mistakes_is_named() -> None:
     with pytest.raises(ConfigurationError, match="^ATELIER_SMTP_PORT"):
         load_config(environ={"ATELIER_UPLOAD_MAX_BYTES": "x", "ATELIER_SMTP_PORT": "x"})
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{order}-{view}",
+        "{order}-{line}",
+        "{order}/{line}-{view}",
+        "{line}-{view}-{colour}",
+        "{line}-{view",
+        '"{line}{view}',
+    ],
+)
+def test_a_proof_file_name_that_cannot_tell_files_apart_is_refused(template: str) -> None:
+    with pytest.raises(ConfigurationError, match="^ATELIER_PROOF_FILE_NAME must name each file"):
+        load_config(environ={"ATELIER_PROOF_FILE_NAME": template})
+
+
+def test_proof_file_names_default_to_order_line_view() -> None:
+    assert load_config(environ={})["ATELIER_PROOF_FILE_NAME"] == "{order}-{line}-{view}"
+    chosen = load_config(environ={"ATELIER_PROOF_FILE_NAME": " {product}_{order}_{line_id:04d}_{view} "})
+    assert chosen["ATELIER_PROOF_FILE_NAME"] == "{product}_{order}_{line_id:04d}_{view}"

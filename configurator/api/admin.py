@@ -157,6 +157,7 @@ def _proof(order: Order, item: proofs.ListedProof) -> dict[str, Any]:
         "kind": proof.kind,
         "view": proof.view,
         "name": proof.file_name,
+        "file_name": item.download_name,
         "format": proof.format,
         "size": proof.byte_size,
         "sha256": proof.sha256,
@@ -391,7 +392,7 @@ class OrderProofs(MethodView):
     @blp.response(200, AdminProofListSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, number: str) -> dict[str, Any]:
-        """The order's production proofs: each line's views at production size, then its spec sheet.
+        """The order's production proofs: each line's print file per view, then its summary sheet.
 
         Rendered by a background task once the order is paid; the list fills in as files are stored."""
         order, found = proofs.proofs_of(number)
@@ -405,7 +406,7 @@ PROOF_FILE = {
     "headers": {
         "ETag": {"description": "Strong entity tag: the file's SHA-256", "schema": {"type": "string"}},
         "Content-Disposition": {
-            "description": 'attachment; filename="<order number>-<line id>-<name>"',
+            "description": 'attachment; filename="<the file name ATELIER_PROOF_FILE_NAME makes>"',
             "schema": {"type": "string"},
         },
     },
@@ -419,7 +420,7 @@ class OrderProofFile(MethodView):
     @blp.alt_response(304, response="NOT_MODIFIED", description="If-None-Match matched")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, number: str, line_id: int, name: str) -> Response:
-        """Download one proof (`front.png`, `spec.pdf`, ...) of an order line."""
+        """Download one proof (`front.pdf`, `spec.pdf`, ...) of an order line."""
         found = proofs.read(number, line_id, name, blob_store())
         response = Response(found.data, mimetype=found.mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{found.download_name}"'

@@ -259,8 +259,18 @@ class AdminProofSchema(Schema):
     line = fields.Integer(required=True, metadata={"description": "The order line's id"})
     line_number = fields.Integer(required=True, metadata={"description": "Its position in the order, from 1"})
     kind = fields.String(required=True, metadata={"enum": ["view", "spec"]})
-    view = fields.String(required=True, metadata={"description": 'The view\'s key; "" for the spec sheet'})
-    name = fields.String(required=True, metadata={"example": "front.png"})
+    view = fields.String(required=True, metadata={"description": 'The view\'s key; "" for the summary sheet'})
+    name = fields.String(
+        required=True,
+        metadata={"description": "Its name within the line, in its URL", "example": "front.pdf"},
+    )
+    file_name = fields.String(
+        required=True,
+        metadata={
+            "description": "The name it downloads under (ATELIER_PROOF_FILE_NAME)",
+            "example": "B4JW-FJBR-1-front.pdf",
+        },
+    )
     format = fields.String(required=True, metadata={"enum": ["png", "pdf"]})
     size = fields.Integer(required=True, metadata={"description": "Bytes"})
     sha256 = fields.String(required=True, metadata={"description": "Also the file's strong ETag"})
@@ -273,7 +283,7 @@ class AdminProofListSchema(Schema):
     items = fields.List(
         fields.Nested(AdminProofSchema),
         required=True,
-        metadata={"description": "By line, each line's views then its spec sheet; empty until rendered"},
+        metadata={"description": "By line, each line's views then its summary sheet; empty until rendered"},
     )
 
 

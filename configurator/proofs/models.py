@@ -14,8 +14,23 @@ from configurator.orders.models import OrderLine
 
 
 class ProofKind(StrEnum):
-    VIEW = "view"  # one view of the design, at the view's own (production) size
-    SPEC = "spec"  # the one-page spec sheet: every choice, texts as cut, fonts, colours
+    VIEW = "view"  # one view of the design: its print file (PDF; a PNG for orders paid before them)
+    SPEC = "spec"  # the summary sheet: every choice, texts as cut, fonts, colours, the quantity
+
+
+SPEC_NAME = "spec"
+SPEC_VIEW_NAME = "view-spec"  # a view keyed `spec` is named apart from the summary sheet
+
+
+def proof_stem(kind: str, view: str) -> str:
+    """A proof's name within its line, without its extension: the view's key, or `spec`.
+
+    >>> proof_stem("view", "front"), proof_stem("spec", ""), proof_stem("view", "spec")
+    ('front', 'spec', 'view-spec')
+    """
+    if kind == ProofKind.SPEC.value:
+        return SPEC_NAME
+    return SPEC_VIEW_NAME if view == SPEC_NAME else view
 
 
 class Proof(db.Model):  # type: ignore[name-defined]
@@ -29,7 +44,7 @@ class Proof(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
-    view: Mapped[str] = mapped_column(String(100), default="")  # "" for the spec sheet
+    view: Mapped[str] = mapped_column(String(100), default="")  # "" for the summary sheet
     format: Mapped[str] = mapped_column(String(10))  # png | pdf
     blob_key: Mapped[str] = mapped_column(String(512))
     sha256: Mapped[str] = mapped_column(String(64))
@@ -40,8 +55,9 @@ class Proof(db.Model):  # type: ignore[name-defined]
 
     @property
     def file_name(self) -> str:
-        """The proof's name within its line: `<view>.png`, or `spec.pdf`."""
-        return f"{self.view or 'spec'}.{self.format}"
+        """The proof's name within its line: `<view>.pdf` (`<view>.png` before print files), or
+        `spec.pdf`."""
+        return f"{proof_stem(self.kind, self.view)}.{self.format}"
 
 
 class ProofFailure(db.Model):  # type: ignore[name-defined]

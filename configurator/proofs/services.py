@@ -1,11 +1,13 @@
 """Production proofs: queued in the transaction that marks an order paid, rendered by
 `configurator.proofs.tasks.render_proofs` once it has committed, read back by the admin API.
 
-For each order line the workshop gets every view of the design at the view's own size (PNG) and one
-spec sheet (PDF): the order number, "line i of n", the product, every choice with its label, texts
-exactly as they will be cut with their font, colours with their hex. Files are stored under keys made
-from the order, the line and the view, and recorded once per (line, kind, view): running the task
-again only fills in what is missing.
+For each order line the workshop gets a print file per view of the design (a PDF page at the view's
+print size plus its bleed, with crop marks; see `rules.preview.printing`) and one summary sheet (PDF)
+in the workshop's language: the order number, "line i of n", the product, every choice with its label
+and key, texts exactly as they will be cut with their length, font and size, colours with their hex,
+the quantity. Files are stored under keys made from the order, the line and the view, and recorded
+once per (line, kind, view): running the task again only fills in what is missing. They are
+downloaded under names made from ATELIER_PROOF_FILE_NAME (`{order}-{line}-{view}` by default).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, false, select, update
+from flask import current_app
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from configurator.catalog import versions
@@ -26,18 +29,16 @@ from configurator.extensions import db
 from configurator.orders.models import Order, OrderLine, OrderStatus
 from configurator.orders.services import find_by_number
 from configurator.proofs.errors import ProofNotFound
-from configurator.proofs.models import Proof, ProofFailure, ProofKind
+from configurator.proofs.models import Proof, ProofFailure, ProofKind, proof_stem
 from configurator.storage import BlobStore
 from configurator.uploads.services import upload_bytes
 from rules import Product, preview
 from rules.errors import RulesError
 from rules.model import Value
 
-PNG = "png"
+PNG = "png"  # views of orders paid before print files, kept as they were rendered
 PDF = "pdf"
 MIMETYPES = {PNG: "image/png", PDF: "application/pdf"}
-SPEC_NAME = "spec"
-LOCALE = "en"  # the workshop's language
 
 logger = logging.getLogger(__name__)
 
@@ -47,18 +48,18 @@ class Wanted:
     """One file a line needs."""
 
     kind: ProofKind
-    view: str  # "" for the spec sheet
+    view: str  # "" for the summary sheet
     format: str
 
     @property
     def file_name(self) -> str:
-        return f"{self.view or SPEC_NAME}.{self.format}"
+        return f"{proof_stem(self.kind.value, self.view)}.{self.format}"
 
 
 def wanted(product: Product) -> list[Wanted]:
-    """Every file a line of this product needs: each view (none when the product has no views), then
-    the spec sheet."""
-    views = [Wanted(ProofKind.VIEW, view.key, PNG) for view in product.model.views]
+    """Every file a line of this product needs: each view's print file (none when the product has no
+    views), then the summary sheet."""
+    views = [Wanted(ProofKind.VIEW, view.key, PDF) for view in product.model.views]
     return [*views, Wanted(ProofKind.SPEC, "", PDF)]
 
 
@@ -67,16 +68,33 @@ def blob_key(order_number: str, line_id: int, file_name: str) -> str:
     return f"proofs/{order_number}/{line_id}/{file_name}"
 
 
-def order_info(order: Order, line: OrderLine, index: int, count: int, label: str) -> dict[str, str]:
-    """What the spec sheet prints above the choices, in this order."""
+def line_facts(order: Order, line: OrderLine, index: int, count: int) -> preview.LineFacts:
+    """What the summary sheet says of the line besides its design."""
     version = line.version
-    return {
-        "Order": order.number,
-        "Line": f"{index} of {count}",
-        "Product": f"{label} [{line.product_key}]",
-        "Quantity": str(line.quantity),
-        "Rules": f"version {version.id} ({version.content_hash[:12]})",
-    }
+    return preview.LineFacts(
+        order=order.number,
+        line=index,
+        lines=count,
+        quantity=line.quantity,
+        version=f"{version.id} ({version.content_hash[:12]})",
+    )
+
+
+FILE_NAME_FIELDS = ("order", "line", "line_id", "view", "product")
+
+
+def download_name(
+    template: str, *, order: str, line: int, line_id: int, view: str, product: str, format: str
+) -> str:
+    """The name a proof is downloaded under: `template` (ATELIER_PROOF_FILE_NAME) filled in, then
+    the format's extension; the summary sheet's `{view}` is `spec`.
+
+    >>> download_name("{order}-{line}-{view}", order="B4JW-FJBR", line=2, line_id=12, view="front",
+    ...               product="engraved-mug", format="pdf")
+    'B4JW-FJBR-2-front.pdf'
+    """
+    filled = template.format(order=order, line=line, line_id=line_id, view=view, product=product)
+    return f"{filled}.{format}"
 
 
 @dataclass(frozen=True)
@@ -92,7 +110,8 @@ class LineWork:
     line_id: int
     served: versions.Served
     design: dict[str, Value]
-    info: dict[str, str]
+    facts: preview.LineFacts
+    paid_at: datetime
     stored: dict[tuple[str, str], StoredFile]
 
 
@@ -160,28 +179,39 @@ def _load(order: Order, outcome: Outcome) -> list[LineWork]:
             logger.exception("order %s, line %s: its product version cannot be read", order.number, line.id)
             outcome.failed += 1
             continue
-        info = order_info(order, line, index, len(lines), served.product.model.label.get(LOCALE))
-        work.append(LineWork(line.id, served, design, info, stored.get(line.id, {})))
+        facts = line_facts(order, line, index, len(lines))
+        assert order.paid_at is not None  # checked by render_order
+        work.append(LineWork(line.id, served, design, facts, order.paid_at, stored.get(line.id, {})))
     return work
 
 
 def _render(item: LineWork, want: Wanted) -> bytes:
-    model, assets = item.served.product.model, item.served.assets
+    product, assets = item.served.product, item.served.assets
     if want.kind is ProofKind.VIEW:
-        return preview.render(
-            model, item.design, want.view, "production", PNG, assets=assets, uploads=upload_bytes
+        facts = item.facts
+        return preview.print_file(
+            product,
+            item.design,
+            want.view,
+            assets=assets,
+            uploads=upload_bytes,
+            title=f"{facts.order} · {facts.line}/{facts.lines} · {want.view}",
+            created=item.paid_at,
         )
-    return preview.spec_sheet(model, item.design, item.info, fmt=want.format, locale=LOCALE, assets=assets)
+    return preview.summary_sheet(
+        product, item.design, item.facts, assets=assets, uploads=upload_bytes, created=item.paid_at
+    )
 
 
 def _record(line_id: int, want: Wanted, key: str, data: bytes, stored: StoredFile | None) -> None:
     digest, size = hashlib.sha256(data).hexdigest(), len(data)
     if stored is not None:
-        # Its row was there but its file was lost: the row now describes the file just written.
+        # Its row was there but its file was lost: the row now describes the file just written (a
+        # view rendered as PNG before print files comes back as its print file).
         db.session.execute(
             update(Proof)
             .where(Proof.id == stored.proof_id)
-            .values(sha256=digest, byte_size=size, blob_key=key)
+            .values(sha256=digest, byte_size=size, blob_key=key, format=want.format)
         )
         return
     _insert_once(
@@ -213,23 +243,40 @@ def _insert_once(**values: Any) -> None:
 
 @dataclass(frozen=True)
 class ListedProof:
-    """A stored proof with the line it belongs to."""
+    """A stored proof with the line it belongs to and the name it is downloaded under."""
 
     proof: Proof
     line_number: int  # 1-based position of the line in its order
+    download_name: str
 
 
 def proofs_of(number: str) -> tuple[Order, list[ListedProof]]:
-    """The order with this number and its proofs, by line then views before the spec sheet;
+    """The order with this number and its proofs, by line then views before the summary sheet;
     `OrderNotFound` for an unknown number."""
     order = find_by_number(number)
-    positions = {line.id: index for index, line in enumerate(order.lines, start=1)}
+    lines = {line.id: (index, line) for index, line in enumerate(order.lines, start=1)}
     rows = db.session.scalars(
         select(Proof)
-        .where(Proof.order_line_id.in_(positions))
-        .order_by(Proof.order_line_id, Proof.kind.desc(), Proof.view)  # a line's views, then its spec
+        .where(Proof.order_line_id.in_(lines))
+        .order_by(Proof.order_line_id, Proof.kind.desc(), Proof.view)  # a line's views, then its sheet
     )
-    return order, [ListedProof(proof, positions[proof.order_line_id]) for proof in rows]
+    listed = []
+    for proof in rows:
+        index, line = lines[proof.order_line_id]
+        listed.append(ListedProof(proof, index, _download_name(order, index, line, proof)))
+    return order, listed
+
+
+def _download_name(order: Order, index: int, line: OrderLine, proof: Proof) -> str:
+    return download_name(
+        current_app.config["ATELIER_PROOF_FILE_NAME"],
+        order=order.number,
+        line=index,
+        line_id=line.id,
+        view=proof_stem(proof.kind, proof.view),
+        product=line.product_key,
+        format=proof.format,
+    )
 
 
 @dataclass(frozen=True)
@@ -243,15 +290,15 @@ class ProofFile:
 
 
 def read(number: str, line_id: int, name: str, store: BlobStore) -> ProofFile:
-    """The bytes of proof `name` (`front.png`, `spec.pdf`) of a line of the order; `OrderNotFound`
+    """The bytes of proof `name` (`front.pdf`, `spec.pdf`) of a line of the order; `OrderNotFound`
     or `ProofNotFound` otherwise (also when its file is missing or no longer matches its digest)."""
     order = find_by_number(number)
-    proof = db.session.scalar(
+    candidates = db.session.scalars(
         select(Proof)
         .join(OrderLine, OrderLine.id == Proof.order_line_id)
         .where(OrderLine.order_id == order.id, Proof.order_line_id == line_id)
-        .where(*_name_conditions(name))
     )
+    proof = next((p for p in candidates if p.file_name == name), None)  # a line has a few proofs
     if proof is None:
         raise ProofNotFound(f"Order {order.number} has no proof {name!r} for line {line_id}.")
     data = store.get(proof.blob_key)
@@ -260,21 +307,13 @@ def read(number: str, line_id: int, name: str, store: BlobStore) -> ProofFile:
         raise ProofNotFound(
             f"The file of proof {name!r} is missing; render the order's proofs again to restore it."
         )
+    index, line = next((i, line) for i, line in enumerate(order.lines, start=1) if line.id == line_id)
     return ProofFile(
         data=data,
         mimetype=MIMETYPES[proof.format],
         sha256=proof.sha256,
-        download_name=f"{order.number}-{line_id}-{proof.file_name}",
+        download_name=_download_name(order, index, line, proof),
     )
-
-
-def _name_conditions(name: str) -> list[Any]:
-    stem, dot, extension = name.rpartition(".")
-    if not dot or extension not in MIMETYPES or not stem:
-        return [false()]  # no proof has a name like that
-    if stem == SPEC_NAME and extension == PDF:
-        return [Proof.kind == ProofKind.SPEC.value]
-    return [Proof.kind == ProofKind.VIEW.value, Proof.view == stem, Proof.format == extension]
 
 
 # Orders worth proofs: paid, and not cancelled or refunded since.
@@ -282,7 +321,7 @@ MADE_STATUSES = (OrderStatus.PAID.value, OrderStatus.IN_PRODUCTION.value, OrderS
 
 
 def orders_missing_proofs(older_than: timedelta, within: timedelta = timedelta(days=7)) -> list[int]:
-    """Ids of orders paid between `within` and `older_than` ago with a line that has no spec sheet yet
+    """Ids of orders paid between `within` and `older_than` ago with a line that has no summary yet
     (every line gets one): their proofs task was lost, e.g. enqueued while the broker was down. Orders
     whose proofs were given up are left to a person (`give_up`)."""
     now = utcnow()

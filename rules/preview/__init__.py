@@ -13,9 +13,6 @@ The public API, for the app's previews service:
 - ``render_key(content_hash, design, view, size, fmt) -> str``: the sha256 key of a render, for a
   cache of rendered bytes. ``content_hash`` must change whenever the product or its assets change:
   `content_hash(product, assets)` gives one.
-- ``spec_sheet(product, design, order_info, *, fmt="png", locale="en", assets=None) -> bytes``: the
-  production proof of an order line (PNG, or PDF with ``fmt="pdf"``); ``order_info`` is printed at
-  the top in its order, e.g. ``{"Order": "A-1042", "Line": "2 of 3"}``.
 - ``print_file(product, design, view_key, *, assets=None, uploads=None, title="", created=None) ->
   bytes``: one view of a design as a print-ready PDF page, the view's print area (`View.printed`)
   plus its bleed, with crop marks and a TrimBox; straight texts are real text in the product's font.
@@ -60,7 +57,6 @@ from rules.preview.renderer import (
     render,
     render_key,
 )
-from rules.preview.spec import spec_sheet
 
 __all__ = [
     "FORMATS",
@@ -79,7 +75,6 @@ __all__ = [
     "print_file",
     "render",
     "render_key",
-    "spec_sheet",
     "summary_sheet",
     "workshop_language",
 ]

@@ -1,5 +1,5 @@
-"""Production proofs: paying an order renders every view of every line at production size and a spec
-sheet per line, stores them once, and the admin API lists and serves them.
+"""Production proofs: paying an order renders a print file for every view of every line and a summary
+sheet per line, stores them once, and the admin API lists and serves them under their file names.
 
 Tasks run eagerly in-process on PostgreSQL, and the last test on real workers. The demo catalog is
 used: it has products with three views (the cake) and one view (the mug, the curtain).
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image, ImageChops, ImageStat
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from configurator.catalog import versions
 from configurator.cli import main
 from configurator.extensions import db
 from configurator.orders.models import Order, OrderLine, OrderStatus
@@ -30,7 +28,7 @@ from configurator.proofs.tasks import render_proofs
 from configurator.storage import EXTENSION as BLOBS
 from configurator.storage import BlobStore, MemoryBlobStore, blob_store
 from configurator.tasks import send_now
-from rules import preview
+from rules import load_catalog
 from tests.support.admin import admin_headers
 from tests.support.orders import LineSpec, MadeOrder, make_order
 from tests.support.services import Redis
@@ -115,87 +113,76 @@ def paid_order(app: Flask) -> MadeOrder:
     return make_order(app, [MUG, CAKE, CURTAIN])
 
 
-def test_paying_renders_every_view_at_production_size_and_a_spec_sheet_per_line(pg_app: Flask) -> None:
+def test_paying_renders_a_print_file_per_view_and_a_summary_per_line(pg_app: Flask) -> None:
     # Given an order of a mug (one view), a cake (three views) and a curtain (one view)
     # When it is paid
     order = paid_order(pg_app)
     mug, cake, curtain = line_ids(pg_app, order.id)
-    # Then each view of each line is stored as a PNG at the view's own size, plus one PDF per line
+    # Then each view of each line is stored as a PDF, plus one summary PDF per line
     found = stored(pg_app, order.id)
     assert [(s.line_id, s.kind, s.view, s.format) for s in found] == [
-        (mug, "view", "front", "png"),
+        (mug, "view", "front", "pdf"),
         (mug, "spec", "", "pdf"),
-        (cake, "view", "front", "png"),
-        (cake, "view", "slice", "png"),
+        (cake, "view", "front", "pdf"),
+        (cake, "view", "slice", "pdf"),
         (cake, "spec", "", "pdf"),
-        (cake, "view", "top", "png"),
-        (curtain, "view", "front", "png"),
+        (cake, "view", "top", "pdf"),
+        (curtain, "view", "front", "pdf"),
         (curtain, "spec", "", "pdf"),
     ]
     assert [s.blob_key for s in found] == [
-        f"proofs/{order.number}/{mug}/front.png",
+        f"proofs/{order.number}/{mug}/front.pdf",
         f"proofs/{order.number}/{mug}/spec.pdf",
-        f"proofs/{order.number}/{cake}/front.png",
-        f"proofs/{order.number}/{cake}/slice.png",
+        f"proofs/{order.number}/{cake}/front.pdf",
+        f"proofs/{order.number}/{cake}/slice.pdf",
         f"proofs/{order.number}/{cake}/spec.pdf",
-        f"proofs/{order.number}/{cake}/top.png",
-        f"proofs/{order.number}/{curtain}/front.png",
+        f"proofs/{order.number}/{cake}/top.pdf",
+        f"proofs/{order.number}/{curtain}/front.pdf",
         f"proofs/{order.number}/{curtain}/spec.pdf",
     ]
-    sizes = {mug: (800, 800), cake: (800, 800), curtain: (600, 800)}
-    views = {"slice": (600, 600), "top": (600, 600)}
+    # And each view's page is its print area plus the bleed on every side, in points
+    products = {mug: "engraved-mug", cake: "celebration-cake", curtain: "made-to-measure-curtain"}
+    demo = load_catalog(DEMO_CATALOG)
     for proof in found:
         assert proof.data is not None
         assert (proof.sha256, proof.byte_size) == (hashlib.sha256(proof.data).hexdigest(), len(proof.data))
+        pages = PdfReader(io.BytesIO(proof.data)).pages
         if proof.kind == "view":
-            image = Image.open(io.BytesIO(proof.data))
-            assert (image.format, image.size) == ("PNG", views.get(proof.view, sizes[proof.line_id]))
+            view = demo.products[products[proof.line_id]].model.view(proof.view)
+            assert view is not None
+            area, _ = view.printed()
+            size = [float(pages[0].mediabox.width), float(pages[0].mediabox.height)]
+            expected = [(area.width + 2 * area.bleed) * 72 / 25.4, (area.height + 2 * area.bleed) * 72 / 25.4]
+            assert (len(pages), size) == (1, pytest.approx(expected, abs=0.01))
         else:
-            assert proof.data.startswith(b"%PDF-")
+            assert pages[0].mediabox.width == pytest.approx(595.28, abs=0.01)  # A4
     # And the order itself is as the payment left it
     with pg_app.app_context():
         assert db.session.get_one(Order, order.id).status == OrderStatus.PAID
 
 
-# The order of paid_order(): a mug (1 view + spec), a cake (3 views + spec), a curtain (1 view + spec).
+# The order of paid_order(): a mug (1 view + summary), a cake (3 views + summary), a curtain (1 + summary).
 PROOFS_PER_ORDER = 8
 
 
-def pdf_page(data: bytes) -> Image.Image:
-    """The page of a one-page PDF as written by Pillow: a single JPEG image stream."""
-    match = re.search(rb"/Filter /DCTDecode.*?stream\n(.*?)\nendstream", data, re.DOTALL)
-    assert match is not None, "a Pillow PDF holds its page as one JPEG stream"
-    return Image.open(io.BytesIO(match.group(1))).convert("RGB")
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_the_spec_sheet_shows_the_order_number_and_the_line(pg_app: Flask) -> None:
+def test_the_summary_shows_the_order_the_line_and_the_texts_as_made(pg_app: Flask) -> None:
     order = paid_order(pg_app)
-    spec = next(s for s in stored(pg_app, order.id) if s.kind == "spec")
-    with pg_app.app_context():
-        made = db.session.get_one(Order, order.id)
-        line = made.lines[0]
-        info = proofs.order_info(made, line, 1, 3, "Engraved mug")
-        served = versions.served(line.version)
-        design = served.product.complete(dict(MUG.picks or {}))
-    assert info["Order"] == order.number
-    assert info["Line"] == "1 of 3"
-    assert info["Product"] == "Engraved mug [engraved-mug]"
-
-    def sheet(order_info: dict[str, str]) -> Image.Image:
-        png = preview.spec_sheet(served.product, design, order_info, assets=served.assets)
-        return Image.open(io.BytesIO(png)).convert("RGB")
-
-    # The PDF's page is the sheet drawn for this order: closer, where the order number is written, to
-    # the sheet with this number than to one with another (the page is a JPEG, so never identical).
-    page, right, wrong = pdf_page(spec.data), sheet(info), sheet({**info, "Order": "ZZZZ-ZZZZ"})
-    assert page.size == right.size
-    where = ImageChops.difference(right, wrong).getbbox()
-    assert where is not None
-
-    def distance(a: Image.Image, b: Image.Image) -> float:
-        return sum(ImageStat.Stat(ImageChops.difference(a.crop(where), b.crop(where))).mean)
-
-    assert distance(page, right) * 3 < distance(page, wrong)
+    mug = line_ids(pg_app, order.id)[0]
+    found = {(s.line_id, s.kind): s for s in stored(pg_app, order.id)}
+    summary = text_of(found[(mug, "spec")].data)
+    assert f"Order {order.number}" in summary
+    assert "Line 1 of 3" in summary
+    assert "Engraved mug [engraved-mug]" in summary
+    assert "Quantity 1" in summary
+    assert "Sage green [sage]  #9CAF88" in summary
+    assert "Ada & Sam 9 characters" in summary
+    assert "font script (assets/fonts/DejaVuSerif-Italic.ttf)" in summary
+    # And the mug's print file carries the engraving as text
+    assert text_of(found[(mug, "view")].data).strip() == "Ada & Sam"
 
 
 def test_running_again_adds_nothing(pg_app: Flask) -> None:
@@ -219,12 +206,13 @@ def test_a_lost_file_is_rendered_again_under_its_key(pg_app: Flask) -> None:
     order = paid_order(pg_app)
     before = stored(pg_app, order.id)
     lost = next(s for s in before if s.view == "slice")
+    assert lost.blob_key.endswith("/slice.pdf")
     (blob_store(pg_app).path(lost.blob_key)).unlink()  # type: ignore[attr-defined]
     result = pg_app.test_cli_runner().invoke(main, ["proofs", "render", order.number.lower()])
     assert result.exit_code == 0, result.output
     after = stored(pg_app, order.id)
     assert len(after) == len(before)
-    assert next(s for s in after if s.view == "slice").data == lost.data  # views draw the same bytes
+    assert next(s for s in after if s.view == "slice").data == lost.data  # files are drawn to the same bytes
 
 
 class BrokenStore:
@@ -282,15 +270,18 @@ def test_the_admin_api_lists_and_serves_the_proofs(pg_app: Flask, pg_client: Fla
     assert listed.status_code == 200
     body = listed.get_json()
     assert body["number"] == order.number
-    assert [(i["line"], i["line_number"], i["kind"], i["view"], i["name"]) for i in body["items"]] == [
-        (mug, 1, "view", "front", "front.png"),
-        (mug, 1, "spec", "", "spec.pdf"),
-        (cake, 2, "view", "front", "front.png"),
-        (cake, 2, "view", "slice", "slice.png"),
-        (cake, 2, "view", "top", "top.png"),
-        (cake, 2, "spec", "", "spec.pdf"),
-        (curtain, 3, "view", "front", "front.png"),
-        (curtain, 3, "spec", "", "spec.pdf"),
+    number = order.number
+    assert [
+        (i["line"], i["line_number"], i["kind"], i["view"], i["name"], i["file_name"]) for i in body["items"]
+    ] == [
+        (mug, 1, "view", "front", "front.pdf", f"{number}-1-front.pdf"),
+        (mug, 1, "spec", "", "spec.pdf", f"{number}-1-spec.pdf"),
+        (cake, 2, "view", "front", "front.pdf", f"{number}-2-front.pdf"),
+        (cake, 2, "view", "slice", "slice.pdf", f"{number}-2-slice.pdf"),
+        (cake, 2, "view", "top", "top.pdf", f"{number}-2-top.pdf"),
+        (cake, 2, "spec", "", "spec.pdf", f"{number}-2-spec.pdf"),
+        (curtain, 3, "view", "front", "front.pdf", f"{number}-3-front.pdf"),
+        (curtain, 3, "spec", "", "spec.pdf", f"{number}-3-spec.pdf"),
     ]
     for item in body["items"]:
         expected = files[(item["line"], item["name"])]
@@ -305,19 +296,62 @@ def test_the_admin_api_lists_and_serves_the_proofs(pg_app: Flask, pg_client: Fla
         assert served.status_code == 200
         assert served.mimetype == {"png": "image/png", "pdf": "application/pdf"}[item["format"]]
         assert served.data == expected.data
-        assert served.headers["Content-Disposition"] == (
-            f'attachment; filename="{order.number}-{item["line"]}-{item["name"]}"'
-        )
+        assert served.headers["Content-Disposition"] == f'attachment; filename="{item["file_name"]}"'
         assert served.headers["ETag"] == f'"{expected.sha256}"'  # strong
         again = pg_client.get(item["url"], headers={**auth, "If-None-Match": served.headers["ETag"]})
         assert (again.status_code, again.data) == (304, b"")
+
+
+def test_files_download_under_the_configured_name(pg_app: Flask, pg_client: FlaskClient) -> None:
+    # Given a workshop that names files product first, with the line's id
+    pg_app.config["ATELIER_PROOF_FILE_NAME"] = "{product}_{order}_{line_id}_{view}"
+    order = make_order(pg_app, [MUG])
+    mug = line_ids(pg_app, order.id)[0]
+    auth = admin_headers(pg_app, "orders:read")
+    # Then the listing and the downloads name the files so, and their URLs are the same as ever
+    items = pg_client.get(f"{ADMIN}/{order.number}/proofs", headers=auth).get_json()["items"]
+    assert [(i["name"], i["file_name"]) for i in items] == [
+        ("front.pdf", f"engraved-mug_{order.number}_{mug}_front.pdf"),
+        ("spec.pdf", f"engraved-mug_{order.number}_{mug}_spec.pdf"),
+    ]
+    served = pg_client.get(f"{ADMIN}/{order.number}/proofs/{mug}/spec.pdf", headers=auth)
+    assert served.headers["Content-Disposition"] == (
+        f'attachment; filename="engraved-mug_{order.number}_{mug}_spec.pdf"'
+    )
+
+
+def test_a_view_rendered_as_png_before_print_files_is_kept_and_served(
+    pg_app: Flask, pg_client: FlaskClient
+) -> None:
+    # Given a paid mug whose view was stored as a PNG, as proofs were before print files
+    order = make_order(pg_app, [MUG])
+    mug = line_ids(pg_app, order.id)[0]
+    png = b"\x89PNG\r\n\x1a\n an older proof"
+    key = f"proofs/{order.number}/{mug}/front.png"
+    with pg_app.app_context():
+        blob_store(pg_app).put(key, png)
+        proof = db.session.scalars(
+            select(Proof).where(Proof.order_line_id == mug, Proof.kind == "view")
+        ).one()
+        proof.format, proof.blob_key = "png", key
+        proof.sha256, proof.byte_size = hashlib.sha256(png).hexdigest(), len(png)
+        db.session.commit()
+    # When the task runs again
+    run_again(pg_app, order.id)
+    # Then the PNG is kept as it was, listed and served under its own name
+    assert [(s.view, s.format, s.data) for s in stored(pg_app, order.id) if s.kind == "view"] == [
+        ("front", "png", png)
+    ]
+    served = pg_client.get(f"{ADMIN}/{order.number}/proofs/{mug}/front.png", headers=admin_headers(pg_app))
+    assert (served.status_code, served.mimetype, served.data) == (200, "image/png", png)
+    assert served.headers["Content-Disposition"] == f'attachment; filename="{order.number}-1-front.png"'
 
 
 def test_proofs_need_the_orders_read_scope(pg_app: Flask, pg_client: FlaskClient) -> None:
     order = paid_order(pg_app)
     mug = line_ids(pg_app, order.id)[0]
     designs_only = admin_headers(pg_app, "designs:read")
-    for url in (f"{ADMIN}/{order.number}/proofs", f"{ADMIN}/{order.number}/proofs/{mug}/front.png"):
+    for url in (f"{ADMIN}/{order.number}/proofs", f"{ADMIN}/{order.number}/proofs/{mug}/front.pdf"):
         assert pg_client.get(url).status_code == 401
         refused = pg_client.get(url, headers=designs_only)
         assert refused.status_code == 403
@@ -333,15 +367,16 @@ def test_unknown_orders_lines_and_names_are_404_problems(pg_app: Flask, pg_clien
     missing = [
         f"{ADMIN}/ZZZZ-ZZZZ/proofs",
         f"{ADMIN}/not-a-number/proofs",
-        f"{ADMIN}/ZZZZ-ZZZZ/proofs/{mug}/front.png",
+        f"{ADMIN}/ZZZZ-ZZZZ/proofs/{mug}/front.pdf",
         f"{ADMIN}/{order.number}/proofs/{elsewhere}/spec.pdf",  # a line of another order
         f"{ADMIN}/{order.number}/proofs/999999/spec.pdf",
-        f"{ADMIN}/{order.number}/proofs/{mug}/back.png",
-        f"{ADMIN}/{order.number}/proofs/{mug}/front.pdf",
+        f"{ADMIN}/{order.number}/proofs/{mug}/back.pdf",
+        f"{ADMIN}/{order.number}/proofs/{mug}/front.png",  # views are print files (PDF) now
         f"{ADMIN}/{order.number}/proofs/{mug}/spec.png",
         f"{ADMIN}/{order.number}/proofs/{mug}/.png",
         f"{ADMIN}/{order.number}/proofs/{mug}/front",
-        f"{ADMIN}/{order.number}/proofs/line/front.png",
+        f"{ADMIN}/{order.number}/proofs/{mug}/{order.number}-1-front.pdf",  # a download name, not a name
+        f"{ADMIN}/{order.number}/proofs/line/front.pdf",
         f"{ADMIN}/{order.number}/proofs/9223372036854775808/spec.pdf",
     ]
     for url in missing:
@@ -391,7 +426,7 @@ def test_the_proof_endpoints_answer_as_documented(pg_app: Flask) -> None:
     calls = [
         (listing, {"number": order.number}),
         (listing, {"number": "ZZZZ-ZZZZ"}),
-        (download, {"number": order.number, "line_id": mug, "name": "front.png"}),
+        (download, {"number": order.number, "line_id": mug, "name": "front.pdf"}),
         (download, {"number": order.number, "line_id": mug, "name": "spec.pdf"}),
         (download, {"number": order.number, "line_id": mug, "name": "nope.png"}),
     ]

@@ -364,11 +364,11 @@ def test_the_proofs_of_a_paid_order_are_stored_in_the_bucket_and_downloaded_from
 ) -> None:
     # When a mug is ordered and paid (the proofs task runs in-process)
     order = make_order(pg_s3_app, [LineSpec("engraved-mug", {"engraving": "Ada", "colour": "sage"})])
-    # Then its view and spec sheet are objects in the bucket, with their content types
+    # Then its view's print file and its summary are objects in the bucket, with their content types
     stored = objects(s3, bucket)
     line = next(iter(stored)).split("/")[3]
     assert stored == {
-        f"atelier/proofs/{order.number}/{line}/front.png": "image/png",
+        f"atelier/proofs/{order.number}/{line}/front.pdf": "application/pdf",
         f"atelier/proofs/{order.number}/{line}/spec.pdf": "application/pdf",
     }
     # And the workshop downloads the very bytes of the bucket through the admin API

@@ -23,7 +23,6 @@ from rules.preview import (
     content_hash,
     render,
     render_key,
-    spec_sheet,
 )
 from tests.support.catalogs import png_claiming
 
@@ -169,15 +168,6 @@ def test_assets_from_memory_draw_the_same(tmp_path: Path) -> None:
     assert content_hash(MUG, MemoryAssets(files)) != content_hash(MUG)
     with pytest.raises(AssetError, match="does not exist"):
         render(MUG, design, "front", 256, "png", assets=MemoryAssets(files))
-
-
-def test_spec_sheet_lists_every_choice() -> None:
-    design = MUG.complete({"colour": "sage", "engraving": "Best Dad", "font": "script"})
-    png = spec_sheet(MUG, design, {"Order": "A-1042", "Line": "1 of 2"})
-    assert image(png).format == "PNG"
-    assert image(png).width == 1240
-    pdf = spec_sheet(MUG, design, {"Order": "A-1042"}, fmt="pdf")
-    assert pdf.startswith(b"%PDF")
 
 
 # -- random designs -------------------------------------------------------------------------------

@@ -5,9 +5,10 @@
 // edition is made by its deadline, and released (nothing charged) if it is not.
 
 import { ApiError } from "./api.js";
-import { alertLine, creditLine, productLabels, tell } from "./community.js";
+import { alertLine, creditLine, pictureOf, productLabels, tell } from "./community.js";
 import { contactFieldsets, contactFrom, validateWhenTouched } from "./contact.js";
-import { dateTime, h, money, plural } from "./dom.js";
+import { dateTime, h, money, nodes } from "./dom.js";
+import { language, t, tn } from "./i18n.js";
 import {
   client,
   field,
@@ -25,6 +26,7 @@ import {
 const SHUFFLE_SEEDS = 65521; // the API's seeds are 0 to 65520
 const MAX_PREORDER = 20; // pieces in one pre-order, as the API allows
 const DECIDED = ["closed", "succeeded", "failed", "cancelled"];
+const CHOICES = new Intl.ListFormat(language, { style: "long", type: "conjunction" });
 const enc = encodeURIComponent;
 
 // --- the pre-orders made in this browser --------------------------------------------------------------
@@ -55,10 +57,17 @@ const preorders = {
 
 // --- words --------------------------------------------------------------------------------------------
 
+// Languages that write their nouns capitalised inside a sentence.
+const NOUNS_CAPITALISED = new Set(["de"]);
+
 /** "New bottle" for an option candidate of the attribute labelled "Bottle". */
 function newOf(label) {
-  const lower = /^\p{Lu}\p{Ll}/u.test(label) ? label[0].toLowerCase() + label.slice(1) : label;
-  return `New ${lower}`;
+  const lower = /^\p{Lu}\p{Ll}/u.test(label) && !NOUNS_CAPITALISED.has(language.split("-")[0])
+    ? label[0].toLocaleLowerCase(language) + label.slice(1)
+    : label;
+  // Translators: a choice in a vote: a new option of the product's attribute {attribute} (e.g. "bottle",
+  // lowercased except in German), as yet without a picture.
+  return t("New {attribute}", { attribute: lower });
 }
 
 /** Whether an option candidate is an option of the live product now (a winner, published). */
@@ -74,16 +83,23 @@ function editionStanding(campaign) {
   const closed = campaign.closed_at ? dateTime(campaign.closed_at) : closes;
   switch (campaign.status) {
     case "succeeded":
-      return `Made: ${edition.reserved} of ${edition.threshold} pre-ordered when pre-orders closed on ${closed}. Pre-orders were charged and are being made.`;
+      // Translators: a limited edition that was made; {reserved} and {threshold} count pieces.
+      return t("Made: {reserved} of {threshold} pre-ordered when pre-orders closed on {date}. Pre-orders were charged and are being made.",
+        { reserved: edition.reserved, threshold: edition.threshold, date: closed });
     case "failed":
       // Released pre-orders no longer count as reserved: the answer cannot say how close it came.
-      return `Not made: fewer than the ${edition.threshold} pieces needed were pre-ordered by ${closed}. Nothing was charged.`;
+      return tn(
+        "Not made: the {n} piece needed was not pre-ordered by {date}. Nothing was charged.",
+        "Not made: fewer than the {n} pieces needed were pre-ordered by {date}. Nothing was charged.",
+        edition.threshold,
+        { date: closed },
+      );
     case "cancelled":
-      return "Called off by the shop: it will not be made, and nothing was charged.";
+      return t("Called off by the shop: it will not be made, and nothing was charged.");
     default:
-      if (!campaign.running) return `Pre-orders open on ${dateTime(campaign.opens_at)}.`;
-      if (edition.reserved >= edition.threshold) return `Enough pre-orders: it will be made when pre-orders close on ${closes}.`;
-      return `Made only if ${edition.threshold} pieces are pre-ordered by ${closes}.`;
+      if (!campaign.running) return t("Pre-orders open on {date}.", { date: dateTime(campaign.opens_at) });
+      if (edition.reserved >= edition.threshold) return t("Enough pre-orders: it will be made when pre-orders close on {date}.", { date: closes });
+      return tn("Made only if {n} piece is pre-ordered by {date}.", "Made only if {n} pieces are pre-ordered by {date}.", edition.threshold, { date: closes });
   }
 }
 
@@ -91,12 +107,13 @@ function editionStanding(campaign) {
 function voteStanding(campaign) {
   switch (campaign.status) {
     case "cancelled":
-      return "The shop called this vote off.";
+      return t("The shop called this vote off.");
     case "closed":
-      return `The vote closed on ${dateTime(campaign.closed_at ?? campaign.closes_at)}. The results:`;
+      return t("The vote closed on {date}. The results:", { date: dateTime(campaign.closed_at ?? campaign.closes_at) });
     default:
-      if (!campaign.running) return `Voting opens on ${dateTime(campaign.opens_at)}.`;
-      return `Vote for as many as you like. Results when the vote closes on ${dateTime(campaign.closes_at)}: until then nobody sees the counts, so early votes sway nobody.`;
+      if (!campaign.running) return t("Voting opens on {date}.", { date: dateTime(campaign.opens_at) });
+      return t("Vote for as many as you like. Results when the vote closes on {date}: until then nobody sees the counts, so early votes sway nobody.",
+        { date: dateTime(campaign.closes_at) });
   }
 }
 
@@ -116,28 +133,38 @@ function progress(campaign) {
   const shown = Math.min(edition.reserved, edition.threshold);
   const share = edition.threshold ? (100 * shown) / edition.threshold : 0;
   const running = campaign.status === "open";
+  const counts = { reserved: edition.reserved, threshold: edition.threshold };
+  // Translators: how many pieces of a limited edition are pre-ordered; {progress} is "{reserved} of {threshold}", in bold.
+  const count = nodes(t("{progress} pre-ordered"), { progress: h("strong", {}, t("{reserved} of {threshold}", counts)) });
   return h(
     "div",
     { class: "edition-progress" },
-    h("p", { class: "edition-count" }, h("strong", {}, `${edition.reserved} of ${edition.threshold}`), " pre-ordered"),
+    h("p", { class: "edition-count" }, ...count),
     h(
       "div",
       {
         class: `edition-bar${edition.reserved >= edition.threshold ? " edition-bar-reached" : ""}`,
         role: "progressbar",
-        "aria-label": "Pre-orders toward the number needed",
+        "aria-label": t("Pre-orders toward the number needed"),
         "aria-valuemin": 0,
         "aria-valuemax": edition.threshold,
         "aria-valuenow": shown,
-        "aria-valuetext": `${edition.reserved} of ${edition.threshold} pre-ordered`,
+        "aria-valuetext": t("{reserved} of {threshold} pre-ordered", counts),
       },
       h("span", { style: { width: `${share}%` } }),
     ),
-    running ? h("p", { class: "edition-left" }, edition.left ? `${plural(edition.left, "piece", "pieces")} left of ${edition.max_quantity}` : "Every piece is pre-ordered") : null,
+    running
+      ? h("p", { class: "edition-left" }, edition.left
+        ? tn("{n} piece left of {max}", "{n} pieces left of {max}", edition.left, { max: edition.max_quantity })
+        : t("Every piece is pre-ordered"))
+      : null,
   );
 }
 
 // --- the list -----------------------------------------------------------------------------------------
+
+// Translators: an edition's price; {price} is the amount, in bold.
+const aPiece = (price) => nodes(t("{price} a piece"), { price });
 
 function campaignCard(campaign, labels) {
   const product = labels.get(campaign.product) ?? campaign.product;
@@ -148,15 +175,18 @@ function campaignCard(campaign, labels) {
     standing = [showsProgress(campaign) ? progress(campaign) : null, h("p", { class: "campaign-standing" }, editionStanding(campaign))];
   } else if (campaign.status === "closed") {
     const top = leaders(campaign);
+    const choices = CHOICES.format(top.map((candidate) => candidate.label));
     standing = h("p", { class: "campaign-standing" }, top.length
-      ? `Most votes: ${top.map((candidate) => candidate.label).join(" and ")} (${plural(top[0].votes, "vote", "votes")}).`
-      : "Nobody voted.");
+      // Translators: a closed vote's winners ({choices}: one or more, e.g. "Gum rubber and Crepe") and their votes.
+      ? tn("Most votes: {choices} ({n} vote).", "Most votes: {choices} ({n} votes).", top[0].votes, { choices })
+      : t("Nobody voted."));
   } else {
     standing = h("p", { class: "campaign-standing" }, campaign.status === "cancelled"
-      ? "Called off by the shop."
+      ? t("Called off by the shop.")
       : campaign.running
-        ? `${plural(campaign.candidates.length, "choice", "choices")} · results when the vote closes on ${dateTime(campaign.closes_at)}`
-        : `Voting opens on ${dateTime(campaign.opens_at)}.`);
+        ? tn("{n} choice · results when the vote closes on {date}", "{n} choices · results when the vote closes on {date}",
+          campaign.candidates.length, { date: dateTime(campaign.closes_at) })
+        : t("Voting opens on {date}.", { date: dateTime(campaign.opens_at) }));
   }
   const picture = edition?.preview?.url
     ? h("a", { href: campaign.links.page, tabindex: "-1", "aria-hidden": "true" },
@@ -165,10 +195,14 @@ function campaignCard(campaign, labels) {
   card.append(
     ...[
       picture,
-      h("p", { class: "eyebrow" }, `${edition ? "Limited edition" : "Vote"} · ${product}`),
+      h("p", { class: "eyebrow" }, edition
+        // Translators: a campaign's kind, a limited edition, then its product.
+        ? t("Limited edition · {product}", { product })
+        // Translators: a campaign's kind, a vote (on what the shop makes next), then its product.
+        : t("Vote · {product}", { product })),
       h("h2", {}, h("a", { href: campaign.links.page }, campaign.title)),
       edition ? creditLine(edition.credits, { design: edition.design }) : null,
-      edition?.price ? h("p", { class: "campaign-price" }, h("strong", {}, money(edition.price.total, edition.price.currency)), " a piece") : null,
+      edition?.price ? h("p", { class: "campaign-price" }, ...aPiece(h("strong", {}, money(edition.price.total, edition.price.currency)))) : null,
       campaign.description ? h("p", { class: "campaign-description" }, campaign.description) : null,
       ...[standing].flat(),
     ].filter(Boolean),
@@ -184,7 +218,7 @@ export async function campaignsPage() {
   try {
     [running, ...decided] = await Promise.all([client.campaigns({ status: "open" }), ...DECIDED.map((status) => client.campaigns({ status }))]);
   } catch (error) {
-    showError(view, error, "The campaigns could not be loaded.");
+    showError(view, error, t("The campaigns could not be loaded."));
     return;
   }
   const past = decided
@@ -193,9 +227,14 @@ export async function campaignsPage() {
   const list = (items, label) => h("ul", { class: "campaign-grid", "aria-label": label }, ...items.map((campaign) => campaignCard(campaign, labels)));
   view.replaceChildren(
     h("section", { "aria-labelledby": "running-heading" },
-      h("h2", { id: "running-heading" }, "Running now"),
-      running.items.length ? list(running.items, "Running campaigns") : h("p", { class: "listing-status" }, "Nothing is running just now: come back soon, or suggest an idea.")),
-    ...(past.length ? [h("section", { "aria-labelledby": "decided-heading" }, h("h2", { id: "decided-heading" }, "Decided"), list(past, "Decided campaigns"))] : []),
+      h("h2", { id: "running-heading" }, t("Running now")),
+      running.items.length
+        ? list(running.items, t("Running campaigns"))
+        : h("p", { class: "listing-status" }, t("Nothing is running just now: come back soon, or suggest an idea."))),
+    ...(past.length
+      // Translators: a heading over the campaigns that are over: votes closed, editions made or not.
+      ? [h("section", { "aria-labelledby": "decided-heading" }, h("h2", { id: "decided-heading" }, t("Decided")), list(past, t("Decided campaigns")))]
+      : []),
   );
   view.removeAttribute("aria-busy");
 }
@@ -206,10 +245,9 @@ export async function campaignsPage() {
 function candidateVote(candidate, problem) {
   const button = h(
     "button",
-    { type: "button", class: "vote-button", "aria-pressed": String(candidate.voted) },
+    { type: "button", class: "vote-button", "aria-pressed": String(candidate.voted), "aria-label": t("Vote for {title}", { title: candidate.label }) },
     h("span", { class: "vote-mark", "aria-hidden": "true" }),
-    "Vote",
-    h("span", { class: "visually-hidden" }, ` for ${candidate.label}`),
+    t("Vote"),
   );
   let busy = false;
   async function toggle() {
@@ -221,7 +259,7 @@ function candidateVote(candidate, problem) {
       const answer = await client.send(voted ? "DELETE" : "PUT", candidate.links.vote);
       const now = answer.candidates.find((other) => other.id === candidate.id)?.voted ?? !voted;
       button.setAttribute("aria-pressed", String(now));
-      say(now ? `You voted for ${candidate.label}.` : `Your vote for ${candidate.label} is withdrawn.`);
+      say(now ? t("You voted for {title}.", { title: candidate.label }) : t("Your vote for {title} is withdrawn.", { title: candidate.label }));
     } catch (error) {
       tell(problem, error, toggle);
     } finally {
@@ -238,7 +276,7 @@ function candidateCard(campaign, candidate, spec, most) {
   // A design shows its picture; a new option has none yet: its name is the card.
   const picture = candidate.design
     ? h("div", { class: "gallery-picture" }, candidate.preview?.url
-      ? h("img", { src: candidate.preview.url, width: candidate.preview.width, height: candidate.preview.height, alt: `${candidate.label}, ${spec?.label ?? campaign.product}`, decoding: "async" })
+      ? h("img", { src: candidate.preview.url, width: candidate.preview.width, height: candidate.preview.height, alt: pictureOf(candidate.label, spec?.label ?? campaign.product), decoding: "async" })
       : h("span", { class: "gallery-picture-name" }, candidate.label))
     : null;
   const leading = counted && most > 0 && candidate.votes === most;
@@ -247,13 +285,17 @@ function candidateCard(campaign, candidate, spec, most) {
     { class: `candidate-card${leading ? " candidate-leading" : ""}`, dataset: { candidate: candidate.id } },
     picture,
     h("h2", {}, candidate.label),
-    h("p", { class: "candidate-kind" }, candidate.design ? "A design" : newOf(attributeLabel(spec, candidate.attribute))),
+    h("p", { class: "candidate-kind" }, candidate.design ? t("A design") : newOf(attributeLabel(spec, candidate.attribute))),
     counted && inCatalog(spec, candidate)
-      ? h("p", { class: "candidate-made" }, "Now an option: ", h("a", { href: `/products/${enc(campaign.product)}` }, "make yours"))
+      // Translators: a winning option, now offered; {link} is a link reading "make yours", to the product.
+      ? h("p", { class: "candidate-made" },
+        ...nodes(t("Now an option: {link}"), { link: h("a", { href: `/products/${enc(campaign.product)}` }, t("make yours")) }))
       : null,
     counted
       ? h("div", { class: "candidate-result" },
-        h("p", { class: "candidate-votes" }, h("strong", {}, plural(candidate.votes, "vote", "votes")), leading ? " · most votes" : "", candidate.voted ? " · you voted for it" : ""),
+        h("p", { class: "candidate-votes" }, h("strong", {}, tn("{n} vote", "{n} votes", candidate.votes)),
+          // Translators: after a choice's votes in a closed vote, e.g. "2 votes · most votes · you voted for it".
+          leading ? [" · ", t("most votes")] : "", candidate.voted ? [" · ", t("you voted for it")] : ""),
         h("div", { class: "candidate-bar", "aria-hidden": "true" }, h("span", { style: { width: `${most ? (100 * candidate.votes) / most : 0}%` } })))
       : null,
     campaign.running ? h("div", { class: "gallery-actions" }, candidateVote(candidate, problem)) : null,
@@ -270,11 +312,13 @@ function votePage(view, campaign, spec, labels) {
     h(
       "article",
       { class: "campaign-page" },
-      h("p", { class: "eyebrow" }, h("a", { href: "/campaigns" }, "Campaigns"), ` · A vote · ${product}`),
+      h("p", { class: "eyebrow" }, h("a", { href: "/campaigns" }, t("Campaigns")), " · ",
+        // Translators: a campaign's kind, a vote (on what the shop makes next), then its product.
+        t("A vote · {product}", { product })),
       h("h1", {}, campaign.title),
       campaign.description ? h("p", { class: "campaign-description" }, campaign.description) : null,
       h("p", { class: "card-note", role: "status" }, voteStanding(campaign)),
-      h("ul", { class: "candidate-grid", "aria-label": counted ? "Results" : "Choices" }, ...candidates.map((candidate) => candidateCard(campaign, candidate, spec, most))),
+      h("ul", { class: "candidate-grid", "aria-label": counted ? t("Results") : t("Choices") }, ...candidates.map((candidate) => candidateCard(campaign, candidate, spec, most))),
     ),
   );
 }
@@ -287,26 +331,34 @@ function preorderDone(campaign, done, test) {
   return h(
     "div",
     { class: "preorder-done", role: "status", tabindex: "-1" },
-    h("h3", {}, reserved ? "Pre-ordered" : "Your pre-order waits for your card"),
-    h("p", {}, `Order ${done.order_number}: ${plural(done.quantity, "piece", "pieces")}, ${money(done.total, done.currency)} if it is made.`),
+    // Translators: a heading, once a limited edition is pre-ordered.
+    h("h3", {}, reserved ? t("Pre-ordered") : t("Your pre-order waits for your card")),
+    h("p", {}, tn("Order {number}: {n} piece, {total} if it is made.", "Order {number}: {n} pieces, {total} if it is made.", done.quantity,
+      { number: done.order_number, total: money(done.total, done.currency) })),
     reserved
-      ? h("p", {}, h("strong", {}, "Nothing is charged now. "),
-        `If ${campaign.edition.threshold} pieces are pre-ordered by ${dateTime(campaign.closes_at)}, your card is charged and your pieces are made; if not, nothing is charged. We e-mail you either way.`)
-      : h("p", {}, "Your card is not saved yet, so your place is held for a short while only. Open your order to finish."),
-    test ? h("p", { class: "test-banner" }, h("strong", {}, "Test mode. "), "No card was asked for, and nothing will be charged.") : null,
-    h("p", {}, h("a", { class: "atelier-button atelier-secondary", href: done.links.order }, "See your order")),
+      ? h("p", {}, h("strong", {}, t("Nothing is charged now.")), " ",
+        tn(
+          "If {n} piece is pre-ordered by {date}, your card is charged and your pieces are made; if not, nothing is charged. We e-mail you either way.",
+          "If {n} pieces are pre-ordered by {date}, your card is charged and your pieces are made; if not, nothing is charged. We e-mail you either way.",
+          campaign.edition.threshold,
+          { date: dateTime(campaign.closes_at) },
+        ))
+      : h("p", {}, t("Your card is not saved yet, so your place is held for a short while only. Open your order to finish.")),
+    test ? h("p", { class: "test-banner" }, h("strong", {}, t("Test mode.")), " ", t("No card was asked for, and nothing will be charged.")) : null,
+    h("p", {}, h("a", { class: "atelier-button atelier-secondary", href: done.links.order }, t("See your order"))),
   );
 }
 
 /** Stripe's card form for a pre-order: the card is saved (a SetupIntent), not charged. */
 async function saveCard(panel, started, finish) {
-  const heading = h("h3", { tabindex: "-1" }, "Save your card");
+  const heading = h("h3", { tabindex: "-1" }, t("Save your card"));
   const mount = h("div", { class: "stripe-element" });
-  const save = h("button", { type: "button", class: "atelier-button" }, "Save my card");
+  const save = h("button", { type: "button", class: "atelier-button" }, t("Save my card"));
   const status = h("p", { class: "atelier-alert", role: "alert" });
   panel.replaceChildren(
     heading,
-    h("p", {}, `Order ${started.order_number}. Nothing is charged now: your card is kept to charge ${money(started.total, started.currency)} only if the edition is made.`),
+    h("p", {}, t("Order {number}. Nothing is charged now: your card is kept to charge {total} only if the edition is made.",
+      { number: started.order_number, total: money(started.total, started.currency) })),
     mount,
     save,
     status,
@@ -333,7 +385,7 @@ async function saveCard(panel, started, finish) {
       redirect: "if_required",
     });
     if (error) {
-      status.textContent = error.message ?? "Your card could not be saved.";
+      status.textContent = error.message ?? t("Your card could not be saved.");
       save.removeAttribute("aria-disabled");
       return;
     }
@@ -351,13 +403,21 @@ function preorderForm(campaign, panel, refresh) {
     "form",
     { class: "checkout-form preorder-form", novalidate: true },
     h("div", { class: "card-note preorder-promise" },
-      h("p", {}, h("strong", {}, "Nothing is charged now. "),
-        `We save your card and charge it only if ${edition.threshold} pieces are pre-ordered by ${dateTime(campaign.closes_at)}. If not, nothing is charged and your card is no longer kept.`)),
-    h("fieldset", {}, h("legend", {}, "Your pre-order"),
-      field("Pieces", quantity, `${price ? `${price} a piece; shipping for your country is added. ` : ""}Up to ${most}.`)),
+      h("p", {}, h("strong", {}, t("Nothing is charged now.")), " ",
+        tn(
+          "We save your card and charge it only if {n} piece is pre-ordered by {date}. If not, nothing is charged and your card is no longer kept.",
+          "We save your card and charge it only if {n} pieces are pre-ordered by {date}. If not, nothing is charged and your card is no longer kept.",
+          edition.threshold,
+          { date: dateTime(campaign.closes_at) },
+        ))),
+    h("fieldset", {}, h("legend", {}, t("Your pre-order")),
+      // Translators: how many pieces of the limited edition the shopper pre-orders.
+      field(t("Pieces"), quantity, price
+        ? t("{price} a piece; shipping for your country is added. Up to {most}.", { price, most })
+        : t("Up to {most}.", { most }))),
     ...contactFieldsets(),
     problem,
-    h("button", { type: "submit", class: "atelier-button" }, "Pre-order, nothing charged now"),
+    h("button", { type: "submit", class: "atelier-button" }, t("Pre-order, nothing charged now")),
   );
   const validation = validateWhenTouched(form);
   let busy = false;
@@ -367,13 +427,15 @@ function preorderForm(campaign, panel, refresh) {
     try {
       done = await client.send("POST", started.links.complete);
     } catch (error) {
-      showError(panel, error, "Your pre-order could not be finished. Open your order to try again.");
+      showError(panel, error, t("Your pre-order could not be finished. Open your order to try again."));
       return;
     }
     const shown = preorderDone(campaign, done, started.card?.test);
     panel.replaceChildren(shown);
     shown.focus();
-    say(done.status === "reserved" ? `Pre-ordered: order ${done.order_number}. Nothing is charged now.` : "Your pre-order waits for your card.");
+    say(done.status === "reserved"
+      ? t("Pre-ordered: order {number}. Nothing is charged now.", { number: done.order_number })
+      : t("Your pre-order waits for your card."));
     refresh();
   }
 
@@ -429,7 +491,8 @@ function editionPage(view, campaign, spec, labels) {
   showProgress(campaign);
   // The form, then Stripe's card form (cards to save), then the outcome, each in turn under the heading.
   const body = h("div", { class: "preorder-body" });
-  const panel = h("section", { class: "preorder", "aria-labelledby": "preorder-heading" }, h("h2", { id: "preorder-heading" }, "Pre-order"), body);
+  // Translators: the heading over the form that pre-orders a limited edition.
+  const panel = h("section", { class: "preorder", "aria-labelledby": "preorder-heading" }, h("h2", { id: "preorder-heading" }, t("Pre-order")), body);
   if (campaign.running && edition.left > 0 && edition.price) {
     body.append(preorderForm(campaign, body, refresh));
   } else {
@@ -439,19 +502,19 @@ function editionPage(view, campaign, spec, labels) {
     h(
       "article",
       { class: "design-view campaign-edition" },
-      h("div", { class: "design-visual" }, previewBox(campaign.title, edition.preview, { alt: `${campaign.title}, ${product}` })),
+      h("div", { class: "design-visual" }, previewBox(campaign.title, edition.preview, { alt: pictureOf(campaign.title, product) })),
       h(
         "div",
         { class: "design-panel" },
-        h("p", { class: "eyebrow" }, h("a", { href: "/campaigns" }, "Campaigns"), ` · Limited edition · ${product}`),
+        h("p", { class: "eyebrow" }, h("a", { href: "/campaigns" }, t("Campaigns")), " · ", t("Limited edition · {product}", { product })),
         h("h1", {}, campaign.title),
         creditLine(edition.credits, { design: edition.design }),
         edition.price
-          ? h("p", { class: "atelier-total" }, h("strong", { class: "atelier-amount" }, money(edition.price.total, edition.price.currency)), " ", h("span", {}, "a piece"))
-          : h("p", { class: "atelier-alert" }, "This design no longer fits the current options."),
+          ? h("p", { class: "atelier-total" }, ...aPiece(h("strong", { class: "atelier-amount" }, money(edition.price.total, edition.price.currency))))
+          : h("p", { class: "atelier-alert" }, t("This design no longer fits the current options.")),
         campaign.description ? h("p", { class: "campaign-description" }, campaign.description) : null,
         progressBox,
-        h("p", {}, h("a", { href: `/designs/${enc(edition.design)}` }, "See its options")),
+        h("p", {}, h("a", { href: `/designs/${enc(edition.design)}` }, t("See its options"))),
         panel,
       ),
     ),
@@ -466,7 +529,7 @@ export async function campaignPage() {
   try {
     campaign = await client.campaign(main.dataset.campaign, { seed });
   } catch (error) {
-    showError(view, error, "This campaign could not be found.");
+    showError(view, error, t("This campaign could not be found."));
     return;
   }
   const [spec, labels] = await Promise.all([productSpec(campaign.product).catch(() => null), productLabels()]);
@@ -506,24 +569,39 @@ export async function preorderOf(order) {
 
 /** What a pre-order's shopper needs to know on its order page: when it is decided, or that it was not made. */
 export function preorderPanel(order, { campaign }) {
-  const title = campaign ? `“${campaign.title}”` : "the limited edition";
-  const link = campaign ? h("p", {}, h("a", { href: campaign.links.page }, order.status === "reserved" ? "See how the edition stands" : "See the edition")) : null;
+  const title = campaign?.title;
+  const link = campaign
+    ? h("p", {}, h("a", { href: campaign.links.page }, order.status === "reserved" ? t("See how the edition stands") : t("See the edition")))
+    : null;
   if (order.status === "reserved") {
+    const total = money(order.total, order.currency);
     const when = campaign
-      ? `If ${title} reaches ${campaign.edition.threshold} pre-ordered pieces by ${dateTime(campaign.closes_at)}, your card is charged ${money(order.total, order.currency)} and your order is made.`
-      : `If the limited edition reaches its number of pre-orders by its deadline, your card is charged ${money(order.total, order.currency)} and your order is made.`;
+      ? tn(
+        "If “{title}” reaches {n} pre-ordered piece by {date}, your card is charged {total} and your order is made.",
+        "If “{title}” reaches {n} pre-ordered pieces by {date}, your card is charged {total} and your order is made.",
+        campaign.edition.threshold,
+        { title, date: dateTime(campaign.closes_at), total },
+      )
+      : t("If the limited edition reaches its number of pre-orders by its deadline, your card is charged {total} and your order is made.", { total });
     return h(
       "div",
       { class: "card-note preorder-note" },
-      h("p", {}, h("strong", {}, "Nothing is charged yet. "), when),
-      h("p", {}, `If it does not, nothing is charged and your card is no longer kept. We e-mail ${order.contact.email} either way.`),
+      h("p", {}, h("strong", {}, t("Nothing is charged yet.")), " ", when),
+      h("p", {}, t("If it does not, nothing is charged and your card is no longer kept. We e-mail {email} either way.", { email: order.contact.email })),
       link,
     );
   }
   const why = campaign?.status === "cancelled"
-    ? `The shop called off ${title}: it will not be made.`
+    ? t("The shop called off “{title}”: it will not be made.", { title })
     : campaign
-      ? `${title[0].toUpperCase()}${title.slice(1)} did not reach its ${campaign.edition.threshold} pre-ordered pieces by ${dateTime(campaign.closed_at ?? campaign.closes_at)}, so it was not made.`
-      : "The limited edition you pre-ordered was not made.";
-  return h("div", { class: "card-note preorder-note" }, h("p", {}, why, " ", h("strong", {}, "Nothing was charged"), ", and your card is no longer kept for it."), link);
+      ? tn(
+        "“{title}” did not reach its {n} pre-ordered piece by {date}, so it was not made.",
+        "“{title}” did not reach its {n} pre-ordered pieces by {date}, so it was not made.",
+        campaign.edition.threshold,
+        { title, date: dateTime(campaign.closed_at ?? campaign.closes_at) },
+      )
+      : t("The limited edition you pre-ordered was not made.");
+  // Translators: {nothing} is "Nothing was charged", in bold.
+  const released = nodes(t("{nothing}, and your card is no longer kept for it."), { nothing: h("strong", {}, t("Nothing was charged")) });
+  return h("div", { class: "card-note preorder-note" }, h("p", {}, why, " ", ...released), link);
 }

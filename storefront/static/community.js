@@ -6,7 +6,8 @@
 
 import { ApiError, recordingShopper } from "./api.js";
 import { shopPrivacy } from "./consent.js";
-import { h, money, plural, uid } from "./dom.js";
+import { h, money, nodes, uid } from "./dom.js";
+import { language, t, tn } from "./i18n.js";
 import {
   clearFieldErrors,
   client,
@@ -25,31 +26,37 @@ const GALLERY_PAGE_SIZE = 12;
 const IDEAS_PAGE_SIZE = 20;
 // The gallery's orders; "Vote" is a shuffle, so that no design gains votes from its place.
 const GALLERY_SORTS = [
-  ["top", "Top"],
-  ["new", "New"],
-  ["trending", "Trending"],
-  ["shuffled", "Vote"],
+  // Translators: tabs ordering the gallery's designs: most votes first, newest first, gaining votes now.
+  ["top", t("Top")],
+  ["new", t("New")],
+  ["trending", t("Trending")],
+  // Translators: a tab (and a button) to vote; the tab shows the designs in a random order to vote on.
+  ["shuffled", t("Vote")],
 ];
 const SHUFFLE_SEEDS = 65521; // the API's seeds are 0 to 65520
 const REPORT_REASONS = [
-  ["offensive", "Offensive or hurtful"],
-  ["copyright", "Copies someone else's work"],
-  ["spam", "Spam or advertising"],
-  ["other", "Something else"],
+  // Translators: why a shopper reports a design in the gallery, answering "What is wrong with it?".
+  ["offensive", t("Offensive or hurtful")],
+  ["copyright", t("Copies someone else's work")],
+  ["spam", t("Spam or advertising")],
+  ["other", t("Something else")],
 ];
 const IDEA_SORTS = [
-  ["top", "Most votes"],
-  ["new", "Newest"],
+  // Translators: tabs ordering the ideas on the idea board.
+  ["top", t("Most votes")],
+  ["new", t("Newest")],
 ];
 const IDEA_STATUSES = [
-  ["", "All ideas"],
-  ["open", "Open"],
-  ["under_review", "Under review"],
-  ["planned", "Planned"],
-  ["made", "Made"],
-  ["declined", "Declined"],
+  ["", t("All ideas")],
+  // Translators: the statuses of ideas, a filter of the idea board ("Status: Open" lists the open ideas).
+  ["open", t("Open")],
+  ["under_review", t("Under review")],
+  ["planned", t("Planned")],
+  // Translators: an idea's status: the shop has made it.
+  ["made", t("Made")],
+  ["declined", t("Declined")],
 ];
-const NAMES = new Intl.ListFormat("en", { style: "long", type: "conjunction" });
+const NAMES = new Intl.ListFormat(language, { style: "long", type: "conjunction" });
 const enc = encodeURIComponent;
 
 // --- asking for consent when the shop needs it ------------------------------------------------------
@@ -68,7 +75,7 @@ export function tell(target, error, again = null) {
   waiting = null;
   if (error instanceof ApiError && error.problem?.code === "consent-required" && shopPrivacy) {
     waiting = again;
-    target.append(" ", h("button", { type: "button", class: "link-button", onclick: () => shopPrivacy.open() }, "Open your privacy choices"));
+    target.append(" ", h("button", { type: "button", class: "link-button", onclick: () => shopPrivacy.open() }, t("Open your privacy choices")));
   }
   say(text);
 }
@@ -76,6 +83,9 @@ export function tell(target, error, again = null) {
 export const alertLine = () => h("p", { class: "atelier-alert community-problem", role: "alert" });
 
 // --- credit ---------------------------------------------------------------------------------------
+
+// Translators: a design's picture, read out as its title, then the product it is made on.
+export const pictureOf = (title, product) => t("{title}, {product}", { title, product });
 
 const creditLink = (credit) => h("a", { href: `/gallery/${enc(credit.entry)}` }, credit.display_name);
 
@@ -95,26 +105,27 @@ export function creditLine(credits, { design = null } = {}) {
   if (!credits?.length) return null;
   const [creator, ...remixers] = credits;
   const own = design !== null && credits.some((credit) => credit.design === design);
-  return h(
-    "p",
-    { class: "credits" },
-    own ? "Design by " : "After a design by ",
-    creditLink(creator),
-    remixers.length ? [", remixed by ", ...creditNames(remixers)] : null,
-  );
+  const message = remixers.length
+    // Translators: who a design owes; {creator} and {remixers} are names, each a link to their design in
+    // the gallery ({remixers} is a list such as "Ben and Cleo"). "After a design" credits a copy of it.
+    ? own ? t("Design by {creator}, remixed by {remixers}") : t("After a design by {creator}, remixed by {remixers}")
+    // Translators: who a design owes; {creator} is a name, a link to their design in the gallery.
+    : own ? t("Design by {creator}") : t("After a design by {creator}");
+  // `h` spreads the list of remixers' names (texts and links) in its place.
+  return h("p", { class: "credits" }, ...nodes(message, { creator: creditLink(creator), remixers: creditNames(remixers) }));
 }
 
 // --- controls shared by the gallery and the ideas ---------------------------------------------------
 
 /** A vote toggle and its count for an entry or an idea (`item.links.vote`: PUT votes, DELETE withdraws). */
 function voteControl(item, title, problem) {
-  const count = h("span", { class: "vote-count" }, plural(item.votes, "vote", "votes"));
+  const votes = (n) => tn("{n} vote", "{n} votes", n);
+  const count = h("span", { class: "vote-count" }, votes(item.votes));
   const button = h(
     "button",
-    { type: "button", class: "vote-button", "aria-pressed": String(item.voted) },
+    { type: "button", class: "vote-button", "aria-pressed": String(item.voted), "aria-label": t("Vote for {title}", { title }) },
     h("span", { class: "vote-mark", "aria-hidden": "true" }),
-    "Vote",
-    h("span", { class: "visually-hidden" }, ` for ${title}`),
+    t("Vote"),
   );
   let busy = false;
   async function toggle() {
@@ -125,8 +136,10 @@ function voteControl(item, title, problem) {
     try {
       const answer = await client.send(voted ? "DELETE" : "PUT", item.links.vote);
       button.setAttribute("aria-pressed", String(answer.voted));
-      count.textContent = plural(answer.votes, "vote", "votes");
-      say(answer.voted ? `You voted for ${title}: ${count.textContent}.` : `Your vote for ${title} is withdrawn.`);
+      count.textContent = votes(answer.votes);
+      say(answer.voted
+        ? tn("You voted for {title}: {n} vote.", "You voted for {title}: {n} votes.", answer.votes, { title })
+        : t("Your vote for {title} is withdrawn.", { title }));
     } catch (error) {
       tell(problem, error, toggle);
     } finally {
@@ -211,10 +224,10 @@ function reportControl(entry, done) {
   const form = h(
     "form",
     { class: "report-form", novalidate: true },
-    field("What is wrong with it?", reason),
-    field("Anything to add (optional)", note, "The shop reads it; nobody else does."),
+    field(t("What is wrong with it?"), reason),
+    field(t("Anything to add (optional)"), note, t("The shop reads it; nobody else does.")),
     problem,
-    h("button", { type: "submit", class: "atelier-button atelier-secondary" }, "Send the report"),
+    h("button", { type: "submit", class: "atelier-button atelier-secondary" }, t("Send the report")),
   );
   async function send() {
     clearFieldErrors(form);
@@ -224,7 +237,7 @@ function reportControl(entry, done) {
     try {
       await client.send("POST", entry.links.report, body);
       done();
-      say(`Thank you: the shop will look at ${entry.title}.`);
+      say(t("Thank you: the shop will look at {title}.", { title: entry.title }));
     } catch (error) {
       const first = showFieldErrors(form, error);
       if (first) first.focus();
@@ -235,19 +248,29 @@ function reportControl(entry, done) {
     event.preventDefault();
     send();
   });
-  return h("details", { class: "report" }, h("summary", {}, "Report", h("span", { class: "visually-hidden" }, ` ${entry.title}`)), form);
+  return h(
+    "details",
+    { class: "report" },
+    // Translators: opens the form that reports a design to the shop; read out as "Report {title}".
+    h("summary", { "aria-label": t("Report {title}", { title: entry.title }) }, t("Report")),
+    form,
+  );
 }
 
 const reported = (entry) =>
-  h("p", { class: "card-note", role: "status" }, `Thank you. The shop will look at “${entry.title}”; it stays out of the gallery until then.`);
+  h("p", { class: "card-note", role: "status" },
+    t("Thank you. The shop will look at “{title}”; it stays out of the gallery until then.", { title: entry.title }));
 
 function startLink(entry, { primary = false } = {}) {
   if (!entry.makeable) return null; // the current options no longer allow it: nothing to start from
   return h(
     "a",
-    { class: `atelier-button${primary ? "" : " atelier-secondary"}`, href: `/products/${enc(entry.product)}?remix=${enc(entry.design)}` },
-    "Start from this design",
-    h("span", { class: "visually-hidden" }, ` (${entry.title})`),
+    {
+      class: `atelier-button${primary ? "" : " atelier-secondary"}`,
+      href: `/products/${enc(entry.product)}?remix=${enc(entry.design)}`,
+      "aria-label": t("Start from this design ({title})", { title: entry.title }),
+    },
+    t("Start from this design"),
   );
 }
 
@@ -265,7 +288,11 @@ function entryCard(entry) {
   card.append(
     h("a", { href: entry.links.page, tabindex: "-1", "aria-hidden": "true" }, picture),
     h("h2", {}, h("a", { href: entry.links.page }, entry.title)),
-    h("p", { class: "gallery-by" }, `by ${entry.display_name}`, earlier.length ? [", after ", ...creditNames(earlier)] : null),
+    h("p", { class: "gallery-by" }, ...(earlier.length
+      // Translators: under a design in the gallery: who published it, and whose designs it started from
+      // ({creators}: names, each a link).
+      ? nodes(t("by {name}, after {creators}", { name: entry.display_name }), { creators: creditNames(earlier) })
+      : [t("by {name}", { name: entry.display_name })])),
     h("p", { class: "gallery-product" }, entry.product_label),
     h("div", { class: "gallery-actions" }, h("span", { class: "vote" }, vote.button, vote.count), startLink(entry)),
     problem,
@@ -285,11 +312,11 @@ export async function galleryPage() {
 
   const labels = await productLabels();
   const note = h("p", { class: "listing-note" });
-  const list = h("ul", { class: "gallery-grid", "aria-label": "Designs" });
-  const more = h("button", { type: "button", class: "atelier-button atelier-secondary listing-more", hidden: true }, "Show more designs");
+  const list = h("ul", { class: "gallery-grid", "aria-label": t("Designs") });
+  const more = h("button", { type: "button", class: "atelier-button atelier-secondary listing-more", hidden: true }, t("Show more designs"));
   const status = h("p", { class: "listing-status", role: "status" });
   const panel = h("div", { role: "tabpanel", id: "gallery-panel", class: "listing-panel" }, note, list, more, status);
-  const products = filterSelect("gallery-product", "Product", [["", "All products"], ...labels], product);
+  const products = filterSelect("gallery-product", t("Product"), [["", t("All products")], ...labels], product);
 
   async function load({ next = false } = {}) {
     page = next ? page + 1 : 1;
@@ -300,7 +327,7 @@ export async function galleryPage() {
     if (sort === "shuffled") query.seed = seed;
     const question = ++asked;
     panel.setAttribute("aria-busy", "true");
-    note.textContent = sort === "shuffled" ? "In a random order, so that every design has the same chance: vote for the ones you like." : "";
+    note.textContent = sort === "shuffled" ? t("In a random order, so that every design has the same chance: vote for the ones you like.") : "";
     let found;
     try {
       found = await client.gallery(query);
@@ -315,9 +342,9 @@ export async function galleryPage() {
     if (next) list.append(...cards);
     else list.replaceChildren(...cards);
     more.hidden = found.page >= found.pages;
-    status.textContent = found.total
-      ? `${plural(found.total, "design", "designs")}${product ? ` of ${labels.get(product) ?? product}` : ""}.`
-      : "No design here yet. Save a design you like, then publish it from its page.";
+    if (!found.total) status.textContent = t("No design here yet. Save a design you like, then publish it from its page.");
+    else if (product) status.textContent = tn("{n} design of {product}.", "{n} designs of {product}.", found.total, { product: labels.get(product) ?? product });
+    else status.textContent = tn("{n} design.", "{n} designs.", found.total);
     panel.removeAttribute("aria-busy");
     if (next) cards[0]?.querySelector("h2 a")?.focus();
   }
@@ -327,7 +354,7 @@ export async function galleryPage() {
     load();
   });
   more.addEventListener("click", () => load({ next: true }));
-  const sorts = tabs("Order of the designs", GALLERY_SORTS, sort, panel, (key) => {
+  const sorts = tabs(t("Order of the designs"), GALLERY_SORTS, sort, panel, (key) => {
     sort = key;
     load();
   });
@@ -342,11 +369,12 @@ export async function entryPage() {
   try {
     entry = await client.galleryEntry(main.dataset.entry);
   } catch (error) {
-    showError(view, error, "This design is not in the gallery.");
+    showError(view, error, t("This design is not in the gallery."));
     return;
   }
   const design = await client.design(entry.design).catch(() => null);
-  document.title = pageTitle(`${entry.title} by ${entry.display_name}`);
+  // Translators: the page's title: a design's title and who published it.
+  document.title = pageTitle(t("{title} by {name}", { title: entry.title, name: entry.display_name }));
   const problem = alertLine();
   const published = entry.status === "published";
   const vote = published ? voteControl(entry, entry.title, problem) : null;
@@ -355,20 +383,20 @@ export async function entryPage() {
     h(
       "article",
       { class: "design-view entry-view" },
-      h("div", { class: "design-visual" }, previewBox(entry.product_label, entry.preview, { alt: `${entry.title}, ${entry.product_label}` })),
+      h("div", { class: "design-visual" }, previewBox(entry.product_label, entry.preview, { alt: pictureOf(entry.title, entry.product_label) })),
       h(
         "div",
         { class: "design-panel" },
-        h("p", { class: "eyebrow" }, h("a", { href: "/gallery" }, "Gallery")),
+        h("p", { class: "eyebrow" }, h("a", { href: "/gallery" }, t("Gallery"))),
         h("h1", {}, entry.title),
-        h("p", { class: "gallery-by" }, `by ${entry.display_name}`),
+        h("p", { class: "gallery-by" }, t("by {name}", { name: entry.display_name })),
         entry.credits.length > 1 ? creditLine(entry.credits, { design: entry.design }) : null,
         h("p", { class: "gallery-product" }, entry.product_label,
           design?.price ? [" · ", h("strong", {}, money(design.price.total, design.price.currency))] : null),
-        published ? null : h("p", { class: "card-note" }, "Only you see this design here: it is not in the gallery."),
+        published ? null : h("p", { class: "card-note" }, t("Only you see this design here: it is not in the gallery.")),
         vote ? h("div", { class: "gallery-actions" }, h("span", { class: "vote" }, vote.button, vote.count)) : null,
         h("div", { class: "atelier-actions" }, startLink(entry, { primary: true }),
-          h("a", { class: "atelier-button atelier-secondary", href: entry.links.design }, "See its options and price")),
+          h("a", { class: "atelier-button atelier-secondary", href: entry.links.design }, t("See its options and price"))),
         problem,
         report,
       ),
@@ -388,27 +416,38 @@ async function offerEdition(entry, after) {
   }
   const edition = found.items.find((campaign) => campaign.kind === "edition" && campaign.running && campaign.edition?.design === entry.design);
   if (!edition || !after?.isConnected) return;
-  after.after(h("p", { class: "card-note edition-offer" }, "This design is a limited edition: ", h("a", { href: edition.links.page }, "pre-order it")));
+  // Translators: a link to a limited edition's page, in "This design is a limited edition: {preorder}".
+  const link = h("a", { href: edition.links.page }, t("pre-order it"));
+  // Translators: {preorder} is a link reading "pre-order it", to the limited edition's page.
+  after.after(h("p", { class: "card-note edition-offer" }, ...nodes(t("This design is a limited edition: {preorder}"), { preorder: link })));
 }
 
 // --- publishing from a design's page ----------------------------------------------------------------
 
 /** Where the shopper's entry stands, in their words. */
 function standing(entry, { fresh = false } = {}) {
-  const title = `“${entry.title}”`;
-  const because = entry.reason ? `: ${entry.reason}` : ".";
+  const { title, reason } = entry;
   const words = {
-    pending: `${fresh ? "Thank you! " : ""}${title} waits for the shop's approval, then it appears in the gallery.`,
-    published: `${title} is in the gallery. `,
-    held: `${title} was reported: it is out of the gallery until the shop has looked at it.`,
-    rejected: `The shop did not accept ${title}${because}`,
-    unpublished: `The shop took ${title} out of the gallery${because}`,
+    pending: fresh
+      ? t("Thank you! “{title}” waits for the shop's approval, then it appears in the gallery.", { title })
+      : t("“{title}” waits for the shop's approval, then it appears in the gallery.", { title }),
+    published: t("“{title}” is in the gallery.", { title }),
+    held: t("“{title}” was reported: it is out of the gallery until the shop has looked at it.", { title }),
+    rejected: reason
+      // Translators: {reason} is the shop's own words, as the merchant wrote them.
+      ? t("The shop did not accept “{title}”: {reason}", { title, reason })
+      : t("The shop did not accept “{title}”.", { title }),
+    unpublished: reason
+      // Translators: {reason} is the shop's own words, as the merchant wrote them.
+      ? t("The shop took “{title}” out of the gallery: {reason}", { title, reason })
+      : t("The shop took “{title}” out of the gallery.", { title }),
   };
   return h(
     "p",
     { class: "card-note", role: "status" },
-    words[entry.status] ?? title,
-    entry.status === "published" ? h("a", { href: entry.links.page }, "See it in the gallery") : null,
+    // Translators: a title in quotation marks, as the shop's other messages quote one.
+    words[entry.status] ?? t("“{title}”", { title }),
+    entry.status === "published" ? [" ", h("a", { href: entry.links.page }, t("See it in the gallery"))] : null,
   );
 }
 
@@ -419,18 +458,18 @@ function publishForm(design, done) {
   const form = h(
     "form",
     { class: "publish-form", novalidate: true },
-    h("p", {}, "Show this design to other shoppers: they can vote for it and start from it. The shop looks at it before it appears."),
-    field("Title", title),
-    field("Your name, as shown", name, "A first name or a nickname, shown with the design."),
+    h("p", {}, t("Show this design to other shoppers: they can vote for it and start from it. The shop looks at it before it appears.")),
+    field(t("Title"), title),
+    field(t("Your name, as shown"), name, t("A first name or a nickname, shown with the design.")),
     problem,
-    h("button", { type: "submit", class: "atelier-button" }, "Publish"),
+    h("button", { type: "submit", class: "atelier-button" }, t("Publish")),
   );
   async function send() {
     clearFieldErrors(form);
     problem.replaceChildren();
     const missing = [
-      [title, "Give your design a title."],
-      [name, "Enter the name to show with it."],
+      [title, t("Give your design a title.")],
+      [name, t("Enter the name to show with it.")],
     ].filter(([control]) => !control.value.trim());
     for (const [control, message] of missing) showFieldError(form, control, message);
     if (missing.length) {
@@ -440,7 +479,7 @@ function publishForm(design, done) {
     try {
       const entry = await client.publish(design.id, title.value.trim(), name.value.trim());
       done(entry);
-      say("Thank you! Your design waits for the shop's approval.");
+      say(t("Thank you! Your design waits for the shop's approval."));
     } catch (error) {
       const first = showFieldErrors(form, error);
       if (first) first.focus();
@@ -461,7 +500,7 @@ function publishForm(design, done) {
 export function publishSection(design) {
   const body = h("div", { class: "publish-body" });
   const section = h("section", { class: "publish", "aria-labelledby": "publish-heading" },
-    h("h2", { id: "publish-heading" }, "Publish to the gallery"), body);
+    h("h2", { id: "publish-heading" }, t("Publish to the gallery")), body);
   const showForm = () => body.replaceChildren(publishForm(design, (entry) => body.replaceChildren(standing(entry, { fresh: true }))));
   showForm();
   if (recordingShopper(client)) {
@@ -488,7 +527,7 @@ function followControl(idea, problem, { open = false } = {}) {
     try {
       await client.send("DELETE", idea.links.follow);
       show(false);
-      say(`You no longer follow ${idea.title}.`);
+      say(t("You no longer follow {title}.", { title: idea.title }));
     } catch (error) {
       tell(problem, error, stop);
     }
@@ -499,14 +538,17 @@ function followControl(idea, problem, { open = false } = {}) {
     const follow = h(
       "form",
       { class: "follow-form", novalidate: true },
-      field("Your e-mail address", email, "Only to tell you when its status changes; never shown."),
-      h("button", { type: "submit", class: "atelier-button atelier-secondary" }, "Follow", h("span", { class: "visually-hidden" }, ` ${idea.title}`)),
+      field(t("Your e-mail address"), email, t("Only to tell you when its status changes; never shown.")),
+      // Translators: follows an idea by e-mail; read out as "Follow {title}".
+      h("button", { type: "submit", class: "atelier-button atelier-secondary", "aria-label": t("Follow {title}", { title: idea.title }) }, t("Follow")),
     );
     async function send() {
       clearFieldErrors(follow);
       problem.replaceChildren();
       const address = email.value.trim();
-      const mistake = !address ? "Enter your e-mail address." : email.validity.typeMismatch ? "Enter an e-mail address such as name@example.org." : null;
+      const mistake = !address
+        ? t("Enter your e-mail address.")
+        : email.validity.typeMismatch ? t("Enter an e-mail address such as name@example.org.") : null;
       if (mistake) {
         showFieldError(follow, email, mistake);
         email.focus();
@@ -515,7 +557,7 @@ function followControl(idea, problem, { open = false } = {}) {
       try {
         await client.send("PUT", idea.links.follow, { email: address });
         show(true);
-        say(`You follow ${idea.title}.`);
+        say(t("You follow {title}.", { title: idea.title }));
       } catch (error) {
         const first = showFieldErrors(follow, error);
         if (first) first.focus();
@@ -526,14 +568,14 @@ function followControl(idea, problem, { open = false } = {}) {
       event.preventDefault();
       send();
     });
-    return h("details", { class: "follow", open }, h("summary", {}, "Follow by e-mail"), follow);
+    return h("details", { class: "follow", open }, h("summary", {}, t("Follow by e-mail")), follow);
   }
 
   function show(following) {
     box.replaceChildren(
       following
-        ? h("p", { class: "following", role: "status" }, "You follow this idea: the shop e-mails you when its status changes. ",
-          h("button", { type: "button", class: "link-button", onclick: stop }, "Stop following"))
+        ? h("p", { class: "following", role: "status" }, t("You follow this idea: the shop e-mails you when its status changes."), " ",
+          h("button", { type: "button", class: "link-button", onclick: stop }, t("Stop following")))
         : form(),
     );
   }
@@ -547,12 +589,14 @@ function ideaMeta(idea, labels) {
     "p",
     { class: "idea-meta" },
     h("span", { class: `idea-status idea-status-${idea.status}` }, idea.status_label),
-    idea.display_name ? ` · by ${idea.display_name}` : null,
+    idea.display_name ? [" · ", t("by {name}", { name: idea.display_name })] : null,
     product ? ` · ${product}` : null,
   );
 }
 
-const ideaNote = (idea) => (idea.status_note ? h("p", { class: "idea-note" }, h("strong", {}, "From the shop: "), idea.status_note) : null);
+const ideaNote = (idea) =>
+  // Translators: introduces the shop's note on an idea, e.g. "From the shop: For the spring collection".
+  (idea.status_note ? h("p", { class: "idea-note" }, h("strong", {}, t("From the shop:")), " ", idea.status_note) : null);
 
 function ideaCard(idea, labels) {
   const problem = alertLine();
@@ -579,19 +623,19 @@ function suggestForm(labels, made) {
   const title = input("idea-title", "title", { required: true });
   const body = h("textarea", { id: "idea-body", name: "body", rows: 4, class: "atelier-input", required: true });
   const product = h("select", { id: "idea-product", name: "product", class: "atelier-input" },
-    h("option", { value: "" }, "No product in particular"), ...[...labels].map(([key, label]) => h("option", { value: key }, label)));
+    h("option", { value: "" }, t("No product in particular")), ...[...labels].map(([key, label]) => h("option", { value: key }, label)));
   const name = input("idea-name", "display_name", { autocomplete: "nickname" });
   const problem = alertLine();
   const thanks = h("p", { class: "card-note", role: "status" });
   const form = h(
     "form",
     { class: "suggest-form", novalidate: true },
-    field("Your idea", title, "In a few words: a product, an option, a colour…"),
-    field("Tell us more", body),
-    field("Product (optional)", product),
-    field("Your name (optional)", name, "Shown with your idea."),
+    field(t("Your idea"), title, t("In a few words: a product, an option, a colour…")),
+    field(t("Tell us more"), body),
+    field(t("Product (optional)"), product),
+    field(t("Your name (optional)"), name, t("Shown with your idea.")),
     problem,
-    h("button", { type: "submit", class: "atelier-button" }, "Post my idea"),
+    h("button", { type: "submit", class: "atelier-button" }, t("Post my idea")),
     thanks,
   );
   async function send() {
@@ -599,8 +643,8 @@ function suggestForm(labels, made) {
     problem.replaceChildren();
     thanks.textContent = "";
     const missing = [
-      [title, "Say what your idea is."],
-      [body, "Tell us a little more about it."],
+      [title, t("Say what your idea is.")],
+      [body, t("Tell us a little more about it.")],
     ].filter(([control]) => !control.value.trim());
     for (const [control, message] of missing) showFieldError(form, control, message);
     if (missing.length) {
@@ -613,7 +657,7 @@ function suggestForm(labels, made) {
     try {
       const answer = await client.suggestIdea(idea);
       form.reset();
-      thanks.textContent = "Thank you! Your idea is on the board, with your vote.";
+      thanks.textContent = t("Thank you! Your idea is on the board, with your vote.");
       made(answer);
     } catch (error) {
       const first = showFieldErrors(form, error);
@@ -638,11 +682,11 @@ export async function ideasPage() {
   let total = 0;
 
   const labels = await productLabels();
-  const list = h("ul", { class: "idea-list", "aria-label": "Ideas" });
-  const more = h("button", { type: "button", class: "atelier-button atelier-secondary listing-more", hidden: true }, "Show more ideas");
+  const list = h("ul", { class: "idea-list", "aria-label": t("Ideas") });
+  const more = h("button", { type: "button", class: "atelier-button atelier-secondary listing-more", hidden: true }, t("Show more ideas"));
   const note = h("p", { class: "listing-status", role: "status" });
   const panel = h("div", { role: "tabpanel", id: "ideas-panel", class: "listing-panel" }, list, more, note);
-  const statuses = filterSelect("ideas-status", "Status", IDEA_STATUSES, status);
+  const statuses = filterSelect("ideas-status", t("Status"), IDEA_STATUSES, status);
 
   async function load({ next = false } = {}) {
     page = next ? page + 1 : 1;
@@ -672,7 +716,7 @@ export async function ideasPage() {
   }
 
   function count() {
-    note.textContent = total ? `${plural(total, "idea", "ideas")}.` : "No idea here yet: be the first to suggest one.";
+    note.textContent = total ? tn("{n} idea.", "{n} ideas.", total) : t("No idea here yet: be the first to suggest one.");
   }
 
   statuses.select.addEventListener("change", () => {
@@ -680,26 +724,27 @@ export async function ideasPage() {
     load();
   });
   more.addEventListener("click", () => load({ next: true }));
-  const sorts = tabs("Order of the ideas", IDEA_SORTS, sort, panel, (key) => {
+  const sorts = tabs(t("Order of the ideas"), IDEA_SORTS, sort, panel, (key) => {
     sort = key;
     load();
   });
   const suggest = h(
     "section",
     { class: "idea-suggest", id: "suggest", "aria-labelledby": "suggest-heading" },
-    h("h2", { id: "suggest-heading" }, "Suggest an idea"),
+    h("h2", { id: "suggest-heading" }, t("Suggest an idea")),
     suggestForm(labels, (idea) => {
       if (!status || status === idea.status) {
         list.prepend(ideaCard(idea, labels));
         total += 1;
         count();
       }
-      say(`Your idea ${idea.title} is on the board.`);
+      say(t("Your idea {title} is on the board.", { title: idea.title }));
     }),
   );
   view.replaceChildren(
     h("div", { class: "ideas-layout" },
-      h("section", { class: "idea-board", "aria-label": "The board" }, h("div", { class: "listing-controls" }, sorts, statuses.element), panel),
+      // Translators: the idea board, the list of the shoppers' ideas.
+      h("section", { class: "idea-board", "aria-label": t("The board") }, h("div", { class: "listing-controls" }, sorts, statuses.element), panel),
       suggest),
   );
   view.removeAttribute("aria-busy");
@@ -712,7 +757,7 @@ export async function ideaPage() {
   try {
     idea = await client.idea(main.dataset.idea);
   } catch (error) {
-    showError(view, error, "This idea could not be found.");
+    showError(view, error, t("This idea could not be found."));
     return;
   }
   const labels = await productLabels();
@@ -723,7 +768,7 @@ export async function ideaPage() {
     h(
       "article",
       { class: "idea-page" },
-      h("p", { class: "eyebrow" }, h("a", { href: "/ideas" }, "Ideas")),
+      h("p", { class: "eyebrow" }, h("a", { href: "/ideas" }, t("Ideas"))),
       h("h1", {}, idea.title),
       ideaMeta(idea, labels),
       ideaNote(idea),

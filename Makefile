@@ -87,7 +87,8 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 # The tests start their own PostgreSQL and Redis servers from Debian's packages and drive Debian's
-# Chromium; previews shape text with FriBiDi (libfribidi0, which Pillow loads at run time). As root
+# Chromium; previews shape text with FriBiDi (libfribidi0, which Pillow loads at run time). Print files
+# need no package: their sheet font ships in rules/preview/fonts and uharfbuzz's wheel holds HarfBuzz. As root
 # we install the packages when they are missing, otherwise say what to install.
 TEST_PACKAGES := postgresql redis-server chromium libfribidi0
 services:

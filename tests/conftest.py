@@ -24,6 +24,14 @@ settings.register_profile("atelier", deadline=None, suppress_health_check=[Healt
 settings.load_profile("atelier")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the translation catalogs whose .po changed since their .mo (`make catalogs` does the
+    same): tests run straight from pytest read the translations as they are in the tree."""
+    from scripts.catalogs import compile_all
+
+    compile_all()
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own ATELIER_* variables must not change what the tests see; no database file either."""

@@ -61,7 +61,7 @@ export function graphemeCount(text) {
   return count;
 }
 
-/** Deprecated: English only. Write `tn("{n} item", "{n} items", count)` (i18n.js) instead. */
+/** "3 votes", in English only: the merchant's admin pages. Shoppers' texts use i18n.js's `tn`. */
 export function plural(count, one, many) {
   return `${count} ${count === 1 ? one : many}`;
 }

@@ -2,13 +2,18 @@
 
 - every asset exists and opens as what it is declared (PNG images and masks, TrueType/OpenType fonts);
 - images and masks have their view's size; masks are greyscale (mode L);
-- a text attribute at its longest allowed length fits its zone at `min_size`, in every font.
+- a text attribute at its longest allowed length fits its zone at `min_size`, in every font;
+- every font draws the letters of the scripts its text accepts (the text policy's `scripts`) and the
+  characters it lists: a letter the shop accepts but the font lacks would be made as an empty box.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Final
+
+import regex
 
 from rules import expr as x
 from rules.errors import Code, Diagnostic
@@ -33,6 +38,29 @@ if TYPE_CHECKING:
 ASSET_SIZE = "asset-size"
 MASK_NOT_GREYSCALE = "mask-not-greyscale"
 TEXT_DOES_NOT_FIT = "text-does-not-fit"
+FONT_LACKS_LETTERS = "font-lacks-letters"
+# The letters a script's text is checked against: those of its main Unicode block (for Latin, the
+# European alphabets: Basic Latin to Latin Extended-A). Han and Hangul are checked on their most
+# frequent syllables' block start, a sample: no font is expected to hold every ideograph.
+_SCRIPT_RANGES: Final = {
+    "Latin": ((0x41, 0x17F),),
+    "Greek": ((0x386, 0x3CE),),
+    "Cyrillic": ((0x400, 0x45F),),
+    "Armenian": ((0x531, 0x586),),
+    "Hebrew": ((0x5D0, 0x5EA),),
+    "Arabic": ((0x621, 0x63A), (0x641, 0x64A)),
+    "Devanagari": ((0x904, 0x939),),
+    "Bengali": ((0x985, 0x9B9),),
+    "Tamil": ((0xB85, 0xBB9),),
+    "Thai": ((0xE01, 0xE2E),),
+    "Georgian": ((0x10D0, 0x10FA),),
+    "Ethiopic": ((0x1200, 0x1248),),
+    "Hiragana": ((0x3041, 0x3096),),
+    "Katakana": ((0x30A1, 0x30FA),),
+    "Hangul": ((0xAC00, 0xAC00 + 400),),
+    "Han": ((0x4E00, 0x4E00 + 400),),
+}
+_SHOWN_MISSING: Final = 12  # letters quoted in a message; the count says the rest
 WIDE_CHARACTER = "W"  # the widest capital of most Latin fonts: the worst case a shopper can type
 
 
@@ -136,6 +164,36 @@ class _Checker:
             return limit
         return min(limit, state.text.max_length)
 
+    def coverage(self, layer: TextLayer, font: a.Font, named: str, context: str) -> None:
+        """Warn when the font lacks letters of a script the text accepts, or a character it lists."""
+        attribute = self.model.attribute(layer.attribute)
+        if attribute is None or attribute.text is None:
+            return
+        limits = attribute.text
+        wanted = [(script, _letters(script)) for script in limits.scripts]
+        if limits.characters:
+            wanted.append(("", tuple(dict.fromkeys(limits.characters))))
+        for script, letters in wanted:
+            missing = missing_glyphs(font, letters)
+            if not missing:
+                continue
+            what = f"{len(missing)} of the {len(letters)} {script} letters" if script else "characters"
+            shown = " ".join(missing[:_SHOWN_MISSING]) + (" …" if len(missing) > _SHOWN_MISSING else "")
+            hint = (
+                f"use a font that covers {script}, or take {script} out of the text's `scripts`"
+                if script
+                else "use a font that has them, or take them out of the text's `characters`"
+            )
+            self.found.append(
+                Diagnostic(
+                    "warning",
+                    FONT_LACKS_LETTERS,
+                    f"{named} of {context} has no glyph for {what} that {layer.attribute!r} accepts: {shown}",
+                    layer.source or self.model.source,
+                    hint,
+                )
+            )
+
     def text(self, layer: TextLayer, view: View, context: str) -> None:
         attribute = self.model.attribute(layer.attribute)
         lines = attribute.text.max_lines if attribute is not None and attribute.text is not None else 1
@@ -143,6 +201,7 @@ class _Checker:
         for option, font in self.fonts(layer, context).items():
             path = layer.fonts[option]
             named = f"font {option!r} ({path})" if option else f"font {path}"
+            self.coverage(layer, font, named, context)
             count = self.longest(layer, option)
             if count <= 0:
                 continue
@@ -168,6 +227,31 @@ class _Checker:
                         f"make the box at least {int(tall) + 1} pixels high, "
                         "or lower `min_size` or `max_lines`",
                     )
+
+
+@cache
+def _letters(script: str) -> tuple[str, ...]:
+    """The letters a font used for `script` must draw (empty for a script we hold no sample of)."""
+    pattern = regex.compile(rf"[\p{{Script={script}}}&&\p{{L}}]", flags=regex.V1)
+    return tuple(
+        chr(code)
+        for start, stop in _SCRIPT_RANGES.get(script, ())
+        for code in range(start, stop + 1)
+        if pattern.fullmatch(chr(code))
+    )
+
+
+def missing_glyphs(font: a.Font, characters: tuple[str, ...]) -> list[str]:
+    """The characters `font` has no glyph for: each drawn as the font's "missing glyph" box (.notdef,
+    what a code point outside every font's range draws) is missing. Blank characters draw nothing and
+    are never counted."""
+    notdef = _drawn(font, "\U0010fffd")
+    return [char for char in characters if not char.isspace() and _drawn(font, char) == notdef]
+
+
+def _drawn(font: a.Font, char: str) -> tuple[tuple[int, int], bytes]:
+    mask = font.getmask(char)
+    return mask.size, bytes(mask)
 
 
 def _picks_of(when: x.Expr) -> dict[str, Value]:

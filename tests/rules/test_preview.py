@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import colorsys
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -361,6 +362,35 @@ def test_text_that_does_not_fit_says_how_many_characters_do(tmp_path: Path) -> N
     fit = int(found.split("only ")[1].split()[0])
     assert 0 < fit < 20
     assert f"allow at most {fit} characters" in found
+
+
+def test_a_font_without_the_letters_of_a_script_the_text_accepts_is_named(tmp_path: Path) -> None:
+    # Pillow's built-in font draws A to Z but no accented letter, and no Arabic at all
+    policy = PRODUCT.replace(
+        "engraving: {type: text, max_length: 20}",
+        'engraving: {type: text, max_length: 4, scripts: [Latin, Arabic], characters: " &"}',
+    )
+    latin, arabic = messages(catalog(tmp_path, policy))
+    assert latin.startswith(
+        "cup.yaml:13:9: warning: font default of layer 3 of view 'front' has no glyph for 192 of the 244 "
+        "Latin letters that 'engraving' accepts: ª º À Á Â Ã Ä Å Æ Ç È É …"
+    )
+    assert "hint: use a font that covers Latin, or take Latin out of the text's `scripts`" in latin
+    assert arabic.startswith(
+        "cup.yaml:13:9: warning: font default of layer 3 of view 'front' has no glyph for 36 of the 36 Arabic letters"
+    )
+
+
+def test_a_font_that_covers_every_script_the_text_accepts_checks_clean(tmp_path: Path) -> None:
+    folder = catalog(
+        tmp_path,
+        PRODUCT.replace(
+            "engraving: {type: text, max_length: 20}",
+            "engraving: {type: text, max_length: 4, scripts: [Latin, Greek, Cyrillic, Hebrew, Arabic]}",
+        ).replace("font: default", "font: assets/sans.ttf"),
+    )
+    shutil.copy(ROOT / "catalog" / "assets" / "fonts" / "DejaVuSans.ttf", folder / "assets" / "sans.ttf")
+    assert messages(folder) == []
 
 
 def test_the_demo_catalog_checks_clean() -> None:

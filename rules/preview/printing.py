@@ -285,6 +285,9 @@ def _with_boxes(data: bytes, area: PrintArea) -> bytes:
 A4 = (210.0, 297.0)
 MARGIN = 15.0
 LABEL_WIDTH = 52.0
+LINE = 5.5  # the height of a line of the sheet's text
+THUMBNAIL_MM = 45.0  # the longest side of a view's thumbnail on the sheet
+SAMPLE_PT = 18.0  # the size texts are shown at on the sheet, in their own font
 
 
 def summary_sheet(
@@ -438,9 +441,13 @@ def _thumbnail(
     if source is None:
         return None
     try:
-        return _flatten(compose(model, values, view.key, THUMBNAIL_PX, source, uploads))
+        picture = compose(model, values, view.key, THUMBNAIL_PX, source, uploads)
     except (a.AssetError, ValueError):
         return None
+    drawn = picture.getchannel("A").getbbox()
+    if drawn is not None:  # the thumbnail shows what is drawn, without the empty room around it
+        picture = picture.crop(drawn)
+    return _flatten(picture)
 
 
 class _Sheet:
@@ -463,7 +470,7 @@ class _Sheet:
         pdf = self.pdf
         pdf.set_font("sheet", size=18)
         pdf.set_text_color(*_INK)
-        pdf.multi_cell(self.width, 9, f"{product} — {what}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(self.width, 9, f"{product} — {what}", align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
 
     def heading(self, text: str) -> None:
@@ -480,24 +487,39 @@ class _Sheet:
         pdf.ln(2)
 
     def row(self, label: str, value: str, *, swatch: str | None = None, strong: bool = False) -> None:
+        """A label in the left column and its value beside it, both wrapped within their columns."""
         pdf = self.pdf
+        value_x = MARGIN + LABEL_WIDTH + (6 if swatch is not None else 0)
+        value_width = MARGIN + self.width - value_x
+        pdf.set_font("sheet", size=9)
+        label_height = self._height(LABEL_WIDTH - 2, label)
+        pdf.set_font("sheet", size=12 if strong else 10)
+        value_height = self._height(value_width, value) if value else 0.0
+        height = max(label_height, value_height, LINE)
+        if pdf.will_page_break(height):
+            pdf.add_page()
         top = pdf.get_y()
         pdf.set_font("sheet", size=9)
         pdf.set_text_color(*_MUTED)
-        pdf.multi_cell(LABEL_WIDTH - 2, 5.5, label, new_x="RIGHT", new_y="TOP")
-        below_label = pdf.get_y()
-        x = MARGIN + LABEL_WIDTH
+        pdf.set_xy(MARGIN, top)
+        pdf.multi_cell(LABEL_WIDTH - 2, LINE, label, align="L", new_x="LMARGIN", new_y="NEXT")
         if swatch is not None:
             pdf.set_fill_color(*_rgb(swatch))
             pdf.set_draw_color(*_INK)
             pdf.set_line_width(0.2)
-            pdf.rect(x, top + 0.8, 4, 4, style="DF")
-            x += 6
-        pdf.set_xy(x, top)
-        pdf.set_font("sheet", size=12 if strong else 10)
-        pdf.set_text_color(*_INK)
-        pdf.multi_cell(MARGIN + self.width - x, 5.5, value, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_y(max(pdf.get_y(), below_label, top + 5.5) + 0.8)
+            pdf.rect(MARGIN + LABEL_WIDTH, top + 0.8, 4, 4, style="DF")
+        if value:
+            pdf.set_font("sheet", size=12 if strong else 10)
+            pdf.set_text_color(*_INK)
+            pdf.set_xy(value_x, top)
+            pdf.multi_cell(value_width, LINE, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(top + height + 0.8)
+
+    def _height(self, width: float, text: str) -> float:
+        """How tall `text` is once wrapped to `width` in the current font."""
+        height = self.pdf.multi_cell(width, LINE, text, align="L", dry_run=True, output="HEIGHT")
+        assert isinstance(height, float | int)
+        return float(height)
 
     def text_sample(self, item: _Text, fonts: _Fonts | None) -> None:
         """A text as it will be cut, in its own font, with its length, font, size and colour."""
@@ -505,7 +527,13 @@ class _Sheet:
         language = self.language
         if pdf.will_page_break(30):
             pdf.add_page()
-        self.row(f"{item.attribute.label.get(language)} [{item.label}]", "")
+        top = pdf.get_y()
+        pdf.set_font("sheet", size=9)
+        pdf.set_text_color(*_MUTED)
+        label = f"{item.attribute.label.get(language)} [{item.label}]"
+        pdf.multi_cell(LABEL_WIDTH - 2, LINE, label, align="L", new_x="LMARGIN", new_y="NEXT")
+        below_label = pdf.get_y()
+        pdf.set_y(top)
         family = "sheet"
         if fonts is not None:
             try:
@@ -513,8 +541,12 @@ class _Sheet:
             except a.AssetError:
                 pass
         missing = _missing(fonts, item.font_path, item.lines) if fonts is not None else ""
+        room = self.width - LABEL_WIDTH - 30  # beside it, its length
         for line in item.lines:
-            pdf.set_font(family, size=18)
+            pdf.set_font(family, size=SAMPLE_PT)
+            wide = pdf.get_string_width(line) + 3
+            if wide > room:  # a long text is shown smaller, never cut
+                pdf.set_font(family, size=max(6.0, SAMPLE_PT * room / wide))
             pdf.set_text_color(*_INK)
             pdf.set_draw_color(*_RULE)
             pdf.set_x(MARGIN + LABEL_WIDTH)
@@ -530,7 +562,7 @@ class _Sheet:
             if any(ord(char) > 0x7E for char in line):
                 pdf.set_x(MARGIN + LABEL_WIDTH)
                 codes = " ".join(f"U+{ord(char):04X}" for char in line[:60])
-                pdf.multi_cell(self.width - LABEL_WIDTH, 4.5, codes, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(self.width - LABEL_WIDTH, 4.5, codes, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("sheet", size=9)
         pdf.set_text_color(*_INK)
         font = f"{item.font_option} ({item.font_path})" if item.font_option else item.font_path
@@ -549,42 +581,50 @@ class _Sheet:
         if missing:
             details.append(self.localized("not in the font: {characters}", characters=missing))
         pdf.set_x(MARGIN + LABEL_WIDTH)
-        pdf.multi_cell(self.width - LABEL_WIDTH, 4.5, "\n".join(details), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(2)
+        pdf.multi_cell(
+            self.width - LABEL_WIDTH, 4.5, "\n".join(details), align="L", new_x="LMARGIN", new_y="NEXT"
+        )
+        pdf.set_y(max(pdf.get_y(), below_label) + 2)
 
     def view(self, view: View, thumbnail: Image.Image | None) -> None:
+        """A view: its thumbnail in the label column, its name and print size beside it."""
         pdf = self.pdf
-        language = self.language
         area, stated = view.printed()
-        size = self.localized(
-            "{width} × {height} mm, bleed {bleed} mm",
-            width=_decimal(area.width),
-            height=_decimal(area.height),
-            bleed=_decimal(area.bleed),
-        )
+        lines = [
+            f"{view.label.get(self.language)} [{view.key}]",
+            self.localized(
+                "{width} × {height} mm, bleed {bleed} mm",
+                width=_decimal(area.width),
+                height=_decimal(area.height),
+                bleed=_decimal(area.bleed),
+            ),
+        ]
         if not stated:
-            size += "\n" + self.localized(
-                "derived from {width} × {height} pixels at {dpi} dpi: the view states no print size",
-                width=view.size[0],
-                height=view.size[1],
-                dpi=NOMINAL_DPI,
+            lines.append(
+                self.localized(
+                    "derived from {width} × {height} pixels at {dpi} dpi: the view states no print size",
+                    width=view.size[0],
+                    height=view.size[1],
+                    dpi=NOMINAL_DPI,
+                )
             )
-        height = 45.0 if thumbnail is not None else 12.0
+        text = "\n".join(lines)
+        width = self.width - LABEL_WIDTH
+        pdf.set_font("sheet", size=10)
+        thumb = (0.0, 0.0)
+        if thumbnail is not None:
+            scale = THUMBNAIL_MM / max(thumbnail.size)
+            thumb = (thumbnail.width * scale, thumbnail.height * scale)
+        height = max(self._height(width, text), thumb[1])
         if pdf.will_page_break(height):
             pdf.add_page()
         top = pdf.get_y()
-        self.row(f"{view.label.get(language)} [{view.key}]", size)
         if thumbnail is not None:
-            side = 40.0
-            scale = side / max(thumbnail.size)
-            pdf.image(
-                thumbnail,
-                x=MARGIN + LABEL_WIDTH,
-                y=pdf.get_y(),
-                w=thumbnail.width * scale,
-                h=thumbnail.height * scale,
-            )
-            pdf.set_y(max(pdf.get_y(), top) + thumbnail.height * scale + 3)
+            pdf.image(thumbnail, x=MARGIN, y=top, w=thumb[0], h=thumb[1])
+        pdf.set_text_color(*_INK)
+        pdf.set_xy(MARGIN + LABEL_WIDTH, top)
+        pdf.multi_cell(width, LINE, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(top + height + 4)
 
 
 def _missing(fonts: _Fonts, path: str, lines: Sequence[str]) -> str:

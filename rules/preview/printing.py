@@ -12,15 +12,20 @@ swatch, each text exactly as it will be cut (the stored text, combining marks ke
 font) with its length in characters as the shop counts them (grapheme clusters), its font, size and
 colour, the quantity, and each view's print size with a thumbnail.
 
-Fonts are embedded as subsets; the sheet's own font is DejaVu Sans, shipped in `fonts/`. Files are the
-same bytes for the same inputs (`created` is the date written in them).
+Fonts are embedded as subsets; the sheet's own font is DejaVu Sans, shipped in `fonts/`. fpdf2 reads
+fonts from files: a font asset is written once, named by its digest, to `atelier-fonts-<uid>` in the
+temporary directory. Files are the same bytes for the same inputs (`created` is the date written in
+them).
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import io
+import os
 import shutil
+import stat
 import tempfile
 import threading
 import unicodedata
@@ -28,6 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Final
 
@@ -695,7 +701,8 @@ def _font_file(source: a.AssetSource, path: str) -> Path:
     """A font asset as a file on disk, written once per process and content; Pillow's built-in font
     (DEFAULT_FONT) as the very font previews draw with."""
     if path == DEFAULT_FONT:
-        return _spill("pillow-default.otf", _builtin_font)
+        data = _builtin_font()
+        return _spill(f"{hashlib.sha256(data).hexdigest()}.ttf", lambda: data)
     suffix = PurePosixPath(path).suffix.lower()
     return _spill(
         source.digest(path) + (suffix if suffix in (".ttf", ".otf") else ".ttf"), lambda: source.read(path)
@@ -707,20 +714,41 @@ _spill_folder: Path | None = None
 
 
 def _spill(name: str, read: Callable[[], bytes]) -> Path:
-    """The file `name` in this process's font folder, written from `read()` the first time."""
-    global _spill_folder
+    """The file `name` in the font folder, written from `read()` the first time. Files are named by
+    their content's digest, so processes share them: one copy per font, whatever reads it."""
     with _spill_lock:
-        if _spill_folder is None:
-            _spill_folder = Path(tempfile.mkdtemp(prefix="atelier-fonts-"))
-            atexit.register(shutil.rmtree, _spill_folder, True)
-        target = _spill_folder / name
+        target = _fonts_folder() / name
         if not target.exists():
-            partial = target.with_name(name + ".part")
+            partial = target.with_name(f"{name}.{os.getpid()}.{threading.get_ident()}.part")
             partial.write_bytes(read())
-            partial.replace(target)
+            partial.replace(target)  # atomic: a reader sees the whole file or none
     return target
 
 
+def _fonts_folder() -> Path:
+    """This user's font folder in the temporary directory; a private one of this process when that
+    folder belongs to someone else or others may write to it."""
+    global _spill_folder
+    if _spill_folder is None:
+        shared = Path(tempfile.gettempdir()) / f"atelier-fonts-{os.getuid()}"
+        try:
+            shared.mkdir(mode=0o700, exist_ok=True)
+            status = shared.lstat()
+            trusted = (
+                stat.S_ISDIR(status.st_mode)
+                and status.st_uid == os.getuid()
+                and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+            )
+        except OSError:
+            trusted = False
+        if not trusted:
+            shared = Path(tempfile.mkdtemp(prefix="atelier-fonts-"))
+            atexit.register(shutil.rmtree, shared, True)
+        _spill_folder = shared
+    return _spill_folder
+
+
+@cache
 def _builtin_font() -> bytes:
     font = ImageFont.load_default(size=12)
     data = getattr(font, "font_bytes", None)

@@ -207,6 +207,19 @@ def test_an_arabic_name_is_embedded_shaped_and_reads_back_in_its_order(tmp_path:
         assert SALAM in text_of(pdf)
 
 
+def test_the_built_in_font_is_embedded_as_previews_draw_it(tmp_path: Path) -> None:
+    # Given a plaque whose name is drawn in the built-in font (no font file)
+    product = plaque(tmp_path)
+    (tmp_path / "plaque.yaml").write_text(
+        PLAQUE.replace("font: assets/fonts/DejaVuSans.ttf", "font: default"), encoding="utf-8"
+    )
+    product = load_catalog(tmp_path).products["plaque"]
+    pdf = print_file(product, product.complete({"name": "Ada"}), "front")
+    # Then the name is text in that very font, embedded
+    assert text_of(pdf).strip() == "Ada"
+    assert [str(d["/FontName"]).split("+")[1] for d in fonts_of(pdf)] == ["Aileron"]
+
+
 def test_the_same_line_gives_the_same_bytes() -> None:
     design = MUG.complete({"engraving": "Ada", "colour": "ink"})
     assert print_file(MUG, design, "front") == print_file(MUG, design, "front")

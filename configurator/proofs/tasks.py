@@ -47,7 +47,7 @@ def _give_up(_task: Task, order_id: int, *, reason: str) -> None:
     on_deliveries_exhausted=_give_up,
 )
 def render_proofs(self: Task, order_id: int) -> str:
-    """Render and store the proofs the order lacks (every view of every line, and a spec sheet each)."""
+    """Render and store the proofs the order lacks (a print file per view of every line, a summary each)."""
     with exclusive(ADVISORY_LOCK_SPACE, order_id) as mine:
         if not mine:
             logger.info("the proofs of order %s are being rendered by another run", order_id)

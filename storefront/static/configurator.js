@@ -1111,8 +1111,8 @@ class Configurator {
   describeValue(attribute, value) {
     switch (attribute.kind) {
       case "multi":
-        // Translators: a multiple choice with nothing chosen, in the design's summary (e.g. "Toppings: none").
-        return value?.length ? list(value.map((key) => this.optionLabel(attribute, key))) : t("None");
+        // Translators: a multiple choice with nothing chosen, in the design's summary ("Toppings: Nothing chosen").
+        return value?.length ? list(value.map((key) => this.optionLabel(attribute, key))) : t("Nothing chosen");
       case "boolean":
         return value ? t("Yes") : t("No");
       case "text":

@@ -557,7 +557,8 @@ const PAGES = {
  * The header's language and currency menu (base.html writes it, with the page's language chosen): a
  * choice is remembered in this browser and the page is loaded again in it. A pick with the pointer, or
  * from the open list, applies at once; arrow keys on a closed list only move through it (a page that
- * reloaded under them could never be left by keyboard), and its "Apply" button then shows.
+ * reloaded under them could never be left by keyboard): Enter, or its "Apply" button, which then shows,
+ * applies them.
  */
 function shopMenu() {
   const form = document.querySelector("[data-shop-menu]");
@@ -572,9 +573,15 @@ function shopMenu() {
     if (currencySelect && currencySelect.value !== current.currency) chooseCurrency(currencySelect.value);
     window.location.reload();
   };
+  const changed = () => languageSelect?.value !== current.language || currencySelect?.value !== current.currency;
   let keyed = false;
   form.addEventListener("keydown", (event) => {
     if (!(event.target instanceof HTMLSelectElement)) return;
+    if (event.key === "Enter" && changed()) {
+      event.preventDefault(); // Enter on a list applies what the arrow keys chose
+      apply();
+      return;
+    }
     keyed = true; // a change that follows in the same turn came from the keys
     window.setTimeout(() => {
       keyed = false;
@@ -585,8 +592,7 @@ function shopMenu() {
       apply();
       return;
     }
-    const changed = languageSelect?.value !== current.language || currencySelect?.value !== current.currency;
-    if (applyButton) applyButton.hidden = !changed;
+    if (applyButton) applyButton.hidden = !changed();
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();

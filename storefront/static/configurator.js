@@ -334,6 +334,7 @@ class Configurator {
       hidden: true,
       // Translators: a button taking back the shopper's pick of one option, e.g. "Clear Glaze".
       "aria-label": t("Clear {attribute}", { attribute: attribute.label }),
+      // Translators: a small button beside an attribute taking back the shopper's own pick.
     }, t("Clear"));
     clear.addEventListener("click", () => this.clear(attribute.key));
     fieldset.classList.add("atelier-has-tools");
@@ -764,6 +765,7 @@ class Configurator {
   }
 
   buildToolbar() {
+    // Translators: a button taking back the shopper's last change of their design.
     this.undoButton = h("button", { type: "button", class: "atelier-tool", disabled: true }, t("Undo"));
     this.undoButton.addEventListener("click", () => this.undo());
     this.resetButton = h("button", { type: "button", class: "atelier-tool", disabled: true }, t("Start over"));
@@ -789,6 +791,7 @@ class Configurator {
     this.saveButton = h("button", { type: "button", class: "atelier-button atelier-secondary", onclick: () => this.save() }, t("Save & share"));
     this.cartButton = h("button", { type: "button", class: "atelier-button", onclick: () => this.addToCart() }, t("Add to cart"));
     // On a phone the summary is a bar at the bottom: its details open on demand.
+    // Translators: a phone's button opening the design's summary and price lines.
     this.detailsButton = h("button", { type: "button", class: "atelier-details-toggle", "aria-expanded": "false", "aria-controls": detailsId }, t("Details"));
     const shareId = uid("atelier-share");
     this.shareInput = h("input", { id: shareId, type: "url", readonly: true, class: "atelier-input" });
@@ -1624,6 +1627,7 @@ function markOption(control, marks) {
   if (!wrapper) return;
   wrapper.querySelector(".atelier-badges")?.remove();
   const others = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.startsWith("atelier-badge"));
+  // Translators: badges beside an option: what the shop advises, what shoppers often choose.
   const words = { recommended: () => t("Recommended"), popular: () => t("Popular") };
   const badges = marks.map((mark) => h("span", { class: `atelier-badge atelier-badge-${mark}`, id: uid("atelier-badge") }, words[mark]()));
   if (badges.length) wrapper.append(h("span", { class: "atelier-badges" }, ...badges));

@@ -139,11 +139,10 @@ export function chooseCurrency(code) {
   remember(CURRENCY_SLOT, code);
 }
 
-/** A currency named in the language, for a menu: "euro", "US-Dollar". */
+/** A currency named in the language, inside a sentence: "euro", "US-Dollar". */
 export function currencyName(code) {
   try {
-    const name = new Intl.DisplayNames([language], { type: "currency" }).of(code) ?? code;
-    return name.charAt(0).toLocaleUpperCase(language) + name.slice(1);
+    return new Intl.DisplayNames([language], { type: "currency" }).of(code) ?? code;
   } catch {
     return code;
   }

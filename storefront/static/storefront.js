@@ -306,6 +306,7 @@ async function renderCart(container, cart, focusLine = null) {
           class: "atelier-button atelier-secondary",
           onclick: () => apply(() => client.removeLine(cart.id, line.id),
             (total) => t("{product} removed. Cart total {total}.", { product: spec.label, total }), null),
+        // Translators: the button taking a line out of the cart.
         }, h("span", { "aria-hidden": "true" }, t("Remove")),
         h("span", { class: "atelier-visually-hidden" }, t("Remove {product}", { product: spec.label })))),
     );
@@ -455,13 +456,19 @@ async function stripeForm(section, status, order, payment) {
   });
 }
 
+// An order's status, after "Status:" (an order: "commande" is feminine in French).
 const STATUS_WORDS = {
   reserved: () => t("Pre-ordered: nothing charged yet"),
   pending: () => t("Waiting for payment"),
+  // Translators: an order's status.
   paid: () => t("Paid"),
+  // Translators: an order's status.
   in_production: () => t("In production"),
+  // Translators: an order's status.
   shipped: () => t("Shipped"),
+  // Translators: an order's status.
   cancelled: () => t("Cancelled"),
+  // Translators: an order's status.
   refunded: () => t("Refunded"),
 };
 

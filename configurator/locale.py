@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Final
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import Babel
+
+from rules.i18n import Catalogs
 
 EXTENSION = "atelier.locales"
 LANGUAGE_COOKIE = "atelier_language"
@@ -23,6 +26,9 @@ _DOMAINS = (
     ("messages", _ROOT / "configurator" / "translations"),
     ("storefront", _ROOT / "storefront" / "translations"),
 )
+# The application's own messages in every language at once (rules/i18n.py), for answers whose
+# language is picked later (a problem's detail, an e-mail queued for its shopper).
+MESSAGES: Final = Catalogs(_ROOT / "configurator" / "translations", "messages")
 
 
 def init_app(app: Flask, offered: Callable[[], Iterable[str]]) -> None:

@@ -12,38 +12,41 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Final
 
+from configurator.locale import MESSAGES
+from rules.i18n import LANGUAGES
 from rules.model import Localized
 
 # --- fields -----------------------------------------------------------------------------------------
 
 # By the last named step of a field's path: `address.postal_code` is "Postcode" wherever it is.
 FIELD_LABELS: Final[Mapping[str, Localized]] = {
-    "email": Localized({"en": "E-mail address", "fr": "Adresse e-mail"}),
-    "name": Localized({"en": "Name", "fr": "Nom"}),
-    "address": Localized({"en": "Address", "fr": "Adresse"}),
-    "country": Localized({"en": "Country", "fr": "Pays"}),
-    "postal_code": Localized({"en": "Postcode", "fr": "Code postal"}),
-    "city": Localized({"en": "Town or city", "fr": "Ville"}),
-    "line1": Localized({"en": "Street address", "fr": "Adresse (numéro et rue)"}),
-    "line2": Localized({"en": "Address line 2", "fr": "Complément d'adresse"}),
-    "contact": Localized({"en": "Contact details", "fr": "Coordonnées"}),
-    "quantity": Localized({"en": "Quantity", "fr": "Quantité"}),
-    "design": Localized({"en": "Design", "fr": "Création"}),
-    "product": Localized({"en": "Product", "fr": "Produit"}),
-    "currency": Localized({"en": "Currency", "fr": "Devise"}),
-    "picks": Localized({"en": "Your choices", "fr": "Vos choix"}),
-    "lines": Localized({"en": "Cart", "fr": "Panier"}),
-    "size": Localized({"en": "Size", "fr": "Taille"}),
-    "title": Localized({"en": "Title", "fr": "Titre"}),
-    "display_name": Localized({"en": "Name shown", "fr": "Nom affiché"}),
-    "body": Localized({"en": "Description", "fr": "Description"}),
-    "reason": Localized({"en": "Reason", "fr": "Motif"}),
-    "note": Localized({"en": "Note", "fr": "Remarque"}),
+    "email": MESSAGES.localized("E-mail address"),
+    "name": MESSAGES.localized("Name"),
+    "address": MESSAGES.localized("Address"),
+    "country": MESSAGES.localized("Country"),
+    "postal_code": MESSAGES.localized("Postcode"),
+    "city": MESSAGES.localized("Town or city"),
+    "line1": MESSAGES.localized("Street address"),
+    "line2": MESSAGES.localized("Address line 2"),
+    "contact": MESSAGES.localized("Contact details"),
+    "quantity": MESSAGES.localized("Quantity"),
+    "design": MESSAGES.localized("Design"),
+    "product": MESSAGES.localized("Product"),
+    "currency": MESSAGES.localized("Currency"),
+    "picks": MESSAGES.localized("Your choices"),
+    "lines": MESSAGES.localized("Cart"),
+    "size": MESSAGES.localized("Size"),
+    "title": MESSAGES.localized("Title"),
+    "display_name": MESSAGES.localized("Name shown"),
+    "body": MESSAGES.localized("Description"),
+    "reason": MESSAGES.localized("Reason"),
+    "note": MESSAGES.localized("Note"),
 }
-SOME_CHOICE: Final = Localized({"en": "One of your choices", "fr": "L'un de vos choix"})
-SOME_FIELD: Final = Localized({"en": "This information", "fr": "Cette information"})
+SOME_CHOICE: Final = MESSAGES.localized("One of your choices")
+SOME_FIELD: Final = MESSAGES.localized("This information")
 
 
 def field_label(
@@ -152,52 +155,12 @@ def classify(technical: str, value: Any = None) -> Problem:
     return Problem("invalid")
 
 
-def _en(kind: str, label: str, n: Mapping[str, str], items: bool) -> str:
-    unit = "items" if items else "characters"
-    sentences = {
-        "required": f"{label} is required.",
-        "empty": f"{label} cannot be empty.",
-        "too-long": f"{label} is too long: at most {n.get('max')} {unit}.",
-        "too-short": f"{label} is too short: at least {n.get('min')} {unit}.",
-        "length": f"{label} takes between {n.get('min')} and {n.get('max')} {unit}.",
-        "range": f"{label} must be between {n.get('min')} and {n.get('max')}.",
-        "at-least": f"{label} must be at least {n.get('min')}.",
-        "at-most": f"{label} must be at most {n.get('max')}.",
-        "out-of-range": f"{label} is outside the values we accept.",
-        "email": "Enter an e-mail address such as name@example.com.",
-        "choice": f"Choose one of the options offered for {label}.",
-        "whole-number": f"{label} must be a whole number.",
-        "number": f"{label} must be a number.",
-        "unknown-field": "This request holds information we do not expect; reload the page and try again.",
-        "unreadable": "We could not read this request; reload the page and try again.",
-        "type": f"{label} is not in a form we can read.",
-    }
-    return sentences.get(kind, f"{label} is not valid.")
-
-
-def _fr(kind: str, label: str, n: Mapping[str, str], items: bool) -> str:
-    unit = "éléments" if items else "caractères"
-    field_ = f"Le champ « {label} »"
-    sentences = {
-        "required": f"{field_} est obligatoire.",
-        "empty": f"{field_} ne peut pas être vide.",
-        "too-long": f"{field_} est trop long : {n.get('max')} {unit} au maximum.",
-        "too-short": f"{field_} est trop court : {n.get('min')} {unit} au minimum.",
-        "length": f"{field_} compte entre {n.get('min')} et {n.get('max')} {unit}.",
-        "range": f"{field_} doit être compris entre {n.get('min')} et {n.get('max')}.",
-        "at-least": f"{field_} doit valoir au moins {n.get('min')}.",
-        "at-most": f"{field_} doit valoir au plus {n.get('max')}.",
-        "out-of-range": f"{field_} est en dehors des valeurs acceptées.",
-        "email": "Saisissez une adresse e-mail de la forme nom@exemple.fr.",
-        "choice": f"Choisissez l'une des options proposées pour « {label} ».",
-        "whole-number": f"{field_} doit être un nombre entier.",
-        "number": f"{field_} doit être un nombre.",
-        "unknown-field": "Cette demande contient une information inattendue : "
-        "rechargez la page et réessayez.",
-        "unreadable": "Nous n'avons pas pu lire cette demande : rechargez la page et réessayez.",
-        "type": f"{field_} n'a pas une forme que nous savons lire.",
-    }
-    return sentences.get(kind, f"{field_} n'est pas valide.")
+def _number(text: str | None) -> int | Decimal:
+    try:
+        number = Decimal(text or "0")
+    except ArithmeticError:
+        return 0
+    return int(number) if number == number.to_integral_value() else number
 
 
 def shopper_sentence(problem: Problem, label: Localized, *, items: bool = False) -> Localized:
@@ -206,12 +169,84 @@ def shopper_sentence(problem: Problem, label: Localized, *, items: bool = False)
     >>> shopper_sentence(classify("Longer than maximum length 20."), field_label(["postal_code"])).get("fr")
     'Le champ « Code postal » est trop long : 20 caractères au maximum.'
     """
-    return Localized(
-        {
-            language: write(problem.kind, label.get(language), problem.numbers, items)
-            for language, write in (("en", _en), ("fr", _fr))
-        }
-    )
+    low, high = _number(problem.numbers.get("min")), _number(problem.numbers.get("max"))
+    count = int(high if problem.kind in ("too-long", "length") else low)
+    match problem.kind, items:
+        case "required", _:
+            return MESSAGES.localized("{label} is required.", label=label)
+        case "empty", _:
+            return MESSAGES.localized("{label} cannot be empty.", label=label)
+        case "too-long", False:
+            return MESSAGES.localized_plural(
+                "{label} is too long: at most {n} character.",
+                "{label} is too long: at most {n} characters.",
+                count,
+                label=label,
+            )
+        case "too-long", True:
+            return MESSAGES.localized_plural(
+                "{label} is too long: at most {n} item.",
+                "{label} is too long: at most {n} items.",
+                count,
+                label=label,
+            )
+        case "too-short", False:
+            return MESSAGES.localized_plural(
+                "{label} is too short: at least {n} character.",
+                "{label} is too short: at least {n} characters.",
+                count,
+                label=label,
+            )
+        case "too-short", True:
+            return MESSAGES.localized_plural(
+                "{label} is too short: at least {n} item.",
+                "{label} is too short: at least {n} items.",
+                count,
+                label=label,
+            )
+        case "length", False:
+            return MESSAGES.localized_plural(
+                "{label} takes between {low} and {n} character.",
+                "{label} takes between {low} and {n} characters.",
+                count,
+                label=label,
+                low=low,
+            )
+        case "length", True:
+            return MESSAGES.localized_plural(
+                "{label} takes between {low} and {n} item.",
+                "{label} takes between {low} and {n} items.",
+                count,
+                label=label,
+                low=low,
+            )
+        case "range", _:
+            return MESSAGES.localized(
+                "{label} must be between {low} and {high}.", label=label, low=low, high=high
+            )
+        case "at-least", _:
+            return MESSAGES.localized("{label} must be at least {low}.", label=label, low=low)
+        case "at-most", _:
+            return MESSAGES.localized("{label} must be at most {high}.", label=label, high=high)
+        case "out-of-range", _:
+            return MESSAGES.localized("{label} is outside the values we accept.", label=label)
+        case "email", _:
+            return MESSAGES.localized("Enter an e-mail address such as name@example.com.")
+        case "choice", _:
+            return MESSAGES.localized("Choose one of the options offered for {label}.", label=label)
+        case "whole-number", _:
+            return MESSAGES.localized("{label} must be a whole number.", label=label)
+        case "number", _:
+            return MESSAGES.localized("{label} must be a number.", label=label)
+        case "unknown-field", _:
+            return MESSAGES.localized(
+                "This request holds information we do not expect; reload the page and try again."
+            )
+        case "unreadable", _:
+            return UNREADABLE_REQUEST
+        case "type", _:
+            return MESSAGES.localized("{label} is not in a form we can read.", label=label)
+    return MESSAGES.localized("{label} is not valid.", label=label)
 
 
 def please_check(labels: Sequence[Localized]) -> Localized:
@@ -220,171 +255,101 @@ def please_check(labels: Sequence[Localized]) -> Localized:
     >>> please_check([FIELD_LABELS["postal_code"], FIELD_LABELS["email"]]).get("en")
     'Please check: Postcode, E-mail address.'
     """
-    unique = {label.get("en"): label for label in labels}.values()
-    return Localized(
+    unique = list({label.get("en"): label for label in labels}.values())
+    fields = Localized(
         {
-            "en": f"Please check: {', '.join(label.get('en') for label in unique)}.",
-            "fr": f"Veuillez vérifier : {', '.join(label.get('fr') for label in unique)}.",
+            language: ", ".join(label.get(language) for label in unique)
+            for language in {language for label in unique for language in label.texts} | set(LANGUAGES)
         }
     )
+    return MESSAGES.localized("Please check: {fields}.", fields=fields)
 
 
 # --- whole requests ----------------------------------------------------------------------------------
 
-UNREADABLE_REQUEST: Final = Localized(
-    {
-        "en": "We could not read this request; reload the page and try again.",
-        "fr": "Nous n'avons pas pu lire cette demande : rechargez la page et réessayez.",
-    }
+UNREADABLE_REQUEST: Final = MESSAGES.localized(
+    "We could not read this request; reload the page and try again."
 )
-PRICES_ARE_THE_SHOPS: Final = Localized(
-    {
-        "en": "Prices are worked out by the shop, so this request cannot set them.",
-        "fr": "Les prix sont calculés par la boutique : cette demande ne peut pas les fixer.",
-    }
+PRICES_ARE_THE_SHOPS: Final = MESSAGES.localized(
+    "Prices are worked out by the shop, so this request cannot set them."
 )
 
-CART_EMPTY: Final = Localized({"en": "Your cart is empty.", "fr": "Votre panier est vide."})
-CONTACT_MISSING: Final = Localized(
-    {
-        "en": "Give an e-mail address, a name and a delivery address first.",
-        "fr": "Indiquez d'abord une adresse e-mail, un nom et une adresse de livraison.",
-    }
-)
+CART_EMPTY: Final = MESSAGES.localized("Your cart is empty.")
+CONTACT_MISSING: Final = MESSAGES.localized("Give an e-mail address, a name and a delivery address first.")
 
 
-CART_UNKNOWN: Final = Localized({"en": "We cannot find this cart.", "fr": "Nous ne trouvons pas ce panier."})
-CART_ORDERED: Final = Localized(
-    {
-        "en": "This cart has already been ordered; start a new cart.",
-        "fr": "Ce panier a déjà été commandé : commencez un nouveau panier.",
-    }
-)
-LINE_UNKNOWN: Final = Localized(
-    {"en": "This item is no longer in your cart.", "fr": "Cet article n'est plus dans votre panier."}
-)
-DESIGN_UNKNOWN: Final = Localized(
-    {"en": "We cannot find this design.", "fr": "Nous ne trouvons pas cette création."}
-)
-PRODUCT_UNKNOWN: Final = Localized(
-    {"en": "This product is not in the shop.", "fr": "Ce produit n'est pas dans la boutique."}
-)
-DESIGN_BREAKS_RULES: Final = Localized(
-    {
-        "en": "This design breaks the product's rules; change it before adding it to the cart.",
-        "fr": "Cette création enfreint les règles du produit : modifiez-la avant de l'ajouter au panier.",
-    }
+CART_UNKNOWN: Final = MESSAGES.localized("We cannot find this cart.")
+CART_ORDERED: Final = MESSAGES.localized("This cart has already been ordered; start a new cart.")
+LINE_UNKNOWN: Final = MESSAGES.localized("This item is no longer in your cart.")
+DESIGN_UNKNOWN: Final = MESSAGES.localized("We cannot find this design.")
+PRODUCT_UNKNOWN: Final = MESSAGES.localized("This product is not in the shop.")
+DESIGN_BREAKS_RULES: Final = MESSAGES.localized(
+    "This design breaks the product's rules; change it before adding it to the cart."
 )
 
 
-CONSENT_NEEDED: Final = Localized(
-    {
-        "en": "To publish, vote, report or suggest, first allow the shop to keep your choices.",
-        "fr": "Pour publier, voter, signaler ou suggérer, autorisez d'abord la boutique à garder vos choix.",
-    }
+CONSENT_NEEDED: Final = MESSAGES.localized(
+    "To publish, vote, report or suggest, first allow the shop to keep your choices."
 )
-NOT_YOUR_DESIGN: Final = Localized(
-    {
-        "en": "You can only publish designs you saved yourself.",
-        "fr": "Vous ne pouvez publier que les créations que vous avez enregistrées vous-même.",
-    }
-)
-ALREADY_IN_GALLERY: Final = Localized(
-    {"en": "This design is already in the gallery.", "fr": "Cette création est déjà dans la galerie."}
-)
-ENTRY_UNKNOWN: Final = Localized(
-    {
-        "en": "We cannot find this design in the gallery.",
-        "fr": "Nous ne trouvons pas cette création dans la galerie.",
-    }
-)
+NOT_YOUR_DESIGN: Final = MESSAGES.localized("You can only publish designs you saved yourself.")
+ALREADY_IN_GALLERY: Final = MESSAGES.localized("This design is already in the gallery.")
+ENTRY_UNKNOWN: Final = MESSAGES.localized("We cannot find this design in the gallery.")
 # An idea's status as shoppers read it (the board, the e-mail to followers).
 IDEA_STATUS_LABELS: Final[Mapping[str, Localized]] = {
-    "open": Localized({"en": "open", "fr": "ouverte"}),
-    "under_review": Localized({"en": "under review", "fr": "à l'étude"}),
-    "planned": Localized({"en": "planned", "fr": "prévue"}),
-    "made": Localized({"en": "made", "fr": "réalisée"}),
-    "declined": Localized({"en": "declined", "fr": "écartée"}),
-    "removed": Localized({"en": "removed", "fr": "retirée"}),
+    "open": MESSAGES.localized("open"),
+    "under_review": MESSAGES.localized("under review"),
+    "planned": MESSAGES.localized("planned"),
+    "made": MESSAGES.localized("made"),
+    "declined": MESSAGES.localized("declined"),
+    "removed": MESSAGES.localized("removed"),
 }
-CAMPAIGN_UNKNOWN: Final = Localized(
-    {"en": "We cannot find this campaign.", "fr": "Nous ne trouvons pas cette campagne."}
-)
-CAMPAIGN_NOT_OPEN: Final = Localized(
-    {"en": "This campaign is not open at the moment.", "fr": "Cette campagne n'est pas ouverte en ce moment."}
-)
+CAMPAIGN_UNKNOWN: Final = MESSAGES.localized("We cannot find this campaign.")
+CAMPAIGN_NOT_OPEN: Final = MESSAGES.localized("This campaign is not open at the moment.")
 
-CAMPAIGN_STILL_OPEN: Final = Localized(
-    {
-        "en": "Close the vote before publishing its winner.",
-        "fr": "Clôturez le vote avant d'en publier le gagnant.",
-    }
-)
+CAMPAIGN_STILL_OPEN: Final = MESSAGES.localized("Close the vote before publishing its winner.")
 
 
 def edition_full(left: int) -> Localized:
     """Why a pre-order is refused: the limited edition has fewer pieces left than asked for."""
     if left == 0:
-        return Localized({"en": "This edition is sold out.", "fr": "Cette édition est épuisée."})
-    return Localized(
-        {
-            "en": f"Only {left} left in this edition: pre-order fewer.",
-            "fr": f"Il n'en reste que {left} dans cette édition : réservez-en moins.",
-        }
+        return MESSAGES.localized("This edition is sold out.")
+    return MESSAGES.localized_plural(
+        "Only {n} left in this edition: pre-order fewer.",
+        "Only {n} left in this edition: pre-order fewer.",
+        left,
     )
 
 
-IDEA_UNKNOWN: Final = Localized({"en": "We cannot find this idea.", "fr": "Nous ne trouvons pas cette idée."})
+IDEA_UNKNOWN: Final = MESSAGES.localized("We cannot find this idea.")
 
 
-UPLOAD_UNKNOWN: Final = Localized(
-    {
-        "en": "We no longer have this image: upload it again.",
-        "fr": "Nous n'avons plus cette image : envoyez-la de nouveau.",
-    }
+UPLOAD_UNKNOWN: Final = MESSAGES.localized("We no longer have this image: upload it again.")
+
+
+PAYMENT_PENDING: Final = MESSAGES.localized(
+    "Your payment has not gone through yet. If you have paid, wait a moment and try again; if not, pay again."
 )
-
-
-PAYMENT_PENDING: Final = Localized(
-    {
-        "en": "Your payment has not gone through yet. If you have paid, wait a moment and try again; "
-        "if not, pay again.",
-        "fr": "Votre paiement n'a pas encore abouti. Si vous avez payé, patientez un instant et réessayez ; "
-        "sinon, payez de nouveau.",
-    }
+PAYMENT_NOT_STARTED: Final = MESSAGES.localized(
+    "No payment was started for this order: check the cart out again."
 )
-PAYMENT_NOT_STARTED: Final = Localized(
-    {
-        "en": "No payment was started for this order: check the cart out again.",
-        "fr": "Aucun paiement n'a été commencé pour cette commande : validez de nouveau le panier.",
-    }
-)
-PAYMENT_ELSEWHERE: Final = Localized(
-    {
-        "en": "This order was paid through a service the shop no longer uses: please contact the shop.",
-        "fr": "Cette commande a été payée par un service que la boutique n'utilise plus : "
-        "contactez la boutique.",
-    }
+PAYMENT_ELSEWHERE: Final = MESSAGES.localized(
+    "This order was paid through a service the shop no longer uses: please contact the shop."
 )
 
 
 def cart_full(most: int) -> Localized:
     """Why a design cannot be added: the cart holds as many different designs as it may."""
-    return Localized(
-        {
-            "en": f"A cart holds at most {most} different designs.",
-            "fr": f"Un panier contient au plus {most} créations différentes.",
-        }
+    return MESSAGES.localized_plural(
+        "A cart holds at most {n} different design.", "A cart holds at most {n} different designs.", most
     )
 
 
 def too_many_requests(wait: int) -> Localized:
     """Why a request is refused for now, and how long to wait."""
-    return Localized(
-        {
-            "en": f"Too many requests in a short time; try again in {wait} seconds.",
-            "fr": f"Trop de demandes en peu de temps : réessayez dans {wait} secondes.",
-        }
+    return MESSAGES.localized_plural(
+        "Too many requests in a short time; try again in {n} second.",
+        "Too many requests in a short time; try again in {n} seconds.",
+        wait,
     )
 
 
@@ -394,97 +359,55 @@ def no_delivery(shop: Localized) -> Localized:
     >>> no_delivery(Localized({"en": "Northwind", "fr": "Northwind"})).get("fr")
     'Northwind ne livre pas dans ce pays : choisissez une autre adresse.'
     """
-    return Localized(
-        {
-            "en": f"{shop.get('en')} does not deliver to this country; choose another address.",
-            "fr": f"{shop.get('fr')} ne livre pas dans ce pays : choisissez une autre adresse.",
-        }
-    )
+    return MESSAGES.localized("{shop} does not deliver to this country; choose another address.", shop=shop)
 
 
 # The `title` of each problem, by its code: what happened, as a shopper would say it.
 TITLES: Final[Mapping[str, Localized]] = {
-    code: Localized({"en": en, "fr": fr})
-    for code, en, fr in (
-        ("bad-request", "This request could not be handled", "Cette demande n'a pas pu être traitée"),
-        ("malformed-json", "This request could not be read", "Cette demande n'a pas pu être lue"),
-        ("json-too-complex", "This request is too complex", "Cette demande est trop complexe"),
-        ("validation-failed", "Some details need correcting", "Certaines informations sont à corriger"),
-        ("not-found", "Not found", "Introuvable"),
-        ("method-not-allowed", "This action is not possible here", "Cette action n'est pas possible ici"),
-        ("internal-error", "Something went wrong on our side", "Un problème est survenu de notre côté"),
-        ("catalog-not-published", "The shop is not open yet", "La boutique n'est pas encore ouverte"),
-        ("product-not-found", "Product not found", "Produit introuvable"),
-        ("unknown-attribute", "This product has no such option", "Ce produit n'a pas cette option"),
-        ("invalid-pick", "Some choices are not available", "Certains choix ne sont pas disponibles"),
-        ("unsupported-currency", "This currency is not offered", "Cette devise n'est pas proposée"),
-        ("design-not-found", "Design not found", "Création introuvable"),
-        ("cart-not-found", "Cart not found", "Panier introuvable"),
-        (
-            "cart-line-not-found",
-            "This item is no longer in the cart",
-            "Cet article n'est plus dans le panier",
-        ),
-        ("cart-closed", "This cart has already been ordered", "Ce panier a déjà été commandé"),
-        (
-            "cart-not-ready",
-            "The cart cannot be checked out yet",
-            "Le panier ne peut pas encore être commandé",
-        ),
-        (
-            "design-invalid",
-            "This design breaks the product's rules",
-            "Cette création enfreint les règles du produit",
-        ),
-        (
-            "client-price-refused",
-            "Prices are worked out by the shop",
-            "Les prix sont calculés par la boutique",
-        ),
-        ("order-not-found", "Order not found", "Commande introuvable"),
-        ("payment-failed", "The payment did not go through", "Le paiement n'a pas abouti"),
-        (
-            "origin-not-allowed",
-            "This site may not sell these products",
-            "Ce site ne peut pas vendre ces produits",
-        ),
-        (
-            "rate-limited",
-            "Too many requests: please wait a moment",
-            "Trop de demandes : patientez un instant",
-        ),
-        ("upload-not-found", "Image not found", "Image introuvable"),
-        ("upload-too-large", "This image is too large", "Cette image est trop volumineuse"),
-        (
-            "unsupported-image",
-            "This kind of image is not supported",
-            "Ce type d'image n'est pas pris en charge",
-        ),
-        ("image-unreadable", "This image could not be read", "Cette image n'a pas pu être lue"),
-        ("image-too-large", "This image is too large", "Cette image est trop grande"),
-        ("request-too-large", "This request is too large", "Cette demande est trop volumineuse"),
-        ("uri-too-long", "This address is too long", "Cette adresse est trop longue"),
-        ("headers-too-large", "This request is too large", "Cette demande est trop volumineuse"),
-        ("preview-unavailable", "The preview is not available", "L'aperçu n'est pas disponible"),
-        ("consent-required", "Your consent is needed first", "Votre accord est d'abord nécessaire"),
-        ("not-your-design", "Only your own designs", "Seulement vos propres créations"),
-        ("already-in-gallery", "Already in the gallery", "Déjà dans la galerie"),
-        (
-            "gallery-entry-not-found",
-            "Design not found in the gallery",
-            "Création introuvable dans la galerie",
-        ),
-        ("idea-not-found", "Idea not found", "Idée introuvable"),
-        ("campaign-not-found", "Campaign not found", "Campagne introuvable"),
-        ("campaign-not-open", "The campaign is not open", "La campagne n'est pas ouverte"),
-        ("edition-full", "Not enough pieces left", "Plus assez de pièces"),
-    )
+    "bad-request": MESSAGES.localized("This request could not be handled"),
+    "malformed-json": MESSAGES.localized("This request could not be read"),
+    "json-too-complex": MESSAGES.localized("This request is too complex"),
+    "validation-failed": MESSAGES.localized("Some details need correcting"),
+    "not-found": MESSAGES.localized("Not found"),
+    "method-not-allowed": MESSAGES.localized("This action is not possible here"),
+    "internal-error": MESSAGES.localized("Something went wrong on our side"),
+    "catalog-not-published": MESSAGES.localized("The shop is not open yet"),
+    "product-not-found": MESSAGES.localized("Product not found"),
+    "unknown-attribute": MESSAGES.localized("This product has no such option"),
+    "invalid-pick": MESSAGES.localized("Some choices are not available"),
+    "unsupported-currency": MESSAGES.localized("This currency is not offered"),
+    "design-not-found": MESSAGES.localized("Design not found"),
+    "cart-not-found": MESSAGES.localized("Cart not found"),
+    "cart-line-not-found": MESSAGES.localized("This item is no longer in the cart"),
+    "cart-closed": MESSAGES.localized("This cart has already been ordered"),
+    "cart-not-ready": MESSAGES.localized("The cart cannot be checked out yet"),
+    "design-invalid": MESSAGES.localized("This design breaks the product's rules"),
+    "client-price-refused": MESSAGES.localized("Prices are worked out by the shop"),
+    "order-not-found": MESSAGES.localized("Order not found"),
+    "payment-failed": MESSAGES.localized("The payment did not go through"),
+    "origin-not-allowed": MESSAGES.localized("This site may not sell these products"),
+    "rate-limited": MESSAGES.localized("Too many requests: please wait a moment"),
+    "upload-not-found": MESSAGES.localized("Image not found"),
+    "upload-too-large": MESSAGES.localized("This image is too large"),
+    "unsupported-image": MESSAGES.localized("This kind of image is not supported"),
+    "image-unreadable": MESSAGES.localized("This image could not be read"),
+    "image-too-large": MESSAGES.localized("This image is too large"),
+    "request-too-large": MESSAGES.localized("This request is too large"),
+    "uri-too-long": MESSAGES.localized("This address is too long"),
+    "headers-too-large": MESSAGES.localized("This request is too large"),
+    "preview-unavailable": MESSAGES.localized("The preview is not available"),
+    "consent-required": MESSAGES.localized("Your consent is needed first"),
+    "not-your-design": MESSAGES.localized("Only your own designs"),
+    "already-in-gallery": MESSAGES.localized("Already in the gallery"),
+    "gallery-entry-not-found": MESSAGES.localized("Design not found in the gallery"),
+    "idea-not-found": MESSAGES.localized("Idea not found"),
+    "campaign-not-found": MESSAGES.localized("Campaign not found"),
+    "campaign-not-open": MESSAGES.localized("The campaign is not open"),
+    "edition-full": MESSAGES.localized("Not enough pieces left"),
 }
 
 
-_ANY_REFUSAL: Final = Localized(
-    {"en": "This request could not be handled", "fr": "Cette demande n'a pas pu être traitée"}
-)
+_ANY_REFUSAL: Final = MESSAGES.localized("This request could not be handled")
 
 
 def title(code: str, fallback: str, locale: str) -> str:

@@ -106,7 +106,9 @@ def listed(
     """
     return Localized(
         {
-            language: format_list([spoken(item, language) for item in items], style=style, locale=language)
+            language: format_list(
+                [spoken(item, language) for item in items], style=style, locale=_cldr(language)
+            )
             for language in _languages(languages or LANGUAGES, items)
         }
     )
@@ -158,10 +160,21 @@ def spoken(value: Param, language: str) -> str:
     # change how a number is written.
     with localcontext(_WRITING):
         if isinstance(value, Percent):
-            return format_percent(value.value / 100, locale=language, decimal_quantization=False)
+            return format_percent(value.value / 100, locale=_cldr(language), decimal_quantization=False)
         if isinstance(value, Amount):
-            return format_currency(value.value, value.currency, locale=language)
-        return format_decimal(value, locale=language, decimal_quantization=False)
+            return format_currency(value.value, value.currency, locale=_cldr(language))
+        return format_decimal(value, locale=_cldr(language), decimal_quantization=False)
+
+
+@cache
+def _cldr(language: str) -> str:
+    """A BCP 47 tag ("fr-CA") as Babel names the locale ("fr_CA"); an unknown one reads as English."""
+    tag = language.replace("-", "_")
+    try:
+        Locale.parse(tag)
+    except (UnknownLocaleError, ValueError):
+        return DEFAULT_LOCALE
+    return tag
 
 
 def direction(locale: str) -> str:

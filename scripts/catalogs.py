@@ -175,6 +175,10 @@ def _parameters(text: str) -> set[str]:
     return {match.group(1) or match.group(2) for match in _PLACEHOLDER.finditer(text)}
 
 
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def _ids(message: Message) -> tuple[str, ...]:
     return tuple(message.id) if isinstance(message.id, tuple | list) else (message.id,)
 
@@ -190,16 +194,16 @@ def problems(domains: tuple[Domain, ...] = DOMAINS) -> Iterator[str]:
         template_ids = {message.id for message in extracted(domain) if message.id}
         committed = {message.id for message in _read(domain.template) if message.id}
         for missing in sorted(map(str, template_ids - committed)):
-            yield f"{domain.template.relative_to(ROOT)}: new text {missing!r}: run `make messages`"
+            yield f"{_shown(domain.template)}: new text {missing!r}: run `make messages`"
         for gone in sorted(map(str, committed - template_ids)):
-            yield f"{domain.template.relative_to(ROOT)}: {gone!r} is gone from the code: run `make messages`"
+            yield f"{_shown(domain.template)}: {gone!r} is gone from the code: run `make messages`"
         for language in LANGUAGES:
             yield from _po_problems(domain, language, template_ids)
 
 
 def _po_problems(domain: Domain, language: str, wanted: Iterable[object]) -> Iterator[str]:
     path = domain.po(language)
-    where = path.relative_to(ROOT)
+    where = _shown(path)
     if not path.exists():
         yield f"{where}: missing: run `make messages`"
         return
@@ -232,7 +236,7 @@ def main(arguments: list[str]) -> int:
         return 0
     if command == "compile":
         for path in compile_all(force="--force" in arguments):
-            sys.stdout.write(f"compiled {path.relative_to(ROOT)}\n")
+            sys.stdout.write(f"compiled {_shown(path)}\n")
         return 0
     if command == "merge" and len(names) == 2:
         (domain,) = chosen(names[:1])

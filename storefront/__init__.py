@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from flask import Flask
+from flask import Flask, has_request_context
 
 
 class ShareCard(Protocol):
@@ -46,4 +46,11 @@ def register_storefront(
     app.extensions["storefront_currencies"] = currencies
     app.register_blueprint(views.blp)
     app.register_blueprint(admin.blp)
-    app.context_processor(lambda: {"shop_name": shop_name(), **views.page_language()})
+
+    @app.context_processor
+    def page_context() -> dict[str, object]:
+        # Pages only: the application also renders templates outside any request (e-mails, in a
+        # task), where there is no page and no shopper's language to negotiate.
+        if not has_request_context():
+            return {}
+        return {"shop_name": shop_name(), **views.page_language()}

@@ -13,10 +13,10 @@ from configurator.api.fields import Money, Picks, PickValue
 from configurator.catalog import services
 from configurator.catalog.errors import InvalidPicks, UnknownAttribute
 from configurator.errors import ErrorCode, FieldError
-from configurator.locale import mark_request_language, request_locale
+from configurator.locale import MESSAGES, mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
 from rules import Product
-from rules.model import AttributeKind, Localized, Value
+from rules.model import AttributeKind, Value
 from rules.results import Change, Quote
 from rules.text import graphemes
 
@@ -136,12 +136,7 @@ def repair_data(
     longest whole-word fit, or a request to edit), and each says what it does to the price."""
     target = product.model.attribute(attribute)
     if target is None:
-        detail = Localized(
-            {
-                "en": "This product has no such choice: reload the page and try again.",
-                "fr": "Ce produit n'a pas ce choix : rechargez la page et réessayez.",
-            }
-        )
+        detail = MESSAGES.localized("This product has no such choice: reload the page and try again.")
         raise UnknownAttribute(
             detail,
             errors=[
@@ -263,22 +258,17 @@ def whole_words(text: str, room: int) -> str:
     return kept
 
 
-_INPUT = {
-    "en": ("Shorten “{label}” to {limit} characters or fewer.", "Write something for “{label}”."),
-    "fr": (
-        "Raccourcissez « {label} » à {limit} caractères au plus.",
-        "Écrivez quelque chose pour « {label} ».",
-    ),
-}
-
-
 def _input_needed(product: Product, change: Change, room: int, locale: str) -> dict[str, Any]:
     """A text only the shopper can change: shorten it (with the limit), or write one."""
     label = _attribute_label(product, change.attribute, locale)
-    shorten, write = _INPUT.get(locale.split("-")[0], _INPUT["en"])
     assert isinstance(change.new, int)
     if change.new < len(graphemes(str(change.old))):
-        message = shorten.format(label=label, limit=room)
+        message = MESSAGES.localized_plural(
+            "Shorten “{label}” to {n} character or fewer.",
+            "Shorten “{label}” to {n} characters or fewer.",
+            room,
+            label=label,
+        ).get(locale)
         return {
             "attribute": change.attribute,
             "label": label,
@@ -286,7 +276,7 @@ def _input_needed(product: Product, change: Change, room: int, locale: str) -> d
             "max_length": room,
             "message": message,
         }
-    message = write.format(label=label)
+    message = MESSAGES.localized("Write something for “{label}”.", label=label).get(locale)
     return {
         "attribute": change.attribute,
         "label": label,
@@ -296,7 +286,7 @@ def _input_needed(product: Product, change: Change, room: int, locale: str) -> d
     }
 
 
-_YES_NO = {"en": {True: "Yes", False: "No"}, "fr": {True: "Oui", False: "Non"}}
+_YES_NO = {True: MESSAGES.localized("Yes"), False: MESSAGES.localized("No")}
 
 
 def _wanted(product: Product, attribute: str, value: object, locale: str) -> Value:
@@ -328,5 +318,5 @@ def _value_label(product: Product, key: str, value: object, locale: str) -> str 
     if isinstance(value, frozenset | set | list | tuple):
         return ", ".join(labels.get(v, str(v)) for v in sorted(value))
     if isinstance(value, bool):
-        return _YES_NO.get(locale.split("-")[0], _YES_NO["en"])[value]
+        return _YES_NO[value].get(locale)
     return labels.get(value, str(value)) if isinstance(value, str) else str(value)

@@ -31,13 +31,14 @@ from configurator.catalog.errors import (
 )
 from configurator.catalog.models import ProductVersion
 from configurator.errors import ErrorCode, FieldError
-from configurator.locale import request_locale
+from configurator.locale import MESSAGES, request_locale
 from configurator.observability import CONFIGURE_SECONDS, timed
 from configurator.uploads.services import require_uploads
 from configurator.wording import PRODUCT_UNKNOWN
 from rules import Catalog, Product, load_catalog
 from rules.cheapest import cheapest
 from rules.errors import CatalogError, Diagnostic
+from rules.i18n import listed
 from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
 from rules.results import AttributeState, Domains, Quote, Reason, RuleRef, TextState, Violation
 from rules.session import Settled, settle
@@ -202,8 +203,8 @@ def _texts(catalog: Catalog) -> Iterator[Localized]:
             if attribute.help:
                 yield attribute.help
             yield from (option.label for option in attribute.options)
-        yield from (c.message for c in model.constraints)
-        yield from (t.message for t in model.tables)
+        # Not the rules' messages: where the merchant wrote none, the engine's own stand in, in every
+        # language the software speaks, which says nothing of the languages the shop sells in.
         yield from (r.label for r in model.price_rules)
 
 
@@ -370,12 +371,11 @@ def resolve_currency(brand: Brand, currency: str | None, locale: str = "en") -> 
     if currency is None:
         return brand.currencies[0]
     if currency not in brand.currencies:
-        sold = ", ".join(brand.currencies)
-        detail = Localized(
-            {
-                "en": f"{brand.label.get('en')} does not sell in {currency}: choose {sold}.",
-                "fr": f"{brand.label.get('fr')} ne vend pas en {currency} : choisissez {sold}.",
-            }
+        detail = MESSAGES.localized(
+            "{shop} does not sell in {currency}: choose {currencies}.",
+            shop=brand.label,
+            currency=currency,
+            currencies=listed(brand.currencies, "or"),
         )
         raise UnsupportedCurrency(
             detail,
@@ -384,7 +384,7 @@ def resolve_currency(brand: Brand, currency: str | None, locale: str = "en") -> 
                     field="currency",
                     detail=detail.get(locale),
                     code=ErrorCode.UNSUPPORTED_CURRENCY,
-                    technical_detail=f"not one of {sold}",
+                    technical_detail=f"not one of {', '.join(brand.currencies)}",
                 )
             ],
         )
@@ -443,22 +443,16 @@ def configure(
     }
 
 
-# Said of picks that clash when no rule of the merchant's names them all.
-_CLASH = {
-    "en": "These choices cannot go together: {picks}. Change one of them.",
-    "fr": "Ces choix ne vont pas ensemble : {picks}. Changez l'un d'eux.",
-}
-
-
 def _conflict(step: Settled, model: ProductModel, locale: str) -> dict[str, Any] | None:
     """The picks that clash, for the shopper: who they are and the rules between them."""
     if not step.clash:
         return None
     rules = [v.rule for v in step.domains.violations if v.rule is not None]
-    labels = ", ".join(_attribute_label(model, key, locale) for key in step.clash)
-    message = " ".join(rule.message.get(locale) for rule in rules) or _CLASH.get(
-        locale.split("-")[0], _CLASH["en"]
-    ).format(picks=labels)
+    labels = listed([_attribute_label(model, key, locale) for key in step.clash], languages=(locale,))
+    # Said of picks that clash when no rule of the merchant's names them all.
+    message = " ".join(rule.message.get(locale) for rule in rules) or MESSAGES.localized(
+        "These choices cannot go together: {picks}. Change one of them.", picks=labels
+    ).get(locale)
     return {"picks": list(step.clash), "message": message, "rules": [_rule(r, locale) for r in rules]}
 
 
@@ -501,13 +495,6 @@ def _rule(rule: RuleRef, locale: str) -> dict[str, Any]:
     return {"id": rule.id, "message": rule.message.get(locale), "origin": rule.origin}
 
 
-# Said when the engine names picks but no rule (the picks already clash), or nothing at all.
-_BLOCKED = {
-    "en": ("Not possible with your choice of {picks}.", "Not possible in this product."),
-    "fr": ("Impossible avec votre choix : {picks}.", "Impossible pour ce produit."),
-}
-
-
 def _reason(reason: Reason | None, model: ProductModel, locale: str) -> dict[str, Any] | None:
     if reason is None:
         return None
@@ -515,9 +502,16 @@ def _reason(reason: Reason | None, model: ProductModel, locale: str) -> dict[str
     if messages:
         text = " ".join(messages)
     else:
-        with_picks, never = _BLOCKED.get(locale.split("-")[0], _BLOCKED["en"])
+        # Said when the engine names picks but no rule (the picks already clash), or nothing at all.
         labels = [_attribute_label(model, key, locale) for key in reason.picks]
-        text = with_picks.format(picks=", ".join(labels)) if labels else never
+        said = (
+            MESSAGES.localized(
+                "Not possible with your choice of {picks}.", picks=listed(labels, languages=(locale,))
+            )
+            if labels
+            else MESSAGES.localized("Not possible in this product.")
+        )
+        text = said.get(locale)
     return {"picks": list(reason.picks), "rules": [_rule(r, locale) for r in reason.rules], "text": text}
 
 

@@ -8,104 +8,58 @@ nothing about sending it (a down SMTP server, a lost broker message) can undo or
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from configurator.catalog import versions
+from configurator.catalog.errors import CatalogNotPublished
+from configurator.catalog.services import current_catalog
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
+from configurator.locale import MESSAGES
 from configurator.mail.models import OutboxMessage, OutboxStatus
 from configurator.mail.tasks import send_outbox_message
 from configurator.orders.models import Order, OrderLine
 from configurator.tasks import enqueue_after_commit
 from configurator.wording import IDEA_STATUS_LABELS
+from rules.i18n import Amount, spoken
 from rules.money import round_money
 
 ORDER_CONFIRMATION = "order_confirmation"
-
-# The confirmation's own words, in each language an order can be written in; others read English.
-TEXTS = {
-    "en": {
-        "subject": "Your order {number} is confirmed",
-        "hello": "Hello {name},",
-        "paid": "Thank you: your payment for order {number} has arrived,\nand we are starting on it.",
-        "line": "{index}. {label} x {quantity}: {unit} each, {total}",
-        "follow": "Follow your order (keep this link to yourself: it is the key to the order):",
-        "yes": "yes",
-        "no": "no",
-    },
-    "fr": {
-        "subject": "Votre commande {number} est confirmée",
-        "hello": "Bonjour {name},",
-        "paid": "Merci : votre paiement pour la commande {number} est bien arrivé,\n"
-        "et nous commençons à la préparer.",
-        "line": "{index}. {label} x {quantity} : {unit} l'unité, {total}",
-        "follow": "Suivez votre commande (gardez ce lien pour vous : c'est la clé de la commande) :",
-        "yes": "oui",
-        "no": "non",
-    },
-}
-
-
 IDEA_STATUS = "idea_status"
-
-# Telling a follower what became of an idea they follow.
-IDEA_TEXTS = {
-    "en": {
-        "subject": 'News of the idea "{title}"',
-        "body": 'Hello,\n\nThe idea you follow, "{title}", is now: {status}.',
-        "note": "The shop adds: {note}",
-        "see": "See it on the board:",
-        "why": "You receive this because you asked to follow this idea. To stop, unfollow it on its page.",
-    },
-    "fr": {
-        "subject": "Du nouveau sur l'idée « {title} »",
-        "body": "Bonjour,\n\nL'idée que vous suivez, « {title} », est maintenant : {status}.",
-        "note": "La boutique précise : {note}",
-        "see": "Voir l'idée :",
-        "why": "Vous recevez ce message car vous suivez cette idée. Pour ne plus le recevoir, "
-        "cessez de la suivre sur sa page.",
-    },
-}
-
-
 PREORDER_RELEASED = "preorder_released"
 PREORDER_DECLINED = "preorder_declined"
 
-# Telling a shopper what became of their pre-order of a limited edition.
-PREORDER_TEXTS = {
-    "en": {
-        PREORDER_RELEASED + ".subject": "The edition of your pre-order {number} will not be made",
-        PREORDER_RELEASED: "Hello {name},\n\nThe limited edition you pre-ordered did not reach enough "
-        "pre-orders by its deadline, so it will not be made.\nNothing was charged, and your saved card "
-        "is no longer kept for it.",
-        PREORDER_DECLINED + ".subject": "Your pre-order {number}: the payment did not go through",
-        PREORDER_DECLINED: "Hello {name},\n\nGood news: the limited edition you pre-ordered will be made.\n"
-        "Your bank refused the payment we tried with your saved card, so your piece is waiting for you: "
-        "pay on your order's page to keep it.",
-        "link": "Your order (keep this link to yourself: it is the key to the order):",
-    },
-    "fr": {
-        PREORDER_RELEASED + ".subject": "L'édition de votre précommande {number} ne sera pas fabriquée",
-        PREORDER_RELEASED: "Bonjour {name},\n\nL'édition limitée que vous avez précommandée n'a pas "
-        "atteint assez de précommandes à temps : elle ne sera pas fabriquée.\nRien n'a été débité, et "
-        "votre carte n'est plus conservée pour elle.",
-        PREORDER_DECLINED + ".subject": "Votre précommande {number} : le paiement n'a pas abouti",
-        PREORDER_DECLINED: "Bonjour {name},\n\nBonne nouvelle : l'édition limitée que vous avez "
-        "précommandée sera fabriquée.\nVotre banque a refusé le paiement tenté avec votre carte "
-        "enregistrée : votre pièce vous attend, payez-la sur la page de votre commande pour la garder.",
-        "link": "Votre commande (gardez ce lien pour vous : c'est la clé de la commande) :",
-    },
-}
+
+@dataclass(frozen=True)
+class Written:
+    """An e-mail as its template wrote it, in its reader's language."""
+
+    subject: str
+    body: str
 
 
-def texts(locale: str) -> dict[str, str]:
-    """The confirmation's words in `locale` (its language), or in English."""
-    return TEXTS.get(locale.split("-")[0].lower(), TEXTS["en"])
+def written(kind: str, locale: str, **context: Any) -> Written:
+    """The e-mail `kind` written by its template (templates/mail/<kind>.txt) in `locale`: gettext
+    messages from the application's catalog, money and dates formatted the way the language writes
+    them (CLDR). The template's first line is the subject, the body follows the first blank line."""
+    with force_locale(locale.replace("-", "_")):
+        text = render_template(f"mail/{kind}.txt", shop=_shop_name(locale), **context)
+    subject, _, body = text.strip("\n").partition("\n\n")
+    return Written(subject.strip(), body.strip("\n") + "\n")
+
+
+def _shop_name(locale: str) -> str:
+    try:
+        return current_catalog().brand.label.get(locale)
+    except CatalogNotPublished:
+        return "Atelier"
 
 
 logger = logging.getLogger(__name__)
@@ -119,12 +73,13 @@ def queue_order_confirmation(order: Order) -> None:
     """
     try:
         with db.session.begin_nested():
+            confirmation = confirmation_of(order, current_app.config["ATELIER_PUBLIC_URL"])
             message_id = _insert_once(
                 kind=ORDER_CONFIRMATION,
                 order_id=order.id,
                 recipient=order.email,
-                subject=texts(order.locale)["subject"].format(number=order.number),
-                body=confirmation_body(order, current_app.config["ATELIER_PUBLIC_URL"]),
+                subject=confirmation.subject,
+                body=confirmation.body,
             )
     except Exception:  # noqa: BLE001
         logger.exception("could not queue the confirmation of order %s; the order is paid", order.number)
@@ -139,19 +94,10 @@ def queue_idea_update(idea: Any, *, recipients: list[tuple[str, str]], link: str
     note only."""
     message_ids: list[int] = []
     for recipient, locale in recipients:
-        words = IDEA_TEXTS.get(locale.split("-")[0].lower(), IDEA_TEXTS["en"])
         known = IDEA_STATUS_LABELS.get(idea.status)
         status = known.get(locale) if known is not None else idea.status
-        lines = [words["body"].format(title=idea.title, status=status)]
-        if idea.status_note:
-            lines.append(words["note"].format(note=idea.status_note))
-        lines.extend(["", words["see"], link, "", words["why"]])
-        message = OutboxMessage(
-            kind=IDEA_STATUS,
-            recipient=recipient,
-            subject=words["subject"].format(title=idea.title),
-            body="\n".join(lines) + "\n",
-        )
+        news = written(IDEA_STATUS, locale, idea=idea, status=status, link=link)
+        message = OutboxMessage(kind=IDEA_STATUS, recipient=recipient, subject=news.subject, body=news.body)
         db.session.add(message)
         db.session.flush()
         message_ids.append(message.id)
@@ -170,17 +116,10 @@ def queue_preorder_declined(order: Order, *, reason: str) -> None:
 
 
 def _queue_preorder_news(order: Order, kind: str) -> None:
-    words = PREORDER_TEXTS.get(order.locale.split("-")[0].lower(), PREORDER_TEXTS["en"])
     link = f"{current_app.config['ATELIER_PUBLIC_URL']}/orders/{order.token}"
-    body = "\n".join(
-        [words[kind].format(name=order.name, number=order.number), "", words["link"], link, "", "Atelier"]
-    )
+    news = written(kind, order.locale, order=order, link=link)
     message_id = _insert_once(
-        kind=kind,
-        order_id=order.id,
-        recipient=order.email,
-        subject=words[kind + ".subject"].format(number=order.number),
-        body=body + "\n",
+        kind=kind, order_id=order.id, recipient=order.email, subject=news.subject, body=news.body
     )
     if message_id is not None:
         enqueue_after_commit(send_outbox_message, message_id)
@@ -219,35 +158,34 @@ def _insert_once(**values: Any) -> int | None:
     return db.session.scalar(statement.returning(OutboxMessage.id))
 
 
-def confirmation_body(order: Order, public_url: str) -> str:
+def confirmation_of(order: Order, public_url: str) -> Written:
     """The plain-text confirmation, in the order's language: every line with its choices, the
     totals, and the order's link."""
-    words = texts(order.locale)
-    lines = [
-        words["hello"].format(name=order.name),
-        "",
-        *words["paid"].format(number=order.number).split("\n"),
-        "",
+    locale = order.locale
+    lines = []
+    for line in order.lines:
+        label, choices = _labels(line, locale)
+        lines.append(
+            {
+                "label": label,
+                "quantity": line.quantity,
+                "unit": _money(line.unit_price, order.currency, locale),
+                "total": _money(line.total, order.currency, locale),
+                "choices": choices,
+            }
+        )
+    summary = [
+        {"label": item["label"], "amount": _money(Decimal(item["amount"]), order.currency, locale)}
+        for item in order.summary
     ]
-    for index, line in enumerate(order.lines, start=1):
-        lines.extend(_describe_line(index, line, order.currency, order.locale))
-        lines.append("")
-    for item in order.summary:
-        lines.append(f"{item['label']}: {_money(Decimal(item['amount']), order.currency)}")
-    lines.extend(["", words["follow"], f"{public_url}/orders/{order.token}", "", "Atelier"])
-    return "\n".join(lines) + "\n"
-
-
-def _describe_line(index: int, line: OrderLine, currency: str, locale: str) -> list[str]:
-    label, choices = _labels(line, locale)
-    head = texts(locale)["line"].format(
-        index=index,
-        label=label,
-        quantity=line.quantity,
-        unit=_money(line.unit_price, currency),
-        total=_money(line.total, currency),
+    return written(
+        ORDER_CONFIRMATION,
+        locale,
+        order=order,
+        lines=lines,
+        summary=summary,
+        link=f"{public_url}/orders/{order.token}",
     )
-    return [head, *(f"   {name}: {value}" for name, value in choices)]
 
 
 def _labels(line: OrderLine, locale: str) -> tuple[str, list[tuple[str, str]]]:
@@ -273,14 +211,18 @@ def _labels(line: OrderLine, locale: str) -> tuple[str, list[tuple[str, str]]]:
     return model.label.get(locale), described
 
 
+_YES_NO = {True: MESSAGES.localized("yes"), False: MESSAGES.localized("no")}
+
+
 def _value(value: object, locale: str) -> str:
     if isinstance(value, bool):
-        return texts(locale)["yes" if value else "no"]
+        return _YES_NO[value].get(locale)
     if isinstance(value, list):
         return ", ".join(_value(item, locale) for item in value)
     return str(value)
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    # Stored amounts carry four decimals whatever the currency; shown, they carry the currency's.
-    return f"{round_money(amount, currency):f} {currency}"
+def _money(amount: Decimal, currency: str, locale: str) -> str:
+    # Stored amounts carry four decimals whatever the currency; shown, they carry the currency's,
+    # written the language's way ("12,50 €").
+    return spoken(Amount(round_money(amount, currency), currency), locale.replace("-", "_"))

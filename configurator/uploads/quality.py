@@ -6,7 +6,7 @@ the scale. Below the minimum the shopper is warned (never refused: it is their p
 
 >>> zone = PrintZone(width_mm=200, height_mm=150)
 >>> print(print_quality_warning(640, 480, zone))
-This photo is 640×480 px; for a 20 cm print it needs at least 2362 px wide (300 dpi). It will look blurry.
+This photo is 640×480 px; for a 20 cm print it needs at least 2,362 px wide (300 dpi). It will look blurry.
 >>> print_quality_warning(4000, 3000, zone) is None
 True
 """
@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from babel.units import format_unit
+
+from configurator.locale import MESSAGES
 
 MM_PER_INCH = 25.4
 DEFAULT_MIN_DPI = 300
@@ -102,32 +106,17 @@ def assess(
 
 
 def format_length(mm: float, locale: str = "en") -> str:
-    """A print length as shoppers read it (French writes a decimal comma).
+    """A print length in centimetres as the shopper's language writes it (CLDR: a decimal comma in
+    French and German).
 
     >>> format_length(200), format_length(95), format_length(33.33), format_length(95, "fr")
-    ('20 cm', '9.5 cm', '3.3 cm', '9,5 cm')
+    ('20 cm', '9.5 cm', '3.3 cm', '9,5\u202fcm')
     """
-    text = f"{round(mm / 10, 1):g} cm"
-    return text.replace(".", ",") if _language(locale) == "fr" else text
+    return format_unit(round(mm / 10, 1), "length-centimeter", length="short", locale=_babel_locale(locale))
 
 
-# The warning in each language shoppers may read it in; others read English.
-_WARNINGS = {
-    "en": (
-        "This photo is {width}×{height} px; for a {length} print it needs at least {needed} px {axis} "
-        "({dpi} dpi). It will look blurry."
-    ),
-    "fr": (
-        "Cette photo fait {width}×{height} px ; pour une impression de {length}, il lui faut au moins "
-        "{needed} px {axis} ({dpi} dpi). Elle sera floue."
-    ),
-}
-_AXES = {"en": {"wide": "wide", "tall": "tall"}, "fr": {"wide": "de large", "tall": "de haut"}}
-
-
-def _language(locale: str) -> str:
-    language = locale.split("-")[0].lower()
-    return language if language in _WARNINGS else "en"
+def _babel_locale(locale: str) -> str:
+    return locale.replace("-", "_")
 
 
 def print_quality_warning(
@@ -140,19 +129,23 @@ def print_quality_warning(
 ) -> str | None:
     """A warning for the shopper when the photo has too few pixels for the zone, else None.
 
-    >>> print(print_quality_warning(640, 480, PrintZone(200, 150), locale="fr"))
-    Cette photo fait 640×480 px ; pour une impression de 20 cm, il lui faut au moins 2362 px de large
-    (300 dpi). Elle sera floue.
+    >>> french = print_quality_warning(640, 480, PrintZone(200, 150), locale="fr")
+    >>> french.startswith("Cette photo fait 640×480 px"), "2\u202f362 px de large" in french  # CLDR spacing
+    (True, True)
+
     """
     quality = assess(width_px, height_px, zone, min_dpi, fit)
     if quality.ok:
         return None
-    language = _language(locale)
-    return _WARNINGS[language].format(
+    # Translators: "wide" and "tall" say which side of the photo lacks pixels.
+    axis = MESSAGES.localized("wide") if quality.axis == "wide" else MESSAGES.localized("tall")
+    return MESSAGES.localized(
+        "This photo is {width}×{height} px; for a {length} print it needs at least {needed} px {axis} "
+        "({dpi} dpi). It will look blurry.",
         width=width_px,
         height=height_px,
-        length=format_length(quality.printed_mm, language),
+        length=format_length(quality.printed_mm, locale),
         needed=quality.needed_px,
-        axis=_AXES[language][quality.axis],
+        axis=axis,
         dpi=min_dpi,
-    )
+    ).get(locale)

@@ -81,7 +81,7 @@ def test_a_low_resolution_photo_is_warned_about(client: FlaskClient) -> None:
         {
             "attribute": "photo",
             "code": "print-quality",
-            "message": "This photo is 320×240 px; for a 15 cm print it needs at least 1181 px tall "
+            "message": "This photo is 320×240 px; for a 15 cm print it needs at least 1,181 px tall "
             "(200 dpi). It will look blurry.",
         }
     ]

@@ -392,7 +392,7 @@ def test_the_blob_lives_under_the_media_root(app: Flask, client: FlaskClient) ->
 def test_print_quality_warning_for_a_small_photo() -> None:
     zone = PrintZone(width_mm=200, height_mm=150)
     assert print_quality_warning(640, 480, zone) == (
-        "This photo is 640×480 px; for a 20 cm print it needs at least 2362 px wide (300 dpi). "
+        "This photo is 640×480 px; for a 20 cm print it needs at least 2,362 px wide (300 dpi). "
         "It will look blurry."
     )
     # Exactly enough pixels is enough; a lower minimum relaxes it
@@ -406,5 +406,5 @@ def test_print_quality_names_the_axis_that_decides() -> None:
     # A panorama in a square zone: cover fills the height, so height is what is short
     warning = print_quality_warning(3000, 1000, PrintZone(100, 100))
     assert warning is not None
-    assert "1181 px tall" in warning
+    assert "1,181 px tall" in warning
     assert "10 cm" in warning

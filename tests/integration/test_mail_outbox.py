@@ -95,7 +95,8 @@ def test_paying_sends_one_confirmation_with_the_order(smtp_app: Flask, smtp: Smt
     assert mail.recipients == ["ada@example.com"]
     assert mail.message["Subject"] == f"Your order {order.number} is confirmed"
     body = mail.body
-    assert "1. Engraved mug x 2: 17.75 EUR each, 35.50 EUR" in body
+    # Money as English writes it (CLDR): the symbol before the amount
+    assert "1. Engraved mug × 2: €17.75 each, €35.50" in body
     assert "Glaze: Ink" in body
     assert "Engraving: Ada" in body
     assert "Gift box: yes" in body
@@ -103,7 +104,7 @@ def test_paying_sends_one_confirmation_with_the_order(smtp_app: Flask, smtp: Smt
         summary = db.session.get_one(Order, order.id).summary
     assert summary[-1]["label"] == "Total"
     for item in summary:  # subtotal, shipping, tax, total: as charged
-        assert f"{item['label']}: {Decimal(item['amount']):.2f} EUR" in body
+        assert f"{item['label']}: €{Decimal(item['amount']):,.2f}" in body
     assert f"https://shop.example/orders/{order.token}" in body
     # And the outbox row is sent, with the Message-ID the e-mail carries
     [message] = outbox(smtp_app)
@@ -130,12 +131,32 @@ def test_an_order_placed_in_french_is_confirmed_in_french(smtp_app: Flask, smtp:
     assert mail.message["Subject"] == f"Votre commande {number} est confirmée"
     body = mail.body
     assert body.startswith("Bonjour")
-    assert "x 2 : " in body
-    assert "l'unité" in body
-    assert "Émail: Encre" in body
+    # Money and punctuation as French writes them: "17,75 €", a space before the colon
+    assert "× 2 : 17,75\u00a0€ l'unité, 35,50\u00a0€" in body
+    assert "Émail : Encre" in body
+    assert "Coffret cadeau : oui" in body
     assert "Suivez votre commande" in body
     assert "Thank you" not in body
 
+
+def test_an_order_placed_in_german_is_confirmed_in_german(smtp_app: Flask, smtp: SmtpServer) -> None:
+    # Given an order placed by a shopper reading German (the test catalog has no German labels, so
+    # the order keeps the language as checkout negotiated it for a German-speaking shop)
+    order = place_order(smtp_app)
+    with smtp_app.app_context():
+        db.session.get_one(Order, order.id).locale = "de"
+        db.session.commit()
+    assert mark_paid(smtp_app, order.id)
+    [mail] = smtp.handler.wait_for(1)
+    # Then the e-mail's own sentences, its money and its yes/no are German
+    assert mail.message["Subject"] == f"Ihre Bestellung {order.number} ist bestätigt"
+    body = mail.body
+    assert body.startswith("Guten Tag ")
+    assert "× 2: 17,75\u00a0€ pro Stück, 35,50\u00a0€" in body
+    assert ": ja" in body
+    assert "Verfolgen Sie Ihre Bestellung" in body
+    for english in ("Thank you", "Hello", " each", "Follow your order", ": yes"):
+        assert english not in body
 
 def test_running_the_task_again_sends_nothing_more(smtp_app: Flask, smtp: SmtpServer) -> None:
     order = place_order(smtp_app)
@@ -172,7 +193,7 @@ def test_a_failure_to_queue_the_e_mail_never_undoes_the_payment(
     def broken(order: Order, public_url: str) -> str:
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr(services, "confirmation_body", broken)
+    monkeypatch.setattr(services, "confirmation_of", broken)
     order = place_order(app)
     # When the order is paid and writing the e-mail fails
     with caplog.at_level(logging.ERROR, logger="configurator.mail"):

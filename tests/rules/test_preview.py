@@ -377,7 +377,8 @@ def test_a_font_without_the_letters_of_a_script_the_text_accepts_is_named(tmp_pa
     )
     assert "hint: use a font that covers Latin, or take Latin out of the text's `scripts`" in latin
     assert arabic.startswith(
-        "cup.yaml:13:9: warning: font default of layer 3 of view 'front' has no glyph for 36 of the 36 Arabic letters"
+        "cup.yaml:13:9: warning: font default of layer 3 of view 'front' "
+        "has no glyph for 36 of the 36 Arabic letters"
     )
 
 

@@ -401,7 +401,7 @@ def test_the_menus_choose_the_language_and_currency_and_remember_them(
 
     # When the shopper picks German in the header's menu by keyboard: the arrow keys only move
     page.goto(f"{shop.url}/")
-    language = page.get_by_label("Language")
+    language = page.get_by_label("Language", exact=True)
     language.focus()
     page.keyboard.press("ArrowUp")
     expect(language).to_have_value("de")
@@ -415,12 +415,12 @@ def test_the_menus_choose_the_language_and_currency_and_remember_them(
     expect(page.get_by_role("heading", level=1)).to_have_text("Auf Bestellung gefertigt")
     # then US dollars, picked with the pointer (applied at once)
     with page.expect_navigation():
-        page.get_by_label("Währung").select_option("USD")
+        page.get_by_label("Währung", exact=True).select_option("USD")
     # then prices are in dollars, written the German way, and both choices outlive a reload
     page.reload()
     expect(page.locator("html")).to_have_attribute("lang", "de")
-    expect(page.get_by_label("Währung")).to_have_value("USD")
-    expect(page.get_by_label("Sprache")).to_have_value("de")
+    expect(page.get_by_label("Währung", exact=True)).to_have_value("USD")
+    expect(page.get_by_label("Sprache", exact=True)).to_have_value("de")
     expect(page.locator(".product-card .product-price strong").first).to_have_text(DOLLARS)
     scan = Scan("de")
     scan.listen(page)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Final, Protocol
 
 from rules.errors import Code
 from rules.language import fields as f
@@ -31,6 +32,12 @@ MAX_ERRORS_PER_TABLE = 20
 _TABLE_KINDS = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.NUMBER, AttributeKind.BOOLEAN)
 
 Cell = str | int | bool | None
+
+# What separates the values of a CSV row: commas, semicolons (what spreadsheets write where the comma
+# is the decimal mark, in France and Germany) or tabs. How each is named in messages.
+SEPARATORS: Final = {",": "`,`", ";": "`;`", "\t": "a tab"}
+# Excel's note of the separator, on a line of its own before the header: `sep=;`.
+_SEP_LINE: Final = re.compile(r"sep=(.)")
 
 
 class _TooMany(Exception):
@@ -271,15 +278,24 @@ def _csv_rows(
         )
         return None
     lines = text.splitlines()
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    separator, skip, problem = _separator(lines)
+    if problem is not None:
+        report.error(
+            Code.BAD_TABLE, f"{file_node.text} {problem[0]}", SourceRef(file, 1 + skip, 1), problem[1]
+        )
+        return None
+    said = SEPARATORS[separator]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
+        for _ in range(skip):
+            next(reader, None)
         header = next(reader, None)
     except csv.Error as error:
         report.error(
             Code.BAD_TABLE,
             f"{file_node.text} is not a valid CSV file: {error}",
             SourceRef(file, 1, 1),
-            "write comma-separated values with a header row",
+            "write values separated by commas, semicolons or tabs, with a header row",
         )
         return None
     if header is None:
@@ -299,10 +315,11 @@ def _csv_rows(
             "start it with a header row naming the attributes, e.g. `size,tiers`",
         )
         return None
-    offsets = _offsets(lines[0] if lines else "")
+    header_line = 1 + skip
+    offsets = _offsets(lines[skip] if len(lines) > skip else "", separator)
     from_file = _columns(
         [
-            (name, SourceRef(file, 1, offsets[i] if i < len(offsets) else 1))
+            (name, SourceRef(file, header_line, offsets[i] if i < len(offsets) else 1))
             for i, name in enumerate(header_names)
         ],
         known,
@@ -317,7 +334,7 @@ def _csv_rows(
             Code.BAD_TABLE,
             f"the header of {file_node.text} ({', '.join(header_names)}) differs from "
             f"`attributes` ({', '.join(a.key for a in columns)})",
-            SourceRef(file, 1, 1),
+            SourceRef(file, header_line, 1),
             "make them the same, or leave `attributes` out",
         )
         return None
@@ -327,12 +344,13 @@ def _csv_rows(
             line = reader.line_num
             if not record or all(not cell.strip() for cell in record):
                 continue
-            offsets = _offsets(lines[line - 1]) if 0 < line <= len(lines) else []
+            offsets = _offsets(lines[line - 1], separator) if 0 < line <= len(lines) else []
             if len(record) != len(from_file):
                 cells.error(
-                    f"this row has {_count(len(record), 'value')} but the header has {len(from_file)}",
+                    f"this row has {_count(len(record), 'value')} but the header has {len(from_file)} "
+                    f"(values separated by {said}, as in the header)",
                     SourceRef(file, line, 1),
-                    f"write one value per column: {','.join(header_names)}",
+                    f"write one value per column, separated by {said}: {separator.join(header_names)}",
                 )
                 continue
             values: list[Cell] = []
@@ -356,13 +374,50 @@ def _csv_rows(
     return from_file
 
 
-def _offsets(line: str) -> list[int]:
+def _separator(lines: list[str]) -> tuple[str, int, tuple[str, str] | None]:
+    """The separator of a CSV file, the lines before its header (Excel's `sep=` line), and what is
+    wrong when it cannot be told: (message after the file name, hint).
+
+    The header names attributes, whose keys hold none of the separators: the one it uses is the
+    file's. A header of one column has none, and then any will do; cells never hold a separator
+    either (option keys, whole numbers, true or false).
+    """
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return ",", 0, None
+    note = _SEP_LINE.fullmatch(lines[first].strip())
+    if note is not None:
+        if note.group(1) not in SEPARATORS:
+            return (
+                ",",
+                first,
+                (
+                    f"names {note.group(1)!r} as its separator",
+                    "separate values with commas, semicolons or tabs, and write `sep=;` for semicolons",
+                ),
+            )
+        return note.group(1), first + 1, None
+    outside_quotes = re.sub(r'"[^"]*"', "", lines[first])
+    found = [separator for separator in SEPARATORS if separator in outside_quotes]
+    if len(found) > 1:
+        return (
+            ",",
+            first,
+            (
+                f"mixes separators in its header row ({' and '.join(SEPARATORS[s] for s in found)})",
+                "separate the attribute names with one of them, and every row's values with the same",
+            ),
+        )
+    return (found[0] if found else ","), first, None
+
+
+def _offsets(line: str, separator: str) -> list[int]:
     """1-based columns where each cell of a simple (unquoted) CSV line starts."""
     if '"' in line:
         return []
     offsets = [1]
     for index, char in enumerate(line):
-        if char == ",":
+        if char == separator:
             offsets.append(index + 2)
     return offsets
 

@@ -346,6 +346,37 @@ def test_tables_from_yaml_and_csv(tmp_path: Path) -> None:
     assert third.id == "mug#3"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "size;tiers\nsmall;3\nlarge; 1\n",  # what spreadsheets write in France and Germany
+        "size\ttiers\nsmall\t3\nlarge\t1\n",  # tab-separated
+        '"size";"tiers"\r\n"small";"3"\r\nlarge;1\r\n',  # quoted cells, Windows line ends
+        "sep=;\nsize;tiers\nsmall;3\nlarge;1\n",  # Excel's own note of the separator
+        "size,tiers\nsmall,3\nlarge,1\n",
+    ],
+    ids=["semicolon", "tab", "quoted", "sep-line", "comma"],
+)
+def test_csv_tables_are_read_with_the_separator_of_their_header(tmp_path: Path, text: str) -> None:
+    # Given a table saved by a spreadsheet with its own separator
+    mug = load_mug(
+        tmp_path,
+        """\
+        attributes:
+          size: {type: choice, options: [small, large], default: small}
+          tiers: {type: number, min: 1, max: 3, default: 1}
+        constraints:
+          - table: {file: sizes.csv, mode: forbidden}
+            message: Not that many tiers.
+        """,
+        sizes_csv=text,
+    )
+    # Then its rows are the same whichever separator it used
+    (table,) = mug.tables
+    assert table.attributes == ("size", "tiers")
+    assert table.rows == frozenset({("small", 3), ("large", 1)})
+
+
 def test_source_hash_covers_brand_product_and_csv(tmp_path: Path) -> None:
     body = """\
     attributes:

@@ -42,6 +42,8 @@ class Code(StrEnum):
     BAD_DEFAULT = "bad-default"
     BAD_TABLE = "bad-table"
     CYCLE = "cycle"
+    CONSTANT_RULE = "constant-rule"
+    RULE_TOO_WIDE = "rule-too-wide"
     UNREACHABLE = "unreachable"
     MISSING_TRANSLATION = "missing-translation"
 

@@ -263,9 +263,13 @@ ClausePart = tuple[list[int], list[int]]  # the levels of one clause (ascending)
 def compile_problem(sizes: Sequence[int], tables: Sequence[Constraint]) -> tuple[Builder, Ref, list[int]]:
     """Compile variables (domain sizes) and constraints (scope, allowed rows or `ClauseRows`).
 
-    Returns the builder, the root and the variable order (variable index per level).
+    Returns the builder, the root and the variable order (variable index per level). A constraint over
+    no variable is a constant: one that allows its empty row constrains nothing, one that allows none
+    leaves no assignment at all.
     """
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * len(sizes) + 1000))
+    impossible = any(not scope and not rows for scope, rows in tables)
+    tables = [(scope, rows) for scope, rows in tables if scope]
     scopes = [list(scope) for scope, _ in tables]
     hub, order = variable_order(len(sizes), scopes)
     level_of = {variable: level for level, variable in enumerate(order)}
@@ -279,7 +283,9 @@ def compile_problem(sizes: Sequence[int], tables: Sequence[Constraint]) -> tuple
         else:
             parts.append((levels, builder.table(levels, [tuple(row[i] for i in columns) for row in rows])))
 
-    if hub is None:
+    if impossible:
+        root: Ref = FALSE
+    elif hub is None:
         parts: list[Part] = []
         clauses: list[ClausePart] = []
         for scope, rows in tables:

@@ -460,6 +460,8 @@ class Explainer:
             scope = self.finite.tables[table].scope
             offset = self._offset_list
             return any(offset[v] + int(values[v]) in column for v, column in zip(scope, clause, strict=True))
+        if not self.finite.tables[table].scope:
+            return len(self._rows[table]) > 0  # a constant: its one empty row, or none
         codes = self._codes.get(table)
         if codes is None:
             columns = np.array(self.finite.tables[table].scope, dtype=np.int64)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from math import prod
 
 from rules.engine.build import ClauseRows
-from rules.errors import EvaluationError, RulesError
+from rules.errors import CatalogError, Code, Diagnostic, EvaluationError
 from rules.expr import Compare, Const, Expr, Logic, Name, Not, OptionKey
 from rules.i18n import RULES
 from rules.model import Attribute, AttributeKind, ProductModel
@@ -37,16 +37,24 @@ BUILT_IN_RULE_PREFIXES = ("when:", "count:", "required:")
 FiniteValue = str | int | bool | None
 
 
-class RuleTooWideError(RulesError):
-    """A rule mentions so many attributes that its combinations cannot be enumerated."""
+class RuleTooWideError(CatalogError):
+    """A rule mentions so many attributes that its combinations cannot be enumerated: a catalog error
+    located at the rule, so loading, `rules check` and publishing all report it."""
 
     def __init__(self, rule: RuleRef, combinations: int) -> None:
-        where = f"{rule.source}: " if rule.source else ""
-        super().__init__(
-            f"{where}rule {rule.id!r} spans {combinations:,} value combinations "
-            f"(limit {MAX_COMBINATIONS:,}); split it into rules over fewer attributes"
-        )
         self.rule = rule
+        super().__init__(
+            [
+                Diagnostic(
+                    "error",
+                    Code.RULE_TOO_WIDE,
+                    f"rule {rule.id!r} spans {combinations:,} value combinations "
+                    f"(limit {MAX_COMBINATIONS:,})",
+                    rule.source,
+                    "split it into rules over fewer attributes",
+                )
+            ]
+        )
 
 
 @dataclass(frozen=True)

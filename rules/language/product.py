@@ -12,7 +12,7 @@ from typing import Any
 import regex
 
 from rules import expr as x
-from rules.errors import Code
+from rules.errors import Code, EvaluationError
 from rules.i18n import RULES
 from rules.language import fields as f
 from rules.language.brand import BrandInfo, scripts_from
@@ -609,7 +609,9 @@ class ProductLowering:
             if len(written) != 1:
                 continue  # reported by check_table
             expression = self._constraint_expr(checked, context)
-            if expression is not None:
+            if expression is not None and not expression.references():
+                self._constant_rule(expression, rule_id, where)
+            elif expression is not None:
                 constraints.append(Constraint(rule_id, expression, message, "product", where))
             table_node = checked.get("table")
             if table_node is not None:
@@ -619,6 +621,31 @@ class ProductLowering:
                 if table is not None:
                     tables.append(table)
         return constraints, tables
+
+    def _constant_rule(self, expression: x.Expr, rule_id: str, where: SourceRef | None) -> None:
+        """Report a rule that mentions no attribute: it holds for every design or for none. Never
+        holding, it leaves the product no valid design (an error); always holding, it constrains
+        nothing (a warning), and is left out either way."""
+        try:
+            holds = expression.evaluate({}) is True
+        except EvaluationError:
+            holds = False
+        at = expression.source or where
+        example = "name the attributes it is about, e.g. `material == enamel -> colour != gold`"
+        if holds:
+            self.report.warning(
+                Code.CONSTANT_RULE,
+                f"rule {rule_id!r} mentions no attribute and always holds: it constrains nothing",
+                at,
+                f"{example}, or remove it",
+            )
+        else:
+            self.report.error(
+                Code.CONSTANT_RULE,
+                f"rule {rule_id!r} mentions no attribute and never holds: no design could ever be made",
+                at,
+                f"{example}, or remove it",
+            )
 
     def _constraint_expr(self, checked: Fields, context: str) -> x.Expr | None:
         rule = checked.scalar("rule")

@@ -7,12 +7,18 @@ looking at that list.
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rules import load_product
+from rules import load_catalog, load_product
+from rules.errors import CatalogError
 from rules.model import AttributeKind, Value
 from rules.product import Product
 from tests.support.designs import every_design
@@ -182,3 +188,310 @@ def test_domains_count_and_repair_match_brute_force(
             assert len(repair.changes) == fewest
             repaired = {**picks, **{c.attribute: c.new for c in repair.changes}, attribute.key: option.key}
             assert any(agrees(d, repaired) for d in valid)
+
+
+# --------------------------------------------------------------------------------------------------
+# The meaning of expressions, against an oracle of its own
+#
+# Rules are drawn as small trees, written out as the language's text and evaluated here by a brute
+# force that knows nothing of `rules.expr`: it reads docs/rules.md (numbers exact, an attribute that
+# does not apply has no value, a comparison with no value is false except `!=`, a rule over no
+# attribute holds or fails for every design alike). Its valid designs are then compared with what the
+# engine counts, offers and validates.
+
+Tree = tuple[object, ...]
+Design = dict[str, Value]
+NUMBER_KEYS = ("n", "m")
+
+
+@dataclass(frozen=True)
+class Semantic:
+    """A random product: its YAML, its attributes' values, and the rules as trees."""
+
+    source: str
+    values: dict[str, list[Value]]  # every value of each attribute (None: does not apply)
+    rules: list[tuple[int, Tree]]  # (line of the rule in the file, its tree)
+    when: Tree | None  # the condition of `flag`, if any
+    text_limit: int
+
+
+def _text(tree: Tree) -> str:
+    kind = tree[0]
+    if kind == "num":
+        value = tree[1]
+        assert isinstance(value, Fraction)
+        return (
+            str(value.numerator)
+            if value.denominator == 1
+            else str(Decimal(value.numerator) / value.denominator)
+        )
+    if kind == "attr":
+        return str(tree[1])
+    if kind == "length":
+        return f"{tree[1]}.length"
+    if kind == "bool":
+        return "true" if tree[1] else "false"
+    if kind == "arith":
+        return f"({_text(tree[2])} {tree[1]} {_text(tree[3])})"  # type: ignore[arg-type]
+    if kind == "compare":
+        return f"{_text(tree[2])} {tree[1]} {_text(tree[3])}"  # type: ignore[arg-type]
+    if kind == "is":
+        return f"{tree[1]} == {tree[2]}"
+    if kind == "not":
+        return f"not ({_text(tree[1])})"  # type: ignore[arg-type]
+    if kind in ("and", "or", "->"):
+        return f"({_text(tree[1])}) {kind} ({_text(tree[2])})"  # type: ignore[arg-type]
+    if kind == "distinct":
+        return f"distinct({', '.join(tree[1])})"  # type: ignore[arg-type]
+    raise AssertionError(kind)
+
+
+def _value(tree: Tree, design: Design) -> object:
+    """The tree's value for a design, by the docs' rules (None: no value)."""
+    kind = tree[0]
+    if kind in ("num", "bool"):
+        return tree[1]
+    if kind == "attr":
+        return design[str(tree[1])]
+    if kind == "length":
+        text = design[str(tree[1])]
+        return len(text) if isinstance(text, str) else None
+    if kind == "arith":
+        a, b = _value(tree[2], design), _value(tree[3], design)  # type: ignore[arg-type]
+        if a is None or b is None:
+            return None
+        assert isinstance(a, int | Fraction)
+        assert isinstance(b, int | Fraction)
+        if tree[1] == "+":
+            return Fraction(a) + b
+        if tree[1] == "-":
+            return Fraction(a) - b
+        if tree[1] == "*":
+            return Fraction(a) * b
+        return None if b == 0 else Fraction(a) / b  # a division by zero has no value
+    if kind == "compare":
+        a, b = _value(tree[2], design), _value(tree[3], design)  # type: ignore[arg-type]
+        op = tree[1]
+        if op in ("==", "!="):
+            same = a is not None and b is not None and isinstance(a, bool) == isinstance(b, bool) and a == b
+            return same if op == "==" else not same
+        if a is None or b is None:
+            return False
+        assert isinstance(a, int | Fraction)
+        assert isinstance(b, int | Fraction)
+        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[str(op)]
+    if kind == "is":
+        return design[str(tree[1])] == tree[2]
+    if kind == "not":
+        return not _value(tree[1], design)  # type: ignore[arg-type]
+    if kind == "and":
+        return bool(_value(tree[1], design)) and bool(_value(tree[2], design))  # type: ignore[arg-type]
+    if kind == "or":
+        return bool(_value(tree[1], design)) or bool(_value(tree[2], design))  # type: ignore[arg-type]
+    if kind == "->":
+        return not _value(tree[1], design) or bool(_value(tree[2], design))  # type: ignore[arg-type]
+    if kind == "distinct":
+        # Values of different kinds are different: true is not 1.
+        seen = {(type(design[k]) is bool, design[k]) for k in tree[1] if design[k] is not None}  # type: ignore[union-attr]
+        return len(seen)
+    raise AssertionError(kind)
+
+
+def _references(tree: Tree) -> set[str]:
+    if tree[0] in ("attr", "length", "is"):
+        return {str(tree[1])}
+    if tree[0] == "distinct":
+        return set(tree[1])  # type: ignore[arg-type]
+    return {name for part in tree[1:] if isinstance(part, tuple) for name in _references(part)}
+
+
+@st.composite
+def _numeric(draw: st.DrawFn, depth: int = 0) -> Tree:
+    if depth >= 2 or draw(st.booleans()):
+        return draw(
+            st.sampled_from(
+                [
+                    ("attr", "n"),
+                    ("attr", "m"),
+                    ("length", "t"),
+                    ("num", Fraction(0)),
+                    ("num", Fraction(1)),
+                    ("num", Fraction(2)),
+                    ("num", Fraction(3)),
+                    ("num", Fraction(1, 2)),
+                    ("num", Fraction(5, 1000)),
+                ]
+            )
+        )
+    op = draw(st.sampled_from(["+", "-", "*"]))
+    return ("arith", op, draw(_numeric(depth + 1)), draw(_numeric(depth + 1)))
+
+
+@st.composite
+def _constant(draw: st.DrawFn) -> Tree:
+    """A rule over no attribute."""
+    if draw(st.booleans()):
+        return ("bool", draw(st.booleans()))
+    number = st.sampled_from([("num", Fraction(k)) for k in range(4)])
+    return ("compare", draw(st.sampled_from(["<", "==", ">="])), draw(number), draw(number))
+
+
+@st.composite
+def _condition(draw: st.DrawFn, conditional: bool) -> Tree:
+    form = draw(st.integers(0, 3))
+    if form == 0:
+        return (
+            "compare",
+            draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">="])),
+            draw(_numeric()),
+            draw(_numeric()),
+        )
+    if form == 1:
+        return ("is", "c", draw(st.sampled_from(["c0", "c1", "c2"])))
+    if form == 2:
+        return ("compare", "==", ("attr", "flag"), ("bool", draw(st.booleans())))
+    return ("attr", "flag") if not conditional else ("compare", "!=", ("attr", "flag"), ("bool", False))
+
+
+@st.composite
+def _rule(draw: st.DrawFn, conditional: bool) -> Tree:
+    first = draw(_condition(conditional))
+    form = draw(st.integers(0, 3))
+    if form == 0:
+        return first
+    if form == 1:
+        return ("not", first)
+    return (draw(st.sampled_from(["and", "or", "->"])), first, draw(_condition(conditional)))
+
+
+@st.composite
+def semantic_products(draw: st.DrawFn) -> Semantic:
+    """A product with two numbers, a choice, a boolean (perhaps conditional) and a short text, and
+    random rules between them."""
+    top, step = draw(st.integers(1, 4)), draw(st.sampled_from([1, 2]))
+    limit = draw(st.integers(1, 2))
+    lines = [
+        "product: random",
+        "label: Random",
+        'price: {EUR: "1.00"}',
+        "attributes:",
+        f"  n: {{type: number, min: 0, max: {top}, step: {step}, default: 0}}",
+        "  m: {type: number, min: 0, max: 2, default: 1}",
+        "  c: {type: choice, options: [c0, c1, c2], default: c0}",
+        f"  t: {{type: text, max_length: {limit}, required: false}}",
+    ]
+    when: Tree | None = None
+    if draw(st.booleans()):
+        when = draw(
+            st.sampled_from([("is", "c", "c0"), ("compare", ">", ("attr", "n"), ("num", Fraction(0)))])
+        )
+        lines.append(f"  flag: {{type: boolean, default: false, when: '{_text(when)}'}}")
+    else:
+        lines.append("  flag: {type: boolean, default: false}")
+    lines.append("constraints:")
+    rules: list[tuple[int, Tree]] = []
+    for number in range(draw(st.integers(0, 3))):
+        tree = draw(_constant()) if draw(st.integers(0, 5)) == 0 else draw(_rule(when is not None))
+        rules.append((len(lines) + 1, tree))
+        lines.append(f"  - rule: '{_text(tree)}'\n    message: Rule {number}")
+        lines.append("")
+    if not rules:
+        lines[-1] = "constraints: []"
+    flag: list[Value] = [False, True] if when is None else [None, False, True]
+    values: dict[str, list[Value]] = {
+        "n": list(range(0, top + 1, step)),
+        "m": [0, 1, 2],
+        "c": ["c0", "c1", "c2"],
+        "t": ["x" * length for length in range(limit + 1)],
+        "flag": flag,
+    }
+    source = "\n".join(line for line in lines if line) + "\n"
+    # the lines were counted with the blank separators; count them again as written
+    numbered: list[tuple[int, Tree]] = []
+    written = source.splitlines()
+    at = 0
+    for _, tree in rules:
+        at = next(i for i in range(at, len(written)) if written[i].startswith("  - rule:")) + 1
+        numbered.append((at, tree))
+    return Semantic(source, values, numbered, when, limit)
+
+
+def oracle_designs(product: Semantic) -> list[Design]:
+    """Every design the brute force accepts: `flag` has a value exactly when its condition holds, and
+    every rule holds."""
+    keys = list(product.values)
+    found = []
+    for combination in itertools.product(*(product.values[k] for k in keys)):
+        design = dict(zip(keys, combination, strict=True))
+        applies = product.when is None or bool(_value(product.when, design))
+        if applies != (design["flag"] is not None):
+            continue
+        if all(_value(tree, design) for _, tree in product.rules):
+            found.append(design)
+    return found
+
+
+def every_value_design(product: Semantic) -> list[Design]:
+    keys = list(product.values)
+    return [dict(zip(keys, c, strict=True)) for c in itertools.product(*(product.values[k] for k in keys))]
+
+
+def _agrees(design: Design, picks: Design) -> bool:
+    """A design keeps the picks: the same values, or no value where `flag` does not apply."""
+    return all(
+        design[k] == v and type(design[k]) is type(v) or (k == "flag" and design[k] is None)
+        for k, v in picks.items()
+    )
+
+
+@settings(settings.get_profile("engine"))
+@given(semantic=semantic_products(), data=st.data())
+def test_the_meaning_of_rules_matches_a_brute_force_of_its_own(
+    tmp_path_factory, semantic: Semantic, data: st.DataObject
+) -> None:
+    folder = tmp_path_factory.mktemp("semantic")
+    (folder / "brand.yaml").write_text(BRAND)
+    (folder / "random.yaml").write_text(semantic.source)
+    constants = [(line, tree) for line, tree in semantic.rules if not _references(tree)]
+    never = [line for line, tree in constants if not _value(tree, {})]
+    # A rule over no attribute that never holds is an error where it is written, and loading stops
+    if never:
+        with pytest.raises(CatalogError) as caught:
+            load_catalog(folder)
+        assert [(d.code, d.source.line if d.source else 0) for d in caught.value.diagnostics] == [
+            ("constant-rule", line) for line in never
+        ]
+        return
+    catalog = load_catalog(folder)
+    assert sorted(d.source.line for d in catalog.warnings if d.code == "constant-rule" and d.source) == [
+        line for line, _ in constants
+    ]
+    product = catalog.products["random"]
+    valid = oracle_designs(semantic)
+    # then the engine counts the brute force's designs (texts by length) and validates them alike
+    assert product.count() == len(valid)
+    for design in every_value_design(semantic):
+        accepted = design in valid
+        assert (not product.validate(design)) == accepted, (design, semantic.source)
+
+    # and, given random picks, counts and offers what the brute force finds
+    base = data.draw(st.sampled_from(every_value_design(semantic)))
+    keys = data.draw(st.lists(st.sampled_from(list(base)), unique=True, max_size=3))
+    picks = {k: base[k] for k in keys if base[k] is not None}
+    assert product.count(picks) == sum(_agrees(d, picks) for d in valid), (picks, semantic.source)
+    domains = product.domains(picks, explain=False)
+    assert domains.consistent == any(_agrees(d, picks) for d in valid)
+    if not domains.consistent:
+        return
+    for attribute in product.model.attributes:
+        if attribute.kind is AttributeKind.TEXT:
+            continue
+        others = {k: v for k, v in picks.items() if k != attribute.key}
+        for option in domains.attributes[attribute.key].options:
+            expected = any(
+                d[attribute.key] == option.key
+                and type(d[attribute.key]) is type(option.key)
+                and _agrees(d, others)
+                for d in valid
+            )
+            assert option.available == expected, (attribute.key, option.key, picks, semantic.source)

@@ -1,0 +1,99 @@
+"""The language's meaning at its edges, one example each: rules that name no attribute, `distinct`
+over values of different kinds, division (exact, and by zero), `null` in tables, and picks no design
+can have. tests/rules/test_engine_oracle.py checks the same against brute force on random products."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from rules import load_catalog, load_product
+from rules.errors import CatalogError
+from rules.expr import Const
+from rules.model import Constraint, Localized
+from rules.product import Product
+
+BRAND = 'brand: test-brand\nlabel: Test\ncurrencies: [EUR]\npalette: {red: "#FF0000", blue: "#0000FF"}\n'
+
+
+def write(folder: Path, body: str, key: str = "p") -> Path:
+    """A product file `key.yaml` (and the brand beside it): `body` follows the product's header."""
+    (folder / "brand.yaml").write_text(BRAND, encoding="utf-8")
+    path = folder / f"{key}.yaml"
+    path.write_text(f'product: {key}\nlabel: P\nprice: {{EUR: "1.00"}}\n{body}', encoding="utf-8")
+    return path
+
+
+def product(folder: Path, body: str) -> Product:
+    return load_product(write(folder, body))
+
+
+# -- rules that mention no attribute ----------------------------------------------------------------
+
+NUMBERS = "attributes:\n  n: {type: number, min: 0, max: 5, default: 0}\n"
+
+
+@pytest.mark.parametrize("rule", ["'false'", "'1 > 2'", "not true", "'2 * 3 == 7'"])
+def test_a_rule_that_never_holds_is_a_located_error(tmp_path: Path, rule: str) -> None:
+    # Given a rule that names no attribute and is false whatever the design
+    write(tmp_path, f"{NUMBERS}constraints:\n  - rule: {rule}\n    message: Never\n")
+    # When the catalog is loaded, then it is refused where the rule is written, with what to do
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(tmp_path)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "constant-rule"
+    assert "never holds" in diagnostic.message
+    assert diagnostic.source is not None
+    assert (Path(diagnostic.source.file).name, diagnostic.source.line) == ("p.yaml", 7)
+    assert diagnostic.source.column >= 11
+    assert diagnostic.hint is not None
+    assert "remove it" in diagnostic.hint
+
+
+@pytest.mark.parametrize("rule", ["'true'", "'1 < 2'"])
+def test_a_rule_that_always_holds_is_a_located_warning(tmp_path: Path, rule: str) -> None:
+    write(tmp_path, f"{NUMBERS}constraints:\n  - rule: {rule}\n    message: Always\n")
+    catalog = load_catalog(tmp_path)
+    (warning,) = [w for w in catalog.warnings if w.code == "constant-rule"]
+    assert "constrains nothing" in warning.message
+    assert warning.source is not None
+    assert warning.source.line == 7
+    assert catalog.products["p"].count() == 6
+
+
+def test_requires_and_excludes_of_constants_are_judged_alike(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        f"{NUMBERS}constraints:\n"
+        "  - requires: {if: 'true', then: 'false'}\n    message: Never\n"
+        "  - excludes: ['true', '1 == 1']\n    message: Never either\n",
+    )
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(tmp_path)
+    assert [d.code for d in caught.value.diagnostics] == ["constant-rule", "constant-rule"]
+
+
+@pytest.mark.parametrize(("holds", "count"), [(True, 6), (False, 0)])
+def test_the_engine_reads_a_constant_rule_built_in_code(tmp_path: Path, holds: bool, count: int) -> None:
+    # Given a model built in code, past the loader, with a rule over no attribute
+    model = product(tmp_path, f"{NUMBERS}constraints: []\n").model
+    rule = Constraint("constant", Const(holds), Localized.plain("Constant"))
+    engine = Product(replace(model, constraints=(*model.constraints, rule), source_hash=""))
+    # Then it compiles, counts, and names the rule when it leaves nothing
+    assert engine.count() == count
+    assert engine.domains({"n": 1}).consistent is holds
+    assert [r.id for r in engine.clashing_rules()] == ([] if holds else ["constant"])
+
+
+def test_a_rule_too_wide_to_enumerate_is_a_located_catalog_error(tmp_path: Path) -> None:
+    attributes = "".join(f"  f{i}: {{type: boolean, default: true}}\n" for i in range(22))
+    rule = " or ".join(f"(f{2 * i} and f{2 * i + 1})" for i in range(11))
+    write(tmp_path, f"attributes:\n{attributes}constraints:\n  - rule: {rule}\n    message: Wide\n")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(tmp_path)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "rule-too-wide"
+    assert diagnostic.source is not None
+    assert diagnostic.source.line == 28

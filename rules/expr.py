@@ -250,9 +250,10 @@ class Call(Expr):
 
     def evaluate(self, env: Mapping[str, object]) -> object:
         if self.function == "distinct":
-            values = {arg.evaluate(env) for arg in self.args}
-            values.discard(None)
-            return len(values)
+            # Values of different kinds are different: Python's `True == 1` is not the language's.
+            return len(
+                {(type(v) is bool, v) for v in (arg.evaluate(env) for arg in self.args) if v is not None}
+            )
         raise EvaluationError(f"unknown function {self.function!r}", self.source)
 
     def children(self) -> tuple[Expr, ...]:

@@ -292,7 +292,7 @@ def _value(tree: Tree, design: Design) -> object:
         return not _value(tree[1], design) or bool(_value(tree[2], design))  # type: ignore[arg-type]
     if kind == "distinct":
         # Values of different kinds are different: true is not 1.
-        seen = {(type(design[k]) is bool, design[k]) for k in tree[1] if design[k] is not None}  # type: ignore[union-attr]
+        seen = {repr(design[k]) for k in tree[1] if design[k] is not None}  # type: ignore[union-attr]
         return len(seen)
     raise AssertionError(kind)
 
@@ -338,7 +338,11 @@ def _constant(draw: st.DrawFn) -> Tree:
 
 @st.composite
 def _condition(draw: st.DrawFn, conditional: bool) -> Tree:
-    form = draw(st.integers(0, 3))
+    form = draw(st.integers(0, 4))
+    if form == 4:
+        names = draw(st.lists(st.sampled_from(["n", "m", "c", "flag"]), min_size=2, max_size=3, unique=True))
+        op = draw(st.sampled_from(["==", "<=", ">="]))
+        return ("compare", op, ("distinct", tuple(names)), ("num", Fraction(draw(st.integers(1, 3)))))
     if form == 0:
         return (
             "compare",

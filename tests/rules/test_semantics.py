@@ -97,3 +97,22 @@ def test_a_rule_too_wide_to_enumerate_is_a_located_catalog_error(tmp_path: Path)
     assert diagnostic.code == "rule-too-wide"
     assert diagnostic.source is not None
     assert diagnostic.source.line == 28
+
+
+# -- distinct ---------------------------------------------------------------------------------------
+
+
+def test_distinct_tells_true_from_one_and_false_from_zero(tmp_path: Path) -> None:
+    # Given a number 0..2 and a boolean that must differ from each other
+    engine = product(
+        tmp_path,
+        "attributes:\n"
+        "  n: {type: number, min: 0, max: 2, default: 0}\n"
+        "  flag: {type: boolean, default: false}\n"
+        "constraints:\n  - rule: distinct(n, flag) == 2\n    message: Different\n",
+    )
+    # Then every one of the six designs holds: true is not 1, false is not 0
+    assert engine.count() == 6
+    assert engine.validate({"n": 1, "flag": True}) == []
+    assert engine.validate({"n": 0, "flag": False}) == []
+    assert engine.domains({"n": 1}).attributes["flag"].options[1].available

@@ -319,7 +319,10 @@ def explain(
         loaded = services.load(catalog)
         found = services.get_product(loaded, product)
         raw = parse_picks(pick_args, found.model)
-        answer = services.configure(found, raw, currency=currency, quantity=quantity, locale=locale)
+        # Files only: a photo pick names an upload in some shop's store, which is not asked.
+        answer = services.configure(
+            found, raw, currency=currency, quantity=quantity, locale=locale, look_up_uploads=False
+        )
     except CatalogInvalid as error:
         _print_diagnostics(error.diagnostics)
         raise click.ClickException(error.detail.splitlines()[0]) from error
@@ -388,6 +391,22 @@ def _reason_text(reason: dict[str, Any]) -> str:
     return f"{reason['text']} [{'; '.join(n for n in notes if n)}]"
 
 
+def _image_row(domain: dict[str, Any], picked: bool) -> str:
+    """Whether an image may, must or must not be given (the engine's presence of it)."""
+    state = domain["text"]
+    if picked:
+        row = "  image: given (explain does not look uploads up: it reads the catalog files only)"
+    elif not state["may_be_present"]:
+        row = "  image: must be left out"
+    elif not state["may_be_empty"]:
+        row = "  image: required"
+    else:
+        row = "  image: may be given or left out"
+    if state["reason"]:
+        row += "  " + _reason_text(state["reason"])
+    return row
+
+
 def render_explanation(spec: dict[str, Any], answer: dict[str, Any], picks: dict[str, object]) -> str:
     """A readable table of domains, reasons, violations and price lines."""
     lines: list[str] = []
@@ -414,7 +433,9 @@ def render_explanation(spec: dict[str, Any], answer: dict[str, Any], picks: dict
             if option["reason"]:
                 row += "  " + _reason_text(option["reason"])
             lines.append(row.rstrip())
-        if domain["text"]:
+        if attribute["kind"] == AttributeKind.IMAGE.value and domain["text"]:
+            lines.append(_image_row(domain, domain["key"] in picks and bool(domain["picked"])))
+        elif domain["text"]:
             text = domain["text"]
             empty = "may be empty" if text["may_be_empty"] else "must not be empty"
             row = f"  text: up to {text['max_length']} characters, {empty}"

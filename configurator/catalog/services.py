@@ -33,7 +33,7 @@ from configurator.catalog.models import ProductVersion
 from configurator.errors import ErrorCode, FieldError
 from configurator.locale import MESSAGES, request_locale
 from configurator.observability import CONFIGURE_SECONDS, timed
-from configurator.uploads.services import require_uploads
+from configurator.uploads.services import UploadCheck, require_uploads
 from configurator.wording import PRODUCT_UNKNOWN
 from rules import Catalog, Product, load_catalog
 from rules.cheapest import cheapest
@@ -399,14 +399,16 @@ def configure(
     quantity: int = 1,
     locale: str,
     preview: Callable[[Mapping[str, Value]], dict[str, Any] | None] | None = None,
+    look_up_uploads: bool = True,
 ) -> dict[str, Any]:
     """Answer one step of a configuration: domains with reasons, rule violations, price, designs left.
 
     The design that is checked and priced is the picks completed with the product's defaults: what the
-    shopper would get if they stopped here.
+    shopper would get if they stopped here. Without `look_up_uploads` (`atelier rules explain`, which
+    reads catalog files and no shop), a photo pick is taken as given, unchecked and without warnings.
     """
     picks, text_problems = normalize_picks(product, raw_picks, locale)
-    uploads = require_uploads(product, picks, locale)
+    uploads = require_uploads(product, picks, locale) if look_up_uploads else UploadCheck()
     chosen_currency = resolve_currency(product.model.brand, currency, locale)
     with timed(CONFIGURE_SECONDS):
         step = settle(product, picks, explain=True, count=True)

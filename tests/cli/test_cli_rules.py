@@ -263,6 +263,37 @@ def test_explain_a_broken_catalog(runner: CliRunner, broken_catalog: Path) -> No
     assert WHERE.search(result.output)
 
 
+DEMO_CATALOG = Path(__file__).parents[2] / "catalog"
+
+
+def test_explain_takes_a_photo_pick_without_the_shop(runner: CliRunner) -> None:
+    # Given the demo cake, whose photo is an image attribute, and no shop to look uploads up in
+    # When a photo is picked
+    result = runner.invoke(
+        main,
+        ["rules", "explain", "celebration-cake", "--catalog", str(DEMO_CATALOG), "--pick", "photo=f00d"],
+    )
+    # Then the answer is explained and priced with the photo, and the photo reads as an image
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    rows = result.output.splitlines()
+    head = next(i for i, line in enumerate(rows) if line.startswith("Photo on the top [photo, image]"))
+    assert rows[head].endswith("picked f00d")
+    assert rows[head + 1] == (
+        "  image: given (explain does not look uploads up: it reads the catalog files only)"
+    )
+    assert re.search(r"^  Photo on the top\s+6\.00$", result.output, re.MULTILINE)
+    assert "characters" not in rows[head + 1]
+
+
+def test_explain_shows_an_image_left_out_as_optional(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["rules", "explain", "celebration-cake", "--catalog", str(DEMO_CATALOG)])
+    assert result.exit_code == 0, result.output
+    rows = result.output.splitlines()
+    head = next(i for i, line in enumerate(rows) if line.startswith("Photo on the top [photo, image]"))
+    assert rows[head + 1] == "  image: may be given or left out"
+
+
 def test_schema_is_json_schema(runner: CliRunner) -> None:
     result = runner.invoke(main, ["rules", "schema"])
     assert result.exit_code == 0, result.output
@@ -317,7 +348,7 @@ def test_run_refuses_a_broken_catalog(
 
 
 def test_the_demo_catalog_is_clean(runner: CliRunner) -> None:
-    demo = Path(__file__).parents[2] / "catalog"
+    demo = DEMO_CATALOG
     result = runner.invoke(main, ["rules", "check", str(demo)])
     assert result.exit_code == 0, result.output
     assert " 0 errors" in result.output

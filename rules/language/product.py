@@ -498,7 +498,11 @@ class ProductLowering:
         price_node = fields.get("price_per_char")
         price_per_char = (
             money(
-                price_node, self.brand.currencies, self.report, f"`price_per_char` of attribute {draft.key!r}"
+                price_node,
+                self.brand.currencies,
+                self.report,
+                f"`price_per_char` of attribute {draft.key!r}",
+                rate=True,
             )
             if price_node is not None
             else {}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from rules.errors import Code
 from rules.language.check import Report
 from rules.language.yamlsafe import Mapping, Node, Scalar
 from rules.model import Localized
+from rules.money import MONEY_CONTEXT, MoneyError, minor_units
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,20 @@ def amount(node: Scalar) -> Decimal:
 
 
 def money(
-    node: Node, currencies: Currencies, report: Report, label: str, *, negative: bool = True
+    node: Node,
+    currencies: Currencies,
+    report: Report,
+    label: str,
+    *,
+    negative: bool = True,
+    rate: bool = False,
 ) -> dict[str, Decimal] | None:
-    """A checked Money mapping, with every brand currency and no other; None if an error was reported."""
+    """A checked Money mapping, with every brand currency and no other; None if an error was reported.
+
+    An amount is charged as written, so it has at most the decimals of its currency (3.333 EUR is an
+    error, never 3.33 in silence). A `rate` is multiplied before it is charged (a price per
+    character): it may be finer, and the line it makes is rounded once, as a formula's is.
+    """
     assert isinstance(node, Mapping)
     before = report.error_count()
     result: dict[str, Decimal] = {}
@@ -66,6 +78,8 @@ def money(
                 f'write an amount of 0 or more, e.g. `{key.text}: "{abs(value_amount)}"`',
             )
             continue
+        if not rate and not _fits_currency(value_amount, key.text, value, report, label):
+            continue
         result[key.text] = value_amount
     if currencies.known:
         missing = [code for code in currencies.codes if code not in result and node.key_node(code) is None]
@@ -79,3 +93,26 @@ def money(
     if currencies.known:
         result = {code: result[code] for code in currencies.codes if code in result}
     return result if report.error_count() == before else None
+
+
+def _fits_currency(value: Decimal, currency: str, node: Scalar, report: Report, label: str) -> bool:
+    """Whether an amount has no more decimals than its currency's minor unit; if not, report it with
+    the two amounts on either side."""
+    try:
+        places = minor_units(currency)
+    except MoneyError:
+        return True  # not a currency payments know: reported as such, or never charged
+    quantum = Decimal(1).scaleb(-places)
+    below = value.quantize(quantum, rounding=ROUND_FLOOR, context=MONEY_CONTEXT)
+    if below == value:
+        return True
+    above = value.quantize(quantum, rounding=ROUND_CEILING, context=MONEY_CONTEXT)
+    decimals = "no decimals" if places == 0 else f"{places} decimal{'s' if places != 1 else ''}"
+    report.error(
+        Code.BAD_MONEY,
+        f"{label} is {node.text.strip()} {currency}, but {currency} amounts have {decimals}: "
+        "no payment can charge it",
+        node,
+        f'write `{currency}: "{below}"` or `{currency}: "{above}"`',
+    )
+    return False

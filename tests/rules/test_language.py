@@ -377,6 +377,26 @@ def test_csv_tables_are_read_with_the_separator_of_their_header(tmp_path: Path, 
     assert table.rows == frozenset({("small", 3), ("large", 1)})
 
 
+def test_a_price_per_character_may_be_finer_than_the_currency(tmp_path: Path) -> None:
+    # Given a rate of an eighth of a euro per character (amounts charged as written may not be finer)
+    mug = load_mug(
+        tmp_path,
+        """\
+        attributes:
+          engraving:
+            type: text
+            max_length: 20
+            price_per_char: {EUR: "0.125", USD: "0.15"}
+        """,
+    )
+    product = Product(mug)
+    # Then the line it makes is exact, and rounded once to the cent
+    (eight,) = [line for line in product.price({"engraving": "Eightchr"}).lines if line.kind == "text"]
+    assert eight.amount == Decimal("1.00")  # 8 x 0.125
+    (nine,) = [line for line in product.price({"engraving": "Ninechars"}).lines if line.kind == "text"]
+    assert nine.amount == Decimal("1.13")  # 9 x 0.125 = 1.125, half up
+
+
 def test_source_hash_covers_brand_product_and_csv(tmp_path: Path) -> None:
     body = """\
     attributes:

@@ -23,6 +23,7 @@ from rules.language.values import amount, default_label, localized, money
 from rules.language.views import ViewLowering
 from rules.language.yamlsafe import Mapping, Node, Scalar, Sequence
 from rules.model import (
+    DEFAULT_LOCALE,
     Attribute,
     AttributeKind,
     Constraint,
@@ -592,7 +593,7 @@ class ProductLowering:
             return constraints, tables
         ids: dict[str, SourceRef] = {}
         for index, item in enumerate(node.items, start=1):
-            context = f"constraint {index}"
+            context = _rule_name("constraint", item, "id", index)
             checked = check_table(item, f.CONSTRAINT, self.report, context)
             if checked is None:
                 continue
@@ -724,7 +725,7 @@ class ProductLowering:
         if not isinstance(node, Sequence):
             return rules
         for index, item in enumerate(node.items, start=1):
-            context = f"price rule {index}"
+            context = _rule_name("price rule", item, "label", index)
             checked = check_table(item, f.PRICE_RULE, self.report, context)
             if checked is None:
                 continue
@@ -861,6 +862,23 @@ class ProductLowering:
             )
             result.append(Constraint("brand:max-distinct-colours", expression, message, "brand", where))
         return result
+
+
+def _rule_name(kind: str, item: Node, name: str, index: int) -> str:
+    """How messages name a rule: by its `id` (a constraint) or `label` (a price rule) as the merchant
+    wrote it, its English text for a label in several languages; by its position without one.
+
+    >>> from rules.language.yamlsafe import load_yaml
+    >>> _rule_name("price rule", load_yaml(b"label: {en: Gold, fr: Or}", "x")[0], "label", 2)
+    "price rule 'Gold'"
+    """
+    node = item.get(name) if isinstance(item, Mapping) else None
+    if isinstance(node, Mapping):
+        texts = {key.text: value for key, value in node.items}
+        node = texts.get(DEFAULT_LOCALE, next(iter(texts.values()), None))
+    if isinstance(node, Scalar) and node.kind in ("str", "int") and node.text.strip():
+        return f"{kind} {node.text.strip()!r}"
+    return f"{kind} {index}"
 
 
 def _any_is(attributes: list[Attribute], colour: str, where: SourceRef | None) -> x.Expr:

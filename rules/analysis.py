@@ -5,6 +5,7 @@
 - defaults that break a rule;
 - rules that never exclude anything;
 - price entries that can never apply (on dead options, or conditions no valid design meets);
+- price formulas that divide by zero for some valid design (the line is then left off);
 - the number of possible designs;
 - the files behind the preview views, and text zones too small for the longest text
   (`rules.preview.check`).
@@ -15,11 +16,12 @@ reports and what publishing refuses on, whether from a folder or through the adm
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from rules.engine.finite import BUILT_IN_RULE_PREFIXES, RuleTooWideError, expression_table
+from rules.engine.finite import BUILT_IN_RULE_PREFIXES, RuleTooWideError, expression_table, predicate_table
 from rules.errors import Diagnostic, EvaluationError
+from rules.expr import Expr
 from rules.language.defaults import invalid_default_diagnostics
 from rules.model import AttributeKind
 from rules.preview import assets as a
@@ -164,6 +166,7 @@ def _analyse(product: Product, assets: a.AssetSource | None) -> list[Diagnostic]
                 )
             )
     found.extend(_unused_prices(product, dead))
+    found.extend(_formulas_without_value(product))
     found.extend(check_views(product, assets))
     found.append(Diagnostic("info", "design-count", f"{model.key}: {total:,} possible designs", where, None))
     return found
@@ -213,3 +216,78 @@ def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diag
                 )
             )
     return found
+
+
+def _formulas_without_value(product: Product) -> list[Diagnostic]:
+    """A formula that divides by zero for some valid design where its numbers all apply: the line is
+    then left off the quote, which the merchant rarely means (docs/prices.md, Formulas)."""
+    found = []
+    model = product.model
+    finite = product.finite
+    for index, rule in enumerate(model.price_rules):
+        if rule.formula is None:
+            continue
+        when = rule.when
+        for currency, formula in rule.formula.items():
+            reads = formula.references()
+            scope = reads | (when.references() if when is not None else frozenset())
+            ref = RuleRef(f"price#{index + 1}", rule.label, "product", rule.source)
+            try:
+                table = predicate_table(model, finite, ref, scope, _divides_by_zero(formula, when))
+            except RuleTooWideError:
+                continue  # too wide to enumerate: not analysed
+            example = next(
+                (
+                    row
+                    for row in table.rows[:MAX_PRICE_CONDITION_ROWS]
+                    if product.reachable(dict(zip(table.scope, row, strict=True)))
+                ),
+                None,
+            )
+            if example is None:
+                continue
+            rows = set(table.rows)
+            # Name only the values that matter: those whose change gives the formula a value.
+            values = ", ".join(
+                f"{finite.variables[v].name} = {finite.variables[v].values[i]}"
+                for column, (v, i) in enumerate(zip(table.scope, example, strict=True))
+                if finite.variables[v].attribute in reads
+                and any(
+                    (*example[:column], other, *example[column + 1 :]) not in rows
+                    for other in range(len(finite.variables[v].values))
+                )
+            )
+            found.append(
+                Diagnostic(
+                    "warning",
+                    "formula-without-value",
+                    f"price line “{rule.label.get()}”: its {currency} formula `{formula}` divides by zero "
+                    f"for some designs ({values}), and the line is then left off",
+                    rule.source or model.source,
+                    "add a `when:` that leaves these designs out, or change the formula",
+                )
+            )
+            break  # one warning per price line
+    return found
+
+
+def _divides_by_zero(formula: Expr, when: Expr | None) -> Callable[[Mapping[str, object]], bool]:
+    """Whether a design meets the condition, has every number the formula reads, and the formula has
+    no value all the same: only a division by zero does that."""
+    reads = formula.references()
+
+    def holds(env: Mapping[str, object]) -> bool:
+        if when is not None and _evaluate(when, env) is not True:
+            return False
+        if any(env.get(key) is None for key in reads):
+            return False  # a number that does not apply: the line is meant to be left off
+        return _evaluate(formula, env) is None
+
+    return holds
+
+
+def _evaluate(expr: Expr, env: Mapping[str, object]) -> object:
+    try:
+        return expr.evaluate(env)
+    except EvaluationError:
+        return None

@@ -3,7 +3,8 @@
 `parse(text, source)` checks syntax only; `rules.language` resolves names against a product and
 type-checks. Every node evaluates over an env (attribute key -> value, see `rules.model.Value`; a text
 attribute appears as its length in graphemes) with exact int/Decimal arithmetic, and prints back to
-an expression that parses to an equal tree.
+an expression that parses to an equal tree. Where an attribute does not apply, or a division is by
+zero, a value is None: comparisons with it are false (`!=` true), and arithmetic on it is None.
 
 Grammar, loosest first::
 
@@ -323,7 +324,8 @@ class Neg(Expr):
 
 @dataclass(frozen=True)
 class Arith(Expr):
-    """`a + b`, `a - b`, `a * b`, `a / b`: exact over int and Decimal; None if an operand is None."""
+    """`a + b`, `a - b`, `a * b`, `a / b`: exact over int and Decimal; None (no value) if an operand
+    is None or a divisor is zero, as for an attribute that does not apply."""
 
     op: str
     left: Expr
@@ -340,7 +342,7 @@ class Arith(Expr):
             return None
         if self.op == "/":
             if right == 0:
-                raise EvaluationError(f"division by zero in `{self}`", self.source)
+                return None
             return _DECIMAL.divide(Decimal(left), Decimal(right))
         if isinstance(left, int) and isinstance(right, int):
             if self.op == "+":

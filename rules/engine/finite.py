@@ -235,6 +235,18 @@ def expression_table(model: ProductModel, finite: FiniteModel, rule: RuleRef, ex
     return _predicate_table(model, finite, rule, expr.references(), lambda env: bool(expr.evaluate(env)))
 
 
+def predicate_table(
+    model: ProductModel,
+    finite: FiniteModel,
+    rule: RuleRef,
+    attributes: frozenset[str],
+    holds: Callable[[Mapping[str, object]], bool],
+) -> Table:
+    """The table of value combinations of `attributes` for which `holds(env)` is true (raises
+    RuleTooWideError beyond MAX_COMBINATIONS)."""
+    return _predicate_table(model, finite, rule, attributes, holds)
+
+
 def clause_table(model: ProductModel, finite: FiniteModel, rule: RuleRef, expr: Expr) -> Table | None:
     """The table of `expr` in its negative form if it is a clause over single variables, else None."""
     literals: list[tuple[Expr, bool]] = []

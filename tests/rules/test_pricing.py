@@ -420,10 +420,12 @@ def test_a_condition_that_is_not_true_or_false_is_refused() -> None:
         quote(dataclasses.replace(MUG, price_rules=(rule,)), design(), 1, "EUR")
 
 
-def test_a_formula_dividing_by_zero_names_its_rule() -> None:
+def test_a_formula_dividing_by_zero_has_no_value_and_its_line_is_left_off() -> None:
     rule = PriceRule(label("Per metre"), formula={c: parse("100 / (width - 60)") for c in CURRENCIES})
-    with pytest.raises(PriceRuleError, match="Per metre"):
-        quote(dataclasses.replace(MUG, price_rules=(rule,)), design(width=60), 1, "EUR")
+    priced = quote(dataclasses.replace(MUG, price_rules=(rule,)), design(width=60), 1, "EUR")
+    assert lines_of(priced, "formula") == []
+    priced = quote(dataclasses.replace(MUG, price_rules=(rule,)), design(width=80), 1, "EUR")
+    assert lines_of(priced, "formula") == [("Per metre", Decimal("5.00"))]
 
 
 def test_a_formula_missing_for_the_currency_is_a_catalog_error() -> None:

@@ -5,11 +5,13 @@ can have. tests/rules/test_engine_oracle.py checks the same against brute force 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from rules import load_catalog, load_product
+from rules.analysis import analyse
 from rules.errors import CatalogError
 from rules.expr import Const
 from rules.model import Constraint, Localized
@@ -116,3 +118,49 @@ def test_distinct_tells_true_from_one_and_false_from_zero(tmp_path: Path) -> Non
     assert engine.validate({"n": 1, "flag": True}) == []
     assert engine.validate({"n": 0, "flag": False}) == []
     assert engine.domains({"n": 1}).attributes["flag"].options[1].available
+
+
+# -- division by zero --------------------------------------------------------------------------------
+
+PANEL = (
+    "attributes:\n"
+    "  width: {type: number, min: 0, max: 3, default: 1}\n"
+    "  drop: {type: number, min: 0, max: 3, default: 1}\n"
+)
+
+
+def test_a_rule_dividing_by_zero_is_false_where_the_divisor_is_zero(tmp_path: Path) -> None:
+    # Given a rule that divides by an attribute that can be 0
+    engine = product(tmp_path, f"{PANEL}constraints:\n  - rule: drop / width <= 2\n    message: Too long\n")
+    # Then it loads, and a width of 0 has no ratio: the rule is false there, in the engine as in validate
+    assert engine.count({"width": 0}) == 0
+    assert engine.count() == sum(1 for w in range(1, 4) for d in range(4) if d <= 2 * w)
+    assert engine.validate({"width": 0, "drop": 1})
+    assert not engine.domains({}).attributes["width"].options[0].available
+
+
+def test_a_guarded_division_keeps_the_zero(tmp_path: Path) -> None:
+    engine = product(
+        tmp_path, f"{PANEL}constraints:\n  - rule: width > 0 -> drop / width <= 2\n    message: Too long\n"
+    )
+    assert engine.count({"width": 0}) == 4
+    assert engine.validate({"width": 0, "drop": 3}) == []
+
+
+def test_a_formula_dividing_by_zero_is_left_off_and_rules_check_says_so(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        f'{PANEL}constraints: []\nprices:\n  - label: Pleats\n    formula: {{EUR: "drop / width * 2.00"}}\n',
+    )
+    catalog = load_catalog(tmp_path)
+    engine = catalog.products["p"]
+    assert [line.kind for line in engine.price({"width": 0, "drop": 2}).lines] == ["base"]
+    assert [line.amount for line in engine.price({"width": 2, "drop": 3}).lines] == [
+        Decimal("1.00"),
+        Decimal("3.00"),
+    ]
+    (warning,) = [d for d in analyse(engine) if d.code == "formula-without-value"]
+    assert warning.severity == "warning"
+    assert warning.source is not None
+    assert warning.source.line == 9
+    assert "(width = 0)" in warning.message

@@ -1,10 +1,17 @@
-"""The JSON Schema (2020-12) of brand and product files, generated from the language's field tables."""
+"""The JSON Schema (2020-12) of brand and product files, generated from the language's field tables.
+
+It says what the loader checks of each value on its own: shapes, keys, patterns, bounds, the decimals
+of each currency, keys that go together. What compares two values (`min` at most `max`, a default
+among the options, tiers in increasing order) JSON Schema cannot say: `atelier rules check` does.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from rules.language import fields as f
+from rules.money import known_currencies, minor_units
 
 SCHEMA_ID = "https://atelier.invalid/schema/catalog-file.json"
 
@@ -34,8 +41,19 @@ def language_schema() -> JSON:
             "description": 'An exact decimal amount: a quoted string like "14.00", or a plain number.',
             "anyOf": [{"type": "string", "pattern": f.AMOUNT}, {"type": "number"}],
         },
-        "money": {
-            "description": "An amount per currency (ISO 4217 code -> amount); every brand currency.",
+        "money": _money(
+            "An amount per currency (ISO 4217 code -> amount); every brand currency, each amount with "
+            "at most its currency's decimals (2 for EUR, 0 for JPY).",
+            negative=True,
+        ),
+        "money_not_negative": _money(
+            "An amount of 0 or more per currency (ISO 4217 code -> amount); every brand currency, each "
+            "amount with at most its currency's decimals (2 for EUR, 0 for JPY).",
+            negative=False,
+        ),
+        "rate": {
+            "description": "An amount per currency that is multiplied before it is charged (a price per "
+            "character): it may have more decimals than its currency; every brand currency.",
             "type": "object",
             "propertyNames": {"pattern": f.CURRENCY},
             "additionalProperties": {"$ref": "#/$defs/amount"},
@@ -126,7 +144,75 @@ def _table(table: f.Table, kind: str | None) -> JSON:
                 "oneOf": [{"required": [name]} for name in group],
             }
         )
+    for name, others in table.needs:
+        # What 2019-09 calls dependentRequired, in the if/then draft 7 editors read too.
+        if table.field(name, kind) is not None:
+            result.setdefault("allOf", []).append(
+                {"if": {"required": [name]}, "then": {"required": list(others)}}
+            )
     return result
+
+
+def _money(description: str, *, negative: bool) -> JSON:
+    """Money whose amounts have at most the decimals of their currency: a pattern per group of
+    currencies with the same decimals, two decimals for the rest."""
+    groups: dict[int, set[str]] = {}
+    for code in known_currencies():
+        groups.setdefault(minor_units(code), set()).add(code)
+    return {
+        "description": description,
+        "type": "object",
+        "propertyNames": {"pattern": f.CURRENCY},
+        "patternProperties": {
+            "^(" + "|".join(sorted(codes)) + ")$": _currency_amount(places, negative)
+            for places, codes in sorted(groups.items())
+            if places != 2
+        },
+        "additionalProperties": _currency_amount(2, negative),
+        "minProperties": 1,
+    }
+
+
+def _currency_amount(places: int, negative: bool) -> JSON:
+    """An amount with at most `places` decimals (trailing zeros aside): "3.50", "3.500", not "3.333"."""
+    sign = "-?" if negative else ""
+    decimals = r"(\.0+)?" if places == 0 else rf"(\.[0-9]{{1,{places}}}0*)?"
+    number: JSON = {"type": "integer" if places == 0 else "number"}
+    if not negative:
+        number["minimum"] = 0
+    return {"anyOf": [{"type": "string", "pattern": f"^{sign}[0-9]+{decimals}$"}, number]}
+
+
+def _bounded_amount(shape: f.Amount) -> JSON:
+    """An amount within bounds: numbers say them exactly; a string's pattern says its sign, that it is
+    not zero, and an upper bound that is a power of ten (a percentage's 100)."""
+    number: JSON = {"type": "number"}
+    for keyword, bound in (
+        ("minimum", shape.minimum),
+        ("maximum", shape.maximum),
+        ("exclusiveMinimum", shape.exclusive_minimum),
+        ("exclusiveMaximum", shape.exclusive_maximum),
+    ):
+        if bound is not None:
+            number[keyword] = int(bound) if bound == bound.to_integral_value() else float(bound)
+    lower = shape.minimum if shape.minimum is not None else shape.exclusive_minimum
+    sign = "" if lower is not None and lower >= 0 else "-?"
+    not_zero = "(?=[0-9.]*[1-9])" if shape.exclusive_minimum == 0 else ""
+    whole = "[0-9]+"
+    upper = shape.maximum if shape.maximum is not None else shape.exclusive_maximum
+    top = ""
+    if upper is not None and upper >= 10 and _power_of_ten(upper) and not sign:
+        digits = len(str(int(upper))) - 1
+        whole = f"0*[0-9]{{1,{digits}}}"
+        if shape.maximum is not None:
+            top = rf"|0*{int(upper)}(\.0+)?"
+    string = {"type": "string", "pattern": rf"^{not_zero}(?:{whole}(\.[0-9]+)?{top})$"}
+    return {"anyOf": [string, number]}
+
+
+def _power_of_ten(value: Decimal) -> bool:
+    text = str(int(value)) if value == value.to_integral_value() else ""
+    return text.startswith("1") and set(text[1:]) <= {"0"}
 
 
 def _described(schema: JSON) -> JSON:
@@ -164,13 +250,18 @@ def _shape(shape: f.Shape) -> JSON:
     if isinstance(shape, f.Nothing):
         return {"type": "null"}
     if isinstance(shape, f.Amount):
+        bounded = (shape.minimum, shape.maximum, shape.exclusive_minimum, shape.exclusive_maximum)
+        if any(bound is not None for bound in bounded):
+            return _bounded_amount(shape)
         return {"$ref": "#/$defs/amount"}
     if isinstance(shape, f.OptionKey):
         return {"$ref": "#/$defs/option_key"}
     if isinstance(shape, f.LocalizedText):
         return {"$ref": "#/$defs/localized"}
     if isinstance(shape, f.Money):
-        return {"$ref": "#/$defs/money"}
+        if shape.rate:
+            return {"$ref": "#/$defs/rate"}
+        return {"$ref": "#/$defs/money" if shape.negative else "#/$defs/money_not_negative"}
     if isinstance(shape, f.Expression):
         return {"$ref": "#/$defs/expression"}
     if isinstance(shape, f.Cell):

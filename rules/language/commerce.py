@@ -12,8 +12,6 @@ from rules.language.values import Currencies, amount, localized, money
 from rules.language.yamlsafe import Mapping, Scalar, Sequence
 from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy
 
-_HUNDRED = Decimal(100)
-
 
 def lower_shipping(fields: Fields, currencies: Currencies, report: Report) -> tuple[ShippingZone, ...]:
     """The brand's shipping zones; a country in two zones is an error (which rate would apply?)."""
@@ -84,7 +82,7 @@ def lower_tax(fields: Fields, report: Report) -> TaxPolicy | None:
             if not isinstance(value, Scalar) or report.is_bad(value):
                 continue
             percent = amount(value)
-            if not Decimal(0) <= percent <= _HUNDRED:
+            if not f.TAX_RATE.holds(percent):
                 report.error(
                     Code.BAD_VALUE,
                     f"the tax rate of {key.text} is {value.text} %; a rate is between 0 and 100",

@@ -8,6 +8,7 @@ required and what they mean. `rules.language.check` validates YAML against these
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 # Shapes of values -----------------------------------------------------------------------------------
 
@@ -66,12 +67,33 @@ class Boolean(Shape):
 
 @dataclass(frozen=True)
 class Amount(Shape):
-    """An exact decimal: a quoted string like "14.00" or a plain number; read from its source text."""
+    """An exact decimal: a quoted string like "14.00" or a plain number; read from its source text.
+
+    Bounds, where the value has them, are what the loader checks it against and what the JSON
+    Schema says (`exclusive_*`: the bound itself is refused).
+    """
 
     what: str = 'an amount like "14.00"'
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    exclusive_minimum: Decimal | None = None
+    exclusive_maximum: Decimal | None = None
 
     def noun(self) -> str:
         return self.what
+
+    def holds(self, value: Decimal) -> bool:
+        """Whether `value` is within the bounds.
+
+        >>> PERCENT_OFF.holds(Decimal("12.5")), PERCENT_OFF.holds(Decimal(100))
+        (True, False)
+        """
+        return (
+            (self.minimum is None or value >= self.minimum)
+            and (self.maximum is None or value <= self.maximum)
+            and (self.exclusive_minimum is None or value > self.exclusive_minimum)
+            and (self.exclusive_maximum is None or value < self.exclusive_maximum)
+        )
 
 
 @dataclass(frozen=True)
@@ -92,7 +114,14 @@ class LocalizedText(Shape):
 
 @dataclass(frozen=True)
 class Money(Shape):
-    """A mapping of currency code to amount."""
+    """A mapping of currency code to amount, each with at most its currency's decimals.
+
+    `negative` False: no amount below zero (a base price, shipping). A `rate` is multiplied before
+    it is charged (a price per character): it may have more decimals than its currency.
+    """
+
+    negative: bool = True
+    rate: bool = False
 
     def noun(self) -> str:
         return 'a mapping of currency to amount like {EUR: "2.00"}'
@@ -190,6 +219,7 @@ class Table(Shape):
     title: str
     fields: tuple[Field, ...]
     exactly_one: tuple[tuple[str, ...], ...] = ()  # groups of keys of which exactly one is written
+    needs: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a key written only with these others
     discriminator: str | None = None  # attributes: the key whose value picks the kind
     kinds: tuple[str, ...] = ()
 
@@ -339,11 +369,27 @@ SHIPPING_ZONE = Table(
             required=True,
             example="[FR, BE, DE]",
         ),
-        Field("flat", Money(), "What shipping costs, per currency.", required=True, example='{EUR: "4.90"}'),
-        Field("per_extra_item", Money(), "Added for each item after the first.", example='{EUR: "1.00"}'),
-        Field("free_over", Money(), "Free from this items' total on.", example='{EUR: "60.00"}'),
+        Field(
+            "flat",
+            Money(negative=False),
+            "What shipping costs, per currency.",
+            required=True,
+            example='{EUR: "4.90"}',
+        ),
+        Field(
+            "per_extra_item",
+            Money(negative=False),
+            "Added for each item after the first.",
+            example='{EUR: "1.00"}',
+        ),
+        Field(
+            "free_over", Money(negative=False), "Free from this items' total on.", example='{EUR: "60.00"}'
+        ),
     ),
 )
+
+# A percentage from 0 to 100.
+TAX_RATE = Amount(what='a percentage like "20"', minimum=Decimal(0), maximum=Decimal(100))
 
 TAX = Table(
     "tax",
@@ -357,7 +403,7 @@ TAX = Table(
         ),
         Field(
             "rates",
-            MapOf(COUNTRY, "country code (or *)", Amount(what='a percentage like "20"'), min_items=1),
+            MapOf(COUNTRY, "country code (or *)", TAX_RATE, min_items=1),
             'Percent per country (ISO 3166-1 alpha-2); "*" for every other country.',
             required=True,
             example='{FR: "20", "*": "0"}',
@@ -460,6 +506,9 @@ def _kinds(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
+# Each side of an image attribute's printed zone.
+PRINT_SIZE = Amount(what="a length in millimetres like 150", exclusive_minimum=Decimal(0))
+
 ATTRIBUTE = Table(
     "attribute",
     "An attribute the shopper picks",
@@ -540,21 +589,21 @@ ATTRIBUTE = Table(
         Field(
             "min",
             Integer(minimum=0),
-            "The fewest options to choose (default 0).",
+            "The fewest options to choose (default 0); at most `max`.",
             kinds=_kinds("multi"),
             example="0",
         ),
         Field(
             "max",
             Integer(minimum=1),
-            "The most options to choose (default: all).",
+            "The most options to choose (default: all); at least `min`, at most the number of options.",
             kinds=_kinds("multi"),
             example="3",
         ),
         Field(
             "min",
             Integer(),
-            "The smallest value.",
+            "The smallest value; at most `max`.",
             kinds=_kinds("number"),
             required_for=_kinds("number"),
             example="60",
@@ -562,7 +611,7 @@ ATTRIBUTE = Table(
         Field(
             "max",
             Integer(),
-            "The largest value.",
+            "The largest value; at least `min`.",
             kinds=_kinds("number"),
             required_for=_kinds("number"),
             example="300",
@@ -624,7 +673,7 @@ ATTRIBUTE = Table(
         ),
         Field(
             "print_size",
-            ListOf(Amount(what="a length in millimetres like 150"), min_items=2, max_items=2),
+            ListOf(PRINT_SIZE, min_items=2, max_items=2),
             "[width, height] of the printed zone in millimetres.",
             kinds=_kinds("image"),
             required_for=_kinds("image"),
@@ -632,7 +681,7 @@ ATTRIBUTE = Table(
         ),
         Field(
             "price",
-            Money(),
+            Money(negative=False),
             "Added to the price when an image is given; every brand currency.",
             kinds=_kinds("image"),
             example='{EUR: "6.00", USD: "7.00"}',
@@ -653,8 +702,9 @@ ATTRIBUTE = Table(
         ),
         Field(
             "price_per_char",
-            Money(),
-            "Added per grapheme, whitespace excluded; every brand currency.",
+            Money(rate=True),
+            "Added per grapheme, whitespace excluded; every brand currency. A rate: it may have more "
+            "decimals than the currency, the line is rounded once.",
             kinds=_kinds("text"),
             example='{EUR: "0.25", USD: "0.30"}',
         ),
@@ -708,6 +758,7 @@ COMBINATION_TABLE = Table(
         ),
     ),
     exactly_one=(("allowed", "forbidden", "file"),),
+    needs=(("mode", ("file",)), ("allowed", ("attributes",)), ("forbidden", ("attributes",))),
 )
 
 CONSTRAINT = Table(
@@ -782,6 +833,11 @@ PRICE_RULE = Table(
     exactly_one=(("add", "formula"),),
 )
 
+# A discount: more than 0 %, less than 100 %.
+PERCENT_OFF = Amount(
+    "a percentage like 5 or 12.5", exclusive_minimum=Decimal(0), exclusive_maximum=Decimal(100)
+)
+
 QUANTITY_TIER = Table(
     "quantity_tier",
     "A volume discount",
@@ -789,7 +845,7 @@ QUANTITY_TIER = Table(
         Field("min", Integer(minimum=2), "From this many units on.", required=True, example="10"),
         Field(
             "percent_off",
-            Amount("a percentage like 5 or 12.5"),
+            PERCENT_OFF,
             "Each unit costs this percent less (more than 0, less than 100).",
             required=True,
             example="5",
@@ -855,6 +911,7 @@ OVERLAY = Table(
         Field("when", Expression(), "Drawn only when this holds.", example="gift_box"),
     ),
     exactly_one=(("images", "image"),),
+    needs=(("images", ("attribute",)),),
 )
 
 COLOUR_REF = Table(
@@ -888,8 +945,18 @@ TEXT_ZONE = Table(
             "The choice attribute picking the font; `fonts` gives a font per option.",
             example="font",
         ),
-        Field("min_size", Integer(minimum=4), "The smallest font size in pixels (default 12).", example="12"),
-        Field("max_size", Integer(minimum=4), "The largest font size in pixels (default 96).", example="96"),
+        Field(
+            "min_size",
+            Integer(minimum=4),
+            "The smallest font size in pixels (default 12); at most `max_size`.",
+            example="12",
+        ),
+        Field(
+            "max_size",
+            Integer(minimum=4),
+            "The largest font size in pixels (default 96); at least `min_size`.",
+            example="96",
+        ),
         Field(
             "colour",
             AnyOf((Text(HEX, what='a colour like "#1B1F3B"'), COLOUR_REF)),
@@ -910,6 +977,7 @@ TEXT_ZONE = Table(
         ),
         Field("when", Expression(), "Drawn only when this holds.", example="engraving.present"),
     ),
+    needs=(("fonts", ("font_attribute",)), ("font_attribute", ("fonts",))),
 )
 
 PHOTO_ZONE = Table(
@@ -967,7 +1035,14 @@ LAYER = Table(
     exactly_one=(("image", "tint", "overlay", "text", "photo"),),
 )
 
-_MILLIMETRES = Amount(what="a length in millimetres like 90 or 42.5")
+MAX_PRINT_MM = 5000  # five metres: a curtain, a banner
+MAX_BLEED_MM = 25
+PRINT_LENGTH = Amount(
+    what="a length in millimetres like 90 or 42.5",
+    exclusive_minimum=Decimal(0),
+    maximum=Decimal(MAX_PRINT_MM),
+)
+BLEED = Amount(what="a length in millimetres like 3", minimum=Decimal(0), maximum=Decimal(MAX_BLEED_MM))
 
 PRINT_AREA = Table(
     "print_area",
@@ -975,21 +1050,21 @@ PRINT_AREA = Table(
     (
         Field(
             "width",
-            _MILLIMETRES,
+            PRINT_LENGTH,
             "The printed width in millimetres, once trimmed; the view's pixels span it.",
             required=True,
             example="90",
         ),
         Field(
             "height",
-            _MILLIMETRES,
+            PRINT_LENGTH,
             "The printed height in millimetres, once trimmed; width and height keep the view's proportions.",
             required=True,
             example="40",
         ),
         Field(
             "bleed",
-            _MILLIMETRES,
+            BLEED,
             "Artwork printed beyond each trimmed edge and cut off after printing, in millimetres "
             "(default 3; 0 for none, e.g. an engraving).",
             example="3",
@@ -1052,7 +1127,7 @@ PRODUCT = Table(
         Field("description", LocalizedText(), "A description shown to shoppers.", example='{en: "..."}'),
         Field(
             "price",
-            Money(),
+            Money(negative=False),
             "The base price; every brand currency.",
             required=True,
             example='{EUR: "14.00", USD: "16.00"}',

@@ -553,7 +553,7 @@ class ProductLowering:
         print_size = (100.0, 100.0)
         if isinstance(size_node, Sequence):
             lengths = [amount(item) for item in size_node.items if isinstance(item, Scalar)]
-            if len(lengths) == 2 and min(lengths) <= 0:
+            if len(lengths) == 2 and not all(f.PRINT_SIZE.holds(n) for n in lengths):
                 self.report.error(
                     Code.BAD_VALUE,
                     f"the `print_size` of attribute {draft.key!r} must be two lengths above 0 mm",
@@ -809,7 +809,7 @@ class ProductLowering:
                 continue
             assert isinstance(low.value, int)
             value = amount(percent)
-            if not Decimal(0) < value < Decimal(100):
+            if not f.PERCENT_OFF.holds(value):
                 self.report.error(
                     Code.BAD_VALUE,
                     f"`percent_off` of quantity tier {index} must be more than 0 and "

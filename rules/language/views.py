@@ -33,8 +33,8 @@ from rules.model import (
 )
 
 _OPTIONED = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.MULTI)
-MAX_PRINT_MM = 5000  # five metres: a curtain, a banner
-MAX_BLEED_MM = 25
+MAX_PRINT_MM = f.MAX_PRINT_MM
+MAX_BLEED_MM = f.MAX_BLEED_MM
 # How far a print area's proportions may stray from its view's before the picture would look stretched.
 PROPORTION_TOLERANCE = Decimal("0.01")
 
@@ -119,7 +119,7 @@ class ViewLowering:
         bleed = amount(bleed_node) if bleed_node is not None else None
         before = self.report.error_count()
         for name, value, scalar in (("width", width, width_node), ("height", height, height_node)):
-            if not 0 < value <= MAX_PRINT_MM:
+            if not f.PRINT_LENGTH.holds(value):
                 self.report.error(
                     Code.BAD_VALUE,
                     f"the {name} in the {where} is {value} mm; a print is more than 0 and at most "
@@ -127,7 +127,7 @@ class ViewLowering:
                     scalar,
                     f"write the {name} of the trimmed print in millimetres, e.g. `{name}: 90`",
                 )
-        if bleed is not None and bleed_node is not None and not 0 <= bleed <= MAX_BLEED_MM:
+        if bleed is not None and bleed_node is not None and not f.BLEED.holds(bleed):
             self.report.error(
                 Code.BAD_VALUE,
                 f"the bleed in the {where} is {bleed} mm; it is from 0 to {MAX_BLEED_MM} mm",

@@ -11,7 +11,9 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
+from rules.errors import CatalogError
 from rules.language import fields as f
+from rules.language import load_catalog
 from rules.schema import language_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,3 +156,139 @@ def test_a_draft_7_validator_reads_the_schema_alike(validator: Any) -> None:
 def test_the_published_schema_is_up_to_date() -> None:
     published = json.loads((ROOT / "docs" / "atelier.schema.json").read_text(encoding="utf-8"))
     assert published == language_schema(), "regenerate it: atelier rules schema > docs/atelier.schema.json"
+
+
+# -- the shape checks `atelier rules check` makes, said by the schema too ----------------------------
+
+ATTRIBUTE = "attributes: {a: {type: choice, options: [x, y], default: x}}\n"
+IMAGE = "attributes: {photo: {type: image, print_size: [150, 100]"
+
+
+def brand(currencies: str = "[EUR]", more: str = "") -> str:
+    return f"brand: b\nlabel: B\ncurrencies: {currencies}\n{more}"
+
+
+def product(head: str = "price: {EUR: '1.00'}\n", body: str = ATTRIBUTE) -> str:
+    return "product: p\nlabel: P\n" + head + body
+
+
+SHAPE_MISTAKES = {
+    "more decimals than the euro": (brand(), product("price: {EUR: '3.333'}\n")),
+    "decimals in yen": (brand("[JPY]"), product("price: {JPY: '1500.5'}\n")),
+    "a plain number in yen with decimals": (brand("[JPY]"), product("price: {JPY: 1500.5}\n")),
+    "a negative base price": (brand(), product("price: {EUR: '-1.00'}\n")),
+    "a negative image price": (brand(), product(body=IMAGE + ", price: {EUR: '-2'}}}\n")),
+    "an image printed 0 mm wide": (
+        brand(),
+        product(body="attributes: {p: {type: image, print_size: [0, 9]}}\n"),
+    ),
+    "an option price in cents of cents": (
+        brand(),
+        product(body="attributes: {a: {type: choice, options: {x: {price: {EUR: '0.001'}}}, default: x}}\n"),
+    ),
+    "100 % off": (brand(), product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: 100}]\n")),
+    "0 % off": (brand(), product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: '0'}]\n")),
+    "a negative discount": (
+        brand(),
+        product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: -5}]\n"),
+    ),
+    "a discount of 100.5 %": (
+        brand(),
+        product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: '100.5'}]\n"),
+    ),
+    "a tax rate above 100": (brand(more="tax: {rates: {FR: '120'}}\n"), product()),
+    "a negative tax rate": (brand(more="tax: {rates: {FR: -1}}\n"), product()),
+    "a negative shipping rate": (
+        brand(more="shipping: [{zone: z, countries: [FR], flat: {EUR: '-4.90'}}]\n"),
+        product(),
+    ),
+    "a shipping rate in tenths of cents": (
+        brand(more="shipping: [{zone: z, countries: [FR], flat: {EUR: '4.905'}}]\n"),
+        product(),
+    ),
+    "a table mode without a file": (
+        brand(),
+        product(
+            body=ATTRIBUTE
+            + "constraints: [{table: {attributes: [a], allowed: [[x]], mode: allowed}, message: m}]\n"
+        ),
+    ),
+    "table rows without attributes": (
+        brand(),
+        product(body=ATTRIBUTE + "constraints: [{table: {forbidden: [[x]]}, message: m}]\n"),
+    ),
+}
+
+SHAPES_ACCEPTED = {
+    "trailing zeros": (brand(), product("price: {EUR: '3.330'}\n")),
+    "whole yen written with zeros": (brand("[JPY]"), product("price: {JPY: '1500.00'}\n")),
+    "three decimals in dinars": (brand("[KWD]"), product("price: {KWD: '1.125'}\n")),
+    "a price per character finer than a cent": (
+        brand(),
+        product(body="attributes: {t: {type: text, max_length: 9, price_per_char: {EUR: '0.125'}}}\n"),
+    ),
+    "a negative option price": (
+        brand(),
+        product(body="attributes: {a: {type: choice, options: {x: {price: {EUR: '-1.50'}}}, default: x}}\n"),
+    ),
+    "99.5 % off": (brand(), product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: '99.5'}]\n")),
+    "0.5 % off": (brand(), product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: 0.5}]\n")),
+    "tax rates from 0 to 100": (brand(more="tax: {rates: {FR: '0', DE: '100', IT: 22.5}}\n"), product()),
+    "rows of a CSV file": (
+        brand(),
+        product(body=ATTRIBUTE + "constraints: [{table: {file: t.csv, mode: forbidden}, message: m}]\n"),
+    ),
+}
+
+
+def loads(tmp_path: Path, brand_text: str, product_text: str) -> bool:
+    """Whether `atelier rules check` reads these files without an error."""
+    (tmp_path / "brand.yaml").write_text(brand_text, encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(product_text, encoding="utf-8")
+    (tmp_path / "t.csv").write_text("a\ny\n", encoding="utf-8")
+    try:
+        load_catalog(tmp_path)
+    except CatalogError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("files", SHAPE_MISTAKES.values(), ids=SHAPE_MISTAKES.keys())
+def test_the_schema_refuses_the_shapes_the_loader_refuses(
+    validator: Any, tmp_path: Path, files: tuple[str, str]
+) -> None:
+    brand_text, product_text = files
+    assert not loads(tmp_path, brand_text, product_text)
+    assert errors(validator, load(brand_text)) + errors(validator, load(product_text))
+
+
+@pytest.mark.parametrize("files", SHAPES_ACCEPTED.values(), ids=SHAPES_ACCEPTED.keys())
+def test_the_schema_accepts_what_the_loader_accepts(
+    validator: Any, tmp_path: Path, files: tuple[str, str]
+) -> None:
+    brand_text, product_text = files
+    assert loads(tmp_path, brand_text, product_text)
+    assert errors(validator, load(brand_text)) == errors(validator, load(product_text)) == []
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        "{text: {attribute: t, box: [0, 0, 10, 10], fonts: {x: default}}}",
+        "{text: {attribute: t, box: [0, 0, 10, 10], font_attribute: a}}",
+        "{overlay: {images: {x: a.png}}}",
+    ],
+)
+def test_the_schema_says_which_view_keys_go_together(validator: Any, layer: str) -> None:
+    text = product(body=ATTRIBUTE + f"views: {{front: {{size: [100, 100], layers: [{layer}]}}}}\n")
+    assert errors(validator, load(text))
+    assert errors(jsonschema.Draft7Validator(language_schema()), load(text))  # editors on draft 7 too
+
+
+def test_comparisons_between_two_values_are_left_to_the_loader(validator: Any, tmp_path: Path) -> None:
+    # JSON Schema cannot compare two values of a file: the loader says `min` is more than `max`.
+    text = product(body="attributes: {n: {type: number, min: 5, max: 2, default: 5}}\n")
+    assert errors(validator, load(text)) == []
+    assert not loads(tmp_path, brand(), text)
+    described = language_schema()["$defs"]["attribute_number"]["properties"]["min"]["description"]
+    assert "at most `max`" in described

@@ -687,6 +687,10 @@ function start() {
     tokenForm.hidden = true;
     work.hidden = false;
     status.textContent = "";
+    // The campaigns as the previous token saw them go at once: nothing of theirs can be clicked
+    // while this token's list is on its way.
+    list.replaceChildren();
+    listStatus.textContent = "Loading…";
     try {
       const response = await fetch("/api/v1/products", { headers: { Accept: "application/json" } });
       if (response.ok) products = (await response.json()).products.map((p) => ({ key: p.key, label: p.label }));

@@ -24,9 +24,14 @@ def _processes_using(folder: str) -> list[str]:
     return found
 
 
-def test_the_benchmark_runs_on_a_tiny_setting_and_cleans_up(capsys: pytest.CaptureFixture[str]) -> None:
-    # given a tiny run: 2 clients, a few seconds per phase
-    status = main(["--duration", "5", "--phase-seconds", "4", "--warmup", "2", "--clients", "2"])
+@pytest.mark.slow
+def test_the_benchmark_runs_on_a_tiny_setting_and_cleans_up(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a tiny run: 2 clients, 2 gunicorn workers (not 2 × cores + 1, each importing the app), a
+    # second or two per phase (hundreds of requests each, on a busy machine too)
+    monkeypatch.setenv("ATELIER_WEB_WORKERS", "2")
+    status = main(["--duration", "2", "--phase-seconds", "2", "--warmup", "1", "--clients", "2"])
 
     # then every phase reported, with its verdicts
     out = capsys.readouterr().out
@@ -37,6 +42,7 @@ def test_the_benchmark_runs_on_a_tiny_setting_and_cleans_up(capsys: pytest.Captu
     for reference in ("GET /healthz: every request's own cost", "an answer from the cache"):
         assert re.search(re.escape(reference) + r": [1-9]\d* req/s, \d+\.\d\dx bare", out)
     assert out.count("PASS: ") + out.count("FAIL: ") == 3
+    assert "gunicorn: 2 sync workers" in out
     assert "everything stopped" in out
     assert status in (0, 1)  # the targets are the benchmark's business on a shared machine, not the test's
 

@@ -103,12 +103,18 @@ services:
 		else echo "The tests need:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist), each with its own PostgreSQL, Redis, served
+# shop and Chromium, taking a test file at a time: a file's tests keep their order and share their
+# module's fixtures. The tests marked slow start first (tests/conftest.py), so the workers finish
+# together. `python -m pytest` alone runs them in one process, as before.
+PYTEST_WORKERS ?= 2
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 pytest: $(VENV)/.installed-dev services catalogs
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 # The same tests under coverage.py (about twice the CPU time of `make pytest`, so not part of `make test`).
 coverage: $(VENV)/.installed-dev services catalogs
-	$(BIN)/python -m pytest --cov --cov-report=term
+	$(BIN)/python -m pytest $(XDIST) --cov --cov-report=term
 
 test: lint typecheck pytest
 
@@ -122,7 +128,7 @@ FUZZ_EXAMPLES ?= 120
 FUZZ_TIMEOUT ?= 1800
 fuzz: $(VENV)/.installed-dev catalogs
 	ATELIER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) timeout $(FUZZ_TIMEOUT) \
-		$(BIN)/python -m pytest tests/api/test_api_schemathesis.py -q -p no:cacheprovider --durations=5
+		$(BIN)/python -m pytest tests/api/test_api_schemathesis.py -n $(PYTEST_WORKERS) -q -p no:cacheprovider --durations=5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov instance

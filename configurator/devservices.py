@@ -37,6 +37,9 @@ def free_port() -> int:
 
 
 _LOWEST_PICKED_PORT = 20000
+# Drawn from the system's entropy: processes picking ports at once (the test workers) never share a
+# sequence, whatever any of them did to the `random` module's seed.
+_PICK = random.SystemRandom()
 _RUN_PROD_DEFAULT_PORTS = frozenset({8000, 25432, 26379})  # a developer's own `make run-prod` may hold them
 
 
@@ -55,7 +58,7 @@ def free_ports_below_ephemeral_range(count: int) -> list[int]:
     top = _ephemeral_start()
     ports: list[int] = []
     for _ in range(200 * count):
-        port = random.randrange(_LOWEST_PICKED_PORT, top)
+        port = _PICK.randrange(_LOWEST_PICKED_PORT, top)
         if port in _RUN_PROD_DEFAULT_PORTS or port in ports:
             continue
         with socket.socket() as probe:

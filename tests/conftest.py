@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
 
-from tests.support.services import Postgres, Redis
+from tests.support.services import Postgres, Redis, free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_CATALOG = FIXTURES / "catalog"
@@ -27,9 +27,20 @@ settings.load_profile("atelier")
 def pytest_configure(config: pytest.Config) -> None:
     """Compile the translation catalogs whose .po changed since their .mo (`make catalogs` does the
     same): tests run straight from pytest read the translations as they are in the tree."""
+    if hasattr(config, "workerinput"):
+        return  # a pytest-xdist worker: the run's main process compiled them before starting it
     from scripts.catalogs import compile_all
 
     compile_all()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On pytest-xdist's workers (`make pytest`), the tests marked slow come first, the rest in their
+    order. Each worker takes the next file as it finishes one, so the longest ones, taken first, run
+    beside the many short ones and the workers finish together; taken last, one worker would run a
+    slow test alone at the end. Every worker collects the same order, as pytest-xdist requires."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
@@ -82,16 +93,20 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    """A PostgreSQL server for the whole session (started here, stopped at the end)."""
-    server = Postgres.start()
+    """A PostgreSQL server for the whole session (started here, stopped at the end); each
+    pytest-xdist worker has its own, in its own temporary folder, on a port of its own."""
+    # The port is bound only after initdb, seconds later: it is picked where no outgoing connection
+    # of the other worker's tests can take it meanwhile.
+    server = Postgres.start(port=free_port())
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[Redis]:
-    """A Redis server for the whole session: the Celery broker of the integration tests."""
-    server = Redis.start()
+    """A Redis server for the whole session (one per pytest-xdist worker): the Celery broker of the
+    integration tests."""
+    server = Redis.start(port=free_port())
     yield server
     server.stop()
 

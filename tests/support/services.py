@@ -11,8 +11,18 @@ from configurator.devservices import (
     Postgres,
     Redis,
     ServiceUnavailable,
-    free_port,
     free_ports_below_ephemeral_range,
 )
 
 __all__ = ["Postgres", "Redis", "ServiceUnavailable", "free_port", "free_ports_below_ephemeral_range"]
+
+
+def free_port() -> int:
+    """A port nothing listens on, for a server a test starts (or for one it wants down).
+
+    Drawn at random below the kernel's ephemeral range: the tests run on two pytest-xdist workers, and
+    a port of that range, free when drawn, can meanwhile become the source port of any outgoing
+    connection of the other worker (its browser, its database clients), before a server that takes
+    seconds to start binds it."""
+    [port] = free_ports_below_ephemeral_range(1)
+    return port

@@ -65,6 +65,8 @@ def lower_brand(root: Node, file: str, data: bytes, report: Report) -> BrandInfo
     label_node = fields.get("label")
     label = localized(label_node) if label_node is not None else default_label(key)
     currencies, currencies_known = _currencies(fields, report)
+    if currencies_known:
+        report.currencies = currencies  # hints about the brand's own amounts name them
     palette, palette_labels, palette_known = _palette(fields, report)
     sources: dict[str, SourceRef] = {}
     messages: dict[str, Localized] = {}

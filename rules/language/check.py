@@ -5,6 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as AbcMapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from rules.errors import Code, Diagnostic
 from rules.language import fields as f
@@ -12,15 +15,18 @@ from rules.language.registry import CURRENCIES
 from rules.language.yamlsafe import Mapping, Node, Scalar, describe
 from rules.language.yamlsafe import Sequence as YSequence
 from rules.model import DEFAULT_LOCALE, SourceRef
+from rules.money import MoneyError, minor_units
 
 
 class Report:
     """Collects diagnostics; nothing here raises."""
 
-    def __init__(self, languages: tuple[str, ...] = ()) -> None:
+    def __init__(self, languages: tuple[str, ...] = (), currencies: tuple[str, ...] = ()) -> None:
         self.diagnostics: list[Diagnostic] = []
         # The brand's declared languages: a text missing one of them is warned about.
         self.languages = languages
+        # The brand's currencies, when known: what hints about money name.
+        self.currencies = currencies
         # Items of lists and mappings whose shape is wrong (by id): the rest of the list is still
         # lowered, so one bad item does not hide the errors of the others.
         self.bad: set[int] = set()
@@ -96,6 +102,19 @@ def suggestion(word: str, candidates: Sequence[str], what: str) -> str:
     return f"use one of the {what}: {listed}{more}"
 
 
+@dataclass(frozen=True)
+class FieldHints:
+    """What hints say of some fields of one mapping, where the table's examples would be wrong for it:
+    `examples` to write (`default: ruby` for an attribute whose options are ruby and sapphire), and
+    `choices`, the only values a field takes there (its options), for "did you mean"."""
+
+    examples: AbcMapping[str, str] = field(default_factory=dict)
+    choices: AbcMapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+NO_HINTS = FieldHints()
+
+
 class Fields:
     """The keys of a mapping checked against a table: the valid values, and every key written."""
 
@@ -119,19 +138,26 @@ class Fields:
 
 
 def check_table(
-    node: Node, table: f.Table, report: Report, context: str, *, anchor: Node | SourceRef | None = None
+    node: Node,
+    table: f.Table,
+    report: Report,
+    context: str,
+    *,
+    anchor: Node | SourceRef | None = None,
+    hints: FieldHints = NO_HINTS,
 ) -> Fields | None:
     """Check a mapping against a table: unknown and missing keys, each value's shape.
 
     `context` names the mapping in messages ("attribute 'width'"); `anchor` is where a missing key
-    is reported (default: the mapping itself). Returns None when `node` is not a mapping at all.
+    is reported (default: the mapping itself); `hints` what to suggest for fields whose right values
+    depend on this mapping. Returns None when `node` is not a mapping at all.
     """
     if not isinstance(node, Mapping):
         report.error(
             Code.WRONG_TYPE,
             f"{context} must be a mapping of keys to values, not {describe(node)}",
             node,
-            f"write e.g. `{_example_mapping(table)}`"
+            f"write e.g. `{_example_mapping(table, report)}`"
             if table.name not in ("brand", "product")
             else f"write the file as a mapping that starts with `{table.name}: <key>`",
         )
@@ -162,7 +188,9 @@ def check_table(
             if close is not None:
                 misspelt.add(close)
             continue
-        if check_shape(value, spec.shape, report, f"`{key.text}` of {context}", key.text, spec.example):
+        example = example_of(spec, report, hints)
+        choices = hints.choices.get(key.text, ())
+        if check_shape(value, spec.shape, report, f"`{key.text}` of {context}", key.text, example, choices):
             result.valid[key.text] = value
     for spec in table.fields:
         if spec.applies_to(kind) and spec.is_required(kind) and spec.name not in result.written:
@@ -175,7 +203,7 @@ def check_table(
                 if kind is not None
                 else f"{context} is missing `{spec.name}`",
                 anchor or node,
-                f"add `{spec.name}: {spec.example}`",
+                f"add `{spec.name}: {example_of(spec, report, hints)}`",
             )
     for group in table.exactly_one:
         present = [name for name in group if name in result.written]
@@ -184,7 +212,7 @@ def check_table(
         if not present:
             names = ", ".join(f"`{n}`" for n in group[:-1]) + f" or `{group[-1]}`"
             first = table.field(group[0])
-            example = first.example if first is not None else "..."
+            example = example_of(first, report, hints) if first is not None else "..."
             report.error(
                 Code.MISSING_KEY,
                 f"{context} needs one of {names}",
@@ -254,11 +282,48 @@ def _unknown_key(
     return did_you_mean(key.text, allowed)
 
 
-def _example_mapping(table: f.Table) -> str:
+def _example_mapping(table: f.Table, report: Report) -> str:
     names = [group[0] for group in table.exactly_one]
     names += [spec.name for spec in table.fields if spec.required and spec.name not in names]
     specs = [table.field(name) for name in names] or list(table.fields[:1])
-    return "{" + ", ".join(f"{spec.name}: {spec.example}" for spec in specs if spec is not None) + "}"
+    return (
+        "{"
+        + ", ".join(
+            f"{spec.name}: {example_of(spec, report, NO_HINTS)}" for spec in specs if spec is not None
+        )
+        + "}"
+    )
+
+
+def example_of(spec: f.Field, report: Report, hints: FieldHints) -> str | None:
+    """How to write a field in a hint: this mapping's own example, else money in the brand's
+    currencies, else the table's example."""
+    if spec.name in hints.examples:
+        return hints.examples[spec.name]
+    if isinstance(spec.shape, f.Money) and report.currencies:
+        written = re.findall(r"([A-Z]{3}):", spec.example or "")
+        if tuple(written) != report.currencies:
+            return money_example(spec.example, report.currencies)
+    return spec.example
+
+
+def money_example(example: str | None, currencies: Sequence[str]) -> str:
+    """An amount per currency, in the currencies given, each with its currency's decimals.
+
+    >>> money_example('{EUR: "2.00", USD: "2.40"}', ["JPY", "EUR", "KWD"])
+    '{JPY: "200", EUR: "2.00", KWD: "2.000"}'
+    """
+    found = re.search(r"-?[0-9]+(\.[0-9]+)?", example or "")
+    base = Decimal(found.group(0)) if found else Decimal("2.00")
+    amounts = []
+    for code in currencies:
+        try:
+            places = minor_units(code)
+        except MoneyError:
+            places = 2
+        value = base * 100 if places == 0 else base  # a yen is about a cent
+        amounts.append(f'{code}: "{value.quantize(Decimal(1).scaleb(-places))}"')
+    return "{" + ", ".join(amounts) + "}"
 
 
 def _hint(name: str, example: str | None, shape: f.Shape | None = None) -> str:
@@ -270,13 +335,22 @@ def _hint(name: str, example: str | None, shape: f.Shape | None = None) -> str:
 
 
 def check_shape(
-    node: Node, shape: f.Shape, report: Report, label: str, name: str, example: str | None = None
+    node: Node,
+    shape: f.Shape,
+    report: Report,
+    label: str,
+    name: str,
+    example: str | None = None,
+    choices: Sequence[str] = (),
 ) -> bool:
-    """Check one value's shape, reporting the first problem found in it. True when it is right."""
+    """Check one value's shape, reporting the first problem found in it. True when it is right.
+
+    `choices`, when known, are the only values it may take (an attribute's options): a hint then
+    names one of them."""
     if isinstance(shape, f.AnyOf):
         for option in shape.options:
             if _same_kind(node, option):
-                return check_shape(node, option, report, label, name, example)
+                return check_shape(node, option, report, label, name, example, choices)
         report.error(
             Code.WRONG_TYPE,
             f"{label} must be {shape.noun()}, not {describe(node)}",
@@ -295,7 +369,7 @@ def check_shape(
             return False
         return True
     if isinstance(shape, f.ListOf):
-        return _check_list(node, shape, report, label, name, example)
+        return _check_list(node, shape, report, label, name, example, choices)
     if isinstance(shape, f.MapOf | f.Money):
         return _check_map(node, shape, report, label, name, example)
     if isinstance(shape, f.LocalizedText):
@@ -311,7 +385,7 @@ def check_shape(
             _hint(name, example, shape),
         )
         return False
-    return _check_scalar(node, shape, report, label, name, example)
+    return _check_scalar(node, shape, report, label, name, example, choices)
 
 
 def _same_kind(node: Node, shape: f.Shape) -> bool:
@@ -327,11 +401,17 @@ def _same_kind(node: Node, shape: f.Shape) -> bool:
 
 
 def _check_list(
-    node: Node, shape: f.ListOf, report: Report, label: str, name: str, example: str | None
+    node: Node,
+    shape: f.ListOf,
+    report: Report,
+    label: str,
+    name: str,
+    example: str | None,
+    choices: Sequence[str] = (),
 ) -> bool:
     if not isinstance(node, YSequence):
         if isinstance(node, Scalar) and node.kind == "str" and not isinstance(shape.item, f.Table):
-            hint = f"write a list: `{name}: [{node.text}]`"
+            hint = f"write a list: `{name}: [{_mended(node.text, shape.item, choices)}]`"
         else:
             hint = _hint(name, example, shape)
         report.error(Code.WRONG_TYPE, f"{label} must be a list, not {describe(node)}", node, hint)
@@ -358,7 +438,7 @@ def _check_list(
     all_good = True
     seen: set[str] = set()
     for index, item in enumerate(node.items, start=1):
-        if not check_shape(item, shape.item, report, f"item {index} of {label}", name, example):
+        if not check_shape(item, shape.item, report, f"item {index} of {label}", name, example, choices):
             report.mark_bad(item)
             all_good = False
             continue
@@ -392,7 +472,8 @@ def _check_map(
     if not isinstance(node, Mapping):
         hint = _hint(name, example)
         if isinstance(shape, f.Money) and isinstance(node, Scalar) and node.kind in ("int", "float", "str"):
-            hint = f'give an amount per currency, e.g. `{name}: {{EUR: "{node.text}"}}`'
+            per_currency = ", ".join(f'{code}: "{node.text}"' for code in report.currencies or ("EUR",))
+            hint = f"give an amount per currency, e.g. `{name}: {{{per_currency}}}`"
         report.error(Code.WRONG_TYPE, f"{label} must be {shape.noun()}, not {describe(node)}", node, hint)
         return False
     if len(node.items) < min_items:
@@ -404,8 +485,8 @@ def _check_map(
     for key, value in node.items:
         if not re.match(key_pattern, key.text):
             hint = (
-                f"write it as `{key.text.upper()}`"
-                if key_what == "currency" and re.match(key_pattern, key.text.upper())
+                _currency_hint(key.text, report)
+                if key_pattern == f.CURRENCY
                 else _key_hint(key.text, key_pattern, key_what)
             )
             report.error(Code.BAD_VALUE, f"{key.text!r} is not a valid {key_what} in {label}", key, hint)
@@ -420,14 +501,45 @@ def _check_map(
 
 
 def _key_hint(text: str, pattern: str, what: str) -> str:
-    fixed = re.sub(r"[^a-z0-9_]+", "_" if "_" in pattern and "-" not in pattern else "-", text.lower()).strip(
-        "-_"
-    )
-    if fixed and re.match(pattern, fixed):
-        return f"write `{fixed}` instead"
-    if what == "currency":
+    """What to write instead of a key its pattern refuses, from the rule of that kind of key."""
+    rule = f.KEY_RULES.get(pattern)
+    if rule is not None:
+        return rule.hint(text)
+    if pattern == f.CURRENCY:
         return "use an ISO 4217 code such as EUR or USD"
-    return f"a {what} uses lowercase letters, digits, _ or -"
+    return f"write {article(what)} {what} that matches `{pattern}`"
+
+
+def _currency_hint(text: str, report: Report) -> str:
+    """A currency written wrong: the one meant, among the brand's when they are known."""
+    pool = report.currencies or tuple(sorted(CURRENCIES))
+    upper = text.strip().upper()
+    if upper in pool:
+        return f"write `{upper}` instead"
+    if report.currencies:
+        return suggestion(upper, list(report.currencies), "brand's currencies")
+    close = did_you_mean(upper, pool)
+    return f"did you mean `{close}`?" if close else "use an ISO 4217 code such as EUR or USD"
+
+
+def _mended(text: str, shape: f.Shape, choices: Sequence[str]) -> str:
+    """A value as it should have been written, for a hint: one of `choices` when they are known,
+    else mended by its kind's rule, else as written."""
+    if choices:
+        return did_you_mean(text, choices) or choices[0]
+    pattern = (
+        shape.pattern
+        if isinstance(shape, f.Text)
+        else f.OPTION_KEY
+        if isinstance(shape, f.OptionKey)
+        else None
+    )
+    if pattern == f.CURRENCY:
+        upper = text.strip().upper()
+        return upper if upper in CURRENCIES else text
+    rule = f.KEY_RULES.get(pattern) if pattern is not None else None
+    mended = rule.mend(text) if rule is not None else None
+    return mended or text
 
 
 def _check_localized(node: Node, report: Report, label: str, name: str, example: str | None) -> bool:
@@ -511,7 +623,13 @@ def _check_translated(node: Node, report: Report, label: str) -> None:
 
 
 def _check_scalar(
-    node: Scalar, shape: f.Shape, report: Report, label: str, name: str, example: str | None
+    node: Scalar,
+    shape: f.Shape,
+    report: Report,
+    label: str,
+    name: str,
+    example: str | None,
+    choices: Sequence[str] = (),
 ) -> bool:
     def fail(message: str, hint: str | None = None, code: str = Code.WRONG_TYPE) -> bool:
         report.error(code, message, node, hint if hint is not None else _hint(name, example, shape))
@@ -563,11 +681,11 @@ def _check_scalar(
         return True
     if isinstance(shape, f.OptionKey):
         if node.kind not in ("str", "int") or not re.match(f.OPTION_KEY, node.text):
-            return fail(
-                f"{label} must be {shape.noun()}, not {describe(node)}",
-                _key_hint(node.text, f.OPTION_KEY, "option key") if node.kind == "str" else None,
-                code=Code.BAD_VALUE,
-            )
+            if choices:
+                hint: str | None = suggestion(node.text, choices, "options")
+            else:
+                hint = _key_hint(node.text, f.OPTION_KEY, "option key") if node.kind == "str" else None
+            return fail(f"{label} must be {shape.noun()}, not {describe(node)}", hint, code=Code.BAD_VALUE)
         return True
     assert isinstance(shape, f.Text)
     if node.kind in ("null", "bool"):
@@ -584,7 +702,7 @@ def _check_scalar(
             code=Code.BAD_VALUE,
         )
     if shape.pattern is not None and not re.match(shape.pattern, node.text):
-        if shape.pattern == f.CURRENCY and re.match(f.CURRENCY, node.text.upper()):
+        if shape.pattern == f.CURRENCY and node.text.upper() in CURRENCIES:
             return fail(
                 f"{label} must be {shape.noun()}, not {node.text!r}",
                 f"write `{node.text.upper()}`",
@@ -599,7 +717,7 @@ def _check_scalar(
 
 
 def _pattern_hint(text: str, pattern: str, name: str, example: str | None) -> str:
-    if pattern in (f.BRAND_KEY, f.OPTION_KEY, f.ATTRIBUTE_KEY):
+    if pattern in f.KEY_RULES:
         return _key_hint(text, pattern, "key")
     if pattern == f.CURRENCY:
         close = did_you_mean(text.upper(), sorted(CURRENCIES))

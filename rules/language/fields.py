@@ -7,6 +7,7 @@ required and what they mean. `rules.language.check` validates YAML against these
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +22,100 @@ CURRENCY = r"^[A-Z]{3}$"
 HEX = r"^#[0-9A-Fa-f]{6}$"
 AMOUNT = r"^-?[0-9]+(\.[0-9]+)?$"
 RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:#+-]*$"
+COUNTRY = r"^([A-Z]{2}|\*)$"
+VIEW_KEY = r"^[a-z][a-z0-9_-]*$"
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """How a kind of key is written, for hints: the pattern the check applies, said in words, with an
+    example, and how a near miss is mended into a key the same pattern accepts."""
+
+    pattern: str
+    what: str  # "an attribute key"
+    said: str  # "lowercase letters, digits and _, starting with a letter"
+    example: str
+    allowed: str = ""  # the characters a key may hold, as a regex class body: what mending keeps
+    separator: str = ""  # what stands for a space or another character mending cannot keep
+    upper: bool = False  # codes in capitals (countries), else keys in lower case
+
+    def mend(self, text: str) -> str | None:
+        """The key `text` was most likely meant to be, when the rule makes one of it; else None.
+
+        >>> KEY_RULES[ATTRIBUTE_KEY].mend("Gift-Box"), KEY_RULES[PRODUCT_KEY].mend("Mug_Big")
+        ('gift_box', 'mug-big')
+        >>> KEY_RULES[PRODUCT_KEY].mend("9mug") is None, KEY_RULES[COUNTRY].mend("gb")
+        (True, 'GB')
+        """
+        word = text.strip().upper() if self.upper else text.strip().lower()
+        if self.allowed:
+            word = re.sub(f"[^{self.allowed}]+", self.separator, word)
+            word = word.strip(self.separator) if self.separator else word
+        if word == text or not re.match(self.pattern, word):
+            return None
+        return word
+
+    def hint(self, text: str) -> str:
+        """What to write instead of `text`: the mended key, else the rule itself."""
+        mended = self.mend(text)
+        if mended is not None:
+            return f"write `{mended}` instead"
+        return f"{self.what} is {self.said}, e.g. `{self.example}`"
+
+
+KEY_RULES: dict[str, KeyRule] = {
+    rule.pattern: rule
+    for rule in (
+        KeyRule(
+            BRAND_KEY,
+            "a brand or product key",
+            "lowercase letters, digits and -, starting with a letter",
+            "engraved-mug",
+            "a-z0-9-",
+            "-",
+        ),
+        KeyRule(
+            ATTRIBUTE_KEY,
+            "an attribute key",
+            "lowercase letters, digits and _, starting with a letter",
+            "gift_box",
+            "a-z0-9_",
+            "_",
+        ),
+        # Both _ and - are allowed; a mended key takes _, so that rules can name it bare.
+        KeyRule(
+            OPTION_KEY,
+            "an option key",
+            "lowercase letters, digits, _ and -, starting with a letter or a digit",
+            "nut_free",
+            "a-z0-9_-",
+            "_",
+        ),
+        KeyRule(
+            VIEW_KEY,
+            "a view key",
+            "lowercase letters, digits, _ and -, starting with a letter",
+            "front",
+            "a-z0-9_-",
+            "-",
+        ),
+        KeyRule(
+            RULE_ID,
+            "a rule id",
+            "letters, digits and -_.:#+, starting with a letter or a digit",
+            "enamel-not-gold",
+            "A-Za-z0-9_.:#+-",
+            "-",
+        ),
+        KeyRule(
+            COUNTRY,
+            "a country code",
+            "two capital letters (ISO 3166-1 alpha-2) or *",
+            "FR",
+            upper=True,
+        ),
+    )
+}
 
 
 class Shape:
@@ -341,8 +436,6 @@ TEXT_POLICY = Table(
         ),
     ),
 )
-
-COUNTRY = r"^([A-Z]{2}|\*)$"
 
 SHIPPING_ZONE = Table(
     "shipping_zone",
@@ -855,7 +948,6 @@ QUANTITY_TIER = Table(
 
 # Views: previews drawn from images, masks and text zones ---------------------------------------------
 
-VIEW_KEY = r"^[a-z][a-z0-9_-]*$"
 PNG_FILE = r"^[^\s].*\.png$"
 FONT_FILE = r"^(default|[^\s].*\.(ttf|otf))$"
 _PNG = Text(PNG_FILE, what="a PNG file path relative to the catalog folder, like assets/mug/body.png")

@@ -93,7 +93,7 @@ def _brand_of(path: Path, data: bytes, report: Report) -> BrandInfo:
 def _product(
     path: Path, data: bytes, root: Node, brand: BrandInfo, report: Report, read: ReadFrom | None = None
 ) -> ProductModel | None:
-    local = Report(brand.brand.languages)
+    local = Report(brand.brand.languages, brand.brand.currencies if brand.currencies_known else ())
 
     def read_file(target: Path, where: Node) -> bytes | None:
         if read is not None:

@@ -33,6 +33,34 @@ class AttributeInfo:
     options: tuple[str, ...] = ()
 
 
+def sample_conditions(attributes: Mapping[str, AttributeInfo]) -> list[tuple[str, str]]:
+    """Conditions over a product's own attributes, each with the attribute it is about: one per
+    attribute, then other options of the same, for hints that show how to write a rule (never about
+    attributes the product does not have).
+
+    >>> infos = {"size": AttributeInfo("size", AttributeKind.CHOICE, ("s", "m")),
+    ...          "gift": AttributeInfo("gift", AttributeKind.BOOLEAN)}
+    >>> [text for _, text in sample_conditions(infos)]
+    ['size == s', 'gift', 'size == m']
+    """
+    found: list[tuple[str, str]] = []
+    for info in attributes.values():
+        first = str(x.OptionKey(info.options[0])) if info.options else None
+        if info.kind in (AttributeKind.CHOICE, AttributeKind.COLOUR) and first is not None:
+            found.append((info.key, f"{info.key} == {first}"))
+        elif info.kind is AttributeKind.MULTI and first is not None:
+            found.append((info.key, f"{first} in {info.key}"))
+        elif info.kind is AttributeKind.BOOLEAN:
+            found.append((info.key, info.key))
+        elif info.kind in (AttributeKind.TEXT, AttributeKind.IMAGE):
+            found.append((info.key, f"{info.key}.present"))
+    # Then other options, so that a product of one attribute still has two different conditions.
+    for info in attributes.values():
+        if info.kind in (AttributeKind.CHOICE, AttributeKind.COLOUR) and len(info.options) > 1:
+            found.append((info.key, f"{info.key} == {x.OptionKey(info.options[1])}"))
+    return found
+
+
 @dataclass(frozen=True)
 class Type:
     """The type of an expression: bool, num, option (of `attribute`), set (a multi attribute), text,

@@ -16,8 +16,16 @@ from rules.errors import Code, EvaluationError
 from rules.i18n import RULES
 from rules.language import fields as f
 from rules.language.brand import BrandInfo, scripts_from
-from rules.language.check import Fields, Report, check_table, did_you_mean, suggestion
-from rules.language.names import AttributeInfo, Resolver, parse_expression
+from rules.language.check import (
+    NO_HINTS,
+    FieldHints,
+    Fields,
+    Report,
+    check_table,
+    did_you_mean,
+    suggestion,
+)
+from rules.language.names import AttributeInfo, Resolver, parse_expression, sample_conditions
 from rules.language.tables import lower_table
 from rules.language.values import amount, default_label, localized, money
 from rules.language.views import ViewLowering
@@ -154,7 +162,14 @@ class ProductLowering:
                     key,
                     f"give it a name that says what the shopper chooses, e.g. `{key.text}_band` or `tier`",
                 )
-            checked = check_table(value, f.ATTRIBUTE, self.report, f"attribute {key.text!r}", anchor=key)
+            checked = check_table(
+                value,
+                f.ATTRIBUTE,
+                self.report,
+                f"attribute {key.text!r}",
+                anchor=key,
+                hints=self._attribute_hints(value),
+            )
             kind = None
             if checked is not None:
                 type_node = checked.scalar("type")
@@ -183,6 +198,63 @@ class ProductLowering:
             if attribute is not None:
                 result.append(attribute)
         return result
+
+    def _attribute_hints(self, node: Node) -> FieldHints:
+        """What hints suggest for an attribute's own values, so that writing them passes the checks
+        that follow: one of its options for `default`, palette colours for a colour's `options`,
+        bounds that keep a number's default among its values."""
+        if not isinstance(node, Mapping):
+            return NO_HINTS
+        kind_node = node.get("type")
+        kind = kind_node.text if isinstance(kind_node, Scalar) else None
+        keys = _option_keys(node.get("options"))
+        examples: dict[str, str] = {}
+        choices: dict[str, list[str]] = {}
+        if kind in ("choice", "colour", "multi") and keys:
+            choices["default"] = keys
+            examples["max"] = str(len(keys))
+            if kind != "multi":
+                examples["default"] = keys[0]
+        palette = list(self.brand.brand.palette)
+        if kind == "colour" and palette:
+            examples["options"] = "[" + ", ".join(palette[:2]) + "]"
+            examples.setdefault("default", (keys or palette)[0])
+        if kind == "number":
+            low, high, default, step = (_whole(node.get(name)) for name in ("min", "max", "default", "step"))
+            step = step if step is not None and step > 0 else 1
+            if default is not None:
+                examples["min"] = str(default % step if default >= 0 else default)
+            elif high is not None:
+                examples["min"] = str(min(0, high))
+            known = [value for value in (low, default) if value is not None]
+            if known:
+                examples["max"] = str(max(known) + 10 * step)
+            if low is not None:
+                examples["default"] = str(low)
+        cap = self.brand.brand.max_text_length
+        if kind == "text" and cap is not None:
+            examples["max_length"] = str(min(20, cap))
+        return FieldHints(examples, choices)
+
+    def _rule_hints(self) -> FieldHints:
+        """Conditions over this product's own attributes, for hints on how to write a rule."""
+        samples = sample_conditions(self.resolver.attributes)
+        if not samples:
+            return NO_HINTS
+        (about, first), others = samples[0], samples[1:]
+        # A rule reads best between two attributes; with one, two of its options still differ.
+        elsewhere = next((text for key, text in others if key != about), None)
+        second = elsewhere or (others[0][1] if others else first)
+        return FieldHints(
+            {
+                "rule": f"{first} -> {elsewhere}" if elsewhere else first,
+                "requires": f"{{if: {first}, then: {second}}}",
+                "excludes": f"[{first}, {second}]",
+                "if": first,
+                "then": second,
+                "when": first,
+            }
+        )
 
     def _options(self, draft: _Draft, fields: Fields) -> list[Option]:
         node = fields.get("options")
@@ -594,7 +666,7 @@ class ProductLowering:
         ids: dict[str, SourceRef] = {}
         for index, item in enumerate(node.items, start=1):
             context = _rule_name("constraint", item, "id", index)
-            checked = check_table(item, f.CONSTRAINT, self.report, context)
+            checked = check_table(item, f.CONSTRAINT, self.report, context, hints=self._rule_hints())
             if checked is None:
                 continue
             id_node = checked.scalar("id")
@@ -636,7 +708,8 @@ class ProductLowering:
         except EvaluationError:
             holds = False
         at = expression.source or where
-        example = "name the attributes it is about, e.g. `material == enamel -> colour != gold`"
+        rule = self._rule_hints().examples.get("rule", "material == enamel -> colour != gold")
+        example = f"name the attributes it is about, e.g. `{rule}`"
         if holds:
             self.report.warning(
                 Code.CONSTANT_RULE,
@@ -660,7 +733,12 @@ class ProductLowering:
         requires = checked.get("requires")
         if requires is not None:
             inner = check_table(
-                requires, f.REQUIRES, self.report, f"`requires` of {context}", anchor=checked.key("requires")
+                requires,
+                f.REQUIRES,
+                self.report,
+                f"`requires` of {context}",
+                anchor=checked.key("requires"),
+                hints=self._rule_hints(),
             )
             if inner is None:
                 return None
@@ -726,7 +804,7 @@ class ProductLowering:
             return rules
         for index, item in enumerate(node.items, start=1):
             context = _rule_name("price rule", item, "label", index)
-            checked = check_table(item, f.PRICE_RULE, self.report, context)
+            checked = check_table(item, f.PRICE_RULE, self.report, context, hints=self._rule_hints())
             if checked is None:
                 continue
             label_node = checked.get("label")
@@ -862,6 +940,26 @@ class ProductLowering:
             )
             result.append(Constraint("brand:max-distinct-colours", expression, message, "brand", where))
         return result
+
+
+def _option_keys(node: Node | None) -> list[str]:
+    """The well-written option keys of an `options` value (a list or a mapping), in order."""
+    if isinstance(node, Sequence):
+        written = [item.text for item in node.items if isinstance(item, Scalar)]
+    elif isinstance(node, Mapping):
+        written = [key.text for key, _ in node.items]
+    else:
+        written = []
+    return [key for key in written if regex.match(f.OPTION_KEY, key)]
+
+
+def _whole(node: Node | None) -> int | None:
+    """A whole number written as one, else None."""
+    return (
+        node.value
+        if isinstance(node, Scalar) and isinstance(node.value, int) and node.kind == "int"
+        else None
+    )
 
 
 def _rule_name(kind: str, item: Node, name: str, index: int) -> str:

@@ -11,7 +11,7 @@ from typing import Final, Protocol
 
 from rules.errors import Code
 from rules.language import fields as f
-from rules.language.check import Report, check_table, suggestion
+from rules.language.check import FieldHints, Report, check_table, suggestion
 from rules.language.names import AttributeInfo, Resolver
 from rules.language.yamlsafe import Node, Scalar, Sequence
 from rules.model import Attribute, AttributeKind, Localized, SourceRef, TableConstraint
@@ -139,7 +139,17 @@ def lower_table(
 ) -> TableConstraint | None:
     """Lower the `table:` of a constraint; None when an error was reported."""
     report = lowering.report
-    checked = check_table(node, f.COMBINATION_TABLE, report, f"the table of {context}", anchor=key)
+    columns_example = _columns_example(lowering.resolver.attributes)
+    checked = check_table(
+        node,
+        f.COMBINATION_TABLE,
+        report,
+        f"the table of {context}",
+        anchor=key,
+        hints=FieldHints({"attributes": f"[{', '.join(columns_example)}]"})
+        if columns_example
+        else FieldHints(),
+    )
     if checked is None:
         return None
     before = report.error_count()
@@ -170,7 +180,7 @@ def lower_table(
             Code.MISSING_KEY,
             f"the table of {context} is missing `attributes`",
             where,
-            "add `attributes: [size, tiers]` naming the columns",
+            f"add `attributes: [{', '.join(columns_example or ['size', 'tiers'])}]` naming the columns",
         )
     rows: set[tuple[Cell, ...]] = set()
     allowed = True
@@ -303,7 +313,8 @@ def _csv_rows(
             Code.BAD_TABLE,
             f"{file_node.text} is empty",
             SourceRef(file, 1, 1),
-            "start it with a header row naming the attributes, e.g. `size,tiers`",
+            "start it with a header row naming the attributes, e.g. "
+            f"`{separator.join(_columns_example(known) or ['size', 'tiers'])}`",
         )
         return None
     header_names = [name.strip() for name in header]
@@ -312,7 +323,8 @@ def _csv_rows(
             Code.BAD_TABLE,
             f"{file_node.text} has no header row",
             SourceRef(file, 1, 1),
-            "start it with a header row naming the attributes, e.g. `size,tiers`",
+            "start it with a header row naming the attributes, e.g. "
+            f"`{separator.join(_columns_example(known) or ['size', 'tiers'])}`",
         )
         return None
     header_line = 1 + skip
@@ -409,6 +421,11 @@ def _separator(lines: list[str]) -> tuple[str, int, tuple[str, str] | None]:
             ),
         )
     return (found[0] if found else ","), first, None
+
+
+def _columns_example(known: Mapping[str, AttributeInfo]) -> list[str]:
+    """Two attributes of the product a table can have columns for, for hints."""
+    return [key for key, info in known.items() if info.kind in _TABLE_KINDS][:2]
 
 
 def _offsets(line: str, separator: str) -> list[int]:

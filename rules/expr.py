@@ -2,7 +2,7 @@
 
 `parse(text, source)` checks syntax only; `rules.language` resolves names against a product and
 type-checks. Every node evaluates over an env (attribute key -> value, see `rules.model.Value`; a text
-attribute appears as its length in graphemes) with exact int/Decimal arithmetic, and prints back to
+attribute appears as its length in graphemes) with exact arithmetic, and prints back to
 an expression that parses to an equal tree. Where an attribute does not apply, or a division is by
 zero, a value is None: comparisons with it are false (`!=` true), and arithmetic on it is None.
 
@@ -27,7 +27,8 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from decimal import Decimal
+from fractions import Fraction
 
 from rules.errors import Code, Diagnostic, EvaluationError, ExpressionError
 from rules.source import MAX_NUMBER_LENGTH, SourceRef
@@ -42,10 +43,10 @@ MAX_LENGTH = 20_000
 MAX_DEPTH = 100  # height of the tree; keeps evaluation and printing far from the recursion limit
 MAX_NESTING = 32  # brackets, `not` and `-` inside each other; each level costs the parser ten frames
 
-# One context for all expression arithmetic, so results never depend on the caller's thread context.
-_DECIMAL = Context(prec=50, traps=[InvalidOperation, DivisionByZero, Overflow])
-
-Number = int | Decimal
+# A number in arithmetic: exact, an int whenever it is whole (so `n / 3 * 3` is `n` again), else a
+# Fraction; a decimal literal such as 39.90 is read as the fraction it is. Money is rounded from it
+# once, at the end (`rules.money.round_money`).
+Number = int | Fraction
 
 # Printing precedence, loosest first; an operand that binds looser than its slot gets parentheses.
 _IFF, _IMPLIES, _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _NEGATE, _ATOM = range(1, 11)
@@ -127,20 +128,39 @@ def _truth(value: object, node: Expr) -> bool:
 def _number(value: object, node: Expr) -> Number | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+    if isinstance(value, bool) or not isinstance(value, int | Fraction | Decimal):
         raise EvaluationError(f"`{node}` is not a number (its value is {value!r})", node.source)
-    return value
+    return exact(value) if isinstance(value, Decimal) else value
+
+
+def exact(value: int | Decimal | Fraction) -> Number:
+    """A number as arithmetic holds it: an int when it is whole, else a Fraction.
+
+    >>> exact(Decimal("39.90")), exact(Decimal("2.0")), exact(Fraction(6, 3))
+    (Fraction(399, 10), 2, 2)
+    """
+    if isinstance(value, int):
+        return value
+    fraction = Fraction(value)
+    return fraction.numerator if fraction.denominator == 1 else fraction
 
 
 @dataclass(frozen=True)
 class Const(Expr):
-    """A literal: integer, decimal, boolean or "string" (a string may name an option)."""
+    """A literal: integer, decimal, boolean or "string" (a string may name an option). A decimal
+    evaluates to the exact number it writes (`exact`)."""
 
     value: int | Decimal | bool | str
     source: SourceRef | None = _source_field()
+    # What `evaluate` answers, worked out once: a decimal's exact value, else the value itself.
+    _evaluated: object = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        value = self.value
+        object.__setattr__(self, "_evaluated", exact(value) if isinstance(value, Decimal) else value)
 
     def evaluate(self, env: Mapping[str, object]) -> object:
-        return self.value
+        return self._evaluated
 
     def children(self) -> tuple[Expr, ...]:
         return ()
@@ -324,8 +344,9 @@ class Neg(Expr):
 
 @dataclass(frozen=True)
 class Arith(Expr):
-    """`a + b`, `a - b`, `a * b`, `a / b`: exact over int and Decimal; None (no value) if an operand
-    is None or a divisor is zero, as for an attribute that does not apply."""
+    """`a + b`, `a - b`, `a * b`, `a / b`: exact (ints stay ints, a quotient that is not whole is a
+    Fraction, any whole result an int); None (no value) if an operand is None or a divisor is zero,
+    as for an attribute that does not apply."""
 
     op: str
     left: Expr
@@ -340,22 +361,30 @@ class Arith(Expr):
         right = _number(self.right.evaluate(env), self.right)
         if left is None or right is None:
             return None
-        if self.op == "/":
+        op = self.op
+        if type(left) is int and type(right) is int:  # the common case, kept on plain ints
+            if op == "+":
+                return left + right
+            if op == "-":
+                return left - right
+            if op == "*":
+                return left * right
             if right == 0:
                 return None
-            return _DECIMAL.divide(Decimal(left), Decimal(right))
-        if isinstance(left, int) and isinstance(right, int):
-            if self.op == "+":
-                return left + right
-            if self.op == "-":
-                return left - right
-            return left * right
-        a, b = Decimal(left), Decimal(right)
-        if self.op == "+":
-            return _DECIMAL.add(a, b)
-        if self.op == "-":
-            return _DECIMAL.subtract(a, b)
-        return _DECIMAL.multiply(a, b)
+            quotient, remainder = divmod(left, right)
+            return quotient if remainder == 0 else Fraction(left, right)
+        result: Fraction
+        if op == "+":
+            result = Fraction(left) + right
+        elif op == "-":
+            result = Fraction(left) - right
+        elif op == "*":
+            result = Fraction(left) * right
+        elif right == 0:
+            return None
+        else:
+            result = Fraction(left) / right
+        return result.numerator if result.denominator == 1 else result
 
     def children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)

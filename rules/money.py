@@ -16,6 +16,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from fractions import Fraction
 from functools import lru_cache
 from typing import Final
 
@@ -101,22 +102,47 @@ def check_amount(amount: object, what: str = "amount") -> Decimal:
     return value
 
 
-def round_money(amount: Decimal, currency: str, rounding: str = "half_up") -> Decimal:
+def round_money(amount: Decimal | int | Fraction, currency: str, rounding: str = "half_up") -> Decimal:
     """Round to the currency's minor unit with the brand's mode (`half_up` or `half_even`).
 
-    This is the only function that rounds money: every amount on a quote goes through it once.
+    This is the only function that rounds money: every amount on a quote goes through it once. A
+    Fraction (a formula's exact result, say 11 × 0.005 = 0.055 however it was reached) is rounded from
+    its exact value, never through a decimal approximation.
 
     >>> round_money(Decimal("2.345"), "EUR"), round_money(Decimal("2.345"), "EUR", "half_even")
     (Decimal('2.35'), Decimal('2.34'))
     >>> round_money(Decimal("1499.5"), "JPY")
     Decimal('1500')
+    >>> round_money(Fraction(11, 200), "EUR"), round_money(Fraction(-1, 200), "EUR", "half_even")
+    (Decimal('0.06'), Decimal('0.00'))
+    >>> round_money(Fraction(-2, 3), "EUR"), round_money(Fraction(7, 3), "JPY")
+    (Decimal('-0.67'), Decimal('2'))
     """
     mode = ROUNDING_MODES.get(rounding)
     if mode is None:
         raise MoneyError(f"unknown rounding mode {rounding!r}: expected one of {', '.join(ROUNDING_MODES)}")
+    places = minor_units(currency)
+    if isinstance(amount, Fraction):
+        return _round_fraction(amount, places, mode)
     value = check_amount(amount)
-    quantum = Decimal(1).scaleb(-minor_units(currency))
+    quantum = Decimal(1).scaleb(-places)
     return value.quantize(quantum, rounding=mode, context=MONEY_CONTEXT)
+
+
+def _round_fraction(amount: Fraction, places: int, mode: str) -> Decimal:
+    """An exact amount to `places` decimals: to the nearest, ties away from zero (half_up) or to the
+    even neighbour (half_even), as `Decimal.quantize` rounds."""
+    scaled = amount * 10**places
+    whole, rest = divmod(scaled.numerator, scaled.denominator)  # floor, and what lies above it
+    twice = 2 * rest
+    if twice > scaled.denominator:
+        whole += 1
+    elif twice == scaled.denominator:
+        away = scaled > 0  # a tie below zero already sits at its floor, away from zero
+        whole += int(away if mode == ROUND_HALF_UP else whole % 2 == 1)
+    sign, digits, exponent = Decimal(whole).as_tuple()
+    assert isinstance(exponent, int)
+    return Decimal((sign, digits, exponent - places))
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

@@ -10,14 +10,15 @@ Rounding policy (all of it lives here and in `rules.money.round_money`):
   `unit_price * quantity`, itself rounded once;
 * `total = unit_price * quantity + tier line`, so the lines always add up to the total exactly.
 
-No float ever enters: amounts in the model, formula results and the answer are all `Decimal`; a float
-is an error, not something to convert.
+No float ever enters: amounts in the model and the answer are `Decimal`, a formula's result is exact
+(an int or a Fraction) until its line is rounded; a float is an error, not something to convert.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 
 from rules.errors import EvaluationError
 from rules.i18n import RULES, Percent
@@ -103,7 +104,7 @@ def quote(
     if rounding not in ROUNDING_MODES:
         raise PricingError(f"the brand's rounding {rounding!r} is not one of {', '.join(ROUNDING_MODES)}")
 
-    def rounded(amount: Decimal) -> Decimal:
+    def rounded(amount: Decimal | int | Fraction) -> Decimal:
         return round_money(amount, code, rounding)
 
     lines: list[PriceLine] = [
@@ -235,7 +236,10 @@ def _text_lines(
 
 
 def _rule_line(
-    rule: PriceRule, env: Mapping[str, object], currency: str, rounded: Callable[[Decimal], Decimal]
+    rule: PriceRule,
+    env: Mapping[str, object],
+    currency: str,
+    rounded: Callable[[Decimal | int | Fraction], Decimal],
 ) -> PriceLine | None:
     name = rule.label.get()
     if rule.when is not None:
@@ -256,11 +260,11 @@ def _rule_line(
             raise MissingPriceError(f"the price rule {name!r} has no formula in {currency}")
         result = _evaluate(expression, env, name)
         if result is None:
-            return None  # an attribute the formula reads does not apply: nothing to charge
-        if isinstance(result, bool) or not isinstance(result, Decimal | int):
+            return None  # no value (a number it reads does not apply, or a division by zero): no line
+        if isinstance(result, bool) or not isinstance(result, Decimal | int | Fraction):
             raise PriceRuleError(f"the formula of {name!r} gave {result!r}, not an amount")
-        amount = check_amount(result, f"the formula of {name!r}")
-        return PriceLine("formula", rule.label, rounded(amount))
+        # Exact until here: the one rounding of the line is from the formula's exact value.
+        return PriceLine("formula", rule.label, rounded(result))
     raise PriceRuleError(f"the price rule {name!r} has neither add nor formula")
 
 

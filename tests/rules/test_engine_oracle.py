@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from rules import load_catalog, load_product
 from rules.errors import CatalogError
 from rules.model import AttributeKind, Value
+from rules.pricing import PricingError
 from rules.product import Product
 from tests.support.designs import every_design
 
@@ -213,6 +214,8 @@ class Semantic:
     rules: list[tuple[int, Tree]]  # (line of the rule in the file, its tree)
     when: Tree | None  # the condition of `flag`, if any
     text_limit: int
+    formula: Tree | None = None  # a price line's EUR formula
+    rounding: str = "half_up"
 
 
 def _text(tree: Tree) -> str:
@@ -305,30 +308,31 @@ def _references(tree: Tree) -> set[str]:
     return {name for part in tree[1:] if isinstance(part, tuple) for name in _references(part)}
 
 
+ATOMS = st.sampled_from(
+    [
+        ("attr", "n"),
+        ("attr", "m"),
+        ("length", "t"),
+        ("num", Fraction(0)),
+        ("num", Fraction(1)),
+        ("num", Fraction(2)),
+        ("num", Fraction(3)),
+        ("num", Fraction(1, 2)),
+        ("num", Fraction(5, 1000)),
+    ]
+)
+
+
 @st.composite
 def _numeric(draw: st.DrawFn, depth: int = 0) -> Tree:
     if depth >= 2 or draw(st.integers(0, 2)) == 0:
-        return draw(
-            st.sampled_from(
-                [
-                    ("attr", "n"),
-                    ("attr", "m"),
-                    ("length", "t"),
-                    ("num", Fraction(0)),
-                    ("num", Fraction(1)),
-                    ("num", Fraction(2)),
-                    ("num", Fraction(3)),
-                    ("num", Fraction(1, 2)),
-                    ("num", Fraction(5, 1000)),
-                ]
-            )
-        )
+        return draw(ATOMS)
     op = draw(st.sampled_from(["+", "-", "*", "/", "/"]))
-    if op == "/":
-        # by numbers that can be 0, and by 2
-        divisor = draw(st.sampled_from([("attr", "m"), ("length", "t"), ("num", Fraction(2))]))
-        return ("arith", op, draw(_numeric(depth + 1)), divisor)
     return ("arith", op, draw(_numeric(depth + 1)), draw(_numeric(depth + 1)))
+
+
+def _round_trip(dividend: Tree, divisor: Tree) -> Tree:
+    return ("arith", "*", ("arith", "/", dividend, divisor), divisor)
 
 
 @st.composite
@@ -342,7 +346,10 @@ def _constant(draw: st.DrawFn) -> Tree:
 
 @st.composite
 def _condition(draw: st.DrawFn, conditional: bool) -> Tree:
-    form = draw(st.integers(0, 4))
+    form = draw(st.integers(0, 5))
+    if form == 5:  # a quotient multiplied back: exact arithmetic gives the dividend again
+        dividend = draw(_numeric(1))
+        return ("compare", "==", _round_trip(dividend, draw(ATOMS)), dividend)
     if form == 4:
         names = draw(st.lists(st.sampled_from(["n", "m", "c", "flag"]), min_size=2, max_size=3, unique=True))
         op = draw(st.sampled_from(["==", "<=", ">="]))
@@ -374,8 +381,8 @@ def _rule(draw: st.DrawFn, conditional: bool) -> Tree:
 
 @st.composite
 def semantic_products(draw: st.DrawFn) -> Semantic:
-    """A product with two numbers, a choice, a boolean (perhaps conditional) and a short text, and
-    random rules between them."""
+    """A product with two numbers, a choice, a boolean (perhaps conditional) and a short text, random
+    rules between them, and perhaps a price formula."""
     top, step = draw(st.integers(1, 4)), draw(st.sampled_from([1, 2]))
     limit = draw(st.integers(1, 2))
     lines = [
@@ -390,21 +397,28 @@ def semantic_products(draw: st.DrawFn) -> Semantic:
     ]
     when: Tree | None = None
     if draw(st.booleans()):
-        when = draw(
-            st.sampled_from([("is", "c", "c0"), ("compare", ">", ("attr", "n"), ("num", Fraction(0)))])
-        )
+        positive = ("compare", ">", ("attr", "n"), ("num", Fraction(0)))
+        when = draw(st.sampled_from([("is", "c", "c0"), positive]))
         lines.append(f"  flag: {{type: boolean, default: false, when: '{_text(when)}'}}")
     else:
         lines.append("  flag: {type: boolean, default: false}")
-    lines.append("constraints:")
+    conditional = when is not None
+    trees = [
+        draw(_constant()) if draw(st.integers(0, 5)) == 0 else draw(_rule(conditional))
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    lines.append("constraints:" if trees else "constraints: []")
     rules: list[tuple[int, Tree]] = []
-    for number in range(draw(st.integers(0, 3))):
-        tree = draw(_constant()) if draw(st.integers(0, 5)) == 0 else draw(_rule(when is not None))
+    for number, tree in enumerate(trees):
         rules.append((len(lines) + 1, tree))
-        lines.append(f"  - rule: '{_text(tree)}'\n    message: Rule {number}")
-        lines.append("")
-    if not rules:
-        lines[-1] = "constraints: []"
+        lines.append(f"  - rule: '{_text(tree)}'")
+        lines.append(f"    message: Rule {number}")
+    formula: Tree | None = None
+    if draw(st.booleans()):
+        formula = draw(_numeric())
+        if draw(st.booleans()):  # an amount divided and multiplied back, as 11 * 0.005 / 3 * 3
+            formula = _round_trip(("arith", "*", formula, ("num", Fraction(5, 1000))), draw(ATOMS))
+        lines.extend(["prices:", "  - label: Formula", f"    formula: {{EUR: '{_text(formula)}'}}"])
     flag: list[Value] = [False, True] if when is None else [None, False, True]
     values: dict[str, list[Value]] = {
         "n": list(range(0, top + 1, step)),
@@ -413,15 +427,23 @@ def semantic_products(draw: st.DrawFn) -> Semantic:
         "t": ["x" * length for length in range(limit + 1)],
         "flag": flag,
     }
-    source = "\n".join(line for line in lines if line) + "\n"
-    # the lines were counted with the blank separators; count them again as written
-    numbered: list[tuple[int, Tree]] = []
-    written = source.splitlines()
-    at = 0
-    for _, tree in rules:
-        at = next(i for i in range(at, len(written)) if written[i].startswith("  - rule:")) + 1
-        numbered.append((at, tree))
-    return Semantic(source, values, numbered, when, limit)
+    rounding = draw(st.sampled_from(["half_up", "half_even"]))
+    return Semantic("\n".join(lines) + "\n", values, rules, when, limit, formula, rounding)
+
+
+def _formula_line(product: Semantic, design: Design) -> Decimal | None:
+    """The formula's line in EUR: its exact value rounded to cents, here through decimals far longer
+    than any tie could hide in (None when it has no value)."""
+    assert product.formula is not None
+    value = _value(product.formula, design)
+    if value is None:
+        return None
+    assert isinstance(value, int | Fraction)
+    exact = Fraction(value)
+    wide = Context(prec=200)
+    mode = ROUND_HALF_UP if product.rounding == "half_up" else ROUND_HALF_EVEN
+    quotient = wide.divide(Decimal(exact.numerator), Decimal(exact.denominator))
+    return quotient.quantize(Decimal("0.01"), rounding=mode, context=wide)
 
 
 def oracle_designs(product: Semantic) -> list[Design]:
@@ -458,7 +480,7 @@ def test_the_meaning_of_rules_matches_a_brute_force_of_its_own(
     tmp_path_factory, semantic: Semantic, data: st.DataObject
 ) -> None:
     folder = tmp_path_factory.mktemp("semantic")
-    (folder / "brand.yaml").write_text(BRAND)
+    (folder / "brand.yaml").write_text(f"{BRAND}rounding: {semantic.rounding}\n")
     (folder / "random.yaml").write_text(semantic.source)
     constants = [(line, tree) for line, tree in semantic.rules if not _references(tree)]
     never = [line for line, tree in constants if not _value(tree, {})]
@@ -481,6 +503,18 @@ def test_the_meaning_of_rules_matches_a_brute_force_of_its_own(
     for design in every_value_design(semantic):
         accepted = design in valid
         assert (not product.validate(design)) == accepted, (design, semantic.source)
+    # and prices each valid design's formula from its exact value, rounded once
+    if semantic.formula is not None:
+        for design in valid:
+            expected = _formula_line(semantic, design)
+            try:
+                lines = product.price(design).lines
+            except PricingError:
+                assert expected is not None
+                assert expected < -1, (design, semantic.source)  # below the base price of 1.00
+                continue
+            found = [line.amount for line in lines if line.kind == "formula"]
+            assert found == ([] if not expected else [expected]), (design, semantic.source)
 
     # and, given random picks, counts and offers what the brute force finds
     base = data.draw(st.sampled_from(every_value_design(semantic)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -360,8 +361,16 @@ def test_arithmetic_is_exact() -> None:
     assert ev("0.1 + 0.2") == Decimal("0.3")
     assert ev("a + b", a=2, b=3) == 5
     assert isinstance(ev("a + b", a=2, b=3), int)
-    assert ev("7 / 2") == Decimal("3.5")
+    assert ev("7 / 2") == Fraction(7, 2)
     assert ev("-a", a=4) == -4
+    # a quotient is the fraction it is, and a whole result an int again
+    assert ev("1 / 3") == Fraction(1, 3)
+    assert all(ev("n / 3 * 3", n=n) == n for n in range(-7, 8))
+    assert type(ev("n / 3 * 3", n=5)) is int
+    assert type(ev("2.50 * 2")) is int
+    assert ev("n * 0.005 / 3 * 3", n=11) == Fraction(55, 1000)
+    assert ev("1 / 3 + 1 / 6 == 0.5") is True
+    assert ev("10 / 4 < 2.5") is False
 
 
 def test_a_division_by_zero_has_no_value() -> None:

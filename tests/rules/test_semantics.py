@@ -164,3 +164,43 @@ def test_a_formula_dividing_by_zero_is_left_off_and_rules_check_says_so(tmp_path
     assert warning.source is not None
     assert warning.source.line == 9
     assert "(width = 0)" in warning.message
+
+
+# -- exact arithmetic --------------------------------------------------------------------------------
+
+THIRDS = (
+    "attributes:\n  n: {type: number, min: 0, max: 11, default: 0}\n"
+    "constraints:\n  - rule: n / 3 * 3 == n\n    message: Always\n"
+    'prices:\n  - label: Thirds\n    formula: {EUR: "n * 0.005 / 3 * 3"}\n'
+)
+
+
+def test_a_quotient_multiplied_back_is_the_number_again(tmp_path: Path) -> None:
+    engine = product(tmp_path, THIRDS)
+    assert engine.count() == 12
+    assert all(engine.validate({"n": n}) == [] for n in range(12))
+
+
+@pytest.mark.parametrize(
+    ("rounding", "n", "amount"),
+    [
+        ("half_up", 11, "0.06"),
+        ("half_even", 11, "0.06"),
+        ("half_up", 1, "0.01"),
+        ("half_even", 1, None),
+        ("half_even", 3, "0.02"),
+        ("half_up", 7, "0.04"),
+    ],
+)
+def test_a_formula_is_rounded_once_from_its_exact_value(
+    tmp_path: Path, rounding: str, n: int, amount: str | None
+) -> None:
+    # Given a formula that divides by 3 and multiplies back: n × 0.005 exactly, rounded once
+    (tmp_path / "brand.yaml").write_text(f"{BRAND}rounding: {rounding}\n", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(
+        f'product: p\nlabel: P\nprice: {{EUR: "1.00"}}\n{THIRDS}', encoding="utf-8"
+    )
+    engine = load_catalog(tmp_path).products["p"]
+    lines = [line.amount for line in engine.price({"n": n}).lines if line.kind == "formula"]
+    # 0.055 is a tie: half_up 0.06, half_even 0.06; 0.005: 0.01 or nothing; 0.015: 0.02 either way
+    assert lines == ([] if amount is None else [Decimal(amount)])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -469,6 +470,70 @@ def render_explanation(spec: dict[str, Any], answer: dict[str, Any], picks: dict
         f"valid: {_show(answer['valid'])}; complete: {_show(answer['complete'])}"
     )
     return "\n".join(lines)
+
+
+@rules_group.command("new")
+@click.argument("product")
+@click.option(
+    "--catalog",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=lambda: os.environ.get("ATELIER_CATALOG", DEFAULT_CATALOG),
+    show_default="./catalog",
+)
+def new(product: str, catalog: Path) -> None:
+    """Start the product file PRODUCT.yaml in the catalog folder, from a commented template in the
+    brand's currencies and languages; never over an existing file or product."""
+    from rules.errors import CatalogError
+    from rules.language import load_brand
+    from rules.language.template import BadKey, check_product_key, product_template
+    from rules.model import Brand, Localized
+
+    try:
+        check_product_key(product)
+    except BadKey as error:
+        raise click.BadParameter(str(error), param_hint="PRODUCT") from None
+    brand_file = catalog / "brand.yaml"
+    if not brand_file.is_file():
+        raise click.ClickException(
+            f"{catalog} has no brand.yaml: a product file goes next to its brand's. Give the folder "
+            "holding brand.yaml with --catalog."
+        )
+    target = catalog / f"{product}.yaml"
+    if target.exists():
+        raise click.ClickException(
+            f"{target} already exists: nothing was written. Edit it, or choose another key."
+        )
+    for other in sorted(catalog.glob("*.yaml")):
+        if _product_key_of(other) == product:
+            raise click.ClickException(
+                f"{other} already describes the product {product!r}: product keys are unique in a "
+                "catalog. Edit that file, or choose another key."
+            )
+    try:
+        brand = load_brand(brand_file)
+    except CatalogError:
+        click.echo(
+            f"{brand_file} has errors (`atelier rules check {catalog}` lists them): the new product is "
+            "priced in EUR only.",
+            err=True,
+        )
+        brand = Brand("brand", Localized.plain("Brand"), ("EUR",), {})
+    try:
+        with target.open("x", encoding="utf-8") as file:
+            file.write(product_template(product, brand))
+    except FileExistsError:
+        raise click.ClickException(f"{target} already exists: nothing was written.") from None
+    click.echo(f"Created {target}. Edit it, then run: atelier rules check {catalog}")
+
+
+def _product_key_of(path: Path) -> str | None:
+    """The `product:` key a YAML file starts with, read without loading it (it may not load yet)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    found = re.search(r"^product:[ \t]*['\"]?([^'\"#\s]+)", text, re.MULTILINE)
+    return found.group(1) if found else None
 
 
 @rules_group.command("schema")

@@ -49,7 +49,7 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
     assert "run" in result.output
     assert "rules" in result.output
     result = runner.invoke(main, ["rules", "--help"])
-    assert {"check", "explain", "schema"} <= set(result.output.split())
+    assert {"check", "explain", "schema", "new"} <= set(result.output.split())
 
 
 def test_check_a_clean_catalog(runner: CliRunner) -> None:
@@ -352,3 +352,72 @@ def test_the_demo_catalog_is_clean(runner: CliRunner) -> None:
     result = runner.invoke(main, ["rules", "check", str(demo)])
     assert result.exit_code == 0, result.output
     assert " 0 errors" in result.output
+
+
+# -- atelier rules new ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, folder)
+    return folder
+
+
+def test_new_starts_a_product_that_checks_without_an_error(runner: CliRunner, catalog_copy: Path) -> None:
+    # Given a catalog folder
+    # When a merchant starts a product
+    result = runner.invoke(main, ["rules", "new", "tote-bag", "--catalog", str(catalog_copy)])
+    # Then its file is next to the brand, in the brand's currencies, commented, and reads cleanly
+    assert result.exit_code == 0, result.output
+    created = catalog_copy / "tote-bag.yaml"
+    assert f"Created {created}" in result.output
+    text = created.read_text(encoding="utf-8")
+    assert text.startswith("# Tote bag: a new product.")
+    assert "product: tote-bag" in text
+    assert 'price: {EUR: "20.00", USD: "20.00"}' in text
+    assert "options: [white, ink, gold]" in text  # the brand's own palette
+    assert "max_length: 20" in text  # within the brand's max_text_length
+    checked = runner.invoke(main, ["rules", "check", str(created)])
+    assert checked.exit_code == 0, checked.output
+    assert "tote-bag: " in checked.output
+    assert "1 product checked: 0 errors" in checked.output
+
+
+def test_new_refuses_a_file_that_exists(runner: CliRunner, catalog_copy: Path) -> None:
+    before = (catalog_copy / "mug.yaml").read_bytes()
+    result = runner.invoke(main, ["rules", "new", "mug", "--catalog", str(catalog_copy)])
+    assert result.exit_code == 1
+    assert "mug.yaml already exists" in result.output
+    assert (catalog_copy / "mug.yaml").read_bytes() == before
+
+
+def test_new_refuses_a_key_another_file_has(runner: CliRunner, catalog_copy: Path) -> None:
+    (catalog_copy / "poster.yaml").rename(catalog_copy / "wall-poster.yaml")
+    result = runner.invoke(main, ["rules", "new", "poster", "--catalog", str(catalog_copy)])
+    assert result.exit_code == 1
+    assert "wall-poster.yaml already describes the product 'poster'" in result.output
+    assert not (catalog_copy / "poster.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [
+        ("Tote_Bag", "write `tote-bag` instead"),
+        ("9bag", "a brand or product key is lowercase letters, digits and -, starting with a letter"),
+    ],
+)
+def test_new_refuses_a_bad_key_with_its_rule(
+    runner: CliRunner, catalog_copy: Path, key: str, hint: str
+) -> None:
+    result = runner.invoke(main, ["rules", "new", key, "--catalog", str(catalog_copy)])
+    assert result.exit_code == 2
+    assert hint in " ".join(result.output.split())
+    assert sorted(p.name for p in catalog_copy.glob("*.yaml")) == ["brand.yaml", "mug.yaml", "poster.yaml"]
+
+
+def test_new_needs_a_catalog_folder_with_a_brand(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["rules", "new", "tote-bag", "--catalog", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "brand.yaml" in result.output
+    assert not (tmp_path / "tote-bag.yaml").exists()

@@ -570,8 +570,10 @@ class Product:
         """Every way a complete design breaks the product's rules (not only the first)."""
         violations: list[Violation] = []
         env = self._env(design)
+        applying: dict[str, bool] = {}
         for attribute in self.model.attributes:
             applies = attribute.when is None or _holds(attribute.when, env)
+            applying[attribute.key] = applies
             value = design.get(attribute.key)
             if not applies:
                 if not _is_empty(value):
@@ -611,9 +613,11 @@ class Product:
                 rule = RuleRef(constraint.id, constraint.message, constraint.origin, constraint.source)
                 violations.append(Violation("rule", keys, constraint.message, rule))
         for table in self.model.tables:
-            row = tuple(env.get(key) for key in table.attributes)
-            if any(v is None for v in row):
+            # `null` in a row matches an attribute that does not apply; one that applies without a
+            # value is already reported as missing.
+            if any(env.get(key) is None and applying[key] for key in table.attributes):
                 continue
+            row = tuple(env.get(key) for key in table.attributes)
             if (row in table.rows) != table.allowed:
                 rule = RuleRef(table.id, table.message, table.origin, table.source)
                 violations.append(Violation("table", table.attributes, table.message, rule))

@@ -365,26 +365,18 @@ def _combination_table(
 ) -> Table:
     scope = tuple(finite.by_attribute[key][0] for key in attributes)
     domains = [finite.variables[i].values for i in scope]
+    # A cell matches exactly its value, `null` exactly "does not apply" (the value None): a design
+    # where an attribute does not apply is judged by the table like any other (docs/rules.md).
     encoded: set[tuple[int, ...]] = set()
     for row in rows:
         indices = tuple(finite.variables[i].index(value) for i, value in zip(scope, row, strict=True))
         if all(index is not None for index in indices):
             encoded.add(tuple(index for index in indices if index is not None))
-    # A table speaks only of designs where all its attributes apply: rows with "does not apply" pass.
-    skipped = (
-        {
-            combination
-            for combination in itertools.product(*(range(len(d)) for d in domains))
-            if any(domain[i] is None for domain, i in zip(domains, combination, strict=True))
-        }
-        if any(None in d for d in domains)
-        else set()
-    )
     if allowed:
-        accepted = encoded | skipped
+        accepted = encoded
     else:
         everything = itertools.product(*(range(len(d)) for d in domains))
-        accepted = {c for c in everything if c not in encoded} | skipped
+        accepted = {c for c in everything if c not in encoded}
     combinations = prod(len(d) for d in domains)
     ordered = tuple(sorted(accepted))
     return Table(rule, scope, ordered, len(ordered) == combinations)

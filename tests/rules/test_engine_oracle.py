@@ -293,6 +293,11 @@ def _value(tree: Tree, design: Design) -> object:
         return bool(_value(tree[1], design)) or bool(_value(tree[2], design))  # type: ignore[arg-type]
     if kind == "->":
         return not _value(tree[1], design) or bool(_value(tree[2], design))  # type: ignore[arg-type]
+    if kind == "table":
+        # A cell matches exactly its value; None (`null`) exactly "does not apply".
+        _, keys, rows, allowed = tree
+        matched = any(all(_same(design[k], cell) for k, cell in zip(keys, row, strict=True)) for row in rows)  # type: ignore[call-overload]
+        return matched == allowed
     if kind == "distinct":
         # Values of different kinds are different: true is not 1.
         seen = {repr(design[k]) for k in tree[1] if design[k] is not None}  # type: ignore[union-attr]
@@ -303,7 +308,7 @@ def _value(tree: Tree, design: Design) -> object:
 def _references(tree: Tree) -> set[str]:
     if tree[0] in ("attr", "length", "is"):
         return {str(tree[1])}
-    if tree[0] == "distinct":
+    if tree[0] in ("distinct", "table"):
         return set(tree[1])  # type: ignore[arg-type]
     return {name for part in tree[1:] if isinstance(part, tuple) for name in _references(part)}
 
@@ -329,6 +334,28 @@ def _numeric(draw: st.DrawFn, depth: int = 0) -> Tree:
         return draw(ATOMS)
     op = draw(st.sampled_from(["+", "-", "*", "/", "/"]))
     return ("arith", op, draw(_numeric(depth + 1)), draw(_numeric(depth + 1)))
+
+
+@st.composite
+def _table(draw: st.DrawFn, conditional: bool, numbers: list[int]) -> Tree:
+    """A combination table over two attributes, `null` among the cells of `flag` when it has a `when`."""
+    columns: dict[str, list[Value]] = {
+        "c": ["c0", "c1", "c2"],
+        "n": list(numbers),
+        "flag": [None, False, True] if conditional else [False, True],
+    }
+    keys = draw(st.sampled_from([("c", "flag"), ("n", "flag"), ("c", "n")]))
+    row = st.tuples(*(st.sampled_from(columns[k]) for k in keys))
+    rows = draw(st.lists(row, min_size=1, max_size=5, unique=True))
+    return ("table", keys, tuple(rows), draw(st.booleans()))
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _round_trip(dividend: Tree, divisor: Tree) -> Tree:
@@ -407,11 +434,19 @@ def semantic_products(draw: st.DrawFn) -> Semantic:
         draw(_constant()) if draw(st.integers(0, 5)) == 0 else draw(_rule(conditional))
         for _ in range(draw(st.integers(0, 3)))
     ]
+    if draw(st.booleans()):
+        trees.append(draw(_table(conditional, list(range(0, top + 1, step)))))
     lines.append("constraints:" if trees else "constraints: []")
     rules: list[tuple[int, Tree]] = []
     for number, tree in enumerate(trees):
         rules.append((len(lines) + 1, tree))
-        lines.append(f"  - rule: '{_text(tree)}'")
+        if tree[0] == "table":
+            _, keys, rows, allowed = tree
+            written = ", ".join(f"[{', '.join(_cell(cell) for cell in row)}]" for row in rows)  # type: ignore[attr-defined]
+            mode = "allowed" if allowed else "forbidden"
+            lines.append(f"  - table: {{attributes: [{', '.join(keys)}], {mode}: [{written}]}}")  # type: ignore[arg-type]
+        else:
+            lines.append(f"  - rule: '{_text(tree)}'")
         lines.append(f"    message: Rule {number}")
     formula: Tree | None = None
     if draw(st.booleans()):
@@ -468,10 +503,12 @@ def every_value_design(product: Semantic) -> list[Design]:
 
 def _agrees(design: Design, picks: Design) -> bool:
     """A design keeps the picks: the same values, or no value where `flag` does not apply."""
-    return all(
-        design[k] == v and type(design[k]) is type(v) or (k == "flag" and design[k] is None)
-        for k, v in picks.items()
-    )
+    return all(_same(design[k], v) or (k == "flag" and design[k] is None) for k, v in picks.items())
+
+
+def _same(value: object, other: object) -> bool:
+    """Equal and of one kind: `true` is not 1."""
+    return value == other and type(value) is type(other)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
@@ -530,10 +567,5 @@ def test_the_meaning_of_rules_matches_a_brute_force_of_its_own(
             continue
         others = {k: v for k, v in picks.items() if k != attribute.key}
         for option in domains.attributes[attribute.key].options:
-            expected = any(
-                d[attribute.key] == option.key
-                and type(d[attribute.key]) is type(option.key)
-                and _agrees(d, others)
-                for d in valid
-            )
+            expected = any(_same(d[attribute.key], option.key) and _agrees(d, others) for d in valid)
             assert option.available == expected, (attribute.key, option.key, picks, semantic.source)

@@ -204,3 +204,41 @@ def test_a_formula_is_rounded_once_from_its_exact_value(
     lines = [line.amount for line in engine.price({"n": n}).lines if line.kind == "formula"]
     # 0.055 is a tie: half_up 0.06, half_even 0.06; 0.005: 0.01 or nothing; 0.015: 0.02 either way
     assert lines == ([] if amount is None else [Decimal(amount)])
+
+
+# -- null in tables ---------------------------------------------------------------------------------
+
+BOTTLE = (
+    "attributes:\n"
+    "  bottle: {type: choice, options: [glass, can], default: glass}\n"
+    "  cap: {type: choice, options: [gold, ink], default: gold, when: bottle != can}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "cans"), [("[glass, gold], [can, null]", 1), ("[glass, gold], [glass, ink]", 0)]
+)
+def test_an_allowed_table_allows_does_not_apply_only_where_a_row_says_null(
+    tmp_path: Path, rows: str, cans: int
+) -> None:
+    # Given an allowed table over an attribute that does not apply to cans
+    engine = product(
+        tmp_path,
+        f"{BOTTLE}constraints:\n  - table: {{attributes: [bottle, cap], allowed: [{rows}]}}\n"
+        "    message: No\n",
+    )
+    # Then a can (no cap) is allowed exactly when a row says [can, null]
+    assert engine.count({"bottle": "can"}) == cans
+    assert (engine.validate({"bottle": "can", "cap": None}) == []) is bool(cans)
+
+
+def test_a_forbidden_row_with_null_forbids_that_combination(tmp_path: Path) -> None:
+    engine = product(
+        tmp_path,
+        f"{BOTTLE}constraints:\n  - table: {{attributes: [bottle, cap], forbidden: [[can, null]]}}\n"
+        "    message: No can\n",
+    )
+    assert engine.count() == 2  # glass with either cap; no can
+    assert not engine.domains({}).attributes["bottle"].options[1].available
+    assert [v.kind for v in engine.validate({"bottle": "can", "cap": None})] == ["table"]
+    assert engine.validate({"bottle": "glass", "cap": "ink"}) == []

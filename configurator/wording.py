@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from configurator.locale import MESSAGES
+from rules.countries import country_name, meant
 from rules.i18n import LANGUAGES
 from rules.model import Localized
 
@@ -93,7 +94,7 @@ class Problem:
     """What is wrong with a field, read from a technical message: a kind and its numbers."""
 
     kind: str  # required | too-long | too-short | length | range | at-least | at-most | email | choice
-    #            | whole-number | number | type | unknown-field | unreadable | invalid
+    #            | country | whole-number | number | type | unknown-field | unreadable | invalid
     numbers: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -119,7 +120,7 @@ _TECHNICAL: Final = tuple(
         (r"Not a valid email address\.", "email"),
         (r"Must be one of: .*", "choice"),
         (r"A currency is three capital letters.*", "choice"),
-        (r"An ISO 3166-1 alpha-2 code.*", "choice"),
+        (r"Not an ISO 3166-1 alpha-2 country code.*", "country"),
         (r"Not a valid integer\.", "whole-number"),
         (r"Not a valid number\.", "number"),
         (r"Not a valid (?:string|boolean|list|tuple|mapping type|datetime|date|UUID)\.", "type"),
@@ -151,8 +152,32 @@ def classify(technical: str, value: Any = None) -> Problem:
                 kind = "too-long"
         if kind == "too-short" and int(numbers.get("min", "1")) <= 1:
             kind = "required" if value is None else "empty"
+        if kind == "country":
+            numbers = _country_numbers(value)
         return Problem(kind, numbers)
     return Problem("invalid")
+
+
+# A country named when a code is not one and no other is meant: the shop's own demo country.
+EXAMPLE_COUNTRY: Final = "FR"
+_MOST_QUOTED: Final = 20  # characters of what was written, quoted back
+
+
+def _country_numbers(value: Any) -> dict[str, str]:
+    """What a country refusal says: what was written (its start) and the code meant, if one is.
+
+    >>> _country_numbers("UK"), _country_numbers("Narnia")
+    ({'value': 'UK', 'country': 'GB'}, {'value': 'Narnia'})
+    """
+    written = str(value) if value is not None else ""
+    quoted = written if len(written) <= _MOST_QUOTED else written[: _MOST_QUOTED - 1] + "…"
+    found = meant(written) if isinstance(value, str) else ()
+    return {"value": quoted, "country": found[0]} if len(found) == 1 else {"value": quoted}
+
+
+def _country(code: str) -> Localized:
+    """A country's name in every language of the catalogs (CLDR's)."""
+    return Localized({language: country_name(code, language) for language in LANGUAGES})
 
 
 def _number(text: str | None) -> int | Decimal:
@@ -234,6 +259,24 @@ def shopper_sentence(problem: Problem, label: Localized, *, items: bool = False)
             return MESSAGES.localized("Enter an e-mail address such as name@example.com.")
         case "choice", _:
             return MESSAGES.localized("Choose one of the options offered for {label}.", label=label)
+        case "country", _:
+            written, code = problem.numbers.get("value", ""), problem.numbers.get("country")
+            if code is not None:
+                return MESSAGES.localized(
+                    "{label} must be a two-letter country code, not “{value}”. "
+                    "Did you mean {code} ({country})?",
+                    label=label,
+                    value=written,
+                    code=code,
+                    country=_country(code),
+                )
+            return MESSAGES.localized(
+                "{label} must be a two-letter country code such as {code} ({country}), not “{value}”.",
+                label=label,
+                value=written,
+                code=EXAMPLE_COUNTRY,
+                country=_country(EXAMPLE_COUNTRY),
+            )
         case "whole-number", _:
             return MESSAGES.localized("{label} must be a whole number.", label=label)
         case "number", _:

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypeGuard
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
+
+from rules.countries import countries, is_country, meant
 
 MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 MAX_TEXT_PICK = 1000  # far above any text limit; the engine gives the precise message
@@ -47,6 +49,21 @@ def bounded_scalar(value: bool | int | str, *, max_number: int, max_text: int) -
     if isinstance(value, str) and len(value) > max_text:
         raise ValidationError(f"Longer than {max_text} characters.")
     return value
+
+
+class CountryCode(validate.OneOf):
+    """An ISO 3166-1 alpha-2 country code, as shipping zones and tax rates name countries (documented
+    as the list of codes). A refusal names the country meant, for integrators: UK is GB."""
+
+    def __init__(self) -> None:
+        super().__init__(sorted(countries()))
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str) and is_country(value):
+            return value
+        found = meant(value) if isinstance(value, str) else ()
+        guess = f"; did you mean {' or '.join(found)}?" if found else ""
+        raise ValidationError(f"Not an ISO 3166-1 alpha-2 country code: {value!r}{guess}")
 
 
 class Money(fields.Field[Decimal]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from configurator.api.fields import Money, Picks, PickValue
+from configurator.api.fields import CountryCode, Money, Picks, PickValue
 from configurator.api.schemas import CURRENCY, PreviewSchema, PriceLineSchema, QuoteSchema, ViolationSchema
 from configurator.carts.services import MAX_QUANTITY
 from configurator.openapi import FieldErrorSchema
@@ -102,7 +102,8 @@ class LineUpdateSchema(StrictSchema):
 class AddressSchema(StrictSchema):
     country = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166-1 alpha-2 code, such as FR."),
+        validate=CountryCode(),
+        metadata={"description": "ISO 3166-1 alpha-2, e.g. FR; shipping and tax follow it"},
     )
     postal_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
     city = fields.String(required=True, validate=validate.Length(min=1, max=100))

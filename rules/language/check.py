@@ -9,6 +9,7 @@ from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rules.countries import country_name, meant
 from rules.errors import Code, Diagnostic
 from rules.language import fields as f
 from rules.language.registry import CURRENCIES
@@ -500,8 +501,26 @@ def _check_map(
     return ok or not isinstance(shape, f.Money)
 
 
+def country_hint(text: str) -> str:
+    """What to write instead of something that is not a country code: the code meant (GB for UK,
+    FR for fr, FRA or France), else how country codes are written.
+
+    >>> country_hint("UK")
+    'did you mean `GB` (United Kingdom)?'
+    >>> country_hint("Narnia")
+    "write the country's ISO 3166-1 alpha-2 code, e.g. `FR` for France"
+    """
+    found = meant(text)
+    if found:
+        said = " or ".join(f"`{code}` ({country_name(code)})" for code in found)
+        return f"did you mean {said}?"
+    return "write the country's ISO 3166-1 alpha-2 code, e.g. `FR` for France"
+
+
 def _key_hint(text: str, pattern: str, what: str) -> str:
     """What to write instead of a key its pattern refuses, from the rule of that kind of key."""
+    if pattern == f.COUNTRY:
+        return country_hint(text)
     rule = f.KEY_RULES.get(pattern)
     if rule is not None:
         return rule.hint(text)

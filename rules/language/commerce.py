@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rules.commerce import REST_OF_WORLD
+from rules.countries import is_country
 from rules.errors import Code
 from rules.i18n import RULES
 from rules.language import fields as f
-from rules.language.check import Fields, Report, check_table
+from rules.language.check import Fields, Report, check_table, country_hint
 from rules.language.values import Currencies, amount, localized, money
 from rules.language.yamlsafe import Mapping, Scalar, Sequence
 from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy
@@ -32,6 +34,8 @@ def lower_shipping(fields: Fields, currencies: Currencies, report: Report) -> tu
         if isinstance(countries_node, Sequence):
             for country in report.good(countries_node.items):
                 assert isinstance(country, Scalar)
+                if not _known_country(country, f"shipping zone {key!r}", report):
+                    continue
                 if country.text in seen:
                     report.error(
                         Code.BAD_VALUE,
@@ -81,6 +85,8 @@ def lower_tax(fields: Fields, report: Report) -> TaxPolicy | None:
         for key, value in rates_node.items:
             if not isinstance(value, Scalar) or report.is_bad(value):
                 continue
+            if not _known_country(key, "the tax rates", report):
+                continue
             percent = amount(value)
             if not f.TAX_RATE.holds(percent):
                 report.error(
@@ -98,3 +104,17 @@ def lower_tax(fields: Fields, report: Report) -> TaxPolicy | None:
         localized(label_node) if label_node is not None else RULES.localized("Tax"),
         bool(on_shipping.value) if on_shipping is not None else True,
     )
+
+
+def _known_country(node: Scalar, where: str, report: Report) -> bool:
+    """Whether a code written like a country's (two capitals) is one; if not (UK), report it with the
+    country meant: an address there would otherwise fall to the rest of the world."""
+    if node.text == REST_OF_WORLD or is_country(node.text):
+        return True
+    report.error(
+        Code.BAD_VALUE,
+        f"{node.text} in {where} is not an ISO 3166-1 alpha-2 country code",
+        node,
+        country_hint(node.text),
+    )
+    return False

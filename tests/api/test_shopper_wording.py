@@ -10,6 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from configurator.wording import classify, field_label, shopper_sentence
+
 ADDRESS = {"country": "FR", "postal_code": "75001", "city": "Paris", "line1": "1 rue de Rivoli"}
 CONTACT = {"email": "ann@example.org", "name": "Ann", "address": ADDRESS}
 CONFIGURE = "/api/v1/products/mug/configure"
@@ -85,8 +87,9 @@ def test_a_too_long_postcode_is_named_for_the_shopper_and_pathed_for_the_integra
          "Le champ « Adresse e-mail » est obligatoire."),
         ({"name": ""}, "/name", "Name cannot be empty.", "Le champ « Nom » ne peut pas être vide."),
         ({"address": {**ADDRESS, "country": "France"}}, "/address/country",
-         "Choose one of the options offered for Country.",
-         "Choisissez l'une des options proposées pour « Pays »."),
+         "Country must be a two-letter country code, not “France”. Did you mean FR (France)?",
+         "Le champ « Pays » doit être un code de pays à deux lettres, et non « France ». "
+         "Vouliez-vous dire FR (France) ?"),
         ({"address": {**ADDRESS, "city": None}}, "/address/city", "Town or city is required.",
          "Le champ « Ville » est obligatoire."),
         ({"address": "Paris"}, "/address", "Address is not in a form we can read.",
@@ -103,6 +106,54 @@ def test_contact_validation_speaks_to_shoppers_in_both_languages(
         (error,) = response.get_json()["errors"]
         assert (error["pointer"], error["detail"]) == (pointer, said)
         assert error["technical_detail"]  # marshmallow's words, for integrators
+
+
+@pytest.mark.parametrize(
+    ("country", "language", "said", "technical"),
+    [
+        ("UK", "en", "Country must be a two-letter country code, not “UK”. Did you mean GB (United Kingdom)?",
+         "Not an ISO 3166-1 alpha-2 country code: 'UK'; did you mean GB?"),
+        ("UK", "fr", "Le champ « Pays » doit être un code de pays à deux lettres, et non « UK ». "
+         "Vouliez-vous dire GB (Royaume-Uni) ?", None),
+        ("gb", "en", "Country must be a two-letter country code, not “gb”. Did you mean GB (United Kingdom)?",
+         None),
+        ("ZZ", "en", "Country must be a two-letter country code such as FR (France), not “ZZ”.",
+         "Not an ISO 3166-1 alpha-2 country code: 'ZZ'"),
+        ("ZZ", "fr", "Le champ « Pays » doit être un code de pays à deux lettres, comme FR (France), "
+         "et non « ZZ ».", None),
+    ],
+)  # fmt: skip
+def test_an_address_in_a_country_that_is_no_iso_code_is_refused_with_the_one_meant(
+    client: FlaskClient, country: str, language: str, said: str, technical: str | None
+) -> None:
+    # Given a cart, and an address in "UK": no ISO 3166-1 code, so it would ship as the rest of the
+    # world, without the United Kingdom's rates
+    cart = new_cart(client)
+    contact = {**CONTACT, "address": {**ADDRESS, "country": country}}
+
+    # When it is sent
+    response = ask(client, "PUT", f"/api/v1/carts/{cart}/contact", contact, language)
+
+    # Then it is refused: the shopper reads the field's name and the country meant, in their language;
+    # the integrator the path and the validator's words
+    assert response.status_code == 422
+    (error,) = response.get_json()["errors"]
+    assert error["detail"] == said
+    assert (error["pointer"], error["code"]) == ("/address/country", "country")
+    if technical is not None:
+        assert error["technical_detail"] == technical
+    # And the cart keeps no address
+    assert client.get(f"/api/v1/carts/{cart}").get_json()["contact"]["address"] is None
+
+
+def test_a_country_refusal_is_written_in_every_language_of_the_catalogs() -> None:
+    # The test shop speaks English and French; the sentence itself is written in German too.
+    problem = classify("Not an ISO 3166-1 alpha-2 country code: 'UK'; did you mean GB?", "UK")
+    said = shopper_sentence(problem, field_label(["address", "country"]))
+    assert said.get("de") == (
+        "Das Feld „Land“ muss ein zweistelliger Ländercode sein, nicht „UK“. "
+        "Meinten Sie GB (Vereinigtes Königreich)?"
+    )
 
 
 def test_a_quantity_out_of_range_says_the_range_and_not_the_validator(client: FlaskClient) -> None:

@@ -1,0 +1,87 @@
+"""Countries: the ISO 3166-1 alpha-2 codes, their names in every language, and the code meant by a
+near miss ("UK" for GB, "FRA" or "France" for FR), from the CLDR data Babel ships.
+
+Shipping zones, tax rates and shoppers' addresses name countries by these codes; a code that is not
+one (UK) would silently fall to the rest of the world, with its shipping and tax.
+
+>>> is_country("GB"), is_country("UK"), is_country("gb")
+(True, False, False)
+>>> meant("UK"), meant("fra"), meant("Germany"), meant("YU")
+(('GB',), ('FR',), ('DE',), ('ME', 'RS'))
+>>> country_name("DE", "fr")
+'Allemagne'
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Final
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+
+# CLDR names some territories ISO 3166-1 does not assign: continents and groups (EU, EZ, UN, QO),
+# exceptionally reserved or user-assigned codes (Ascension AC, Clipperton CP, Sark CQ, Diego Garcia
+# DG, Ceuta and Melilla EA, the Canary Islands IC, Tristan da Cunha TA, Kosovo XK), pseudo-locales
+# (XA, XB) and "unknown" (ZZ). An address in one of them carries the code of the country it is in.
+_NOT_ISO: Final = frozenset("AC CP CQ DG EA EU EZ IC QO TA UN XA XB XK ZZ".split())
+
+
+@cache
+def countries() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code (249 of them)."""
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(
+        code
+        for code in codes
+        if len(code) == 2 and code.isalpha() and code.isupper() and code not in _NOT_ISO
+    )
+
+
+def is_country(code: str) -> bool:
+    """Whether `code` is an ISO 3166-1 alpha-2 code, written as ISO writes it (upper case)."""
+    return code in countries()
+
+
+def country_name(code: str, locale: str = "en") -> str:
+    """The country's name in `locale` (English for a language CLDR does not know), else the code."""
+    try:
+        names = Locale.parse(locale.replace("-", "_")).territories
+    except (UnknownLocaleError, ValueError):
+        names = Locale("en").territories
+    return str(names.get(code) or code)
+
+
+@cache
+def _by_name() -> dict[str, str]:
+    """Countries by their English name, folded: "united kingdom" -> GB."""
+    names = Locale("en").territories
+    return {str(names[code]).casefold(): code for code in countries() if code in names}
+
+
+def meant(written: str) -> tuple[str, ...]:
+    """The countries someone who wrote `written` most likely meant, in code order: the code in
+    capitals (gb), the code replacing a former or unofficial one (UK, an alpha-3 code such as FRA, a
+    numeric one such as 250), the country of that English name, or of a close one (Frnace). Empty
+    when nothing is close, or when `written` is a country already."""
+    if is_country(written):
+        return ()
+    text = written.strip()
+    upper = text.upper()
+    if is_country(upper):
+        return (upper,)
+    aliases: Mapping[str, Sequence[str]] = get_global("territory_aliases")
+    replaced = tuple(sorted(code for code in aliases.get(upper, ()) if is_country(code)))
+    if replaced:
+        return replaced
+    by_name = _by_name()
+    folded = text.casefold()
+    if folded in by_name:
+        return (by_name[folded],)
+    if len(folded) > 3:
+        close = difflib.get_close_matches(folded, list(by_name), n=1, cutoff=0.8)
+        if close:
+            return (by_name[close[0]],)
+    return ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from rules.countries import countries
 from rules.language import fields as f
 from rules.money import known_currencies, minor_units
 
@@ -67,6 +68,10 @@ def language_schema() -> JSON:
             "description": "A rule expression, e.g. `material == enamel -> colour != gold`.",
             "type": "string",
             "minLength": 1,
+        },
+        "country": {
+            "description": 'An ISO 3166-1 alpha-2 country code (GB, not UK), or "*" for every other country.',
+            "enum": [*sorted(countries()), "*"],
         },
         "cell": {
             "description": "A table cell: an option key, a number, true/false, or null (does not apply).",
@@ -229,6 +234,8 @@ def _described(schema: JSON) -> JSON:
 def _shape(shape: f.Shape) -> JSON:
     if isinstance(shape, f.Table):
         return {"$ref": f"#/$defs/{shape.name}"}
+    if isinstance(shape, f.Text) and shape.pattern == f.COUNTRY:
+        return {"$ref": "#/$defs/country"}
     if isinstance(shape, f.Text):
         result: JSON = {"type": "string"}
         if shape.enum:
@@ -276,9 +283,12 @@ def _shape(shape: f.Shape) -> JSON:
             result["uniqueItems"] = True
         return result
     if isinstance(shape, f.MapOf):
+        names: JSON = (
+            {"$ref": "#/$defs/country"} if shape.key_pattern == f.COUNTRY else {"pattern": shape.key_pattern}
+        )
         result = {
             "type": "object",
-            "propertyNames": {"pattern": shape.key_pattern},
+            "propertyNames": names,
             "additionalProperties": _shape(shape.value),
         }
         if shape.min_items:

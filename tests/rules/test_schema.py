@@ -206,6 +206,11 @@ SHAPE_MISTAKES = {
         brand(more="shipping: [{zone: z, countries: [FR], flat: {EUR: '4.905'}}]\n"),
         product(),
     ),
+    "UK for the United Kingdom": (brand(more="tax: {rates: {UK: '20'}}\n"), product()),
+    "a shipping zone of a country that is none": (
+        brand(more="shipping: [{zone: z, countries: [FR, UK], flat: {EUR: '4.90'}}]\n"),
+        product(),
+    ),
     "a table mode without a file": (
         brand(),
         product(
@@ -233,7 +238,14 @@ SHAPES_ACCEPTED = {
     ),
     "99.5 % off": (brand(), product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: '99.5'}]\n")),
     "0.5 % off": (brand(), product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: 0.5}]\n")),
-    "tax rates from 0 to 100": (brand(more="tax: {rates: {FR: '0', DE: '100', IT: 22.5}}\n"), product()),
+    "tax rates from 0 to 100": (
+        brand(more="tax: {rates: {FR: '0', DE: '100', IT: 22.5, '*': '0'}}\n"),
+        product(),
+    ),
+    "countries and the rest of the world": (
+        brand(more="shipping: [{zone: z, countries: [GB, MC, '*'], flat: {EUR: '4.90'}}]\n"),
+        product(),
+    ),
     "rows of a CSV file": (
         brand(),
         product(body=ATTRIBUTE + "constraints: [{table: {file: t.csv, mode: forbidden}, message: m}]\n"),

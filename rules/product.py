@@ -26,7 +26,7 @@ from rules.engine.diagram import INF, Diagram, IntArray, Sweep
 from rules.engine.explain import CheapestPaths, Explainer, Explaining
 from rules.engine.finite import FiniteModel, FiniteValue, lower
 from rules.engine.layout import LENGTH_KINDS, AttributeSlots, Layout
-from rules.errors import Diagnostic
+from rules.errors import Diagnostic, RulesError
 from rules.i18n import RULES
 from rules.language import load_brand
 from rules.language import load_catalog as load_catalog_models
@@ -54,7 +54,7 @@ from rules.results import (
     TextState,
     Violation,
 )
-from rules.text import check_text, grapheme_length
+from rules.text import MAX_CODE_POINTS_PER_GRAPHEME, TextProblemCode, check_text, grapheme_length
 
 
 @dataclass
@@ -114,6 +114,7 @@ class Product:
         ]
         self._preferences = self._default_preferences()
         self._preference_groups = self._diagram.soft_group_costs(self._preferences)
+        self._attribute_by_key = {a.key: a for a in model.attributes}
         # `validate` runs on every configure step: what each constraint reads is worked out once.
         self._constraint_reads: list[tuple[Constraint, frozenset[str], tuple[str, ...]]] = []
         for constraint in model.constraints:
@@ -176,9 +177,11 @@ class Product:
         The fewest defaults change, each to its nearest valid value (numbers by distance, other kinds
         by the merchant's order of options, ties to the earlier); texts and uploads are never made up.
         A pick on an attribute whose condition fails is set aside (the attribute has no value); picks
-        that clash are kept as they are and the rest is completed as if they were not made.
+        that clash, and picks no design can have (see `count`), are kept as they are and the rest is
+        completed as if they were not made.
         """
         picks = {key: value for key, value in picks.items() if value is not None}
+        impossible = self._impossible(picks)
         levels, soft = self._engine_picks(picks, PICK)
         soft = {**{lv: c for lv, c in self._preferences.items() if lv not in levels}, **soft}
         for key in self._texts_to_keep(picks):
@@ -193,9 +196,10 @@ class Product:
         design.update(picks)
         if path is not None:
             design.update(self._design_of(path))
-        if path is None or int(sweep.forward[-1]) >= PICK:
-            # The picks clash: the path broke as few of them as it could; the shopper's picks are
-            # shown as they are, and what they make apply or not is settled around them.
+        if path is None or int(sweep.forward[-1]) >= PICK or impossible:
+            # The picks clash (or one no design can have was made): the path broke as few of them as
+            # it could; the shopper's picks are shown as they are, and what they make apply or not is
+            # settled around them.
             design.update(picks)
             self._apply_conditions(design, picks)
         return design
@@ -239,9 +243,13 @@ class Product:
         """The picks that cannot hold together, as smallest sets (none of a set's picks can be left
         out and the set still clash): one, and another for every further clash among the rest, until
         the rest can be completed into a valid design. Picks are dropped in the reverse of the
-        attribute order, so the earliest picks are the ones named."""
-        keys = [a.key for a in self.model.attributes if picks.get(a.key) is not None]
-        groups: list[tuple[str, ...]] = []
+        attribute order, so the earliest picks are the ones named. A pick no design can have (see
+        `count`) clashes on its own, and comes first."""
+        impossible = self._impossible(picks)
+        keys = [
+            a.key for a in self.model.attributes if picks.get(a.key) is not None and a.key not in impossible
+        ]
+        groups: list[tuple[str, ...]] = [(key,) for key in impossible]
         named: set[str] = set()
         while not self._hold({k: picks[k] for k in keys if k not in named}):
             needed = [k for k in keys if k not in named]
@@ -256,8 +264,28 @@ class Product:
 
     def _hold(self, picks: Mapping[str, Value]) -> bool:
         """Whether the picks can be completed into a valid design."""
+        if self._impossible(picks):
+            return False
         levels, soft = self._engine_picks(picks, 1)
         return self._diagram.sweep(levels, None, soft).consistent
+
+    def _impossible(self, picks: Mapping[str, Value]) -> dict[str, Violation]:
+        """The picks no design can have, in attribute order, each with why: what the attribute takes
+        (a number off its range or steps, an option it does not offer, a text longer than any design
+        holds...). Raises UnknownAttributeError for a pick on an attribute the product lacks."""
+        found: dict[str, Violation] = {}
+        for key, value in picks.items():
+            if value is None:
+                continue
+            attribute = self._attribute_by_key.get(key)
+            if attribute is None:
+                raise UnknownAttributeError(self.key, key, list(self._attribute_by_key))
+            problem = _unplaceable(attribute, value, self.model.brand)
+            if problem is not None:
+                found[key] = problem
+        if len(found) > 1:
+            return {key: found[key] for key in self._attribute_by_key if key in found}
+        return found
 
     def _engine_picks(
         self, picks: Mapping[str, Value], weight: int | Mapping[str, int]
@@ -293,9 +321,13 @@ class Product:
         variable = self._finite.by_attribute[key][0]
         size = len(self._finite.variables[variable].values)
         cost = np.full(size, INVENT, dtype=np.int64)
-        length = self._levels({key: value}).get(self._layout.level(variable), 0)
-        cost[length] = 0
+        # A text too long for any design (a clash of its own) is completed around its longest length.
         attribute = self.model.attribute(key)
+        if attribute is not None and attribute.kind is AttributeKind.IMAGE:
+            length = _presence(value)
+        else:
+            length = min(grapheme_length(value) if isinstance(value, str) else 0, size - 1)
+        cost[length] = 0
         cost[0] = min(cost[0], 1 if attribute is not None and attribute.when is not None else PICK)
         return {self._layout.level(variable): cost}
 
@@ -351,24 +383,34 @@ class Product:
         return picks, problems
 
     def _levels(self, picks: Mapping[str, Value]) -> dict[int, int]:
-        """Picks as diagram level -> value index (values the engine does not know are left out)."""
+        """Picks as diagram level -> value index. A value no design can have is left out, never
+        clamped or read as another: callers answer it themselves (`_impossible`)."""
         finite = self._finite
         levels: dict[int, int] = {}
         for key, value in picks.items():
-            attribute = self.model.attribute(key)
+            attribute = self._attribute_by_key.get(key)
             if attribute is None or value is None:
                 continue
             variables = finite.by_attribute[key]
             if attribute.kind is AttributeKind.MULTI:
-                chosen = value if isinstance(value, frozenset) else frozenset()
+                if not isinstance(value, list | tuple | set | frozenset):
+                    continue
+                chosen = frozenset(value)
+                if any(attribute.option(str(option)) is None for option in chosen):
+                    continue
                 for index in variables:
                     levels[self._layout.level(index)] = int(finite.variables[index].option in chosen)
                 continue
             finite_value: FiniteValue
             if attribute.kind is AttributeKind.TEXT:
-                length = grapheme_length(value) if isinstance(value, str) else 0
-                finite_value = min(length, len(finite.variables[variables[0]].values) - 1)
+                longest = len(finite.variables[variables[0]].values) - 1
+                # More code points than a text of `longest` graphemes can hold: too long, uncounted.
+                if not isinstance(value, str) or len(value) > max(longest, 1) * MAX_CODE_POINTS_PER_GRAPHEME:
+                    continue
+                finite_value = grapheme_length(value)
             elif attribute.kind is AttributeKind.IMAGE:
+                if value != "" and image_pick(value) is None:
+                    continue
                 finite_value = _presence(value)
             else:
                 finite_value = value if not isinstance(value, frozenset) else None
@@ -387,12 +429,16 @@ class Product:
         A pick on a conditional attribute holds only while the attribute applies (so it never greys
         out what would make it stop applying). When picks clash, the clashing attributes are answered
         against every other pick, and every other attribute as if the clashing picks were not made:
-        only the options involved are greyed."""
+        only the options involved are greyed. A pick no design can have (see `count`) clashes on its
+        own: it is named with why (the values the attribute takes), and every answer is given as if
+        it were not made."""
+        impossible = self._impossible(picks)
         levels, soft = self._engine_picks(picks, 1)
         sweep = self._diagram.sweep(levels, None, soft)
+        consistent = sweep.consistent and not impossible
         clash: tuple[str, ...] = ()
         rest_sweep, rest_levels = sweep, levels
-        if not sweep.consistent:
+        if not consistent:
             clash = self.clash(picks)
             rest_levels, rest_soft = self._engine_picks({k: v for k, v in picks.items() if k not in clash}, 1)
             rest_sweep = self._diagram.sweep(rest_levels, None, rest_soft)
@@ -408,11 +454,11 @@ class Product:
             )
             for answers in self._answers
         }
-        violations: tuple[Violation, ...] = ()
+        violations: tuple[Violation, ...] = tuple(impossible.values())
         if not sweep.consistent:
-            violations = tuple(self._conflicts({k: picks[k] for k in clash}))
+            violations += tuple(self._conflicts({k: picks[k] for k in clash if k not in impossible}))
         remaining = self.count(picks) if count else None
-        return Domains(states, sweep.consistent, violations, remaining, clash)
+        return Domains(states, consistent, violations, remaining, clash)
 
     def explain(self, picks: Mapping[str, Value], attribute: str, option: Value) -> Reason | None:
         """Why `attribute = option` is greyed out given the picks, as `domains(picks)` would say; None
@@ -469,7 +515,13 @@ class Product:
 
     def count(self, picks: Mapping[str, Value] | None = None) -> int:
         """Exact number of valid designs agreeing with the picks (texts counted by length); a pick on a
-        conditional attribute agrees with designs where it does not apply (see `domains`)."""
+        conditional attribute agrees with designs where it does not apply (see `domains`).
+
+        A pick no design can have (a number off its range or steps, an option the attribute does not
+        offer, a text longer than its `max_length`...) agrees with none: 0. A pick on an attribute
+        the product does not have is an `UnknownAttributeError`."""
+        if picks and self._impossible(picks):
+            return 0
         levels, soft = self._engine_picks(picks or {}, 1)
         return self._diagram.count(levels, soft)
 
@@ -529,6 +581,11 @@ class Product:
     ) -> Repair | None:
         finite, diagram = self._finite, self._diagram
         levels, soft = self._engine_picks(picks, weights)
+        impossible = self._impossible(picks)
+        for key in impossible:  # a pick no design can have is changed, whatever it becomes
+            for variable in finite.by_attribute[key]:
+                size = len(finite.variables[variable].values)
+                soft[self._layout.level(variable)] = np.full(size, weights[key], dtype=np.int64)
         levels.pop(level, None)
         soft.pop(level, None)
         by_level = {lv: weights[self._layout.attribute_at(lv)] for lv in levels}
@@ -550,7 +607,7 @@ class Product:
             key = variable_at.attribute
             old = picks.get(key)
             if variable_at.option is not None:
-                current = changes[key].new if key in changes else old
+                current = changes[key].new if key in changes else frozenset() if key in impossible else old
                 members = set(current) if isinstance(current, frozenset) else set()
                 if new_index:
                     members.add(variable_at.option)
@@ -592,6 +649,10 @@ class Product:
                 if attribute.kind not in (AttributeKind.MULTI,):
                     message = RULES.localized("Choose “{label}”.", label=attribute.label)
                     violations.append(Violation("missing", (attribute.key,), message))
+                continue
+            invalid = _coerce(attribute, value)[1] if attribute.kind is not AttributeKind.TEXT else None
+            if invalid is not None:  # a value the attribute never takes (a text's length: below)
+                violations.append(Violation("invalid", (attribute.key,), invalid))
                 continue
             if attribute.kind is AttributeKind.MULTI and isinstance(value, frozenset):
                 high = attribute.max_count if attribute.max_count is not None else len(attribute.options)
@@ -749,6 +810,30 @@ def load_product(path: str | Path, brand: Brand | str | Path | None = None) -> P
     if brand is None or isinstance(brand, (str, Path)):
         brand = load_brand(Path(brand) if brand is not None else path.parent / "brand.yaml")
     return Product(load_product_model(path, brand))
+
+
+class UnknownAttributeError(RulesError, ValueError):
+    """A pick on an attribute the product does not have."""
+
+    def __init__(self, product: str, key: str, known: list[str]) -> None:
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        super().__init__(f"product {product!r} has no attribute {key!r}{hint}")
+        self.key = key
+
+
+def _unplaceable(attribute: Attribute, value: Value, brand: Brand) -> Violation | None:
+    """Why no design can have `value` for `attribute`, or None when some can."""
+    typed, problem = _coerce(attribute, value)
+    if problem is not None:
+        return Violation("invalid", (attribute.key,), problem)
+    limits = attribute.text
+    # Code points bound graphemes from above: a short text is never too long, and is not segmented.
+    if isinstance(typed, str) and limits is not None and len(typed) > limits.max_length:
+        for found in check_text(typed, limits, brand, label=attribute.label):
+            if found.code is TextProblemCode.TOO_LONG:  # as `validate` says it, so answers merge
+                return Violation("text", (attribute.key,), found.message)
+    return None
 
 
 def _holds(expr: object, env: Mapping[str, object]) -> bool:

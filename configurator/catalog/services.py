@@ -450,9 +450,12 @@ def _conflict(step: Settled, model: ProductModel, locale: str) -> dict[str, Any]
     if not step.clash:
         return None
     rules = [v.rule for v in step.domains.violations if v.rule is not None]
+    # A pick no design can have (a text longer than any design holds) clashes on its own: the engine
+    # says why, in the shopper's words.
+    alone = [v.message.get(locale) for v in step.domains.violations if v.rule is None and v.kind != "rule"]
     labels = listed([_attribute_label(model, key, locale) for key in step.clash], languages=(locale,))
     # Said of picks that clash when no rule of the merchant's names them all.
-    message = " ".join(rule.message.get(locale) for rule in rules) or MESSAGES.localized(
+    message = " ".join([*alone, *(rule.message.get(locale) for rule in rules)]) or MESSAGES.localized(
         "These choices cannot go together: {picks}. Change one of them.", picks=labels
     ).get(locale)
     return {"picks": list(step.clash), "message": message, "rules": [_rule(r, locale) for r in rules]}

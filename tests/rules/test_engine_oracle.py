@@ -501,9 +501,33 @@ def every_value_design(product: Semantic) -> list[Design]:
     return [dict(zip(keys, c, strict=True)) for c in itertools.product(*(product.values[k] for k in keys))]
 
 
+def _grid(product: Semantic, key: str) -> list[Value]:
+    return [v for v in product.values[key] if v is not None]
+
+
+def _off_grid(product: Semantic, key: str) -> list[Value]:
+    """Values no design of `key` has: off its range or steps, not an option, of another kind, too long."""
+    off: dict[str, list[Value]] = {
+        "n": [max(_grid(product, "n")) + 1, -1, 1 if 1 not in product.values["n"] else 5, True],  # type: ignore[type-var]
+        "m": [3, -1, False],
+        "c": ["c9", 0],
+        "t": ["x" * (product.text_limit + 1), "y" * 40],
+        "flag": ["yes", 1],
+    }
+    return [v for v in off[key] if not any(_same(v, w) for w in product.values[key])]
+
+
 def _agrees(design: Design, picks: Design) -> bool:
-    """A design keeps the picks: the same values, or no value where `flag` does not apply."""
-    return all(_same(design[k], v) or (k == "flag" and design[k] is None) for k, v in picks.items())
+    """A design keeps the picks: the same values, or no value where `flag` does not apply (for a value
+    `flag` can take: one off the grid is kept by no design)."""
+    return all(
+        _same(design[k], v) or (k == "flag" and design[k] is None and v in (False, True) and type(v) is bool)
+        for k, v in picks.items()
+    )
+
+
+def _on_grid(product: Semantic, key: str, value: Value) -> bool:
+    return any(_same(value, other) for other in _grid(product, key))
 
 
 def _same(value: object, other: object) -> bool:
@@ -553,14 +577,33 @@ def test_the_meaning_of_rules_matches_a_brute_force_of_its_own(
             found = [line.amount for line in lines if line.kind == "formula"]
             assert found == ([] if not expected else [expected]), (design, semantic.source)
 
-    # and, given random picks, counts and offers what the brute force finds
+    # and, given random picks (some perhaps off the grid: values no design has), counts and offers what
+    # the brute force finds
     base = data.draw(st.sampled_from(every_value_design(semantic)))
     keys = data.draw(st.lists(st.sampled_from(list(base)), unique=True, max_size=3))
     picks = {k: base[k] for k in keys if base[k] is not None}
+    for key in data.draw(st.lists(st.sampled_from(list(base)), unique=True, max_size=2)):
+        picks[key] = data.draw(st.sampled_from(_off_grid(semantic, key)))
+    impossible = [
+        a.key
+        for a in product.model.attributes
+        if a.key in picks and not _on_grid(semantic, a.key, picks[a.key])
+    ]
     assert product.count(picks) == sum(_agrees(d, picks) for d in valid), (picks, semantic.source)
     domains = product.domains(picks, explain=False)
     assert domains.consistent == any(_agrees(d, picks) for d in valid)
-    if not domains.consistent:
+    # A pick off the grid clashes on its own, says why, and is set aside for every other answer
+    assert set(impossible) <= set(domains.clash)
+    assert {k for v in domains.violations for k in v.attributes} >= set(impossible)
+    design = product.complete(picks)
+    # kept as given, or set aside where `flag` does not apply
+    assert all(_same(design[k], picks[k]) or (k == "flag" and design[k] is None) for k in impossible)
+    assert all(product.validate({**d, k: picks[k]}) for d in valid[:3] for k in impossible)
+    placeable = {k: v for k, v in picks.items() if k not in impossible}
+    if impossible and any(_agrees(d, placeable) for d in valid):
+        assert domains.clash == tuple(impossible)
+        picks = placeable  # what every other attribute is answered against
+    elif not domains.consistent:
         return
     for attribute in product.model.attributes:
         if attribute.kind is AttributeKind.TEXT:

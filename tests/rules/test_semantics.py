@@ -15,7 +15,7 @@ from rules.analysis import analyse
 from rules.errors import CatalogError
 from rules.expr import Const
 from rules.model import Constraint, Localized
-from rules.product import Product
+from rules.product import Product, UnknownAttributeError
 
 BRAND = 'brand: test-brand\nlabel: Test\ncurrencies: [EUR]\npalette: {red: "#FF0000", blue: "#0000FF"}\n'
 
@@ -242,3 +242,61 @@ def test_a_forbidden_row_with_null_forbids_that_combination(tmp_path: Path) -> N
     assert not engine.domains({}).attributes["bottle"].options[1].available
     assert [v.kind for v in engine.validate({"bottle": "can", "cap": None})] == ["table"]
     assert engine.validate({"bottle": "glass", "cap": "ink"}) == []
+
+
+# -- picks no design can have -------------------------------------------------------------------------
+
+GRID = (
+    "attributes:\n"
+    "  width: {type: number, min: 0, max: 100, step: 10, default: 10}\n"
+    "  colour: {type: choice, options: [red, blue], default: red}\n"
+    "  extras: {type: multi, options: [x, y], default: []}\n"
+    "  engraving: {type: text, max_length: 5, required: false}\n"
+    "constraints: []\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("width", 65),  # off its steps
+        ("width", 110),  # off its range
+        ("width", True),  # not a number
+        ("colour", "green"),  # not an option
+        ("extras", frozenset({"x", "z"})),  # an option it does not offer
+        ("engraving", "Maximilian"),  # longer than any design holds
+    ],
+)
+def test_a_pick_no_design_can_have_is_an_answer_of_its_own(tmp_path: Path, key: str, value: object) -> None:
+    engine = product(tmp_path, GRID)
+    picks = {"colour": "blue", key: value} if key != "colour" else {key: value}
+    # Then no design agrees with it, and it clashes on its own, with why
+    assert engine.count(picks) == 0
+    domains = engine.domains(picks, count=True)
+    assert domains.consistent is False
+    assert domains.clash == (key,)
+    assert domains.remaining == 0
+    (why,) = domains.violations
+    assert why.attributes == (key,)
+    # every other attribute is answered as if it were not made
+    assert all(o.available for o in domains.attributes["colour" if key != "colour" else "width"].options)
+    # the design keeps it as given, validate reports it, and a repair changes it
+    design = engine.complete(picks)
+    assert design[key] == value
+    assert why in engine.validate(design)
+    target, wanted = ("width", 20) if key == "colour" else ("colour", "red")
+    (repair, *_) = engine.repairs(picks, target, wanted)
+    assert key in [change.attribute for change in repair.changes]
+
+
+def test_an_over_long_text_is_said_as_the_text_check_says_it(tmp_path: Path) -> None:
+    engine = product(tmp_path, GRID)
+    (why,) = engine.domains({"engraving": "Maximilian"}).violations
+    assert why.kind == "text"
+    assert why.message.get() == "Engraving is too long: at most 5 characters, not 10."
+
+
+def test_a_pick_on_an_attribute_the_product_lacks_is_an_error(tmp_path: Path) -> None:
+    engine = product(tmp_path, GRID)
+    with pytest.raises(UnknownAttributeError, match="did you mean 'width'"):
+        engine.count({"widht": 10})

@@ -216,8 +216,10 @@ def test_a_report_takes_an_entry_out_of_the_gallery_until_the_merchant_decides(
     accept_privacy(page)
     reported = card(page, "Gold rush")
     expect(reported).to_contain_text("by Cleo")
-    # (the voting view shuffles the designs: it is there too, in whatever place)
+    # (the voting view shuffles the designs: it is there too, in whatever place, once the shuffled list
+    # has replaced the one shown, whose cards the report would otherwise be opened on)
     page.get_by_role("tab", name="Vote").click()
+    expect(page.get_by_role("tabpanel")).not_to_have_attribute("aria-busy", "true")
     expect(page.get_by_text("In a random order, so that every design has the same chance")).to_be_visible()
     expect(reported.get_by_role("button", name="Vote for Gold rush")).to_be_visible()
 

@@ -1,5 +1,9 @@
 """Browser tests: the app served on a real port (SQLite in tmp_path, the demo catalog), Debian's
-Chromium driven by Playwright, one browser per session and a fresh context per test."""
+Chromium driven by Playwright, one browser per session and a fresh context per test.
+
+On pytest-xdist's workers (`make pytest`) each worker has a shop and a browser of its own, in its own
+temporary folder on a port of its own; screenshots are named after what they show, each by one test
+file, and a file runs on one worker, so no two workers write the same one."""
 
 from __future__ import annotations
 

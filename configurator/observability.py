@@ -16,6 +16,7 @@ import hmac
 import logging
 import os
 import re
+import struct
 import sys
 import time
 import uuid
@@ -162,6 +163,34 @@ class MetricsUnauthorized(AtelierError):
         )
 
 
+class _SettledMultiProcessCollector:
+    """The counts of every process (prometheus_client's MultiProcessCollector), read again when a
+    process is creating its file at that instant: prometheus_client creates it empty, then sizes it,
+    and a read in between fails on the empty file (`struct.error`). A scrape must not answer 500
+    because a worker process was just starting."""
+
+    ATTEMPTS = 5
+
+    def __init__(self) -> None:
+        self.files = multiprocess.MultiProcessCollector(None)  # type: ignore[no-untyped-call]
+
+    def collect(self) -> list[Any]:
+        for attempt in range(self.ATTEMPTS):
+            try:
+                return list(self.files.collect())  # type: ignore[no-untyped-call]
+            except struct.error:
+                if attempt == self.ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01)  # the creating process sizes its file right after
+        return []
+
+
+def multiprocess_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    registry.register(_SettledMultiProcessCollector())
+    return registry
+
+
 def metrics_view() -> Response:
     """Prometheus' text format; every gunicorn worker's counts when running multiprocess."""
     token = current_app.config.get("ATELIER_METRICS_TOKEN") or ""
@@ -169,10 +198,7 @@ def metrics_view() -> Response:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
             raise MetricsUnauthorized()
-    registry = REGISTRY
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    registry = multiprocess_registry() if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else REGISTRY
     response = Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -181,9 +207,7 @@ def metrics_view() -> Response:
 def serve_worker_metrics(host: str, port: int) -> None:
     """Serve what this worker's processes count (PROMETHEUS_MULTIPROC_DIR) at http://host:port/metrics,
     from a thread of the worker's main process: a worker machine has no app server to scrape."""
-    registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    start_http_server(port, addr=host, registry=registry)
+    start_http_server(port, addr=host, registry=multiprocess_registry())
     logging.getLogger(__name__).info("worker metrics at http://%s:%d/metrics", host, port)
 
 

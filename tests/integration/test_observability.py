@@ -424,3 +424,31 @@ def test_worker_metrics_need_an_address_and_a_multiprocess_folder(monkeypatch: p
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     with pytest.raises(ConfigurationError, match="PROMETHEUS_MULTIPROC_DIR"):
         load_config({}, {"ATELIER_WORKER_METRICS_BIND": "0.0.0.0:9464"})
+
+
+def test_a_scrape_while_a_process_creates_its_metrics_file_reads_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a process whose metrics file is still empty (created, not yet sized)
+    from prometheus_client import generate_latest
+
+    from configurator import observability
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    empty = tmp_path / "counter_4242.db"
+    empty.touch()
+    registry = observability.multiprocess_registry()
+    collector = next(iter(registry._collector_to_names))  # the one collector it holds
+    reads = []
+    real_collect = collector.files.collect
+
+    def collect() -> Any:
+        reads.append(1)
+        if len(reads) == 2:  # the process sizes its file between the first read and the second
+            empty.unlink()
+        return real_collect()
+
+    monkeypatch.setattr(collector.files, "collect", collect)
+    # When it is scraped, then the scrape reads the files again and answers
+    assert generate_latest(registry) is not None
+    assert len(reads) == 2

@@ -158,6 +158,7 @@ def test_an_order_placed_in_german_is_confirmed_in_german(smtp_app: Flask, smtp:
     for english in ("Thank you", "Hello", " each", "Follow your order", ": yes"):
         assert english not in body
 
+
 def test_running_the_task_again_sends_nothing_more(smtp_app: Flask, smtp: SmtpServer) -> None:
     order = place_order(smtp_app)
     mark_paid(smtp_app, order.id)

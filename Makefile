@@ -120,8 +120,8 @@ test: lint typecheck pytest
 
 # The long property-based run of the API against its OpenAPI document, a separate CI step after `make
 # test` (which runs the same test with 25 examples per operation). Zero 5xx, zero answers outside the
-# document. FUZZ_EXAMPLES per operation bounds the work (120 for 76 operations: about 9,000 requests,
-# about 2 minutes on an idle 2-core machine and 7 at load 8).
+# document. FUZZ_EXAMPLES per operation bounds the work (120 for 76 operations: about 9,000 requests;
+# on two workers, PYTEST_WORKERS, about a minute and a half on a quiet 2-core machine, more on a busy one).
 # FUZZ_TIMEOUT (seconds) only stops a run that hangs: it is no speed target, so it leaves room for a
 # busy machine and still keeps the whole of CI under 90 minutes there.
 FUZZ_EXAMPLES ?= 120

@@ -107,7 +107,7 @@ def listed(
     return Localized(
         {
             language: format_list(
-                [spoken(item, language) for item in items], style=style, locale=_cldr(language)
+                [spoken(item, language) for item in items], style=style, locale=cldr_locale(language)
             )
             for language in _languages(languages or LANGUAGES, items)
         }
@@ -160,14 +160,14 @@ def spoken(value: Param, language: str) -> str:
     # change how a number is written.
     with localcontext(_WRITING):
         if isinstance(value, Percent):
-            return format_percent(value.value / 100, locale=_cldr(language), decimal_quantization=False)
+            return format_percent(value.value / 100, locale=cldr_locale(language), decimal_quantization=False)
         if isinstance(value, Amount):
-            return format_currency(value.value, value.currency, locale=_cldr(language))
-        return format_decimal(value, locale=_cldr(language), decimal_quantization=False)
+            return format_currency(value.value, value.currency, locale=cldr_locale(language))
+        return format_decimal(value, locale=cldr_locale(language), decimal_quantization=False)
 
 
 @cache
-def _cldr(language: str) -> str:
+def cldr_locale(language: str) -> str:
     """A BCP 47 tag ("fr-CA") as Babel names the locale ("fr_CA"); an unknown one reads as English."""
     tag = language.replace("-", "_")
     try:

@@ -123,13 +123,14 @@ def _script_messages(language: str) -> dict[str, str | list[str]]:
 def script_messages() -> Response:
     """The texts of the scripts in the shopper's language (`?lang=` when they chose one the shop offers,
     else the negotiated language), with the language menu. Read by pages and partner widgets alike."""
-    offered = {entry["code"]: entry["code"] for entry in _offered_languages()}
+    languages = _offered_languages()
+    offered = {entry["code"]: entry["code"] for entry in languages}
     asked = request.args.get("lang", "")
     language = offered.get(asked) or request_language()
     response = jsonify(
         language=language,
         direction=direction(language),
-        languages=_offered_languages(),
+        languages=languages,
         plural_forms=plural_forms(language),
         messages=_script_messages(language.split("-")[0]),
     )

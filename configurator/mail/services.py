@@ -225,4 +225,4 @@ def _value(value: object, locale: str) -> str:
 def _money(amount: Decimal, currency: str, locale: str) -> str:
     # Stored amounts carry four decimals whatever the currency; shown, they carry the currency's,
     # written the language's way ("12,50 €").
-    return spoken(Amount(round_money(amount, currency), currency), locale.replace("-", "_"))
+    return spoken(Amount(round_money(amount, currency), currency), locale)

@@ -19,6 +19,7 @@ from typing import Literal
 from babel.units import format_unit
 
 from configurator.locale import MESSAGES
+from rules.i18n import cldr_locale
 
 MM_PER_INCH = 25.4
 DEFAULT_MIN_DPI = 300
@@ -112,11 +113,7 @@ def format_length(mm: float, locale: str = "en") -> str:
     >>> format_length(200), format_length(95), format_length(33.33), format_length(95, "fr")
     ('20 cm', '9.5 cm', '3.3 cm', '9,5\u202fcm')
     """
-    return format_unit(round(mm / 10, 1), "length-centimeter", length="short", locale=_babel_locale(locale))
-
-
-def _babel_locale(locale: str) -> str:
-    return locale.replace("-", "_")
+    return format_unit(round(mm / 10, 1), "length-centimeter", length="short", locale=cldr_locale(locale))
 
 
 def print_quality_warning(

@@ -244,11 +244,10 @@ class Product:
         out and the set still clash): one, and another for every further clash among the rest, until
         the rest can be completed into a valid design. Picks are dropped in the reverse of the
         attribute order, so the earliest picks are the ones named. A pick no design can have (see
-        `count`) clashes on its own, and comes first."""
+        `count`) clashes on its own, and comes first; the clashes among the rest read it as
+        `_engine_picks` does, so a text too long still makes apply what a text makes apply."""
         impossible = self._impossible(picks)
-        keys = [
-            a.key for a in self.model.attributes if picks.get(a.key) is not None and a.key not in impossible
-        ]
+        keys = [a.key for a in self.model.attributes if picks.get(a.key) is not None]
         groups: list[tuple[str, ...]] = [(key,) for key in impossible]
         named: set[str] = set()
         while not self._hold({k: picks[k] for k in keys if k not in named}):
@@ -263,9 +262,8 @@ class Product:
         return tuple(groups)
 
     def _hold(self, picks: Mapping[str, Value]) -> bool:
-        """Whether the picks can be completed into a valid design."""
-        if self._impossible(picks):
-            return False
+        """Whether the picks can be completed into a valid design, a pick no design can have read as
+        `_engine_picks` reads it."""
         levels, soft = self._engine_picks(picks, 1)
         return self._diagram.sweep(levels, None, soft).consistent
 
@@ -292,10 +290,13 @@ class Product:
     ) -> tuple[dict[int, int], dict[int, IntArray]]:
         """Picks as the diagram reads them: exact picks by level, and per-value costs (`weight`, or
         the attribute's weight, for any other value) for picks on conditional attributes, which also
-        accept "does not apply"."""
+        accept "does not apply". A text longer than any design holds stands for a text that is there
+        (any length that fits): the shopper typed one, and what it makes apply is settled with it."""
         levels = self._levels({k: v for k, v in picks.items() if v is not None})
         soft: dict[int, IntArray] = {}
         for attribute in self.model.attributes:
+            if attribute.kind is AttributeKind.TEXT:
+                self._stand_in_for_long_text(attribute, picks.get(attribute.key), levels, soft, weight)
             if attribute.when is None or attribute.kind is AttributeKind.MULTI:
                 continue
             variable = self._finite.by_attribute[attribute.key][0]
@@ -309,6 +310,26 @@ class Product:
             cost[0] = 0  # None, or a text's length 0: the attribute does not apply
             soft[level] = cost
         return levels, soft
+
+    def _stand_in_for_long_text(
+        self,
+        attribute: Attribute,
+        value: Value,
+        levels: Mapping[int, int],
+        soft: dict[int, IntArray],
+        weight: int | Mapping[str, int],
+    ) -> None:
+        if not isinstance(value, str) or value == "":
+            return
+        variable = self._finite.by_attribute[attribute.key][0]
+        level = self._layout.level(variable)
+        if level in levels:
+            return  # a length some design has: an exact pick
+        each = weight if isinstance(weight, int) else weight.get(attribute.key, 1)
+        cost = np.zeros(len(self._finite.variables[variable].values), dtype=np.int64)
+        if attribute.when is None:
+            cost[0] = each  # a text that must be there when it applies
+        soft[level] = cost
 
     def _texts_to_keep(self, picks: Mapping[str, Value]) -> list[str]:
         return [
@@ -431,7 +452,7 @@ class Product:
         against every other pick, and every other attribute as if the clashing picks were not made:
         only the options involved are greyed. A pick no design can have (see `count`) clashes on its
         own: it is named with why (the values the attribute takes), and every answer is given as if
-        it were not made."""
+        it were not made, except that a text too long stands for a text that is there."""
         impossible = self._impossible(picks)
         levels, soft = self._engine_picks(picks, 1)
         sweep = self._diagram.sweep(levels, None, soft)

@@ -296,6 +296,33 @@ def test_an_over_long_text_is_said_as_the_text_check_says_it(tmp_path: Path) -> 
     assert why.message.get() == "Engraving is too long: at most 5 characters, not 10."
 
 
+ENGRAVED = (
+    "attributes:\n"
+    "  colour: {type: choice, options: [red, blue], default: red}\n"
+    "  engraving: {type: text, max_length: 5, required: false}\n"
+    "  ink: {type: choice, options: [red, blue], default: blue, when: engraving.present}\n"
+    "constraints:\n"
+    "  - {id: ink-shows, rule: ink != colour, message: Pick another ink.}\n"
+)
+
+
+def test_an_over_long_text_still_makes_apply_what_a_text_makes_apply(tmp_path: Path) -> None:
+    engine = product(tmp_path, ENGRAVED)
+    # Given picks that clash only while the engraving is there, and an engraving too long
+    picks = {"colour": "red", "engraving": "Maximilian", "ink": "red"}
+    domains = engine.domains(picks)
+    # Then the text clashes on its own, and the clash it takes part in is named with its rule
+    assert domains.clash == ("colour", "engraving", "ink")
+    assert engine.clashes(picks) == (("engraving",), ("colour", "engraving", "ink"))
+    assert [v.kind for v in domains.violations] == ["text", "rule"]
+    assert [v.rule.id for v in domains.violations if v.rule is not None] == ["ink-shows"]
+    # and the design shows the ink it applies with, greyed where the T-shirt's colour is the same
+    assert engine.complete(picks)["ink"] == "red"
+    assert [o.key for o in domains.attributes["ink"].options if o.available] == ["blue"]
+    # while without the clashing ink, a shorter engraving is all that is asked
+    assert engine.domains({"colour": "red", "engraving": "Maximilian"}).clash == ("engraving",)
+
+
 def test_a_pick_on_an_attribute_the_product_lacks_is_an_error(tmp_path: Path) -> None:
     engine = product(tmp_path, GRID)
     with pytest.raises(UnknownAttributeError, match="did you mean 'width'"):

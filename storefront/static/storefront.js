@@ -573,8 +573,12 @@ function shopMenu() {
   const languageSelect = form.elements.namedItem("language");
   const currencySelect = form.elements.namedItem("currency");
   const applyButton = form.querySelector("[data-shop-menu-apply]");
-  const current = { language: languageSelect?.value, currency: shopCurrency() };
-  if (currencySelect && current.currency) currencySelect.value = current.currency;
+  // The page's own choices are the options written selected: a list may have moved before this ran.
+  const written = (select) => [...(select?.options ?? [])].find((option) => option.defaultSelected)?.value;
+  const current = { language: written(languageSelect), currency: shopCurrency() };
+  if (currencySelect && current.currency && currencySelect.value === written(currencySelect)) {
+    currencySelect.value = current.currency;
+  }
   const apply = () => {
     if (languageSelect && languageSelect.value !== current.language) chooseLanguage(languageSelect.value);
     if (currencySelect && currencySelect.value !== current.currency) chooseCurrency(currencySelect.value);
@@ -605,6 +609,7 @@ function shopMenu() {
     event.preventDefault();
     apply();
   });
+  if (applyButton) applyButton.hidden = !changed();
 }
 
 shopMenu();

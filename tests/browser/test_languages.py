@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
-from playwright.sync_api import Browser, Frame, Locator, Page, Response, expect
+from playwright.sync_api import Browser, Frame, Locator, Page, Response, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import ARTIFACTS, CHOSEN_ALREADY, ROOT, STEP_WITHIN_MS, Server, serve
@@ -457,6 +457,30 @@ def test_the_menus_choose_the_language_and_currency_and_remember_them(
     page.context.close()
     scan.check()
     french.check()
+
+
+def test_a_list_moved_before_the_page_script_ran_is_applied_by_enter(browser: Browser, shop: Server) -> None:
+    # Given a page whose script is still loading (a slow network holds it)
+    page = browser_in(browser, shop, "en-GB")
+    held: list[Route] = []
+    page.route("**/assets/storefront.js", lambda route: held.append(route))
+    page.goto(f"{shop.url}/", wait_until="commit")
+    language = page.get_by_label("Language", exact=True)
+    # When the shopper moves the language list by keyboard before the script runs
+    language.focus()
+    page.keyboard.press("ArrowUp")
+    expect(language).to_have_value("de")
+    assert held, "the script was not held"
+    held[0].continue_()
+    page.unroute("**/assets/storefront.js")
+    # Then, once it runs, the move is not lost: "Apply" shows, and Enter applies it
+    apply = page.get_by_role("button", name="Apply")
+    expect(apply).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    page.context.close()
 
 
 @pytest.mark.parametrize("language", ["fr", "de"])

@@ -2,8 +2,10 @@
 
 Shipping: the brand lists zones (countries, or `*` for the rest of the world), each with a rate per
 currency: a flat amount, plus an amount per item after the first, waived above a free-shipping
-threshold. Tax: a percentage per country (`*` for the rest); when the brand's prices include tax, the
-tax is the part of the total that is tax (shown, not added), otherwise it is added on top.
+threshold. Tax: a percentage per country (`*` for the rest), or per ISO 3166-2 region of a country
+(US-CA; a region's rate covers the regions inside it, and the country's rate the regions without one);
+when the brand's prices include tax, the tax is the part of the total that is tax (shown, not added),
+otherwise it is added on top.
 
 >>> from decimal import Decimal as D
 >>> zone = ShippingZone("eu", Localized.plain("Europe"), frozenset({"FR"}), {"EUR": ShippingRate(D("4.90"))})
@@ -12,6 +14,10 @@ tax is the part of the total that is tax (shown, not added), otherwise it is add
 ...                       country="FR", subtotal=D("30.00"), items=2)
 >>> totals.shipping, totals.tax, totals.total
 (Decimal('4.90'), Decimal('5.82'), Decimal('34.90'))
+>>> sales_tax = TaxPolicy({"US": D("0"), "US-CA": D("7.25")}, Localized.plain("Sales tax"))
+>>> order_totals(zones=(), tax=sales_tax, prices_include_tax=False, currency="USD", country="US",
+...              region="US-CA", subtotal=D("100.00"), items=1).tax
+Decimal('7.25')
 """
 
 from __future__ import annotations
@@ -78,8 +84,10 @@ def order_totals(
     subtotal: Decimal,
     items: int,
     rounding: str = "half_up",
+    region: str | None = None,
 ) -> OrderTotals:
-    """Subtotal, shipping, tax and total for a destination (no destination yet: no shipping, no tax).
+    """Subtotal, shipping, tax and total for a destination (no destination yet: no shipping, no tax);
+    shipping follows the country, tax the region when the brand has rates by region.
 
     Raises `ShippingUnavailableError` when zones are declared and none covers the country.
     """
@@ -91,7 +99,7 @@ def order_totals(
             raise ShippingUnavailableError(f"this shop does not ship to {country}")
         shipping = shipping_cost(zone, currency, subtotal, items)
     taxed = subtotal + (shipping if tax is None or tax.on_shipping else Decimal(0))
-    rate = tax.rate(country) if tax is not None and country is not None else Decimal(0)
+    rate = tax.rate(country, region) if tax is not None and country is not None else Decimal(0)
     if prices_include_tax:
         tax_amount = round_money(MONEY_CONTEXT.divide(taxed * rate, _HUNDRED + rate), currency, rounding)
         total = subtotal + shipping

@@ -4,8 +4,14 @@ near miss ("UK" for GB, "FRA" or "France" for FR), from the CLDR data Babel ship
 Shipping zones, tax rates and shoppers' addresses name countries by these codes; a code that is not
 one (UK) would silently fall to the rest of the world, with its shipping and tax.
 
->>> is_country("GB"), is_country("UK"), is_country("gb")
-(True, False, False)
+Kosovo (XK) is a country here although ISO 3166-1 assigns it no code: XK is a user-assigned code, yet
+it is the one CLDR, the European Commission, SWIFT, carriers and payment providers (Stripe, PayPal,
+Adyen) use, and no other code exists. Refusing it would leave shoppers in Kosovo no address at all
+(RS is no answer: it sends their parcels and tax to Serbia), while accepting it costs nothing: a brand
+names XK in its zones and rates like any country, and an address there otherwise falls to "*".
+
+>>> is_country("GB"), is_country("UK"), is_country("gb"), is_country("XK")
+(True, False, False, True)
 >>> meant("UK"), meant("fra"), meant("Germany"), meant("YU")
 (('GB',), ('FR',), ('DE',), ('ME', 'RS'))
 >>> country_name("DE", "fr")
@@ -24,14 +30,15 @@ from babel.core import get_global
 
 # CLDR names some territories ISO 3166-1 does not assign: continents and groups (EU, EZ, UN, QO),
 # exceptionally reserved or user-assigned codes (Ascension AC, Clipperton CP, Sark CQ, Diego Garcia
-# DG, Ceuta and Melilla EA, the Canary Islands IC, Tristan da Cunha TA, Kosovo XK), pseudo-locales
-# (XA, XB) and "unknown" (ZZ). An address in one of them carries the code of the country it is in.
-_NOT_ISO: Final = frozenset("AC CP CQ DG EA EU EZ IC QO TA UN XA XB XK ZZ".split())
+# DG, Ceuta and Melilla EA, the Canary Islands IC, Tristan da Cunha TA), pseudo-locales (XA, XB) and
+# "unknown" (ZZ). An address in one of them carries the code of the country it is in (the Canary
+# Islands are ES, and ES-CN as a region). Kosovo's XK is the exception (see above).
+_NOT_ISO: Final = frozenset("AC CP CQ DG EA EU EZ IC QO TA UN XA XB ZZ".split())
 
 
 @cache
 def countries() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-2 code (249 of them)."""
+    """Every ISO 3166-1 alpha-2 code (249 of them), and Kosovo's XK."""
     codes = (str(code) for code in Locale("en").territories)
     return frozenset(
         code

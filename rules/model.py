@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from rules.expr import Expr
+from rules.regions import enclosing, region_country
 from rules.source import MAX_NUMBER_LENGTH as MAX_NUMBER_LENGTH
 from rules.source import SourceRef as SourceRef
 
@@ -243,13 +244,22 @@ def _tax_label() -> Localized:
 
 @dataclass(frozen=True)
 class TaxPolicy:
-    rates: Mapping[str, Decimal]  # country (or "*") -> percent
+    rates: Mapping[str, Decimal]  # country, ISO 3166-2 region (US-CA) or "*" -> percent
     label: Localized = field(default_factory=_tax_label)
     on_shipping: bool = True
 
-    def rate(self, country: str) -> Decimal:
-        """The country's percentage, else the rest of the world's, else 0."""
+    def rate(self, country: str, region: str | None = None) -> Decimal:
+        """The region's percentage (or that of a region it lies in), else the country's, else the
+        rest of the world's, else 0. A region outside `country` counts for nothing."""
+        if region is not None and region_country(region) == country:
+            for code in enclosing(region):
+                if code in self.rates:
+                    return self.rates[code]
         return self.rates.get(country, self.rates.get("*", Decimal(0)))
+
+    def by_region(self, country: str) -> tuple[str, ...]:
+        """The regions of `country` that have rates of their own: an address there needs its region."""
+        return tuple(sorted(code for code in self.rates if "-" in code and region_country(code) == country))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from rules.countries import countries
 from rules.language import fields as f
 from rules.money import known_currencies, minor_units
+from rules.regions import divided_countries
 
 SCHEMA_ID = "https://atelier.invalid/schema/catalog-file.json"
 
@@ -72,6 +73,14 @@ def language_schema() -> JSON:
         "country": {
             "description": 'An ISO 3166-1 alpha-2 country code (GB, not UK), or "*" for every other country.',
             "enum": [*sorted(countries()), "*"],
+        },
+        # A pattern over the countries ISO divides rather than the five thousand codes: the schema
+        # stays small for editors to fetch, still underlines us-ca or UK-ENG, and rules check names
+        # a code no region has (US-XX) with the region meant.
+        "region": {
+            "description": "An ISO 3166-2 region code: a country's code, a hyphen, the region's (US-CA).",
+            "type": "string",
+            "pattern": f"^({'|'.join(sorted(divided_countries()))})-[A-Z0-9]{{1,3}}$",
         },
         "cell": {
             "description": "A table cell: an option key, a number, true/false, or null (does not apply).",
@@ -283,9 +292,11 @@ def _shape(shape: f.Shape) -> JSON:
             result["uniqueItems"] = True
         return result
     if isinstance(shape, f.MapOf):
-        names: JSON = (
-            {"$ref": "#/$defs/country"} if shape.key_pattern == f.COUNTRY else {"pattern": shape.key_pattern}
-        )
+        names: JSON = {"pattern": shape.key_pattern}
+        if shape.key_pattern == f.COUNTRY:
+            names = {"$ref": "#/$defs/country"}
+        elif shape.key_pattern == f.TAX_AREA:
+            names = {"anyOf": [{"$ref": "#/$defs/country"}, {"$ref": "#/$defs/region"}]}
         result = {
             "type": "object",
             "propertyNames": names,

@@ -17,6 +17,7 @@ from rules.language.yamlsafe import Mapping, Node, Scalar, describe
 from rules.language.yamlsafe import Sequence as YSequence
 from rules.model import DEFAULT_LOCALE, SourceRef
 from rules.money import MoneyError, minor_units
+from rules.regions import meant_region, region_name
 
 
 class Report:
@@ -517,10 +518,44 @@ def country_hint(text: str) -> str:
     return "write the country's ISO 3166-1 alpha-2 code, e.g. `FR` for France"
 
 
+def region_hint(text: str, country: str | None = None) -> str:
+    """What to write instead of something that is not a region code: the region meant (US-CA for
+    us-ca, California or US-Cal), else how region codes are written.
+
+    >>> region_hint("US-Cal")
+    'did you mean `US-CA` (California)?'
+    >>> region_hint("US-XX")
+    "write the region's ISO 3166-2 code, e.g. `US-CA` for California or `ES-CN` for the Canary Islands"
+    """
+    found = meant_region(text, country)
+    if found:
+        said = " or ".join(f"`{code}` ({region_name(code)})" for code in found)
+        return f"did you mean {said}?"
+    return "write the region's ISO 3166-2 code, e.g. `US-CA` for California or `ES-CN` for the Canary Islands"
+
+
+def area_hint(text: str) -> str:
+    """What to write instead of a key of tax rates that is neither a country nor a region code: the
+    country meant (GB for UK), else the region meant (US-CA for California), else how both are written.
+
+    >>> area_hint("uk"), area_hint("California")
+    ('did you mean `GB` (United Kingdom)?', 'did you mean `US-CA` (California)?')
+    """
+    if not any(separator in text for separator in "-_ ") and meant(text):
+        return country_hint(text)
+    if meant_region(text):
+        return region_hint(text)
+    if meant(text):
+        return country_hint(text)
+    return f"{country_hint(text)}, or a region's ISO 3166-2 code like `US-CA`"
+
+
 def _key_hint(text: str, pattern: str, what: str) -> str:
     """What to write instead of a key its pattern refuses, from the rule of that kind of key."""
     if pattern == f.COUNTRY:
         return country_hint(text)
+    if pattern == f.TAX_AREA:
+        return area_hint(text)
     rule = f.KEY_RULES.get(pattern)
     if rule is not None:
         return rule.hint(text)

@@ -9,10 +9,11 @@ from rules.countries import is_country
 from rules.errors import Code
 from rules.i18n import RULES
 from rules.language import fields as f
-from rules.language.check import Fields, Report, check_table, country_hint
+from rules.language.check import Fields, Report, check_table, country_hint, region_hint
 from rules.language.values import Currencies, amount, localized, money
 from rules.language.yamlsafe import Mapping, Scalar, Sequence
 from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy
+from rules.regions import is_region, region_country
 
 
 def lower_shipping(fields: Fields, currencies: Currencies, report: Report) -> tuple[ShippingZone, ...]:
@@ -72,7 +73,7 @@ def _rates(zone: Fields, currencies: Currencies, report: Report, label: str) -> 
 
 
 def lower_tax(fields: Fields, report: Report) -> TaxPolicy | None:
-    """The brand's tax rates: percentages from 0 to 100 per country."""
+    """The brand's tax rates: percentages from 0 to 100 per country or region."""
     node = fields.get("tax")
     if node is None:
         return None
@@ -85,7 +86,10 @@ def lower_tax(fields: Fields, report: Report) -> TaxPolicy | None:
         for key, value in rates_node.items:
             if not isinstance(value, Scalar) or report.is_bad(value):
                 continue
-            if not _known_country(key, "the tax rates", report):
+            if "-" in key.text:
+                if not _known_region(key, report):
+                    continue
+            elif not _known_country(key, "the tax rates", report):
                 continue
             percent = amount(value)
             if not f.TAX_RATE.holds(percent):
@@ -116,5 +120,20 @@ def _known_country(node: Scalar, where: str, report: Report) -> bool:
         f"{node.text} in {where} is not an ISO 3166-1 alpha-2 country code",
         node,
         country_hint(node.text),
+    )
+    return False
+
+
+def _known_region(node: Scalar, report: Report) -> bool:
+    """Whether a code written like a region's (US-CA) is one; if not, report it with the region meant:
+    an address there would otherwise be taxed at its country's rate."""
+    if is_region(node.text):
+        return True
+    country = region_country(node.text)
+    report.error(
+        Code.BAD_VALUE,
+        f"{node.text} in the tax rates is not an ISO 3166-2 region code",
+        node,
+        region_hint(node.text, country if is_country(country) else None),
     )
     return False

@@ -481,6 +481,9 @@ SHIPPING_ZONE = Table(
     ),
 )
 
+# What a tax rate is written for: a country, an ISO 3166-2 region of one (US-CA, ES-CN), or "*".
+TAX_AREA = r"^([A-Z]{2}(-[A-Z0-9]{1,3})?|\*)$"
+
 # A percentage from 0 to 100.
 TAX_RATE = Amount(what='a percentage like "20"', minimum=Decimal(0), maximum=Decimal(100))
 
@@ -496,10 +499,12 @@ TAX = Table(
         ),
         Field(
             "rates",
-            MapOf(COUNTRY, "country code (or *)", TAX_RATE, min_items=1),
-            'Percent per country (ISO 3166-1 alpha-2); "*" for every other country.',
+            MapOf(TAX_AREA, "country or region code (or *)", TAX_RATE, min_items=1),
+            "Percent per country (ISO 3166-1 alpha-2) or region (ISO 3166-2, e.g. US-CA: it applies "
+            "instead of its country's, and shoppers there give their region); "
+            '"*" for every other country.',
             required=True,
-            example='{FR: "20", "*": "0"}',
+            example='{FR: "20", US: "0", US-CA: "7.25", "*": "0"}',
         ),
         Field("on_shipping", Boolean(), "Whether shipping is taxed too (default true).", example="true"),
     ),
@@ -560,7 +565,7 @@ BRAND = Table(
             "Shipping zones and their rates; without it, shipping is not charged.",
             example='[{zone: france, countries: [FR], flat: {EUR: "4.90"}}]',
         ),
-        Field("tax", TAX, "Tax rates per country; without it, no tax line.", example='{rates: {FR: "20"}}'),
+        Field("tax", TAX, "Tax per country or region; none: no tax line.", example='{rates: {FR: "20"}}'),
     ),
 )
 

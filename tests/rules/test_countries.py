@@ -9,10 +9,17 @@ from rules.countries import countries, country_name, is_country, meant
 
 def test_the_codes_are_iso_3166_1_alpha_2() -> None:
     codes = countries()
-    assert len(codes) == 249  # every officially assigned code
+    assert len(codes) == 250  # every officially assigned code, and Kosovo's
     assert {"FR", "GB", "DE", "US", "MC", "AX", "SS"} <= codes
     # CLDR's groups and codes ISO does not assign are no country of an address
-    assert not {"UK", "EU", "UN", "ZZ", "XK", "IC", "EA", "001"} & codes
+    assert not {"UK", "EU", "UN", "ZZ", "IC", "EA", "001"} & codes
+
+
+def test_kosovo_is_a_country_by_the_code_payment_providers_and_carriers_use() -> None:
+    # XK is user-assigned, not ISO's; still the only code Kosovo has, so an address there needs it
+    assert is_country("XK")
+    assert (country_name("XK"), country_name("XK", "fr"), country_name("XK", "de")) == ("Kosovo",) * 3
+    assert meant("Kosovo") == ("XK",)
 
 
 @pytest.mark.parametrize(

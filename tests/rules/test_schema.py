@@ -207,6 +207,8 @@ SHAPE_MISTAKES = {
         product(),
     ),
     "UK for the United Kingdom": (brand(more="tax: {rates: {UK: '20'}}\n"), product()),
+    "a region in lower case": (brand(more="tax: {rates: {us-ca: '7.25'}}\n"), product()),
+    "a region of a country that is none": (brand(more="tax: {rates: {UK-ENG: '20'}}\n"), product()),
     "a shipping zone of a country that is none": (
         brand(more="shipping: [{zone: z, countries: [FR, UK], flat: {EUR: '4.90'}}]\n"),
         product(),
@@ -240,6 +242,10 @@ SHAPES_ACCEPTED = {
     "0.5 % off": (brand(), product(body=ATTRIBUTE + "quantity_tiers: [{min: 2, percent_off: 0.5}]\n")),
     "tax rates from 0 to 100": (
         brand(more="tax: {rates: {FR: '0', DE: '100', IT: 22.5, '*': '0'}}\n"),
+        product(),
+    ),
+    "rates by region beside countries": (
+        brand(more="tax: {rates: {US: '0', US-CA: '7.25', CA-ON: 13, ES-CN: '0', '*': '0'}}\n"),
         product(),
     ),
     "countries and the rest of the world": (

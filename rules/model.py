@@ -7,7 +7,7 @@ pricing (`rules.pricing`) and the text policy (`rules.text`) read them. Everythi
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -19,11 +19,58 @@ from rules.source import SourceRef as SourceRef
 
 DEFAULT_LOCALE = "en"
 
+# A number attribute's value: an int when it is whole, else the exact decimal (18.5, never a float, so
+# steps of 0.1 land exactly on their grid).
+NumberValue = int | Decimal
+
 # A value an attribute can take in a design:
-#   choice / colour -> str (option key); multi -> frozenset[str]; number -> int; boolean -> bool;
-#   text -> str; image -> str (an upload id, "" when none); an attribute that does not apply
-#   (its `when` is false) -> None.
-Value = str | int | bool | frozenset[str] | None
+#   choice / colour -> str (option key); multi -> frozenset[str]; number -> NumberValue;
+#   boolean -> bool; text -> str; image -> str (an upload id, "" when none); an attribute that does
+#   not apply (its `when` is false) -> None.
+Value = str | int | Decimal | bool | frozenset[str] | None
+
+# Decimal places a number attribute's bounds and steps may have: far finer than anything measured by
+# hand, and what keeps every value exact in a float on the wire (fifteen significant digits).
+MAX_NUMBER_PLACES = 6
+
+
+def number_value(value: object) -> NumberValue | None:
+    """A number as designs hold it, from an int, a Decimal or a float read from JSON; None for
+    anything else (booleans, texts, infinities). A float is read as the shortest decimal that prints
+    back to it: the number the client wrote.
+
+    >>> number_value(18.5), number_value(18.0), number_value(Decimal("2.50")), number_value(True)
+    (Decimal('18.5'), 18, Decimal('2.5'), None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return value.normalize()
+
+
+JsonValue = str | int | float | bool | list[str] | None
+
+
+def json_value(value: Value) -> JsonValue:
+    """A design value as JSON holds it: an option set as a sorted list, a decimal number as the float
+    that prints as it (18.5; MAX_NUMBER_PLACES keeps it exact), anything else as it is."""
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def number_text(value: NumberValue) -> str:
+    """A number as the language writes it: digits, a point, no exponent (18.5, 120, 0.25)."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 @dataclass(frozen=True)
@@ -146,9 +193,9 @@ class Attribute:
     required: bool = True  # text, image: False means the shopper may leave it empty
     min_count: int = 0  # multi
     max_count: int | None = None  # multi; None means every option
-    minimum: int | None = None  # number
-    maximum: int | None = None  # number
-    step: int = 1  # number
+    minimum: NumberValue | None = None  # number
+    maximum: NumberValue | None = None  # number
+    step: NumberValue = 1  # number
     unit: str | None = None  # number, e.g. "cm"
     text: TextLimits | None = None  # text
     image: ImageSpec | None = None  # image
@@ -160,10 +207,23 @@ class Attribute:
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
 
-    def number_values(self) -> range:
-        if self.minimum is None or self.maximum is None:
+    def number_values(self) -> Sequence[NumberValue]:
+        """Every value of a number attribute, from `minimum` by `step` up to `maximum`."""
+        low, high, step = self.minimum, self.maximum, self.step
+        if low is None or high is None:
             raise ValueError(f"{self.key} is not a number attribute")
-        return range(self.minimum, self.maximum + 1, self.step)
+        if isinstance(low, int) and isinstance(high, int) and isinstance(step, int):
+            return range(low, high + 1, step)
+        count = int((high - low) // step) + 1
+        values = (number_value(low + index * step) for index in range(max(count, 0)))
+        return tuple(v for v in values if v is not None)
+
+    def takes_number(self, value: NumberValue) -> bool:
+        """Whether `value` is one of the number attribute's values (exactly: 18.5 by steps of 0.5)."""
+        low, high = self.minimum, self.maximum
+        if low is None or high is None:
+            return False
+        return low <= value <= high and (value - low) % self.step == 0
 
 
 @dataclass(frozen=True)
@@ -190,7 +250,7 @@ class TableConstraint:
 
     id: str
     attributes: tuple[str, ...]
-    rows: frozenset[tuple[str | int | bool | None, ...]]
+    rows: frozenset[tuple[str | int | Decimal | bool | None, ...]]
     allowed: bool  # True: only these rows; False: none of these rows
     message: Localized
     origin: str = "product"

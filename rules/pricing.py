@@ -32,6 +32,7 @@ from rules.model import (
     QuantityTier,
     Value,
     image_pick,
+    number_value,
 )
 from rules.money import (
     MONEY_CONTEXT,
@@ -157,6 +158,8 @@ def design_env(model: ProductModel, design: Mapping[str, Value]) -> dict[str, ob
             env[attribute.key] = grapheme_length(value)
         elif attribute.kind is AttributeKind.IMAGE and value is not None:
             env[attribute.key] = 1 if image_pick(value) is not None else 0  # as the engine reads it
+        elif attribute.kind is AttributeKind.NUMBER and value is not None:
+            env[attribute.key] = number_value(value)  # 18.5 read from JSON is exactly 37/2
         else:
             env[attribute.key] = value
     return env

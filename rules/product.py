@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from rules.engine.explain import CheapestPaths, Explainer, Explaining
 from rules.engine.finite import FiniteModel, FiniteValue, lower
 from rules.engine.layout import LENGTH_KINDS, AttributeSlots, Layout
 from rules.errors import Diagnostic, RulesError
-from rules.i18n import RULES
+from rules.i18n import LANGUAGES, RULES, spoken
 from rules.language import load_brand
 from rules.language import load_catalog as load_catalog_models
 from rules.language import load_product as load_product_model
@@ -37,9 +38,11 @@ from rules.model import (
     Brand,
     Constraint,
     Localized,
+    NumberValue,
     ProductModel,
     Value,
     image_pick,
+    number_value,
 )
 from rules.pricing import quote
 from rules.results import (
@@ -433,6 +436,8 @@ class Product:
                 if value != "" and image_pick(value) is None:
                     continue
                 finite_value = _presence(value)
+            elif attribute.kind is AttributeKind.NUMBER:
+                finite_value = number_value(value)  # 18.5 from JSON is the grid's Decimal("18.5")
             else:
                 finite_value = value if not isinstance(value, frozenset) else None
             found = finite.variables[variables[0]].index(finite_value)
@@ -513,6 +518,8 @@ class Product:
                 wanted = value
         elif target.kind is AttributeKind.IMAGE:
             wanted = int(value) if isinstance(value, int) else _presence(value)
+        elif target.kind is AttributeKind.NUMBER:
+            wanted = number_value(value)
         else:
             wanted = None if isinstance(value, frozenset) else value
         index = finite.variables[variable].index(wanted)
@@ -904,6 +911,11 @@ def _presence(value: object) -> int:
     return 1 if image_pick(value) is not None else 0
 
 
+def _spoken_number(value: NumberValue | None) -> int | Decimal:
+    """A number as a message parameter: spoken the language's way (18,5 in French)."""
+    return 0 if value is None else value
+
+
 def _is_empty(value: Value) -> bool:
     return value is None or value == "" or value == frozenset()
 
@@ -926,17 +938,19 @@ def _coerce(attribute: Attribute, value: object) -> tuple[Value, Localized | Non
                 return value, None
             return None, RULES.localized("Answer yes or no for “{label}”.", label=attribute.label)
         case AttributeKind.NUMBER:
-            if isinstance(value, int) and not isinstance(value, bool) and value in attribute.number_values():
-                return value, None
+            number = number_value(value)
+            if number is not None and attribute.takes_number(number):
+                return number, None
             unit = f" {attribute.unit}" if attribute.unit else ""
-            step = f"{attribute.step}{unit}"
             return None, RULES.localized(
                 "Choose “{label}” from {low} to {high}{unit}, in steps of {step}.",
                 label=attribute.label,
-                low=attribute.minimum or 0,
-                high=attribute.maximum or 0,
+                low=_spoken_number(attribute.minimum),
+                high=_spoken_number(attribute.maximum),
                 unit=unit,
-                step=step,
+                step=Localized(
+                    {language: f"{spoken(attribute.step, language)}{unit}" for language in LANGUAGES}
+                ),
             )
         case AttributeKind.MULTI:
             if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):

@@ -32,7 +32,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class OptionState:
-    key: str | int | bool
+    key: str | int | Decimal | bool
     available: bool
     reason: Reason | None = None
 

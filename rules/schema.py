@@ -261,6 +261,11 @@ def _shape(shape: f.Shape) -> JSON:
         if shape.maximum is not None:
             result["maximum"] = shape.maximum
         return result
+    if isinstance(shape, f.Measure):
+        result = {"type": "number"}
+        if shape.exclusive_minimum is not None:
+            result["exclusiveMinimum"] = shape.exclusive_minimum
+        return result
     if isinstance(shape, f.Boolean):
         return {"type": "boolean"}
     if isinstance(shape, f.Nothing):

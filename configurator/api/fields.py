@@ -9,6 +9,7 @@ from typing import Any, TypeGuard
 from marshmallow import ValidationError, fields, validate
 
 from rules.countries import countries, is_country, meant
+from rules.model import NumberValue, json_value, number_value
 
 MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 MAX_TEXT_PICK = 1000  # far above any text limit; the engine gives the precise message
@@ -51,6 +52,14 @@ def bounded_scalar(value: bool | int | str, *, max_number: int, max_text: int) -
     return value
 
 
+def decimal_pick(value: float) -> NumberValue:
+    """A number with decimals as picks hold it: the decimal the client wrote (18.5), exactly."""
+    number = number_value(value)
+    if number is None or not -MAX_NUMBER_PICK <= number <= MAX_NUMBER_PICK:
+        raise ValidationError("Number out of range.")
+    return number
+
+
 class CountryCode(validate.OneOf):
     """An ISO 3166-1 alpha-2 country code, as shipping zones and tax rates name countries (documented
     as the list of codes). A refusal names the country meant, for integrators: UK is GB."""
@@ -89,11 +98,11 @@ def money_map(**kwargs: Any) -> fields.Dict:
     return fields.Dict(keys=fields.String(), values=Money(), **kwargs)
 
 
-_SCALAR_DOC = [{"type": "string"}, {"type": "integer"}, {"type": "boolean"}]
+_SCALAR_DOC = [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]
 PICK_VALUE_DOC = {
     "anyOf": [*_SCALAR_DOC, {"type": "array", "items": {"type": "string"}}],
-    "description": "choice/colour: option key; number: integer; boolean: true/false; "
-    "multi: list of option keys; text: the text",
+    "description": "choice/colour: option key; number: a value on its steps (120, 18.5); "
+    "boolean: true/false; multi: list of option keys; text: the text",
 }
 
 
@@ -106,11 +115,13 @@ class PickValue(fields.Field[Any]):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if isinstance(value, frozenset | set):
             return sorted(value)
-        return value
+        return json_value(value)
 
     def _deserialize(
         self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
     ) -> Any:
+        if isinstance(value, float):
+            return decimal_pick(value)
         if is_scalar(value):
             return bounded_scalar(value, max_number=MAX_NUMBER_PICK, max_text=MAX_TEXT_PICK)
         if isinstance(value, list):
@@ -125,6 +136,9 @@ class OptionKey(fields.Field[Any]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(metadata={"anyOf": _SCALAR_DOC, **kwargs.pop("metadata", {})}, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return json_value(value)
 
 
 class Picks(fields.Dict):

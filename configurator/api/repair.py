@@ -16,7 +16,8 @@ from configurator.errors import ErrorCode, FieldError
 from configurator.locale import MESSAGES, mark_request_language, request_locale
 from configurator.openapi import AtelierBlueprint
 from rules import Product
-from rules.model import AttributeKind, Value
+from rules.i18n import spoken
+from rules.model import AttributeKind, Value, number_value
 from rules.results import Change, Quote
 from rules.text import graphemes
 
@@ -319,4 +320,9 @@ def _value_label(product: Product, key: str, value: object, locale: str) -> str 
         return ", ".join(labels.get(v, str(v)) for v in sorted(value))
     if isinstance(value, bool):
         return _YES_NO[value].get(locale)
-    return labels.get(value, str(value)) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return labels.get(value, value)
+    number = number_value(value)
+    if number is not None:  # 5,5 in French; the unit as the merchant wrote it
+        return f"{spoken(number, locale)} {attribute.unit}" if attribute.unit else spoken(number, locale)
+    return str(value)

@@ -94,9 +94,10 @@ class AttributeSpecSchema(Schema):
     options = fields.List(fields.Nested(OptionSpecSchema), required=True)
     min_count = fields.Integer(allow_none=True)
     max_count = fields.Integer(allow_none=True)
-    minimum = fields.Integer(allow_none=True)
-    maximum = fields.Integer(allow_none=True)
-    step = fields.Integer(allow_none=True)
+    # Numbers may have decimal steps (half sizes): JSON numbers, exact to six decimal places.
+    minimum = fields.Float(allow_none=True)
+    maximum = fields.Float(allow_none=True)
+    step = fields.Float(allow_none=True)
     unit = fields.String(allow_none=True)
     text = fields.Nested(TextSpecSchema, allow_none=True)
     image = fields.Nested(ImageSpecSchema, allow_none=True)

@@ -39,7 +39,7 @@ from rules import Catalog, Product, load_catalog
 from rules.cheapest import cheapest
 from rules.errors import CatalogError, Diagnostic
 from rules.i18n import listed
-from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value
+from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value, json_value
 from rules.results import AttributeState, Domains, Quote, Reason, RuleRef, TextState, Violation
 from rules.session import Settled, settle
 
@@ -270,7 +270,7 @@ def describe_product(product: Product, locale: str) -> dict[str, Any]:
         "attributes": [
             _describe_attribute(a, defaults.get(a.key, a.default), locale) for a in model.attributes
         ],
-        "defaults": product.complete({}),
+        "defaults": {key: json_value(value) for key, value in product.complete({}).items()},
         "adjustments": [
             {
                 "label": rule.label.get(locale),
@@ -296,7 +296,7 @@ def _describe_attribute(attribute: Attribute, default: Value, locale: str) -> di
         "help": _text(attribute.help, locale),
         "required": attribute.required,
         "when": str(attribute.when) if attribute.when is not None else None,
-        "default": default,
+        "default": json_value(default),
         "options": [
             {
                 "key": option.key,
@@ -312,7 +312,10 @@ def _describe_attribute(attribute: Attribute, default: Value, locale: str) -> di
         described.update(min_count=attribute.min_count, max_count=attribute.max_count)
     if attribute.kind is AttributeKind.NUMBER:
         described.update(
-            minimum=attribute.minimum, maximum=attribute.maximum, step=attribute.step, unit=attribute.unit
+            minimum=json_value(attribute.minimum),
+            maximum=json_value(attribute.maximum),
+            step=json_value(attribute.step),
+            unit=attribute.unit,
         )
     if attribute.image is not None:
         spec = attribute.image
@@ -419,12 +422,12 @@ def configure(
     return {
         "product": product.model.key,
         "locale": locale,
-        "design": dict(step.design),
+        "design": {key: json_value(value) for key, value in step.design.items()},
         "domains": [
             {
                 **_domain(step.domains.attributes[a.key], product.model, locale),
                 "applies": step.applies[a.key],
-                "value": step.design.get(a.key),
+                "value": json_value(step.design.get(a.key)),
                 "source": step.sources[a.key].value,
                 "conflict": a.key in clash,
             }
@@ -540,10 +543,10 @@ def _domain(state: AttributeState, model: ProductModel, locale: str) -> dict[str
     return {
         "key": state.key,
         "applies": state.applies,
-        "picked": state.picked,
+        "picked": json_value(state.picked),
         "options": [
             {
-                "key": option.key,
+                "key": json_value(option.key),
                 "available": option.available,
                 "reason": _reason(option.reason, model, locale),
             }

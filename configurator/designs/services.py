@@ -26,13 +26,13 @@ from configurator.requester import current_partner_id
 from configurator.uploads.services import named_uploads, require_uploads
 from configurator.wording import DESIGN_UNKNOWN
 from rules import Product
-from rules.model import Value
+from rules.model import Value, json_value
 from rules.results import Violation
 
 
 def to_json(design: Mapping[str, Value]) -> dict[str, Any]:
-    """A design as JSON: option sets become sorted lists, everything else stays as it is."""
-    return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in design.items()}
+    """A design as JSON: option sets become sorted lists, decimal numbers floats (`json_value`)."""
+    return {k: json_value(v) for k, v in design.items()}
 
 
 @dataclass(frozen=True)

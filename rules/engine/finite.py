@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from math import prod
 
 from rules.engine.build import ClauseRows
@@ -34,7 +35,7 @@ MAX_COMBINATIONS = 2_000_000  # value combinations one rule may span before it m
 # Ids of the rules the engine adds itself (visibility, option counts, required texts).
 BUILT_IN_RULE_PREFIXES = ("when:", "count:", "required:")
 
-FiniteValue = str | int | bool | None
+FiniteValue = str | int | Decimal | bool | None
 
 
 class RuleTooWideError(CatalogError):

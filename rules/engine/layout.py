@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from rules.engine.diagram import Diagram
 from rules.engine.finite import FiniteModel, FiniteValue
@@ -36,7 +37,7 @@ class AttributeSlots:
     kind: AttributeKind
     slots: tuple[int, ...]
     targets: tuple[tuple[int, int], ...]
-    keys: tuple[str | int | bool, ...]
+    keys: tuple[str | int | Decimal | bool, ...]
     variable: int = -1
     first: int = -1
     values: tuple[FiniteValue, ...] = ()
@@ -81,7 +82,7 @@ class Layout:
         variables = self.finite.by_attribute[key]
         slots: list[int] = []
         targets: list[tuple[int, int]] = []
-        keys: list[str | int | bool] = []
+        keys: list[str | int | Decimal | bool] = []
         if kind is AttributeKind.MULTI:
             for variable in variables:
                 slots.append(self.slot(variable, 1))

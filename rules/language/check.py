@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from rules.countries import country_name, meant
 from rules.errors import Code, Diagnostic
@@ -15,7 +15,7 @@ from rules.language import fields as f
 from rules.language.registry import CURRENCIES
 from rules.language.yamlsafe import Mapping, Node, Scalar, describe
 from rules.language.yamlsafe import Sequence as YSequence
-from rules.model import DEFAULT_LOCALE, SourceRef
+from rules.model import DEFAULT_LOCALE, NumberValue, SourceRef, number_value
 from rules.money import MoneyError, minor_units
 from rules.regions import meant_region, region_name
 
@@ -703,6 +703,8 @@ def _check_scalar(
         if shape.maximum is not None and node.value > shape.maximum:
             return fail(f"{label} must be at most {shape.maximum}, not {node.value}", code=Code.BAD_VALUE)
         return True
+    if isinstance(shape, f.Measure):
+        return _check_measure(node, shape, label, name, fail)
     if isinstance(shape, f.Boolean):
         if node.kind != "bool":
             if node.text.lower() in ("yes", "no", "on", "off", "y", "n", "1", "0", "'true'", "'false'"):
@@ -765,6 +767,46 @@ def _check_scalar(
         return fail(
             f"{label} must be {shape.noun()}, not {node.text!r}",
             _pattern_hint(node.text, shape.pattern, name, example),
+            code=Code.BAD_VALUE,
+        )
+    return True
+
+
+def measure(node: Scalar) -> NumberValue:
+    """A number field's value, exact as written (the YAML reader keeps 0.1 a decimal, never a float)."""
+    value = number_value(node.value)
+    assert value is not None, node
+    return value
+
+
+def _check_measure(node: Scalar, shape: f.Measure, label: str, name: str, fail: Callable[..., bool]) -> bool:
+    text = node.text.strip()
+    written = re.fullmatch(r"-?[0-9][0-9_]*(\.[0-9]+)?", text)
+    if node.kind not in ("int", "float") or written is None:
+        if node.kind == "str" and written is not None:
+            return fail(
+                f"{label} must be a number, not the text {node.text!r}",
+                f"write it without quotes: `{name}: {text}`",
+            )
+        if node.kind == "str" and re.fullmatch(r"-?[0-9]+,[0-9]+", text):
+            return fail(
+                f"{label} must be a number written with a decimal point, not {node.text!r}",
+                f"write `{name}: {text.replace(',', '.')}`",
+            )
+        return fail(f"{label} must be {shape.noun()}, not {describe(node)}")
+    places = len(written.group(1)) - 1 if written.group(1) else 0
+    if places > shape.places:
+        finest = Decimal(1).scaleb(-shape.places)
+        rounded = Decimal(text).quantize(finest, ROUND_HALF_UP) or finest
+        return fail(
+            f"{label} has {places} decimal places; a number takes at most {shape.places}",
+            f"write `{name}: {format(rounded.normalize(), 'f')}`",
+            code=Code.BAD_VALUE,
+        )
+    if shape.exclusive_minimum is not None and Decimal(text) <= shape.exclusive_minimum:
+        return fail(
+            f"{label} must be more than {shape.exclusive_minimum}, not {text}",
+            f"write e.g. `{name}: 1`",
             code=Code.BAD_VALUE,
         )
     return True

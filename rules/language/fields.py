@@ -153,6 +153,18 @@ class Integer(Shape):
 
 
 @dataclass(frozen=True)
+class Measure(Shape):
+    """A number written without quotes, whole or with up to `places` decimal places (18, 18.5),
+    read exactly from its source text."""
+
+    places: int = 6
+    exclusive_minimum: int | None = None
+
+    def noun(self) -> str:
+        return "a number like 120 or 18.5"
+
+
+@dataclass(frozen=True)
 class Boolean(Shape):
     """true or false."""
 
@@ -663,7 +675,7 @@ ATTRIBUTE = Table(
         ),
         Field(
             "default",
-            Integer(),
+            Measure(),
             "The number chosen at first; within min..max and on a step.",
             kinds=_kinds("number"),
             required_for=_kinds("number"),
@@ -700,15 +712,15 @@ ATTRIBUTE = Table(
         ),
         Field(
             "min",
-            Integer(),
-            "The smallest value; at most `max`.",
+            Measure(),
+            "The smallest value; at most `max`. Decimals are exact: 16.5.",
             kinds=_kinds("number"),
             required_for=_kinds("number"),
             example="60",
         ),
         Field(
             "max",
-            Integer(),
+            Measure(),
             "The largest value; at least `min`.",
             kinds=_kinds("number"),
             required_for=_kinds("number"),
@@ -716,8 +728,8 @@ ATTRIBUTE = Table(
         ),
         Field(
             "step",
-            Integer(minimum=1),
-            "The values go from min by this step (default 1).",
+            Measure(exclusive_minimum=0),
+            "The values go from min by this step (default 1); a decimal step such as 0.5 gives half sizes.",
             kinds=_kinds("number"),
             example="10",
         ),

@@ -23,6 +23,7 @@ from rules.language.check import (
     Report,
     check_table,
     did_you_mean,
+    measure,
     suggestion,
 )
 from rules.language.names import AttributeInfo, Resolver, parse_expression, sample_conditions
@@ -37,6 +38,7 @@ from rules.model import (
     Constraint,
     ImageSpec,
     Localized,
+    NumberValue,
     Option,
     PriceRule,
     ProductModel,
@@ -45,6 +47,8 @@ from rules.model import (
     TableConstraint,
     TextLimits,
     Value,
+    number_text,
+    number_value,
 )
 from rules.money import is_money_key
 
@@ -472,47 +476,43 @@ class ProductLowering:
         high = fields.scalar("max")
         step_node = fields.scalar("step")
         unit = fields.scalar("unit")
-        step = int(step_node.value) if step_node is not None and isinstance(step_node.value, int) else 1
+        step = measure(step_node) if step_node is not None else 1
         result: dict[str, Any] = {"step": step, "unit": unit.text.strip() if unit is not None else None}
         if low is None or high is None:
             return result
-        assert isinstance(low.value, int)
-        assert isinstance(high.value, int)
-        minimum, maximum = low.value, high.value
+        minimum, maximum = measure(low), measure(high)
         result.update(minimum=minimum, maximum=maximum)
         if minimum > maximum:
             self.report.error(
                 Code.BAD_VALUE,
-                f"`min` ({minimum}) of attribute {draft.key!r} is more than `max` ({maximum})",
+                f"`min` ({number_text(minimum)}) of attribute {draft.key!r} is more than "
+                f"`max` ({number_text(maximum)})",
                 high,
-                f"write `max: {minimum}` or more",
+                f"write `max: {number_text(minimum)}` or more",
             )
             return result
         if (maximum - minimum) % step:
-            last = minimum + (maximum - minimum) // step * step
+            last = number_value(minimum + (maximum - minimum) // step * step)
+            assert last is not None
+            following = number_value(last + step)
+            assert following is not None
             self.report.warning(
                 Code.UNREACHABLE,
-                f"`max` {maximum} of attribute {draft.key!r} is never reached: "
-                f"from {minimum} by {step} the values stop at {last}",
+                f"`max` {number_text(maximum)} of attribute {draft.key!r} is never reached: "
+                f"from {number_text(minimum)} by {number_text(step)} the values stop at {number_text(last)}",
                 high,
-                f"write `max: {last}` or `max: {last + step}`",
+                f"write `max: {number_text(last)}` or `max: {number_text(following)}`",
             )
         default = fields.scalar("default")
         if default is not None:
-            assert isinstance(default.value, int)
-            value = default.value
+            value = measure(default)
             if not minimum <= value <= maximum or (value - minimum) % step:
-                nearest = (
-                    min(range(minimum, maximum + 1, step), key=lambda v: (abs(v - value), v))
-                    if (maximum - minimum) // step < 1_000_000
-                    else minimum
-                )
                 self.report.error(
                     Code.BAD_DEFAULT,
-                    f"default {value} of attribute {draft.key!r} is not one of its "
-                    f"values ({minimum} to {maximum} by {step})",
+                    f"default {number_text(value)} of attribute {draft.key!r} is not one of its "
+                    f"values ({number_text(minimum)} to {number_text(maximum)} by {number_text(step)})",
                     default,
-                    f"write `default: {nearest}`",
+                    f"write `default: {number_text(_nearest_on_grid(value, minimum, maximum, step))}`",
                 )
             result["default"] = value
         return result
@@ -940,6 +940,19 @@ class ProductLowering:
             )
             result.append(Constraint("brand:max-distinct-colours", expression, message, "brand", where))
         return result
+
+
+def _nearest_on_grid(
+    value: NumberValue, low: NumberValue, high: NumberValue, step: NumberValue
+) -> NumberValue:
+    """The value of low..high by step nearest to `value` (the lower of two as near)."""
+    clamped = min(max(value, low), high)
+    below = low + (clamped - low) // step * step
+    above = below + step
+    nearest = above if above <= high and above - clamped < clamped - below else below
+    found = number_value(nearest)
+    assert found is not None
+    return found
 
 
 def _option_keys(node: Node | None) -> list[str]:

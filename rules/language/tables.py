@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -14,7 +15,16 @@ from rules.language import fields as f
 from rules.language.check import FieldHints, Report, check_table, suggestion
 from rules.language.names import AttributeInfo, Resolver
 from rules.language.yamlsafe import Node, Scalar, Sequence
-from rules.model import Attribute, AttributeKind, Localized, SourceRef, TableConstraint
+from rules.model import (
+    Attribute,
+    AttributeKind,
+    Localized,
+    NumberValue,
+    SourceRef,
+    TableConstraint,
+    number_text,
+    number_value,
+)
 
 
 class TableOwner(Protocol):
@@ -31,7 +41,7 @@ MAX_CSV_BYTES = 32 * 1024 * 1024
 MAX_ERRORS_PER_TABLE = 20
 _TABLE_KINDS = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.NUMBER, AttributeKind.BOOLEAN)
 
-Cell = str | int | bool | None
+Cell = str | int | Decimal | bool | None
 
 # What separates the values of a CSV row: commas, semicolons (what spreadsheets write where the comma
 # is the decimal mark, in France and Germany) or tabs. How each is named in messages.
@@ -47,7 +57,11 @@ class _TooMany(Exception):
 class _Cells:
     """Converts table cells to values of their column's attribute, counting errors."""
 
-    def __init__(self, report: Report, columns: list[Attribute], where: str) -> None:
+    def __init__(
+        self, report: Report, columns: list[Attribute], where: str, *, decimal_comma: bool = False
+    ) -> None:
+        # A file separated by semicolons or tabs comes from a spreadsheet that writes 18,5 for 18.5.
+        self.decimal_comma = decimal_comma
         self.report = report
         self.columns = columns
         self.where = where
@@ -98,31 +112,33 @@ class _Cells:
             )
             return False, None
         assert attribute.kind == AttributeKind.NUMBER
-        number: int | None = None
-        if kind in ("int", "csv"):
+        number: NumberValue | None = None
+        if kind == "csv" and self.decimal_comma:
+            text = text.replace(",", ".", 1)
+        if kind in ("int", "float", "csv") and re.fullmatch(r"\s*-?[0-9]+(\.[0-9]+)?\s*", text):
             try:
-                number = int(text)
-            except ValueError:
+                number = number_value(Decimal(text.strip()))
+            except InvalidOperation:
                 number = None
-        if number is None:
-            self.error(
-                f"{attribute.key!r} is a number attribute, so its column takes whole numbers, not {text!r}",
-                at,
-                f"write a number from {attribute.minimum} to {attribute.maximum}",
-            )
-            return False, None
         assert attribute.minimum is not None
         assert attribute.maximum is not None
-        if (
-            not attribute.minimum <= number <= attribute.maximum
-            or (number - attribute.minimum) % attribute.step
-        ):
+        low, high, step = (number_text(v) for v in (attribute.minimum, attribute.maximum, attribute.step))
+        if number is None:
+            comma = re.fullmatch(r"\s*-?[0-9]+,[0-9]+\s*", text) is not None
             self.error(
-                f"{number} is not a value of {attribute.key!r} ({attribute.minimum} to {attribute.maximum} "
-                f"by {attribute.step})",
+                f"{attribute.key!r} is a number attribute, so its column takes numbers, not {text!r}",
                 at,
-                f"write a value from {attribute.minimum} to {attribute.maximum}"
-                + (f" in steps of {attribute.step}" if attribute.step != 1 else ""),
+                f"write {text.strip().replace(',', '.')} with a decimal point"
+                if comma
+                else f"write a number from {low} to {high}",
+            )
+            return False, None
+        if not attribute.takes_number(number):
+            self.error(
+                f"{number_text(number)} is not a value of {attribute.key!r} ({low} to {high} by {step})",
+                at,
+                f"write a value from {low} to {high}"
+                + (f" in steps of {step}" if attribute.step != 1 else ""),
             )
             return False, None
         return True, number
@@ -350,7 +366,7 @@ def _csv_rows(
             "make them the same, or leave `attributes` out",
         )
         return None
-    cells = _Cells(report, from_file, file_node.text)
+    cells = _Cells(report, from_file, file_node.text, decimal_comma=separator != ",")
     try:
         for record in reader:
             line = reader.line_num

@@ -554,7 +554,7 @@ class Configurator {
     const input = h("input", {
       id,
       type: "number",
-      inputmode: "numeric",
+      inputmode: Number.isInteger(attribute.step ?? 1) && Number.isInteger(attribute.minimum) ? "numeric" : "decimal",
       min: attribute.minimum,
       max: attribute.maximum,
       step: attribute.step ?? 1,
@@ -564,7 +564,7 @@ class Configurator {
     const range = { min: withUnit(attribute.minimum, attribute.unit), max: withUnit(attribute.maximum, attribute.unit) };
     const hint = h("p", { class: "atelier-help", id: hintId },
       attribute.help ? `${attribute.help} ` : "",
-      attribute.step > 1
+      (attribute.step ?? 1) !== 1
         ? t("From {min} to {max}, in steps of {step}.", { ...range, step: withUnit(attribute.step, attribute.unit) })
         : t("From {min} to {max}.", range));
     const fieldset = h("div", { class: "atelier-field", dataset: { attribute: attribute.key } });
@@ -577,8 +577,9 @@ class Configurator {
     if (attribute.unit) input.setAttribute("aria-label", t("{attribute} ({unit})", { attribute: attribute.label, unit: attribute.unit }));
     const message = this.fieldMessage(fieldset, () => [input]);
     const send = () => {
-      const value = Number.parseInt(input.value, 10);
-      if (Number.isNaN(value)) return;
+      // The box's value is written with a point whatever the language ("18.5"); a half size stays one.
+      const value = Number.parseFloat(input.value);
+      if (!Number.isFinite(value)) return;
       this.pick(attribute.key, value, { delay: TYPING_DELAY });
     };
     input.addEventListener("input", send);
@@ -1609,12 +1610,20 @@ function limitText(need) {
   return t("Change {attribute} to fit.", { attribute: need.label });
 }
 
-/** The values a number attribute can take, when they are few enough to show as options; else null. */
+/** The values a number attribute can take, when they are few enough to show as options; else null.
+ * Decimal steps are counted in whole units of their finest place, so 0.1 + 0.2 stays 0.3. */
 function numberValues(attribute) {
   const step = attribute.step || 1;
-  const count = Math.floor((attribute.maximum - attribute.minimum) / step) + 1;
+  const scale = 10 ** Math.max(decimalPlaces(step), decimalPlaces(attribute.minimum));
+  const [low, high, by] = [attribute.minimum, attribute.maximum, step].map((n) => Math.round(n * scale));
+  const count = Math.floor((high - low) / by) + 1;
   if (!Number.isFinite(count) || count < 1 || count > NUMBER_OPTIONS_MAX) return null;
-  return Array.from({ length: count }, (_, i) => attribute.minimum + i * step);
+  return Array.from({ length: count }, (_, i) => (low + i * by) / scale);
+}
+
+function decimalPlaces(value) {
+  const text = String(value);
+  return text.includes(".") ? text.length - text.indexOf(".") - 1 : 0;
 }
 
 function badges(recommended, popular) {

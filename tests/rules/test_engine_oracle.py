@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from rules import load_catalog, load_product
 from rules.errors import CatalogError
-from rules.model import AttributeKind, Value
+from rules.model import AttributeKind, NumberValue, Value, number_value
 from rules.pricing import PricingError
 from rules.product import Product
 from tests.support.designs import every_design
@@ -255,7 +255,8 @@ def _value(tree: Tree, design: Design) -> object:
     if kind in ("num", "bool"):
         return tree[1]
     if kind == "attr":
-        return design[str(tree[1])]
+        value = design[str(tree[1])]
+        return Fraction(value) if isinstance(value, Decimal) else value  # a half size is exactly 1/2
     if kind == "length":
         text = design[str(tree[1])]
         return len(text) if isinstance(text, str) else None
@@ -337,7 +338,7 @@ def _numeric(draw: st.DrawFn, depth: int = 0) -> Tree:
 
 
 @st.composite
-def _table(draw: st.DrawFn, conditional: bool, numbers: list[int]) -> Tree:
+def _table(draw: st.DrawFn, conditional: bool, numbers: list[NumberValue | None]) -> Tree:
     """A combination table over two attributes, `null` among the cells of `flag` when it has a `when`."""
     columns: dict[str, list[Value]] = {
         "c": ["c0", "c1", "c2"],
@@ -410,7 +411,8 @@ def _rule(draw: st.DrawFn, conditional: bool) -> Tree:
 def semantic_products(draw: st.DrawFn) -> Semantic:
     """A product with two numbers, a choice, a boolean (perhaps conditional) and a short text, random
     rules between them, and perhaps a price formula."""
-    top, step = draw(st.integers(1, 4)), draw(st.sampled_from([1, 2]))
+    top, step = draw(st.integers(1, 4)), draw(st.sampled_from([1, 2, Decimal("0.5")]))
+    grid = [number_value(k * step) for k in range(int(top / step) + 1)]
     limit = draw(st.integers(1, 2))
     lines = [
         "product: random",
@@ -435,7 +437,7 @@ def semantic_products(draw: st.DrawFn) -> Semantic:
         for _ in range(draw(st.integers(0, 3)))
     ]
     if draw(st.booleans()):
-        trees.append(draw(_table(conditional, list(range(0, top + 1, step)))))
+        trees.append(draw(_table(conditional, grid)))
     lines.append("constraints:" if trees else "constraints: []")
     rules: list[tuple[int, Tree]] = []
     for number, tree in enumerate(trees):
@@ -456,7 +458,7 @@ def semantic_products(draw: st.DrawFn) -> Semantic:
         lines.extend(["prices:", "  - label: Formula", f"    formula: {{EUR: '{_text(formula)}'}}"])
     flag: list[Value] = [False, True] if when is None else [None, False, True]
     values: dict[str, list[Value]] = {
-        "n": list(range(0, top + 1, step)),
+        "n": list(grid),
         "m": [0, 1, 2],
         "c": ["c0", "c1", "c2"],
         "t": ["x" * length for length in range(limit + 1)],
@@ -508,7 +510,13 @@ def _grid(product: Semantic, key: str) -> list[Value]:
 def _off_grid(product: Semantic, key: str) -> list[Value]:
     """Values no design of `key` has: off its range or steps, not an option, of another kind, too long."""
     off: dict[str, list[Value]] = {
-        "n": [max(_grid(product, "n")) + 1, -1, 1 if 1 not in product.values["n"] else 5, True],  # type: ignore[type-var]
+        "n": [
+            max(_grid(product, "n")) + 1,
+            -1,
+            1 if 1 not in product.values["n"] else 5,
+            True,
+            Decimal("0.25"),
+        ],  # type: ignore[type-var]
         "m": [3, -1, False],
         "c": ["c9", 0],
         "t": ["x" * (product.text_limit + 1), "y" * 40],

@@ -19,6 +19,7 @@ from configurator.locale import MESSAGES
 from rules.countries import country_name, meant
 from rules.i18n import LANGUAGES
 from rules.model import Localized
+from rules.regions import region_name
 
 # --- fields -----------------------------------------------------------------------------------------
 
@@ -32,6 +33,8 @@ FIELD_LABELS: Final[Mapping[str, Localized]] = {
     "city": MESSAGES.localized("Town or city"),
     "line1": MESSAGES.localized("Street address"),
     "line2": MESSAGES.localized("Address line 2"),
+    # Translators: the region of a shipping address: a US state, a Canadian province, a Spanish community.
+    "region": MESSAGES.localized("State, province or region"),
     "contact": MESSAGES.localized("Contact details"),
     "quantity": MESSAGES.localized("Quantity"),
     "design": MESSAGES.localized("Design"),
@@ -94,7 +97,8 @@ class Problem:
     """What is wrong with a field, read from a technical message: a kind and its numbers."""
 
     kind: str  # required | too-long | too-short | length | range | at-least | at-most | email | choice
-    #            | country | whole-number | number | type | unknown-field | unreadable | invalid
+    #            | country | region | region-country | region-required | whole-number | number | type
+    #            | unknown-field | unreadable | invalid
     numbers: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -121,6 +125,10 @@ _TECHNICAL: Final = tuple(
         (r"Must be one of: .*", "choice"),
         (r"A currency is three capital letters.*", "choice"),
         (r"Not an ISO 3166-1 alpha-2 country code.*", "country"),
+        (r"Not an ISO 3166-2 region code: .*; did you mean (?P<region>[A-Z]+-[A-Z0-9]+)\?", "region"),
+        (r"Not an ISO 3166-2 region code.*", "region"),
+        (r"Region (?P<region>[A-Z0-9-]+) is not in country (?P<country>[A-Z]+)", "region-country"),
+        (r"The shop's tax in (?P<country>[A-Z]+) depends on the region.*", "region-required"),
         (r"Not a valid integer\.", "whole-number"),
         (r"Not a valid number\.", "number"),
         (r"Not a valid (?:string|boolean|list|tuple|mapping type|datetime|date|UUID)\.", "type"),
@@ -154,12 +162,15 @@ def classify(technical: str, value: Any = None) -> Problem:
             kind = "required" if value is None else "empty"
         if kind == "country":
             numbers = _country_numbers(value)
+        if kind == "region":
+            numbers = {**numbers, **_region_numbers(value)}
         return Problem(kind, numbers)
     return Problem("invalid")
 
 
 # A country named when a code is not one and no other is meant: the shop's own demo country.
 EXAMPLE_COUNTRY: Final = "FR"
+EXAMPLE_REGION: Final = "US-CA"
 _MOST_QUOTED: Final = 20  # characters of what was written, quoted back
 
 
@@ -173,6 +184,22 @@ def _country_numbers(value: Any) -> dict[str, str]:
     quoted = written if len(written) <= _MOST_QUOTED else written[: _MOST_QUOTED - 1] + "…"
     found = meant(written) if isinstance(value, str) else ()
     return {"value": quoted, "country": found[0]} if len(found) == 1 else {"value": quoted}
+
+
+def _region_numbers(value: Any) -> dict[str, str]:
+    """What a region refusal quotes: what was written (its start). The region meant comes from the
+    refusal itself, which knows the address's country ("CA" in the US is US-CA).
+
+    >>> classify("Not an ISO 3166-2 region code: 'CA'; did you mean US-CA?", "CA").numbers
+    {'region': 'US-CA', 'value': 'CA'}
+    """
+    written = str(value) if value is not None else ""
+    return {"value": written if len(written) <= _MOST_QUOTED else written[: _MOST_QUOTED - 1] + "…"}
+
+
+def _region(code: str) -> Localized:
+    """A region's name in every language of the catalogs (iso-codes' translations)."""
+    return Localized({language: region_name(code, language) for language in LANGUAGES})
 
 
 def _country(code: str) -> Localized:
@@ -277,6 +304,36 @@ def shopper_sentence(problem: Problem, label: Localized, *, items: bool = False)
                 code=EXAMPLE_COUNTRY,
                 country=_country(EXAMPLE_COUNTRY),
             )
+        case "region", _:
+            written, code = problem.numbers.get("value", ""), problem.numbers.get("region")
+            if code is not None:
+                return MESSAGES.localized(
+                    "{label} must be a region code, not “{value}”. Did you mean {code} ({region})?",
+                    label=label,
+                    value=written,
+                    code=code,
+                    region=_region(code),
+                )
+            return MESSAGES.localized(
+                "{label} must be a region code such as {code} ({region}), not “{value}”.",
+                label=label,
+                value=written,
+                code=EXAMPLE_REGION,
+                region=_region(EXAMPLE_REGION),
+            )
+        case "region-country", _:
+            region, country = problem.numbers.get("region", ""), problem.numbers.get("country", "")
+            return MESSAGES.localized(
+                "{region} is not a region of the country chosen ({country}): "
+                "choose one of its regions, or another country.",
+                region=_region(region),
+                country=_country(country),
+            )
+        case "region-required", _:
+            return MESSAGES.localized(
+                "Choose your state, province or region: tax in this country ({country}) depends on it.",
+                country=_country(problem.numbers.get("country", "")),
+            )
         case "whole-number", _:
             return MESSAGES.localized("{label} must be a whole number.", label=label)
         case "number", _:
@@ -326,6 +383,7 @@ CART_ORDERED: Final = MESSAGES.localized("This cart has already been ordered; st
 LINE_UNKNOWN: Final = MESSAGES.localized("This item is no longer in your cart.")
 DESIGN_UNKNOWN: Final = MESSAGES.localized("We cannot find this design.")
 PRODUCT_UNKNOWN: Final = MESSAGES.localized("This product is not in the shop.")
+COUNTRY_UNKNOWN: Final = MESSAGES.localized("We do not know this country.")
 DESIGN_BREAKS_RULES: Final = MESSAGES.localized(
     "This design breaks the product's rules; change it before adding it to the cart."
 )

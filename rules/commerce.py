@@ -26,13 +26,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rules.countries import country_refusal
 from rules.errors import RulesError
 from rules.i18n import RULES, Percent
 from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy
 from rules.money import MONEY_CONTEXT, round_money
+from rules.regions import is_region, meant_region, region_country
 
 REST_OF_WORLD = "*"
-__all__ = ["ShippingRate", "ShippingZone", "TaxPolicy", "order_totals", "zone_for", "shipping_cost"]
+__all__ = [
+    "ShippingRate",
+    "ShippingZone",
+    "TaxPolicy",
+    "destination_problems",
+    "order_totals",
+    "zone_for",
+    "shipping_cost",
+]
 _HUNDRED = Decimal(100)
 
 
@@ -113,6 +123,46 @@ def order_totals(
         lines.append(SummaryLine("tax", _tax_label(tax.label, rate, prices_include_tax), tax_amount))
     lines.append(SummaryLine("total", RULES.localized("Total"), total))
     return OrderTotals(subtotal, shipping, tax_amount, total, prices_include_tax, tuple(lines))
+
+
+def destination_problems(
+    tax: TaxPolicy | None, country: object, region: object
+) -> tuple[tuple[str, str], ...]:
+    """What keeps an address's country and region from being shipped to and taxed: pairs of the field
+    (`country` or `region`) and what is wrong, said for integrators. One path for an address sent now
+    and one saved before a rule changed (UK before countries were checked; a country whose rates a
+    brand has since split by region).
+
+    >>> sales_tax = TaxPolicy({"US-CA": Decimal("7.25")})
+    >>> destination_problems(sales_tax, "US", None)
+    (('region', "The shop's tax in US depends on the region: give one of its ISO 3166-2 codes, e.g. US-CA"),)
+    >>> destination_problems(sales_tax, "FR", "US-CA")
+    (('region', 'Region US-CA is not in country FR'),)
+    >>> destination_problems(None, "UK", None)[0][1]
+    "Not an ISO 3166-1 alpha-2 country code: 'UK'; did you mean GB?"
+    """
+    refused = country_refusal(country)
+    if refused is not None:
+        return (("country", refused),)
+    assert isinstance(country, str)
+    if region is None:
+        needed = tax.by_region(country) if tax is not None else ()
+        if needed:
+            return (
+                (
+                    "region",
+                    f"The shop's tax in {country} depends on the region: give one of its ISO 3166-2 codes, "
+                    f"e.g. {needed[0]}",
+                ),
+            )
+        return ()
+    if not isinstance(region, str) or not is_region(region):
+        found = meant_region(region, country) if isinstance(region, str) else ()
+        guess = f"; did you mean {' or '.join(found)}?" if found else ""
+        return (("region", f"Not an ISO 3166-2 region code: {region!r}{guess}"),)
+    if region_country(region) != country:
+        return (("region", f"Region {region} is not in country {country}"),)
+    return ()
 
 
 def _shipping_label(zone: ShippingZone) -> Localized:

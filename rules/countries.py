@@ -52,6 +52,19 @@ def is_country(code: str) -> bool:
     return code in countries()
 
 
+def country_refusal(value: object) -> str | None:
+    """Why `value` is no country code, for integrators (naming the code meant), else None.
+
+    >>> country_refusal("UK"), country_refusal("GB")
+    ("Not an ISO 3166-1 alpha-2 country code: 'UK'; did you mean GB?", None)
+    """
+    if isinstance(value, str) and is_country(value):
+        return None
+    found = meant(value) if isinstance(value, str) else ()
+    guess = f"; did you mean {' or '.join(found)}?" if found else ""
+    return f"Not an ISO 3166-1 alpha-2 country code: {value!r}{guess}"
+
+
 def country_name(code: str, locale: str = "en") -> str:
     """The country's name in `locale` (English for a language CLDR does not know), else the code."""
     try:

@@ -142,6 +142,7 @@ class ExportRow:
     email: str
     name: str
     country: str | None
+    region: str | None  # ISO 3166-2 (US-CA), when the address has one
     currency: str
     product: str
     version_id: int
@@ -175,6 +176,7 @@ def export_rows(wanted: OrderFilter) -> Iterator[ExportRow]:
             email=order.email,
             name=order.name,
             country=(order.address or {}).get("country"),
+            region=(order.address or {}).get("region"),
             currency=order.currency,
             product=line.product_key,
             version_id=line.version_id,

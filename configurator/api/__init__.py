@@ -18,6 +18,7 @@ from configurator.api import (
     previews,
     products,
     recommendations,
+    regions,
     repair,
     uploads,
 )
@@ -37,6 +38,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(checkout.blp)
     api.register_blueprint(designs.blp)
     api.register_blueprint(carts.blp)
+    api.register_blueprint(regions.blp)
     api.register_blueprint(uploads.blp)
     api.register_blueprint(previews.blp)
     api.register_blueprint(preferences.blp)

@@ -240,6 +240,7 @@ class AdminExportRowSchema(Schema):
     email = fields.String(required=True)
     name = fields.String(required=True)
     country = fields.String(required=True, allow_none=True)
+    region = fields.String(required=True, allow_none=True, metadata={"description": "ISO 3166-2, e.g. US-CA"})
     currency = fields.String(required=True)
     product = fields.String(required=True)
     version_id = fields.Integer(required=True)

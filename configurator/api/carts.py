@@ -12,6 +12,7 @@ from configurator.api.shop_schemas import (
     CartCreateSchema,
     CartSchema,
     ContactSchema,
+    DestinationQuerySchema,
     LineCreateSchema,
     LineUpdateSchema,
 )
@@ -33,10 +34,10 @@ blp.after_request(mark_request_language)
 CART_CHANGES_PER_MINUTE = 120
 
 
-def cart_data(cart: Cart) -> dict[str, Any]:
-    """The cart as the API shows it, priced now from the live rules."""
+def cart_data(cart: Cart, destination: tuple[str, str | None] | None = None) -> dict[str, Any]:
+    """The cart as the API shows it, priced now from the live rules (for `destination` when given)."""
     language = request_locale()
-    priced = services.price(cart)
+    priced = services.price(cart, destination=destination)
     problems: list[dict[str, str]] = []
     try:
         services.ready_for_checkout(priced, language)
@@ -106,11 +107,15 @@ class Carts(MethodView):
 
 @blp.route("/<token>")
 class CartView(MethodView):
+    @blp.arguments(DestinationQuerySchema, location="query")
     @blp.response(200, CartSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, token: str) -> dict[str, Any]:
-        """The cart, every line priced again from the live rules (lines those rules reject are flagged)."""
-        return cart_data(services.find(token))
+    def get(self, query: dict[str, Any], token: str) -> dict[str, Any]:
+        """The cart, every line priced again from the live rules (lines those rules reject are flagged);
+        with `country` (and `region`), shipping and tax for that destination, as the shopper chooses it."""
+        country = query["country"]
+        return cart_data(services.find(token), (country, query["region"]) if country else None)
 
 
 @blp.route("/<token>/lines")

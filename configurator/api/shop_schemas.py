@@ -3,12 +3,16 @@ any key that names an amount is refused with 400 before the body reaches a schem
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from configurator.api.fields import CountryCode, Money, Picks, PickValue
 from configurator.api.schemas import CURRENCY, PreviewSchema, PriceLineSchema, QuoteSchema, ViolationSchema
-from configurator.carts.services import MAX_QUANTITY
+from configurator.carts.services import MAX_QUANTITY, brand
 from configurator.openapi import FieldErrorSchema
+from rules.commerce import destination_problems
+from rules.regions import REGION_PATTERN
 
 QUANTITY = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
@@ -109,6 +113,24 @@ class AddressSchema(StrictSchema):
     city = fields.String(required=True, validate=validate.Length(min=1, max=100))
     line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
     line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    region = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "ISO 3166-2 region of the country, e.g. US-CA; required where the shop's tax "
+            "depends on it (GET /api/v1/countries/{country}/regions says so and lists them)",
+            "pattern": REGION_PATTERN,
+            "example": "US-CA",
+        },
+    )
+
+    @validates_schema
+    def _destination(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # The same check a saved cart's address meets when it is priced (configurator.carts.services).
+        tax = brand().tax
+        for field, technical in destination_problems(tax, data.get("country"), data.get("region")):
+            raise ValidationError(technical, field_name=field)
 
 
 class ContactSchema(StrictSchema):
@@ -160,3 +182,34 @@ class CartSchema(Schema):
     summary = fields.List(fields.Nested(SummaryLineSchema), required=True)
     ready = fields.Boolean(required=True, metadata={"description": "Checkout would accept it now"})
     problems = fields.List(fields.Nested(FieldErrorSchema), required=True)
+
+
+class DestinationQuerySchema(Schema):
+    country = fields.String(
+        load_default=None,
+        validate=CountryCode(),
+        metadata={"description": "Price shipping and tax for this country instead of the saved address's"},
+    )
+    region = fields.String(
+        load_default=None,
+        validate=validate.Length(max=100),
+        metadata={"description": "With `country`: its ISO 3166-2 region, e.g. US-CA (tax may follow it)"},
+    )
+
+
+class RegionSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "US-CA"})
+    name = fields.String(required=True, metadata={"description": "In the answer's language where known"})
+
+
+class RegionsSchema(Schema):
+    country = fields.String(required=True)
+    required = fields.Boolean(
+        required=True,
+        metadata={"description": "The shop's tax depends on the region here: an address needs one"},
+    )
+    regions = fields.List(
+        fields.Nested(RegionSchema),
+        required=True,
+        metadata={"description": "ISO 3166-2 regions to pick from (the country's top level), in code order"},
+    )

@@ -40,11 +40,21 @@ from configurator.wording import (
     DESIGN_BREAKS_RULES,
     LINE_UNKNOWN,
     cart_full,
+    classify,
+    field_label,
     no_delivery,
+    shopper_sentence,
 )
-from rules.commerce import OrderTotals, ShippingUnavailableError, SummaryLine, order_totals
+from rules.commerce import (
+    OrderTotals,
+    ShippingUnavailableError,
+    SummaryLine,
+    destination_problems,
+    order_totals,
+)
 from rules.model import Brand, Localized
 from rules.money import round_money
+from rules.regions import Region, offered_regions
 from rules.results import Quote, Violation
 
 MAX_LINES = 100
@@ -72,6 +82,10 @@ class CartPrice:
     prices_include_tax: bool
     summary: tuple[SummaryLine, ...]
     shipping_problem: Localized | None = None  # the destination cannot be served; checkout waits
+    # What is wrong with the address's country or region (saved before a rule changed: UK, or a
+    # country whose tax now depends on the region): (field, technical message, value). Priced as
+    # no destination yet; checkout waits for the shopper to correct it.
+    address_problems: tuple[tuple[str, str, Any], ...] = ()
 
     @property
     def flagged(self) -> tuple[PricedLine, ...]:
@@ -81,6 +95,14 @@ class CartPrice:
 def brand() -> Brand:
     """The brand as published last (currencies, shipping, tax)."""
     return versions.live_rules().brand
+
+
+def regions(country: str) -> tuple[bool, tuple[Region, ...]]:
+    """Whether the live brand's tax depends on the region in `country` (an address there needs one),
+    and the regions a shopper picks from there."""
+    tax = brand().tax
+    named = tax.by_region(country) if tax is not None else ()
+    return bool(named), offered_regions(country, named)
 
 
 def create(currency: str | None) -> Cart:
@@ -165,21 +187,31 @@ def set_contact(cart: Cart, *, email: str, name: str, address: dict[str, Any]) -
     db.session.commit()
 
 
-def price(cart: Cart, rules: versions.Rules | None = None) -> CartPrice:
+def price(
+    cart: Cart, rules: versions.Rules | None = None, destination: tuple[str, str | None] | None = None
+) -> CartPrice:
     """Price every line from the live rules (or those given: what a publish would make live), then
-    shipping and tax for the cart's destination."""
+    shipping and tax for the cart's destination, or for `destination` (a country and region the
+    shopper is choosing, not saved yet)."""
     if rules is None:
         rules = versions.live_rules()
     priced = tuple(_price_line(line, cart.currency, rules) for line in cart.lines)
     subtotal = sum((p.quote.total for p in priced), round_money(Decimal(0), cart.currency))
     shop = rules.brand
-    country = (cart.address or {}).get("country")
+    address = cart.address or {}
+    country, region = destination or (address.get("country"), address.get("region"))
+    found = destination_problems(shop.tax, country, region) if country is not None else ()
+    address_problems = tuple(
+        (field, technical, country if field == "country" else region) for field, technical in found
+    )
+    if address_problems:
+        country = region = None
     problem = None
     try:
-        totals = _totals(shop, cart.currency, country, subtotal, sum(p.line.quantity for p in priced))
+        totals = _totals(shop, cart.currency, country, region, subtotal, sum(p.line.quantity for p in priced))
     except ShippingUnavailableError:
         problem = no_delivery(shop.label)
-        totals = _totals(shop, cart.currency, None, subtotal, 0)
+        totals = _totals(shop, cart.currency, None, None, subtotal, 0)
     return CartPrice(
         cart,
         cart.currency,
@@ -191,16 +223,20 @@ def price(cart: Cart, rules: versions.Rules | None = None) -> CartPrice:
         totals.tax_included,
         totals.lines,
         problem,
+        address_problems,
     )
 
 
-def _totals(shop: Brand, currency: str, country: str | None, subtotal: Decimal, items: int) -> OrderTotals:
+def _totals(
+    shop: Brand, currency: str, country: str | None, region: str | None, subtotal: Decimal, items: int
+) -> OrderTotals:
     return order_totals(
         zones=shop.shipping,
         tax=shop.tax,
         prices_include_tax=shop.prices_include_tax,
         currency=currency,
         country=country,
+        region=region,
         subtotal=subtotal,
         items=items,
         rounding=shop.rounding,
@@ -219,6 +255,7 @@ def ready_for_checkout(priced: CartPrice, locale: str) -> None:
     cart = priced.cart
     _open(cart)
     found: list[tuple[str, Localized, str | None]] = []  # field, what a shopper reads, code
+    technical: dict[str, str] = {}  # field -> what integrators read
     if not priced.lines:
         found.append(("lines", CART_EMPTY, None))
     for index, line in enumerate(priced.lines):
@@ -227,10 +264,19 @@ def ready_for_checkout(priced: CartPrice, locale: str) -> None:
             found.append((field, violation.message, violation.rule.id if violation.rule else None))
     if not cart.email or not cart.name or not cart.address:
         found.append(("contact", CONTACT_MISSING, None))
+    elif priced.address_problems:
+        for name, message, value in priced.address_problems:
+            problem = classify(message, value)
+            said = shopper_sentence(problem, field_label(["address", name]))
+            found.append((f"contact.address.{name}", said, problem.kind))
+            technical[f"contact.address.{name}"] = message
     elif priced.shipping_problem:
         found.append(("contact.address.country", priced.shipping_problem, None))
     if found:
-        errors = [FieldError(field, said.get(locale), code=code) for field, said, code in found]
+        errors = [
+            FieldError(field, said.get(locale), code=code, technical_detail=technical.get(field))
+            for field, said, code in found
+        ]
         languages = {"en", locale, *(language for _, said, _ in found for language in said.texts)}
         detail = Localized(
             {language: " ".join(said.get(language) for _, said, _ in found) for language in languages}

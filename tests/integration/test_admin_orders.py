@@ -231,7 +231,9 @@ def two_orders(pg_app: Flask) -> tuple[MadeOrder, MadeOrder]:
         email="+ada@example.com",
         created_at=datetime(2026, 3, 1, tzinfo=UTC),
     )
-    second = make_order(pg_app, email="bob@example.com", address={"country": "DE", "city": "Berlin"})
+    second = make_order(
+        pg_app, email="bob@example.com", address={"country": "DE", "region": "DE-BE", "city": "Berlin"}
+    )
     return first, second
 
 
@@ -253,6 +255,7 @@ def test_csv_export_has_one_row_per_line_and_defuses_formulas(
         "email",
         "name",
         "country",
+        "region",
         "currency",
         "product",
         "version_id",
@@ -272,7 +275,7 @@ def test_csv_export_has_one_row_per_line_and_defuses_formulas(
     assert json.loads(mug["choices"])["engraving"] == "-Sam"
     assert (poster["product"], poster["quantity"], poster["country"]) == ("poster", "3", "FR")
     assert poster["order_total"] == mug["order_total"]
-    assert rows[0]["country"] == "DE"
+    assert (rows[0]["country"], rows[0]["region"], poster["region"]) == ("DE", "DE-BE", "")
     # Filters are the list's filters.
     filtered = pg_client.get(
         f"{ADMIN}/orders/export.csv", query_string={"created_to": "2026-03-01"}, headers=headers

@@ -188,6 +188,7 @@ class Attribute:
     kind: AttributeKind
     label: Localized
     options: tuple[Option, ...] = ()  # choice, colour, multi
+    ordered: bool = False  # choice: options listed smallest first, so rules compare them (size >= l)
     default: Value = None
     when: Expr | None = None  # applies only when this holds; otherwise its value is None
     required: bool = True  # text, image: False means the shopper may leave it empty

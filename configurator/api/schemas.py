@@ -92,6 +92,9 @@ class AttributeSpecSchema(Schema):
     when = fields.String(allow_none=True, metadata={"description": "Applies only when this holds"})
     default = PickValue(allow_none=True)
     options = fields.List(fields.Nested(OptionSpecSchema), required=True)
+    ordered = fields.Boolean(
+        metadata={"description": "choice: the options are listed smallest first (sizes)"}, load_default=False
+    )
     min_count = fields.Integer(allow_none=True)
     max_count = fields.Integer(allow_none=True)
     # Numbers may have decimal steps (half sizes): JSON numbers, exact to six decimal places.

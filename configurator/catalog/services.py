@@ -295,6 +295,7 @@ def _describe_attribute(attribute: Attribute, default: Value, locale: str) -> di
         "label": attribute.label.get(locale),
         "help": _text(attribute.help, locale),
         "required": attribute.required,
+        "ordered": attribute.ordered,
         "when": str(attribute.when) if attribute.when is not None else None,
         "default": json_value(default),
         "options": [

@@ -659,6 +659,14 @@ ATTRIBUTE = Table(
             example="[ceramic, enamel]",
         ),
         Field(
+            "ordered",
+            Boolean(),
+            "Whether the options are listed in order, smallest first (sizes): rules may then compare "
+            "them, `size >= l` (default false).",
+            kinds=_kinds("choice"),
+            example="true",
+        ),
+        Field(
             "default",
             OptionKey(),
             "The option chosen at first.",

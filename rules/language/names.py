@@ -24,6 +24,16 @@ T = TypeVar("T")
 _OPTIONED = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.MULTI)
 
 
+# `l <= size` is `size >= l`: the choice on the left, the bound on the right.
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_RANKS: dict[str, Callable[[int, int], bool]] = {
+    "<": lambda index, rank: index < rank,
+    "<=": lambda index, rank: index <= rank,
+    ">": lambda index, rank: index > rank,
+    ">=": lambda index, rank: index >= rank,
+}
+
+
 @dataclass(frozen=True)
 class AttributeInfo:
     """What expressions need to know of an attribute."""
@@ -31,6 +41,7 @@ class AttributeInfo:
     key: str
     kind: AttributeKind
     options: tuple[str, ...] = ()
+    ordered: bool = False  # a choice whose options are listed smallest first: `<`, `>=`... compare them
 
 
 def sample_conditions(attributes: Mapping[str, AttributeInfo]) -> list[tuple[str, str]]:
@@ -74,6 +85,7 @@ class Type:
 BOOL = Type("bool")
 NUM = Type("num")
 PENDING = Type("pending")
+FAILED = Type("failed")  # a side whose errors are reported already
 
 _DESCRIBE = {"bool": "a condition", "num": "a number", "list": "a list", "pending": "a name"}
 
@@ -398,10 +410,15 @@ class Resolver:
     def _compare(self, expr: x.Compare) -> x.Expr:
         op = expr.op
         if op in ("<", "<=", ">", ">="):
-            # Both sides are numbers: a misspelt name on each side is reported on each side.
+            # Both sides are numbers, or an ordered choice and one of its options: a misspelt name on
+            # each side is reported on each side.
+            (left, left_type), (right, right_type) = self._both_ordered(expr.left, expr.right, op)
+            if left_type.name == "option" and right_type.name in ("pending", "num"):
+                return self._ranked(expr, left, left_type, right, op)
+            if right_type.name == "option" and left_type.name in ("pending", "num"):
+                return self._ranked(expr, right, right_type, left, _MIRRORED[op])
             left, right = self._both(
-                lambda: self._ordered(*self._resolve(expr.left), op),
-                lambda: self._ordered(*self._resolve(expr.right), op),
+                lambda: self._ordered(left, left_type, op), lambda: self._ordered(right, right_type, op)
             )
             return x.Compare(op, left, right, expr.source)
         (left, left_type), (right, right_type) = self._both(
@@ -474,16 +491,61 @@ class Resolver:
                 "write `x in [a, b]`",
             )
 
+    def _both_ordered(self, left: x.Expr, right: x.Expr, op: str) -> tuple[tuple[x.Expr, Type], ...]:
+        """Both sides of `<`.. resolved; when one fails, the other is checked as a number too, so
+        `widht + heigth < lenght` names all three misspellings at once."""
+        resolved: list[tuple[x.Expr, Type]] = []
+        for side in (left, right):
+            try:
+                resolved.append(self._resolve(side))
+            except _Failed:
+                resolved.append((side, FAILED))
+        if any(kind is FAILED for _, kind in resolved):
+            for side, kind in resolved:
+                if kind is not FAILED:
+                    try:
+                        self._ordered(side, kind, op)
+                    except _Failed:
+                        pass
+            raise _Failed()
+        return tuple(resolved)
+
+    def _ranked(self, expr: x.Compare, side: x.Expr, kind: Type, bound: x.Expr, op: str) -> x.Expr:
+        """`size >= l` over an ordered choice, as the options it keeps: `size in [l, xl]` (the
+        engine, prices and explanations then read a plain list of options)."""
+        assert kind.attribute is not None
+        info = self.attributes[kind.attribute]
+        if not info.ordered:
+            raise self._unordered(side, kind, op)
+        option = self._option(bound, kind)
+        assert isinstance(option, x.OptionKey)
+        rank = info.options.index(option.key)
+        kept = [key for index, key in enumerate(info.options) if _RANKS[op](index, rank)]
+        items = tuple(x.OptionKey(key, bound.source) for key in kept)
+        return x.Compare("in", side, x.ListExpr(items, bound.source), expr.source)
+
+    def _unordered(self, side: x.Expr, kind: Type, op: str) -> _Failed:
+        assert kind.attribute is not None
+        info = self.attributes[kind.attribute]
+        if info.kind is AttributeKind.CHOICE:
+            hint = (
+                f"if the options of `{kind.attribute}` are listed smallest first, add `ordered: true` "
+                f"to it; else write `{kind.attribute} in [...]`"
+            )
+        else:
+            hint = f"write `{kind.attribute} == ...` or `{kind.attribute} in [...]`"
+        return self._fail(
+            Code.TYPE_MISMATCH,
+            f"options of `{kind.attribute}` have no order; `{op}` needs numbers",
+            side.source,
+            hint,
+        )
+
     def _ordered(self, side: x.Expr, kind: Type, op: str) -> x.Expr:
         """One side of `<`, `<=`, `>` or `>=`: it must be a number."""
         self._comparable(side, kind, op)
         if kind.name == "option":
-            raise self._fail(
-                Code.TYPE_MISMATCH,
-                f"options of `{kind.attribute}` have no order; `{op}` needs numbers",
-                side.source,
-                f"write `{kind.attribute} == ...` or `{kind.attribute} in [...]`",
-            )
+            raise self._unordered(side, kind, op)
         if isinstance(side, x.Const) and kind.name == "pending":
             raise self._fail(
                 Code.TYPE_MISMATCH,

@@ -184,7 +184,7 @@ class ProductLowering:
             draft.broken = self.report.error_count() != before
             drafts.append(draft)
         infos = {
-            d.key: AttributeInfo(d.key, d.kind, tuple(o.key for o in d.options))
+            d.key: AttributeInfo(d.key, d.kind, tuple(o.key for o in d.options), _ordered(d))
             for d in drafts
             if d.kind is not None
         }
@@ -373,6 +373,7 @@ class ProductLowering:
         before = self.report.error_count()
         if kind in (AttributeKind.CHOICE, AttributeKind.COLOUR):
             base["default"] = self._option_default(draft, fields)
+            base["ordered"] = _ordered(draft)
         elif kind == AttributeKind.MULTI:
             base.update(self._multi(draft, fields))
         elif kind == AttributeKind.NUMBER:
@@ -940,6 +941,11 @@ class ProductLowering:
             )
             result.append(Constraint("brand:max-distinct-colours", expression, message, "brand", where))
         return result
+
+
+def _ordered(draft: _Draft) -> bool:
+    node = draft.fields.scalar("ordered") if draft.fields is not None else None
+    return node is not None and node.value is True
 
 
 def _nearest_on_grid(

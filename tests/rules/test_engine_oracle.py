@@ -203,6 +203,7 @@ def test_domains_count_and_repair_match_brute_force(
 Tree = tuple[object, ...]
 Design = dict[str, Value]
 NUMBER_KEYS = ("n", "m")
+C_OPTIONS = ("c0", "c1", "c2")  # the ordered choice `c`, smallest first
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,10 @@ def _text(tree: Tree) -> str:
         return f"{_text(tree[2])} {tree[1]} {_text(tree[3])}"  # type: ignore[arg-type]
     if kind == "is":
         return f"{tree[1]} == {tree[2]}"
+    if kind == "rank":  # the ordered choice `c` against one of its options, either side first
+        op, option, flipped = tree[1], tree[2], tree[3]
+        mirrored = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[str(op)]
+        return f"{option} {mirrored} c" if flipped else f"c {op} {option}"
     if kind == "not":
         return f"not ({_text(tree[1])})"  # type: ignore[arg-type]
     if kind in ("and", "or", "->"):
@@ -286,6 +291,12 @@ def _value(tree: Tree, design: Design) -> object:
         return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[str(op)]
     if kind == "is":
         return design[str(tree[1])] == tree[2]
+    if kind == "rank":  # options of `c` compare by where they are listed: c0 < c1 < c2
+        chosen = design["c"]
+        if chosen is None:
+            return False
+        here, there = C_OPTIONS.index(str(chosen)), C_OPTIONS.index(str(tree[2]))
+        return {"<": here < there, "<=": here <= there, ">": here > there, ">=": here >= there}[str(tree[1])]
     if kind == "not":
         return not _value(tree[1], design)  # type: ignore[arg-type]
     if kind == "and":
@@ -311,6 +322,8 @@ def _references(tree: Tree) -> set[str]:
         return {str(tree[1])}
     if tree[0] in ("distinct", "table"):
         return set(tree[1])  # type: ignore[arg-type]
+    if tree[0] == "rank":
+        return {"c"}
     return {name for part in tree[1:] if isinstance(part, tuple) for name in _references(part)}
 
 
@@ -374,7 +387,10 @@ def _constant(draw: st.DrawFn) -> Tree:
 
 @st.composite
 def _condition(draw: st.DrawFn, conditional: bool) -> Tree:
-    form = draw(st.integers(0, 5))
+    form = draw(st.integers(0, 6))
+    if form == 6:
+        op = draw(st.sampled_from(["<", "<=", ">", ">="]))
+        return ("rank", op, draw(st.sampled_from(C_OPTIONS)), draw(st.booleans()))
     if form == 5:  # a quotient multiplied back: exact arithmetic gives the dividend again
         dividend = draw(_numeric(1))
         return ("compare", "==", _round_trip(dividend, draw(ATOMS)), dividend)
@@ -421,7 +437,7 @@ def semantic_products(draw: st.DrawFn) -> Semantic:
         "attributes:",
         f"  n: {{type: number, min: 0, max: {top}, step: {step}, default: 0}}",
         "  m: {type: number, min: 0, max: 2, default: 1}",
-        "  c: {type: choice, options: [c0, c1, c2], default: c0}",
+        "  c: {type: choice, ordered: true, options: [c0, c1, c2], default: c0}",
         f"  t: {{type: text, max_length: {limit}, required: false}}",
     ]
     when: Tree | None = None

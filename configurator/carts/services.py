@@ -204,11 +204,17 @@ def price(
     address_problems = tuple(
         (field, technical, country if field == "country" else region) for field, technical in found
     )
-    if address_problems:
+    taxed = True
+    if any(field == "country" for field, _ in found):
         country = region = None
+    elif found:
+        # The country is shipped to; its tax waits for a region it has, rather than show a rate
+        # (the country's) the order may not pay.
+        region, taxed = None, False
     problem = None
+    items = sum(p.line.quantity for p in priced)
     try:
-        totals = _totals(shop, cart.currency, country, region, subtotal, sum(p.line.quantity for p in priced))
+        totals = _totals(shop, cart.currency, country, region, subtotal, items, taxed=taxed)
     except ShippingUnavailableError:
         problem = no_delivery(shop.label)
         totals = _totals(shop, cart.currency, None, None, subtotal, 0)
@@ -228,11 +234,18 @@ def price(
 
 
 def _totals(
-    shop: Brand, currency: str, country: str | None, region: str | None, subtotal: Decimal, items: int
+    shop: Brand,
+    currency: str,
+    country: str | None,
+    region: str | None,
+    subtotal: Decimal,
+    items: int,
+    *,
+    taxed: bool = True,
 ) -> OrderTotals:
     return order_totals(
         zones=shop.shipping,
-        tax=shop.tax,
+        tax=shop.tax if taxed else None,
         prices_include_tax=shop.prices_include_tax,
         currency=currency,
         country=country,

@@ -73,7 +73,10 @@ export function createClient({ base = "", key = null } = {}) {
     // A design priced in `currency` when given (the shopper's), else in the shop's first currency.
     design: (id, currency) => call("GET", `/api/v1/designs/${enc(id)}${currency ? `?currency=${enc(currency)}` : ""}`),
     createCart: (currency) => call("POST", "/api/v1/carts", currency ? { currency } : {}),
-    cart: (token) => call("GET", `/api/v1/carts/${enc(token)}`),
+    // With a destination ({ country, region }) the cart's shipping and tax are those of that address.
+    cart: (token, destination) =>
+      call("GET", `/api/v1/carts/${enc(token)}${destination ? `?${new URLSearchParams(Object.entries(destination).filter(([, v]) => v))}` : ""}`),
+    regions: (country) => call("GET", `/api/v1/countries/${enc(country)}/regions`),
     addLine: (token, design, quantity) => call("POST", `/api/v1/carts/${enc(token)}/lines`, { design, quantity }),
     setQuantity: (token, line, quantity) => call("PATCH", `/api/v1/carts/${enc(token)}/lines/${line}`, { quantity }),
     removeLine: (token, line) => call("DELETE", `/api/v1/carts/${enc(token)}/lines/${line}`),

@@ -6,7 +6,7 @@
 
 import { ApiError } from "./api.js";
 import { alertLine, creditLine, pictureOf, productLabels, tell } from "./community.js";
-import { contactFieldsets, contactFrom, validateWhenTouched } from "./contact.js";
+import { contactFieldsets, contactFrom, validateWhenTouched, watchDestination } from "./contact.js";
 import { dateTime, h, money, nodes } from "./dom.js";
 import { language, t, tn } from "./i18n.js";
 import {
@@ -420,6 +420,7 @@ function preorderForm(campaign, panel, refresh) {
     h("button", { type: "submit", class: "atelier-button" }, t("Pre-order, nothing charged now")),
   );
   const validation = validateWhenTouched(form);
+  watchDestination(form);
   let busy = false;
 
   async function finish(started) {

@@ -3,7 +3,7 @@
 
 import { h } from "./dom.js";
 import { language, t } from "./i18n.js";
-import { field, showFieldError } from "./page.js";
+import { client, field, showFieldError } from "./page.js";
 
 // Shipping and tax follow the country; these are offered first, the rest of the world after them.
 const COUNTRIES = ["FR", "BE", "DE", "ES", "IT", "LU", "NL", "AT", "PT", "IE", "MC", "GB", "CH", "US", "CA", "AU", "JP", "SE", "DK", "NO", "PL"];
@@ -15,6 +15,8 @@ const MISSING = {
   line1: () => t("Enter the street and number."),
   postal_code: () => t("Enter the postal code."),
   city: () => t("Enter the city."),
+  country: () => t("Choose your country."),
+  region: () => t("Choose your state, province or region."),
 };
 
 /** The shopper's mistake in a control, or null; checked in the browser before the shop answers. */
@@ -40,7 +42,7 @@ export function validateWhenTouched(form) {
   const touched = new Set();
   form.addEventListener("focusout", (event) => {
     const control = event.target;
-    if (!(control instanceof HTMLInputElement) || !control.id) return;
+    if (!(control instanceof HTMLInputElement || control instanceof HTMLSelectElement) || !control.id) return;
     touched.add(control.id);
     showFieldError(form, control, controlProblem(control));
   });
@@ -52,7 +54,7 @@ export function validateWhenTouched(form) {
     /** On submit: every field counts as touched; the first control in error, or null. */
     checkAll() {
       let first = null;
-      for (const control of form.querySelectorAll("input[id]")) {
+      for (const control of form.querySelectorAll("input[id], select[id]")) {
         touched.add(control.id);
         const problem = controlProblem(control);
         showFieldError(form, control, problem);
@@ -68,6 +70,8 @@ export function contactFieldsets(contact = {}) {
   const names = new Intl.DisplayNames([language], { type: "region" });
   const countries = [...COUNTRIES].sort((a, b) => names.of(a).localeCompare(names.of(b), language));
   const address = contact.address ?? {};
+  const chosen = address.country ?? "FR";
+  const known = COUNTRIES.includes(chosen);
   const input = (id, attributes) => h("input", { id, name: id, class: "atelier-input", ...attributes });
   return [
     // Translators: the heading of the e-mail address and name at checkout.
@@ -82,9 +86,62 @@ export function contactFieldsets(contact = {}) {
         field(t("Postal code"), input("postal_code", { autocomplete: "postal-code", required: true, value: address.postal_code ?? "" })),
         field(t("City"), input("city", { autocomplete: "address-level2", required: true, value: address.city ?? "" }))),
       field(t("Country"), h("select", { id: "country", name: "country", class: "atelier-input", autocomplete: "country", required: true },
-        ...countries.map((code) => h("option", { value: code, selected: (address.country ?? "FR") === code }, names.of(code)))),
-        t("Shipping and tax follow the country."))),
+        // A country saved before countries were checked (UK): none is chosen for the shopper, who is
+        // told what to correct.
+        known ? null : h("option", { value: "", selected: true }, t("Choose…")),
+        ...countries.map((code) => h("option", { value: code, selected: chosen === code }, names.of(code)))),
+        t("Shipping and tax follow the country.")),
+      regionField(address.region)),
   ];
+}
+
+// The region select, hidden until a country whose tax depends on it is chosen (watchDestination).
+function regionField(saved) {
+  const select = h("select", { id: "region", name: "region", class: "atelier-input", autocomplete: "address-level1", disabled: true, "data-saved": saved ?? "" });
+  const wrapper = field(t("State, province or region"), select, t("Tax here depends on it."));
+  wrapper.hidden = true;
+  wrapper.dataset.regionField = "";
+  return wrapper;
+}
+
+/**
+ * Keep the region select in step with the country: the shop says, per country, whether its tax
+ * depends on the region and which to offer (named in the shopper's language, sorted as they read).
+ * `onDestination(country, region)` is called once the select is ready, and after each change.
+ */
+export function watchDestination(form, onDestination = () => {}) {
+  const country = form.elements.country;
+  const region = form.elements.region;
+  const wrapper = form.querySelector("[data-region-field]");
+  let asked = 0;
+  const changed = () => onDestination(country.value, wrapper.hidden ? null : region.value || null);
+  async function fill() {
+    const mine = ++asked;
+    let answer = { required: false, regions: [] };
+    if (country.value) {
+      try {
+        answer = await client.regions(country.value);
+      } catch {
+        // The shop could not be reached: the form stays usable, and the shop checks the address.
+      }
+    }
+    if (mine !== asked) return; // the shopper chose another country meanwhile
+    const keep = region.value || region.dataset.saved;
+    region.dataset.saved = "";
+    const sorted = [...answer.regions].sort((a, b) => a.name.localeCompare(b.name, language));
+    region.replaceChildren(
+      h("option", { value: "" }, t("Choose…")),
+      ...sorted.map((r) => h("option", { value: r.code, selected: r.code === keep }, r.name)),
+    );
+    wrapper.hidden = !answer.required;
+    region.required = answer.required;
+    region.disabled = !answer.required;
+    if (!answer.required) showFieldError(form, region, null);
+    await changed();
+  }
+  country.addEventListener("change", fill);
+  region.addEventListener("change", changed);
+  return fill();
 }
 
 /** The contact the API takes, from a form holding contactFieldsets. */
@@ -93,6 +150,13 @@ export function contactFrom(form) {
   return {
     email: value("email"),
     name: value("name"),
-    address: { country: value("country"), postal_code: value("postal_code"), city: value("city"), line1: value("line1"), line2: value("line2") || null },
+    address: {
+      country: value("country"),
+      region: form.elements.region.disabled ? null : value("region") || null,
+      postal_code: value("postal_code"),
+      city: value("city"),
+      line1: value("line1"),
+      line2: value("line2") || null,
+    },
   };
 }

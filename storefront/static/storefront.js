@@ -5,7 +5,7 @@ import { ApiError, cartToken, openCart } from "./api.js";
 import { campaignPage, campaignsPage, preorderOf, preorderPanel } from "./campaigns.js";
 import { creditLine, entryPage, galleryPage, ideaPage, ideasPage, publishSection } from "./community.js";
 import { mountConfigurator } from "./configurator.js";
-import { contactFieldsets, contactFrom, validateWhenTouched } from "./contact.js";
+import { contactFieldsets, contactFrom, validateWhenTouched, watchDestination } from "./contact.js";
 import { h, money, nodes, quoted, withUnit } from "./dom.js";
 import { chooseCurrency, chooseLanguage, currencyFrom, currencyName, list, number, t } from "./i18n.js";
 import {
@@ -19,6 +19,7 @@ import {
   savedDesigns,
   say,
   showError,
+  showFieldError,
   showFieldErrors,
 } from "./page.js";
 
@@ -363,6 +364,25 @@ async function checkoutPage() {
   );
   const summary = h("section", { class: "cart-summary", "aria-label": t("Order summary") }, summaryList(cart.summary, cart.currency));
   const validation = validateWhenTouched(form);
+  // An address saved before a rule changed (a country that is none, a region the shop's tax now
+  // needs): the shop says what to correct, next to the field, from the start.
+  for (const problem of cart.problems) {
+    const name = (problem.field ?? "").startsWith("contact.address.") ? problem.field.split(".").pop() : null;
+    const control = name ? form.elements[name] : null;
+    if (control instanceof Element && control.id) showFieldError(form, control, problem.detail);
+  }
+  // Shipping and tax follow the address: the summary shows those of the country and region chosen,
+  // priced by the shop, before anything is saved. Only the latest answer is shown.
+  let quoted = 0;
+  const requote = async (country, region) => {
+    const mine = ++quoted;
+    try {
+      const priced = await client.cart(cart.id, { country, region });
+      if (mine === quoted) summary.replaceChildren(summaryList(priced.summary, priced.currency));
+    } catch {
+      // The summary keeps the last prices; the shop prices the order again at checkout anyway.
+    }
+  };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     form.querySelector("[data-form-error]").textContent = "";
@@ -381,6 +401,7 @@ async function checkoutPage() {
     }
   });
   container.replaceChildren(h("div", { class: "checkout-layout" }, form, summary));
+  await watchDestination(form, requote);
   container.removeAttribute("aria-busy");
 }
 

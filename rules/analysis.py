@@ -16,14 +16,17 @@ reports and what publishing refuses on, whether from a folder or through the adm
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from rules.engine.finite import BUILT_IN_RULE_PREFIXES, RuleTooWideError, expression_table, predicate_table
 from rules.errors import Diagnostic, EvaluationError
 from rules.expr import Expr
 from rules.language.defaults import invalid_default_diagnostics
-from rules.model import AttributeKind
+from rules.model import AttributeKind, number_text
 from rules.preview import assets as a
 from rules.preview.check import check_views
 from rules.preview.renderer import content_hash
@@ -167,6 +170,7 @@ def _analyse(product: Product, assets: a.AssetSource | None) -> list[Diagnostic]
             )
     found.extend(_unused_prices(product, dead))
     found.extend(_formulas_without_value(product))
+    found.extend(_price_table_gaps(product))
     found.extend(check_views(product, assets))
     found.append(Diagnostic("info", "design-count", f"{model.key}: {total:,} possible designs", where, None))
     return found
@@ -216,6 +220,58 @@ def _unused_prices(product: Product, dead: set[tuple[str, object]]) -> list[Diag
                 )
             )
     return found
+
+
+def _price_table_gaps(product: Product) -> list[Diagnostic]:
+    """A price table without a row for a combination some valid design has: such designs get no line
+    from it, which the merchant rarely means (a platinum ring sold at the silver price). Tables
+    behind a `when:` are left to the merchant; so are tables of more combinations than are checked."""
+    found = []
+    finite = product.finite
+    for rule in product.model.price_rules:
+        table = rule.table
+        if table is None or rule.when is not None:
+            continue
+        variables = [finite.by_attribute[key][0] for key in table.attributes]
+        domains = [finite.variables[v].values for v in variables]
+        if math.prod(len(values) for values in domains) > MAX_PRICE_CONDITION_ROWS:
+            continue
+        missing = [
+            combination
+            for combination in itertools.product(*(range(len(values)) for values in domains))
+            if tuple(domains[i][index] for i, index in enumerate(combination)) not in table.rows
+            and product.reachable(dict(zip(variables, combination, strict=True)))
+        ]
+        if not missing:
+            continue
+        examples = [
+            ", ".join(
+                f"{key}={_said(domains[i][index])}"
+                for i, (key, index) in enumerate(zip(table.attributes, row, strict=True))
+            )
+            for row in missing[:3]
+        ]
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        found.append(
+            Diagnostic(
+                "warning",
+                "price-table-gap",
+                f"{table.file} has no row for {'; '.join(examples)}{more}: such designs get no "
+                f"“{rule.label.get()}” line",
+                rule.source or product.model.source,
+                "add the rows (an amount of 0 where the combination costs nothing extra), or a rule "
+                "that forbids the combination",
+            )
+        )
+    return found
+
+
+def _said(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return number_text(value) if isinstance(value, Decimal) else str(value)
 
 
 def _formulas_without_value(product: Product) -> list[Diagnostic]:

@@ -259,11 +259,32 @@ class TableConstraint:
 
 
 @dataclass(frozen=True)
-class PriceRule:
-    """A conditional adjustment or a formula, one line on the quote when `when` holds.
+class PriceTable:
+    """Amounts keyed by the values of some attributes (metal x size): one row per combination, read
+    from a CSV file. A design whose combination has no row gets no line from it."""
 
-    Exactly one of `add` (a fixed amount per currency) or `formula` (an expression per currency,
-    evaluated in Decimal over number attributes, e.g. width * height / 10000 * 39.90) is set.
+    attributes: tuple[str, ...]
+    rows: Mapping[tuple[str | int | Decimal | bool | None, ...], Money]
+    file: str = ""  # the CSV file as the product names it
+
+    def amounts(self, design: Mapping[str, object]) -> Money | None:
+        """The row of the design's values of `attributes`, if the table has one."""
+        return self.rows.get(tuple(_table_key(design.get(key)) for key in self.attributes))
+
+
+def _table_key(value: object) -> str | int | Decimal | bool | None:
+    if value is None or isinstance(value, str | bool):
+        return value
+    return number_value(value)  # 18.5 read from JSON is the table's Decimal("18.5")
+
+
+@dataclass(frozen=True)
+class PriceRule:
+    """A conditional adjustment, a formula or a price table: one line on the quote when `when` holds.
+
+    Exactly one of `add` (a fixed amount per currency), `formula` (an expression per currency,
+    evaluated exactly over number attributes, e.g. width * height / 10000 * 39.90) or `table`
+    (amounts per combination of some attributes' values) is set.
     """
 
     label: Localized
@@ -271,6 +292,7 @@ class PriceRule:
     add: Money | None = None
     formula: Mapping[str, Expr] | None = None
     source: SourceRef | None = None
+    table: PriceTable | None = None
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,14 @@ def _rule_line(
             raise PriceRuleError(f"the formula of {name!r} gave {result!r}, not an amount")
         # Exact until here: the one rounding of the line is from the formula's exact value.
         return PriceLine("formula", rule.label, rounded(result))
-    raise PriceRuleError(f"the price rule {name!r} has neither add nor formula")
+    if rule.table is not None:
+        amounts = rule.table.amounts(env)
+        if amounts is None:
+            return None  # a combination the table does not price: no line (rules check warns)
+        return PriceLine(
+            "table", rule.label, rounded(_amount(amounts, currency, f"the price table {name!r}"))
+        )
+    raise PriceRuleError(f"the price rule {name!r} has neither add, formula nor table")
 
 
 def _evaluate(expression: object, env: Mapping[str, object], name: str) -> object:

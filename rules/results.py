@@ -102,7 +102,7 @@ class Repair:
 
 @dataclass(frozen=True)
 class PriceLine:
-    kind: str  # base | option | adjustment | formula | text | tier | rounding
+    kind: str  # base | option | adjustment | formula | table | text | tier | rounding
     label: Localized
     amount: Decimal  # per unit, except kind "tier" which applies to the whole quantity
     attribute: str | None = None

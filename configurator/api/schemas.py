@@ -111,13 +111,30 @@ class QuantityTierSchema(Schema):
     percent_off = fields.String(required=True)
 
 
+class PriceTableRowSchema(Schema):
+    match = fields.Dict(
+        keys=fields.String(),
+        values=PickValue(allow_none=True),
+        required=True,
+        metadata={"description": "The values of the table's attributes this row prices"},
+    )
+    add = money_map(required=True)
+
+
+class PriceTableSchema(Schema):
+    attributes = fields.List(fields.String(), required=True)
+    rows = fields.List(fields.Nested(PriceTableRowSchema), required=True)
+
+
 class AdjustmentSchema(Schema):
-    """A conditional price line: a fixed `add` per currency, or a `formula` per currency."""
+    """A conditional price line: a fixed `add` per currency, a `formula` per currency, or a `table`
+    of amounts by the values of some attributes (a design without a row gets no line)."""
 
     label = fields.String(required=True)
     when = fields.String(allow_none=True, metadata={"description": "Applies only when this holds"})
     add = money_map(allow_none=True)
     formula = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
+    table = fields.Nested(PriceTableSchema, allow_none=True)
 
 
 class ProductSpecSchema(Schema):

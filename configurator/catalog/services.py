@@ -39,7 +39,16 @@ from rules import Catalog, Product, load_catalog
 from rules.cheapest import cheapest
 from rules.errors import CatalogError, Diagnostic
 from rules.i18n import listed
-from rules.model import Attribute, AttributeKind, Brand, Localized, ProductModel, Value, json_value
+from rules.model import (
+    Attribute,
+    AttributeKind,
+    Brand,
+    Localized,
+    PriceTable,
+    ProductModel,
+    Value,
+    json_value,
+)
 from rules.results import AttributeState, Domains, Quote, Reason, RuleRef, TextState, Violation
 from rules.session import Settled, settle
 
@@ -277,12 +286,26 @@ def describe_product(product: Product, locale: str) -> dict[str, Any]:
                 "when": str(rule.when) if rule.when is not None else None,
                 "add": dict(rule.add) if rule.add is not None else None,
                 "formula": {c: str(e) for c, e in rule.formula.items()} if rule.formula is not None else None,
+                "table": _price_table(rule.table) if rule.table is not None else None,
             }
             for rule in model.price_rules
         ],
         "quantity_tiers": [
             {"min_quantity": tier.min_quantity, "percent_off": format(tier.percent_off, "f")}
             for tier in model.quantity_tiers
+        ],
+    }
+
+
+def _price_table(table: PriceTable) -> dict[str, Any]:
+    return {
+        "attributes": list(table.attributes),
+        "rows": [
+            {
+                "match": {k: json_value(v) for k, v in zip(table.attributes, row, strict=True)},
+                "add": dict(amounts),
+            }
+            for row, amounts in table.rows.items()
         ],
     }
 

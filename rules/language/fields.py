@@ -16,6 +16,7 @@ from decimal import Decimal
 BRAND_KEY = r"^[a-z][a-z0-9-]*$"
 PRODUCT_KEY = BRAND_KEY
 ATTRIBUTE_KEY = r"^[a-z][a-z0-9_]*$"
+CSV_FILE = r"^[^/\\]+\.csv$"  # a file next to the product file
 OPTION_KEY = r"^[a-z0-9][a-z0-9_-]*$"
 LOCALE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 CURRENCY = r"^[A-Z]{3}$"
@@ -864,7 +865,7 @@ COMBINATION_TABLE = Table(
         ),
         Field(
             "file",
-            Text(r"^[^/\\]+\.csv$", what="a CSV file name next to the product file"),
+            Text(CSV_FILE, what="a CSV file name next to the product file"),
             "A CSV file next to the product file; its header row names the attributes.",
             example="sizes.csv",
         ),
@@ -947,8 +948,15 @@ PRICE_RULE = Table(
             "An expression per currency over number attributes; every brand currency.",
             example='{EUR: "width * drop / 10000 * 39.90"}',
         ),
+        Field(
+            "table",
+            Text(CSV_FILE, what="a CSV file name next to the product file"),
+            "A CSV file of amounts: its header names the attributes that choose the row, then one "
+            "column per brand currency (metal,size,GBP,EUR).",
+            example="ring-prices.csv",
+        ),
     ),
-    exactly_one=(("add", "formula"),),
+    exactly_one=(("add", "formula", "table"),),
 )
 
 # A discount: more than 0 %, less than 100 %.

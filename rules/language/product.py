@@ -27,7 +27,7 @@ from rules.language.check import (
     suggestion,
 )
 from rules.language.names import AttributeInfo, Resolver, parse_expression, sample_conditions
-from rules.language.tables import lower_table
+from rules.language.tables import lower_price_table, lower_table
 from rules.language.values import amount, default_label, localized, money
 from rules.language.views import ViewLowering
 from rules.language.yamlsafe import Mapping, Node, Scalar, Sequence
@@ -821,15 +821,23 @@ class ProductLowering:
                 else None
             )
             formula = self._formula(checked, context)
+            table_node = checked.scalar("table")
+            table = (
+                lower_price_table(table_node, context, attributes, self, self.brand.currencies.codes)
+                if table_node is not None
+                else None
+            )
             if label_node is None or (when_node is not None and when is None):
                 continue
-            if (add_node is not None and add is None) or (
-                checked.get("formula") is not None and formula is None
+            if (
+                (add_node is not None and add is None)
+                or (checked.get("formula") is not None and formula is None)
+                or (table_node is not None and table is None)
             ):
                 continue
-            if add is None and formula is None:
+            if add is None and formula is None and table is None:
                 continue
-            rules.append(PriceRule(localized(label_node), when, add, formula, item.source))
+            rules.append(PriceRule(localized(label_node), when, add, formula, item.source, table))
         return rules
 
     def _formula(self, checked: Fields, context: str) -> dict[str, x.Expr] | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -20,11 +21,13 @@ from rules.model import (
     AttributeKind,
     Localized,
     NumberValue,
+    PriceTable,
     SourceRef,
     TableConstraint,
     number_text,
     number_value,
 )
+from rules.money import MoneyError, minor_units
 
 
 class TableOwner(Protocol):
@@ -277,15 +280,62 @@ def _columns(
     return columns if ok else None
 
 
-def _csv_rows(
-    file_node: Scalar,
-    columns: list[Attribute] | None,
-    known: Mapping[str, AttributeInfo],
-    by_key: dict[str, Attribute],
-    lowering: TableOwner,
-    context: str,
-    rows: set[tuple[Cell, ...]],
-) -> list[Attribute] | None:
+@dataclass
+class _CsvFile:
+    """A CSV file next to the product, opened: its separator found and its header row read."""
+
+    name: str  # as the product file names it
+    file: str  # its path, for locations
+    lines: list[str]
+    separator: str
+    header: list[str]
+    header_at: list[SourceRef]
+    reader: Iterator[list[str]]
+    line_num: Callable[[], int]
+
+    @property
+    def said(self) -> str:
+        return SEPARATORS[self.separator]
+
+    def records(self, cells: _Cells) -> Iterator[tuple[int, list[tuple[str, SourceRef]]]]:
+        """Each row with one value per header column, and where each value starts; a row of another
+        width is reported. Stops quietly after too many errors; reports a broken quote."""
+        try:
+            for record in self.reader:
+                line = self.line_num()
+                if not record or all(not cell.strip() for cell in record):
+                    continue
+                if len(record) != len(self.header):
+                    cells.error(
+                        f"this row has {_count(len(record), 'value')} but the header has {len(self.header)} "
+                        f"(values separated by {self.said}, as in the header)",
+                        SourceRef(self.file, line, 1),
+                        f"write one value per column, separated by {self.said}: "
+                        f"{self.separator.join(self.header)}",
+                    )
+                    continue
+                lines = self.lines
+                offsets = _offsets(lines[line - 1], self.separator) if 0 < line <= len(lines) else []
+                yield (
+                    line,
+                    [
+                        (cell, SourceRef(self.file, line, offsets[i] if i < len(offsets) else 1))
+                        for i, cell in enumerate(record)
+                    ],
+                )
+        except csv.Error as error:
+            cells.report.error(
+                Code.BAD_TABLE,
+                f"{self.name} is not a valid CSV file: {error}",
+                SourceRef(self.file, self.line_num(), 1),
+                "check the quotes in that line",
+            )
+        except _TooMany:
+            pass
+
+
+def _open_csv(file_node: Scalar, lowering: TableOwner, example: list[str]) -> _CsvFile | None:
+    """Read the CSV file `file_node` names, up to its header; None when a problem was reported."""
     report = lowering.report
     path = lowering.path.parent / file_node.text
     data = lowering.read_file(path, file_node)
@@ -310,7 +360,6 @@ def _csv_rows(
             Code.BAD_TABLE, f"{file_node.text} {problem[0]}", SourceRef(file, 1 + skip, 1), problem[1]
         )
         return None
-    said = SEPARATORS[separator]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
         for _ in range(skip):
@@ -324,82 +373,192 @@ def _csv_rows(
             "write values separated by commas, semicolons or tabs, with a header row",
         )
         return None
-    if header is None:
+    names = [name.strip() for name in header or []]
+    if not any(names):
         report.error(
             Code.BAD_TABLE,
-            f"{file_node.text} is empty",
+            f"{file_node.text} is empty" if header is None else f"{file_node.text} has no header row",
             SourceRef(file, 1, 1),
-            "start it with a header row naming the attributes, e.g. "
-            f"`{separator.join(_columns_example(known) or ['size', 'tiers'])}`",
-        )
-        return None
-    header_names = [name.strip() for name in header]
-    if not any(header_names):
-        report.error(
-            Code.BAD_TABLE,
-            f"{file_node.text} has no header row",
-            SourceRef(file, 1, 1),
-            "start it with a header row naming the attributes, e.g. "
-            f"`{separator.join(_columns_example(known) or ['size', 'tiers'])}`",
+            f"start it with a header row naming the attributes, e.g. `{separator.join(example)}`",
         )
         return None
     header_line = 1 + skip
     offsets = _offsets(lines[skip] if len(lines) > skip else "", separator)
+    header_at = [
+        SourceRef(file, header_line, offsets[i] if i < len(offsets) else 1) for i in range(len(names))
+    ]
+    return _CsvFile(file_node.text, file, lines, separator, names, header_at, reader, lambda: reader.line_num)
+
+
+def _csv_rows(
+    file_node: Scalar,
+    columns: list[Attribute] | None,
+    known: Mapping[str, AttributeInfo],
+    by_key: dict[str, Attribute],
+    lowering: TableOwner,
+    context: str,
+    rows: set[tuple[Cell, ...]],
+) -> list[Attribute] | None:
+    report = lowering.report
+    opened = _open_csv(file_node, lowering, _columns_example(known) or ["size", "tiers"])
+    if opened is None:
+        return None
     from_file = _columns(
-        [
-            (name, SourceRef(file, header_line, offsets[i] if i < len(offsets) else 1))
-            for i, name in enumerate(header_names)
-        ],
-        known,
-        by_key,
-        report,
-        context,
+        list(zip(opened.header, opened.header_at, strict=True)), known, by_key, report, context
     )
     if from_file is None:
         return None
-    if columns is not None and [a.key for a in columns] != header_names:
+    if columns is not None and [a.key for a in columns] != opened.header:
         report.error(
             Code.BAD_TABLE,
-            f"the header of {file_node.text} ({', '.join(header_names)}) differs from "
+            f"the header of {file_node.text} ({', '.join(opened.header)}) differs from "
             f"`attributes` ({', '.join(a.key for a in columns)})",
-            SourceRef(file, header_line, 1),
+            SourceRef(opened.file, opened.header_at[0].line, 1),
             "make them the same, or leave `attributes` out",
         )
         return None
-    cells = _Cells(report, from_file, file_node.text, decimal_comma=separator != ",")
-    try:
-        for record in reader:
-            line = reader.line_num
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            offsets = _offsets(lines[line - 1], separator) if 0 < line <= len(lines) else []
-            if len(record) != len(from_file):
-                cells.error(
-                    f"this row has {_count(len(record), 'value')} but the header has {len(from_file)} "
-                    f"(values separated by {said}, as in the header)",
-                    SourceRef(file, line, 1),
-                    f"write one value per column, separated by {said}: {separator.join(header_names)}",
-                )
-                continue
-            values: list[Cell] = []
-            ok = True
-            for index, (attribute, cell) in enumerate(zip(from_file, record, strict=True)):
-                at = SourceRef(file, line, offsets[index] if index < len(offsets) else 1)
-                good, value = cells.value(attribute, cell, "csv", at)
-                ok = ok and good
-                values.append(value)
-            if ok:
-                rows.add(tuple(values))
-    except csv.Error as error:
+    cells = _Cells(report, from_file, file_node.text, decimal_comma=opened.separator != ",")
+    for _, record in opened.records(cells):
+        values: list[Cell] = []
+        ok = True
+        for attribute, (cell, at) in zip(from_file, record, strict=True):
+            good, value = cells.value(attribute, cell, "csv", at)
+            ok = ok and good
+            values.append(value)
+        if ok:
+            rows.add(tuple(values))
+    return from_file
+
+
+def lower_price_table(
+    file_node: Scalar,
+    context: str,
+    attributes: list[Attribute],
+    lowering: TableOwner,
+    currencies: tuple[str, ...],
+) -> PriceTable | None:
+    """Lower the `table:` of a price line: a CSV file whose header names the attributes that key it
+    and one column per brand currency; None when an error was reported."""
+    report = lowering.report
+    known = lowering.resolver.attributes
+    example = [*(_columns_example(known) or ["size", "metal"]), *currencies]
+    opened = _open_csv(file_node, lowering, example)
+    if opened is None:
+        return None
+    before = report.error_count()
+    keyed = [
+        (name, at) for name, at in zip(opened.header, opened.header_at, strict=True) if name not in currencies
+    ]
+    priced = [name for name in opened.header if name in currencies]
+    for name, at in keyed:
+        if re.fullmatch(r"[A-Z]{3}", name):
+            report.error(
+                Code.BAD_CURRENCY,
+                f"{name} in the header of {file_node.text} is not one of the brand's currencies "
+                f"({', '.join(currencies)})",
+                at,
+                f"remove the {name} column, or add {name} to `currencies` in brand.yaml",
+            )
+    missing = [code for code in currencies if code not in priced]
+    keys = [name for name, _ in keyed if not re.fullmatch(r"[A-Z]{3}", name)]
+    if missing:
+        report.error(
+            Code.BAD_CURRENCY,
+            f"{file_node.text} has no {', '.join(missing)} column; every brand currency needs one",
+            SourceRef(opened.file, opened.header_at[0].line, 1),
+            f"add {' and '.join(missing)} to the header: {opened.separator.join([*keys, *currencies])}",
+        )
+    by_key = {a.key: a for a in attributes}
+    columns = _columns(
+        [(n, at) for n, at in keyed if not re.fullmatch(r"[A-Z]{3}", n)], known, by_key, report, context
+    )
+    if not keyed and not missing:
         report.error(
             Code.BAD_TABLE,
-            f"{file_node.text} is not a valid CSV file: {error}",
-            SourceRef(file, reader.line_num, 1),
-            "check the quotes in that line",
+            f"{file_node.text} names no attribute: its prices would not depend on the design",
+            SourceRef(opened.file, opened.header_at[0].line, 1),
+            "start its header with the attributes that choose the price, e.g. "
+            f"`{opened.separator.join(example)}`",
         )
-    except _TooMany:
-        pass
-    return from_file
+    if columns is None or report.error_count() != before:
+        return None
+    cells = _Cells(report, columns, file_node.text, decimal_comma=opened.separator != ",")
+    rows: dict[tuple[Cell, ...], dict[str, Decimal]] = {}
+    first_line: dict[tuple[Cell, ...], int] = {}
+    for line, record in opened.records(cells):
+        by_name = dict(zip(opened.header, record, strict=True))
+        key: list[Cell] = []
+        ok = True
+        for attribute in columns:
+            cell, at = by_name[attribute.key]
+            good, value = cells.value(attribute, cell, "csv", at)
+            ok = ok and good
+            key.append(value)
+        amounts: dict[str, Decimal] = {}
+        for code in currencies:
+            cell, at = by_name[code]
+            found = _amount_cell(cells, code, cell, at, decimal_comma=opened.separator != ",")
+            ok = ok and found is not None
+            if found is not None:
+                amounts[code] = found
+        if not ok:
+            continue
+        row = tuple(key)
+        if row in rows:
+            said = ", ".join(f"{a.key}={_cell_text(v)}" for a, v in zip(columns, row, strict=True))
+            cells.error(
+                f"this row prices {said} again (line {first_line[row]} does already)",
+                SourceRef(opened.file, line, 1),
+                "keep one row per combination",
+            )
+            continue
+        rows[row] = amounts
+        first_line[row] = line
+    if report.error_count() != before:
+        return None
+    return PriceTable(tuple(a.key for a in columns), rows, file_node.text)
+
+
+def _amount_cell(
+    cells: _Cells, currency: str, text: str, at: SourceRef, *, decimal_comma: bool
+) -> Decimal | None:
+    """An amount in a price table's cell, exact and with no more decimals than its currency has."""
+    written = text.strip()
+    if decimal_comma:
+        written = written.replace(",", ".", 1)
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", written):
+        cells.error(
+            f"{text.strip()!r} is not an amount in {currency}",
+            at,
+            'write digits with a decimal point and no currency sign or thousands separator, e.g. "1800.00"',
+        )
+        return None
+    value = Decimal(written)
+    try:
+        places = minor_units(currency)
+    except MoneyError:
+        return value
+    quantum = Decimal(1).scaleb(-places)
+    if value != value.quantize(quantum):
+        below, above = (value.quantize(quantum, rounding=way) for way in (ROUND_FLOOR, ROUND_CEILING))
+        cells.error(
+            f"{written} {currency} has more decimals than {currency} amounts have ({places}): "
+            "no payment can charge it",
+            at,
+            f"write {below} or {above}",
+        )
+        return None
+    return value
+
+
+def _cell_text(value: Cell) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return number_text(value)
+    return str(value)
 
 
 def _separator(lines: list[str]) -> tuple[str, int, tuple[str, str] | None]:

@@ -114,6 +114,7 @@ def test_describe_product_for_a_ui(client: FlaskClient) -> None:
         "when": "colour == gold",
         "add": {"EUR": "3.00", "USD": "3.50"},
         "formula": None,
+        "table": None,
     }
 
 

@@ -80,7 +80,9 @@ def test_enums_for_types() -> None:
     assert defs["attribute"]["properties"]["type"]["enum"] == list(f.KINDS)
     assert defs["attribute_number"]["properties"]["type"]["const"] == "number"
     assert defs["brand"]["properties"]["rounding"]["enum"] == ["half_up", "half_even"]
-    assert defs["price_rule"]["allOf"] == [{"oneOf": [{"required": ["add"]}, {"required": ["formula"]}]}]
+    assert defs["price_rule"]["allOf"] == [
+        {"oneOf": [{"required": ["add"]}, {"required": ["formula"]}, {"required": ["table"]}]}
+    ]
 
 
 def test_spec_examples_validate(validator: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any, TypeGuard
 
 from marshmallow import ValidationError, fields, validate
 
-from rules.countries import countries, is_country, meant
+from rules.countries import countries, country_refusal
 from rules.model import NumberValue, json_value, number_value
 
 MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -68,11 +68,11 @@ class CountryCode(validate.OneOf):
         super().__init__(sorted(countries()))
 
     def __call__(self, value: Any) -> Any:
-        if isinstance(value, str) and is_country(value):
+        # The words a saved cart's address is told too (configurator.carts.services)
+        refused = country_refusal(value)
+        if refused is None:
             return value
-        found = meant(value) if isinstance(value, str) else ()
-        guess = f"; did you mean {' or '.join(found)}?" if found else ""
-        raise ValidationError(f"Not an ISO 3166-1 alpha-2 country code: {value!r}{guess}")
+        raise ValidationError(refused)
 
 
 class Money(fields.Field[Decimal]):

@@ -65,13 +65,18 @@ export function validateWhenTouched(form) {
   };
 }
 
-/** The "Contact" and "Shipping address" fieldsets, filled with what the shop already has. */
-export function contactFieldsets(contact = {}) {
+/**
+ * The "Contact" and "Shipping address" fieldsets, filled with what the shop already has.
+ * `countryRefused`: the saved country is none the shop accepts (UK, saved before countries were
+ * checked), so none is chosen for the shopper, who is told what to correct.
+ */
+export function contactFieldsets(contact = {}, { countryRefused = false } = {}) {
   const names = new Intl.DisplayNames([language], { type: "region" });
-  const countries = [...COUNTRIES].sort((a, b) => names.of(a).localeCompare(names.of(b), language));
   const address = contact.address ?? {};
-  const chosen = address.country ?? "FR";
-  const known = COUNTRIES.includes(chosen);
+  const chosen = countryRefused ? "" : (address.country ?? "FR");
+  // A country the API took that this list lacks (given through the API) stays offered, and chosen.
+  const offered = chosen && !COUNTRIES.includes(chosen) ? [...COUNTRIES, chosen] : COUNTRIES;
+  const countries = [...offered].sort((a, b) => names.of(a).localeCompare(names.of(b), language));
   const input = (id, attributes) => h("input", { id, name: id, class: "atelier-input", ...attributes });
   return [
     // Translators: the heading of the e-mail address and name at checkout.
@@ -86,9 +91,7 @@ export function contactFieldsets(contact = {}) {
         field(t("Postal code"), input("postal_code", { autocomplete: "postal-code", required: true, value: address.postal_code ?? "" })),
         field(t("City"), input("city", { autocomplete: "address-level2", required: true, value: address.city ?? "" }))),
       field(t("Country"), h("select", { id: "country", name: "country", class: "atelier-input", autocomplete: "country", required: true },
-        // A country saved before countries were checked (UK): none is chosen for the shopper, who is
-        // told what to correct.
-        known ? null : h("option", { value: "", selected: true }, t("Choose…")),
+        chosen ? null : h("option", { value: "", selected: true }, t("Choose…")),
         ...countries.map((code) => h("option", { value: code, selected: chosen === code }, names.of(code)))),
         t("Shipping and tax follow the country.")),
       regionField(address.region)),

@@ -358,7 +358,9 @@ async function checkoutPage() {
   const form = h(
     "form",
     { class: "checkout-form", novalidate: true },
-    ...contactFieldsets(cart.contact),
+    ...contactFieldsets(cart.contact, {
+      countryRefused: cart.problems.some((p) => p.field === "contact.address.country" && p.code === "country"),
+    }),
     h("p", { class: "atelier-alert", role: "alert", "data-form-error": "" }),
     h("button", { type: "submit", class: "atelier-button" }, t("Continue to payment")),
   );

@@ -145,3 +145,21 @@ def test_a_cart_saved_with_uk_is_told_to_choose_its_country(
     expect(page.get_by_role("region", name="Order summary")).to_contain_text("Shipping (Rest of the world)")
     page.get_by_role("button", name="Continue to payment").click()
     expect(page.get_by_role("heading", name="Payment")).to_be_focused()
+
+
+def test_a_country_given_through_the_api_stays_chosen_though_the_list_lacks_it(
+    page: Page, shop: Server, shop_app: Flask
+) -> None:
+    # Given a cart whose address a partner's integration gave in Kosovo (XK), which the list lacks
+    cart = cart_with_a_mug(shop_app)
+    kosovo = {"country": "XK", "postal_code": "10000", "city": "Prishtina", "line1": "Rr. Agim Ramadani 1"}
+    contact = {"email": "sam@example.org", "name": "Sam Lee", "address": kosovo}
+    assert shop_app.test_client().put(f"/api/v1/carts/{cart}/contact", json=contact).status_code == 200
+    page.add_init_script(f"localStorage.setItem('atelier.cart', {cart!r})")
+
+    # Then checkout shows it chosen, by name, and priced as the rest of the world
+    page.goto(f"{shop.url}/checkout")
+    country = page.get_by_label("Country")
+    expect(country).to_have_value("XK")
+    expect(country.locator("option:checked")).to_have_text("Kosovo")
+    expect(page.get_by_role("region", name="Order summary")).to_contain_text("Shipping (Rest of the world)")

@@ -110,6 +110,31 @@ class AttributeKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Part:
+    """A line of a bill of materials: what the workshop takes from stock for one unit."""
+
+    code: str  # the merchant's part code, e.g. "LEG-OAK-72"
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Production:
+    """What making something adds for the workshop and the shipper: the product's own, an option's
+    when it is chosen, a box's when it is ticked. Every field may be left out."""
+
+    sku: str | None = None  # a part of the design's SKU, joined with the others by "-"
+    weight_grams: Decimal | None = None
+    lead_days: int | None = None  # calendar days to make it; a design takes its longest
+    parts: tuple[Part, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.sku or self.weight_grams or self.lead_days or self.parts)
+
+
+NO_PRODUCTION = Production()
+
+
+@dataclass(frozen=True)
 class Option:
     """One value of a choice, colour or multi attribute."""
 
@@ -118,6 +143,7 @@ class Option:
     price: Money = field(default_factory=dict)  # delta added when this option is chosen
     hex: str | None = None  # colour options: "#RRGGBB" from the brand palette
     source: SourceRef | None = None
+    production: Production = NO_PRODUCTION
 
 
 @dataclass(frozen=True)
@@ -204,6 +230,7 @@ class Attribute:
     source: SourceRef | None = None
     # What the shopper reads when a value is given although `when` is false; None: a default wording.
     when_message: Localized | None = None
+    production: Production = NO_PRODUCTION  # boolean: what ticking it adds (a leaf bag, gift box)
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
@@ -516,6 +543,8 @@ class ProductModel:
     source_hash: str = ""  # sha256 of the brand and product sources; the compile cache key
     source: SourceRef | None = None
     views: tuple[View, ...] = ()
+    production: Production = NO_PRODUCTION  # the product's own SKU, weight, lead time and parts
+    weight_formula: Expr | None = None  # kilograms from number attributes, added to the weights
 
     def attribute(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)

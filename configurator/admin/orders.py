@@ -154,6 +154,11 @@ class ExportRow:
     partner: str | None  # the partner it was placed through, if any
     order_refunded: Decimal  # returned to the shopper so far
     status_note: str | None  # why the order is in its status
+    # What making the line takes, as ordered (None for orders placed before products said it)
+    sku: str | None
+    parts: str | None  # "TOP-WAL x1; SCREW-8 x20": one unit's bill of materials
+    ships_by: str | None  # ISO date
+    weight_grams: str | None  # one unit's
 
 
 EXPORT_FIELDS = tuple(ExportRow.__dataclass_fields__)
@@ -188,4 +193,15 @@ def export_rows(wanted: OrderFilter) -> Iterator[ExportRow]:
             partner=partner,
             order_refunded=money(order.refunded, order.currency),
             status_note=order.status_note,
+            **_made(line.production or {}),
         )
+
+
+def _made(production: dict[str, Any]) -> dict[str, str | None]:
+    parts = production.get("parts") or []
+    return {
+        "sku": production.get("sku"),
+        "parts": "; ".join(f"{p['part']} x{p['quantity']}" for p in parts) or None,
+        "ships_by": production.get("ships_by"),
+        "weight_grams": production.get("weight_grams"),
+    }

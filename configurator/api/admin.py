@@ -141,6 +141,7 @@ def _order_detail(order: Order) -> dict[str, Any]:
                 "unit_price": money(line.unit_price),
                 "total": money(line.total),
                 "price_lines": [{**p, "amount": money(p["amount"])} for p in line.price_lines],
+                "production": line.production,
             }
             for line in order.lines
         ],

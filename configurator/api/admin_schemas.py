@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from configurator.admin import rulesets
 from configurator.api.fields import Money
 from configurator.api.preferences_schemas import StrictBoolean
-from configurator.api.schemas import PriceLineSchema, ViolationSchema
+from configurator.api.schemas import MakingSchema, PriceLineSchema, ViolationSchema
 from configurator.openapi import FieldErrorSchema, ProblemSchema
 from configurator.orders.models import OrderStatus
 from configurator.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -151,6 +151,11 @@ class AdminOrderLineSchema(Schema):
     unit_price = Money(required=True)
     total = Money(required=True)
     price_lines = fields.List(fields.Nested(PriceLineSchema), required=True)
+    production = fields.Nested(
+        MakingSchema,
+        allow_none=True,
+        metadata={"description": "SKU, parts, lead time, weight and ship date, as ordered (null: not said)"},
+    )
 
 
 class AdminContactSchema(Schema):
@@ -252,6 +257,14 @@ class AdminExportRowSchema(Schema):
     partner = fields.String(required=True, allow_none=True)
     order_refunded = Money(required=True)
     status_note = fields.String(required=True, allow_none=True)
+    sku = fields.String(required=True, allow_none=True)
+    parts = fields.String(
+        required=True, allow_none=True, metadata={"description": "One unit's parts: TOP-WAL x1; SCREW-8 x20"}
+    )
+    ships_by = fields.String(required=True, allow_none=True, metadata={"description": "ISO date"})
+    weight_grams = fields.String(
+        required=True, allow_none=True, metadata={"description": "One unit's weight"}
+    )
 
 
 class AdminProofSchema(Schema):

@@ -28,6 +28,10 @@ class OrderLineSchema(Schema):
     unit_price = Money(required=True)
     total = Money(required=True)
     price_lines = fields.List(fields.Nested(PriceLineSchema), required=True)
+    ships_by = fields.String(
+        allow_none=True,
+        metadata={"format": "date", "description": "The day this line is made and sent by; null: not said"},
+    )
     preview = fields.Nested(PreviewSchema, allow_none=True, metadata={"description": "As it was ordered"})
     credits = CREDITS
     design = fields.String(required=True, metadata={"description": "The saved design it was made from"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, current_app, request, url_for
@@ -72,9 +73,9 @@ class Product(MethodView):
 
 
 def configure_answer_key(_view: object, slug: str) -> Hashable | None:
-    """What a configure answer depends on: the product's live version, the language it is written in and
-    the request body (canonical JSON). Designs with uploaded images are never cached: their answer
-    reads the uploads' stored state."""
+    """What a configure answer depends on: the product's live version, the language it is written in,
+    the request body (canonical JSON) and the day (the ship date counts from it). Designs with
+    uploaded images are never cached: their answer reads the uploads' stored state."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("picks"), dict):
         return None
@@ -85,7 +86,8 @@ def configure_answer_key(_view: object, slug: str) -> Hashable | None:
     if any(key in body["picks"] for key in services.upload_attribute_keys(product)):
         return None
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return (slug, loaded.version_ids[slug], request_locale(), canonical)
+    today = datetime.now(UTC).date()
+    return (slug, loaded.version_ids[slug], request_locale(), canonical, today)
 
 
 @blp.route("/<slug>/configure")

@@ -270,6 +270,30 @@ class WarningSchema(Schema):
     message = fields.String(required=True, metadata={"description": "What the shopper reads"})
 
 
+class PartSchema(Schema):
+    part = fields.String(required=True)
+    quantity = fields.String(required=True, metadata={"pattern": "^[0-9]+(\\.[0-9]+)?$", "example": "4"})
+
+
+class MakingSchema(Schema):
+    """What making one unit takes, from the production data of the product and the design's options."""
+
+    sku = fields.String(allow_none=True, required=True, metadata={"example": "TBL-WAL-EXT"})
+    parts = fields.List(fields.Nested(PartSchema), required=True)
+    lead_days = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "Calendar days to make it; null: not said"}
+    )
+    ships_by = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "format": "date",
+            "description": "The day a unit ordered today is made and sent (today plus lead_days)",
+        },
+    )
+    weight_grams = fields.String(allow_none=True, required=True, metadata={"example": "59000"})
+
+
 class ConfigureResponseSchema(Schema):
     product = fields.String(required=True)
     locale = fields.String(required=True)
@@ -315,3 +339,4 @@ class ConfigureResponseSchema(Schema):
             "description": "What the shopper should know before buying: a photo too small to print sharply"
         },
     )
+    production = fields.Nested(MakingSchema, required=True)

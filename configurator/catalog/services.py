@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ from rules.model import (
     Value,
     json_value,
 )
+from rules.production import Making, making
 from rules.results import AttributeState, Domains, Quote, Reason, RuleRef, TextState, Violation
 from rules.session import Settled, settle
 
@@ -469,7 +471,14 @@ def configure(
         "preview": preview(step.design) if preview is not None and valid else None,
         # Said, never refused: a blurry photo is still the shopper's call.
         "warnings": uploads.warnings,
+        "production": making_data(making(product.model, step.design)),
     }
+
+
+def making_data(made: Making, ordered: date | None = None) -> dict[str, Any]:
+    """What making one unit takes, as answers and orders write it; `ships_by` from `ordered` (today)."""
+    shipped = made.ships_by(ordered or datetime.now(UTC).date())
+    return {**made.as_json(), "ships_by": shipped.isoformat() if shipped is not None else None}
 
 
 def _conflict(step: Settled, model: ProductModel, locale: str) -> dict[str, Any] | None:

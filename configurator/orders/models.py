@@ -102,6 +102,9 @@ class OrderLine(db.Model):  # type: ignore[name-defined]
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     total: Mapped[Decimal] = mapped_column(MONEY)
     price_lines: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    # What making each unit takes and the day it ships by (`rules.production`), as the product said
+    # when the order was placed; None for orders placed before products said it.
+    production: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
     order: Mapped[Order] = relationship(back_populates="lines")
     design: Mapped[Design] = relationship()

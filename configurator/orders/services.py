@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from configurator import events
 from configurator.carts.models import CartStatus
 from configurator.carts.services import CartPrice
+from configurator.catalog.services import making_data
 from configurator.dbtypes import looks_like_token, utcnow
 from configurator.designs.services import to_json
 from configurator.extensions import db
@@ -23,6 +24,7 @@ from configurator.orders.errors import InvalidTransition, OrderNotFound
 from configurator.orders.models import STATUS_TIMESTAMP, Order, OrderEvent, OrderLine, OrderStatus
 from configurator.requester import current_partner_id
 from configurator.uploads.services import named_uploads
+from rules.production import making
 
 ALLOWED = {
     # A pre-order is charged (then waits for the payment like any order) or released.
@@ -105,6 +107,7 @@ def create(
                     }
                     for p in line.quote.lines
                 ],
+                production=making_data(making(line.checked.product.model, line.checked.design)),
             )
         )
     order.status = status.value

@@ -826,7 +826,39 @@ def _pattern_hint(text: str, pattern: str, name: str, example: str | None) -> st
         if digits:
             return f'write `"#{digits.group(1).upper()}"` (with # and in quotes)'
         return 'write the colour as # and six hex digits, in quotes: `"#1B1F3B"`'
+    if pattern in (f.WEIGHT, f.LEAD_TIME):
+        return _quantity_hint(text, name, _WEIGHT_UNITS if pattern == f.WEIGHT else _TIME_UNITS, example)
     return _hint(name, example, f.Text(pattern))
+
+
+# How merchants write units the language spells otherwise, to the unit it takes.
+_WEIGHT_UNITS = {
+    **dict.fromkeys(("kilo", "kilos", "kgs", "kilogram", "kilograms", "kilogramme", "kilogrammes"), "kg"),
+    **dict.fromkeys(("gr", "grs", "gram", "grams", "gramme", "grammes"), "g"),
+    **dict.fromkeys(("lbs", "pound", "pounds"), "lb"),
+    **dict.fromkeys(("ounce", "ounces"), "oz"),
+}
+_TIME_UNITS = {
+    **dict.fromkeys(("d", "day", "days", "jours", "tage"), "days"),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks", "semaines", "wochen"), "weeks"),
+}
+
+
+def _quantity_hint(text: str, name: str, units: dict[str, str], example: str | None) -> str:
+    """`12 kilos` -> `12 kg`, `0,4 kg` -> `0.4 kg`, `10 wks` -> `10 weeks`; months are weeks to count."""
+    found = re.fullmatch(r"\s*([0-9]+(?:[.,][0-9]+)?)\s*([A-Za-z]+)\.?\s*", text)
+    if found is None:
+        return _hint(name, example)
+    number, unit = found.group(1).replace(",", "."), found.group(2).lower()
+    if unit in ("month", "months", "mois", "monat", "monate") and "." not in number:
+        weeks = int(number) * 52 // 12
+        return f'lead times are in days or weeks: write `{name}: "{weeks} weeks"` or a number of days'
+    spelt = units.get(unit, unit if unit in units.values() else None)
+    if spelt is None:
+        return _hint(name, example)
+    if spelt == "days" and number == "1":
+        spelt = "day"
+    return f'write `{name}: "{number} {spelt}"`'
 
 
 def _check_keys(node: Mapping, pattern: str, what: str, report: Report, label: str) -> bool:

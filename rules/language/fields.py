@@ -582,6 +582,67 @@ BRAND = Table(
     ),
 )
 
+# Production data: what the workshop and the shipper need of a design ------------------------------
+
+SKU = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
+WEIGHT = r"^[0-9]+(\.[0-9]+)? ?(g|kg|lb|oz)$"
+LEAD_TIME = r"^[0-9]{1,3} ?(day|days|week|weeks)$"
+
+PART = Table(
+    "part",
+    "A line of a bill of materials",
+    (
+        Field(
+            "part",
+            Text(SKU, what="a part code of letters, digits, . _ / -"),
+            "The part's code.",
+            required=True,
+            example="LEG-OAK-72",
+        ),
+        Field(
+            "quantity",
+            Measure(places=3, exclusive_minimum=0),
+            "How many (or how much) one unit takes (default 1).",
+            example="4",
+        ),
+    ),
+)
+
+
+def _production_fields(whose: str, kinds: frozenset[str] | None = None) -> tuple[Field, ...]:
+    """The production fields of an option, a boolean attribute (when ticked) or a product."""
+    return (
+        Field(
+            "sku",
+            Text(SKU, what="a code of letters, digits, . _ / -"),
+            f"{whose} part of the SKU; the design's SKU joins the product's and its options' with -.",
+            kinds=kinds,
+            example="WAL",
+        ),
+        Field(
+            "weight",
+            Text(WEIGHT, what='a weight like "250 g" or "1.5 kg"'),
+            f"{whose} weight, added to the design's (g, kg, lb or oz).",
+            kinds=kinds,
+            example='"12 kg"',
+        ),
+        Field(
+            "lead_time",
+            Text(LEAD_TIME, what='a time like "10 days" or "6 weeks"'),
+            f"{whose} time to make, in calendar days or weeks; a design takes its longest.",
+            kinds=kinds,
+            example='"10 weeks"',
+        ),
+        Field(
+            "parts",
+            ListOf(PART, min_items=1),
+            f"{whose} bill of materials lines.",
+            kinds=kinds,
+            example="[{part: LEG-OAK-72, quantity: 4}]",
+        ),
+    )
+
+
 OPTION = Table(
     "option",
     "An option written as a mapping",
@@ -598,6 +659,21 @@ OPTION = Table(
             Money(),
             "Added to the price when this option is chosen; every brand currency.",
             example='{EUR: "2.00", USD: "2.50"}',
+        ),
+        *_production_fields("The option's"),
+    ),
+)
+
+PRODUCTION = Table(
+    "production",
+    "What the workshop and the shipper need of every design of the product",
+    (
+        *_production_fields("The product's"),
+        Field(
+            "weight_formula",
+            Expression(),
+            "Kilograms computed from number attributes, added to the weights (a table by its size).",
+            example='"length * width / 10000 * 28"',
         ),
     ),
 )
@@ -752,6 +828,7 @@ ATTRIBUTE = Table(
             kinds=_kinds("boolean"),
             example='{EUR: "3.00", USD: "3.50"}',
         ),
+        *_production_fields("What ticking it adds: its", kinds=_kinds("boolean")),
         Field(
             "max_length",
             Integer(minimum=1),
@@ -1289,6 +1366,12 @@ PRODUCT = Table(
             "(see docs/previews.md).",
             example="{front: {size: [800, 800], layers: [{image: assets/engraved-mug/mug.png}]}}",
         ),
+        Field(
+            "production",
+            PRODUCTION,
+            "SKU, weight, lead time and parts of every design (options add their own).",
+            example='{sku: TABLE, weight: "35 kg", lead_time: "6 weeks"}',
+        ),
     ),
 )
 
@@ -1303,6 +1386,8 @@ TABLES: tuple[Table, ...] = (
     PRODUCT,
     ATTRIBUTE,
     OPTION,
+    PART,
+    PRODUCTION,
     CONSTRAINT,
     REQUIRES,
     COMBINATION_TABLE,

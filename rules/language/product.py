@@ -27,12 +27,14 @@ from rules.language.check import (
     suggestion,
 )
 from rules.language.names import AttributeInfo, Resolver, parse_expression, sample_conditions
+from rules.language.production import lower_production
 from rules.language.tables import lower_price_table, lower_table
 from rules.language.values import amount, default_label, localized, money
 from rules.language.views import ViewLowering
 from rules.language.yamlsafe import Mapping, Node, Scalar, Sequence
 from rules.model import (
     DEFAULT_LOCALE,
+    NO_PRODUCTION,
     Attribute,
     AttributeKind,
     Constraint,
@@ -41,6 +43,7 @@ from rules.model import (
     NumberValue,
     Option,
     PriceRule,
+    Production,
     ProductModel,
     QuantityTier,
     SourceRef,
@@ -128,6 +131,7 @@ class ProductLowering:
         brand_constraints = self._brand_constraints(attributes)
         written = set(self.resolver.attributes) | self.resolver.broken
         views = ViewLowering(attributes, self.resolver, self.report, written).lower(fields.get("views"))
+        production, weight_formula = self._production(fields)
         if self.report.error_count() != before or base_price is None or label_node is None:
             return None
         return ProductModel(
@@ -144,7 +148,26 @@ class ProductLowering:
             source_hash=source_hash([self.brand.digest, self.data, *self.attached]),
             source=key_node.source if key_node is not None else origin,
             views=views,
+            production=production,
+            weight_formula=weight_formula,
         )
+
+    def _production(self, fields: Fields) -> tuple[Production, x.Expr | None]:
+        node = fields.get("production")
+        checked = (
+            check_table(node, f.PRODUCTION, self.report, "`production`", anchor=fields.key("production"))
+            if node is not None
+            else None
+        )
+        if checked is None:
+            return NO_PRODUCTION, None
+        formula: x.Expr | None = None
+        formula_node = checked.scalar("weight_formula")
+        if formula_node is not None:
+            parsed = parse_expression(formula_node, self.report)
+            if parsed is not None:
+                formula = self.resolver.number(parsed, "the `weight_formula` of `production`")
+        return lower_production(checked, self.report), formula
 
     # -- attributes ------------------------------------------------------------------------------
 
@@ -277,11 +300,13 @@ class ProductLowering:
         for key, details in entries:
             label: Localized | None = None
             price: dict[str, Decimal] = {}
+            production = NO_PRODUCTION
             if details is not None:
                 checked = check_table(
                     details, f.OPTION, self.report, f"option {key.text!r} of {draft.key!r}", anchor=key
                 )
                 if checked is not None:
+                    production = lower_production(checked, self.report)
                     label_node = checked.get("label")
                     label = localized(label_node) if label_node is not None else None
                     price_node = checked.get("price")
@@ -315,7 +340,9 @@ class ProductLowering:
                         key,
                         hint,
                     )
-            options.append(Option(key.text, label or default_label(key.text), price, hex_value, key.source))
+            options.append(
+                Option(key.text, label or default_label(key.text), price, hex_value, key.source, production)
+            )
         return options
 
     def _check_when_cycles(self, drafts: list[_Draft]) -> None:
@@ -381,6 +408,7 @@ class ProductLowering:
         elif kind == AttributeKind.BOOLEAN:
             default = fields.scalar("default")
             base["default"] = bool(default.value) if default is not None else False
+            base["production"] = lower_production(fields, self.report)
         elif kind == AttributeKind.IMAGE:
             base.update(self._image(draft, fields))
         else:

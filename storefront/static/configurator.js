@@ -3,7 +3,7 @@
 // the configure endpoint; the page only keeps the shopper's own picks.
 
 import { ApiError, openCart } from "./api.js";
-import { announce, graphemeCount, h, money, quoted, uid, withUnit } from "./dom.js";
+import { announce, day, graphemeCount, h, money, quoted, uid, withUnit } from "./dom.js";
 import { recorder } from "./consent.js";
 import {
   chooseCurrency,
@@ -780,6 +780,7 @@ class Configurator {
     this.lines = h("dl", { class: "atelier-lines" });
     this.total = h("p", { class: "atelier-total" });
     this.problems = h("ul", { class: "atelier-problems", hidden: true });
+    this.ships = h("p", { class: "atelier-ships", hidden: true });
     const quantityId = uid("atelier-quantity");
     this.quantityInput = h("input", { id: quantityId, type: "number", min: 1, max: 1000, value: 1, inputmode: "numeric", class: "atelier-input atelier-quantity" });
     this.quantityInput.addEventListener("input", () => {
@@ -814,6 +815,7 @@ class Configurator {
         h("div", { class: "atelier-quantity-row" }, h("label", { for: quantityId, class: "atelier-label" }, t("Quantity")), this.quantityInput)),
       h("div", { class: "atelier-bar" },
         h("div", { class: "atelier-total-row" }, this.total, this.detailsButton),
+        this.ships,
         this.conflictNote,
         this.problems,
         this.alert,
@@ -1090,6 +1092,11 @@ class Configurator {
       h("span", { class: "atelier-each" }, each),
       price.tax_included ? h("span", { class: "atelier-tax" }, " ", t("VAT included")) : null,
     );
+    // Made to order: the day a design ordered today is made and sent, when the product says it.
+    const shipsBy = answer.valid ? answer.production?.ships_by : null;
+    this.ships.hidden = !shipsBy;
+    // Translators: under the total, e.g. "Made for you and sent by 19 January 2027".
+    this.ships.textContent = shipsBy ? t("Made for you and sent by {date}", { date: day(shipsBy) }) : "";
     // A clash is explained once, in its own words (its rule's message is often the same sentence).
     const blocking = answer.violations.filter((v) => v.kind !== "missing" && v.message !== answer.conflict?.message);
     this.problems.replaceChildren(...blocking.map((v) => h("li", {}, v.message)));

@@ -88,6 +88,15 @@ export function dateTime(iso, { time = true } = {}) {
   return dateFormats.get(id).format(new Date(iso));
 }
 
+const dayFormats = new Map();
+/** A calendar day from the API ("2027-01-19"), the same day wherever the reader is: "19 January 2027". */
+export function day(iso) {
+  if (!dayFormats.has(language)) {
+    dayFormats.set(language, new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: "UTC" }));
+  }
+  return dayFormats.get(language).format(new Date(`${iso}T00:00:00Z`));
+}
+
 /**
  * A translated sentence with elements in it: `nodes(t("From {price}"), { price: h("strong", {}, "€9") })`
  * gives ["From ", <strong>], to append; the translation puts the elements where its language does.

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 import statistics
 import sys
+from datetime import date
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import Server
@@ -326,6 +328,19 @@ def test_the_merchants_help_is_shown_for_numbers_and_texts(shopper: Page, shop: 
     expect(field(page, "name").get_by_text(name_help)).to_be_visible()
     name = page.get_by_label("Name on the label", exact=True)
     expect(name).to_have_accessible_description(re.compile(re.escape(name_help)))
+
+
+def test_the_summary_says_when_a_design_made_to_order_is_sent(shopper: Page, shop: Server) -> None:
+    # Given the curtain, made in ten days (docs/language.md, production data)
+    page = shopper
+    open_product(page, shop, "made-to-measure-curtain")
+    answer = page.request.post(
+        f"{shop.url}/api/v1/products/made-to-measure-curtain/configure", data={"picks": {}}
+    )
+    ships_by = date.fromisoformat(answer.json()["production"]["ships_by"])
+    # Then the summary says the day under the total, the way the page's language writes dates
+    said = f"Made for you and sent by {format_date(ships_by, 'long', locale='en')}"  # CLDR, as Intl writes it
+    expect(price_box(page).locator(".atelier-ships")).to_have_text(said)
 
 
 # --- 7. nothing moves while the page loads ---------------------------------------------------------------

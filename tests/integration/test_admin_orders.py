@@ -267,8 +267,16 @@ def test_csv_export_has_one_row_per_line_and_defuses_formulas(
         "partner",
         "order_refunded",
         "status_note",
+        "sku",
+        "parts",
+        "ships_by",
+        "weight_grams",
     ]
     mug, poster = rows[1], rows[2]
+    # What making each line takes, as the product said when it was ordered (the poster says nothing)
+    assert (mug["sku"], mug["parts"], mug["weight_grams"]) == ("MUG-CER", "BLANK-MUG x1", "350")
+    assert mug["ships_by"]
+    assert (poster["sku"], poster["parts"], poster["ships_by"]) == ("", "", "")
     # A shopper's text never reaches a spreadsheet as a formula.
     assert mug["name"] == '\'=HYPERLINK("http://evil.example","x")'
     assert mug["email"] == "'+ada@example.com"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from configurator.extensions import db
-from configurator.orders.models import Order, OrderEvent
+from configurator.orders.models import Order, OrderEvent, OrderLine
 from configurator.payments.models import Payment
 from rules.money import to_minor
 from tests.support.checkout import cart_total, ready_cart
@@ -50,6 +51,29 @@ def test_checkout_makes_one_order_with_a_test_payment(pg_app: Flask, pg_client: 
     assert payment["amount_minor"] == to_minor(total, "EUR")
     assert payment["client_secret"] is None
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_order_keeps_what_making_each_line_takes(pg_app: Flask, pg_client: FlaskClient) -> None:
+    # Given a cart of an enamel mug in a gift box, which takes two weeks to make
+    token = ready_cart(pg_app, [("mug", {"material": "enamel", "gift_box": True}, 1)])
+    # When the shopper checks out
+    ordered = datetime.now(UTC).date()
+    order = checkout(pg_client, token, json={}).get_json()["order"]
+    # Then the shopper's order says when it ships, and the order line keeps SKU, parts and weight
+    (line,) = order["lines"]
+    assert line["ships_by"] in {
+        (ordered + timedelta(days=14)).isoformat(),
+        (datetime.now(UTC).date() + timedelta(days=14)).isoformat(),  # past midnight meanwhile
+    }
+    with pg_app.app_context():
+        (stored,) = db.session.scalars(select(OrderLine)).all()
+        assert stored.production is not None
+        assert stored.production["sku"] == "MUG-ENA-BOX"
+        assert stored.production["parts"] == [
+            {"part": "BLANK-MUG", "quantity": "1"},
+            {"part": "GIFT-BOX", "quantity": "1"},
+        ]
+        assert (stored.production["lead_days"], stored.production["weight_grams"]) == (14, "470")
 
 
 def test_checking_out_again_answers_the_same_order_and_payment(pg_app: Flask, pg_client: FlaskClient) -> None:

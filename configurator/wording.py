@@ -463,6 +463,17 @@ def no_delivery(shop: Localized) -> Localized:
     return MESSAGES.localized("{shop} does not deliver to this country; choose another address.", shop=shop)
 
 
+def too_heavy(shop: Localized) -> Localized:
+    """Why a cart cannot be checked out to its address: it weighs more than the shop sends there.
+
+    >>> too_heavy(Localized({"en": "Northwind"})).get("en")
+    'This order is too heavy for Northwind to send to this country: split it into smaller orders.'
+    """
+    return MESSAGES.localized(
+        "This order is too heavy for {shop} to send to this country: split it into smaller orders.", shop=shop
+    )
+
+
 # The `title` of each problem, by its code: what happened, as a shopper would say it.
 TITLES: Final[Mapping[str, Localized]] = {
     "bad-request": MESSAGES.localized("This request could not be handled"),

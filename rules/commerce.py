@@ -50,6 +50,10 @@ class ShippingUnavailableError(RulesError):
     """The brand does not ship to this country (or not in this currency)."""
 
 
+class TooHeavyToShipError(ShippingUnavailableError):
+    """The order weighs more than the last weight band of its zone."""
+
+
 @dataclass(frozen=True)
 class SummaryLine:
     kind: str  # subtotal | shipping | tax | total
@@ -73,15 +77,29 @@ def zone_for(zones: Sequence[ShippingZone], country: str) -> ShippingZone | None
     return named or next((z for z in zones if REST_OF_WORLD in z.countries), None)
 
 
-def shipping_cost(zone: ShippingZone, currency: str, subtotal: Decimal, items: int) -> Decimal:
-    """Shipping for `items` items worth `subtotal` in one zone."""
+def shipping_cost(
+    zone: ShippingZone, currency: str, subtotal: Decimal, items: int, grams: Decimal = Decimal(0)
+) -> Decimal:
+    """Shipping for `items` items worth `subtotal`, weighing `grams` together, in one zone.
+
+    Raises `ShippingUnavailableError` when the zone has weight bands and the order is heavier than
+    the last (a 90 kg table does not go by parcel post)."""
     rate = zone.rates.get(currency)
     if rate is None:
         raise ShippingUnavailableError(f"shipping to {zone.key} has no rate in {currency}")
-    if items == 0 or (rate.free_over is not None and subtotal >= rate.free_over):
+    if items == 0:
         return round_money(Decimal(0), currency)
+    light_enough = rate.free_max_grams is None or grams <= rate.free_max_grams
+    if rate.free_over is not None and subtotal >= rate.free_over and light_enough:
+        return round_money(Decimal(0), currency)
+    base = rate.flat
+    if rate.bands:
+        band = next((b for b in rate.bands if b.up_to_grams is None or grams <= b.up_to_grams), None)
+        if band is None:
+            raise TooHeavyToShipError(f"shipping to {zone.key} takes orders up to the last weight band")
+        base = band.cost
     extra = MONEY_CONTEXT.multiply(rate.per_extra_item, Decimal(items - 1))
-    return round_money(MONEY_CONTEXT.add(rate.flat, extra), currency)
+    return round_money(MONEY_CONTEXT.add(base, extra), currency)
 
 
 def order_totals(
@@ -95,6 +113,7 @@ def order_totals(
     items: int,
     rounding: str = "half_up",
     region: str | None = None,
+    grams: Decimal = Decimal(0),
 ) -> OrderTotals:
     """Subtotal, shipping, tax and total for a destination (no destination yet: no shipping, no tax);
     shipping follows the country, tax the region when the brand has rates by region.
@@ -107,7 +126,7 @@ def order_totals(
         zone = zone_for(zones, country)
         if zone is None:
             raise ShippingUnavailableError(f"this shop does not ship to {country}")
-        shipping = shipping_cost(zone, currency, subtotal, items)
+        shipping = shipping_cost(zone, currency, subtotal, items, grams)
     taxed = subtotal + (shipping if tax is None or tax.on_shipping else Decimal(0))
     rate = tax.rate(country, region) if tax is not None and country is not None else Decimal(0)
     if prices_include_tax:

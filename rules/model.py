@@ -331,13 +331,24 @@ class QuantityTier:
 
 
 @dataclass(frozen=True)
+class WeightBand:
+    """Shipping for an order weighing at most `up_to_grams` (None: any weight above the bands before)."""
+
+    up_to_grams: Decimal | None
+    cost: Decimal
+
+
+@dataclass(frozen=True)
 class ShippingRate:
-    """What shipping costs in one currency: a flat amount, plus an amount per item after the first,
-    waived from a threshold of the items' total."""
+    """What shipping costs in one currency: a flat amount, or the amount of the order's weight band,
+    plus an amount per item after the first; waived from a threshold of the items' total, for orders
+    no heavier than `free_max_grams` when it is said."""
 
     flat: Decimal
     per_extra_item: Decimal = Decimal(0)
     free_over: Decimal | None = None
+    bands: tuple[WeightBand, ...] = ()  # by increasing weight; none: `flat` whatever the weight
+    free_max_grams: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -44,16 +44,19 @@ from configurator.wording import (
     field_label,
     no_delivery,
     shopper_sentence,
+    too_heavy,
 )
 from rules.commerce import (
     OrderTotals,
     ShippingUnavailableError,
     SummaryLine,
+    TooHeavyToShipError,
     destination_problems,
     order_totals,
 )
 from rules.model import Brand, Localized
 from rules.money import round_money
+from rules.production import making
 from rules.regions import Region, offered_regions
 from rules.results import Quote, Violation
 
@@ -213,8 +216,12 @@ def price(
         region, taxed = None, False
     problem = None
     items = sum(p.line.quantity for p in priced)
+    grams = sum((_unit_grams(p) * p.line.quantity for p in priced), Decimal(0))
     try:
-        totals = _totals(shop, cart.currency, country, region, subtotal, items, taxed=taxed)
+        totals = _totals(shop, cart.currency, country, region, subtotal, items, taxed=taxed, grams=grams)
+    except TooHeavyToShipError:
+        problem = too_heavy(shop.label)
+        totals = _totals(shop, cart.currency, None, None, subtotal, 0)
     except ShippingUnavailableError:
         problem = no_delivery(shop.label)
         totals = _totals(shop, cart.currency, None, None, subtotal, 0)
@@ -242,6 +249,7 @@ def _totals(
     items: int,
     *,
     taxed: bool = True,
+    grams: Decimal = Decimal(0),
 ) -> OrderTotals:
     return order_totals(
         zones=shop.shipping,
@@ -253,7 +261,14 @@ def _totals(
         subtotal=subtotal,
         items=items,
         rounding=shop.rounding,
+        grams=grams,
     )
+
+
+def _unit_grams(line: PricedLine) -> Decimal:
+    """What one unit of the line weighs, from its product's production data (0 when it says none)."""
+    weight = making(line.checked.product.model, line.checked.design).weight_grams
+    return weight if weight is not None else Decimal(0)
 
 
 def _price_line(line: CartLine, currency: str, rules: versions.Rules) -> PricedLine:

@@ -10,9 +10,10 @@ from rules.errors import Code
 from rules.i18n import RULES
 from rules.language import fields as f
 from rules.language.check import Fields, Report, check_table, country_hint, region_hint
+from rules.language.production import grams
 from rules.language.values import Currencies, amount, localized, money
 from rules.language.yamlsafe import Mapping, Scalar, Sequence
-from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy
+from rules.model import Localized, ShippingRate, ShippingZone, TaxPolicy, WeightBand
 from rules.regions import is_region, region_country
 
 
@@ -61,15 +62,63 @@ def _rates(zone: Fields, currencies: Currencies, report: Report, label: str) -> 
         if node is not None:
             checked = money(node, currencies, report, f"`{name}` of {label}", negative=False)
             amounts[name] = checked or {}
-    flat = amounts.get("flat", {})
+    bands = _bands(zone, currencies, report, label)
+    light = zone.scalar("free_max_weight")
+    # Every currency the flat amount or the bands price: the bands of a currency are all its bands.
+    codes = list(amounts.get("flat", {})) or sorted({code for _, costs in bands for code in costs})
     return {
         code: ShippingRate(
-            flat=value,
+            flat=amounts.get("flat", {}).get(code, Decimal(0)),
             per_extra_item=amounts.get("per_extra_item", {}).get(code, Decimal(0)),
             free_over=amounts.get("free_over", {}).get(code),
+            bands=tuple(WeightBand(up_to, costs[code]) for up_to, costs in bands if code in costs),
+            free_max_grams=grams(light.text) if light is not None else None,
         )
-        for code, value in flat.items()
+        for code in codes
     }
+
+
+def _bands(
+    zone: Fields, currencies: Currencies, report: Report, label: str
+) -> list[tuple[Decimal | None, dict[str, Decimal]]]:
+    """The zone's weight bands, lightest first; each but the last says its heaviest order."""
+    node = zone.get("by_weight")
+    if not isinstance(node, Sequence):
+        return []
+    bands: list[tuple[Decimal | None, dict[str, Decimal]]] = []
+    items = list(report.good(node.items))
+    for index, item in enumerate(items, start=1):
+        band = check_table(item, f.WEIGHT_BAND, report, f"weight band {index} of {label}", anchor=item)
+        if band is None:
+            continue
+        up_to = band.scalar("up_to")
+        limit = grams(up_to.text) if up_to is not None else None
+        if limit is None and index != len(items):
+            report.error(
+                Code.MISSING_KEY,
+                f"weight band {index} of {label} has no `up_to`, but bands follow it",
+                item,
+                'add `up_to: "2 kg"` (only the last band may take any weight)',
+            )
+            continue
+        if limit is not None and bands and bands[-1][0] is not None and limit <= bands[-1][0]:
+            report.error(
+                Code.BAD_VALUE,
+                f"weight band {index} of {label} goes up to {up_to.text if up_to else ''}, no more than the "
+                "band before it",
+                up_to or item,
+                "list the bands from the lightest to the heaviest",
+            )
+            continue
+        cost_node = band.get("cost")
+        costs = (
+            money(cost_node, currencies, report, f"`cost` of weight band {index} of {label}", negative=False)
+            if cost_node is not None
+            else None
+        )
+        if costs is not None:
+            bands.append((limit, costs))
+    return bands
 
 
 def lower_tax(fields: Fields, report: Report) -> TaxPolicy | None:

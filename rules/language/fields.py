@@ -17,6 +17,10 @@ BRAND_KEY = r"^[a-z][a-z0-9-]*$"
 PRODUCT_KEY = BRAND_KEY
 ATTRIBUTE_KEY = r"^[a-z][a-z0-9_]*$"
 CSV_FILE = r"^[^/\\]+\.csv$"  # a file next to the product file
+# Production data: a SKU or part code, a weight with its unit, a lead time in days or weeks.
+SKU = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
+WEIGHT = r"^[0-9]+(\.[0-9]+)? ?(g|kg|lb|oz)$"
+LEAD_TIME = r"^[0-9]{1,3} ?(day|days|week|weeks)$"
 OPTION_KEY = r"^[a-z0-9][a-z0-9_-]*$"
 LOCALE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 CURRENCY = r"^[A-Z]{3}$"
@@ -450,6 +454,26 @@ TEXT_POLICY = Table(
     ),
 )
 
+WEIGHT_BAND = Table(
+    "weight_band",
+    "Shipping for orders up to a weight",
+    (
+        Field(
+            "up_to",
+            Text(WEIGHT, what='a weight like "2 kg"'),
+            "The heaviest order of the band; left out: any weight (last band only).",
+            example='"2 kg"',
+        ),
+        Field(
+            "cost",
+            Money(negative=False),
+            "What shipping costs, per currency.",
+            required=True,
+            example='{EUR: "4.90"}',
+        ),
+    ),
+)
+
 SHIPPING_ZONE = Table(
     "shipping_zone",
     "A shipping zone",
@@ -478,9 +502,15 @@ SHIPPING_ZONE = Table(
         Field(
             "flat",
             Money(negative=False),
-            "What shipping costs, per currency.",
-            required=True,
+            "What shipping costs, per currency (with `by_weight`: nothing to write).",
             example='{EUR: "4.90"}',
+        ),
+        Field(
+            "by_weight",
+            ListOf(WEIGHT_BAND, min_items=1),
+            "What shipping costs by the order's weight, lightest band first; the last band may leave "
+            "`up_to` out (any weight); an order heavier than every band is not shipped to the zone.",
+            example='[{up_to: 2 kg, cost: {EUR: "4.90"}}, {up_to: 30 kg, cost: {EUR: "14.90"}}]',
         ),
         Field(
             "per_extra_item",
@@ -491,7 +521,14 @@ SHIPPING_ZONE = Table(
         Field(
             "free_over", Money(negative=False), "Free from this items' total on.", example='{EUR: "60.00"}'
         ),
+        Field(
+            "free_max_weight",
+            Text(WEIGHT, what='a weight like "30 kg"'),
+            "Orders heavier than this never ship free, whatever their total.",
+            example='"30 kg"',
+        ),
     ),
+    exactly_one=(("flat", "by_weight"),),
 )
 
 # What a tax rate is written for: a country, an ISO 3166-2 region of one (US-CA, ES-CN), or "*".
@@ -584,9 +621,6 @@ BRAND = Table(
 
 # Production data: what the workshop and the shipper need of a design ------------------------------
 
-SKU = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
-WEIGHT = r"^[0-9]+(\.[0-9]+)? ?(g|kg|lb|oz)$"
-LEAD_TIME = r"^[0-9]{1,3} ?(day|days|week|weeks)$"
 
 PART = Table(
     "part",
@@ -1382,6 +1416,7 @@ TABLES: tuple[Table, ...] = (
     LIMIT_MESSAGES,
     TEXT_POLICY,
     SHIPPING_ZONE,
+    WEIGHT_BAND,
     TAX,
     PRODUCT,
     ATTRIBUTE,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.commerce import ShippingUnavailableError, order_totals, zone_for
+from rules.commerce import ShippingUnavailableError, TooHeavyToShipError, order_totals, zone_for
 from rules.errors import CatalogError
 from rules.language import load_brand
 from rules.model import Brand
@@ -126,3 +126,97 @@ def test_mistakes_say_where_and_what_to_write(tmp_path: Path, change: tuple[str,
     with pytest.raises(CatalogError) as error:
         brand(tmp_path, text)
     assert expected in str(error.value)
+
+
+HEAVY = """\
+brand: furniture
+label: Furniture
+currencies: [GBP]
+shipping:
+  - zone: uk
+    countries: [GB]
+    by_weight:
+      - {up_to: 2 kg, cost: {GBP: "4.90"}}
+      - {up_to: 30 kg, cost: {GBP: "14.90"}}
+      - {up_to: 120 kg, cost: {GBP: "89.00"}}
+    free_over: {GBP: "75.00"}
+    free_max_weight: 30 kg
+  - zone: europe
+    countries: [FR]
+    by_weight:
+      - {up_to: 30 kg, cost: {GBP: "24.00"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("grams", "subtotal", "country", "shipping"),
+    [
+        ("200", "18.00", "GB", "4.90"),  # a T-shirt
+        ("2000", "18.00", "GB", "4.90"),  # a band takes its heaviest order
+        ("2001", "40.00", "GB", "14.90"),
+        ("200", "80.00", "GB", "0.00"),  # free over 75
+        ("30000", "80.00", "GB", "0.00"),
+        ("90000", "1800.00", "GB", "89.00"),  # a table: never free, whatever its price
+    ],
+)
+def test_shipping_follows_the_orders_weight(
+    tmp_path: Path, grams: str, subtotal: str, country: str, shipping: str
+) -> None:
+    shop = brand(tmp_path, HEAVY)
+    totals = order_totals(
+        zones=shop.shipping,
+        tax=None,
+        prices_include_tax=True,
+        currency="GBP",
+        country=country,
+        subtotal=D(subtotal),
+        items=1,
+        grams=D(grams),
+    )
+    assert totals.shipping == D(shipping)
+
+
+def test_an_order_heavier_than_every_band_is_not_shipped(tmp_path: Path) -> None:
+    shop = brand(tmp_path, HEAVY)
+    with pytest.raises(TooHeavyToShipError):
+        order_totals(
+            zones=shop.shipping,
+            tax=None,
+            prices_include_tax=True,
+            currency="GBP",
+            country="FR",
+            subtotal=D("1800.00"),
+            items=1,
+            grams=D("90000"),
+        )
+
+
+@pytest.mark.parametrize(
+    ("bands", "expected"),
+    [
+        (
+            '[{cost: {GBP: "4.90"}}, {up_to: 30 kg, cost: {GBP: "14.90"}}]',
+            "weight band 1 of shipping zone 'uk' has no `up_to`, but bands follow it",
+        ),
+        (
+            '[{up_to: 30 kg, cost: {GBP: "14.90"}}, {up_to: 2 kg, cost: {GBP: "4.90"}}]',
+            "weight band 2 of shipping zone 'uk' goes up to 2 kg, no more than the band before it",
+        ),
+        ('[{up_to: 2 kilos, cost: {GBP: "4.90"}}]', 'hint: write `up_to: "2 kg"`'),
+    ],
+)
+def test_weight_band_mistakes_say_where_and_what_to_write(tmp_path: Path, bands: str, expected: str) -> None:
+    zone = f"{{zone: uk, countries: [GB], by_weight: {bands}}}"
+    text = f"brand: f\nlabel: F\ncurrencies: [GBP]\nshipping:\n  - {zone}\n"
+    with pytest.raises(CatalogError) as caught:
+        brand(tmp_path, text)
+    assert expected in str(caught.value)
+
+
+def test_a_zone_says_flat_or_by_weight_not_both(tmp_path: Path) -> None:
+    text = (
+        "brand: f\nlabel: F\ncurrencies: [GBP]\nshipping:\n"
+        '  - {zone: uk, countries: [GB], flat: {GBP: "4.90"}, by_weight: [{cost: {GBP: "4.90"}}]}\n'
+    )
+    with pytest.raises(CatalogError, match="both `flat` and `by_weight`"):
+        brand(tmp_path, text)

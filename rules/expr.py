@@ -271,10 +271,14 @@ class Call(Expr):
 
     def evaluate(self, env: Mapping[str, object]) -> object:
         if self.function == "distinct":
-            # Values of different kinds are different: Python's `True == 1` is not the language's.
-            return len(
-                {(type(v) is bool, v) for v in (arg.evaluate(env) for arg in self.args) if v is not None}
-            )
+            # Values of different kinds are different: Python's `True == 1` is not the language's. A
+            # multi attribute gives each option it has picked (print colours beside a body colour).
+            values: set[tuple[bool, object]] = set()
+            for arg in self.args:
+                value = arg.evaluate(env)
+                members = value if isinstance(value, frozenset) else () if value is None else (value,)
+                values.update((type(v) is bool, v) for v in members)
+            return len(values)
         raise EvaluationError(f"unknown function {self.function!r}", self.source)
 
     def children(self) -> tuple[Expr, ...]:

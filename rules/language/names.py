@@ -397,12 +397,12 @@ class Resolver:
         info = self.attributes.get(arg.key)
         if info is None:
             raise self._unknown_name(arg.key, arg.source)
-        if info.kind in (AttributeKind.MULTI, AttributeKind.TEXT, AttributeKind.IMAGE):
+        if info.kind in (AttributeKind.TEXT, AttributeKind.IMAGE):
             raise self._fail(
                 Code.TYPE_MISMATCH,
                 f"`distinct` cannot count a {info.kind.value} attribute (`{arg.key}`)",
                 arg.source,
-                "list choice, colour, number or boolean attributes",
+                "list choice, colour, number, boolean or multi attributes",
             )
 
     # -- comparisons -----------------------------------------------------------------------------

@@ -950,7 +950,15 @@ class ProductLowering:
 
     def _brand_constraints(self, attributes: list[Attribute]) -> list[Constraint]:
         brand = self.brand.brand
-        colours = [a for a in attributes if a.kind == AttributeKind.COLOUR]
+        # A multi of palette colours (the inks of a print) uses each colour it picks.
+        colours = [
+            a
+            for a in attributes
+            if a.kind == AttributeKind.COLOUR
+            or (
+                a.kind == AttributeKind.MULTI and a.options and all(o.key in brand.palette for o in a.options)
+            )
+        ]
         result: list[Constraint] = []
         if not colours:
             return result
@@ -966,7 +974,10 @@ class ProductLowering:
             message = self.brand.messages.get("forbidden_pairs") or _pair_message(first, second, self.brand)
             result.append(Constraint(f"brand:forbidden-pair:{first}+{second}", pair, message, "brand", where))
         limit = brand.max_distinct_colours
-        if limit is not None and len(colours) > limit:
+        if (
+            limit is not None
+            and sum(len(a.options) if a.kind == AttributeKind.MULTI else 1 for a in colours) > limit
+        ):
             where = self.brand.limit_sources.get("max_distinct_colours", brand.source)
             call = x.Call("distinct", tuple(x.Name(a.key, where) for a in colours), where)
             expression: x.Expr = x.Compare("<=", call, x.Const(limit, where), where)
@@ -1036,7 +1047,10 @@ def _rule_name(kind: str, item: Node, name: str, index: int) -> str:
 
 def _any_is(attributes: list[Attribute], colour: str, where: SourceRef | None) -> x.Expr:
     terms: list[x.Expr] = [
-        x.Compare("==", x.Name(a.key, where), x.OptionKey(colour, where), where) for a in attributes
+        x.Compare("in", x.OptionKey(colour, where), x.Name(a.key, where), where)
+        if a.kind == AttributeKind.MULTI
+        else x.Compare("==", x.Name(a.key, where), x.OptionKey(colour, where), where)
+        for a in attributes
     ]
     result = terms[0]
     for term in terms[1:]:

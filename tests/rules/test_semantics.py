@@ -4,6 +4,7 @@ can have. tests/rules/test_engine_oracle.py checks the same against brute force 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -327,3 +328,41 @@ def test_a_pick_on_an_attribute_the_product_lacks_is_an_error(tmp_path: Path) ->
     engine = product(tmp_path, GRID)
     with pytest.raises(UnknownAttributeError, match="did you mean 'width'"):
         engine.count({"widht": 10})
+
+
+# -- brand colour limits over a multi of palette colours ---------------------------------------------
+
+INKS_BRAND = (
+    "brand: printer\nlabel: Printer\ncurrencies: [EUR]\n"
+    'palette: {white: "#FFFFFF", red: "#FF0000", sky: "#8EC5E8", navy: "#1F2A44"}\n'
+    "limits:\n  max_distinct_colours: 3\n  forbidden_pairs: [[red, sky]]\n"
+)
+INKS = (
+    "attributes:\n"
+    "  body: {type: colour, options: [white, red, sky, navy], default: white}\n"
+    "  inks: {type: multi, options: [white, red, sky, navy], default: [navy]}\n"
+    "constraints: []\n"
+)
+
+
+def test_the_inks_of_a_multi_count_toward_the_brands_colour_limits(tmp_path: Path) -> None:
+    (tmp_path / "brand.yaml").write_text(INKS_BRAND, encoding="utf-8")
+    path = tmp_path / "p.yaml"
+    path.write_text(f'product: p\nlabel: P\nprice: {{EUR: "1.00"}}\n{INKS}', encoding="utf-8")
+    engine = load_product(path)
+    colours = ["white", "red", "sky", "navy"]
+    valid = []
+    for body in colours:
+        for size in range(len(colours) + 1):
+            for inks in itertools.combinations(colours, size):
+                used = {body, *inks}
+                design = {"body": body, "inks": frozenset(inks)}
+                ok = len(used) <= 3 and not {"red", "sky"} <= used
+                assert (not engine.validate(design)) == ok, design
+                valid.append(ok)
+    # a white T-shirt printed in navy, red and white uses three colours; red ink on a sky shirt clashes
+    assert engine.count() == sum(valid)
+    assert engine.validate({"body": "white", "inks": frozenset({"navy", "red", "white"})}) == []
+    (clash,) = engine.validate({"body": "sky", "inks": frozenset({"red"})})
+    assert clash.rule is not None
+    assert clash.rule.id == "brand:forbidden-pair:red+sky"

@@ -1,6 +1,7 @@
 """Every table of the app, imported in one place so Alembic and the app see the whole schema."""
 
 from configurator.admin.models import AdminToken
+from configurator.availability.models import OptionAvailability
 from configurator.carts.models import Cart, CartLine
 from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.community.models import (
@@ -25,6 +26,7 @@ from configurator.proofs.models import Proof, ProofFailure
 from configurator.uploads.models import Upload
 
 __all__ = [
+    "OptionAvailability",
     "AdminToken",
     "AssetBlob",
     "Campaign",

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from configurator.catalog import services as catalog
+from configurator.catalog import versions
 from configurator.catalog.errors import ProductNotFound
 from configurator.designs import services as designs
 from configurator.designs.models import Design
@@ -41,4 +42,6 @@ def live_check(design: Design) -> LiveCheck:
         version = catalog.live_version(design.product_key)
     except ProductNotFound:
         return LiveCheck(None, ())
-    return LiveCheck(version.id, designs.check(design.choices, version).violations)
+    return LiveCheck(
+        version.id, designs.check_with(versions.live_product(version), design.choices, version).violations
+    )

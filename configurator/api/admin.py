@@ -22,17 +22,22 @@ from flask.views import MethodView
 from flask_smorest import Api
 from marshmallow import Schema
 
+from configurator.admin import availability as admin_availability
 from configurator.admin import designs as admin_designs
 from configurator.admin import orders as admin_orders
 from configurator.admin import partners as admin_partners
 from configurator.admin import rulesets
 from configurator.admin.auth import AdminBlueprint, current_token, register_security_scheme
 from configurator.api.admin_schemas import (
+    AdminAvailabilityListSchema,
+    AdminAvailabilityQuerySchema,
+    AdminAvailabilitySetSchema,
     AdminBrandChangeProblemSchema,
     AdminDesignDetailSchema,
     AdminDesignListQuerySchema,
     AdminDesignListSchema,
     AdminExportRowSchema,
+    AdminOptionAvailabilitySchema,
     AdminOrderDetailSchema,
     AdminOrderFilterSchema,
     AdminOrderListQuerySchema,
@@ -50,12 +55,14 @@ from configurator.api.admin_schemas import (
     AdminVersionListSchema,
 )
 from configurator.api.pages import page_body
+from configurator.availability import services as availability
 from configurator.catalog.models import ProductVersion
 from configurator.catalog.services import violation_data
 from configurator.dbtypes import utcnow
 from configurator.designs import services as designs
 from configurator.designs.models import Design
 from configurator.errors import PROBLEM_JSON
+from configurator.locale import request_locale
 from configurator.orders.models import Order, OrderStatus
 from configurator.orders.services import ALLOWED
 from configurator.proofs import services as proofs
@@ -548,3 +555,51 @@ class RuleSetCheck(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check a rule set without publishing it: the same validation and answer, nothing stored."""
         return rule_set_answer(rulesets.dry_run(body["files"], rulesets.decode_assets(body["assets"])))
+
+
+# --- availability ----------------------------------------------------------------------------------
+
+
+def _marked(marked: admin_availability.Marked) -> dict[str, Any]:
+    return admin_availability.option_data(
+        marked.product_key, marked.attribute_key, marked.option_key, marked.row, availability.now()
+    )
+
+
+@blp.route("/availability")
+class Availability(MethodView):
+    @blp.requires("catalog:read")
+    @blp.arguments(AdminAvailabilityQuerySchema, location="query")
+    @blp.response(200, AdminAvailabilityListSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Every option of the live products (or of `product`), and whether shoppers can choose it now."""
+        return {"items": admin_availability.overview(args.get("product"), request_locale())}
+
+
+@blp.route("/availability/<product>/<attribute>/<option>")
+class OptionAvailability(MethodView):
+    @blp.requires("catalog:publish")
+    @blp.arguments(AdminAvailabilitySetSchema)
+    @blp.response(200, AdminOptionAvailabilitySchema)
+    @blp.alt_response(404, response="NOT_FOUND", description="No such product, attribute or option")
+    def put(self, body: dict[str, Any], product: str, attribute: str, option: str) -> dict[str, Any]:
+        """Take an option off sale at once, without publishing: sold out, or paused until a moment.
+
+        Shoppers see it greyed out with the message; designs, carts and checkout refuse it."""
+        marked = admin_availability.mark(
+            product,
+            attribute,
+            option,
+            until=body["until"],
+            message=body["message"],
+            by=f"admin:{current_token().name}",
+        )
+        return _marked(marked)
+
+    @blp.requires("catalog:publish")
+    @blp.response(200, AdminOptionAvailabilitySchema)
+    @blp.alt_response(404, response="NOT_FOUND", description="No such product, attribute or option")
+    def delete(self, product: str, attribute: str, option: str) -> dict[str, Any]:
+        """Put an option back on sale at once (nothing happens if it was on sale)."""
+        return _marked(admin_availability.clear(product, attribute, option))

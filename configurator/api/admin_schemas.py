@@ -531,3 +531,95 @@ class AdminRuleSetProblemSchema(ProblemSchema):
     """A problem whose errors may be loader diagnostics (file, line, column, hint)."""
 
     errors = fields.List(fields.Nested(AdminDiagnosticSchema))
+
+
+# --- availability ----------------------------------------------------------------------------------
+
+AVAILABILITY_STATES = ["sold_out", "paused"]
+LANGUAGE = validate.Regexp(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", error="Not a language tag such as en or fr-CA."
+)
+
+
+class AdminAvailabilityQuerySchema(Schema):
+    product = fields.String(validate=KEY, metadata={"description": "Only this product's options"})
+
+
+class AdminAvailabilitySetSchema(Schema):
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(AVAILABILITY_STATES),
+        metadata={"description": "`sold_out` until further notice, or `paused` until `until`"},
+    )
+    until = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "When a paused option is back by itself (with its time zone); only with `paused`",
+            "example": "2026-12-24T09:00:00Z",
+        },
+    )
+    message = fields.Dict(
+        keys=fields.String(validate=LANGUAGE),
+        values=fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "What shoppers read beside the option, per language; our own wording "
+            "(Sold out for now / Not available until ...) when none is given",
+            "example": {"en": "Walnut is back in spring.", "fr": "Le noyer revient au printemps."},
+        },
+    )
+
+    @validates_schema
+    def _until_with_pause(self, data: dict[str, Any], **_: Any) -> None:
+        if data["state"] == "paused" and data.get("until") is None:
+            raise ValidationError("A paused option needs `until`, the moment it is back.", "until")
+        if data["state"] == "sold_out" and data.get("until") is not None:
+            raise ValidationError("A sold out option has no `until`: use `paused`.", "until")
+
+
+class AdminOptionAvailabilitySchema(Schema):
+    product_key = fields.String(required=True)
+    attribute_key = fields.String(required=True)
+    option_key = fields.String(required=True)
+    available = fields.Boolean(required=True, metadata={"description": "Shoppers can choose it now"})
+    state = fields.String(required=True, metadata={"enum": ["available", *AVAILABILITY_STATES]})
+    until = fields.DateTime(required=True, allow_none=True)
+    message = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "The merchant's own words, if any"},
+    )
+    reason = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "What shoppers read now, per language (null while available)"},
+    )
+    changed_at = fields.DateTime(required=True, allow_none=True)
+    changed_by = fields.String(required=True, allow_none=True)
+
+
+class AdminAvailabilityOptionSchema(AdminOptionAvailabilitySchema):
+    label = fields.String(required=True)
+
+
+class AdminAvailabilityAttributeSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    kind = fields.String(required=True)
+    options = fields.List(fields.Nested(AdminAvailabilityOptionSchema), required=True)
+
+
+class AdminAvailabilityProductSchema(Schema):
+    product_key = fields.String(required=True)
+    label = fields.String(required=True)
+    attributes = fields.List(fields.Nested(AdminAvailabilityAttributeSchema), required=True)
+
+
+class AdminAvailabilityListSchema(Schema):
+    items = fields.List(fields.Nested(AdminAvailabilityProductSchema), required=True)

@@ -12,7 +12,7 @@ from marshmallow import RAISE
 from configurator.api.credits import design_credits
 from configurator.api.shop_schemas import DesignCreateSchema, DesignQuerySchema, DesignSchema, RemixSchema
 from configurator.catalog.models import ProductVersion
-from configurator.catalog.services import live_version, quote_data, resolve_currency, violation_data
+from configurator.catalog.services import quote_data, resolve_currency, violation_data
 from configurator.designs import services
 from configurator.designs.models import Design
 from configurator.locale import mark_request_language, request_locale
@@ -33,7 +33,7 @@ DESIGNS_PER_MINUTE = 60
 def design_data(design: Design, currency: str | None, language: str) -> dict[str, Any]:
     """A design as the API shows it: its choices, what its own and the live version say, its price."""
     saved = services.check(design.choices, design.version)
-    live = services.check(design.choices, live_version(design.product_key))
+    live = services.check_live(design.choices, design.product_key)
     priced = live if live.valid else saved
     chosen = resolve_currency(priced.product.model.brand, currency, language)
     price = quote_data(priced.product.price(priced.design, 1, chosen), language) if priced.valid else None

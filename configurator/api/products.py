@@ -73,7 +73,8 @@ class Product(MethodView):
 
 
 def configure_answer_key(_view: object, slug: str) -> Hashable | None:
-    """What a configure answer depends on: the product's live version, the language it is written in,
+    """What a configure answer depends on: the product's live version, the options off sale in it,
+    the language it is written in,
     the request body (canonical JSON) and the day (the ship date counts from it). Designs with
     uploaded images are never cached: their answer reads the uploads' stored state."""
     body = request.get_json(silent=True)
@@ -87,7 +88,7 @@ def configure_answer_key(_view: object, slug: str) -> Hashable | None:
         return None
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     today = datetime.now(UTC).date()
-    return (slug, loaded.version_ids[slug], request_locale(), canonical, today)
+    return (slug, loaded.version_ids[slug], loaded.availability, request_locale(), canonical, today)
 
 
 @blp.route("/<slug>/configure")

@@ -25,7 +25,7 @@ from configurator.carts.errors import (
 )
 from configurator.carts.models import Cart, CartLine, CartStatus
 from configurator.catalog import versions
-from configurator.catalog.services import live_version, resolve_currency
+from configurator.catalog.services import resolve_currency
 from configurator.dbtypes import looks_like_token
 from configurator.designs import services as designs
 from configurator.designs.models import Design
@@ -141,7 +141,7 @@ def add_line(cart: Cart, design: Design, quantity: int, locale: str = "en") -> C
     _open(cart)
     if len(cart.lines) >= MAX_LINES:
         raise CartNotReady(cart_full(MAX_LINES))
-    checked = designs.check(design.choices, live_version(design.product_key))
+    checked = designs.check_live(design.choices, design.product_key)
     if not checked.valid:
         errors = [
             FieldError(

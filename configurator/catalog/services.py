@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from configurator import wording
+from configurator.availability import services as availability
 from configurator.catalog import versions
 from configurator.catalog.errors import (
     CatalogInvalid,
@@ -48,6 +49,7 @@ from rules.model import (
     PriceTable,
     ProductModel,
     Value,
+    ValueRule,
     json_value,
 )
 from rules.production import Making, making
@@ -68,6 +70,8 @@ class LoadedCatalog:
     catalog: Catalog
     locales: tuple[str, ...]
     version_ids: Mapping[str, int] = field(default_factory=dict)
+    # Which options are off sale in it ("" when none): answers cached from it key on this too.
+    availability: str = ""
 
     @property
     def brand(self) -> Brand:
@@ -98,6 +102,8 @@ class _LiveCache:
     loaded: LoadedCatalog | None = None
     checked_at: float = -math.inf  # monotonic time the live versions were last read
     publications: int = -1  # versions.publications() when they were
+    availability: availability.State = field(default_factory=availability.State)
+    availability_changes: int = -1  # availability.changes() when it was read
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -152,40 +158,62 @@ def current_catalog() -> LoadedCatalog:
     cache: _LiveCache = current_app.extensions[EXTENSION]
     refresh = float(current_app.config.get("ATELIER_LIVE_REFRESH_SECONDS") or 0)
     now = time.monotonic()
+    moment = availability.now()
     with cache.lock:
         if (
             cache.loaded is not None
             and now - cache.checked_at < refresh
             and cache.publications == versions.publications()
+            and cache.availability_changes == availability.changes()
+            # A pause that has ended gives its option back at once, whoever else changed nothing.
+            and cache.availability.current(moment)
         ):
             return cache.loaded
     publications = versions.publications()
+    changes = availability.changes()
     live = versions.live_entries()
     if not live:
         raise CatalogNotPublished(
             "No catalog is published yet: run `atelier rules publish CATALOG_FOLDER` "
             "or publish through the admin API."
         )
+    state = availability.withdrawn_at(moment)
     with cache.lock:
-        if cache.loaded is not None and cache.key == live:
+        if (
+            cache.loaded is not None
+            and cache.key == live
+            and cache.availability.revision == state.revision
+            and cache.availability.next_change == state.next_change
+        ):
             cache.checked_at, cache.publications = now, publications
+            cache.availability_changes = changes
             return cache.loaded
-    loaded = _load_live(live)
+    loaded = _load_live(live, state)
     with cache.lock:
-        cache.key, cache.loaded = live, loaded
-        cache.checked_at, cache.publications = now, publications
+        cache.key, cache.loaded, cache.availability = live, loaded, state
+        cache.checked_at, cache.publications, cache.availability_changes = now, publications, changes
     return loaded
 
 
-def _load_live(live: tuple[versions.LiveEntry, ...]) -> LoadedCatalog:
-    """Compile (or take from the per-process cache) the products of the given live versions."""
-    products = {entry.product_key: versions.product_for_id(entry.version_id) for entry in live}
+def _load_live(
+    live: tuple[versions.LiveEntry, ...], state: availability.State | None = None
+) -> LoadedCatalog:
+    """Compile (or take from the per-process cache) the products of the given live versions, with
+    the options off sale in `state` withdrawn."""
+    state = state or availability.State()
+    products = {
+        entry.product_key: versions.available(
+            versions.product_for_id(entry.version_id), state.of(entry.product_key)
+        )
+        for entry in live
+    }
     newest = max(live, key=lambda entry: (entry.activated_at, entry.version_id))
     catalog = Catalog(products[newest.product_key].model.brand, products)
     return LoadedCatalog(
         catalog=catalog,
         locales=tuple(sorted(catalog_locales(catalog))),
         version_ids={entry.product_key: entry.version_id for entry in live},
+        availability=state.revision,
     )
 
 
@@ -445,6 +473,7 @@ def configure(
     quote = product.price(step.design, quantity=quantity, currency=chosen_currency)
     valid = step.valid and not violations
     clash = set(step.clash)
+    set_by = product.set_by(step.design)
     return {
         "product": product.model.key,
         "locale": locale,
@@ -456,6 +485,7 @@ def configure(
                 "value": json_value(step.design.get(a.key)),
                 "source": step.sources[a.key].value,
                 "conflict": a.key in clash,
+                "set_by": _set_by(set_by.get(a.key), locale),
             }
             for a in product.model.attributes
             if a.key in step.domains.attributes
@@ -469,8 +499,8 @@ def configure(
         "remaining": str(step.domains.remaining),
         # An impossible product is never drawn: no preview until the design is valid.
         "preview": preview(step.design) if preview is not None and valid else None,
-        # Said, never refused: a blurry photo is still the shopper's call.
-        "warnings": uploads.warnings,
+        # Said, never refused: a blurry photo, like a merchant's warning, is still the shopper's call.
+        "warnings": [*uploads.warnings, *(_advice(v, locale) for v in product.advice(step.design))],
         "production": making_data(making(product.model, step.design)),
     }
 
@@ -530,6 +560,22 @@ def _unique(violations: Iterable[Violation]) -> list[Violation]:
             seen.add(key)
             unique.append(violation)
     return unique
+
+
+def _set_by(rule: ValueRule | None, locale: str) -> dict[str, Any] | None:
+    return {"id": rule.id, "message": rule.message.get(locale)} if rule is not None else None
+
+
+def _advice(warning: Violation, locale: str) -> dict[str, Any]:
+    """A merchant's warning the design breaks, shown by the last attribute it reads (the choice that
+    usually brings it about: the oil, after the wood)."""
+    rule = warning.rule
+    return {
+        "attribute": warning.attributes[-1],
+        "code": "rule",
+        "message": warning.message.get(locale),
+        "rule": rule.id if rule is not None else None,
+    }
 
 
 def _rule(rule: RuleRef, locale: str) -> dict[str, Any]:

@@ -18,12 +18,14 @@ from pathlib import Path
 from cachetools import LRUCache
 from sqlalchemy import func, select
 
+from configurator.availability import services as availability
 from configurator.catalog.errors import CatalogInvalid, CatalogNotPublished, ProductNotFound
 from configurator.catalog.models import AssetBlob, BrandVersion, ProductVersion
 from configurator.dbtypes import utcnow
 from configurator.extensions import db
 from rules import Catalog, Product, load_catalog, preview
 from rules.analysis import check_catalog
+from rules.availability import Withdrawn, withdraw, withdrawable
 from rules.errors import CatalogError, Diagnostic
 from rules.language import load_stored_product
 from rules.model import Brand
@@ -238,24 +240,57 @@ class Rules:
     brand: Brand
     live: Mapping[str, ProductVersion]
     pending: Mapping[str, Product] = field(default_factory=dict)
+    availability: availability.State = field(default_factory=availability.State)
 
     def product(self, key: str) -> tuple[Product, ProductVersion | None]:
-        """The product shoppers configure under `key`, and its stored version (None while it is only
-        about to be published); `ProductNotFound` when there is none."""
+        """The product shoppers configure under `key` (with the options off sale withdrawn), and its
+        stored version (None while it is only about to be published); `ProductNotFound` when there is
+        none."""
+        withdrawn = self.availability.of(key)
         if key in self.pending:
-            return self.pending[key], None
+            return available(self.pending[key], withdrawn), None
         version = self.live.get(key)
         if version is None:
             raise ProductNotFound(f"There is no product {key!r} in this catalog.")
-        return product_for(version), version
+        return available(product_for(version), withdrawn), version
 
 
 def live_rules() -> Rules:
-    """The rules shoppers configure with now: the live versions, and the brand published last."""
+    """The rules shoppers configure with now: the live versions, the brand published last, and the
+    options off sale at this moment."""
     live = live_versions()
     if not live:
         raise CatalogNotPublished("No catalog is published yet.")
-    return Rules(product_for(newest_of(live)).model.brand, live)
+    state = availability.withdrawn_at(availability.now())
+    return Rules(product_for(newest_of(live)).model.brand, live, availability=state)
+
+
+# Published products with options withdrawn, by the hash that names both: one per version and state
+# of availability, so configure keeps its speed while the state stays the same.
+_available: LRUCache[str, Product] = LRUCache(maxsize=64)
+_available_lock = threading.Lock()
+
+
+def available(product: Product, withdrawn: tuple[Withdrawn, ...]) -> Product:
+    """The product with these options withdrawn (one more rule each); itself when none is."""
+    # A version published since may have dropped an option still marked: nothing left to withdraw.
+    kept = tuple(w for w in withdrawn if withdrawable(product.model, w))
+    if not kept:
+        return product
+    model = withdraw(product.model, kept)
+    with _available_lock:
+        found = _available.get(model.source_hash)
+    if found is not None:
+        return found
+    compiled = Product(model)
+    with _available_lock:
+        return _available.setdefault(model.source_hash, compiled)
+
+
+def live_product(version: ProductVersion) -> Product:
+    """The product of a live version as shoppers configure it now: the options off sale withdrawn."""
+    state = availability.withdrawn_at(availability.now())
+    return available(product_for(version), state.of(version.product_key))
 
 
 def newest_of(live: Mapping[str, ProductVersion]) -> ProductVersion:
@@ -266,7 +301,7 @@ def newest_of(live: Mapping[str, ProductVersion]) -> ProductVersion:
 def rules_after(snapshot: Snapshot, now: Rules) -> Rules:
     """The rules once `snapshot` is published: its products over the live ones, and its brand (every
     product it changes is published with it, and the brand published last is the shop's)."""
-    return Rules(snapshot.catalog.brand, now.live, dict(snapshot.catalog.products))
+    return Rules(snapshot.catalog.brand, now.live, dict(snapshot.catalog.products), now.availability)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,13 @@ def check_with(
     return Checked(version, product, design, tuple(violations))
 
 
+def check_live(choices: Mapping[str, Any], product_key: str) -> Checked:
+    """Read stored choices through the live version as shoppers configure it now (options off sale
+    withdrawn): what a new cart line or a design's `live` answer is judged by."""
+    version = live_version(product_key)
+    return check_with(versions.live_product(version), choices, version)
+
+
 def read_for_price(design: Design, rules: versions.Rules) -> tuple[Checked, Checked]:
     """The design read through the product `rules` configure it with, and through the version that
     prices it: that product when it accepts the design, else the design's own version (so a design
@@ -89,7 +96,7 @@ def save(product_key: str, raw_picks: Mapping[str, object], *, locale: str = "en
     """Save the picks, completed with the defaults, against the live version; commits. Photos must
     be uploads that exist (`PhotoRefused` otherwise)."""
     version = live_version(product_key)
-    product = versions.product_for(version)
+    product = versions.live_product(version)
     picks, _ = normalize_picks(product, raw_picks, locale)
     require_uploads(product, picks, locale, hold=True)
     design = Design(
@@ -116,7 +123,7 @@ def remix(original: Design, raw_changes: Mapping[str, object], *, locale: str = 
     """A new design starting from another's choices (with changes), on the live version; the
     original is never modified, and the copy remembers where it came from."""
     version = live_version(original.product_key)
-    product = versions.product_for(version)
+    product = versions.live_product(version)
     kept = {k: v for k, v in original.choices.items() if product.model.attribute(k) is not None}
     start, _ = product.normalize(kept)
     changes, _ = normalize_picks(product, raw_changes, locale)

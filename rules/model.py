@@ -270,6 +270,30 @@ class Constraint:
 
 
 @dataclass(frozen=True)
+class ValueRule:
+    """A constraint written as `set:`: when `when` holds (always, without it), the attributes take
+    these values. The engine enforces it as `when -> (a == v and ...)`; answers name the rule as what
+    set the values, rather than calling them the shop's adjustment."""
+
+    id: str
+    when: Expr | None
+    values: Mapping[str, Value]
+    message: Localized
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The merchant's own suggestion: `option` of `attribute`, when `when` holds (always, without it),
+    with why, shown beside the suggestions learned from orders."""
+
+    attribute: str
+    option: str
+    message: Localized
+    when: Expr | None = None
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
 class TableConstraint:
     """A combination table over some attributes: either the rows allowed or the rows forbidden.
 
@@ -556,6 +580,11 @@ class ProductModel:
     views: tuple[View, ...] = ()
     production: Production = NO_PRODUCTION  # the product's own SKU, weight, lead time and parts
     weight_formula: Expr | None = None  # kilograms from number attributes, added to the weights
+    # Rules written with `severity: warning`: said to the shopper when a design breaks them, never
+    # enforced (the engine does not see them).
+    advisories: tuple[Constraint, ...] = ()
+    value_rules: tuple[ValueRule, ...] = ()  # constraints written as `set:` (in `constraints` too)
+    recommendations: tuple[Recommendation, ...] = ()
 
     def attribute(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)

@@ -40,7 +40,9 @@ from rules.model import (
     Localized,
     NumberValue,
     ProductModel,
+    Recommendation,
     Value,
+    ValueRule,
     image_pick,
     number_value,
 )
@@ -711,6 +713,35 @@ class Product:
                 rule = RuleRef(table.id, table.message, table.origin, table.source)
                 violations.append(Violation("table", table.attributes, table.message, rule))
         return violations
+
+    def advice(self, design: Mapping[str, Value]) -> tuple[Violation, ...]:
+        """The merchant's warnings (`severity: warning`) the design breaks: said, never enforced."""
+        env = self._env(design)
+        found: list[Violation] = []
+        for advisory in self.model.advisories:
+            if advisory.expr.references() <= env.keys() and not _holds(advisory.expr, env):
+                keys = tuple(a.key for a in self.model.attributes if a.key in advisory.expr.references())
+                rule = RuleRef(advisory.id, advisory.message, advisory.origin, advisory.source)
+                found.append(Violation("warning", keys, advisory.message, rule))
+        return tuple(found)
+
+    def set_by(self, design: Mapping[str, Value]) -> dict[str, ValueRule]:
+        """The attributes whose value a `set:` rule gave the design (its condition holds, and the
+        value is the one it sets), each with that rule."""
+        env = self._env(design)
+        found: dict[str, ValueRule] = {}
+        for rule in self.model.value_rules:
+            if rule.when is not None and not _holds(rule.when, env):
+                continue
+            for key, value in rule.values.items():
+                if key not in found and design.get(key) == value:
+                    found[key] = rule
+        return found
+
+    def recommended(self, design: Mapping[str, Value]) -> tuple[Recommendation, ...]:
+        """The merchant's suggestions whose condition the design meets."""
+        env = self._env(design)
+        return tuple(r for r in self.model.recommendations if r.when is None or _holds(r.when, env))
 
     def _env(self, design: Mapping[str, Value]) -> dict[str, object]:
         env: dict[str, object] = {}

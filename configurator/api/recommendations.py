@@ -10,6 +10,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from configurator.api.fields import Picks, PickValue
+from configurator.locale import request_locale
 from configurator.openapi import AtelierBlueprint
 from configurator.recommendations import services
 
@@ -39,6 +40,11 @@ class RankedOptionSchema(Schema):
     )
 
 
+class MerchantPickSchema(Schema):
+    option = fields.String(required=True, metadata={"description": "The option the shop suggests"})
+    message = fields.String(required=True, metadata={"description": "Why, for the shopper"})
+
+
 class AttributeAdviceSchema(Schema):
     attribute = fields.String(required=True)
     recommended = PickValue(
@@ -58,6 +64,11 @@ class AttributeAdviceSchema(Schema):
             "description": "Allowed options with a quarter or more of the weight (ordered units, and "
             "consented designs at 0.25 each)"
         },
+    )
+    ours = fields.Nested(
+        MerchantPickSchema,
+        allow_none=True,
+        metadata={"description": "The shop's own suggestion for this attribute given the picks, if any"},
     )
 
 
@@ -86,4 +97,4 @@ class Recommendations(MethodView):
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def post(self, body: dict[str, Any], slug: str) -> dict[str, Any]:
         """Rank the allowed options of every attribute still to set, and the most popular design."""
-        return services.recommend(slug, body["picks"])
+        return services.recommend(slug, body["picks"], request_locale())

@@ -191,6 +191,11 @@ class TextStateSchema(Schema):
 SOURCES = ("picked", "default", "forced", "adjusted", "set_aside", "not_applicable")
 
 
+class SetBySchema(Schema):
+    id = fields.String(required=True)
+    message = fields.String(required=True, metadata={"description": "For the shopper: why the value is set"})
+
+
 class DomainSchema(Schema):
     key = fields.String(required=True)
     applies = fields.Boolean(
@@ -215,6 +220,11 @@ class DomainSchema(Schema):
     )
     conflict = fields.Boolean(
         required=True, metadata={"description": "This attribute's pick is one of the picks that clash"}
+    )
+    set_by = fields.Nested(
+        SetBySchema,
+        allow_none=True,
+        metadata={"description": "The merchant's `set:` rule that gave the value (its `when` holds), if any"},
     )
     options = fields.List(fields.Nested(OptionStateSchema), required=True)
     text = fields.Nested(TextStateSchema, allow_none=True)
@@ -266,8 +276,11 @@ class PreviewSchema(Schema):
 
 class WarningSchema(Schema):
     attribute = fields.String(required=True)
-    code = fields.String(required=True, metadata={"enum": ["print-quality"]})
+    code = fields.String(required=True, metadata={"enum": ["print-quality", "rule"]})
     message = fields.String(required=True, metadata={"description": "What the shopper reads"})
+    rule = fields.String(
+        allow_none=True, metadata={"description": "code rule: the id of the merchant's warning-only rule"}
+    )
 
 
 class PartSchema(Schema):

@@ -253,11 +253,16 @@ def _allowed_sets(
     return found
 
 
-def advise(product: Product, picks: Mapping[str, Value], found: Learned) -> dict[str, Any]:
+def advise(
+    product: Product, picks: Mapping[str, Value], found: Learned, locale: str = "en"
+) -> dict[str, Any]:
     """For every option attribute not picked yet that may still apply: its allowed options ranked by
-    what similar shoppers chose, the best one when anybody chose it, and the popular ones."""
+    what similar shoppers chose, the best one when anybody chose it, the popular ones, and the
+    merchant's own suggestion (`recommendations:` in the product file) when its condition holds."""
     recommender = found.recommender
     domains = product.domains(picks, explain=False)
+    designed = product.complete(picks) if product.model.recommendations else {}
+    ours = {r.attribute: r for r in reversed(product.recommended(designed))} if designed else {}
     advice = []
     for attribute in product.model.attributes:
         key = attribute.key
@@ -271,6 +276,7 @@ def advise(product: Product, picks: Mapping[str, Value], found: Learned) -> dict
             allowed = available
         ranking = recommender.rank(picks, key, allowed) if allowed else []
         candidates = set(allowed)
+        merchant = ours.get(key)
         advice.append(
             {
                 "attribute": key,
@@ -281,6 +287,10 @@ def advise(product: Product, picks: Mapping[str, Value], found: Learned) -> dict
                     for value, share in recommender.popular(key)
                     if share >= POPULAR_SHARE and value in candidates
                 ],
+                # Never an option the picks rule out: the shop's advice stays possible.
+                "ours": {"option": merchant.option, "message": merchant.message.get(locale)}
+                if merchant is not None and merchant.option in available
+                else None,
             }
         )
     return {
@@ -291,12 +301,12 @@ def advise(product: Product, picks: Mapping[str, Value], found: Learned) -> dict
     }
 
 
-def recommend(product_key: str, raw_picks: Mapping[str, object]) -> dict[str, Any]:
+def recommend(product_key: str, raw_picks: Mapping[str, object], locale: str = "en") -> dict[str, Any]:
     """Recommendations for the live version of a product given the shopper's picks so far."""
     loaded = catalog.current_catalog()
     product = catalog.get_product(loaded, product_key)
     picks, _ = catalog.normalize_picks(product, raw_picks)
-    return advise(product, picks, learned(product_key, product, loaded.version_ids[product_key]))
+    return advise(product, picks, learned(product_key, product, loaded.version_ids[product_key]), locale)
 
 
 # --- suggested defaults -----------------------------------------------------------------------------

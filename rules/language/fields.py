@@ -1020,6 +1020,25 @@ CONSTRAINT = Table(
             example="{attributes: [size, tiers], allowed: [[small, 1]]}",
         ),
         Field(
+            "set",
+            MapOf(ATTRIBUTE_KEY, "attribute key", Cell(), min_items=1),
+            "Values the design takes (when `when` holds): an option key, a number, true or false each.",
+            example="{leaf_bag: true}",
+        ),
+        Field(
+            "when",
+            Expression(),
+            "With `set`: the condition under which the values are set (default: always).",
+            example="extendable",
+        ),
+        Field(
+            "severity",
+            Text(enum=("error", "warning")),
+            "error (the default): no design may break the rule; warning: the shopper is told, and may "
+            "still order.",
+            example="warning",
+        ),
+        Field(
             "message",
             LocalizedText(),
             "What the shopper reads when the rule stops a choice.",
@@ -1033,7 +1052,34 @@ CONSTRAINT = Table(
             example="enamel-not-gold",
         ),
     ),
-    exactly_one=(("rule", "requires", "excludes", "table"),),
+    exactly_one=(("rule", "requires", "excludes", "table", "set"),),
+)
+
+RECOMMENDATION = Table(
+    "recommendation",
+    "The merchant's own suggestion, shown beside those learned from orders",
+    (
+        Field(
+            "recommend",
+            MapOf(ATTRIBUTE_KEY, "attribute key", OptionKey(), min_items=1),
+            "The attribute and the option suggested.",
+            required=True,
+            example="{oil: hardwax}",
+        ),
+        Field(
+            "when",
+            Expression(),
+            "Suggested only when this holds (default: always).",
+            example="wood == walnut",
+        ),
+        Field(
+            "message",
+            LocalizedText(),
+            "Why, for the shopper.",
+            required=True,
+            example='{en: "Hardwax oil brings out the grain of walnut."}',
+        ),
+    ),
 )
 
 PRICE_RULE = Table(
@@ -1401,6 +1447,12 @@ PRODUCT = Table(
             example="{front: {size: [800, 800], layers: [{image: assets/engraved-mug/mug.png}]}}",
         ),
         Field(
+            "recommendations",
+            ListOf(RECOMMENDATION),
+            "Your own suggestions, shown as such beside those learned from orders.",
+            example='[{recommend: {oil: hardwax}, when: wood == walnut, message: {en: "..."}}]',
+        ),
+        Field(
             "production",
             PRODUCTION,
             "SKU, weight, lead time and parts of every design (options add their own).",
@@ -1424,6 +1476,7 @@ TABLES: tuple[Table, ...] = (
     PART,
     PRODUCTION,
     CONSTRAINT,
+    RECOMMENDATION,
     REQUIRES,
     COMBINATION_TABLE,
     PRICE_RULE,

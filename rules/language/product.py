@@ -46,10 +46,12 @@ from rules.model import (
     Production,
     ProductModel,
     QuantityTier,
+    Recommendation,
     SourceRef,
     TableConstraint,
     TextLimits,
     Value,
+    ValueRule,
     number_text,
     number_value,
 )
@@ -104,6 +106,8 @@ class ProductLowering:
         self.read_file = read_file
         self.key = "product"
         self.attached: list[bytes] = []  # CSV sources, for the hash
+        self.advisories: list[Constraint] = []  # rules written with `severity: warning`
+        self.value_rules: list[ValueRule] = []
         self.resolver = Resolver({}, report)
 
     def lower(self) -> ProductModel | None:
@@ -132,6 +136,7 @@ class ProductLowering:
         written = set(self.resolver.attributes) | self.resolver.broken
         views = ViewLowering(attributes, self.resolver, self.report, written).lower(fields.get("views"))
         production, weight_formula = self._production(fields)
+        recommendations = self._recommendations(fields)
         if self.report.error_count() != before or base_price is None or label_node is None:
             return None
         return ProductModel(
@@ -150,6 +155,9 @@ class ProductLowering:
             views=views,
             production=production,
             weight_formula=weight_formula,
+            advisories=tuple(self.advisories),
+            value_rules=tuple(self.value_rules),
+            recommendations=tuple(recommendations),
         )
 
     def _production(self, fields: Fields) -> tuple[Production, x.Expr | None]:
@@ -711,12 +719,38 @@ class ProductLowering:
             message_node = checked.get("message")
             message = localized(message_node) if message_node is not None else Localized.plain("")
             where = item.source
-            written = [name for name in ("rule", "requires", "excludes", "table") if name in checked.written]
+            forms = ("rule", "requires", "excludes", "table", "set")
+            written = [name for name in forms if name in checked.written]
             if len(written) != 1:
                 continue  # reported by check_table
-            expression = self._constraint_expr(checked, context)
+            severity = checked.scalar("severity")
+            warning = severity is not None and severity.text == "warning"
+            when_node = checked.key("when")
+            if when_node is not None and written != ["set"]:
+                self.report.error(
+                    Code.CONFLICT,
+                    f"`when` of {context} only goes with `set`",
+                    when_node,
+                    "write the condition into the rule: `requires: {if: ..., then: ...}`",
+                )
+                continue
+            if warning and written[0] in ("table", "set"):
+                self.report.error(
+                    Code.CONFLICT,
+                    f"{context} cannot be a warning: a `{written[0]}` always holds",
+                    severity,
+                    "remove `severity`, or write the warning as a `rule:` or `requires:`",
+                )
+                continue
+            expression = (
+                self._value_rule(checked, rule_id, message, context)
+                if written == ["set"]
+                else self._constraint_expr(checked, context)
+            )
             if expression is not None and not expression.references():
                 self._constant_rule(expression, rule_id, where)
+            elif expression is not None and warning:
+                self.advisories.append(Constraint(rule_id, expression, message, "product", where))
             elif expression is not None:
                 constraints.append(Constraint(rule_id, expression, message, "product", where))
             table_node = checked.get("table")
@@ -753,6 +787,83 @@ class ProductLowering:
                 at,
                 f"{example}, or remove it",
             )
+
+    def _value_rule(self, checked: Fields, rule_id: str, message: Localized, context: str) -> x.Expr | None:
+        """A `set:` rule as the constraint the engine enforces, `when -> (a == v and ...)`; the rule
+        itself is kept so that answers can say what set the values."""
+        node = checked.get("set")
+        if not isinstance(node, Mapping):
+            return None
+        when: x.Expr | None = None
+        when_node = checked.scalar("when")
+        if when_node is not None:
+            parsed = parse_expression(when_node, self.report)
+            when = self.resolver.condition(parsed, f"`when` of {context}") if parsed is not None else None
+            if when is None:
+                return None
+        terms: list[x.Expr] = []
+        values: dict[str, Value] = {}
+        for key, value in node.items:
+            assert isinstance(value, Scalar)
+            source = value.source
+            written = value.value
+            literal: x.Expr = (
+                x.Const(written, source)
+                if value.kind in ("bool", "int", "float") and written is not None
+                else x.OptionKey(value.text, source)
+            )
+            term = self.resolver.condition(
+                x.Compare("==", x.Name(key.text, key.source), literal, source), f"`set` of {context}"
+            )
+            if term is None:
+                continue
+            terms.append(term)
+            values[key.text] = number_value(value.value) if value.kind in ("int", "float") else value.value
+        if len(terms) != len(node.items):
+            return None
+        consequence = terms[0]
+        for term in terms[1:]:
+            consequence = x.Logic("and", consequence, term, consequence.source)
+        self.value_rules.append(ValueRule(rule_id, when, values, message))
+        return x.Logic("->", when, consequence, when.source) if when is not None else consequence
+
+    def _recommendations(self, fields: Fields) -> list[Recommendation]:
+        found: list[Recommendation] = []
+        node = fields.get("recommendations")
+        if not isinstance(node, Sequence):
+            return found
+        for index, item in enumerate(self.report.good(node.items), start=1):
+            context = f"recommendation {index}"
+            checked = check_table(item, f.RECOMMENDATION, self.report, context)
+            if checked is None:
+                continue
+            when: x.Expr | None = None
+            when_node = checked.scalar("when")
+            if when_node is not None:
+                parsed = parse_expression(when_node, self.report)
+                when = self.resolver.condition(parsed, f"`when` of {context}") if parsed is not None else None
+                if when is None:
+                    continue
+            recommend = checked.get("recommend")
+            message_node = checked.get("message")
+            if not isinstance(recommend, Mapping) or message_node is None:
+                continue
+            for key, value in recommend.items:
+                assert isinstance(value, Scalar)
+                term = self.resolver.condition(
+                    x.Compare(
+                        "==",
+                        x.Name(key.text, key.source),
+                        x.OptionKey(value.text, value.source),
+                        value.source,
+                    ),
+                    f"`recommend` of {context}",
+                )
+                if term is not None:
+                    found.append(
+                        Recommendation(key.text, value.text, localized(message_node), when, item.source)
+                    )
+        return found
 
     def _constraint_expr(self, checked: Fields, context: str) -> x.Expr | None:
         rule = checked.scalar("rule")

@@ -344,7 +344,9 @@ class Configurator {
       show: (domain, value) => {
         const source = this.sourceOf(attribute.key);
         fieldset.dataset.source = source;
-        const text = SOURCE_NOTES[source]?.();
+        // A value the merchant's `set:` rule gave says why in the merchant's words.
+        const setBy = source !== "picked" ? domain?.set_by?.message : null;
+        const text = setBy || SOURCE_NOTES[source]?.();
         note.textContent = text && hasValue(value) ? text : "";
         note.hidden = !note.textContent;
         note.dataset.source = source;
@@ -418,7 +420,8 @@ class Configurator {
       markAdvice: (advice) => {
         const popular = new Set(advice?.popular ?? []);
         for (const item of items) {
-          markOption(item.input, badges(advice?.recommended === item.option.key, popular.has(item.option.key)));
+          const ours = advice?.ours?.option === item.option.key ? advice.ours : null;
+          markOption(item.input, badges(advice?.recommended === item.option.key, popular.has(item.option.key), ours !== null), ours?.message);
         }
       },
       update: (domain) => {
@@ -1633,19 +1636,23 @@ function decimalPlaces(value) {
   return text.includes(".") ? text.length - text.indexOf(".") - 1 : 0;
 }
 
-function badges(recommended, popular) {
-  return [recommended ? "recommended" : null, popular ? "popular" : null].filter(Boolean);
+function badges(recommended, popular, ours = false) {
+  return [ours ? "ours" : null, recommended ? "recommended" : null, popular ? "popular" : null].filter(Boolean);
 }
 
-/** Badges after an option, named in its aria-describedby beside what else describes it. */
-function markOption(control, marks) {
+/** Badges after an option, named in its aria-describedby beside what else describes it; `why` is the
+ * shop's reason for its own pick, said with its badge. */
+function markOption(control, marks, why = null) {
   const wrapper = control?.closest(".atelier-option");
   if (!wrapper) return;
   wrapper.querySelector(".atelier-badges")?.remove();
   const others = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.startsWith("atelier-badge"));
   // Translators: badges beside an option: what the shop advises, what shoppers often choose.
-  const words = { recommended: () => t("Recommended"), popular: () => t("Popular") };
-  const badges = marks.map((mark) => h("span", { class: `atelier-badge atelier-badge-${mark}`, id: uid("atelier-badge") }, words[mark]()));
+  // Translators: a badge beside the option the shop itself suggests (its reason follows).
+  const words = { ours: () => t("Our pick"), recommended: () => t("Recommended"), popular: () => t("Popular") };
+  const badges = marks.map((mark) => h("span", { class: `atelier-badge atelier-badge-${mark}`, id: uid("atelier-badge") },
+    words[mark](),
+    mark === "ours" && why ? h("span", { class: "atelier-badge-why" }, ` ${why}`) : null));
   if (badges.length) wrapper.append(h("span", { class: "atelier-badges" }, ...badges));
   const ids = [...others, ...badges.map((badge) => badge.id)];
   if (ids.length) control.setAttribute("aria-describedby", ids.join(" "));

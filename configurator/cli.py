@@ -25,6 +25,7 @@ from flask.cli import FlaskGroup, NoAppException, routes_command, shell_command
 from flask_sqlalchemy import SQLAlchemy
 from werkzeug.serving import run_simple
 
+from configurator.admin.commands import availability_group
 from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
 from configurator.community.commands import campaigns_group
@@ -131,7 +132,7 @@ def rules_group() -> None:
 rules_group.add_command(publishing_commands.publish)
 rules_group.add_command(publishing_commands.diff)
 insights_group.add_command(suggest_defaults)
-for group in (partners_group, insights_group, mail_group, proofs_group, campaigns_group):
+for group in (partners_group, insights_group, mail_group, proofs_group, campaigns_group, availability_group):
     main.add_command(group)
 
 

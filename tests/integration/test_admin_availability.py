@@ -24,7 +24,7 @@ def option(answer: dict[str, Any], attribute: str, key: str) -> dict[str, Any]:
 def configure(client: FlaskClient, product: str, picks: dict[str, Any]) -> dict[str, Any]:
     response = client.post(f"/api/v1/products/{product}/configure", json={"picks": picks})
     assert response.status_code == 200, response.json
-    answer: dict[str, Any] = response.json
+    answer: dict[str, Any] = response.get_json()
     return answer
 
 
@@ -50,7 +50,7 @@ def test_an_option_marked_in_one_process_is_off_sale_in_another(
     assert insisting["valid"] is False
 
     # And the list says so, with who changed it
-    listed = pg_client.get(AVAILABILITY, headers=headers).json["items"]
+    listed = pg_client.get(AVAILABILITY, headers=headers).get_json()["items"]
     poster = next(p for p in listed if p["product_key"] == "poster")
     extras = next(a for a in poster["attributes"] if a["key"] == "extras")
     lamination = next(o for o in extras["options"] if o["option_key"] == "lamination")
@@ -75,6 +75,6 @@ def test_a_saved_design_with_a_sold_out_option_is_told_so_in_the_admin_design(
 
     pg_client.put(f"{AVAILABILITY}/mug/colour/gold", json={"state": "sold_out"}, headers=headers)
 
-    live = pg_client.get(f"/api/v1/admin/designs/{public_id}", headers=headers).json["live"]
+    live = pg_client.get(f"/api/v1/admin/designs/{public_id}", headers=headers).get_json()["live"]
     assert live["valid"] is False
     assert [v["message"] for v in live["violations"]] == ["Sold out for now."]

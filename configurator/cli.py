@@ -30,6 +30,7 @@ from configurator.catalog import services
 from configurator.catalog.errors import CatalogInvalid
 from configurator.community.commands import campaigns_group
 from configurator.errors import AtelierError
+from configurator.importing import import_command
 from configurator.insights.commands import insights_group
 from configurator.mail.commands import mail_group
 from configurator.partners.commands import partners_group
@@ -131,6 +132,7 @@ def rules_group() -> None:
 
 rules_group.add_command(publishing_commands.publish)
 rules_group.add_command(publishing_commands.diff)
+rules_group.add_command(import_command)
 insights_group.add_command(suggest_defaults)
 for group in (partners_group, insights_group, mail_group, proofs_group, campaigns_group, availability_group):
     main.add_command(group)

@@ -340,7 +340,8 @@ def read_options(sheet: Sheet, currencies: Iterable[str], languages: Iterable[st
             )
         )
     if errors:
-        raise SheetInvalid(errors)
+        # A row's key is read after its other cells: errors are told in the sheet's reading order.
+        raise SheetInvalid(sorted(errors, key=lambda e: (e.at.row, e.at.column)))
     given = {c.field for c in columns if c.field != "key"}
     return OptionsImport(options, given, label_languages)
 
@@ -656,11 +657,16 @@ def _amount(cell: Cell, currency: str, decimal_comma: bool, errors: list[SheetEr
                 cell.at,
                 f"{written} {currency} has more decimals than {currency} amounts have ({places}): no "
                 "payment can charge it",
-                f"write {below} or {above}",
+                f"write {_decimal(below, decimal_comma)} or {_decimal(above, decimal_comma)}",
             )
         )
         return None
     return value.quantize(quantum)
+
+
+def _decimal(value: Decimal, comma: bool) -> str:
+    """An amount as the sheet writes it: 6,55 in a file with decimal commas."""
+    return str(value).replace(".", ",") if comma else str(value)
 
 
 def _sku(cell: Cell, errors: list[SheetError]) -> str | None:

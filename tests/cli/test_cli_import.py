@@ -123,7 +123,7 @@ def test_an_xlsx_sheet_is_read_by_name_and_a_new_attribute_is_a_choice(
             "walnut;Walnut;12,345;13,00;12 kg",
             "woods.csv:3:3",
             "more decimals than EUR",
-            "write 12.34 or 12.35",
+            "write 12,34 or 12,35",
         ),
         (
             "walnut;Walnut;12,00;13,00;12 kilos",

@@ -9,10 +9,12 @@ that now breaks a rule), the original file is put back.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import click
 
 from rules.errors import CatalogError, RulesError
 from rules.language import load_brand
+from rules.language.fields import ATTRIBUTE_KEY, KEY_RULES
 from rules.language.loader import load_product
 from rules.language.spreadsheet import (
     Option,
@@ -79,8 +82,13 @@ def import_command(
     nothing is written."""
     if (attribute is None) == (price_table is None):
         raise click.UsageError("give either --attribute (options) or --price-table (a price grid)")
+    if attribute is not None and not re.match(ATTRIBUTE_KEY, attribute):
+        raise click.BadParameter(KEY_RULES[ATTRIBUTE_KEY].hint(attribute), param_hint="--attribute")
     brand = _brand(product_file)
-    text = product_file.read_text(encoding="utf-8")
+    # A file saved on Windows keeps its line ends: the edit works on \n and writes \r\n back.
+    raw = product_file.read_bytes().decode("utf-8")
+    crlf = "\r\n" in raw
+    text = raw.replace("\r\n", "\n")
     extra: dict[str, bytes] = {}
     try:
         if attribute is not None:
@@ -121,23 +129,46 @@ def import_command(
         click.echo(f"# {product_file.name}")
         click.echo(new_text, nl=False)
         return
-    previous = _write_checked(product_file, new_text, brand, extra)
-    click.echo(f"{product_file}: {said}")
     # The same report as `atelier rules check FILE`, from the rules group this command sits in.
     group = ctx.parent.command if ctx.parent is not None else None
     check = group.get_command(ctx, "check") if isinstance(group, click.Group) else None
+    # Errors of the check that were there before the import (another product of the folder, say) are
+    # not the import's: only the import's own put the file back.
+    clean_before = check is None or _passes(ctx, check, product_file)
+    previous = _write_checked(product_file, _crlf(new_text, crlf), brand, extra)
+    click.echo(f"{product_file}: {said}")
     if check is None:
         return
     try:
         ctx.invoke(check, paths=(product_file,))
     except SystemExit as stop:
-        if stop.code:
-            _replace(product_file, text)
-            for name, held in previous.items():
-                _restore(product_file.parent / name, held)
+        if not stop.code:
+            return
+        if not clean_before:
             raise click.ClickException(
-                f"{product_file} has errors with the import: the file was put back as it was"
+                f"{product_file} was written; `atelier rules check` found errors before the import too"
             ) from None
+        _replace(product_file, _crlf(text, crlf))
+        for name, held in previous.items():
+            _restore(product_file.parent / name, held)
+        raise click.ClickException(
+            f"{product_file} has errors with the import: the file was put back as it was"
+        ) from None
+
+
+def _passes(ctx: click.Context, check: click.Command, product_file: Path) -> bool:
+    """Whether `rules check` passes on the product file as it is, its report kept quiet."""
+    quiet = io.StringIO()
+    try:
+        with redirect_stdout(quiet), redirect_stderr(quiet):
+            ctx.invoke(check, paths=(product_file,))
+    except SystemExit as stop:
+        return not stop.code
+    return True
+
+
+def _crlf(text: str, crlf: bool) -> str:
+    return text.replace("\n", "\r\n") if crlf else text
 
 
 def _brand(product_file: Path) -> Brand:

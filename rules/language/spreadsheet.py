@@ -126,6 +126,16 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
         )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, data, sheet)
+    if path.suffix.lower() in (".xls", ".ods", ".numbers"):
+        raise SheetInvalid(
+            [
+                SheetError(
+                    Place(path.name, 1, 1),
+                    f"{path.suffix} files are not read",
+                    "save the workbook as .xlsx (Excel 2007 and later), or the sheet as CSV",
+                )
+            ]
+        )
     if sheet is not None:
         raise SheetInvalid(
             [SheetError(Place(path.name, 1, 1), "a CSV file has no sheets", "leave --sheet out")]

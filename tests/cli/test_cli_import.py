@@ -331,3 +331,67 @@ def test_a_sheet_in_the_price_tables_shape_is_checked_and_copied(
     assert (catalog / "gold.csv").read_text(encoding="utf-8") == (
         "material,colour,EUR,USD\nceramic,gold,1.00,1.20\nenamel,gold,2.00,2.40\n"
     )
+
+
+def test_a_file_saved_on_windows_keeps_its_line_ends(
+    runner: CliRunner, catalog: Path, tmp_path: Path
+) -> None:
+    mug = catalog / "mug.yaml"
+    mug.write_bytes(mug.read_bytes().replace(b"\n", b"\r\n"))
+    sheet = tmp_path / "fonts.csv"
+    sheet.write_text("key,label\nserif,Serif\nscript,Script\n", encoding="utf-8")
+    result = runner.invoke(
+        main, ["rules", "import", str(sheet), "--product", str(mug), "--attribute", "font"]
+    )
+    assert result.exit_code == 0, result.output
+    data = mug.read_bytes()
+    assert b"      serif: {label: {en: Serif}}\r\n      script: {label: {en: Script}}\r\n" in data
+    assert data.count(b"\n") == data.count(b"\r\n")
+
+
+def test_an_attribute_key_that_is_none_is_refused_with_the_key_to_write(
+    runner: CliRunner, catalog: Path, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "fonts.csv"
+    sheet.write_text("key\nserif\n", encoding="utf-8")
+    mug = catalog / "mug.yaml"
+    result = runner.invoke(
+        main, ["rules", "import", str(sheet), "--product", str(mug), "--attribute", "Gift Box"]
+    )
+    assert result.exit_code == 2
+    assert "write `gift_box` instead" in result.output
+
+
+def test_an_old_excel_file_is_told_to_be_saved_as_xlsx(
+    runner: CliRunner, catalog: Path, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "woods.xls"
+    sheet.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = runner.invoke(
+        main,
+        ["rules", "import", str(sheet), "--product", str(catalog / "mug.yaml"), "--attribute", "material"],
+    )
+    assert result.exit_code == 1
+    assert "woods.xls:1:1: error: .xls files are not read" in result.output
+    assert "save the workbook as .xlsx" in result.output
+
+
+def test_errors_of_another_product_do_not_undo_the_import(
+    runner: CliRunner, catalog: Path, tmp_path: Path
+) -> None:
+    # Given a catalog whose poster has a typo in a rule
+    poster = catalog / "poster.yaml"
+    poster.write_text(
+        poster.read_text(encoding="utf-8").replace("attributes:", "atributes:"), encoding="utf-8"
+    )
+    sheet = tmp_path / "fonts.csv"
+    sheet.write_text("key,label\nserif,Serif\nscript,Script\n", encoding="utf-8")
+    mug = catalog / "mug.yaml"
+    # When the mug's fonts are imported
+    result = runner.invoke(
+        main, ["rules", "import", str(sheet), "--product", str(mug), "--attribute", "font"]
+    )
+    # Then the mug is written, and the check's failure is said to be older than the import
+    assert result.exit_code == 1
+    assert "found errors before the import too" in result.output
+    assert "      serif: {label: {en: Serif}}\n" in mug.read_text(encoding="utf-8")

@@ -27,6 +27,7 @@ from rules.language import fields as f
 # The language's own spellings of units and its hint for a misspelt one, so a sheet and a YAML file
 # are told the same.
 from rules.language.check import _TIME_UNITS, _WEIGHT_UNITS, _quantity_hint, did_you_mean
+from rules.language.registry import CURRENCIES
 from rules.money import MoneyError, minor_units
 
 MAX_SHEET_BYTES = 32 * 1024 * 1024
@@ -479,7 +480,7 @@ def _column(
                 return None
             return Column("label", rest_words[0], cell)
     # A price: `EUR`, `price EUR`, `EUR price`, `€`, `price` when the brand has one currency.
-    coded = [w.upper() for w in words if w != "price" and w != "prices"]
+    coded = [w.upper() for w in words if w not in ("price", "prices", "in")]
     if len(coded) == 1 and coded[0] in _SYMBOLS:
         coded = [_SYMBOLS[coded[0]]]
     if not coded and words and words[0] in ("price", "prices"):
@@ -493,15 +494,15 @@ def _column(
             )
         )
         return None
-    if len(coded) == 1 and re.fullmatch(r"[A-Z]{3}", coded[0]) and len(words) <= 2:
+    if len(coded) == 1 and re.fullmatch(r"[A-Z]{3}", coded[0]) and len(words) <= 3:
         if coded[0] in currencies:
             return Column("price", coded[0], cell)
-        if len(words) == 2 or coded[0] not in ("KEY",):
+        if coded[0] in CURRENCIES:
             errors.append(
                 SheetError(
                     cell.at,
                     f"{coded[0]} is not one of the brand's currencies ({', '.join(currencies)})",
-                    f"remove the column, or add {coded[0]} to `currency` in brand.yaml",
+                    f"remove the column, or add {coded[0]} to the currencies of brand.yaml",
                 )
             )
             return None

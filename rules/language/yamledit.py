@@ -180,7 +180,10 @@ def set_options(text: str, attribute: str, option_lines: Sequence[str], *, defau
     start = _line_start(text, options_key.start)
     if text[start : options_key.start].strip():
         raise EditRefused(f"the `options:` of `{attribute}` does not start its own line")
-    comment = _trailing(text, options_value.end)
+    # A comment on the `options:` line stays there: after a block's key, or after a value on one line.
+    key_line_end = _line_end(text, options_key.end)
+    after_key = text[options_key.end : key_line_end].lstrip(" :")
+    comment = after_key.rstrip("\n") if after_key.startswith("#") else _trailing(text, options_value.end)
     end = _line_end(text, options_value.end)
     head = "options:" + (f"  {comment.strip()}" if comment else "")
     return text[:start] + _block([head, *_indented(option_lines, unit)], inner) + text[end:]

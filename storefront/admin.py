@@ -1,6 +1,6 @@
-"""The merchant's pages (the insights dashboard, the community's moderation, campaigns): shells whose
-scripts ask for an admin token and read the admin JSON API with it. The pages themselves hold no data,
-so they need no login of their own."""
+"""The merchant's pages (the insights dashboard, the community's moderation, campaigns, availability):
+shells whose scripts ask for an admin token and read the admin JSON API with it. The pages themselves
+hold no data, so they need no login of their own."""
 
 from __future__ import annotations
 
@@ -39,3 +39,9 @@ def community() -> str:
 def campaigns() -> str:
     """Votes and limited editions: start them, follow them, close them, publish a vote's winner."""
     return render_template("admin_campaigns.html")
+
+
+@blp.route("/admin/availability")
+def availability() -> str:
+    """Every option of the live products: sold out, paused until a moment, or back on sale, at once."""
+    return render_template("admin_availability.html")

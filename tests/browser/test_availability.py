@@ -1,0 +1,74 @@
+"""Availability in Chromium: the merchant marks a glaze sold out from the availability page on a phone,
+with the keyboard alone, and the shopper's product page greys it out at once with the merchant's
+message as its description; put back on sale, it is offered again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Server
+from tests.browser.steps import field, no_horizontal_scroll, open_product, snap, token_of
+from tests.support.admin import admin_headers
+
+PHONE = {"width": 375, "height": 812}
+MESSAGE = "Sky blue glaze is back in March."
+
+
+@pytest.fixture
+def merchant(shop_app: Flask, shop: Server) -> Iterator[dict[str, str]]:
+    headers = admin_headers(shop_app, "catalog:read", "catalog:publish", name="browser-availability")
+    yield headers
+    # The shop is shared by every browser test: the glaze goes back on sale whatever happened here.
+    shop_app.test_client().delete("/api/v1/admin/availability/engraved-mug/colour/sky", headers=headers)
+
+
+def test_a_glaze_sold_out_from_a_phone_is_greyed_out_with_the_message_for_shoppers(
+    open_context: object, page: Page, shop: Server, merchant: dict[str, str]
+) -> None:
+    # Given the merchant on the availability page, on a phone
+    admin = open_context(PHONE)  # type: ignore[operator]
+    admin.goto(f"{shop.url}/admin/availability")
+    admin.get_by_label("Admin token").fill(token_of(merchant))
+    admin.get_by_label("Admin token").press("Enter")
+    admin.get_by_label("Product").select_option(label="Engraved mug")
+    choice = admin.get_by_role("combobox", name="Sky blue", exact=True)
+    expect(choice).to_have_value("available")
+
+    # When, by keyboard only, they mark sky blue sold out with a message and press Enter
+    choice.focus()
+    admin.keyboard.press("ArrowDown")
+    expect(choice).to_have_value("sold_out")
+    admin.keyboard.press("Tab")
+    message = admin.locator('[data-option="colour.sky"]').get_by_label("Message for shoppers (English)")
+    expect(message).to_be_focused()
+    admin.keyboard.type(MESSAGE)
+    admin.keyboard.press("Enter")
+
+    # Then the row says so, and the page fits the phone
+    row = admin.locator('[data-option="colour.sky"]')
+    expect(row.locator(".availability-state")).to_contain_text(f"Sold out. Shoppers read: “{MESSAGE}”")
+    no_horizontal_scroll(admin)
+    snap(admin, "availability-admin-phone")
+
+    # And the shopper's product page greys sky blue out with the message as its description
+    open_product(page, shop, "engraved-mug")
+    sky = field(page, "colour").get_by_role("radio", name="Sky blue")
+    expect(sky).to_have_attribute("aria-disabled", "true")
+    expect(sky).to_have_accessible_description(MESSAGE)
+    sky.focus()
+    snap(page, "availability-sold-out-glaze")
+
+    # When the merchant puts it back on sale
+    choice.select_option("available")
+    row.get_by_role("button", name="Save").click()
+    expect(row.locator(".availability-state")).to_have_text("On sale.")
+
+    # Then a shopper opening the product is offered it again
+    open_product(page, shop, "engraved-mug")
+    expect(field(page, "colour").get_by_role("radio", name="Sky blue")).not_to_have_attribute(
+        "aria-disabled", "true"
+    )

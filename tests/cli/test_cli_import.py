@@ -395,3 +395,35 @@ def test_errors_of_another_product_do_not_undo_the_import(
     assert result.exit_code == 1
     assert "found errors before the import too" in result.output
     assert "      serif: {label: {en: Serif}}\n" in mug.read_text(encoding="utf-8")
+
+
+def test_an_import_that_rules_check_finds_wrong_is_put_back(
+    runner: CliRunner, catalog: Path, tmp_path: Path
+) -> None:
+    # Given sizes in order, and a rule about the big ones that the defaults (s, white) keep
+    mug = catalog / "mug.yaml"
+    text = mug.read_text(encoding="utf-8")
+    text = text.replace(
+        "attributes:\n",
+        "attributes:\n  size: {type: choice, ordered: true, options: [s, m, l], default: s}\n",
+        1,
+    )
+    text = text.replace(
+        "constraints:\n",
+        "constraints:\n  - id: big-not-white\n    rule: size >= m -> colour != white\n"
+        "    message: {en: Big mugs are not white., fr: Pas de grand mug blanc.}\n",
+        1,
+    )
+    mug.write_text(text, encoding="utf-8")
+    before = mug.read_bytes()
+    sheet = tmp_path / "sizes.csv"
+    sheet.write_text("key\nm\ns\nl\n", encoding="utf-8")
+    # When a sheet lists them out of order, which makes the default s a big size
+    result = runner.invoke(
+        main, ["rules", "import", str(sheet), "--product", str(mug), "--attribute", "size"]
+    )
+    # Then the check's error is printed and the file is as it was
+    assert result.exit_code == 1
+    assert "the default design breaks rule “big-not-white”" in result.output
+    assert "the file was put back as it was" in result.output
+    assert mug.read_bytes() == before

@@ -36,7 +36,7 @@ SCOPES: dict[str, str] = {
     "orders:write": "Advance an order's state (in production, shipped, cancelled, refunded)",
     "designs:read": "List and read saved designs",
     "catalog:read": "List published rule set versions",
-    "catalog:publish": "Check and publish rule sets",
+    "catalog:publish": "Check and publish rule sets; take options off sale and put them back",
     "insights:read": "Read and export insights (counts only: no order, shopper or contact details)",
     "community:moderate": "Moderate the gallery and set the status of ideas",
     "campaigns:manage": "Create, read and close campaigns (closing an edition charges its pre-orders)",

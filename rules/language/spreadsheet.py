@@ -36,11 +36,11 @@ SEPARATORS: Final = {",": "commas", ";": "semicolons", "\t": "tabs"}
 # Signs merchants type in amounts; the column already says the currency.
 _MONEY_SIGNS = "€£$¥₹₣"
 _SYMBOLS: Final = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY"}
-_KEY_NAMES = ("key", "option", "option key", "id", "code")
+_KEY_NAMES = ("key", "option", "option key", "id")
 _LABEL_NAMES = ("label", "name", "title")
 _SKU_NAMES = ("sku", "reference", "ref", "article")
 _WEIGHT_NAMES = ("weight",)
-_LEAD_NAMES = ("lead time", "leadtime", "lead", "delay", "lead days", "lead weeks")
+_LEAD_NAMES = ("lead time", "leadtime", "lead", "delay")  # each may end in its unit: lead time weeks
 _PARTS_NAMES = ("parts", "bom", "bill of materials", "part")
 _WEIGHT_UNIT = re.compile(r"(g|kg|lb|oz|grams|kilos|kilograms|pounds|ounces)")
 _TIME_UNIT = re.compile(r"(days?|weeks?)")
@@ -394,15 +394,14 @@ def _columns(
     start = sheet.header[0].at
     if errors:
         return columns
-    if "key" not in present and not any(c.field == "label" and c.qualifier == "en" for c in columns):
-        if not any(c.field == "label" for c in columns):
-            errors.append(
-                SheetError(
-                    start,
-                    "the sheet has neither a key column nor a label column: its options have no names",
-                    "add a `key` column (walnut, oak…) or a `label_en` column (Walnut, Oak…)",
-                )
+    if "key" not in present and "label" not in present:
+        errors.append(
+            SheetError(
+                start,
+                "the sheet has neither a key column nor a label column: its options have no names",
+                "add a `key` column (walnut, oak…) or a `label_en` column (Walnut, Oak…)",
             )
+        )
     priced = [c.qualifier for c in columns if c.field == "price"]
     missing = [code for code in currencies if code not in priced]
     if priced and missing:
@@ -460,8 +459,6 @@ def _column(
                 if kind == "lead_time":
                     unit = unit if unit.endswith("s") else unit + "s"
                 return Column(kind, unit, cell)
-        if kind == "lead_time" and name in ("lead days", "lead weeks"):
-            return Column(kind, words[1], cell)
     # A label: `label`, `label_fr`, `fr label`, `name fr`, or the language code alone.
     rest_words = [w for w in words if w not in _LABEL_NAMES]
     if len(rest_words) < len(words) or (len(words) == 1 and _language(words[0], languages)):

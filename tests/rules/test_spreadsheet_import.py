@@ -35,6 +35,7 @@ def only_option(tmp_path: Path, header: str, cell: str) -> Option:
         ("Lead time", "10 days", "lead_time", "10 days"),
         ("LEAD-TIME (weeks)", "6", "lead_time", "6 weeks"),
         ("Lead time (weeks)", "1", "lead_time", "1 week"),
+        ("Lead days", "3", "lead_time", "3 days"),
         ("Weight kg", "1,5", "weight", "1.5 kg"),
         ("Weight", "12 kg", "weight", "12 kg"),
         ("SKU", "WAL", "sku", "WAL"),
@@ -84,6 +85,11 @@ def test_a_key_made_of_a_label_drops_accents(tmp_path: Path) -> None:
     read = read_options(read_sheet(sheet), ("EUR",), ("en", "fr"))
     assert [o.key for o in read.options] == ["light_oak", "maple"]
     assert read.fields == {"label"}
+
+
+def test_a_sheet_without_names_for_its_options_is_told_so(tmp_path: Path) -> None:
+    (found,) = mistakes(tmp_path, "EUR,GBP\n1,1\n")
+    assert found.startswith("sheet.csv:1:1: error: the sheet has neither a key column nor a label column")
 
 
 def test_a_sheet_of_only_a_header_has_no_options(tmp_path: Path) -> None:

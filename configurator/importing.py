@@ -31,6 +31,7 @@ from rules.language.spreadsheet import (
     read_options,
     read_price_grid,
     read_sheet,
+    workbook_sheets,
 )
 from rules.language.yamledit import EditRefused, Raw, flow, quoted, scalar, set_options, set_price_table
 from rules.language.yamlsafe import Mapping, Node, Scalar, Sequence, load_yaml
@@ -105,6 +106,11 @@ def import_command(
                 )
             if not label:
                 raise click.UsageError("--price-table needs --label: the line's name on the quote")
+            if not sheet_names and not currencies and len(brand.currencies) > 1:
+                # A workbook with a sheet named by each brand currency is a grid per currency.
+                named = workbook_sheets(sheet)
+                if all(code in named for code in brand.currencies):
+                    sheet_names = currencies = brand.currencies
             if len(sheet_names) > 1 and len(sheet_names) != len(currencies):
                 raise click.UsageError("give one --currency per --sheet, in the same order")
             sheets = [read_sheet(sheet, name) for name in sheet_names] or [read_sheet(sheet)]

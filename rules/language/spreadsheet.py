@@ -144,6 +144,22 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
     return _read_csv(path.name, data)
 
 
+def workbook_sheets(path: Path) -> list[str]:
+    """The names of an XLSX workbook's sheets, in order; none for a CSV file or a damaged workbook."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # a damaged workbook: reading it says so, with the sheet's location
+        return []
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def _read_csv(name: str, data: bytes) -> Sheet:
     try:
         text = data.decode("utf-8-sig")

@@ -248,8 +248,13 @@ def test_a_flow_attribute_is_unfolded_to_hold_its_options(
     )
 
 
+@pytest.mark.parametrize(
+    "pairing",
+    [["--sheet", "EUR", "--currency", "EUR", "--sheet", "USD", "--currency", "USD"], []],
+    ids=["sheets given", "sheets named by currency"],
+)
 def test_a_price_grid_per_currency_becomes_a_price_table(
-    runner: CliRunner, catalog: Path, tmp_path: Path
+    runner: CliRunner, catalog: Path, tmp_path: Path, pairing: list[str]
 ) -> None:
     mug = catalog / "mug.yaml"
     grid = write_xlsx(
@@ -271,8 +276,7 @@ def test_a_price_grid_per_currency_becomes_a_price_table(
         main,
         [
             "rules", "import", str(grid), "--product", str(mug), "--price-table", "mug-prices.csv",
-            "--label", "Material and glaze", "--sheet", "EUR", "--currency", "EUR", "--sheet", "USD",
-            "--currency", "USD",
+            "--label", "Material and glaze", *pairing,
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -87,7 +87,10 @@ def import_command(
         raise click.BadParameter(KEY_RULES[ATTRIBUTE_KEY].hint(attribute), param_hint="--attribute")
     brand = _brand(product_file)
     # A file saved on Windows keeps its line ends: the edit works on \n and writes \r\n back.
-    raw = product_file.read_bytes().decode("utf-8")
+    try:
+        raw = product_file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{product_file} is not UTF-8: save it as UTF-8 first") from None
     crlf = "\r\n" in raw
     text = raw.replace("\r\n", "\n")
     extra: dict[str, bytes] = {}

@@ -144,6 +144,7 @@ class Option:
     hex: str | None = None  # colour options: "#RRGGBB" from the brand palette
     source: SourceRef | None = None
     production: Production = NO_PRODUCTION
+    image: str | None = None  # a picture of it (wood, stone, fabric), relative to the catalog folder
 
 
 @dataclass(frozen=True)
@@ -594,7 +595,8 @@ class ProductModel:
         return next((v for v in self.views if v.key == key), None)
 
     def asset_files(self) -> tuple[str, ...]:
-        """Every asset file the views read (images, masks, fonts), relative to the catalog folder, sorted."""
-        return tuple(
-            sorted({path for view in self.views for layer in view.layers for path in layer.assets()})
-        )
+        """Every asset file the views read (images, masks, fonts) and the options' pictures, relative
+        to the catalog folder, sorted."""
+        drawn = {path for view in self.views for layer in view.layers for path in layer.assets()}
+        pictured = {o.image for a in self.attributes for o in a.options if o.image is not None}
+        return tuple(sorted(drawn | pictured))

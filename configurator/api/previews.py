@@ -81,3 +81,33 @@ class Preview(MethodView):
 
             data = cache.get_or_render(key, fmt, render)
         return image_response(data, MIMETYPES[fmt], key)
+
+
+class OptionPictureQuerySchema(Schema):
+    size = fields.Integer(
+        load_default=96,
+        validate=validate.OneOf(services.OPTION_PICTURE_SIZES),
+        metadata={"description": "Side of the square swatch in pixels"},
+    )
+
+
+@blp.route("/<int:version_id>/options/<attribute>/<option>")
+class OptionPicture(MethodView):
+    @blp.arguments(OptionPictureQuerySchema, location="query", unknown=RAISE)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT", description="The picture does not open")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The swatch (WebP when Accept lists image/webp)",
+                "content": IMAGE_CONTENT,
+            },
+            "304": {"description": "The client's copy (If-None-Match) is current"},
+        }
+    )
+    def get(self, query: dict[str, Any], version_id: int, attribute: str, option: str) -> Response:
+        """An option's picture (a wood, a stone, a fabric) as a square swatch, as the product version says."""
+        fmt = negotiate_format(request.headers.get("Accept"))
+        data, etag = services.option_picture(version_id, attribute, option, query["size"], fmt)
+        return image_response(data, MIMETYPES[fmt], etag)

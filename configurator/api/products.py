@@ -68,8 +68,16 @@ class Product(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug: str) -> dict[str, Any]:
         """Describe a product for a UI: attributes, options, limits, conditions and defaults."""
-        product = services.get_product(services.current_catalog(), slug)
-        return {**services.describe_product(product, request_locale()), "links": _links(slug)}
+        loaded = services.current_catalog()
+        product = services.get_product(loaded, slug)
+        version_id = loaded.version_ids[slug]
+
+        def picture(attribute: str, option: str) -> str:
+            return url_for(
+                "previews.OptionPicture", version_id=version_id, attribute=attribute, option=option, size=96
+            )
+
+        return {**services.describe_product(product, request_locale(), picture), "links": _links(slug)}
 
 
 def configure_answer_key(_view: object, slug: str) -> Hashable | None:

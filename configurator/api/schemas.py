@@ -58,6 +58,10 @@ class OptionSpecSchema(Schema):
     key = OptionKey(required=True)
     label = fields.String(required=True)
     swatch = fields.String(allow_none=True, metadata={"description": "#RRGGBB for colour options"})
+    image = fields.String(
+        allow_none=True,
+        metadata={"description": "A 96-pixel picture of the option (size=192 or 384 for sharper screens)"},
+    )
     price = money_map(required=True, metadata={"description": "Added when this option is chosen"})
     default = fields.Boolean(required=True)
 

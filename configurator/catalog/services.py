@@ -294,7 +294,11 @@ def from_prices(product: Product) -> dict[str, Decimal]:
     return {currency: cheapest(product, currency)[1].total for currency in product.model.brand.currencies}
 
 
-def describe_product(product: Product, locale: str) -> dict[str, Any]:
+# An option's picture URL, by attribute and option (None: pictures are not served, as in the CLI).
+PictureUrl = Callable[[str, str], str]
+
+
+def describe_product(product: Product, locale: str, picture: PictureUrl | None = None) -> dict[str, Any]:
     """Everything a UI needs to draw the product's form: attributes, options, limits and defaults."""
     model = product.model
     # A conditional attribute's own default: the one it takes whenever it applies.
@@ -307,7 +311,7 @@ def describe_product(product: Product, locale: str) -> dict[str, Any]:
         "prices_include_tax": model.brand.prices_include_tax,
         "base_price": dict(model.base_price),
         "attributes": [
-            _describe_attribute(a, defaults.get(a.key, a.default), locale) for a in model.attributes
+            _describe_attribute(a, defaults.get(a.key, a.default), locale, picture) for a in model.attributes
         ],
         "defaults": {key: json_value(value) for key, value in product.complete({}).items()},
         "adjustments": [
@@ -340,7 +344,9 @@ def _price_table(table: PriceTable) -> dict[str, Any]:
     }
 
 
-def _describe_attribute(attribute: Attribute, default: Value, locale: str) -> dict[str, Any]:
+def _describe_attribute(
+    attribute: Attribute, default: Value, locale: str, picture: PictureUrl | None = None
+) -> dict[str, Any]:
     chosen = default if isinstance(default, frozenset) else {default}
     described: dict[str, Any] = {
         "key": attribute.key,
@@ -356,6 +362,7 @@ def _describe_attribute(attribute: Attribute, default: Value, locale: str) -> di
                 "key": option.key,
                 "label": option.label.get(locale),
                 "swatch": option.hex,
+                "image": picture(attribute.key, option.key) if picture is not None and option.image else None,
                 "price": dict(option.price),
                 "default": option.key in chosen,
             }

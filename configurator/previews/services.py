@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
 import threading
@@ -210,3 +211,32 @@ def render(request: PreviewRequest, fmt: str) -> bytes:
                 )
             ],
         ) from error
+
+
+# Option pictures are swatches: small squares, in the sizes a page asks for (twice for sharp screens).
+OPTION_PICTURE_SIZES = (48, 96, 192, 384)
+
+
+def option_picture(version_id: int, attribute: str, option: str, size: int, fmt: str) -> tuple[bytes, str]:
+    """An option's picture as a square swatch of `size` pixels in `fmt`, and its ETag; 404 when the
+    version, the option or its picture is not there. Pictures are checked when published, so one
+    that does not open now is a 409 of its own (`PreviewUnavailable`)."""
+    version = db.session.get(ProductVersion, version_id) if 0 < version_id < 2**31 else None
+    if version is None:
+        raise ProductNotFound("No product version has this id.")
+    served = versions.served(version)
+    found = served.product.model.attribute(attribute)
+    chosen = found.option(option) if found is not None else None
+    if chosen is None or chosen.image is None:
+        raise ProductNotFound(f"{served.product.model.key} has no picture for {attribute}={option}.")
+    data = served.assets.files.get(chosen.image)
+    if data is None:
+        raise ProductNotFound(f"version {version_id} holds no file {chosen.image!r}.")
+    etag = hashlib.sha256(b"%d|%s|%s|" % (size, fmt.encode(), chosen.image.encode()) + data).hexdigest()[:32]
+    try:
+        picture = preview.swatch(data, chosen.image, size, fmt)
+    except preview.AssetError as error:
+        raise PreviewUnavailable(
+            f"The picture of {attribute}={option} cannot be shown: {error.reason}."
+        ) from error
+    return picture, etag

@@ -21,6 +21,8 @@ CSV_FILE = r"^[^/\\]+\.csv$"  # a file next to the product file
 SKU = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
 WEIGHT = r"^[0-9]+(\.[0-9]+)? ?(g|kg|lb|oz)$"
 LEAD_TIME = r"^[0-9]{1,3} ?(day|days|week|weeks)$"
+# A picture inside the catalog folder: no absolute path, no way up.
+OPTION_IMAGE = r"^(?!/)(?!.*\.\.)[^\\]+\.(png|jpg|jpeg|webp)$"
 OPTION_KEY = r"^[a-z0-9][a-z0-9_-]*$"
 LOCALE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 CURRENCY = r"^[A-Z]{3}$"
@@ -693,6 +695,12 @@ OPTION = Table(
             Money(),
             "Added to the price when this option is chosen; every brand currency.",
             example='{EUR: "2.00", USD: "2.50"}',
+        ),
+        Field(
+            "image",
+            Text(OPTION_IMAGE, what="a .png, .jpg or .webp file path relative to the catalog folder"),
+            "A picture of the option (a wood, a stone, a fabric), shown as its swatch.",
+            example="assets/dining-table/walnut.jpg",
         ),
         *_production_fields("The option's"),
     ),

@@ -309,12 +309,15 @@ class ProductLowering:
             label: Localized | None = None
             price: dict[str, Decimal] = {}
             production = NO_PRODUCTION
+            image: str | None = None
             if details is not None:
                 checked = check_table(
                     details, f.OPTION, self.report, f"option {key.text!r} of {draft.key!r}", anchor=key
                 )
                 if checked is not None:
                     production = lower_production(checked, self.report)
+                    image_node = checked.scalar("image")
+                    image = image_node.text.strip() if image_node is not None else None
                     label_node = checked.get("label")
                     label = localized(label_node) if label_node is not None else None
                     price_node = checked.get("price")
@@ -349,7 +352,15 @@ class ProductLowering:
                         hint,
                     )
             options.append(
-                Option(key.text, label or default_label(key.text), price, hex_value, key.source, production)
+                Option(
+                    key.text,
+                    label or default_label(key.text),
+                    price,
+                    hex_value,
+                    key.source,
+                    production,
+                    image,
+                )
             )
         return options
 

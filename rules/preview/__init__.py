@@ -44,7 +44,7 @@ True
 
 from __future__ import annotations
 
-from rules.preview.assets import AssetError, AssetSource, FolderAssets, MemoryAssets, clear_caches
+from rules.preview.assets import AssetError, AssetSource, FolderAssets, MemoryAssets, clear_caches, swatch
 from rules.preview.check import check_views
 from rules.preview.printing import LineFacts, print_file, summary_sheet, workshop_language
 from rules.preview.renderer import (
@@ -76,5 +76,6 @@ __all__ = [
     "render",
     "render_key",
     "summary_sheet",
+    "swatch",
     "workshop_language",
 ]

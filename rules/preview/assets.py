@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final, Protocol, TypeVar
 
 from cachetools import LRUCache
-from PIL import Image, ImageFont, features
+from PIL import Image, ImageFont, ImageOps, features
 
 from rules.errors import RulesError
 from rules.model import DEFAULT_FONT
@@ -151,6 +151,39 @@ def open_png(data: bytes, path: str) -> Image.Image:
     except (OSError, SyntaxError, ValueError) as error:
         raise AssetError(path, f"the PNG is damaged ({error})") from None
     return image
+
+
+def open_picture(data: bytes, path: str) -> Image.Image:
+    """Open an option's picture (PNG, JPEG or WebP), refusing other formats and oversized images
+    before decoding the pixels."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=["PNG", "JPEG", "WEBP"])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise AssetError(path, "it declares more pixels than a picture can have", too_large=True) from None
+    except (OSError, SyntaxError, ValueError):
+        raise AssetError(path, f"it is {_what(data)}, not a PNG, JPEG or WebP image") from None
+    if image.width * image.height > MAX_ASSET_PIXELS:
+        raise AssetError(path, f"it is {image.width}×{image.height}, larger than 4096×4096", too_large=True)
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as error:
+        raise AssetError(path, f"the image is damaged ({error})") from None
+    return image
+
+
+def swatch(data: bytes, path: str, size: int, fmt: str) -> bytes:
+    """An option's picture as a square swatch of `size` pixels: the middle of the picture, scaled down
+    (never up), encoded as PNG or WebP. Raises AssetError when the picture does not open."""
+    image = open_picture(data, path)
+    image = ImageOps.exif_transpose(image).convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    side = min(size, image.width, image.height)
+    square = ImageOps.fit(image, (side, side), method=Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if fmt == "webp":
+        square.save(out, "WEBP", quality=85, method=4)
+    else:
+        square.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 # What a file that is not a PNG most often is, by its first bytes (whatever it is named).

@@ -89,6 +89,20 @@ class _Checker:
             )
             return None
 
+    def picture(self, path: str, what: str, where: SourceRef | None) -> None:
+        data = self.read(path, what, where)
+        if data is None:
+            return
+        try:
+            a.open_picture(data, path)
+        except a.AssetError as error:
+            self.error(
+                Code.FILE_UNREADABLE,
+                f"{what} ({path!r}) does not open: {error.reason}",
+                where,
+                "save it as a PNG, JPEG or WebP image of at most 4096×4096 pixels",
+            )
+
     def png(self, path: str, kind: str, view: View, context: str, where: SourceRef | None) -> None:
         if (path, kind, view.size) in self.seen:
             return
@@ -271,13 +285,21 @@ def _picks_of(when: x.Expr) -> dict[str, Value]:
 def check_views(product: Product | ProductModel, assets: a.AssetSource | None = None) -> list[Diagnostic]:
     """Errors about the files behind a product's views and its text zones, at each layer's position."""
     model = product if isinstance(product, ProductModel) else product.model
-    if not model.views:
+    pictured = [
+        (attribute, option) for attribute in model.attributes for option in attribute.options if option.image
+    ]
+    if not model.views and not pictured:
         return []
     try:
         source = assets or default_assets(model)
     except a.AssetError:
         return []
     checker = _Checker(model, source, None if isinstance(product, ProductModel) else product)
+    for attribute, option in pictured:
+        assert option.image is not None
+        checker.picture(
+            option.image, f"the picture of option {option.key!r} of {attribute.key!r}", option.source
+        )
     for view in model.views:
         for index, layer in enumerate(view.layers, start=1):
             context = f"layer {index} of view {view.key!r}"

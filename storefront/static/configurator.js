@@ -358,6 +358,18 @@ class Configurator {
     };
   }
 
+  /** An option's picture (a wood, a stone, a fabric), sharp on dense screens; its label says what it is. */
+  picture(option) {
+    if (!option.image) return null;
+    const small = new URL(this.client.url(option.image));
+    const large = new URL(small);
+    large.searchParams.set("size", "192");
+    return h("img", {
+      class: "atelier-picture", src: small.href, srcset: `${small.href} 1x, ${large.href} 2x`,
+      alt: "", width: 48, height: 48, loading: "lazy", decoding: "async",
+    });
+  }
+
   buildChoice(attribute) {
     const name = uid(`atelier-${attribute.key}`);
     const current = h("span", { class: "atelier-current" });
@@ -377,6 +389,7 @@ class Configurator {
           "span",
           { class: "atelier-choice-face" },
           option.swatch ? h("span", { class: "atelier-dot", style: { backgroundColor: option.swatch }, "aria-hidden": "true" }) : null,
+          this.picture(option),
           h("span", { class: "atelier-choice-label" }, option.label),
           delta ? h("span", { class: "atelier-delta" }, delta) : null,
         ),
@@ -459,6 +472,7 @@ class Configurator {
         h("label", { class: "atelier-choice atelier-chip" }, input,
           h("span", { class: "atelier-choice-face" },
             option.swatch ? h("span", { class: "atelier-dot", style: { backgroundColor: option.swatch }, "aria-hidden": "true" }) : null,
+            this.picture(option),
             h("span", { class: "atelier-choice-label" }, option.label),
             delta ? h("span", { class: "atelier-delta" }, delta) : null)),
       );

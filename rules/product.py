@@ -468,7 +468,15 @@ class Product:
         rest_sweep, rest_levels = sweep, levels
         if not consistent:
             clash = self.clash(picks)
-            rest_levels, rest_soft = self._engine_picks({k: v for k, v in picks.items() if k not in clash}, 1)
+            # The rest is answered without the clashing picks, but a text too long still stands for
+            # a text that is there (`_engine_picks`): what it makes apply is settled with it.
+            rest = {
+                k: v
+                for k, v in picks.items()
+                if k not in clash
+                or (k in impossible and self._attribute_by_key[k].kind is AttributeKind.TEXT)
+            }
+            rest_levels, rest_soft = self._engine_picks(rest, 1)
             rest_sweep = self._diagram.sweep(rest_levels, None, rest_soft)
         best = sweep.best.tolist()  # plain ints: far cheaper to read one by one than numpy scalars
         rest_best = rest_sweep.best.tolist() if clash else best

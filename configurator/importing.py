@@ -270,7 +270,13 @@ def _fields(option: Option, before: Node | None, imported: OptionsImport) -> dic
         fields["label"] = merged
     if "price" in imported.fields and option.price:
         fields["price"] = {code: quoted(str(amount)) for code, amount in option.price.items()}
-    for name, given in (("sku", option.sku), ("weight", option.weight), ("lead_time", option.lead_time)):
+    singles = (
+        ("image", option.image),
+        ("sku", option.sku),
+        ("weight", option.weight),
+        ("lead_time", option.lead_time),
+    )
+    for name, given in singles:
         if name in imported.fields and given is not None:
             fields[name] = given
     if "parts" in imported.fields and option.parts:
@@ -278,7 +284,7 @@ def _fields(option: Option, before: Node | None, imported: OptionsImport) -> dic
     for name, value in kept.items():
         if name not in imported.fields and name not in fields:
             fields[name] = value
-    order = ("label", "price", "sku", "weight", "lead_time", "parts")
+    order = ("label", "price", "image", "sku", "weight", "lead_time", "parts")
     return {name: fields[name] for name in sorted(fields, key=lambda n: order.index(n) if n in order else 99)}
 
 

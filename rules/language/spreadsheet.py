@@ -42,6 +42,7 @@ _SKU_NAMES = ("sku", "reference", "ref", "article")
 _WEIGHT_NAMES = ("weight",)
 _LEAD_NAMES = ("lead time", "leadtime", "lead", "delay")  # each may end in its unit: lead time weeks
 _PARTS_NAMES = ("parts", "bom", "bill of materials", "part")
+_IMAGE_NAMES = ("image", "picture", "photo", "swatch")
 _WEIGHT_UNIT = re.compile(r"(g|kg|lb|oz|grams|kilos|kilograms|pounds|ounces)")
 _TIME_UNIT = re.compile(r"(days?|weeks?)")
 _UNIT_SPELLING: Final = {"grams": "g", "kilos": "kg", "kilograms": "kg", "pounds": "lb", "ounces": "oz"}
@@ -307,13 +308,14 @@ class Option:
     weight: str | None = None
     lead_time: str | None = None
     parts: list[tuple[str, Decimal]] | None = None
+    image: str | None = None
 
 
 @dataclass(frozen=True)
 class Column:
     """What a column of the sheet holds: a field of the option, its language, currency or unit."""
 
-    field: str  # key, label, price, sku, weight, lead_time, parts
+    field: str  # key, label, price, sku, weight, lead_time, parts, image
     qualifier: str = ""  # the language of a label, the currency of a price, the unit of a bare number
     header: Cell | None = None
 
@@ -323,7 +325,7 @@ class OptionsImport:
     """The options read from a sheet and the fields its columns give (what an import may change)."""
 
     options: list[Option]
-    fields: set[str]  # of label, price, sku, weight, lead_time, parts
+    fields: set[str]  # of label, price, sku, weight, lead_time, parts, image
     languages: list[str]
 
 
@@ -383,6 +385,7 @@ def _known_names(currencies: tuple[str, ...], languages: tuple[str, ...]) -> lis
         "weight",
         "lead_time",
         "parts",
+        "image",
     ]
 
 
@@ -463,6 +466,8 @@ def _column(
         return Column("sku", header=cell)
     if name in _PARTS_NAMES:
         return Column("parts", header=cell)
+    if name in _IMAGE_NAMES:
+        return Column("image", header=cell)
     for names, kind, units in (
         (_WEIGHT_NAMES, "weight", _WEIGHT_UNIT),
         (_LEAD_NAMES, "lead_time", _TIME_UNIT),
@@ -575,6 +580,8 @@ def _option(
             option.lead_time = _quantity(cell, column, sheet.decimal_comma, errors)
         elif column.field == "parts" and text:
             option.parts = _parts(cell, sheet.decimal_comma, errors)
+        elif column.field == "image" and text:
+            option.image = _image(cell, errors)
     filled = {code: amount for code, (cell, amount) in prices.items() if cell.text.strip()}
     if filled and len(filled) != len(prices):
         empty = [code for code, (cell, _) in prices.items() if not cell.text.strip()]
@@ -638,6 +645,21 @@ def _key(
         )
         return None
     return derived
+
+
+def _image(cell: Cell, errors: list[SheetError]) -> str | None:
+    text = cell.text.strip().replace("\\", "/")  # a path copied from Windows' explorer
+    if re.match(f.OPTION_IMAGE, text):
+        return text
+    errors.append(
+        SheetError(
+            cell.at,
+            f"{cell.text.strip()!r} is not a picture's path",
+            "write the path of a .png, .jpg or .webp file from the catalog folder, e.g. "
+            "`assets/dining-table/walnut.jpg`",
+        )
+    )
+    return None
 
 
 def _ascii(text: str) -> str:

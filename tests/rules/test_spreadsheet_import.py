@@ -39,6 +39,7 @@ def only_option(tmp_path: Path, header: str, cell: str) -> Option:
         ("Weight kg", "1,5", "weight", "1.5 kg"),
         ("Weight", "12 kg", "weight", "12 kg"),
         ("SKU", "WAL", "sku", "WAL"),
+        ("Picture", "assets\\woods\\walnut.jpg", "image", "assets/woods/walnut.jpg"),
         ("Bill of materials", '"TOP-WAL; 4 x LEG, SCREW*16"', "parts", [
             ("TOP-WAL", Decimal(1)), ("LEG", Decimal(4)), ("SCREW", Decimal(16))
         ]),
@@ -72,6 +73,11 @@ def test_a_sheet_without_the_brands_other_currency_is_told_so(tmp_path: Path) ->
 def test_a_currency_the_brand_does_not_sell_in_is_not_an_unknown_column(tmp_path: Path) -> None:
     (found,) = mistakes(tmp_path, "key,EUR,GBP,USD\noak,1,1,1\n")
     assert "sheet.csv:1:4: error: USD is not one of the brand's currencies (EUR, GBP)" in found
+
+
+def test_a_picture_outside_the_catalog_folder_is_refused(tmp_path: Path) -> None:
+    (found,) = mistakes(tmp_path, "key,image\noak,../oak.png\n")
+    assert found.startswith("sheet.csv:2:2: error: '../oak.png' is not a picture's path")
 
 
 def test_a_thousands_separator_is_told_to_go(tmp_path: Path) -> None:

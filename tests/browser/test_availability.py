@@ -13,8 +13,10 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import Server
 from tests.browser.steps import field, no_horizontal_scroll, open_product, snap, token_of
 from tests.support.admin import admin_headers
+from tests.support.checkout import ready_cart
 
 PHONE = {"width": 375, "height": 812}
+SKY = "/api/v1/admin/availability/engraved-mug/colour/sky"
 MESSAGE = "Sky blue glaze is back in March."
 
 
@@ -23,7 +25,7 @@ def merchant(shop_app: Flask, shop: Server) -> Iterator[dict[str, str]]:
     headers = admin_headers(shop_app, "catalog:read", "catalog:publish", name="browser-availability")
     yield headers
     # The shop is shared by every browser test: the glaze goes back on sale whatever happened here.
-    shop_app.test_client().delete("/api/v1/admin/availability/engraved-mug/colour/sky", headers=headers)
+    shop_app.test_client().delete(SKY, headers=headers)
 
 
 def test_a_glaze_sold_out_from_a_phone_is_greyed_out_with_the_message_for_shoppers(
@@ -72,3 +74,28 @@ def test_a_glaze_sold_out_from_a_phone_is_greyed_out_with_the_message_for_shoppe
     expect(field(page, "colour").get_by_role("radio", name="Sky blue")).not_to_have_attribute(
         "aria-disabled", "true"
     )
+
+
+def test_a_cart_holding_a_glaze_gone_sold_out_shows_the_message_and_cannot_be_paid(
+    page: Page, shop: Server, shop_app: Flask, merchant: dict[str, str]
+) -> None:
+    # Given a shopper's cart with a sky blue mug, ready to pay
+    cart = ready_cart(shop_app, [("engraved-mug", {"colour": "sky"}, 1)])
+    page.add_init_script(f"localStorage.setItem('atelier.cart', {cart!r})")
+
+    # When the merchant marks sky blue sold out
+    body = {"state": "sold_out", "message": {"en": MESSAGE}}
+    marked = shop_app.test_client().put(SKY, json=body, headers=merchant)
+    assert marked.status_code == 200, marked.get_json()
+
+    # Then the cart page shows the merchant's message on the line
+    page.goto(f"{shop.url}/cart")
+    line = page.locator(".cart-line")
+    expect(line.locator(".atelier-problems")).to_have_text(MESSAGE)
+    snap(page, "availability-cart-flagged")
+
+    # And checkout refuses to take the payment, saying why
+    page.goto(f"{shop.url}/checkout")
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_text(MESSAGE).first).to_be_visible()
+    snap(page, "availability-checkout-refused")

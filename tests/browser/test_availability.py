@@ -4,6 +4,7 @@ message as its description; put back on sale, it is offered again."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -16,13 +17,16 @@ from tests.support.admin import admin_headers
 from tests.support.checkout import ready_cart
 
 PHONE = {"width": 375, "height": 812}
+TOKENS = itertools.count()
 SKY = "/api/v1/admin/availability/engraved-mug/colour/sky"
 MESSAGE = "Sky blue glaze is back in March."
 
 
 @pytest.fixture
 def merchant(shop_app: Flask, shop: Server) -> Iterator[dict[str, str]]:
-    headers = admin_headers(shop_app, "catalog:read", "catalog:publish", name="browser-availability")
+    # One token per test: the shop, and its tokens' names, are shared by the whole session.
+    name = f"browser-availability-{next(TOKENS)}"
+    headers = admin_headers(shop_app, "catalog:read", "catalog:publish", name=name)
     yield headers
     # The shop is shared by every browser test: the glaze goes back on sale whatever happened here.
     shop_app.test_client().delete(SKY, headers=headers)

@@ -232,6 +232,9 @@ class Attribute:
     # What the shopper reads when a value is given although `when` is false; None: a default wording.
     when_message: Localized | None = None
     production: Production = NO_PRODUCTION  # boolean: what ticking it adds (a leaf bag, gift box)
+    # Whether a value of it makes the design the shopper's own (EU Directive 2011/83/EU, Art. 16(c):
+    # no right of withdrawal); texts and images are, unless the merchant says otherwise.
+    personalised: bool = False
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
@@ -583,6 +586,8 @@ class ProductModel:
     weight_formula: Expr | None = None  # kilograms from number attributes, added to the weights
     # Rules written with `severity: warning`: said to the shopper when a design breaks them, never
     # enforced (the engine does not see them).
+    # Every design is made to the shopper's specifications (a curtain cut to size), whatever its values.
+    personalised: bool = False
     advisories: tuple[Constraint, ...] = ()
     value_rules: tuple[ValueRule, ...] = ()  # constraints written as `set:` (in `constraints` too)
     recommendations: tuple[Recommendation, ...] = ()

@@ -722,6 +722,19 @@ class Product:
                 violations.append(Violation("table", table.attributes, table.message, rule))
         return violations
 
+    def personalisation(self, design: Mapping[str, Value]) -> tuple[str, ...]:
+        """The attributes that make the design the shopper's own (a name engraved, a photo printed):
+        those marked personalised that apply with a value; every attribute when the whole product is
+        made to the shopper's specifications. Empty: the design is a stock product."""
+        if self.model.personalised:
+            return tuple(a.key for a in self.model.attributes)
+        applying = self.applicability(design)
+        return tuple(
+            a.key
+            for a in self.model.attributes
+            if a.personalised and applying[a.key] and not _is_empty(design.get(a.key))
+        )
+
     def advice(self, design: Mapping[str, Value]) -> tuple[Violation, ...]:
         """The merchant's warnings (`severity: warning`) the design breaks: said, never enforced."""
         env = self._env(design)

@@ -50,6 +50,12 @@ def option_data(
     }
 
 
+def languages() -> list[str]:
+    """The languages a merchant writes shoppers' messages in: the live brand's (English when it says
+    none)."""
+    return list(versions.live_rules().brand.languages) or ["en"]
+
+
 def overview(product_key: str | None, locale: str) -> list[dict[str, Any]]:
     """Every live product (or the one asked for) with its options and whether each is on sale now."""
     live = versions.live_versions()

@@ -149,6 +149,7 @@ def _order_detail(order: Order) -> dict[str, Any]:
                 "total": money(line.total),
                 "price_lines": [{**p, "amount": money(p["amount"])} for p in line.price_lines],
                 "production": line.production,
+                "personalised": line.personalised,
             }
             for line in order.lines
         ],
@@ -574,7 +575,10 @@ class Availability(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Every option of the live products (or of `product`), and whether shoppers can choose it now."""
-        return {"items": admin_availability.overview(args.get("product"), request_locale())}
+        return {
+            "languages": admin_availability.languages(),
+            "items": admin_availability.overview(args.get("product"), request_locale()),
+        }
 
 
 @blp.route("/availability/<product>/<attribute>/<option>")

@@ -151,6 +151,9 @@ class AdminOrderLineSchema(Schema):
     unit_price = Money(required=True)
     total = Money(required=True)
     price_lines = fields.List(fields.Nested(PriceLineSchema), required=True)
+    personalised = fields.Boolean(
+        metadata={"description": "Made to the shopper's specifications: no EU right of withdrawal"}
+    )
     production = fields.Nested(
         MakingSchema,
         allow_none=True,
@@ -622,4 +625,9 @@ class AdminAvailabilityProductSchema(Schema):
 
 
 class AdminAvailabilityListSchema(Schema):
+    languages = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The brand's languages: a message may be written in each"},
+    )
     items = fields.List(fields.Nested(AdminAvailabilityProductSchema), required=True)

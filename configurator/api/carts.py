@@ -71,6 +71,7 @@ def cart_data(cart: Cart, destination: tuple[str, str | None] | None = None) -> 
                 ],
                 "unit_price": p.quote.unit_price,
                 "total": p.quote.total,
+                "personalised": bool(p.checked.product.personalisation(p.checked.design)),
             }
             for p in priced.lines
         ],

@@ -119,6 +119,7 @@ def _order(order: Order, payment: Payment | None) -> dict[str, Any]:
                 "total": money(line.total),
                 "price_lines": [{**p, "amount": money(p["amount"])} for p in line.price_lines],
                 "ships_by": (line.production or {}).get("ships_by"),
+                "personalised": line.personalised,
                 "preview": _line_preview(line),
                 "credits": design_credits(line.design),
                 "design": line.design.public_id,

@@ -28,6 +28,9 @@ class OrderLineSchema(Schema):
     unit_price = Money(required=True)
     total = Money(required=True)
     price_lines = fields.List(fields.Nested(PriceLineSchema), required=True)
+    personalised = fields.Boolean(
+        metadata={"description": "Made to the shopper's specifications: no EU right of withdrawal"}
+    )
     ships_by = fields.String(
         allow_none=True,
         metadata={"format": "date", "description": "The day this line is made and sent by; null: not said"},

@@ -357,3 +357,10 @@ class ConfigureResponseSchema(Schema):
         },
     )
     production = fields.Nested(MakingSchema, required=True)
+    personalised = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "The design is made to the shopper's specifications: it cannot be returned under "
+            "the EU right of withdrawal (Directive 2011/83/EU, Art. 16(c))"
+        },
+    )

@@ -154,6 +154,12 @@ class CartLineSchema(Schema):
     lines = fields.List(fields.Nested(PriceLineSchema), required=True)
     unit_price = Money(required=True)
     total = Money(required=True)
+    personalised = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Made to the shopper's specifications: no EU right of withdrawal (2011/83/EU)"
+        },
+    )
 
 
 class SummaryLineSchema(Schema):

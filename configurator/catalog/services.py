@@ -509,6 +509,8 @@ def configure(
         # Said, never refused: a blurry photo, like a merchant's warning, is still the shopper's call.
         "warnings": [*uploads.warnings, *(_advice(v, locale) for v in product.advice(step.design))],
         "production": making_data(making(product.model, step.design)),
+        # Made to the shopper's specifications: no right of withdrawal (EU Directive 2011/83, 16(c)).
+        "personalised": bool(product.personalisation(step.design)),
     }
 
 

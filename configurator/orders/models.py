@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from configurator.catalog.models import ProductVersion
@@ -105,6 +105,9 @@ class OrderLine(db.Model):  # type: ignore[name-defined]
     # What making each unit takes and the day it ships by (`rules.production`), as the product said
     # when the order was placed; None for orders placed before products said it.
     production: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    # Made to the shopper's specifications: excluded from the EU right of withdrawal (2011/83/EU,
+    # Art. 16(c)), as the shopper was told at checkout.
+    personalised: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     order: Mapped[Order] = relationship(back_populates="lines")
     design: Mapped[Design] = relationship()

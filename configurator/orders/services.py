@@ -108,6 +108,7 @@ def create(
                     for p in line.quote.lines
                 ],
                 production=making_data(making(line.checked.product.model, line.checked.design)),
+                personalised=bool(line.checked.product.personalisation(line.checked.design)),
             )
         )
     order.status = status.value

@@ -778,6 +778,13 @@ ATTRIBUTE = Table(
             example="[ceramic, enamel]",
         ),
         Field(
+            "personalised",
+            Boolean(),
+            "Whether a value of it makes the design the shopper's own, so that it cannot be returned "
+            "under the EU right of withdrawal (default: true for text and image, false otherwise).",
+            example="true",
+        ),
+        Field(
             "ordered",
             Boolean(),
             "Whether the options are listed in order, smallest first (sizes): rules may then compare "
@@ -1453,6 +1460,13 @@ PRODUCT = Table(
             "Preview pictures drawn from images, masks, text zones and shoppers' photos "
             "(see docs/previews.md).",
             example="{front: {size: [800, 800], layers: [{image: assets/engraved-mug/mug.png}]}}",
+        ),
+        Field(
+            "personalised",
+            Boolean(),
+            "Every design is made to the shopper's specifications (cut to size): none can be returned "
+            "under the EU right of withdrawal (default false).",
+            example="true",
         ),
         Field(
             "recommendations",

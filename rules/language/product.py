@@ -155,6 +155,7 @@ class ProductLowering:
             views=views,
             production=production,
             weight_formula=weight_formula,
+            personalised=(whole := fields.scalar("personalised")) is not None and whole.value is True,
             advisories=tuple(self.advisories),
             value_rules=tuple(self.value_rules),
             recommendations=tuple(recommendations),
@@ -434,6 +435,12 @@ class ProductLowering:
             base.update(self._text(draft, fields))
         if draft.broken or self.report.error_count() != before:
             return None
+        written = fields.scalar("personalised")
+        base["personalised"] = (
+            written.value is True
+            if written is not None
+            else kind in (AttributeKind.TEXT, AttributeKind.IMAGE)
+        )
         attribute = Attribute(
             key=draft.key,
             kind=kind,

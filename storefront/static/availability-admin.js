@@ -13,6 +13,10 @@ function localInput(date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+const names = new Intl.DisplayNames(["en"], { type: "language" });
+/** "French" for fr: the page is in English. */
+const languageName = (language) => names.of(language) ?? language;
+
 /** What the option's row says of it now. */
 function stateText(option) {
   if (option.available) return "On sale.";
@@ -30,6 +34,7 @@ function start() {
   const listStatus = root.querySelector("[data-list-status]");
   const list = root.querySelector("[data-products]");
   let api = null;
+  let languages = ["en"]; // the brand's, from the list
 
   function askToken(message) {
     adminToken.clear();
@@ -54,17 +59,21 @@ function start() {
     until.value = localInput(option.until ? new Date(option.until) : new Date(Date.now() + 7 * 24 * 3600 * 1000));
     const untilField = h("div", { class: "form-field", hidden: select.value !== "paused" },
       h("label", { for: until.id, class: "atelier-label" }, "Back on"), until);
-    const message = h("input", { id: `${id}-message`, name: "message", class: "atelier-input", maxlength: 200, autocomplete: "off", placeholder: "Optional" });
-    message.value = option.message?.en ?? "";
-    const messageField = h("div", { class: "form-field", hidden: select.value === "available" },
-      h("label", { for: message.id, class: "atelier-label" }, "Message for shoppers (English)"), message);
+    // One message per language of the brand; a language left empty reads ours.
+    const messages = languages.map((language) => {
+      const input = h("input", { id: `${id}-message-${language}`, name: `message.${language}`, lang: language, class: "atelier-input", maxlength: 200, autocomplete: "off", placeholder: "Optional" });
+      input.value = option.message?.[language] ?? "";
+      return { language, input };
+    });
+    const messageFields = messages.map(({ language, input }) => h("div", { class: "form-field", hidden: select.value === "available" },
+      h("label", { for: input.id, class: "atelier-label" }, `Message for shoppers (${languageName(language)})`), input));
     const save = h("button", { type: "submit", class: "atelier-button" }, "Save");
     const form = h("form", { class: "availability-option", dataset: { option: `${attribute.key}.${option.option_key}` }, "aria-labelledby": `${id}-name` },
       h("div", { class: "form-field" }, h("label", { for: select.id, id: `${id}-name`, class: "availability-option-name" }, option.label), select),
-      untilField, messageField, save, stateLine);
+      untilField, ...messageFields, save, stateLine);
     select.addEventListener("change", () => {
       untilField.hidden = select.value !== "paused";
-      messageField.hidden = select.value === "available";
+      for (const messageField of messageFields) messageField.hidden = select.value === "available";
     });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -77,7 +86,8 @@ function start() {
         } else {
           const body = { state: select.value };
           if (select.value === "paused") body.until = new Date(until.value).toISOString();
-          if (message.value.trim()) body.message = { en: message.value.trim() };
+          const written = messages.filter(({ input }) => input.value.trim());
+          if (written.length) body.message = Object.fromEntries(written.map(({ language, input }) => [language, input.value.trim()]));
           changed = await api.call("PUT", path, { body });
         }
         stateLine.dataset.state = changed.state;
@@ -111,6 +121,7 @@ function start() {
     const query = filter.value ? `?product=${enc(filter.value)}` : "";
     try {
       const found = await api.get(`/api/v1/admin/availability${query}`);
+      languages = found.languages.length ? found.languages : ["en"];
       if (!filter.value && filter.options.length === 1) {
         filter.append(...found.items.map((p) => h("option", { value: p.product_key }, p.label)));
       }

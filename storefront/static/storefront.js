@@ -292,6 +292,7 @@ async function renderCart(container, cart, focusLine = null) {
         h("h2", {}, h("a", { href: `/designs/${encodeURIComponent(line.design)}` }, spec.label)),
         creditLine(line.credits, { design: line.design }),
         choiceList(spec, line.choices),
+        line.personalised ? personalNote() : null,
         line.problems.length
           ? h("ul", { class: "atelier-problems" }, ...line.problems.map((p) => h("li", {}, p.message)))
           : null),
@@ -333,6 +334,12 @@ async function renderCart(container, cart, focusLine = null) {
   if (focusLine !== null) container.querySelector(`[data-line="${focusLine}"]`)?.focus();
 }
 
+/** Under a line made to the shopper's specifications: it has no 14-day right of withdrawal. */
+function personalNote() {
+  // Translators: under a cart or order line with the shopper's name, photo or measurements.
+  return h("p", { class: "cart-line-personal" }, t("Made for you: no 14-day return."));
+}
+
 async function checkoutPage() {
   const container = document.querySelector("[data-checkout-view]");
   const token = cartToken.get(client);
@@ -362,6 +369,11 @@ async function checkoutPage() {
       countryRefused: cart.problems.some((p) => p.field === "contact.address.country" && p.code === "country"),
     }),
     h("p", { class: "atelier-alert", role: "alert", "data-form-error": "" }),
+    // Said before the shopper pays, as EU law asks (Directive 2011/83/EU, Art. 16(c)).
+    cart.lines.some((line) => line.personalised)
+      ? h("p", { class: "checkout-personal" },
+        t("Items made to your specifications cannot be returned under the 14-day right of withdrawal."))
+      : null,
     h("button", { type: "submit", class: "atelier-button" }, t("Continue to payment")),
   );
   const summary = h("section", { class: "cart-summary", "aria-label": t("Order summary") }, summaryList(cart.summary, cart.currency));
@@ -558,7 +570,8 @@ async function orderPage() {
           // Translators: an order line's heading: the product and how many were ordered, e.g. "Engraved mug × 2".
           h("h2", {}, t("{product} × {quantity}", { product: label, quantity: line.quantity })),
           creditLine(line.credits),
-          spec ? choiceList(spec, line.choices) : null),
+          spec ? choiceList(spec, line.choices) : null,
+          line.personalised ? personalNote() : null),
         h("p", { class: "cart-line-total" }, money(line.total, order.currency)));
     })),
     h("section", { class: "cart-summary", "aria-label": t("Totals") }, summaryList(order.summary, order.currency)),

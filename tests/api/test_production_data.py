@@ -92,3 +92,15 @@ def test_configure_says_the_sku_and_the_day_it_ships_by(shop: FlaskClient) -> No
     after = datetime.now(UTC).date()
     assert production["ships_by"] in {(day + timedelta(days=70)).isoformat() for day in (before, after)}
     assert {"part": "SCREW-8", "quantity": "20"} in production["parts"]
+    assert response.get_json()["personalised"] is False  # a table from the range, nothing of the shopper's
+
+
+def test_a_table_cut_to_the_shoppers_size_is_theirs(catalog: Path, test_config: dict[str, Any]) -> None:
+    table = catalog / "table.yaml"
+    table.write_text(table.read_text().replace("production:", "personalised: true\nproduction:", 1))
+    app: Flask = create_app({**test_config, "ATELIER_CATALOG": str(catalog)})
+    with app.app_context():
+        answer = (
+            app.test_client().post("/api/v1/products/dining-table/configure", json={"picks": {}}).get_json()
+        )
+    assert answer["personalised"] is True

@@ -109,11 +109,15 @@ def test_the_whole_purchase(page: Page, shop: Server, screenshot: Callable[[str]
     quantity.press("Tab")
     expect(page.get_by_role("region", name="Order summary")).to_contain_text("€37.00")
     expect(page.get_by_role("link", name="Cart (2)")).to_be_visible()
+    # an engraved mug is the shopper's own: it has no 14-day return, and the cart says so
+    expect(page.locator(".cart-line-personal")).to_have_text("Made for you: no 14-day return.")
     screenshot("cart")
 
     # and check out with the test payment
     page.get_by_role("link", name="Checkout").click()
     fill_contact(page)
+    # said before the shopper pays, as EU law asks
+    expect(page.get_by_text("cannot be returned under the 14-day right of withdrawal")).to_be_visible()
     screenshot("checkout")
     page.get_by_role("button", name="Continue to payment").click()
     expect(page.get_by_role("heading", name="Payment")).to_be_focused()
@@ -125,6 +129,7 @@ def test_the_whole_purchase(page: Page, shop: Server, screenshot: Callable[[str]
     # then the confirmation shows the paid order
     expect_paid_confirmation(page)
     expect(page.get_by_role("heading", name="Engraved mug × 2")).to_be_visible()
+    expect(page.locator(".order-line .cart-line-personal")).to_be_visible()
     expect(page.get_by_role("region", name="Totals")).to_contain_text("€37.00")
     screenshot("order")
     page.goto(f"{shop.url}/cart")

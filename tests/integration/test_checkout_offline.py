@@ -74,6 +74,21 @@ def test_the_order_keeps_what_making_each_line_takes(pg_app: Flask, pg_client: F
             {"part": "GIFT-BOX", "quantity": "1"},
         ]
         assert (stored.production["lead_days"], stored.production["weight_grams"]) == (14, "470")
+        assert stored.personalised is False  # nothing of the shopper's own in it
+    assert line["personalised"] is False
+
+
+def test_an_engraved_line_is_ordered_as_the_shoppers_own(pg_app: Flask, pg_client: FlaskClient) -> None:
+    # Given a cart with an engraved mug: the cart line says it is made for the shopper
+    token = ready_cart(pg_app, [("mug", {"engraving": "For Sam"}, 1)])
+    (cart_line,) = pg_client.get(f"/api/v1/carts/{token}").get_json()["lines"]
+    assert cart_line["personalised"] is True
+    # When the shopper checks out, then the order line keeps it (no EU right of withdrawal)
+    (line,) = checkout(pg_client, token, json={}).get_json()["order"]["lines"]
+    assert line["personalised"] is True
+    with pg_app.app_context():
+        (stored,) = db.session.scalars(select(OrderLine)).all()
+        assert stored.personalised is True
 
 
 def test_checking_out_again_answers_the_same_order_and_payment(pg_app: Flask, pg_client: FlaskClient) -> None:

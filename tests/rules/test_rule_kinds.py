@@ -112,3 +112,32 @@ def test_a_recommendation_of_an_option_the_attribute_lacks_is_located(tmp_path: 
     text = TABLE.split("recommendations:")[0] + "recommendations:\n  - {recommend: {oil: teak}, message: m}\n"
     with pytest.raises(CatalogError, match="`teak` is not an option of `oil`"):
         product(tmp_path, text)
+
+
+PERSONAL = """\
+product: mug
+label: Mug
+price: {GBP: "10.00"}
+attributes:
+  engraving: {type: text, max_length: 10, required: false}
+  font: {type: choice, options: [serif, script], default: serif, when: engraving.present, personalised: false}
+  size: {type: choice, options: [small, large], default: small}
+  initials: {type: choice, options: [none, ab, cd], default: none, personalised: true}
+"""
+
+
+def test_a_design_is_the_shoppers_own_when_a_personal_value_is_in_it(tmp_path: Path) -> None:
+    mug = product(tmp_path, PERSONAL)
+    assert mug.personalisation(mug.complete({})) == ("initials",)  # a choice the merchant marked
+    assert mug.personalisation(mug.complete({"engraving": "Sam"})) == ("engraving", "initials")
+    whole = product(tmp_path, PERSONAL.replace("price:", "personalised: true\nprice:", 1))
+    assert whole.personalisation(whole.complete({})) == ("engraving", "font", "size", "initials")
+
+
+def test_an_empty_text_makes_no_design_personal(tmp_path: Path) -> None:
+    text = PERSONAL.replace(
+        "  initials: {type: choice, options: [none, ab, cd], default: none, personalised: true}\n", ""
+    )
+    mug = product(tmp_path, text)
+    assert mug.personalisation(mug.complete({})) == ()
+    assert mug.personalisation(mug.complete({"engraving": "Sam", "size": "large"})) == ("engraving",)

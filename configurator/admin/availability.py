@@ -12,7 +12,7 @@ from configurator.availability import services as availability
 from configurator.availability.models import OptionAvailability
 from configurator.catalog import versions
 from configurator.catalog.errors import ProductNotFound
-from configurator.catalog.services import live_version
+from configurator.catalog.services import current_catalog, live_version
 from rules.availability import WITHDRAWABLE
 from rules.model import ProductModel
 
@@ -51,9 +51,10 @@ def option_data(
 
 
 def languages() -> list[str]:
-    """The languages a merchant writes shoppers' messages in: the live brand's (English when it says
-    none)."""
-    return list(versions.live_rules().brand.languages) or ["en"]
+    """The languages a merchant writes shoppers' messages in: the live brand's, in its order, or when
+    it declares none, those its catalog's texts are written in."""
+    loaded = current_catalog()
+    return list(loaded.brand.languages or loaded.locales)
 
 
 def overview(product_key: str | None, locale: str) -> list[dict[str, Any]]:

@@ -226,6 +226,7 @@ def test_the_list_shows_every_option_and_its_state(client: FlaskClient, headers:
     listed = client.get("/api/v1/admin/availability?product=mug", headers=headers)
 
     assert listed.status_code == 200, listed.get_json()
+    assert listed.get_json()["languages"] == ["en", "fr"]
     (mug,) = listed.get_json()["items"]
     colours = next(a for a in mug["attributes"] if a["key"] == "colour")
     states = {o["option_key"]: o["state"] for o in colours["options"]}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import Server
 from tests.browser.steps import field, no_horizontal_scroll, open_product, snap, token_of
@@ -20,6 +20,11 @@ PHONE = {"width": 375, "height": 812}
 TOKENS = itertools.count()
 SKY = "/api/v1/admin/availability/engraved-mug/colour/sky"
 MESSAGE = "Sky blue glaze is back in March."
+FRENCH = "L'émail bleu ciel revient en mars."
+
+
+def row_of(page: Page) -> Locator:
+    return page.locator('[data-option="colour.sky"]')
 
 
 @pytest.fixture
@@ -52,6 +57,10 @@ def test_a_glaze_sold_out_from_a_phone_is_greyed_out_with_the_message_for_shoppe
     message = admin.locator('[data-option="colour.sky"]').get_by_label("Message for shoppers (English)")
     expect(message).to_be_focused()
     admin.keyboard.type(MESSAGE)
+    # The brand writes in French and German too: a message for each, the next fields in order.
+    admin.keyboard.press("Tab")
+    expect(row_of(admin).get_by_label("Message for shoppers (French)")).to_be_focused()
+    admin.keyboard.type(FRENCH)
     admin.keyboard.press("Enter")
 
     # Then the row says so, and the page fits the phone

@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 from configurator.dbtypes import looks_like_token, public_token
 from configurator.errors import ErrorCode, FieldError
 from configurator.extensions import db
+from configurator.locale import MESSAGES
 from configurator.storage import blob_store
 from configurator.uploads.errors import PhotoRefused, UploadNotFound
 from configurator.uploads.images import ImagePolicy, clean_image
@@ -21,6 +22,7 @@ from configurator.uploads.models import Upload
 from configurator.uploads.quality import Fit, PrintZone, print_quality_warning
 from configurator.wording import UPLOAD_UNKNOWN
 from rules import Product
+from rules.i18n import listed
 from rules.model import AttributeKind, Localized, PhotoLayer, ProductModel, Value, image_pick
 from rules.preview.assets import LRU
 
@@ -141,9 +143,20 @@ def check_uploads(
             continue
         spec = attribute.image
         if not _STORED_AS.get(upload.format, frozenset()) & set(spec.formats):
-            taken = ", ".join(f.upper() for f in spec.formats)
-            detail = f"{attribute.label.get(locale)} takes {taken} images only."
-            check.errors.append(FieldError(where, detail, code=ErrorCode.INVALID_PICK))
+            detail = MESSAGES.localized(
+                "“{label}” takes {formats} images only: upload the picture again in one of them.",
+                label=attribute.label,
+                formats=listed([f.upper() for f in spec.formats], "or"),
+            ).get(locale)
+            check.errors.append(
+                FieldError(
+                    where,
+                    detail,
+                    code=ErrorCode.INVALID_PICK,
+                    technical_detail=f"upload {pick.upload_id[:40]} is {upload.format}: "
+                    f"not one of {', '.join(spec.formats)}",
+                )
+            )
             continue
         zone = PrintZone(*spec.print_size)
         warning = print_quality_warning(

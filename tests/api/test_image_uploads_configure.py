@@ -4,6 +4,7 @@ it is too small to print sharply, and drawn in the cake's top view."""
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,33 @@ def test_the_product_describes_its_image_attribute(client: FlaskClient) -> None:
         "print_size": ["150", "150"],
         "price": {"EUR": "6.00", "USD": "7.00"},
     }
+
+
+def test_a_photo_of_a_format_the_attribute_refuses_is_said_in_the_shoppers_language(
+    test_config: dict[str, Any], tmp_path: Path
+) -> None:
+    from configurator import create_app
+
+    # Given a cake whose photo takes PNG and WebP only, and a JPEG uploaded
+    catalog = tmp_path / "catalog"
+    shutil.copytree(DEMO, catalog)
+    cake = catalog / "celebration-cake.yaml"
+    cake.write_text(
+        cake.read_text(encoding="utf-8").replace("formats: [png, jpeg, webp]", "formats: [png, webp]")
+    )
+    client = create_app({**test_config, "ATELIER_CATALOG": str(catalog)}).test_client()
+    photo = upload(client, 1600, 1600)
+    # Then configure refuses it, naming the formats the way the language lists them
+    response = client.post(
+        "/api/v1/products/celebration-cake/configure",
+        json={"picks": {"photo": photo}},
+        headers={"Accept-Language": "fr"},
+    )
+    assert response.status_code == 422
+    (error,) = response.get_json()["errors"]
+    assert error["field"] == "picks.photo"
+    assert error["detail"] == (
+        "« Photo sur le dessus » n’accepte que des images PNG ou WEBP : "
+        "envoyez de nouveau la photo dans l’un de ces formats."
+    )
+    assert error["technical_detail"].endswith("is jpeg: not one of png, webp")

@@ -1044,7 +1044,14 @@ class ProductLowering:
             return tiers
         previous: int | None = None
         for index, item in enumerate(node.items, start=1):
-            checked = check_table(item, f.QUANTITY_TIER, self.report, f"quantity tier {index}")
+            # A tier is named by where it starts, as the merchant thinks of it; by position otherwise.
+            start = item.get("min") if isinstance(item, Mapping) else None
+            name = (
+                f"the quantity tier from {start.value} units"
+                if isinstance(start, Scalar) and start.kind == "int"
+                else f"quantity tier {index}"
+            )
+            checked = check_table(item, f.QUANTITY_TIER, self.report, name)
             if checked is None:
                 continue
             low = checked.scalar("min")
@@ -1056,8 +1063,7 @@ class ProductLowering:
             if not f.PERCENT_OFF.holds(value):
                 self.report.error(
                     Code.BAD_VALUE,
-                    f"`percent_off` of quantity tier {index} must be more than 0 and "
-                    f"less than 100, not {percent.text}",
+                    f"`percent_off` of {name} must be more than 0 and less than 100, not {percent.text}",
                     percent,
                     "write e.g. `percent_off: 5`",
                 )
@@ -1065,8 +1071,7 @@ class ProductLowering:
             if previous is not None and low.value <= previous:
                 self.report.error(
                     Code.BAD_VALUE,
-                    f"quantity tiers must go up: tier {index} starts at {low.value}, "
-                    f"after a tier starting at {previous}",
+                    f"quantity tiers must go up: {name} comes after the one from {previous} units",
                     low,
                     f"write `min: {previous + 1}` or more, or reorder the tiers",
                 )

@@ -822,7 +822,8 @@ class ProductLowering:
         terms: list[x.Expr] = []
         values: dict[str, Value] = {}
         for key, value in node.items:
-            assert isinstance(value, Scalar)
+            if not isinstance(value, Scalar) or self.report.is_bad(value):
+                return None  # its shape is reported already
             source = value.source
             written = value.value
             literal: x.Expr = (
@@ -867,7 +868,8 @@ class ProductLowering:
             if not isinstance(recommend, Mapping) or message_node is None:
                 continue
             for key, value in recommend.items:
-                assert isinstance(value, Scalar)
+                if not isinstance(value, Scalar) or self.report.is_bad(value):
+                    continue  # its shape is reported already
                 term = self.resolver.condition(
                     x.Compare(
                         "==",

@@ -338,7 +338,9 @@ class Configurator {
     }, t("Clear"));
     clear.addEventListener("click", () => this.clear(attribute.key));
     fieldset.classList.add("atelier-has-tools");
-    fieldset.append(clear);
+    // The merchant's warnings the design breaks (`severity: warning`): said, never blocking.
+    const advice = h("p", { class: "atelier-warning", role: "status", hidden: true });
+    fieldset.append(clear, advice);
     return {
       marks: [note, clash],
       show: (domain, value) => {
@@ -350,6 +352,9 @@ class Configurator {
         note.textContent = text && hasValue(value) ? text : "";
         note.hidden = !note.textContent;
         note.dataset.source = source;
+        const warned = (this.answer?.warnings ?? []).filter((w) => w.code === "rule" && w.attribute === attribute.key);
+        advice.textContent = warned.map((w) => w.message).join(" ");
+        advice.hidden = !warned.length;
         const clashes = this.clashes(attribute.key);
         clash.hidden = !clashes;
         fieldset.classList.toggle("atelier-conflict", clashes);

@@ -771,6 +771,79 @@ def made_to_measure_curtain(folder: Path) -> None:
     tie.save(folder / "tiebacks.png")
 
 
+# -- dining table ----------------------------------------------------------------------------------
+
+TABLE_SIZE = (800, 500)
+WOODS = {"oak": (196, 160, 110), "ash": (222, 204, 170), "walnut": (104, 70, 50)}
+
+
+def grain(size: tuple[int, int], colour: tuple[int, int, int], seed: int, scale: float = 1.0) -> Image.Image:
+    """A wood picture: the colour with long darker and lighter streaks along its length."""
+    rng = random.Random(seed)
+    width, height = size
+    image = Image.new("RGBA", size, (*colour, 255))
+    draw = ImageDraw.Draw(image)
+    for _ in range(int(height * 0.9)):
+        y = rng.uniform(0, height)
+        tone = rng.uniform(-28, 18)
+        streak = tuple(max(0, min(255, round(c + tone))) for c in colour)
+        wave, phase = rng.uniform(1, 4) * scale, rng.uniform(0, math.tau)
+        points = [(x, y + wave * math.sin(x / (40 * scale) + phase)) for x in range(0, width + 8, 8)]
+        draw.line(points, fill=(*streak, 255), width=max(1, round(rng.uniform(1, 3) * scale)))
+    return image.filter(ImageFilter.GaussianBlur(0.6 * scale))
+
+
+def dining_table(folder: Path) -> None:
+    """The table from the side: a top in each wood, two kinds of base, and a square picture per wood."""
+    x0, x1, top, thick = 90, 710, 200, 34
+    for index, (wood, colour) in enumerate(WOODS.items()):
+        sheet = Sheet(TABLE_SIZE)
+        soft_shadow(sheet, (60, 430, 740, 470), alpha=70)
+        picture = grain(sheet.image.size, colour, seed=11 + index, scale=SS)
+        sheet.paint(
+            sheet.shape(lambda d: d.rounded_rectangle(s(x0, top, x1, top + thick), radius=6 * SS, fill=255)),
+            picture,
+        )
+        # The edge catches the light; the underside is in shade.
+        sheet.paint(
+            sheet.shape(lambda d: d.rectangle(s(x0 + 4, top + 2, x1 - 4, top + 6), fill=255)),
+            (255, 255, 255, 60),
+        )
+        sheet.paint(
+            sheet.shape(lambda d: d.rectangle(s(x0 + 4, top + thick - 8, x1 - 4, top + thick), fill=255)),
+            (0, 0, 0, 60),
+        )
+        sheet.save(folder / f"top-{wood}.png")
+        swatch = grain((192, 192), colour, seed=31 + index)
+        swatch.convert("RGB").save(folder / f"{wood}.jpg", "JPEG", quality=88)
+    legs = Sheet(TABLE_SIZE)
+    for x in (x0 + 30, x1 - 66):
+        legs.paint(
+            legs.shape(lambda d, x=x: d.rectangle(s(x, top + thick, x + 36, 440), fill=255)),
+            cylinder(legs, x, x + 36, level=110, highlight=30),
+        )
+    legs.paint(
+        legs.shape(lambda d: d.rectangle(s(x0 + 60, top + thick, x1 - 60, top + thick + 40), fill=255)),
+        (80, 60, 45, 255),
+    )
+    legs.save(folder / "four_legs.png")
+    trestle = Sheet(TABLE_SIZE)
+    for centre in (x0 + 110, x1 - 110):
+        trestle.paint(
+            trestle.shape(
+                lambda d, c=centre: d.polygon(
+                    pts([(c - 70, 440), (c - 14, top + thick), (c + 14, top + thick), (c + 70, 440)]),
+                    fill=255,
+                )
+            ),
+            (58, 58, 60, 255),
+        )
+    trestle.paint(
+        trestle.shape(lambda d: d.rectangle(s(x0 + 110, 330, x1 - 110, 344), fill=255)), (58, 58, 60, 255)
+    )
+    trestle.save(folder / "trestle.png")
+
+
 def fonts(folder: Path) -> None:
     """Copies the DejaVu fonts the demo uses, when Debian's fonts-dejavu-core is installed."""
     system = Path("/usr/share/fonts/truetype/dejavu")
@@ -790,6 +863,7 @@ def main() -> None:
     custom_sneaker(HERE / "custom-sneaker")
     name_bottle(HERE / "name-bottle")
     made_to_measure_curtain(HERE / "made-to-measure-curtain")
+    dining_table(HERE / "dining-table")
     fonts(HERE / "fonts")
 
 

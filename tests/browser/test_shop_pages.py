@@ -72,7 +72,7 @@ def test_every_shop_page_carries_the_brands_name(page: Page, shop: Server, place
 def test_every_catalog_card_shows_its_products_picture(page: Page, shop: Server) -> None:
     page.goto(f"{shop.url}/")
     cards = page.locator(".product-card")
-    expect(cards).to_have_count(5)
+    expect(cards).to_have_count(len(page.request.get(f"{shop.url}/api/v1/products").json()["products"]))
     for card in cards.all():
         name = card.get_by_role("heading").inner_text()
         # The picture is the preview of the product's default design, at the URL the API links

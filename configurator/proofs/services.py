@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -77,7 +77,14 @@ def line_facts(order: Order, line: OrderLine, index: int, count: int) -> preview
         lines=count,
         quantity=line.quantity,
         version=f"{version.id} ({version.content_hash[:12]})",
+        ships_by=_ships_by(line),
     )
+
+
+def _ships_by(line: OrderLine) -> date | None:
+    """The day the order said the line ships by (orders placed before products said it: none)."""
+    said = (line.production or {}).get("ships_by")
+    return date.fromisoformat(said) if isinstance(said, str) else None
 
 
 FILE_NAME_FIELDS = ("order", "line", "line_id", "view", "product")

@@ -31,12 +31,13 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from babel.dates import format_date
 from fontTools.ttLib import TTFont, TTLibError
 from fpdf import FPDF
 from fpdf.errors import FPDFException
@@ -44,7 +45,7 @@ from PIL import Image, ImageFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
-from rules.i18n import RULES, spoken
+from rules.i18n import RULES, cldr_locale, spoken
 from rules.model import (
     DEFAULT_FONT,
     DEFAULT_LOCALE,
@@ -74,6 +75,7 @@ from rules.preview.renderer import (
     text_lines,
 )
 from rules.preview.text import fit_size, line_height
+from rules.production import making
 from rules.text import graphemes
 
 SHEET_FONT: Final = Path(__file__).parent / "fonts" / "DejaVuSans.ttf"
@@ -96,6 +98,7 @@ class LineFacts:
     lines: int  # how many lines the order has
     quantity: int
     version: str  # the rule version the line was priced with, e.g. "12 (3fa2c1d9e0b4)"
+    ships_by: date | None = None  # the day the order said it would be made and sent by
 
 
 def workshop_language(product: ProductModel | _HasModel) -> str:
@@ -325,6 +328,7 @@ def summary_sheet(
     for attribute in model.attributes:
         text, hex_colour = _describe(sheet, attribute, values[attribute.key])
         sheet.row(f"{attribute.label.get(language)} [{attribute.key}]", text, swatch=hex_colour)
+    _production(sheet, model, values, facts)
     texts = list(_texts(model, values, source))
     if texts:
         sheet.heading(sheet.localized("Texts, exactly as made"))
@@ -336,6 +340,39 @@ def summary_sheet(
         for view in model.views:
             sheet.view(view, _thumbnail(model, values, view, source, uploads))
     return bytes(sheet.pdf.output())
+
+
+def _production(sheet: _Sheet, model: ProductModel, values: Mapping[str, Value], facts: LineFacts) -> None:
+    """What the workshop makes and sends: the SKU, the parts for the whole line, the lead time and the
+    day it ships by, and what one unit weighs (from the product's production data)."""
+    made = making(model, values)
+    if made.sku is None and not made.parts and made.lead_days is None and made.weight_grams is None:
+        return
+    language = sheet.language
+    sheet.heading(sheet.localized("Production"))
+    if made.sku is not None:
+        sheet.row(sheet.localized("SKU"), made.sku, strong=True)
+    for part in made.parts:
+        total = part.quantity * facts.quantity
+        sheet.row(
+            sheet.localized("Part {code}", code=part.code),
+            sheet.localized(
+                "{total} ({each} per unit)",
+                total=_spoken(total, language),
+                each=_spoken(part.quantity, language),
+            ),
+        )
+    if made.lead_days is not None:
+        days = RULES.localized_plural("{n} day", "{n} days", made.lead_days).get(language)
+        shipped = (
+            f" — {format_date(facts.ships_by, 'long', locale=cldr_locale(language))}"
+            if facts.ships_by
+            else ""
+        )
+        sheet.row(sheet.localized("Lead time"), f"{days}{shipped}")
+    if made.weight_grams is not None:
+        kilograms = made.weight_grams / 1000
+        sheet.row(sheet.localized("Weight of one unit"), f"{_spoken(kilograms, language)} kg")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ import io
 import json
 import re
 import shutil
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -275,3 +277,17 @@ def test_the_workshop_reads_the_sheet_in_the_brands_default_language(
     assert "5 caractères" in text
     assert "90 × 40 mm, fond perdu 3 mm" in text
     assert "Production sheet" not in text
+
+
+def test_the_summary_says_what_making_the_line_takes() -> None:
+    # Given four walnut tables that extend, ordered to ship on 16 February 2027
+    table = CATALOG.products["dining-table"]
+    design = table.complete({"wood": "walnut", "extendable": True, "length": 220, "width": 90})
+    facts = replace(FACTS, ships_by=date(2027, 2, 16))
+    text = " ".join(text_of(summary_sheet(table, design, facts, language="en")).split())
+    # Then the sheet says the SKU, the parts for the whole line, the lead time and one unit's weight
+    assert "SKU TBL-WAL-LEG-EXT" in text
+    assert "Part SCREW-8 80 (20 per unit)" in text
+    assert "Part LEAF 4 (1 per unit)" in text
+    assert "Lead time 70 days — February 16, 2027" in text
+    assert "Weight of one unit 64.44 kg" in text  # 2.2 m x 0.9 m at 28 kg/m², and the 9 kg leaf

@@ -1133,8 +1133,11 @@ class Configurator {
       const shown = this.describeValue(attribute, this.valueOf(attribute.key));
       if (shown === null) continue;
       const source = this.sourceOf(attribute.key);
-      const note = source !== "picked" && SOURCE_NOTES_INLINE[source] && hasValue(this.valueOf(attribute.key))
-        ? h("span", { class: "atelier-source-inline" }, " ", SOURCE_NOTES_INLINE[source]())
+      // A value the merchant's `set:` rule gave is explained in the merchant's words.
+      const setBy = source !== "picked" ? this.answer?.domains?.find((d) => d.key === attribute.key)?.set_by : null;
+      const said = setBy ? `(${setBy.message})` : SOURCE_NOTES_INLINE[source]?.();
+      const note = source !== "picked" && said && hasValue(this.valueOf(attribute.key))
+        ? h("span", { class: "atelier-source-inline" }, " ", said)
         : null;
       rows.push(h("dt", {}, attribute.label), h("dd", {}, shown, note));
     }

@@ -343,6 +343,33 @@ def test_the_summary_says_when_a_design_made_to_order_is_sent(shopper: Page, sho
     expect(price_box(page).locator(".atelier-ships")).to_have_text(said)
 
 
+def test_the_merchants_own_words_speak_on_the_table_page(shopper: Page, shop: Server) -> None:
+    # Given the dining table: its woods have pictures, and every one of them loads
+    page = shopper
+    open_product(page, shop, "dining-table")
+    pictures = field(page, "wood").locator("img.atelier-picture")
+    expect(pictures).to_have_count(3)
+    loaded = "(i) => i.complete && i.naturalWidth > 0"
+    page.wait_for_function(f"() => [...document.querySelectorAll('img.atelier-picture')].every({loaded})")
+    # When the shopper picks walnut, the shop's own pick for the oil says why
+    field(page, "wood").get_by_text("Black walnut").click()
+    ours = field(page, "oil").locator(".atelier-badge-ours")
+    expect(ours).to_contain_text("Our pick")
+    expect(ours).to_contain_text("Hardwax oil brings out the grain of walnut.")
+    # and when the table extends, the leaf bag comes with it, in the merchant's words
+    field(page, "extendable").get_by_text("Extendable (one extra leaf)").click()
+    bag = "An extendable table comes with the storage bag for its leaf."
+    expect(field(page, "leaf_bag").locator(".atelier-source")).to_have_text(bag)
+    expect(price_box(page)).to_contain_text(f"({bag})")
+    # and white oil on walnut is warned about, never refused
+    field(page, "oil").get_by_text("White oil").click()
+    expect(field(page, "oil").locator(".atelier-warning")).to_contain_text(
+        "White oil dulls the dark grain of walnut"
+    )
+    expect(price_box(page).get_by_role("button", name="Add to cart")).to_be_enabled()
+    expect(price_box(page).locator(".atelier-problems")).to_be_hidden()
+
+
 # --- 7. nothing moves while the page loads ---------------------------------------------------------------
 
 

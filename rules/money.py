@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     Context,
@@ -87,6 +89,26 @@ def minor_units(currency: str) -> int:
     if currency in _TWO_DECIMALS:
         return 2
     raise UnknownCurrencyError(currency)
+
+
+def uncharged(amount: Decimal, currency: str) -> tuple[Decimal, Decimal] | None:
+    """None when `amount` has no more decimals than the currency's minor unit (or the currency is
+    none payments know); else the amounts on either side of it that can be charged.
+
+    >>> uncharged(Decimal("3.333"), "EUR"), uncharged(Decimal("3.30"), "EUR")
+    ((Decimal('3.33'), Decimal('3.34')), None)
+    >>> uncharged(Decimal("5.5"), "JPY")
+    (Decimal('5'), Decimal('6'))
+    """
+    try:
+        places = minor_units(currency)
+    except MoneyError:
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    if amount == amount.quantize(quantum):
+        return None
+    below, above = (amount.quantize(quantum, rounding=way) for way in (ROUND_FLOOR, ROUND_CEILING))
+    return below, above
 
 
 def check_amount(amount: object, what: str = "amount") -> Decimal:

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
@@ -28,7 +28,7 @@ from rules.language import fields as f
 # are told the same.
 from rules.language.check import _TIME_UNITS, _WEIGHT_UNITS, _quantity_hint, did_you_mean
 from rules.language.registry import CURRENCIES
-from rules.money import MoneyError, minor_units
+from rules.money import MoneyError, minor_units, uncharged
 
 MAX_SHEET_BYTES = 32 * 1024 * 1024
 MAX_ERRORS = 50
@@ -691,23 +691,21 @@ def _amount(cell: Cell, currency: str, decimal_comma: bool, errors: list[SheetEr
         errors.append(SheetError(cell.at, f"{written!r} is not an amount in {currency}", hint))
         return None
     value = Decimal(number)
-    try:
-        places = minor_units(currency)
-    except MoneyError:
-        return value
-    quantum = Decimal(1).scaleb(-places)
-    if value != value.quantize(quantum):
-        below, above = (value.quantize(quantum, rounding=way) for way in (ROUND_FLOOR, ROUND_CEILING))
+    off = uncharged(value, currency)
+    if off is not None:
         errors.append(
             SheetError(
                 cell.at,
-                f"{written} {currency} has more decimals than {currency} amounts have ({places}): no "
-                "payment can charge it",
-                f"write {_decimal(below, decimal_comma)} or {_decimal(above, decimal_comma)}",
+                f"{written} {currency} has more decimals than {currency} amounts have "
+                f"({minor_units(currency)}): no payment can charge it",
+                f"write {_decimal(off[0], decimal_comma)} or {_decimal(off[1], decimal_comma)}",
             )
         )
         return None
-    return value.quantize(quantum)
+    try:
+        return value.quantize(Decimal(1).scaleb(-minor_units(currency)))
+    except MoneyError:
+        return value
 
 
 def _decimal(value: Decimal, comma: bool) -> str:

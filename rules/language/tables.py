@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -27,7 +27,7 @@ from rules.model import (
     number_text,
     number_value,
 )
-from rules.money import MoneyError, minor_units
+from rules.money import minor_units, uncharged
 
 
 class TableOwner(Protocol):
@@ -534,18 +534,13 @@ def _amount_cell(
         )
         return None
     value = Decimal(written)
-    try:
-        places = minor_units(currency)
-    except MoneyError:
-        return value
-    quantum = Decimal(1).scaleb(-places)
-    if value != value.quantize(quantum):
-        below, above = (value.quantize(quantum, rounding=way) for way in (ROUND_FLOOR, ROUND_CEILING))
+    off = uncharged(value, currency)
+    if off is not None:
         cells.error(
-            f"{written} {currency} has more decimals than {currency} amounts have ({places}): "
+            f"{written} {currency} has more decimals than {currency} amounts have ({minor_units(currency)}): "
             "no payment can charge it",
             at,
-            f"write {below} or {above}",
+            f"write {off[0]} or {off[1]}",
         )
         return None
     return value

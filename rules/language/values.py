@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from rules.errors import Code
 from rules.language.check import Report
 from rules.language.yamlsafe import Mapping, Node, Scalar
 from rules.model import Localized
-from rules.money import MONEY_CONTEXT, MoneyError, minor_units
+from rules.money import minor_units, uncharged
 
 
 @dataclass(frozen=True)
@@ -98,15 +98,12 @@ def money(
 def _fits_currency(value: Decimal, currency: str, node: Scalar, report: Report, label: str) -> bool:
     """Whether an amount has no more decimals than its currency's minor unit; if not, report it with
     the two amounts on either side."""
-    try:
-        places = minor_units(currency)
-    except MoneyError:
-        return True  # not a currency payments know: reported as such, or never charged
-    quantum = Decimal(1).scaleb(-places)
-    below = value.quantize(quantum, rounding=ROUND_FLOOR, context=MONEY_CONTEXT)
-    if below == value:
+    # A currency payments do not know is reported as such, or never charged: nothing to say here.
+    off = uncharged(value, currency)
+    if off is None:
         return True
-    above = value.quantize(quantum, rounding=ROUND_CEILING, context=MONEY_CONTEXT)
+    below, above = off
+    places = minor_units(currency)
     decimals = "no decimals" if places == 0 else f"{places} decimal{'s' if places != 1 else ''}"
     report.error(
         Code.BAD_MONEY,

@@ -26,7 +26,9 @@ def grams(text: str) -> Decimal:
     """A weight as written ("1.5 kg"), in grams, exactly."""
     found = _QUANTITY.match(text.strip())
     assert found is not None, text
-    return (Decimal(found.group(1)) * _GRAMS[found.group(2)]).normalize()
+    weight = Decimal(found.group(1)) * _GRAMS[found.group(2)]
+    # Whole grams without an exponent (1500, not 1.5E+3); fractions of a gram as they are.
+    return weight.quantize(Decimal(1)) if weight == weight.to_integral_value() else weight.normalize()
 
 
 def lead_days(text: str) -> int:

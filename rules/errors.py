@@ -44,6 +44,7 @@ class Code(StrEnum):
     CYCLE = "cycle"
     CONSTANT_RULE = "constant-rule"
     RULE_TOO_WIDE = "rule-too-wide"
+    PRODUCT_TOO_LARGE = "product-too-large"
     UNREACHABLE = "unreachable"
     MISSING_TRANSLATION = "missing-translation"
 

@@ -22,12 +22,12 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache
 
-from rules.engine.build import compile_problem
+from rules.engine.build import MAX_NODES, DiagramTooLargeError, compile_problem
 from rules.engine.diagram import INF, Diagram, IntArray, Sweep
 from rules.engine.explain import CheapestPaths, Explainer, Explaining
 from rules.engine.finite import FiniteModel, FiniteValue, lower
 from rules.engine.layout import LENGTH_KINDS, AttributeSlots, Layout
-from rules.errors import Diagnostic, RulesError
+from rules.errors import CatalogError, Code, Diagnostic, RulesError
 from rules.i18n import LANGUAGES, RULES, spoken
 from rules.language import load_brand
 from rules.language import load_catalog as load_catalog_models
@@ -89,8 +89,9 @@ _cache: LRUCache[str, Compiled] = LRUCache(maxsize=COMPILED_KEPT)
 _cache_lock = threading.Lock()  # cachetools' caches are not thread-safe
 
 
-def compile_model(model: ProductModel) -> Compiled:
-    """Compile a product once per source: the result is cached by the hash of its sources."""
+def compile_model(model: ProductModel, max_nodes: int = MAX_NODES) -> Compiled:
+    """Compile a product once per source: the result is cached by the hash of its sources. A product
+    whose diagram needs more than `max_nodes` nodes is a `CatalogError` located at the product."""
     key = model.source_hash or repr(model)
     with _cache_lock:
         found = _cache.get(key)
@@ -98,7 +99,22 @@ def compile_model(model: ProductModel) -> Compiled:
         return found
     finite = lower(model)
     sizes = [len(v.values) for v in finite.variables]
-    builder, root, order = compile_problem(sizes, [(t.scope, t.rows) for t in finite.tables])
+    try:
+        builder, root, order = compile_problem(sizes, [(t.scope, t.rows) for t in finite.tables], max_nodes)
+    except DiagramTooLargeError as error:
+        raise CatalogError(
+            [
+                Diagnostic(
+                    "error",
+                    Code.PRODUCT_TOO_LARGE,
+                    f"product {model.key!r} needs more than {error.limit:,} decision nodes to compile: "
+                    "its attributes and rules allow too many combinations to answer shoppers quickly",
+                    model.source,
+                    "split it into products, use coarser number steps, or write the rules over fewer "
+                    "attributes at once",
+                )
+            ]
+        ) from None
     compiled = Compiled(finite, Diagram(builder, root, order), Explainer(finite))
     with _cache_lock:
         return _cache.setdefault(key, compiled)

@@ -112,14 +112,30 @@ class ClauseRows(Sequence[tuple[int, ...]]):
 Rows = Sequence[tuple[int, ...]]  # allowed value indices in scope order, or ClauseRows
 
 
+# Nodes a compile may create: about 300 bytes each with their unique table, so about 2 GB at the limit
+# (BusyBox's 1.2 GB compile stays under it). A shop's products need far fewer (the demo's: thousands);
+# a model past it is refused with a located answer instead of holding a worker's memory.
+MAX_NODES = 6_000_000
+
+
+class DiagramTooLargeError(Exception):
+    """Compiling needed more nodes than allowed (`MAX_NODES`, or the builder's own limit)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the diagram needs more than {limit:,} nodes")
+        self.limit = limit
+
+
 class Builder:
     """A unique table of grouped MDD nodes over levels with the given domain sizes."""
 
-    def __init__(self, sizes: Sequence[int]) -> None:
+    def __init__(self, sizes: Sequence[int], max_nodes: int = MAX_NODES) -> None:
         self.sizes = list(sizes)
         self.full = [(1 << size) - 1 for size in sizes]
         self.nodes: list[list[Groups]] = [[] for _ in sizes]
         self._unique: list[dict[Groups, Ref]] = [{} for _ in sizes]
+        self.max_nodes = max_nodes
+        self.count = 0
 
     def node(self, level: int, groups: dict[Ref, int]) -> Ref:
         """The node at `level` with these children (FALSE when there are none, the child itself when
@@ -138,6 +154,9 @@ class Builder:
         unique = self._unique[level]
         ref = unique.get(key)
         if ref is None:
+            self.count += 1
+            if self.count > self.max_nodes:
+                raise DiagramTooLargeError(self.max_nodes)
             ref = (level << 32) | len(self.nodes[level])
             self.nodes[level].append(key)
             unique[key] = ref
@@ -260,12 +279,14 @@ Part = tuple[list[int], Ref]  # the levels of one constraint (ascending) and its
 ClausePart = tuple[list[int], list[int]]  # the levels of one clause (ascending) and their masks
 
 
-def compile_problem(sizes: Sequence[int], tables: Sequence[Constraint]) -> tuple[Builder, Ref, list[int]]:
+def compile_problem(
+    sizes: Sequence[int], tables: Sequence[Constraint], max_nodes: int = MAX_NODES
+) -> tuple[Builder, Ref, list[int]]:
     """Compile variables (domain sizes) and constraints (scope, allowed rows or `ClauseRows`).
 
     Returns the builder, the root and the variable order (variable index per level). A constraint over
     no variable is a constant: one that allows its empty row constrains nothing, one that allows none
-    leaves no assignment at all.
+    leaves no assignment at all. Raises `DiagramTooLargeError` past `max_nodes` nodes.
     """
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * len(sizes) + 1000))
     impossible = any(not scope and not rows for scope, rows in tables)
@@ -273,7 +294,7 @@ def compile_problem(sizes: Sequence[int], tables: Sequence[Constraint]) -> tuple
     scopes = [list(scope) for scope, _ in tables]
     hub, order = variable_order(len(sizes), scopes)
     level_of = {variable: level for level, variable in enumerate(order)}
-    builder = Builder([sizes[v] for v in order])
+    builder = Builder([sizes[v] for v in order], max_nodes)
 
     def encode(scope: Sequence[int], rows: Rows, parts: list[Part], clauses: list[ClausePart]) -> None:
         columns = sorted(range(len(scope)), key=lambda i: level_of[scope[i]])

@@ -58,6 +58,9 @@ from rules.model import (
 from rules.money import is_money_key
 
 _OPTIONED = (AttributeKind.CHOICE, AttributeKind.COLOUR, AttributeKind.MULTI)
+# Values a number attribute may have: the engine answers for each one (a millimetre range of a few
+# metres is a few thousand), and a million of them would take a minute and half a gigabyte to compile.
+MAX_NUMBER_VALUES = 10_000
 _GRAPHEME = regex.compile(r"\X")
 
 # Reads a file next to the product (CSV tables): (path, where it is named) -> bytes or None if reported.
@@ -544,6 +547,20 @@ class ProductLowering:
                 f"`max` ({number_text(maximum)})",
                 high,
                 f"write `max: {number_text(minimum)}` or more",
+            )
+            return result
+        count = int((maximum - minimum) // step) + 1
+        if count > MAX_NUMBER_VALUES:
+            coarser = number_value((maximum - minimum) / (MAX_NUMBER_VALUES - 1))
+            assert coarser is not None
+            fitting = _round_up_step(coarser)
+            self.report.error(
+                Code.BAD_VALUE,
+                f"attribute {draft.key!r} has {count:,} values ({number_text(minimum)} to "
+                f"{number_text(maximum)} by {number_text(step)}); a number takes at most "
+                f"{MAX_NUMBER_VALUES:,}, each a value the engine answers for",
+                step_node or high,
+                f"write `step: {number_text(fitting)}` or narrow `min` and `max`",
             )
             return result
         if (maximum - minimum) % step:
@@ -1124,6 +1141,17 @@ class ProductLowering:
             )
             result.append(Constraint("brand:max-distinct-colours", expression, message, "brand", where))
         return result
+
+
+def _round_up_step(step: NumberValue) -> NumberValue:
+    """The roundest step at least `step`: 1, 2 or 5 times a power of ten (37.2 -> 50)."""
+    power = Decimal(10) ** Decimal(step).adjusted()
+    for factor in (1, 2, 5, 10):
+        if power * factor >= step:
+            found = number_value(power * factor)
+            assert found is not None
+            return found
+    return step
 
 
 def _ordered(draft: _Draft) -> bool:

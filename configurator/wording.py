@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from configurator.locale import MESSAGES
 from rules.countries import country_name, meant
-from rules.i18n import LANGUAGES
+from rules.i18n import LANGUAGES, listed
 from rules.model import Localized
 from rules.regions import region_name
 
@@ -353,16 +353,12 @@ def please_check(labels: Sequence[Localized]) -> Localized:
     """A problem's `detail` naming every field to correct.
 
     >>> please_check([FIELD_LABELS["postal_code"], FIELD_LABELS["email"]]).get("en")
-    'Please check: Postcode, E-mail address.'
+    'Please check: Postcode and E-mail address.'
+    >>> please_check([FIELD_LABELS["postal_code"], FIELD_LABELS["email"], FIELD_LABELS["city"]]).get("de")
+    'Bitte prüfen Sie: Postleitzahl, E-Mail-Adresse und Ort.'
     """
     unique = list({label.get("en"): label for label in labels}.values())
-    fields = Localized(
-        {
-            language: ", ".join(label.get(language) for label in unique)
-            for language in {language for label in unique for language in label.texts} | set(LANGUAGES)
-        }
-    )
-    return MESSAGES.localized("Please check: {fields}.", fields=fields)
+    return MESSAGES.localized("Please check: {fields}.", fields=listed(unique))
 
 
 # --- whole requests ----------------------------------------------------------------------------------

@@ -1325,6 +1325,7 @@ class Configurator {
       }
     }
     this.dialog.returnValue = "";
+    const asked = JSON.stringify(this.picks);
     this.dialog.showModal();
     (possible ? this.dialogConfirm : this.dialogCancel).focus();
     const choice = await new Promise((resolve) => {
@@ -1344,7 +1345,13 @@ class Configurator {
     if (alternatives) {
       // Whatever an answer offers, the next request accepts: the alternative's picks go as they are.
       taken = alternatives[choice === "confirm" ? 0 : Number(choice.split(":")[1])];
-      this.picks = structuredClone(taken.picks);
+      // The alternative's picks, and what the shopper picked or typed since the question was asked
+      // (the dialog's close reaches us after the keys that follow it) on attributes it leaves alone.
+      const before = JSON.parse(asked);
+      const changed = new Set((taken.changes ?? []).map((change) => change.attribute));
+      const since = Object.entries(this.picks).filter(
+        ([key, value]) => !changed.has(key) && JSON.stringify(before[key]) !== JSON.stringify(value));
+      this.picks = { ...structuredClone(taken.picks), ...Object.fromEntries(since) };
     } else {
       // Only what the repair changes: anything picked or typed while the question was open stays.
       for (const change of repair.changes) this.picks[change.attribute] = change.new;

@@ -163,3 +163,28 @@ def test_a_repair_that_needs_a_shorter_text_asks_for_it(shopper: Page, shop: Ser
         need.get("message") or str(need.get("max_length"))
     )
     expect(engraving).to_have_value("Supercalifragilistic")
+
+
+def test_words_typed_as_a_repair_is_accepted_are_kept(shopper: Page, shop: Server) -> None:
+    # Given the enamel mug, and gold asked for: the shop offers to switch to ceramic
+    page = shopper
+    open_product(page, shop, "engraved-mug")
+    page.get_by_text("Enamelled steel", exact=True).click()
+    expect(price_box(page)).to_contain_text("Total €16.00")
+    click_greyed(page.get_by_text("Gold", exact=True))
+    dialog = page.get_by_role("dialog", name="Change your choices?")
+    expect(dialog).to_contain_text("Switch material to Ceramic?")
+    # When the shopper accepts and types an engraving in the same moment (before the dialog's close
+    # event reaches the page: a fast typist, or a busy phone)
+    engraving = page.get_by_label("Engraving", exact=True)
+    dialog.get_by_role("button", name="Yes, switch").evaluate(
+        """(button, input) => {
+          button.click();
+          input.value = "For Sam";
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+        }""",
+        engraving.element_handle(),
+    )
+    # Then the switch is made and the words are kept, shown and priced
+    expect(price_box(page)).to_contain_text("Total €18.50")
+    expect(engraving).to_have_value("For Sam")

@@ -20,13 +20,13 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from rules.engine.finite import BUILT_IN_RULE_PREFIXES, RuleTooWideError, expression_table, predicate_table
 from rules.errors import Diagnostic, EvaluationError
 from rules.expr import Expr
 from rules.language.defaults import invalid_default_diagnostics
-from rules.model import AttributeKind, number_text
+from rules.language.tables import cell_text
+from rules.model import AttributeKind
 from rules.preview import assets as a
 from rules.preview.check import check_views
 from rules.preview.renderer import content_hash
@@ -246,7 +246,7 @@ def _price_table_gaps(product: Product) -> list[Diagnostic]:
             continue
         examples = [
             ", ".join(
-                f"{key}={_said(domains[i][index])}"
+                f"{key}={cell_text(domains[i][index])}"
                 for i, (key, index) in enumerate(zip(table.attributes, row, strict=True))
             )
             for row in missing[:3]
@@ -264,14 +264,6 @@ def _price_table_gaps(product: Product) -> list[Diagnostic]:
             )
         )
     return found
-
-
-def _said(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return number_text(value) if isinstance(value, Decimal) else str(value)
 
 
 def _formulas_without_value(product: Product) -> list[Diagnostic]:

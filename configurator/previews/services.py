@@ -132,10 +132,7 @@ def prepare(version_id: int, view: str, size: preview.Size, encoded: str) -> Pre
     Unknown versions and views are 404; a design the product rejects is 422 with its violations, never
     an image of something that cannot be made.
     """
-    # Ids past 32 bits name nothing (and overflow some databases' integers).
-    version = db.session.get(ProductVersion, version_id) if 0 < version_id < 2**31 else None
-    if version is None:
-        raise ProductNotFound("No product version has this id.")
+    version = _version(version_id)
     served = versions.served(version)
     product = served.product
     if product.model.view(view) is None:
@@ -154,6 +151,15 @@ def prepare(version_id: int, view: str, size: preview.Size, encoded: str) -> Pre
         ]
         raise DesignInvalid("This design breaks the product's rules: it has no preview.", errors=errors)
     return PreviewRequest(version, served, view, size, checked.design, to_json(checked.design))
+
+
+def _version(version_id: int) -> ProductVersion:
+    """The stored product version with this id, or ProductNotFound."""
+    # Ids past 32 bits name nothing (and overflow some databases' integers).
+    version = db.session.get(ProductVersion, version_id) if 0 < version_id < 2**31 else None
+    if version is None:
+        raise ProductNotFound("No product version has this id.")
+    return version
 
 
 def budget(config: Mapping[str, Any]) -> Budget:
@@ -221,10 +227,7 @@ def option_picture(version_id: int, attribute: str, option: str, size: int, fmt:
     """An option's picture as a square swatch of `size` pixels in `fmt`, and its ETag; 404 when the
     version, the option or its picture is not there. Pictures are checked when published, so one
     that does not open now is a 409 of its own (`PreviewUnavailable`)."""
-    version = db.session.get(ProductVersion, version_id) if 0 < version_id < 2**31 else None
-    if version is None:
-        raise ProductNotFound("No product version has this id.")
-    served = versions.served(version)
+    served = versions.served(_version(version_id))
     found = served.product.model.attribute(attribute)
     chosen = found.option(option) if found is not None else None
     if chosen is None or chosen.image is None:

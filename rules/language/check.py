@@ -827,7 +827,7 @@ def _pattern_hint(text: str, pattern: str, name: str, example: str | None) -> st
             return f'write `"#{digits.group(1).upper()}"` (with # and in quotes)'
         return 'write the colour as # and six hex digits, in quotes: `"#1B1F3B"`'
     if pattern in (f.WEIGHT, f.LEAD_TIME):
-        return _quantity_hint(text, name, _WEIGHT_UNITS if pattern == f.WEIGHT else _TIME_UNITS, example)
+        return quantity_hint(text, name, weight=pattern == f.WEIGHT, example=example)
     return _hint(name, example, f.Text(pattern))
 
 
@@ -844,8 +844,10 @@ _TIME_UNITS = {
 }
 
 
-def _quantity_hint(text: str, name: str, units: dict[str, str], example: str | None) -> str:
-    """`12 kilos` -> `12 kg`, `0,4 kg` -> `0.4 kg`, `10 wks` -> `10 weeks`; months are weeks to count."""
+def quantity_hint(text: str, name: str, *, weight: bool, example: str | None = None) -> str:
+    """What to write for a weight (`weight`) or else a lead time written with another unit:
+    `12 kilos` -> `12 kg`, `0,4 kg` -> `0.4 kg`, `10 wks` -> `10 weeks`; months are weeks to count."""
+    units = _WEIGHT_UNITS if weight else _TIME_UNITS
     found = re.fullmatch(r"\s*([0-9]+(?:[.,][0-9]+)?)\s*([A-Za-z]+)\.?\s*", text)
     if found is None:
         return _hint(name, example)

@@ -26,7 +26,7 @@ from rules.language import fields as f
 
 # The language's own spellings of units and its hint for a misspelt one, so a sheet and a YAML file
 # are told the same.
-from rules.language.check import _TIME_UNITS, _WEIGHT_UNITS, _quantity_hint, did_you_mean
+from rules.language.check import did_you_mean, quantity_hint
 from rules.language.registry import CURRENCIES
 from rules.money import MoneyError, minor_units, uncharged
 
@@ -743,7 +743,7 @@ def _quantity(cell: Cell, column: Column, decimal_comma: bool, errors: list[Shee
             "`weight kg`" if weight else "`lead time weeks`"
         )
     else:
-        said = _quantity_hint(text, column.field, _WEIGHT_UNITS if weight else _TIME_UNITS, None)
+        said = quantity_hint(text, column.field, weight=weight)
         found = re.search(r'"([^"]+)"', re.sub(r'"1 weeks"', '"1 week"', said))
         hint = (
             f"write `{found.group(1)}`"

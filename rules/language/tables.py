@@ -505,7 +505,7 @@ def lower_price_table(
             continue
         row = tuple(key)
         if row in rows:
-            said = ", ".join(f"{a.key}={_cell_text(v)}" for a, v in zip(columns, row, strict=True))
+            said = ", ".join(f"{a.key}={cell_text(v)}" for a, v in zip(columns, row, strict=True))
             cells.error(
                 f"this row prices {said} again (line {first_line[row]} does already)",
                 SourceRef(opened.file, line, 1),
@@ -546,7 +546,8 @@ def _amount_cell(
     return value
 
 
-def _cell_text(value: Cell) -> str:
+def cell_text(value: Cell) -> str:
+    """A table cell as the language writes it: null, true, false, 5.5, an option key."""
     if value is None:
         return "null"
     if isinstance(value, bool):

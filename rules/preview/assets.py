@@ -132,42 +132,52 @@ def folder_assets(folder: str | Path) -> FolderAssets:
 
 def open_png(data: bytes, path: str) -> Image.Image:
     """Open PNG bytes, refusing other formats and oversized images before decoding the pixels."""
-    try:
-        # Pillow's own bomb guard stays at its default: lowering it process-wide would change what
-        # the app's uploads accept. The header's size is checked against ours before decoding.
-        image = Image.open(io.BytesIO(data), formats=["PNG"])
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        # Pillow's guard fired on the header's size (the warning only raises when warnings are
-        # errors): a size far past ours, said as plainly as ours.
-        raise AssetError(path, "it declares more pixels than a view can have", too_large=True) from None
-    except (OSError, SyntaxError, ValueError):
-        raise AssetError(path, f"it is {_what(data)}, not a PNG image") from None
-    if image.width * image.height > MAX_ASSET_PIXELS:
-        raise AssetError(
-            path, f"it is {image.width}×{image.height}, larger than a view can be", too_large=True
-        )
-    try:
-        image.load()
-    except (OSError, SyntaxError, ValueError) as error:
-        raise AssetError(path, f"the PNG is damaged ({error})") from None
-    return image
+    return _open_image(
+        data,
+        path,
+        ("PNG",),
+        wanted="a PNG image",
+        holder="a view",
+        largest="a view can be",
+        damaged="the PNG",
+    )
 
 
 def open_picture(data: bytes, path: str) -> Image.Image:
     """Open an option's picture (PNG, JPEG or WebP), refusing other formats and oversized images
     before decoding the pixels."""
+    return _open_image(
+        data,
+        path,
+        ("PNG", "JPEG", "WEBP"),
+        wanted="a PNG, JPEG or WebP image",
+        holder="a picture",
+        largest="4096×4096",
+        damaged="the image",
+    )
+
+
+def _open_image(
+    data: bytes, path: str, formats: tuple[str, ...], *, wanted: str, holder: str, largest: str, damaged: str
+) -> Image.Image:
+    """Open image bytes of `formats` (`wanted`, in words), refusing an image with more pixels than
+    `holder` can have (it is then "larger than `largest`") before decoding them."""
     try:
-        image = Image.open(io.BytesIO(data), formats=["PNG", "JPEG", "WEBP"])
+        # Pillow's own bomb guard stays at its default: lowering it process-wide would change what
+        # the app's uploads accept. The header's size is checked against ours before decoding.
+        image = Image.open(io.BytesIO(data), formats=list(formats))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise AssetError(path, "it declares more pixels than a picture can have", too_large=True) from None
+        # Pillow's guard fired on the header's size (the warning only raises when warnings are
+        # errors): a size far past ours, said as plainly as ours.
+        raise AssetError(path, f"it declares more pixels than {holder} can have", too_large=True) from None
     except (OSError, SyntaxError, ValueError):
-        raise AssetError(path, f"it is {_what(data)}, not a PNG, JPEG or WebP image") from None
+        raise AssetError(path, f"it is {_what(data)}, not {wanted}") from None
     if image.width * image.height > MAX_ASSET_PIXELS:
-        raise AssetError(path, f"it is {image.width}×{image.height}, larger than 4096×4096", too_large=True)
+        raise AssetError(path, f"it is {image.width}×{image.height}, larger than {largest}", too_large=True)
     try:
         image.load()
     except (OSError, SyntaxError, ValueError) as error:
-        raise AssetError(path, f"the image is damaged ({error})") from None
+        raise AssetError(path, f"{damaged} is damaged ({error})") from None
     return image
 
 

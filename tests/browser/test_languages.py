@@ -137,8 +137,13 @@ def english_messages(language: str) -> tuple[re.Pattern[str], ...]:
     return tuple(patterns)
 
 
+# An order number ("AT3R-JWYR") is random letters and digits: its "AT" is not the English "at".
+_ORDER_NUMBER = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
 def english_in(text: str, language: str) -> list[str]:
     """What in `text` reads as English: storefront messages, then common English words."""
+    text = _ORDER_NUMBER.sub(" ", text)
     found = [pattern.pattern for pattern in english_messages(language) if pattern.search(text)]
     found += sorted({word for word in _WORD.findall(text) if word.lower() in ENGLISH_WORDS})
     return found

@@ -22,7 +22,13 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache
 
-from rules.engine.build import MAX_NODES, DiagramTooLargeError, compile_problem
+from rules.engine.build import (
+    MAX_NODES,
+    CompileTimeoutError,
+    Deadline,
+    DiagramTooLargeError,
+    compile_problem,
+)
 from rules.engine.diagram import INF, Diagram, IntArray, Sweep
 from rules.engine.explain import CheapestPaths, Explainer, Explaining
 from rules.engine.finite import FiniteModel, FiniteValue, lower
@@ -89,35 +95,54 @@ _cache: LRUCache[str, Compiled] = LRUCache(maxsize=COMPILED_KEPT)
 _cache_lock = threading.Lock()  # cachetools' caches are not thread-safe
 
 
-def compile_model(model: ProductModel, max_nodes: int = MAX_NODES) -> Compiled:
+def compile_model(
+    model: ProductModel, max_nodes: int = MAX_NODES, deadline: Deadline | None = None
+) -> Compiled:
     """Compile a product once per source: the result is cached by the hash of its sources. A product
-    whose diagram needs more than `max_nodes` nodes is a `CatalogError` located at the product."""
+    whose diagram needs more than `max_nodes` nodes, or whose compile outlasts `deadline`
+    (`COMPILE_SECONDS` from now when none is given), is a `CatalogError` located at the product."""
     key = model.source_hash or repr(model)
     with _cache_lock:
         found = _cache.get(key)
     if found is not None:
         return found
-    finite = lower(model)
-    sizes = [len(v.values) for v in finite.variables]
+    deadline = deadline or Deadline()
     try:
-        builder, root, order = compile_problem(sizes, [(t.scope, t.rows) for t in finite.tables], max_nodes)
+        finite = lower(model, deadline)
+        sizes = [len(v.values) for v in finite.variables]
+        builder, root, order = compile_problem(
+            sizes, [(t.scope, t.rows) for t in finite.tables], max_nodes, deadline
+        )
     except DiagramTooLargeError as error:
-        raise CatalogError(
-            [
-                Diagnostic(
-                    "error",
-                    Code.PRODUCT_TOO_LARGE,
-                    f"product {model.key!r} needs more than {error.limit:,} decision nodes to compile: "
-                    "its attributes and rules allow too many combinations to answer shoppers quickly",
-                    model.source,
-                    "split it into products, use coarser number steps, or write the rules over fewer "
-                    "attributes at once",
-                )
-            ]
+        raise _too_large(
+            model,
+            f"product {model.key!r} needs more than {error.limit:,} decision nodes to compile: "
+            "its attributes and rules allow too many combinations to answer shoppers quickly",
+        ) from None
+    except CompileTimeoutError as error:
+        raise _too_large(
+            model,
+            f"product {model.key!r} takes longer than {error.seconds:g} s to compile: its attributes "
+            "and rules allow too many combinations to answer shoppers quickly",
         ) from None
     compiled = Compiled(finite, Diagram(builder, root, order), Explainer(finite))
     with _cache_lock:
         return _cache.setdefault(key, compiled)
+
+
+def _too_large(model: ProductModel, message: str) -> CatalogError:
+    return CatalogError(
+        [
+            Diagnostic(
+                "error",
+                Code.PRODUCT_TOO_LARGE,
+                message,
+                model.source,
+                "split it into products, use coarser number steps, or write the rules over fewer "
+                "attributes at once",
+            )
+        ]
+    )
 
 
 class Product:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from math import prod
 from typing import overload
@@ -114,11 +115,21 @@ Rows = Sequence[tuple[int, ...]]  # allowed value indices in scope order, or Cla
 
 # Nodes a compile may create: about 300 bytes each with their unique table, so about 2 GB at the limit
 # (BusyBox's 1.2 GB compile stays under it). A shop's products need far fewer (the demo's: thousands);
-# a model past it is refused with a located answer instead of holding a worker's memory.
+# a model past it is refused with a located answer instead of holding a worker's memory. One conjunction's
+# memo (about 170 bytes an entry, freed when it ends) is held to the same count.
 MAX_NODES = 6_000_000
+# Seconds a compile may take, lowering included: a merchant's `rules check` and a worker's publish answer
+# within it, with a located refusal past it. Every public model that compiles at all does so in well
+# under it (bench/README.md), and the demo catalog's products in milliseconds.
+COMPILE_SECONDS = 30.0
+_STEPS_BETWEEN_CLOCK_READS = 1 << 14
 
 
-class DiagramTooLargeError(Exception):
+class CompileBudgetError(Exception):
+    """Compiling would pass its budget: too many nodes (memory) or too many seconds."""
+
+
+class DiagramTooLargeError(CompileBudgetError):
     """Compiling needed more nodes than allowed (`MAX_NODES`, or the builder's own limit)."""
 
     def __init__(self, limit: int) -> None:
@@ -126,15 +137,45 @@ class DiagramTooLargeError(Exception):
         self.limit = limit
 
 
+class CompileTimeoutError(CompileBudgetError):
+    """Compiling took longer than its deadline allowed."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"compiling takes longer than {seconds:g} s")
+        self.seconds = seconds
+
+
+class Deadline:
+    """The moment a compile must have ended by; `tick` reads the clock once in many calls, so hot loops
+    can call it for every step."""
+
+    def __init__(self, seconds: float = COMPILE_SECONDS) -> None:
+        self.seconds = seconds
+        self._at = time.monotonic() + seconds
+        self._steps = 0
+
+    def check(self) -> None:
+        if time.monotonic() > self._at:
+            raise CompileTimeoutError(self.seconds)
+
+    def tick(self) -> None:
+        self._steps += 1
+        if not self._steps % _STEPS_BETWEEN_CLOCK_READS:
+            self.check()
+
+
 class Builder:
     """A unique table of grouped MDD nodes over levels with the given domain sizes."""
 
-    def __init__(self, sizes: Sequence[int], max_nodes: int = MAX_NODES) -> None:
+    def __init__(
+        self, sizes: Sequence[int], max_nodes: int = MAX_NODES, deadline: Deadline | None = None
+    ) -> None:
         self.sizes = list(sizes)
         self.full = [(1 << size) - 1 for size in sizes]
         self.nodes: list[list[Groups]] = [[] for _ in sizes]
         self._unique: list[dict[Groups, Ref]] = [{} for _ in sizes]
         self.max_nodes = max_nodes
+        self.deadline = deadline or Deadline()
         self.count = 0
 
     def node(self, level: int, groups: dict[Ref, int]) -> Ref:
@@ -157,6 +198,7 @@ class Builder:
             self.count += 1
             if self.count > self.max_nodes:
                 raise DiagramTooLargeError(self.max_nodes)
+            self.deadline.tick()
             ref = (level << 32) | len(self.nodes[level])
             self.nodes[level].append(key)
             unique[key] = ref
@@ -173,6 +215,7 @@ class Builder:
         index_at = {level: i for i, level in enumerate(levels)}
 
         def build(level: int, subset: Sequence[tuple[int, ...]]) -> Ref:
+            self.deadline.tick()
             if level > last:
                 return TRUE
             if level not in index_at:
@@ -244,6 +287,9 @@ class Builder:
             level = level_b
         result = self.node(level, groups)
         memo[key] = result
+        if len(memo) > self.max_nodes:
+            raise DiagramTooLargeError(self.max_nodes)
+        self.deadline.tick()
         return result
 
     def conjoin_all(self, parts: Sequence[tuple[Sequence[int], Ref]]) -> Ref:
@@ -280,13 +326,17 @@ ClausePart = tuple[list[int], list[int]]  # the levels of one clause (ascending)
 
 
 def compile_problem(
-    sizes: Sequence[int], tables: Sequence[Constraint], max_nodes: int = MAX_NODES
+    sizes: Sequence[int],
+    tables: Sequence[Constraint],
+    max_nodes: int = MAX_NODES,
+    deadline: Deadline | None = None,
 ) -> tuple[Builder, Ref, list[int]]:
     """Compile variables (domain sizes) and constraints (scope, allowed rows or `ClauseRows`).
 
     Returns the builder, the root and the variable order (variable index per level). A constraint over
     no variable is a constant: one that allows its empty row constrains nothing, one that allows none
-    leaves no assignment at all. Raises `DiagramTooLargeError` past `max_nodes` nodes.
+    leaves no assignment at all. Raises `DiagramTooLargeError` past `max_nodes` nodes and
+    `CompileTimeoutError` past the deadline (`COMPILE_SECONDS` from now when none is given).
     """
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * len(sizes) + 1000))
     impossible = any(not scope and not rows for scope, rows in tables)
@@ -294,7 +344,7 @@ def compile_problem(
     scopes = [list(scope) for scope, _ in tables]
     hub, order = variable_order(len(sizes), scopes)
     level_of = {variable: level for level, variable in enumerate(order)}
-    builder = Builder([sizes[v] for v in order], max_nodes)
+    builder = Builder([sizes[v] for v in order], max_nodes, deadline)
 
     def encode(scope: Sequence[int], rows: Rows, parts: list[Part], clauses: list[ClausePart]) -> None:
         columns = sorted(range(len(scope)), key=lambda i: level_of[scope[i]])

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from math import prod
 
-from rules.engine.build import ClauseRows
+from rules.engine.build import ClauseRows, Deadline
 from rules.errors import CatalogError, Code, Diagnostic, EvaluationError
 from rules.expr import Compare, Const, Expr, Logic, Name, Not, OptionKey
 from rules.i18n import RULES
@@ -42,8 +42,14 @@ class RuleTooWideError(CatalogError):
     """A rule mentions so many attributes that its combinations cannot be enumerated: a catalog error
     located at the rule, so loading, `rules check` and publishing all report it."""
 
-    def __init__(self, rule: RuleRef, combinations: int) -> None:
+    def __init__(self, rule: RuleRef, combinations: int, numbers: Sequence[tuple[str, int]] = ()) -> None:
         self.rule = rule
+        hint = "split it into rules over fewer attributes"
+        if numbers:
+            # A made-to-measure rule (`width <= 2 * depth` in millimetres) is wide by its steps, not by
+            # its attributes: the step is what the merchant can change.
+            counts = ", ".join(f"{key} has {count:,} values" for key, count in numbers)
+            hint = f"use a coarser step ({counts}), or {hint}"
         super().__init__(
             [
                 Diagnostic(
@@ -52,7 +58,7 @@ class RuleTooWideError(CatalogError):
                     f"rule {rule.id!r} spans {combinations:,} value combinations "
                     f"(limit {MAX_COMBINATIONS:,})",
                     rule.source,
-                    "split it into rules over fewer attributes",
+                    hint,
                 )
             ]
         )
@@ -95,6 +101,7 @@ class FiniteModel:
     variables: list[Variable]
     tables: list[Table]
     by_attribute: dict[str, tuple[int, ...]]  # attribute key -> its variables
+    deadline: Deadline | None = None  # while lowering: enumerating combinations is held to it
 
     def env(self, model: ProductModel, assignment: Mapping[int, int]) -> dict[str, object]:
         """The expression env of a (partial) assignment of variable -> value index."""
@@ -113,15 +120,17 @@ class FiniteModel:
         return env
 
 
-def lower(model: ProductModel) -> FiniteModel:
-    """The finite model of a product: variables and the tables of every rule, built-in ones included."""
+def lower(model: ProductModel, deadline: Deadline | None = None) -> FiniteModel:
+    """The finite model of a product: variables and the tables of every rule, built-in ones included.
+    Raises `CompileTimeoutError` when enumerating the rules' combinations outlasts `deadline`."""
+    deadline = deadline or Deadline()
     variables: list[Variable] = []
     by_attribute: dict[str, tuple[int, ...]] = {}
     for attribute in model.attributes:
         start = len(variables)
         variables.extend(_variables(attribute))
         by_attribute[attribute.key] = tuple(range(start, len(variables)))
-    finite = FiniteModel(variables, [], by_attribute)
+    finite = FiniteModel(variables, [], by_attribute, deadline)
     for attribute in model.attributes:
         finite.tables.extend(_built_in(model, finite, attribute))
     for constraint in model.constraints:
@@ -131,6 +140,7 @@ def lower(model: ProductModel) -> FiniteModel:
     for table in model.tables:
         rule = RuleRef(table.id, table.message, table.origin, table.source)
         finite.tables.append(_combination_table(finite, rule, table.attributes, table.rows, table.allowed))
+    finite.deadline = None  # lowering is over: the model no longer counts against a compile's clock
     return finite
 
 
@@ -348,13 +358,24 @@ def _predicate_table(
     sizes = [len(finite.variables[i].values) for i in scope]
     combinations = prod(sizes)
     if combinations > MAX_COMBINATIONS:
-        raise RuleTooWideError(rule, combinations)
+        numbers = [
+            (attribute.key, len(attribute.number_values()))
+            for attribute in model.attributes
+            if attribute.key in attributes and attribute.kind is AttributeKind.NUMBER
+        ]
+        raise RuleTooWideError(rule, combinations, sorted(numbers, key=lambda n: -n[1]))
     rows = []
+    tick = finite.deadline.tick if finite.deadline is not None else _no_clock
     for combination in itertools.product(*(range(s) for s in sizes)):
+        tick()
         env = finite.env(model, dict(zip(scope, combination, strict=True)))
         if holds(env):
             rows.append(combination)
     return Table(rule, scope, tuple(rows), len(rows) == combinations)
+
+
+def _no_clock() -> None:
+    """`Deadline.tick` for a table enumerated outside a compile (`predicate_table` from analysis)."""
 
 
 def _combination_table(

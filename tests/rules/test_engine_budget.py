@@ -1,5 +1,6 @@
-"""Compiling stays within a stated budget: a product whose diagram would need more nodes than allowed
-is refused with a located error (for `rules check` and publishing alike), never a worker's memory."""
+"""Compiling stays within a stated budget: a product whose diagram would need more nodes than allowed,
+or whose compile would outlast its deadline, is refused with a located error (for `rules check` and
+publishing alike), never a worker's memory or a merchant kept waiting."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ from pathlib import Path
 import pytest
 
 from rules import load_product
-from rules.engine.build import MAX_NODES, DiagramTooLargeError, compile_problem
+from rules.engine.build import (
+    FALSE,
+    MAX_NODES,
+    Builder,
+    CompileTimeoutError,
+    Deadline,
+    DiagramTooLargeError,
+    compile_problem,
+)
+from rules.engine.finite import lower
 from rules.errors import CatalogError
+from rules.model import ProductModel
 from rules.product import compile_model
 
 BRAND = 'brand: b\nlabel: B\ncurrencies: [EUR]\npalette: {red: "#FF0000"}\n'
@@ -46,3 +57,75 @@ def test_a_product_past_the_budget_is_a_located_error(tmp_path: Path) -> None:
     assert diagnostic.source.file.endswith("wide.yaml")
     assert "more than 3 decision nodes" in diagnostic.message
     assert compile_model(model).diagram is not None  # within the default budget
+
+
+# Two numbers of 0..199 and a rule between them: 40,000 combinations to lower, 20,000 rows to build.
+RANGES = (
+    'product: ranges\nlabel: Ranges\nprice: {EUR: "1.00"}\nattributes:\n'
+    "  w: {type: number, min: 0, max: 199, default: 0}\n"
+    "  d: {type: number, min: 0, max: 199, default: 1}\n"
+    "constraints:\n  - {rule: w < d, message: Deeper than wide.}\n"
+)
+
+
+def ranges(tmp_path: Path, source_hash: str) -> ProductModel:
+    (tmp_path / "brand.yaml").write_text(BRAND, encoding="utf-8")
+    (tmp_path / "ranges.yaml").write_text(RANGES, encoding="utf-8")
+    return replace(load_product(tmp_path / "ranges.yaml").model, source_hash=source_hash)
+
+
+def test_building_stops_at_its_deadline() -> None:
+    sizes = [200, 200]
+    rows = [(i, j) for i in range(200) for j in range(200) if i < j]
+    with pytest.raises(CompileTimeoutError):
+        compile_problem(sizes, [((0, 1), rows)], deadline=Deadline(0))
+    compile_problem(sizes, [((0, 1), rows)], deadline=Deadline(3600))
+
+
+def test_lowering_stops_at_its_deadline(tmp_path: Path) -> None:
+    model = ranges(tmp_path, "ranges-lowered")
+    with pytest.raises(CompileTimeoutError):
+        lower(model, Deadline(0))
+    assert len(lower(model, Deadline(3600)).tables[-1].rows) == 200 * 199 // 2
+
+
+def test_a_product_past_its_deadline_is_a_located_error(tmp_path: Path) -> None:
+    model = ranges(tmp_path, "ranges-out-of-time")
+    with pytest.raises(CatalogError) as caught:
+        compile_model(model, deadline=Deadline(0))
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "product-too-large"
+    assert diagnostic.source is not None
+    assert diagnostic.source.file.endswith("ranges.yaml")
+    assert "longer than 0 s to compile" in diagnostic.message
+    assert compile_model(model).diagram is not None
+
+
+def test_a_conjunction_holds_its_memo_to_the_node_budget() -> None:
+    # x0 == x1 and x0 != x1: nothing survives, so no node is made, yet the walk remembers every pair.
+    builder = Builder([50, 50])
+    same = builder.table([0, 1], [(i, i) for i in range(50)])
+    other = builder.table([0, 1], [(i, j) for i in range(50) for j in range(50) if i != j])
+    memo: dict[tuple[int, int], int] = {}
+    assert builder.conjoin(same, other, memo) == FALSE
+    walked = len(memo)
+    builder.max_nodes = walked - 1
+    with pytest.raises(DiagramTooLargeError):
+        builder.conjoin(same, other, {})
+
+
+def test_a_rule_too_wide_by_its_steps_says_which_step_to_coarsen(tmp_path: Path) -> None:
+    (tmp_path / "brand.yaml").write_text(BRAND, encoding="utf-8")
+    wide = RANGES.replace("max: 199", "max: 1999").replace(
+        "{type: number, min: 0, max: 1999, default: 1}", "{type: number, min: 0, max: 2999, default: 1}"
+    )
+    (tmp_path / "ranges.yaml").write_text(wide, encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_product(tmp_path / "ranges.yaml")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "rule-too-wide"
+    assert "6,000,000 value combinations" in diagnostic.message
+    assert diagnostic.hint == (
+        "use a coarser step (d has 3,000 values, w has 2,000 values), "
+        "or split it into rules over fewer attributes"
+    )

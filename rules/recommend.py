@@ -1,23 +1,26 @@
 """Recommendations: rank an attribute's options by what shoppers with similar picks chose before.
 
 The recommender learns from past designs (orders, and designs shoppers agreed to share), each with a
-weight, orders weighing more. To rank the options of one attribute it lets the past designs that
-agree with the shopper's picks vote: those agreeing with *every* pick when there are any, else those
-agreeing with the most picks. When only a few designs agree, their vote is smoothed towards the
-designs that agree with one pick fewer, so one odd past order does not decide alone.
+weight, orders weighing more. To rank the options of one attribute, every past design votes with its
+weight times its similarity to the shopper's picks: exp(-SIMILARITY * d), where d sums, over the picks
+it disagrees with, the squared relevance of the picked attribute to the ranked one (their symmetric
+uncertainty, learned from the past designs: how much knowing one tells about the other, 0 to 1).
+Disagreeing on a pick that says nothing about the ranked attribute costs almost nothing; disagreeing on
+one that decides it costs nearly all of the vote. So a design nobody chose before still gets the value
+its nearest relatives agree on, rather than whatever the one past design sharing every pick happened
+to choose. Designs agreeing with every pick vote REPEAT times more besides: many shoppers end where an
+earlier one did, and then that design knows best.
 
 Only designs whose value for the attribute is one of the candidates vote: with the values the engine
-still allows as candidates, nothing excluded is ever proposed, and the most similar designs are
-looked for among those that chose a value the shopper can still have.
+still allows as candidates, nothing excluded is ever proposed.
 
-Matching uses one bitset (a Python int) of past designs per attribute value: agreeing with all the
-picks is a chain of `&`, so a ranking costs microseconds; counting agreements per design (numpy) is
-the fallback when no design agrees with every pick.
+A ranking is one comparison of the picks with every distinct past design (numpy), kept for the next
+ranking with the same picks, as the configurator ranks every attribute for one set of picks.
 
 >>> past = [{"size": "m", "colour": "red"}] * 2 + [{"size": "l", "colour": "blue"}] * 3
 >>> recommender = Recommender([*past, {"size": "l", "colour": "red"}])
->>> recommender.rank({"size": "l"}, "colour")
-[('blue', 0.75), ('red', 0.25)]
+>>> [(value, round(share, 2)) for value, share in recommender.rank({"size": "l"}, "colour")]
+[('blue', 0.74), ('red', 0.26)]
 >>> recommender.rank({"size": "l"}, "colour", allowed=["red", "green"])
 [('red', 1.0), ('green', 0.0)]
 >>> recommender.popular("size")
@@ -27,6 +30,7 @@ the fallback when no design agrees with every pick.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,7 +43,8 @@ if TYPE_CHECKING:
 
 ORDER_WEIGHT = 1.0
 DESIGN_WEIGHT = 0.25  # a saved design says less about taste than a paid order
-SUPPORT = 3.0  # below this weight of agreeing designs, their vote leans on the next-closest ones
+SIMILARITY = 10.0  # how fast a design's vote fades with the relevance of the picks it disagrees with
+REPEAT = 3.0  # extra vote of a design agreeing with every pick, times its weight
 
 Ranking = list[tuple[Value, float]]
 
@@ -48,8 +53,14 @@ class Recommender:
     """What past shoppers chose, ready to rank an attribute's options given the current picks."""
 
     def __init__(
-        self, designs: Iterable[Mapping[str, Value]], weights: Iterable[float] | None = None
+        self,
+        designs: Iterable[Mapping[str, Value]],
+        weights: Iterable[float] | None = None,
+        *,
+        repeat: float = REPEAT,
+        similarity: float = SIMILARITY,
     ) -> None:
+        self.repeat, self.similarity = repeat, similarity
         self.attributes: list[str] = []
         self._column: dict[str, int] = {}
         self._codes: list[dict[Value, int]] = []
@@ -84,10 +95,12 @@ class Recommender:
         self._matrix: npt.NDArray[np.int32] = np.array(list(rows), dtype=np.int32).reshape(len(rows), width)
         self._weights: npt.NDArray[np.float64] = np.array(list(rows.values()), dtype=np.float64)
         self.designs = len(rows)  # distinct designs learned
-        self._bits: list[list[int]] = [self._bitsets(column) for column in range(width)]
+        self._relevance = self._squared_relevance()
+        self._comparison: _Comparison | None = None  # the last picks compared, kept for the next ranking
         self._popularity: list[npt.NDArray[np.float64]] = [
             self._counts(column, None) for column in range(width)
         ]
+        self._popular: list[Ranking] = [self._ranked_by_popularity(column) for column in range(width)]
 
     @classmethod
     def from_history(
@@ -105,13 +118,41 @@ class Recommender:
         self._values.append([])
         return len(self.attributes) - 1
 
-    def _bitsets(self, column: int) -> list[int]:
-        """Per value code of the attribute, the rows holding it as a bitset (bit i = row i)."""
-        values = self._matrix[:, column]
-        return [
-            int.from_bytes(np.packbits(values == code, bitorder="little").tobytes(), "little")
-            for code in range(len(self._values[column]))
-        ]
+    def _squared_relevance(self) -> npt.NDArray[np.float32]:
+        """Per pair of attributes, the square of their symmetric uncertainty 2 I(a; b) / (H(a) + H(b))
+        over the weighted designs (a missing value counts as one more value); 0 on the diagonal."""
+        rows, width = self._matrix.shape
+        sizes = [len(values) + 1 for values in self._values]
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        if not rows or not width:
+            return np.zeros((width, width), dtype=np.float32)
+        # One column per (attribute, value): the joint shares of every pair of values in one product.
+        onehot = np.zeros((rows, int(offsets[-1])), dtype=np.float64)
+        for column in range(width):
+            onehot[np.arange(rows), offsets[column] + self._matrix[:, column] + 1] = 1.0
+        shares = self._weights / self._weights.sum()
+        joint = onehot.T @ (onehot * shares[:, None])
+        single = np.diag(joint).copy()
+        expected = np.outer(single, single)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(joint > 0, joint * np.log(joint / expected), 0.0)
+        owner = np.repeat(np.arange(width), sizes)
+        group = np.zeros((len(owner), width))
+        group[np.arange(len(owner)), owner] = 1.0
+        information = group.T @ terms @ group  # mutual information; entropy on the diagonal
+        entropy = np.diag(information).copy()
+        total = entropy[:, None] + entropy[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            uncertainty = np.where(total > 0, 2 * information / total, 0.0)
+        np.fill_diagonal(uncertainty, 0.0)
+        relevance: npt.NDArray[np.float32] = np.clip(uncertainty, 0.0, 1.0).astype(np.float32) ** 2
+        return relevance
+
+    def _ranked_by_popularity(self, column: int) -> Ranking:
+        counts = self._popularity[column]
+        total = float(counts.sum()) or 1.0
+        order = sorted(range(len(counts)), key=lambda code: -counts[code])
+        return [(self._values[column][code], float(counts[code]) / total) for code in order]
 
     def _counts(self, column: int, rows: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.float64]:
         """Weight of the given rows (all when None) per value code of the attribute."""
@@ -124,24 +165,12 @@ class Recommender:
         ).astype(np.float64)
         return counts
 
-    def _mask(self, bits: int) -> npt.NDArray[np.bool_]:
-        """A row bitset as a boolean array over the rows."""
-        rows = len(self._weights)
-        raw = np.frombuffer(bits.to_bytes((rows + 7) // 8, "little"), dtype=np.uint8)
-        mask: npt.NDArray[np.bool_] = np.unpackbits(raw, bitorder="little")[:rows].astype(bool)
-        return mask
-
     # -- questions ----------------------------------------------------------------------------------
 
     def popular(self, attribute: str) -> Ranking:
         """The attribute's values by their share of the weighted past designs, most chosen first."""
         column = self._column.get(attribute)
-        if column is None:
-            return []
-        counts = self._popularity[column]
-        total = float(counts.sum()) or 1.0
-        order = sorted(range(len(counts)), key=lambda code: -counts[code])
-        return [(self._values[column][code], float(counts[code]) / total) for code in order]
+        return [] if column is None else list(self._popular[column])
 
     def rank(
         self, picks: Mapping[str, Value], attribute: str, allowed: Collection[Value] | None = None
@@ -153,13 +182,13 @@ class Recommender:
         if column is None:
             return [(value, 0.0) for value in allowed or ()]
         candidates: Sequence[Value] = list(allowed) if allowed is not None else self._values[column]
-        code_of = [self._code(column, value) for value in candidates]
+        codes: dict[object, int] = self._codes[column]  # type: ignore[assignment]
+        try:
+            code_of = [codes.get(value) for value in candidates]
+        except TypeError:  # an unhashable candidate: look the values up one by one
+            code_of = [self._code(column, value) for value in candidates]
         known = [code for code in code_of if code is not None]
-        bits = self._bits[column]
-        voters = 0
-        for code in known:
-            voters |= bits[code]
-        shares = self._shares(column, picks, voters, known) if voters else {}
+        shares = self._shares(column, picks, known) if known else {}
         popularity = self._popularity[column]
         scored = [
             (
@@ -181,58 +210,55 @@ class Recommender:
         except TypeError:  # unhashable: picks come from shoppers, and a list must not raise
             return None
 
-    def _shares(
-        self, column: int, picks: Mapping[str, Value], voters: int, known: list[int]
-    ) -> dict[int, float]:
-        """Per candidate code, its share of the vote of the past designs closest to the picks."""
+    def _shares(self, column: int, picks: Mapping[str, Value], known: list[int]) -> dict[int, float]:
+        """Per candidate code, its share of the similarity-weighted vote of the past designs."""
+        comparison = self._compare(picks)
+        votes = comparison.votes.get(column)
+        if votes is None:
+            votes = comparison.votes[column] = self._votes(comparison, column)
+        # Only the candidates' voters count: the others' bins are left out.
+        chosen = votes[known]
+        total = float(chosen.sum())
+        if total <= 0:
+            return {}
+        return {code: float(vote) / total for code, vote in zip(known, chosen, strict=True)}
+
+    def _compare(self, picks: Mapping[str, Value]) -> _Comparison:
+        """The past designs compared with the picks: the last comparison when the picks are the same
+        (the configurator ranks every attribute for one set of picks)."""
+        items = tuple(picks.items())
+        comparison = self._comparison  # one read: threads may share the recommender
+        if comparison is not None and comparison.picks == items:
+            return comparison
         # Picks of values no past design has are left out: nobody agrees with them, so they would
         # lower every design alike.
         matches: list[tuple[int, int]] = []
-        for key, value in picks.items():
+        for key, value in items:
             other = self._column.get(key)
-            if other is None or other == column:
-                continue
-            code = self._code(other, value)
-            if code is not None:
-                matches.append((other, code))
-        closest = voters
-        for other, code in matches:
-            closest &= self._bits[other][code]
-            if not closest:
-                break
-        if closest:
-            top = self._counts(column, self._mask(closest))
-            backoff = None
-            if float(top[known].sum()) < SUPPORT and matches:
-                agreement = self._agreement(matches, voters)
-                backoff = self._counts(column, self._mask(voters) & (agreement >= len(matches) - 1))
-        else:
-            # Nobody agrees with every pick: the designs agreeing with the most picks vote instead.
-            agreement = self._agreement(matches, voters)
-            eligible = self._mask(voters)
-            best = int(agreement[eligible].max())
-            top = self._counts(column, eligible & (agreement == best))
-            backoff = self._counts(column, eligible & (agreement >= best - 1)) if best > 0 else None
-        votes = top[known]
-        weight = float(votes.sum())
-        if backoff is not None and weight < SUPPORT:
-            prior = backoff[known]
-            total = float(prior.sum())
-            if total > 0:
-                votes = votes + SUPPORT * prior / total
-                weight += SUPPORT
-        if weight <= 0:
-            return {}
-        return {code: float(vote) / weight for code, vote in zip(known, votes, strict=True)}
+            if other is not None:
+                code = self._code(other, value)
+                if code is not None:
+                    matches.append((other, code))
+        comparison = self._comparison = _Comparison.of(self._matrix, items, matches)
+        return comparison
 
-    def _agreement(self, matches: list[tuple[int, int]], voters: int) -> npt.NDArray[np.int64]:
-        """Per row, how many of the picks it agrees with."""
-        agreement: npt.NDArray[np.int64] = np.zeros(len(self._weights), dtype=np.int64)
-        if matches:
-            columns = np.array([c for c, _ in matches], dtype=np.int64)
-            codes = np.array([code for _, code in matches], dtype=np.int32)
-            agreement = (self._matrix[:, columns] == codes).sum(axis=1, dtype=np.int64)
-        return agreement
+    def _votes(self, comparison: _Comparison, column: int) -> npt.NDArray[np.float64]:
+        """Per value code of the attribute in `column`, the votes of the past designs: each its weight
+        times its similarity to the picks, plus REPEAT times its weight when it agrees with every pick."""
+        if not comparison.matches:
+            return self._popularity[column]
+        differs = comparison.differs
+        distance = (differs @ self._relevance[column, comparison.columns]).astype(np.float64)
+        disagreements = comparison.disagreements
+        own = np.flatnonzero(comparison.columns == column)
+        if own.size:  # a pick of the ranked attribute itself is neither agreement nor disagreement
+            disagreements = disagreements - differs[:, own].sum(axis=1)
+        closeness = np.exp(-self.similarity * (distance - distance.min()))
+        weights = self._weights * (closeness + self.repeat * (disagreements == 0))
+        votes: npt.NDArray[np.float64] = np.bincount(
+            self._matrix[:, column], weights=weights, minlength=len(self._values[column])
+        ).astype(np.float64)
+        return votes
 
     def most_popular_design(self, product: Product) -> dict[str, Value]:
         """A valid design of the product built from the most chosen values: attribute by attribute in
@@ -260,3 +286,28 @@ class Recommender:
                 continue
             picks[key] = self.rank(picks, key, allowed)[0][0]
         return product.complete(picks)
+
+
+@dataclass
+class _Comparison:
+    """The past designs compared with one set of picks, and the votes computed from it so far."""
+
+    picks: tuple[tuple[str, Value], ...]  # the picks as given
+    matches: list[tuple[int, int]]  # (column, code) of every pick with a value some design has
+    columns: npt.NDArray[np.int64]  # the picks' columns, in `matches` order
+    differs: npt.NDArray[np.float32]  # per design and pick, 1 where the design disagrees
+    disagreements: npt.NDArray[np.float32]  # per design, how many picks it disagrees with
+    votes: dict[int, npt.NDArray[np.float64]] = field(default_factory=dict)  # per ranked column
+
+    @classmethod
+    def of(
+        cls,
+        matrix: npt.NDArray[np.int32],
+        picks: tuple[tuple[str, Value], ...],
+        matches: list[tuple[int, int]],
+    ) -> _Comparison:
+        """Compare every design (a row of `matrix`) with the picks."""
+        columns = np.array([column for column, _ in matches], dtype=np.int64)
+        codes = np.array([code for _, code in matches], dtype=np.int32)
+        differs: npt.NDArray[np.float32] = (matrix[:, columns] != codes).astype(np.float32)
+        return cls(picks, matches, columns, differs, differs.sum(axis=1))

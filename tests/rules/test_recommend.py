@@ -26,18 +26,71 @@ def test_designs_agreeing_with_every_pick_vote() -> None:
     recommender = Recommender(PAST)
     # given a shopper who picked size l, then a handle
     ranked = recommender.rank({"size": "l", "handle": "yes"}, "colour")
-    # then blue, chosen by 2 of the 3 such designs, comes first
+    # then blue, chosen by 2 of the 3 such designs, comes first, and red, chosen only by designs of
+    # another size, last and far behind
     assert [value for value, _ in ranked] == ["blue", "green", "red"]
-    assert ranked[0][1] == 2 / 3
-    assert sum(share for _, share in ranked) == 1.0
+    assert ranked[0][1] > 0.5 > ranked[1][1] > 10 * ranked[2][1]
+    assert abs(sum(share for _, share in ranked) - 1.0) < 1e-9
 
 
-def test_the_closest_designs_vote_when_none_agrees_with_every_pick() -> None:
+def test_a_pick_that_says_nothing_about_the_attribute_hardly_counts() -> None:
     recommender = Recommender(PAST)
-    # no past design has size s with a handle: those agreeing with one of the two picks vote
+    # no past design has size s with a handle; the size tells much about the colour, the handle
+    # nothing (each colour comes with and without one)
     ranked = recommender.rank({"size": "s", "handle": "yes"}, "colour")
-    assert ranked[0][0] == "blue"
+    # so the design of size s (green) outvotes the three of another size with a handle
+    assert ranked[0][0] == "green"
     assert {value for value, _ in ranked} == {"red", "blue", "green"}
+
+
+def _cars(trim: str, wheels: str, colours: list[str], engine: str = "petrol") -> list[dict[str, Value]]:
+    return [{"trim": trim, "colour": c, "engine": engine, "wheels": wheels} for c in colours]
+
+
+# The trim decides the wheels; the colour says nothing about them (every colour comes with both).
+COLOURS = ["red", "blue", "white", "black", "grey"]
+RELATIVES = _cars("sport", "alloy", COLOURS * 4) + _cars("basic", "steel", COLOURS * 4)
+
+
+def test_a_design_never_seen_gets_the_value_its_nearest_relatives_agree_on() -> None:
+    # given a sport car in teal with steel wheels, ordered three times, among sport cars of other
+    # colours that all have alloy wheels
+    odd = _cars("sport", "steel", ["teal"] * 3)
+    recommender = Recommender([*RELATIVES, *odd])
+    # when a shopper picks a sport car in teal
+    ranked = recommender.rank({"trim": "sport", "colour": "teal", "engine": "petrol"}, "wheels")
+    # then the relatives' alloy wheels come first, not the one design agreeing with every pick
+    assert ranked[0][0] == "alloy"
+
+
+def test_a_design_many_shoppers_ordered_is_followed() -> None:
+    # given the same sport car in teal with steel wheels, ordered twenty times
+    recommender = Recommender([*RELATIVES, *_cars("sport", "steel", ["teal"] * 20)])
+    ranked = recommender.rank({"trim": "sport", "colour": "teal", "engine": "petrol"}, "wheels")
+    # then a shopper who picked it so far is offered its wheels
+    assert ranked[0][0] == "steel"
+
+
+def test_a_relevant_pick_outweighs_many_irrelevant_ones() -> None:
+    # given the relatives and a sport car in teal with a diesel engine (ordered three times), a shopper
+    # who picks a basic trim in teal with a diesel engine
+    odd = _cars("sport", "alloy", ["teal"] * 3, engine="diesel")
+    recommender = Recommender([*RELATIVES, *odd])
+    ranked = recommender.rank({"trim": "basic", "colour": "teal", "engine": "diesel"}, "wheels")
+    # then steel, the basic trim's, wins over the alloy of the one design agreeing on colour and engine
+    assert ranked[0][0] == "steel"
+
+
+def test_rankings_follow_the_picks_as_they_change() -> None:
+    recommender = Recommender(PAST)
+    fresh = Recommender(PAST)
+    picks: dict[str, Value] = {"size": "l"}
+    first = recommender.rank(picks, "colour")
+    # the same picks dictionary, changed in place, is compared afresh
+    picks["size"] = "m"
+    assert recommender.rank(picks, "colour") == fresh.rank({"size": "m"}, "colour") != first
+    # and ranking another attribute for the same picks gives what a fresh recommender gives
+    assert recommender.rank(picks, "handle") == fresh.rank({"size": "m"}, "handle")
 
 
 def test_allowed_values_only_and_in_any_case() -> None:
@@ -77,7 +130,10 @@ def test_orders_weigh_more_than_designs() -> None:
 def test_identical_designs_are_learned_once_with_their_weight() -> None:
     recommender = Recommender([*PAST, *PAST])
     assert recommender.designs == len({tuple(design.items()) for design in PAST}) == 6
-    assert recommender.rank({"size": "m"}, "colour")[0] == ("red", 2 / 3)
+    # every design learned twice ranks as every design weighing twice
+    doubled = Recommender(PAST, weights=[2.0] * len(PAST))
+    assert recommender.rank({"size": "m"}, "colour") == doubled.rank({"size": "m"}, "colour")
+    assert recommender.rank({"size": "m"}, "colour")[0][0] == "red"
 
 
 def _available(product: Product, picks: dict[str, Value], key: str) -> list[Value]:

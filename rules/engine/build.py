@@ -207,6 +207,12 @@ class Builder:
     def children(self, ref: Ref) -> Groups:
         return self.nodes[ref >> 32][ref & 0xFFFFFFFF]
 
+    def release(self, level: int) -> None:
+        """Let the nodes of `level` go: the builder is spent, for an export that has passed `level`
+        and never looks above it again."""
+        self.nodes[level] = []
+        self._unique[level] = {}
+
     def table(self, levels: Sequence[int], rows: Sequence[tuple[int, ...]]) -> Ref:
         """The diagram of "the variables at `levels` (ascending) take one of `rows`"."""
         if not rows:

@@ -14,6 +14,7 @@ fewest other picks to change (the repair distance).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ INF = 1 << 60
 IntArray = npt.NDArray[np.int64]
 
 Picks = Mapping[int, int]  # level -> value index
+_TERMINAL = -1  # in `dst` while exporting, until the terminal's id is known
 
 
 @dataclass
@@ -69,54 +71,68 @@ class Diagram:
         return sum(value.nbytes for value in vars(self).values() if isinstance(value, np.ndarray))
 
     def _export(self, builder: Builder, root: Ref) -> None:
+        # One pass, level by level, spending the builder as it goes: a node gets its id when first
+        # reached, so ids run level by level, its groups go straight into typed arrays, and a level's
+        # builder nodes are let go once passed. (Per-node lists of Python ints, and don't-care nodes
+        # made in the builder, held several times the finished arrays: 1.2 GB for BusyBox's 130 MB.)
         n = self.levels
-        by_level: list[list[Ref]] = [[] for _ in range(n)]
-        ids: dict[Ref, int] = {}
-        # Conjunction can leave edges that skip levels (a constraint ended): insert don't-care nodes.
-        lift_memo: dict[tuple[Ref, int], Ref] = {}
-        children: dict[Ref, list[tuple[Ref, int]]] = {}
-        if not self.empty and n:
-            by_level[0].append(root)
-            for level in range(n):
-                for ref in by_level[level]:
-                    kids = [(builder.lift(c, level + 1, lift_memo), m) for c, m in builder.children(ref)]
-                    children[ref] = kids
-                    for child, _ in kids:
-                        if child != TRUE and child not in ids:
-                            ids[child] = -1
-                            by_level[level + 1].append(child)
-        node_start = [0]
+        node_start = [0] * (n + 1)
+        group_start = [0] * (n + 1)
+        src, dst, group_size, values = array("q"), array("q"), array("q"), array("q")
         next_id = 0
-        for level in range(n):
-            for ref in by_level[level]:
-                ids[ref] = next_id
-                next_id += 1
-            node_start.append(next_id)
+        if not self.empty and n:
+            # A node is its builder ref, or (ref, level) for a don't-care node standing at `level` for
+            # an edge that skips it (a constraint ended): every value leads on to the same place.
+            ids: dict[Ref | tuple[Ref, int], int] = {root: 0}  # this level's nodes, in id order
+            next_id = 1
+            bits: dict[int, list[int]] = {}
+            for level in range(n):
+                node_start[level + 1] = next_id  # level's nodes all have ids; the next level's none yet
+                following: dict[Ref | tuple[Ref, int], int] = {}
+                for node, source in ids.items():
+                    groups = (
+                        ((node[0], builder.full[level]),)
+                        if isinstance(node, tuple)
+                        else builder.children(node)
+                    )
+                    for child, mask in groups:
+                        below: Ref | tuple[Ref, int] = (
+                            child
+                            if (n if child == TRUE else child >> 32) == level + 1
+                            else (child, level + 1)
+                        )
+                        if below == TRUE:
+                            target = _TERMINAL
+                        else:
+                            found = following.get(below)
+                            if found is None:
+                                found = following[below] = next_id
+                                next_id += 1
+                            target = found
+                        carried = bits.get(mask)
+                        if carried is None:
+                            carried = bits[mask] = _bits(mask)
+                        src.append(source)
+                        dst.append(target)
+                        group_size.append(len(carried))
+                        values.extend(carried)
+                group_start[level + 1] = len(src)
+                builder.release(level)
+                ids = following  # edges only go one level down: the ids above are never asked again
         self.node_count = next_id
         # One terminal after the last level; with no variables at all, the root is the terminal.
         self.terminal = next_id
         self.node_start = np.array(node_start, dtype=np.int64)
-
-        src: list[int] = []
-        dst: list[int] = []
-        group_values: list[list[int]] = []
-        group_start = [0]
-        for level in range(n):
-            for ref in by_level[level]:
-                for child, mask in children[ref]:
-                    src.append(ids[ref])
-                    dst.append(self.terminal if child == TRUE else ids[child])
-                    group_values.append(_bits(mask))
-            group_start.append(len(src))
+        self.src = np.frombuffer(src, dtype=np.int64).copy()
+        self.dst = np.frombuffer(dst, dtype=np.int64).copy()
+        self.dst[self.dst == _TERMINAL] = self.terminal
         self.group_start = np.array(group_start, dtype=np.int64)
-        self.src = np.array(src, dtype=np.int64)
-        self.dst = np.array(dst, dtype=np.int64)
-        self.group_size = np.array([len(v) for v in group_values], dtype=np.int64)
+        self.group_size = np.frombuffer(group_size, dtype=np.int64).copy()
         self.group_level = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.group_start))
 
         # Values of each group (for paths) and groups of each value (for domains), both flat.
         self.values_start = np.concatenate(([0], np.cumsum(self.group_size))).astype(np.int64)
-        flat_values = np.array([v for values in group_values for v in values], dtype=np.int64)
+        flat_values = np.frombuffer(values, dtype=np.int64).copy()
         self.values = flat_values
         edge_group = np.repeat(np.arange(len(src), dtype=np.int64), self.group_size)
         edge_slot = self.slot_start[self.group_level[edge_group]] + flat_values if len(src) else flat_values

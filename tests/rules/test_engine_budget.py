@@ -82,6 +82,18 @@ def test_building_stops_at_its_deadline() -> None:
     compile_problem(sizes, [((0, 1), rows)], deadline=Deadline(3600))
 
 
+def test_conjoining_stops_at_its_deadline() -> None:
+    # x2 == x0 and x2 == x1 over 200 values: the walk meets every pair of "x2 == i" and "x2 == j".
+    builder = Builder([200, 200, 200], deadline=Deadline(3600))
+    first = builder.table([0, 2], [(i, i) for i in range(200)])
+    second = builder.table([1, 2], [(j, j) for j in range(200)])
+    builder.deadline = Deadline(0)
+    with pytest.raises(CompileTimeoutError):
+        builder.conjoin(first, second, {})
+    builder.deadline = Deadline(3600)
+    assert builder.conjoin(first, second, {}) != FALSE
+
+
 def test_lowering_stops_at_its_deadline(tmp_path: Path) -> None:
     model = ranges(tmp_path, "ranges-lowered")
     with pytest.raises(CompileTimeoutError):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -74,8 +73,6 @@ class Compiled:
     diagram: Diagram
     explainer: Explainer
 
-
-EXPLAIN_BUDGET_S = 0.8  # per domains() call: past it, reasons keep their picks and direct rules
 
 # What completing a design costs, in order of importance (see `Product.complete`): changing a default
 # costs CHANGE plus the value's rank by nearness to the default, so the fewest defaults change first and
@@ -887,9 +884,17 @@ class _Why:
         self.levels = levels
         self.sweep = sweep
         self._paths: CheapestPaths | None = None
-        picks = product._layout.variables(levels)
-        deadline = time.perf_counter() + EXPLAIN_BUDGET_S
-        self._explaining = Explaining(product._compiled.explainer, picks, sweep.consistent, deadline)
+        layout = product._layout
+        self._picks = layout.variables(levels)
+        # A pick on a conditional attribute admits its value or "does not apply" (`_engine_picks`).
+        self._within = {
+            layout.variable_at(level): np.flatnonzero(cost == 0).tolist()
+            for level, cost in sweep.soft.items()
+        }
+        self._explaining = Explaining(
+            product._compiled.explainer, self._picks, sweep.consistent, within=self._within
+        )
+        self._prepared = False
 
     def reason(self, variable: int, value: int, distance: int) -> Reason:
         """Why `variable = value` is out: the picks to change and the rules in the way."""
@@ -904,12 +909,29 @@ class _Why:
             key = layout.attribute_at(level)
             if key not in attributes:
                 attributes.append(key)
+        if (variable in self._picks or variable in self._within) and not self._prepared:
+            # The first greyed option of a picked attribute: the states without each picked attribute
+            # that has one are computed together, far cheaper than one by one.
+            self._prepared = True
+            self._explaining.prepare(self._picked_with_greyed())
         # The rules are found against every other pick: the culprits say what to change, but a rule
         # such as "at most 3 colours" only bites with all the picks it counts.
         # Only the option's own variable is set aside: a multi's other options stay as picked, as in
         # the availability itself, so a count rule can name them.
         tables = self._explaining.rules(variable, value, (variable,))
         return Reason(tuple(attributes), tuple(t.rule for t in tables))
+
+    def _picked_with_greyed(self) -> list[int]:
+        """The picked variables with an option greyed out for want of other picks (not dead ones)."""
+        diagram, best = self.product._diagram, self.sweep.best
+        layout = self.product._layout
+        found = []
+        for level in [*self.levels, *self.sweep.soft]:
+            first, last = int(diagram.slot_start[level]), int(diagram.slot_start[level + 1])
+            distances = best[first:last]
+            if bool(np.any((distances > 0) & (distances < INF))):
+                found.append(layout.variable_at(level))
+        return found
 
 
 @dataclass

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
@@ -35,9 +36,9 @@ from rules.engine.finite import FiniteModel, Table
 MAX_SHRINK_STEPS = 12
 SAT_CONFLICT_BUDGET = 20_000  # per solver call: beyond it an option's reason keeps its picks only
 PICKED = -1  # `removed_by` of a value removed by the assignment itself
-CLAUSE = -1  # in place of a row bitset: the table is a clause, revisited whenever the value goes
 
 IntArray = npt.NDArray[np.int64]
+_DEAD = bytes.maketrans(b"\x00\x01", b"\x01\x00")  # `alive` read the other way round
 
 
 @dataclass
@@ -81,9 +82,8 @@ class Explainer:
         self._scope_slots: list[IntArray] = []
         self._by_variable: dict[int, list[int]] = {}
         self._masks: list[dict[int, int]] = []  # table -> slot -> its rows with that value (bitset)
+        self._others: list[dict[int, int]] = []  # the complements of `_masks`, to cut with one `&`
         self._full: list[int] = []
-        # slot -> (table, its rows with that value, the others): what a removal cuts, in place
-        self._slot_tables: dict[int, list[tuple[int, int, int]]] = {}
         # Clause tables (rules kept in their negative form) per table: column -> slots satisfying it.
         self._clause: list[list[list[int]] | None] = []
         for index, table in enumerate(finite.tables):
@@ -102,11 +102,10 @@ class Explainer:
                     for v, mask in zip(table.scope, clause.allowed, strict=True)
                 ]
                 self._clause.append(satisfying)
-                for slot in (s for column in satisfying for s in column):
-                    self._slot_tables.setdefault(slot, []).append((index, CLAUSE, 0))
                 self._rows.append(np.zeros((0, len(table.scope)), dtype=np.int64))
                 self._slots.append(self._rows[-1])
                 self._masks.append({})
+                self._others.append({})
                 self._full.append(0)
                 continue
             self._clause.append(None)
@@ -122,17 +121,30 @@ class Explainer:
                 for value in range(int(sizes[variable])):
                     mask = _bitset(order[bounds[value] : bounds[value + 1]])
                     masks[first + value] = mask
-                    if not table.trivial:  # never revisited, so never cut
-                        self._slot_tables.setdefault(first + value, []).append((index, mask, ~mask))
             self._masks.append(masks)
+            self._others.append({slot: ~mask for slot, mask in masks.items()})
             self._full.append((1 << len(table.rows)) - 1)
         # A trivial table never removes anything: propagation skips it.
+        # Per variable, its tables that can remove something: (table, the variable's satisfying slots
+        # when the table is a clause, else None).
+        self._variable_tables: list[list[tuple[int, frozenset[int] | None]]] = [[] for _ in finite.variables]
+        for index, table in enumerate(finite.tables):
+            if table.trivial:
+                continue
+            clause_columns = self._clause[index]
+            for column, variable in enumerate(table.scope):
+                kept_by = None if clause_columns is None else frozenset(clause_columns[column])
+                self._variable_tables[variable].append((index, kept_by))
         self._offset_list = self._offset.tolist()
         self._slot_variable_list = self._slot_variable.tolist()
         self._scope_list = [self._scope_slots[i].tolist() for i in range(len(finite.tables))]
+        self._columns = [
+            [(self._offset_list[v], self._offset_list[v + 1]) for v in table.scope] for table in finite.tables
+        ]
         self._active = [i for i, t in enumerate(finite.tables) if not t.trivial]
         self._active_set = frozenset(self._active)
         self._lock = threading.RLock()
+        self._partners: dict[tuple[int, int], list[int]] = {}  # see `_premises`
         self._root: _State | None = None
         self._dead: dict[tuple[int, int], list[Table]] = {}
         self._solver: Solver | None = None
@@ -216,9 +228,15 @@ class Explainer:
     # -- propagation -------------------------------------------------------------------------------
 
     def _propagate(
-        self, base: _State, assignment: Mapping[int, int], only: Collection[int] | None = None
+        self,
+        base: _State,
+        assignment: Mapping[int, int],
+        only: Collection[int] | None = None,
+        after: int = 0,
+        within: Mapping[int, Collection[int]] | None = None,
     ) -> _State:
-        """Propagation from `base` with the assignment added (over the `only` tables if given)."""
+        """Propagation from `base` with the assignment added, and the variables of `within` kept to
+        those values (over the `only` tables if given); its removals are stamped after `after`."""
         offset = self._offset_list
         for variable, value in assignment.items():
             if not base.alive[offset[variable] + value]:
@@ -227,38 +245,75 @@ class Explainer:
                 state.clash = offset[variable] + value
                 return state
         state = base.copy()
-        state.clock += 1
+        state.clock = max(state.clock, after) + 1
         allowed = self._active_set if only is None else self._active_set.intersection(only)
         touched: list[int] = []
         for variable, value in assignment.items():
             keep = offset[variable] + value
             lost = [slot for slot in range(offset[variable], offset[variable + 1]) if slot != keep]
             touched.extend(self._remove(state, lost, PICKED, allowed))
+        for variable, values in (within or {}).items():
+            # No shortcut when every value kept is gone already: its tables run out of rows, and
+            # the conflict is traced through each of them.
+            lost = [
+                offset[variable] + v
+                for v in range(offset[variable + 1] - offset[variable])
+                if v not in values
+            ]
+            touched.extend(self._remove(state, lost, PICKED, allowed))
         # Over some tables only, start from all of them: the shared fixpoint is not there to lean on.
         self._run(state, sorted(set(touched)) if only is None else sorted(allowed), allowed)
         return state
 
     def _remove(self, state: _State, slots: Iterable[int], by: int, allowed: Collection[int]) -> list[int]:
-        """Remove the alive slots among `slots`; the tables to revisit."""
+        """Remove the alive slots among `slots`; the tables to revisit.
+
+        A table is cut once per variable rather than once per value: by the values that go when they
+        are fewer, else down to the values left (a hub with hundreds of values sits in hundreds of
+        tables, and a pick often takes most of its values away at once).
+        """
         alive, clock, rows = state.alive, state.clock, state.rows
         stamp, removed_by = state.stamp, state.removed_by
+        slot_variable = self._slot_variable_list
         everywhere = allowed is self._active_set
-        touched: list[int] = []
+        lost_by_variable: dict[int, list[int]] = {}
         for slot in slots:
             if not alive[slot]:
                 continue
             alive[slot] = 0
             stamp[slot] = clock
             removed_by[slot] = by
-            for table, mask, others in self._slot_tables.get(slot, ()):
+            lost_by_variable.setdefault(slot_variable[slot], []).append(slot)
+        touched: list[int] = []
+        offset = self._offset_list
+        for variable, lost in lost_by_variable.items():
+            kept: list[int] | None = None
+            for table, satisfying in self._variable_tables[variable]:
                 if not everywhere and table not in allowed:
                     continue
-                if mask == CLAUSE:
-                    touched.append(table)
+                if satisfying is not None:
+                    if any(slot in satisfying for slot in lost):
+                        touched.append(table)
                     continue
                 current = rows[table]
-                if current & mask:
-                    rows[table] = current & others
+                if not current:
+                    continue
+                if kept is None:
+                    first, last = offset[variable], offset[variable + 1]
+                    kept = list(compress(range(first, last), alive[first:last]))
+                if len(lost) <= len(kept):
+                    cut = current
+                    others = self._others[table]
+                    for slot in lost:
+                        cut &= others[slot]
+                else:
+                    masks = self._masks[table]
+                    keep = 0
+                    for slot in kept:
+                        keep |= masks[slot]
+                    cut = current & keep
+                if cut != current:
+                    rows[table] = cut
                     touched.append(table)
         return touched
 
@@ -292,7 +347,13 @@ class Explainer:
                     state.conflict, state.conflict_at = table, state.clock
                     return
                 masks = self._masks[table]
-                lost = [slot for slot in self._scope_list[table] if alive[slot] and not masks[slot] & current]
+                # Dead values are skipped in C (`compress`): a hub's column is mostly dead ones.
+                lost = [
+                    slot
+                    for first, last in self._columns[table]
+                    for slot in compress(range(first, last), alive[first:last])
+                    if not masks[slot] & current
+                ]
             lost = [slot for slot in lost if alive[slot]]
             if not lost:
                 continue
@@ -341,30 +402,49 @@ class Explainer:
             )
             return [s for c, column in enumerate(clause) if c != own_column for s in column]
         masks = self._masks[table]
+        scope = self.finite.tables[table].scope
+        if slot is not None and len(scope) == 2:
+            # Two columns: every row holding `slot` went with its other value, so the premises are
+            # all the values the slot appears with, whatever the state (found once per product).
+            partners = self._partners.get((table, slot))
+            if partners is None:
+                other = scope[1] if scope[0] == self._slot_variable_list[slot] else scope[0]
+                target = masks[slot]
+                first, last = self._offset_list[other], self._offset_list[other + 1]
+                partners = [s for s in range(first, last) if masks[s] & target]
+                self._partners[table, slot] = partners
+            return partners
         target = self._full[table] if slot is None else masks[slot]
         own = -1 if slot is None else self._slot_variable_list[slot]
-        offset = self._offset_list
-        columns: list[list[tuple[int, int]]] = []
-        for variable in self.finite.tables[table].scope:
+        alive, stamp = state.alive, state.stamp
+        columns: list[tuple[int, list[tuple[int, int]]]] = []  # (their rows together, (slot, rows))
+        for variable, (first, last) in zip(
+            self.finite.tables[table].scope, self._columns[table], strict=True
+        ):
             if variable == own:
                 continue
-            dead = [
-                (s, masks[s] & target)
-                for s in range(offset[variable], offset[variable + 1])
-                if not state.alive[s] and state.stamp[s] < before and masks[s] & target
-            ]
+            dead: list[tuple[int, int]] = []
+            together = 0
+            for s in compress(range(first, last), alive[first:last].translate(_DEAD)):
+                if stamp[s] < before:
+                    rows = masks[s] & target
+                    if rows:
+                        dead.append((s, rows))
+                        together |= rows
             if dead:
-                columns.append(dead)
+                columns.append((together, dead))
+        if len(columns) == 1:
+            return [s for s, _ in columns[0][1]]
         uncovered = target
         found: list[int] = []
         while uncovered and columns:
-            covers = [(_union(c) & uncovered).bit_count() for c in columns]
+            covers = [(together & uncovered).bit_count() for together, _ in columns]
             best = max(range(len(columns)), key=covers.__getitem__)
             if not covers[best]:
                 break  # cannot happen for a sound removal; never loop forever
-            chosen = columns.pop(best)
+            together, chosen = columns.pop(best)
             found.extend(s for s, rows in chosen if rows & uncovered)
-            uncovered &= ~_union(chosen)
+            uncovered &= ~together
         return found
 
     def _shrink(self, assignment: Mapping[int, int], tables: list[int]) -> list[int]:
@@ -382,12 +462,22 @@ class Explainer:
 
     # -- SAT ---------------------------------------------------------------------------------------
 
-    def _sat(self, assignment: Mapping[int, int]) -> list[int] | None:
-        """A core of rules by SAT, or None when the conflict budget ran out first."""
+    def _sat(
+        self, assignment: Mapping[int, int], within: Mapping[int, Collection[int]] | None = None
+    ) -> list[int] | None:
+        """A core of rules by SAT (the variables of `within` kept to those values), or None when the
+        conflict budget ran out first."""
+        within = within or {}
         with self._lock:
             solver = self._sat_solver()
             picks = [int(self._offset[v]) + a + 1 for v, a in assignment.items()]
-            for variable in assignment:
+            picks += [
+                -(int(self._offset[v]) + value + 1)
+                for v, values in within.items()
+                for value in range(int(self._offset[v + 1] - self._offset[v]))
+                if value not in values
+            ]
+            for variable in [*assignment, *within]:
                 for table in self._by_variable.get(variable, ()):
                     self._encode(solver, table)
             while True:
@@ -478,18 +568,74 @@ class Explainer:
 class Explaining:
     """The reasons asked by one query: picks fixed, options asked one by one, work shared between them.
 
-    `deadline` (a `time.perf_counter()` value) bounds the whole query: past it, a reason keeps the
-    rules the direct check finds and skips propagation and SAT.
+    An option of an attribute that is not picked is explained in one state, propagation from every
+    pick; an option of a picked attribute in the state from every *other* pick, one per picked
+    attribute (`prepare` computes many of them at once). In each state the removals are traced back
+    once, and the rules of every option read from that trace.
+
+    `within` holds picks that admit several values (a pick on an attribute that may also not apply):
+    each keeps its variable to those values, and is left out like a pick for its own options.
+    `deadline` (a `time.perf_counter()` value), when given, bounds the whole query: past it, a reason
+    keeps the rules the direct check finds and skips propagation and SAT.
     """
 
     def __init__(
-        self, explainer: Explainer, picks: Mapping[int, int], consistent: bool, deadline: float | None = None
+        self,
+        explainer: Explainer,
+        picks: Mapping[int, int],
+        consistent: bool,
+        deadline: float | None = None,
+        within: Mapping[int, Collection[int]] | None = None,
     ) -> None:
         self.explainer = explainer
         self.picks = dict(picks)
+        self.within = {v: frozenset(values) for v, values in (within or {}).items() if v not in self.picks}
         self.consistent = consistent
         self.deadline = deadline
         self._states: dict[frozenset[int], _State] = {}
+        # Every propagation of the query stamps its removals after all earlier ones, so a removal is
+        # known by (slot, stamp) in every state that inherits it, with the same premises: what it
+        # needed (the tables, as bits) is traced once for all of them.
+        self._clock = 0
+        self._traces: dict[tuple[int, int], int] = {}
+        self.propagations = 0  # how many propagations the query ran: work, counted for tests
+
+    def prepare(self, variables: Collection[int]) -> None:
+        """Compute the states without each of these picked variables, sharing the work: the picks are
+        split in halves, each half propagated on top of the other, recursively (about log2(n)
+        propagations' worth of removals instead of n)."""
+        wanted = [
+            v
+            for v in dict.fromkeys(variables)
+            if (v in self.picks or v in self.within) and frozenset((v,)) not in self._states
+        ]
+        if len(wanted) < 2:
+            return
+        self._split(self._without(self.explainer.root(), set(wanted)), wanted)
+
+    def _split(self, state: _State, variables: list[int]) -> None:
+        if state.failed or len(variables) == 1:
+            # A conflict without some picks is one without every subset of them too.
+            for variable in variables:
+                self._states[frozenset((variable,))] = state
+            return
+        half = len(variables) // 2
+        first, second = variables[:half], variables[half:]
+        self._split(self._with(state, second), first)
+        self._split(self._with(state, first), second)
+
+    def _without(self, base: _State, left_out: Collection[int]) -> _State:
+        """Propagation from `base` of every pick but those of `left_out`."""
+        return self._with(base, [v for v in [*self.picks, *self.within] if v not in left_out])
+
+    def _with(self, base: _State, variables: Collection[int]) -> _State:
+        """Propagation from `base` of the picks of `variables`."""
+        self.propagations += 1
+        assignment = {v: self.picks[v] for v in variables if v in self.picks}
+        within = {v: self.within[v] for v in variables if v in self.within}
+        state = self.explainer._propagate(base, assignment, after=self._clock, within=within)
+        self._clock = max(self._clock, state.clock)
+        return state
 
     def rules(self, variable: int, value: int, excluded: Collection[int]) -> list[Table]:
         """The rules forbidding `variable = value` with the picks outside `excluded` kept."""
@@ -497,109 +643,190 @@ class Explaining:
         tables = explainer.finite.tables
         others = {v: a for v, a in self.picks.items() if v not in excluded}
         assignment = {**others, variable: value}
-        if self.consistent:
-            # Consistent picks break no table on their own: only tables holding the option can.
-            direct = explainer._direct(assignment, explainer._by_variable.get(variable, ()))
-        else:
+        if not self.consistent:
+            # Picks that clash may break a table on their own: that alone is a reason.
             direct = explainer._direct(assignment)
-        if direct:
-            return [tables[i] for i in direct]
+            if direct:
+                return [tables[i] for i in direct]
         if self.deadline is not None and time.perf_counter() > self.deadline:
-            return []
-        key = frozenset(v for v in excluded if v in self.picks)
+            return [
+                tables[i] for i in explainer._direct(assignment, explainer._by_variable.get(variable, ()))
+            ]
+        key = frozenset(v for v in excluded if v in self.picks or v in self.within)
         state = self._states.get(key)
         if state is None:
-            state = explainer._propagate(explainer.root(), others)
+            state = self._without(explainer.root(), key)
             self._states[key] = state
+        slot = explainer._offset_list[variable] + value
         found: list[int] | None
-        if state.failed:
-            found = explainer._chain(state)
+        if state.failed or not state.alive[slot]:
+            found = self._traced(state, None if state.failed else slot)
         else:
-            # The chain is not shrunk further here: each removal is traced to the few removals it
-            # needed, and trying to drop its tables one by one cost more than the rest of the query.
+            # Propagation keeps the option: add it and look for a conflict. The chain is not shrunk
+            # further here: each removal is traced to the few removals it needed, and trying to drop
+            # its tables one by one cost more than the rest of the query.
             found = explainer._propagated(state, {variable: value})
+        if found is not None and len(found) > 1:
+            # A rule broken by the option and the picks alone is the shortest reason there is.
+            direct = explainer._direct(assignment, explainer._by_variable.get(variable, ()))
+            if direct:
+                found = direct
         if found is None:
-            found = explainer._sat(assignment) or []
+            within = {v: values for v, values in self.within.items() if v not in excluded}
+            found = explainer._sat(assignment, within) or []
         return [tables[i] for i in found]
+
+    def _traced(self, state: _State, slot: int | None) -> list[int]:
+        """The tables on the removals that led to `slot`'s removal (to the state's conflict when None),
+        as `Explainer._chain` finds them, with every removal's own trace kept for the next option."""
+        if slot is None:
+            if state.clash >= 0:
+                bits = self._trace(state, state.clash)
+            else:
+                bits = 1 << state.conflict
+                for premise in self.explainer._premises(state, state.conflict, None, state.conflict_at):
+                    bits |= self._trace(state, premise)
+        else:
+            bits = self._trace(state, slot)
+        return _bit_indices(bits)
+
+    def _trace(self, state: _State, slot: int) -> int:
+        """The tables (as bits) of the removals `slot`'s removal rests on, its own table included."""
+        explainer = self.explainer
+        removed_by, stamp = state.removed_by, state.stamp
+        memo = self._traces
+        found = memo.get((slot, stamp[slot]))
+        if found is not None:
+            return found
+        premises_of: dict[int, list[int]] = {}
+        stack = [slot]
+        while stack:
+            current = stack[-1]
+            key = (current, stamp[current])
+            if key in memo:
+                stack.pop()
+                continue
+            table = removed_by[current]
+            if table == PICKED:
+                memo[key] = 0
+                stack.pop()
+                continue
+            premises = premises_of.get(current)
+            if premises is None:
+                # Premises were removed strictly earlier: the walk never comes back to `current`.
+                premises = explainer._premises(state, table, current, stamp[current])
+                premises_of[current] = premises
+                missing = [p for p in premises if (p, stamp[p]) not in memo]
+                if missing:
+                    stack.extend(missing)
+                    continue
+            bits = 1 << table
+            for premise in premises:
+                bits |= memo[premise, stamp[premise]]
+            memo[key] = bits
+            stack.pop()
+        return memo[slot, stamp[slot]]
 
 
 class CheapestPaths:
     """For one sweep: the picked levels a cheapest path through a value breaks.
 
     Equivalent to `Diagram.path_through` restricted to the broken picks, but every node's cheapest
-    parent and child group are found at once, and the walks are shared between values.
+    parent and child group, every value's cheapest group, and every node's nearest group that breaks
+    a pick above and below it are found at once, level by level; a value's walk then only steps from
+    one broken pick to the next.
     """
 
     def __init__(self, diagram: Diagram, sweep: Sweep) -> None:
-        self.diagram = diagram
-        self.sweep = sweep
         groups = len(diagram.src)
         cost = np.zeros(groups, dtype=np.int64)
         for level, level_cost in sweep.cost.items():
             cost[int(diagram.group_start[level]) : int(diagram.group_start[level + 1])] = level_cost
         nodes = diagram.node_count + 1
+        forward, backward = sweep.forward, sweep.backward
         # Ties go to the lowest group number, as in the diagram's own walks.
-        up = sweep.forward[diagram.src] + cost == sweep.forward[diagram.dst]
+        up = forward[diagram.src] + cost == forward[diagram.dst]
         candidates = diagram.in_order[up[diagram.in_order]]
         parent = np.full(nodes, -1, dtype=np.int64)
         targets, first = np.unique(diagram.dst[candidates], return_index=True)
         parent[targets] = candidates[first]
-        down = np.flatnonzero(sweep.backward[diagram.dst] + cost == sweep.backward[diagram.src])
+        down = np.flatnonzero(backward[diagram.dst] + cost == backward[diagram.src])
         child = np.full(nodes, -1, dtype=np.int64)
         sources, first = np.unique(diagram.src[down], return_index=True)
         child[sources] = down[first]
-        self._parent = parent.tolist()
-        self._child = child.tolist()
-        self._src = diagram.src.tolist()
-        self._dst = diagram.dst.tolist()
-        self._breaks = (cost > 0).tolist()
-        self._level = diagram.group_level.tolist()
-        self._up: dict[int, tuple[int, ...]] = {0: ()}
-        self._down: dict[int, tuple[int, ...]] = {diagram.terminal: ()}
+        breaks = cost > 0
+        # Per node: the nearest node at or above it entered by a group that breaks a pick (-1: none up
+        # to the root), and the nearest at or below it left by one (-1: none down to the terminal).
+        above = np.full(nodes, -1, dtype=np.int64)
+        below = np.full(nodes, -1, dtype=np.int64)
+        bounds = [int(b) for b in diagram.node_start]
+        spans = [(bounds[level], bounds[level + 1]) for level in range(diagram.levels)]
+        spans.append((diagram.terminal, diagram.terminal + 1))
+        for first_node, last_node in spans[1:]:
+            group = parent[first_node:last_node]
+            known = group >= 0
+            step = np.where(known, group, 0)
+            above[first_node:last_node] = np.where(
+                known, np.where(breaks[step], np.arange(first_node, last_node), above[diagram.src[step]]), -1
+            )
+        for first_node, last_node in reversed(spans[:-1]):
+            group = child[first_node:last_node]
+            known = group >= 0
+            step = np.where(known, group, 0)
+            below[first_node:last_node] = np.where(
+                known, np.where(breaks[step], np.arange(first_node, last_node), below[diagram.dst[step]]), -1
+            )
+        # Per value: its cheapest group (the first of the value's groups at the fewest broken picks).
+        slots = len(diagram.edge_slot_start) - 1
+        cheapest = np.full(slots, -1, dtype=np.int64)
+        if len(diagram.live_slots):
+            through = (forward[diagram.src] + backward[diagram.dst])[diagram.edge_group]
+            least = np.minimum.reduceat(through, diagram.live_slot_start)
+            counts = np.diff(diagram.edge_slot_start)[diagram.live_slots]
+            position = np.where(through == np.repeat(least, counts), np.arange(len(through)), len(through))
+            cheapest[diagram.live_slots] = diagram.edge_group[
+                np.minimum.reduceat(position, diagram.live_slot_start)
+            ]
+        self._slot_start = diagram.slot_start
+        self._cheapest = cheapest
+        self._parent, self._child = parent, child
+        self._above, self._below = above, below
+        self._src, self._dst = diagram.src, diagram.dst
+        self._level = diagram.group_level
 
     def broken(self, level: int, value: int) -> tuple[int, ...]:
         """The picked levels (other than `level`) a cheapest path through `level = value` changes."""
-        diagram, sweep = self.diagram, self.sweep
-        slot = int(diagram.slot_start[level]) + value
-        groups = diagram.edge_group[diagram.edge_slot_start[slot] : diagram.edge_slot_start[slot + 1]]
-        if not len(groups):
+        group = int(self._cheapest[int(self._slot_start[level]) + value])
+        if group < 0:
             return ()
-        through = sweep.forward[diagram.src[groups]] + sweep.backward[diagram.dst[groups]]
-        group = int(groups[int(np.argmin(through))])
-        return self._walk(self._src[group], self._up, self._parent, self._src) + self._walk(
-            self._dst[group], self._down, self._child, self._dst
-        )
+        found: list[int] = []
+        node = int(self._above[int(self._src[group])])
+        while node >= 0:
+            step = int(self._parent[node])
+            found.append(int(self._level[step]))
+            node = int(self._above[int(self._src[step])])
+        node = int(self._below[int(self._dst[group])])
+        while node >= 0:
+            step = int(self._child[node])
+            found.append(int(self._level[step]))
+            node = int(self._below[int(self._dst[step])])
+        return tuple(found)
 
-    def _walk(
-        self, node: int, memo: dict[int, tuple[int, ...]], step: list[int], towards: list[int]
-    ) -> tuple[int, ...]:
-        trail: list[tuple[int, int]] = []
-        while node not in memo:
-            group = step[node]
-            if group < 0:
-                memo[node] = ()
-                break
-            trail.append((node, group))
-            node = towards[group]
-        found = memo[node]
-        for at, group in reversed(trail):
-            if self._breaks[group]:
-                found = (*found, self._level[group])
-            memo[at] = found
-        return found
+
+def _bit_indices(bits: int) -> list[int]:
+    """The positions of the set bits, ascending."""
+    found = []
+    while bits:
+        low = bits & -bits
+        found.append(low.bit_length() - 1)
+        bits ^= low
+    return found
 
 
 def _bitset(indices: IntArray) -> int:
     bits = 0
     for index in indices.tolist():
         bits |= 1 << index
-    return bits
-
-
-def _union(slots: Sequence[tuple[int, int]]) -> int:
-    bits = 0
-    for _, rows in slots:
-        bits |= rows
     return bits
 
 

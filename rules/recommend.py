@@ -46,6 +46,8 @@ DESIGN_WEIGHT = 0.25  # a saved design says less about taste than a paid order
 SIMILARITY = 10.0  # how fast a design's vote fades with the relevance of the picks it disagrees with
 REPEAT = 3.0  # extra vote of a design agreeing with every pick, times its weight
 
+BLAS_ONE_THREAD = 65536 * 4  # multiply-adds under which OpenBLAS keeps a product in one thread
+
 Ranking = list[tuple[Value, float]]
 
 
@@ -101,6 +103,11 @@ class Recommender:
             self._counts(column, None) for column in range(width)
         ]
         self._popular: list[Ranking] = [self._ranked_by_popularity(column) for column in range(width)]
+        # Per design and attribute, the index of its value among every attribute's values, each
+        # attribute's run led by one slot for "no value": one bincount then counts every attribute.
+        sizes = np.array([len(values) + 1 for values in self._values], dtype=np.int64)
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._slots = self._matrix.astype(np.int64) + 1 + self._offsets[:-1]
 
     @classmethod
     def from_history(
@@ -215,7 +222,13 @@ class Recommender:
         comparison = self._compare(picks)
         votes = comparison.votes.get(column)
         if votes is None:
-            votes = comparison.votes[column] = self._votes(comparison, column)
+            if comparison.votes and column not in comparison.picked:
+                # A second attribute ranked for the same picks, as the configurator ranks them all:
+                # every attribute's votes at once cost less than one at a time.
+                comparison.votes.update(self._all_votes(comparison))
+                votes = comparison.votes[column]
+            else:
+                votes = comparison.votes[column] = self._votes(comparison, column)
         # Only the candidates' voters count: the others' bins are left out.
         chosen = votes[known]
         total = float(chosen.sum())
@@ -248,17 +261,46 @@ class Recommender:
         if not comparison.matches:
             return self._popularity[column]
         differs = comparison.differs
-        distance = (differs @ self._relevance[column, comparison.columns]).astype(np.float64)
+        distance = differs @ self._relevance[column, comparison.columns]
         disagreements = comparison.disagreements
-        own = np.flatnonzero(comparison.columns == column)
-        if own.size:  # a pick of the ranked attribute itself is neither agreement nor disagreement
-            disagreements = disagreements - differs[:, own].sum(axis=1)
-        closeness = np.exp(-self.similarity * (distance - distance.min()))
-        weights = self._weights * (closeness + self.repeat * (disagreements == 0))
-        votes: npt.NDArray[np.float64] = np.bincount(
-            self._matrix[:, column], weights=weights, minlength=len(self._values[column])
+        if column in comparison.picked:  # a pick of the ranked attribute itself is neither agreement
+            # nor disagreement
+            disagreements = disagreements - differs[:, comparison.columns == column].sum(axis=1)
+        weights = self._weights * (self._closeness(distance) + self.repeat * (disagreements == 0))
+        votes = np.bincount(
+            self._matrix[:, column] + 1, weights=weights, minlength=len(self._values[column]) + 1
+        )
+        return votes[1:].astype(np.float64)
+
+    def _all_votes(self, comparison: _Comparison) -> dict[int, npt.NDArray[np.float64]]:
+        """`_votes` of every attribute not picked, at once."""
+        differs = comparison.differs
+        relevance = np.ascontiguousarray(self._relevance[:, comparison.columns].T)
+        distance = np.empty((len(differs), len(self.attributes)), dtype=np.float32)
+        # In blocks of rows small enough for OpenBLAS to multiply in the calling thread (its default
+        # threshold): waking its threads for one product costs more than the product itself.
+        block = max(1, BLAS_ONE_THREAD // max(1, relevance.size))
+        for start in range(0, len(differs), block):
+            np.matmul(differs[start : start + block], relevance, out=distance[start : start + block])
+        exact = self.repeat * (comparison.disagreements == 0)
+        weights = self._weights[:, None] * (self._closeness(distance) + exact[:, None])
+        counts: npt.NDArray[np.float64] = np.bincount(
+            self._slots.ravel(), weights=weights.ravel(), minlength=int(self._offsets[-1])
         ).astype(np.float64)
-        return votes
+        return {
+            column: counts[self._offsets[column] + 1 : self._offsets[column + 1]]
+            for column in range(len(self.attributes))
+            if column not in comparison.picked
+        }
+
+    def _closeness(self, distance: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """exp(-SIMILARITY * distance) per design (and attribute), scaled so the closest is 1."""
+        # Held above e^-69 (1e-30, still a float32): designs far behind the closest then count for
+        # nothing beside nearer ones, but still decide among themselves when no nearer one votes.
+        closeness: npt.NDArray[np.float32] = np.exp(
+            np.maximum(-self.similarity * (distance - distance.min(axis=0)), -69.0)
+        )
+        return closeness
 
     def most_popular_design(self, product: Product) -> dict[str, Value]:
         """A valid design of the product built from the most chosen values: attribute by attribute in
@@ -297,6 +339,7 @@ class _Comparison:
     columns: npt.NDArray[np.int64]  # the picks' columns, in `matches` order
     differs: npt.NDArray[np.float32]  # per design and pick, 1 where the design disagrees
     disagreements: npt.NDArray[np.float32]  # per design, how many picks it disagrees with
+    picked: frozenset[int]  # the picks' columns
     votes: dict[int, npt.NDArray[np.float64]] = field(default_factory=dict)  # per ranked column
 
     @classmethod
@@ -310,4 +353,4 @@ class _Comparison:
         columns = np.array([column for column, _ in matches], dtype=np.int64)
         codes = np.array([code for _, code in matches], dtype=np.int32)
         differs: npt.NDArray[np.float32] = (matrix[:, columns] != codes).astype(np.float32)
-        return cls(picks, matches, columns, differs, differs.sum(axis=1))
+        return cls(picks, matches, columns, differs, differs.sum(axis=1), frozenset(columns.tolist()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,8 +90,21 @@ def test_rankings_follow_the_picks_as_they_change() -> None:
     # the same picks dictionary, changed in place, is compared afresh
     picks["size"] = "m"
     assert recommender.rank(picks, "colour") == fresh.rank({"size": "m"}, "colour") != first
-    # and ranking another attribute for the same picks gives what a fresh recommender gives
-    assert recommender.rank(picks, "handle") == fresh.rank({"size": "m"}, "handle")
+    # and ranking other attributes for the same picks (all at once from the second on) gives what a
+    # fresh recommender gives for each alone
+    for attribute in ("handle", "colour"):
+        together, alone = recommender.rank(picks, attribute), Recommender(PAST).rank(picks, attribute)
+        assert [value for value, _ in together] == [value for value, _ in alone]
+        assert [share for _, share in together] == pytest.approx([share for _, share in alone])
+
+
+def test_designs_without_the_attribute_do_not_vote_on_it() -> None:
+    # given designs learned before the colour and the handle existed, and one with both
+    recommender = Recommender([{"size": "m"}] * 5 + [{"size": "m", "colour": "red", "handle": "yes"}])
+    # then that one decides alone, ranked one attribute at a time or all at once
+    for attribute in ("colour", "handle", "size"):
+        assert recommender.rank({"size": "m"}, attribute)[0][1] == 1.0
+    assert recommender.rank({"size": "m"}, "colour", allowed=["blue", "red"]) == [("red", 1.0), ("blue", 0.0)]
 
 
 def test_allowed_values_only_and_in_any_case() -> None:

@@ -206,16 +206,22 @@ class Diagram:
             cost[level] = found if found is not None else self._soft_group_cost(level, value_cost)
         if self.empty:
             return Sweep(forward, backward, best, cost, soft)
-        forward[0] = 0
-        backward[self.terminal] = 0
+        # Every node lies on a path from the root to the terminal, and only levels with a cost add to
+        # one: above the first such level every node is reached for nothing, and below the last one
+        # every node reaches the terminal for nothing. Only the levels between are swept.
+        costly = sorted(cost)
+        top = costly[0] if costly else self.levels
+        bottom = costly[-1] if costly else -1
+        forward[: int(self.node_start[top + 1]) if top < self.levels else size] = 0
+        backward[int(self.node_start[bottom + 1]) :] = 0
         bounds = self.group_start
-        for level in range(self.levels):
+        for level in range(top, self.levels):
             first, last = bounds[level], bounds[level + 1]
             reach = forward[self.src[first:last]]
             if level in cost:
                 reach = reach + cost[level]
             np.minimum.at(forward, self.dst[first:last], reach)
-        for level in range(self.levels - 1, -1, -1):
+        for level in range(bottom, -1, -1):
             first, last = bounds[level], bounds[level + 1]
             rest = backward[self.dst[first:last]]
             if level in cost:

@@ -498,24 +498,8 @@ class Product:
         only the options involved are greyed. A pick no design can have (see `count`) clashes on its
         own: it is named with why (the values the attribute takes), and every answer is given as if
         it were not made, except that a text too long stands for a text that is there."""
-        impossible = self._impossible(picks)
-        levels, soft = self._engine_picks(picks, 1)
-        sweep = self._diagram.sweep(levels, None, soft)
+        impossible, levels, sweep, clash, rest_levels, rest_sweep = self._sweeps(picks)
         consistent = sweep.consistent and not impossible
-        clash: tuple[str, ...] = ()
-        rest_sweep, rest_levels = sweep, levels
-        if not consistent:
-            clash = self.clash(picks)
-            # The rest is answered without the clashing picks, but a text too long still stands for
-            # a text that is there (`_engine_picks`): what it makes apply is settled with it.
-            rest = {
-                k: v
-                for k, v in picks.items()
-                if k not in clash
-                or (k in impossible and self._attribute_by_key[k].kind is AttributeKind.TEXT)
-            }
-            rest_levels, rest_soft = self._engine_picks(rest, 1)
-            rest_sweep = self._diagram.sweep(rest_levels, None, rest_soft)
         best = sweep.best.tolist()  # plain ints: far cheaper to read one by one than numpy scalars
         rest_best = rest_sweep.best.tolist() if clash else best
         why = _Why(self, levels, sweep) if explain else None
@@ -534,15 +518,40 @@ class Product:
         remaining = self.count(picks) if count else None
         return Domains(states, consistent, violations, remaining, clash)
 
+    def _sweeps(
+        self, picks: Mapping[str, Value]
+    ) -> tuple[dict[str, Violation], dict[int, int], Sweep, tuple[str, ...], dict[int, int], Sweep]:
+        """What `domains` answers from: the impossible picks, the levels and sweep of every pick, the
+        clashing attributes, and the levels and sweep the others are answered with."""
+        impossible = self._impossible(picks)
+        levels, soft = self._engine_picks(picks, 1)
+        sweep = self._diagram.sweep(levels, None, soft)
+        clash: tuple[str, ...] = ()
+        rest_sweep, rest_levels = sweep, levels
+        if not (sweep.consistent and not impossible):
+            clash = self.clash(picks)
+            # The rest is answered without the clashing picks, but a text too long still stands for
+            # a text that is there (`_engine_picks`): what it makes apply is settled with it.
+            rest = {
+                k: v
+                for k, v in picks.items()
+                if k not in clash
+                or (k in impossible and self._attribute_by_key[k].kind is AttributeKind.TEXT)
+            }
+            rest_levels, rest_soft = self._engine_picks(rest, 1)
+            rest_sweep = self._diagram.sweep(rest_levels, None, rest_soft)
+        return impossible, levels, sweep, clash, rest_levels, rest_sweep
+
     def explain(self, picks: Mapping[str, Value], attribute: str, option: Value) -> Reason | None:
-        """Why `attribute = option` is greyed out given the picks, as `domains(picks)` would say; None
+        """Why `attribute = option` is greyed out given the picks, as `domains(picks)` says it; None
         when it is available (or unknown). A text attribute's option is a length in graphemes."""
         target = self._target(attribute, option)
         if target is None:
             return None
         variable, index = target
-        levels = self._levels(picks)
-        sweep = self._diagram.sweep(levels)
+        _, levels, sweep, clash, rest_levels, rest_sweep = self._sweeps(picks)
+        if attribute not in clash:
+            levels, sweep = rest_levels, rest_sweep
         distance = int(sweep.best[self._layout.slot(variable, index)])
         if distance == 0:
             return None
@@ -894,7 +903,9 @@ class _Why:
         self._explaining = Explaining(
             product._compiled.explainer, self._picks, sweep.consistent, within=self._within
         )
-        self._prepared = False
+        # The states without each picked attribute that has a greyed option come from one plan, so an
+        # option's reason is the same whether asked alone (`explain`) or with every other (`domains`).
+        self._explaining.prepare(self._picked_with_greyed())
 
     def reason(self, variable: int, value: int, distance: int) -> Reason:
         """Why `variable = value` is out: the picks to change and the rules in the way."""
@@ -909,11 +920,6 @@ class _Why:
             key = layout.attribute_at(level)
             if key not in attributes:
                 attributes.append(key)
-        if (variable in self._picks or variable in self._within) and not self._prepared:
-            # The first greyed option of a picked attribute: the states without each picked attribute
-            # that has one are computed together, far cheaper than one by one.
-            self._prepared = True
-            self._explaining.prepare(self._picked_with_greyed())
         # The rules are found against every other pick: the culprits say what to change, but a rule
         # such as "at most 3 colours" only bites with all the picks it counts.
         # Only the option's own variable is set aside: a multi's other options stay as picked, as in

@@ -22,7 +22,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 
 import numpy as np
@@ -36,6 +36,7 @@ from rules.engine.finite import FiniteModel, Table
 MAX_SHRINK_STEPS = 12
 SAT_CONFLICT_BUDGET = 20_000  # per solver call: beyond it an option's reason keeps its picks only
 PICKED = -1  # `removed_by` of a value removed by the assignment itself
+ANY = -1  # a table to revisit whole: more than one of its variables lost values
 
 IntArray = npt.NDArray[np.int64]
 _DEAD = bytes.maketrans(b"\x00\x01", b"\x01\x00")  # `alive` read the other way round
@@ -57,10 +58,19 @@ class _State:
     conflict: int = -1  # a table left without rows, or -1
     conflict_at: int = 0
     clash: int = -1  # an assigned slot that was already removed, or -1
+    # Per picked variable: when it was picked, and the slots it keeps. A pick rules out the other
+    # values by itself, even those some rule had removed before: a removal that needs them gone
+    # leans on the pick, not on that rule.
+    picked: dict[int, tuple[int, tuple[int, ...]]] = field(default_factory=dict)
 
     def copy(self) -> _State:
         return _State(
-            bytearray(self.alive), self.stamp.copy(), self.removed_by.copy(), self.rows.copy(), self.clock
+            bytearray(self.alive),
+            self.stamp.copy(),
+            self.removed_by.copy(),
+            self.rows.copy(),
+            self.clock,
+            picked=dict(self.picked),
         )
 
     @property
@@ -139,7 +149,8 @@ class Explainer:
         self._slot_variable_list = self._slot_variable.tolist()
         self._scope_list = [self._scope_slots[i].tolist() for i in range(len(finite.tables))]
         self._columns = [
-            [(self._offset_list[v], self._offset_list[v + 1]) for v in table.scope] for table in finite.tables
+            [(v, self._offset_list[v], self._offset_list[v + 1]) for v in table.scope]
+            for table in finite.tables
         ]
         self._active = [i for i, t in enumerate(finite.tables) if not t.trivial]
         self._active_set = frozenset(self._active)
@@ -182,7 +193,7 @@ class Explainer:
         with self._lock:
             if self._root is None:
                 state = self._empty()
-                self._run(state, self._active, self._active_set)
+                self._run(state, dict.fromkeys(self._active, ANY), self._active_set)
                 self._root = state
             return self._root
 
@@ -241,32 +252,42 @@ class Explainer:
         for variable, value in assignment.items():
             if not base.alive[offset[variable] + value]:
                 # Already ruled out: no need to copy the state to say so.
-                state = _State(base.alive, base.stamp, base.removed_by, base.rows, base.clock)
+                state = _State(
+                    base.alive, base.stamp, base.removed_by, base.rows, base.clock, picked=base.picked
+                )
                 state.clash = offset[variable] + value
                 return state
         state = base.copy()
         state.clock = max(state.clock, after) + 1
         allowed = self._active_set if only is None else self._active_set.intersection(only)
-        touched: list[int] = []
+        touched: list[tuple[int, int]] = []
         for variable, value in assignment.items():
             keep = offset[variable] + value
             lost = [slot for slot in range(offset[variable], offset[variable + 1]) if slot != keep]
+            state.picked[variable] = (state.clock, (keep,))
             touched.extend(self._remove(state, lost, PICKED, allowed))
         for variable, values in (within or {}).items():
             # No shortcut when every value kept is gone already: its tables run out of rows, and
             # the conflict is traced through each of them.
-            lost = [
-                offset[variable] + v
-                for v in range(offset[variable + 1] - offset[variable])
-                if v not in values
-            ]
+            first, last = offset[variable], offset[variable + 1]
+            state.picked[variable] = (state.clock, tuple(first + v for v in sorted(values)))
+            lost = [slot for slot in range(first, last) if slot - first not in values]
             touched.extend(self._remove(state, lost, PICKED, allowed))
         # Over some tables only, start from all of them: the shared fixpoint is not there to lean on.
-        self._run(state, sorted(set(touched)) if only is None else sorted(allowed), allowed)
+        queue: dict[int, int] = {}
+        if only is None:
+            for table, variable in sorted(touched):
+                queue[table] = variable if queue.get(table, variable) == variable else ANY
+        else:
+            queue = dict.fromkeys(sorted(allowed), ANY)
+        self._run(state, queue, allowed)
         return state
 
-    def _remove(self, state: _State, slots: Iterable[int], by: int, allowed: Collection[int]) -> list[int]:
-        """Remove the alive slots among `slots`; the tables to revisit.
+    def _remove(
+        self, state: _State, slots: Iterable[int], by: int, allowed: Collection[int]
+    ) -> list[tuple[int, int]]:
+        """Remove the alive slots among `slots`; the tables to revisit, each with the variable whose
+        values it lost.
 
         A table is cut once per variable rather than once per value: by the values that go when they
         are fewer, else down to the values left (a hub with hundreds of values sits in hundreds of
@@ -284,7 +305,7 @@ class Explainer:
             stamp[slot] = clock
             removed_by[slot] = by
             lost_by_variable.setdefault(slot_variable[slot], []).append(slot)
-        touched: list[int] = []
+        touched: list[tuple[int, int]] = []
         offset = self._offset_list
         for variable, lost in lost_by_variable.items():
             kept: list[int] | None = None
@@ -293,7 +314,7 @@ class Explainer:
                     continue
                 if satisfying is not None:
                     if any(slot in satisfying for slot in lost):
-                        touched.append(table)
+                        touched.append((table, variable))
                     continue
                 current = rows[table]
                 if not current:
@@ -314,16 +335,19 @@ class Explainer:
                     cut = current & keep
                 if cut != current:
                     rows[table] = cut
-                    touched.append(table)
+                    touched.append((table, variable))
         return touched
 
-    def _run(self, state: _State, queue: Sequence[int], allowed: Collection[int]) -> None:
-        pending = deque(t for t in queue if t in allowed)
-        waiting = set(pending)
+    def _run(self, state: _State, queue: Mapping[int, int], allowed: Collection[int]) -> None:
+        """Propagate to the fixpoint from the tables of `queue`, each with the one variable whose
+        values it lost since the fixpoint (or ANY): that variable's values that are left keep every
+        row they had, so only the other columns can lose a value."""
+        waiting = {t: changed for t, changed in queue.items() if t in allowed}
+        pending = deque(waiting)
         alive, rows = state.alive, state.rows
         while pending:
             table = pending.popleft()
-            waiting.discard(table)
+            changed = waiting.pop(table)
             state.clock += 1
             clause = self._clause[table]
             if clause is not None:
@@ -350,17 +374,23 @@ class Explainer:
                 # Dead values are skipped in C (`compress`): a hub's column is mostly dead ones.
                 lost = [
                     slot
-                    for first, last in self._columns[table]
+                    for variable, first, last in self._columns[table]
+                    if variable != changed
                     for slot in compress(range(first, last), alive[first:last])
                     if not masks[slot] & current
                 ]
             lost = [slot for slot in lost if alive[slot]]
             if not lost:
                 continue
-            for other in self._remove(state, lost, table, allowed):
-                if other != table and other not in waiting:
-                    waiting.add(other)
+            for other, variable in self._remove(state, lost, table, allowed):
+                if other == table:
+                    continue
+                known = waiting.get(other)
+                if known is None:
+                    waiting[other] = variable
                     pending.append(other)
+                elif known != variable:
+                    waiting[other] = ANY
 
     def _propagated(
         self, base: _State, assignment: Mapping[int, int], only: Collection[int] | None = None
@@ -393,39 +423,59 @@ class Explainer:
 
     def _premises(self, state: _State, table: int, slot: int | None, before: int) -> list[int]:
         """Earlier removals that suffice to rule out the rows of `table` holding `slot` (all its
-        rows when None): a greedy cover, column by column, so unrelated removals stay out."""
+        rows when None): a greedy cover, column by column, so unrelated removals stay out. Rows a
+        pick made before rules out need none."""
+        scope = self.finite.tables[table].scope
+        own = -1 if slot is None else self._slot_variable_list[slot]
+        picked: dict[int, tuple[int, ...]] = {}
+        for variable in scope:
+            at_kept = state.picked.get(variable)
+            if variable != own and at_kept is not None and at_kept[0] < before:
+                picked[variable] = at_kept[1]
         clause = self._clause[table]
         if clause is not None:
-            # Every satisfying value of the other columns had gone.
-            own_column = (
-                -1 if slot is None else self.finite.tables[table].scope.index(self._slot_variable_list[slot])
-            )
-            return [s for c, column in enumerate(clause) if c != own_column for s in column]
+            # Every satisfying value of the other columns had gone: by a pick keeping none of them,
+            # or removed one by one.
+            return [
+                s
+                for variable, column in zip(scope, clause, strict=True)
+                if variable != own
+                for s in column
+                if variable not in picked or s in picked[variable]
+            ]
         masks = self._masks[table]
-        scope = self.finite.tables[table].scope
         if slot is not None and len(scope) == 2:
-            # Two columns: every row holding `slot` went with its other value, so the premises are
-            # all the values the slot appears with, whatever the state (found once per product).
+            other = scope[1] if scope[0] == own else scope[0]
+            target = masks[slot]
+            if other in picked:
+                # The pick ruled out every other value: only the values it keeps had to go.
+                return [s for s in picked[other] if masks[s] & target]
+            # Every row holding `slot` went with its other value, so the premises are all the values
+            # the slot appears with, whatever the state (found once per product).
             partners = self._partners.get((table, slot))
             if partners is None:
-                other = scope[1] if scope[0] == self._slot_variable_list[slot] else scope[0]
-                target = masks[slot]
                 first, last = self._offset_list[other], self._offset_list[other + 1]
                 partners = [s for s in range(first, last) if masks[s] & target]
                 self._partners[table, slot] = partners
             return partners
         target = self._full[table] if slot is None else masks[slot]
-        own = -1 if slot is None else self._slot_variable_list[slot]
         alive, stamp = state.alive, state.stamp
+        uncovered = target
         columns: list[tuple[int, list[tuple[int, int]]]] = []  # (their rows together, (slot, rows))
-        for variable, (first, last) in zip(
-            self.finite.tables[table].scope, self._columns[table], strict=True
-        ):
+        for variable, first, last in self._columns[table]:
             if variable == own:
                 continue
+            candidates: Iterable[int] = compress(range(first, last), alive[first:last].translate(_DEAD))
+            kept = picked.get(variable)
+            if kept is not None:
+                keeps = 0
+                for s in kept:
+                    keeps |= masks[s]
+                uncovered &= keeps
+                candidates = [s for s in kept if not alive[s]]
             dead: list[tuple[int, int]] = []
             together = 0
-            for s in compress(range(first, last), alive[first:last].translate(_DEAD)):
+            for s in candidates:
                 if stamp[s] < before:
                     rows = masks[s] & target
                     if rows:
@@ -434,8 +484,7 @@ class Explainer:
             if dead:
                 columns.append((together, dead))
         if len(columns) == 1:
-            return [s for s, _ in columns[0][1]]
-        uncovered = target
+            return [s for s, rows in columns[0][1] if rows & uncovered]
         found: list[int] = []
         while uncovered and columns:
             covers = [(together & uncovered).bit_count() for together, _ in columns]
@@ -593,6 +642,10 @@ class Explaining:
         self.consistent = consistent
         self.deadline = deadline
         self._states: dict[frozenset[int], _State] = {}
+        self._others: dict[frozenset[int], dict[int, int]] = {}  # the picks kept, per key of `_states`
+        self._plan: list[int] = []  # see `prepare`
+        self._plan_index: dict[int, int] = {}
+        self._nodes: dict[tuple[int, int], _State] = {}
         # Every propagation of the query stamps its removals after all earlier ones, so a removal is
         # known by (slot, stamp) in every state that inherits it, with the same premises: what it
         # needed (the tables, as bits) is traced once for all of them.
@@ -601,28 +654,52 @@ class Explaining:
         self.propagations = 0  # how many propagations the query ran: work, counted for tests
 
     def prepare(self, variables: Collection[int]) -> None:
-        """Compute the states without each of these picked variables, sharing the work: the picks are
+        """Plan the states without each of these picked variables, to share their work: the picks are
         split in halves, each half propagated on top of the other, recursively (about log2(n)
-        propagations' worth of removals instead of n)."""
-        wanted = [
-            v
-            for v in dict.fromkeys(variables)
-            if (v in self.picks or v in self.within) and frozenset((v,)) not in self._states
-        ]
-        if len(wanted) < 2:
-            return
-        self._split(self._without(self.explainer.root(), set(wanted)), wanted)
+        propagations' worth of removals for all n states instead of n). A state is computed when first
+        asked, with the part of the plan it needs: a reason is the same whether its state was reached
+        alone or with all the others. The state with every pick is one pick on top of the last one."""
+        wanted = [v for v in dict.fromkeys(variables) if v in self.picks or v in self.within]
+        if len(wanted) >= 2:
+            self._plan = wanted
+            self._plan_index = {v: i for i, v in enumerate(wanted)}
 
-    def _split(self, state: _State, variables: list[int]) -> None:
-        if state.failed or len(variables) == 1:
-            # A conflict without some picks is one without every subset of them too.
-            for variable in variables:
-                self._states[frozenset((variable,))] = state
-            return
-        half = len(variables) // 2
-        first, second = variables[:half], variables[half:]
-        self._split(self._with(state, second), first)
-        self._split(self._with(state, first), second)
+    def _state(self, key: frozenset[int]) -> _State:
+        """The state of every pick but those of `key`."""
+        state = self._states.get(key)
+        if state is not None:
+            return state
+        plan = self._plan
+        if plan and not key:
+            last = self._node(len(plan) - 1, len(plan))
+            state = last if last.failed else self._with(last, plan[-1:])
+        elif plan and len(key) == 1 and next(iter(key)) in self._plan_index:
+            at = self._plan_index[next(iter(key))]
+            state = self._node(at, at + 1)
+        else:
+            state = self._without(self.explainer.root(), key)
+        self._states[key] = state
+        return state
+
+    def _node(self, low: int, high: int) -> _State:
+        """The state of every pick but the plan's `low:high`, from the plan's halving."""
+        plan = self._plan
+        nodes = self._nodes
+        bounds = (0, len(plan))
+        if bounds not in nodes:
+            nodes[bounds] = self._without(self.explainer.root(), set(plan))
+        while bounds != (low, high):
+            first, last = bounds
+            middle = first + (last - first) // 2
+            parent = nodes[bounds]
+            if low < middle:
+                bounds, added = (first, middle), plan[middle:last]
+            else:
+                bounds, added = (middle, last), plan[first:middle]
+            if bounds not in nodes:
+                # A conflict without some picks is one without every subset of them too.
+                nodes[bounds] = parent if parent.failed else self._with(parent, added)
+        return nodes[bounds]
 
     def _without(self, base: _State, left_out: Collection[int]) -> _State:
         """Propagation from `base` of every pick but those of `left_out`."""
@@ -641,7 +718,10 @@ class Explaining:
         """The rules forbidding `variable = value` with the picks outside `excluded` kept."""
         explainer = self.explainer
         tables = explainer.finite.tables
-        others = {v: a for v, a in self.picks.items() if v not in excluded}
+        key = frozenset(v for v in excluded if v in self.picks or v in self.within)
+        others = self._others.get(key)
+        if others is None:
+            others = self._others[key] = {v: a for v, a in self.picks.items() if v not in key}
         assignment = {**others, variable: value}
         if not self.consistent:
             # Picks that clash may break a table on their own: that alone is a reason.
@@ -652,11 +732,7 @@ class Explaining:
             return [
                 tables[i] for i in explainer._direct(assignment, explainer._by_variable.get(variable, ()))
             ]
-        key = frozenset(v for v in excluded if v in self.picks or v in self.within)
-        state = self._states.get(key)
-        if state is None:
-            state = self._without(explainer.root(), key)
-            self._states[key] = state
+        state = self._state(key)
         slot = explainer._offset_list[variable] + value
         found: list[int] | None
         if state.failed or not state.alive[slot]:
@@ -666,8 +742,10 @@ class Explaining:
             # further here: each removal is traced to the few removals it needed, and trying to drop
             # its tables one by one cost more than the rest of the query.
             found = explainer._propagated(state, {variable: value})
-        if found is not None and len(found) > 1:
-            # A rule broken by the option and the picks alone is the shortest reason there is.
+        if found is not None and len(found) > 2:
+            # A rule broken by the option and the picks alone is the shortest reason there is (looked
+            # for past two rules only: on Renault it shortened 4% of the shorter ones, at a fifth of
+            # the query's time).
             direct = explainer._direct(assignment, explainer._by_variable.get(variable, ()))
             if direct:
                 found = direct
@@ -746,36 +824,38 @@ class CheapestPaths:
         forward, backward = sweep.forward, sweep.backward
         # Ties go to the lowest group number, as in the diagram's own walks.
         up = forward[diagram.src] + cost == forward[diagram.dst]
+        # `in_order` lists groups by target, and groups come by source: the first of each run is
+        # the lowest-numbered group.
         candidates = diagram.in_order[up[diagram.in_order]]
         parent = np.full(nodes, -1, dtype=np.int64)
-        targets, first = np.unique(diagram.dst[candidates], return_index=True)
-        parent[targets] = candidates[first]
+        targets = diagram.dst[candidates]
+        first = np.flatnonzero(np.diff(targets, prepend=-1))
+        parent[targets[first]] = candidates[first]
         down = np.flatnonzero(backward[diagram.dst] + cost == backward[diagram.src])
         child = np.full(nodes, -1, dtype=np.int64)
-        sources, first = np.unique(diagram.src[down], return_index=True)
-        child[sources] = down[first]
+        sources = diagram.src[down]
+        first = np.flatnonzero(np.diff(sources, prepend=-1))
+        child[sources[first]] = down[first]
         breaks = cost > 0
         # Per node: the nearest node at or above it entered by a group that breaks a pick (-1: none up
         # to the root), and the nearest at or below it left by one (-1: none down to the terminal).
-        above = np.full(nodes, -1, dtype=np.int64)
-        below = np.full(nodes, -1, dtype=np.int64)
+        # Index `nodes` stands for "no node" (-1 read there), so each level is one gather and a where.
+        above = np.full(nodes + 1, -1, dtype=np.int64)
+        below = np.full(nodes + 1, -1, dtype=np.int64)
+        every = np.arange(nodes, dtype=np.int64)
+        known = parent >= 0
+        up_breaks = known & breaks[np.where(known, parent, 0)]
+        up_next = np.where(known, diagram.src[np.where(known, parent, 0)], nodes)
+        known = child >= 0
+        down_breaks = known & breaks[np.where(known, child, 0)]
+        down_next = np.where(known, diagram.dst[np.where(known, child, 0)], nodes)
         bounds = [int(b) for b in diagram.node_start]
         spans = [(bounds[level], bounds[level + 1]) for level in range(diagram.levels)]
         spans.append((diagram.terminal, diagram.terminal + 1))
-        for first_node, last_node in spans[1:]:
-            group = parent[first_node:last_node]
-            known = group >= 0
-            step = np.where(known, group, 0)
-            above[first_node:last_node] = np.where(
-                known, np.where(breaks[step], np.arange(first_node, last_node), above[diagram.src[step]]), -1
-            )
-        for first_node, last_node in reversed(spans[:-1]):
-            group = child[first_node:last_node]
-            known = group >= 0
-            step = np.where(known, group, 0)
-            below[first_node:last_node] = np.where(
-                known, np.where(breaks[step], np.arange(first_node, last_node), below[diagram.dst[step]]), -1
-            )
+        for low, high in spans[1:]:
+            above[low:high] = np.where(up_breaks[low:high], every[low:high], above[up_next[low:high]])
+        for low, high in reversed(spans[:-1]):
+            below[low:high] = np.where(down_breaks[low:high], every[low:high], below[down_next[low:high]])
         # Per value: its cheapest group (the first of the value's groups at the fewest broken picks).
         slots = len(diagram.edge_slot_start) - 1
         cheapest = np.full(slots, -1, dtype=np.int64)

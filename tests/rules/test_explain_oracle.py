@@ -144,12 +144,30 @@ def test_the_states_without_each_pick_are_found_together(tmp_path: Path) -> None
     explainer = product._compiled.explainer
     design = product.complete({"model": "m7"})
     picks = product._layout.variables(product._levels(design))
-    # when the states without each pick are prepared at once
+    # when the states without each pick are planned together
     explaining = Explaining(explainer, picks, consistent=True)
     explaining.prepare(list(picks))
-    # then each is the propagation of every other pick, and they took fewer propagations than
-    # one per pick from scratch would, each of which starts from every other pick
+    # then each is the propagation of every other pick, and all of them took two propagations per
+    # pick, each on top of a state that holds about half of the picks that remain to add
     for variable in picks:
         alone = explainer._propagate(explainer.root(), {v: a for v, a in picks.items() if v != variable})
-        assert explaining._states[frozenset((variable,))].alive == alone.alive
+        assert explaining._state(frozenset((variable,))).alive == alone.alive
+    assert explaining._state(frozenset()).alive == explainer._propagate(explainer.root(), picks).alive
     assert explaining.propagations <= 2 * len(picks)
+
+
+def test_an_option_alone_gets_the_reason_domains_gives(tmp_path: Path) -> None:
+    # given a hub product with half of its attributes picked
+    (tmp_path / "brand.yaml").write_text(BRAND)
+    (tmp_path / "hub.yaml").write_text(hub_product(4))
+    product = load_product(tmp_path / "hub.yaml")
+    design = product.complete({"model": "m3"})
+    picks = {key: design[key] for key in list(design)[::2]}
+    # when each greyed option is explained on its own, then the reason is the one domains gives
+    asked = 0
+    for key, state in product.domains(picks).attributes.items():
+        for option in state.options:
+            if not option.available:
+                assert product.explain(picks, key, option.key) == option.reason, (key, option.key)
+                asked += 1
+    assert asked > 10

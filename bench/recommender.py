@@ -430,9 +430,6 @@ def report(instance: str, result: dict[str, Any], header: list[str]) -> None:
     say(f"  engine domains() per step: {format_ms(result['engine'])}")
     calls = result["advise_calls"]
     say(f"  advise() as the configurator calls it ({calls} calls): {format_ms(result['advise'])}")
-    say(
-        f"      the same with the benchmark's heap in the garbage collector: {format_ms(result['advise_gc'])}"
-    )
     learn = result["learn"]
     say(f"  learning per fold: mean {np.mean(learn):.2f} s, max {max(learn):.2f} s")
     if instance in PUBLISHED:

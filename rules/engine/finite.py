@@ -24,7 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from math import prod
 
+import numpy as np
+import numpy.typing as npt
+
 from rules.engine.build import ClauseRows, Deadline
+from rules.engine.grid import Axis, Kind, allowed_grid
 from rules.errors import CatalogError, Code, Diagnostic, EvaluationError
 from rules.expr import Compare, Const, Expr, Logic, Name, Not, OptionKey
 from rules.i18n import RULES
@@ -243,7 +247,9 @@ def _int(value: object) -> int:
 
 def expression_table(model: ProductModel, finite: FiniteModel, rule: RuleRef, expr: Expr) -> Table:
     """The table of value combinations for which `expr` holds."""
-    return _predicate_table(model, finite, rule, expr.references(), lambda env: bool(expr.evaluate(env)))
+    return _predicate_table(
+        model, finite, rule, expr.references(), lambda env: bool(expr.evaluate(env)), expr
+    )
 
 
 def predicate_table(
@@ -352,7 +358,10 @@ def _predicate_table(
     rule: RuleRef,
     attributes: frozenset[str],
     holds: Callable[[Mapping[str, object]], bool],
+    expr: Expr | None = None,
 ) -> Table:
+    """`holds` evaluated on every combination; or `expr` (what `holds` evaluates) over all of them at
+    once when `rules.engine.grid` takes it, with the same rows in the same order."""
     ordered = [a.key for a in model.attributes if a.key in attributes]
     scope = tuple(i for key in ordered for i in finite.by_attribute[key])
     sizes = [len(finite.variables[i].values) for i in scope]
@@ -364,6 +373,12 @@ def _predicate_table(
             if attribute.key in attributes and attribute.kind is AttributeKind.NUMBER
         ]
         raise RuleTooWideError(rule, combinations, sorted(numbers, key=lambda n: -n[1]))
+    grid = grid_of(model, finite, ordered, expr, sizes) if expr is not None else None
+    if grid is not None:
+        if finite.deadline is not None:
+            finite.deadline.check()
+        found = np.argwhere(grid)
+        return Table(rule, scope, tuple(map(tuple, found.tolist())), len(found) == combinations)
     rows = []
     tick = finite.deadline.tick if finite.deadline is not None else _no_clock
     for combination in itertools.product(*(range(s) for s in sizes)):
@@ -372,6 +387,29 @@ def _predicate_table(
         if holds(env):
             rows.append(combination)
     return Table(rule, scope, tuple(rows), len(rows) == combinations)
+
+
+_GRID_KINDS: dict[AttributeKind, Kind] = {
+    AttributeKind.NUMBER: "number",
+    AttributeKind.BOOLEAN: "boolean",
+    AttributeKind.CHOICE: "option",
+    AttributeKind.COLOUR: "option",
+}
+
+
+def grid_of(
+    model: ProductModel, finite: FiniteModel, ordered: Sequence[str], expr: Expr, sizes: Sequence[int]
+) -> npt.NDArray[np.bool_] | None:
+    """Where `expr` holds over the combinations of `ordered` (one variable each), or None."""
+    attributes = {attribute.key: attribute for attribute in model.attributes}
+    axes: dict[str, Axis] = {}
+    for index, key in enumerate(ordered):
+        kind = _GRID_KINDS.get(attributes[key].kind)
+        if kind is None:
+            return None
+        (variable,) = finite.by_attribute[key]
+        axes[key] = Axis(index, kind, finite.variables[variable].values)
+    return allowed_grid(expr, axes, sizes)
 
 
 def _no_clock() -> None:

@@ -68,9 +68,9 @@ RANGES = (
 )
 
 
-def ranges(tmp_path: Path, source_hash: str) -> ProductModel:
+def ranges(tmp_path: Path, source_hash: str, rule: str = "w < d") -> ProductModel:
     (tmp_path / "brand.yaml").write_text(BRAND, encoding="utf-8")
-    (tmp_path / "ranges.yaml").write_text(RANGES, encoding="utf-8")
+    (tmp_path / "ranges.yaml").write_text(RANGES.replace("rule: w < d", f"rule: {rule}"), encoding="utf-8")
     return replace(load_product(tmp_path / "ranges.yaml").model, source_hash=source_hash)
 
 
@@ -94,8 +94,11 @@ def test_conjoining_stops_at_its_deadline() -> None:
     assert builder.conjoin(first, second, {}) != FALSE
 
 
-def test_lowering_stops_at_its_deadline(tmp_path: Path) -> None:
-    model = ranges(tmp_path, "ranges-lowered")
+@pytest.mark.parametrize("rule", ["w < d", "'distinct(w, d) == 2 and w < d'"])
+def test_lowering_stops_at_its_deadline(tmp_path: Path, rule: str) -> None:
+    # (evaluated over every combination at once, then one combination at a time: `distinct` is not
+    # taken at once)
+    model = ranges(tmp_path, f"ranges-lowered-{rule}", rule)
     with pytest.raises(CompileTimeoutError):
         lower(model, Deadline(0))
     assert len(lower(model, Deadline(3600)).tables[-1].rows) == 200 * 199 // 2

@@ -904,10 +904,13 @@ def _bit_indices(bits: int) -> list[int]:
 
 
 def _bitset(indices: IntArray) -> int:
-    bits = 0
-    for index in indices.tolist():
-        bits |= 1 << index
-    return bits
+    """The int with bit `i` set for each `i` of `indices`, built in one pass: or-ing `1 << i` one by
+    one copies the growing int each time (36 s for a table of 1.85 million rows)."""
+    if not len(indices):
+        return 0
+    flags = np.zeros(int(indices.max()) + 1, dtype=np.uint8)
+    flags[indices] = 1
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 def _drop_one(solver: Solver, picks: Sequence[int], chosen: Sequence[int]) -> list[int] | None:

@@ -22,6 +22,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from math import prod
 
 import numpy as np
@@ -76,10 +77,12 @@ class Variable:
     option: str | None = None  # multi: the option this boolean stands for
 
     def index(self, value: FiniteValue) -> int | None:
-        for i, candidate in enumerate(self.values):
-            if candidate == value and type(candidate) is type(value):
-                return i
-        return None
+        return self._indices.get((type(value), value))
+
+    @cached_property
+    def _indices(self) -> dict[tuple[type, FiniteValue], int]:
+        # Keyed by type too: Python's True == 1 (and 1 == Decimal(1)) is not the language's.
+        return {(type(value), value): i for i, value in reversed(list(enumerate(self.values)))}
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class _State:
     stamp: list[int]  # when a dead slot was removed (a counter, not a time)
     removed_by: list[int]  # the table that removed it, or PICKED
     rows: list[int]  # per table: its rows still compatible with the alive values, as a bitset
+    dom: list[int]  # per variable: its alive values, as a bitset (binary tables read supports off it)
     clock: int = 0
     conflict: int = -1  # a table left without rows, or -1
     conflict_at: int = 0
@@ -69,6 +70,7 @@ class _State:
             self.stamp.copy(),
             self.removed_by.copy(),
             self.rows.copy(),
+            self.dom.copy(),
             self.clock,
             picked=dict(self.picked),
         )
@@ -147,6 +149,28 @@ class Explainer:
                 self._variable_tables[variable].append((index, kept_by))
         self._offset_list = self._offset.tolist()
         self._slot_variable_list = self._slot_variable.tolist()
+        self._all_values = [(1 << int(size)) - 1 for size in sizes]
+        # A table over two variables keeps no rows in a state: a value of one column is supported
+        # while the other column's alive values (`_State.dom`) meet its supports, one `&` (a hub with
+        # hundreds of values sits in hundreds of such tables; cutting their rows was most of the work).
+        # Per table: (column, the other column, per slot of the column its supports as value bits).
+        self._binary: list[list[tuple[int, int, dict[int, int]]] | None] = []
+        for index, table in enumerate(finite.tables):
+            if self._clause[index] is not None or len(table.scope) != 2 or table.trivial:
+                self._binary.append(None)
+                continue
+            rows = self._rows[index]
+            sides = []
+            for column in (0, 1):
+                variable, other = table.scope[column], table.scope[1 - column]
+                supports: dict[int, int] = {}
+                for value, partner in rows[:, [column, 1 - column]].tolist():
+                    slot = self._offset_list[variable] + value
+                    supports[slot] = supports.get(slot, 0) | 1 << partner
+                for slot in range(self._offset_list[variable], self._offset_list[variable + 1]):
+                    supports.setdefault(slot, 0)
+                sides.append((variable, other, supports))
+            self._binary.append(sides)
         self._scope_list = [self._scope_slots[i].tolist() for i in range(len(finite.tables))]
         self._columns = [
             [(v, self._offset_list[v], self._offset_list[v + 1]) for v in table.scope]
@@ -199,7 +223,13 @@ class Explainer:
 
     def _empty(self) -> _State:
         count = self._slot_count
-        return _State(bytearray(b"\x01" * count), [0] * count, [PICKED] * count, list(self._full))
+        return _State(
+            bytearray(b"\x01" * count),
+            [0] * count,
+            [PICKED] * count,
+            list(self._full),
+            list(self._all_values),
+        )
 
     def close(self) -> None:
         """Free the SAT solver (it is rebuilt if needed)."""
@@ -253,7 +283,13 @@ class Explainer:
             if not base.alive[offset[variable] + value]:
                 # Already ruled out: no need to copy the state to say so.
                 state = _State(
-                    base.alive, base.stamp, base.removed_by, base.rows, base.clock, picked=base.picked
+                    base.alive,
+                    base.stamp,
+                    base.removed_by,
+                    base.rows,
+                    base.dom,
+                    base.clock,
+                    picked=base.picked,
                 )
                 state.clash = offset[variable] + value
                 return state
@@ -307,7 +343,13 @@ class Explainer:
             lost_by_variable.setdefault(slot_variable[slot], []).append(slot)
         touched: list[tuple[int, int]] = []
         offset = self._offset_list
+        dom, binary = state.dom, self._binary
         for variable, lost in lost_by_variable.items():
+            first = offset[variable]
+            gone = 0
+            for slot in lost:
+                gone |= 1 << (slot - first)
+            dom[variable] &= ~gone
             kept: list[int] | None = None
             for table, satisfying in self._variable_tables[variable]:
                 if not everywhere and table not in allowed:
@@ -315,6 +357,9 @@ class Explainer:
                 if satisfying is not None:
                     if any(slot in satisfying for slot in lost):
                         touched.append((table, variable))
+                    continue
+                if binary[table] is not None:
+                    touched.append((table, variable))
                     continue
                 current = rows[table]
                 if not current:
@@ -365,6 +410,20 @@ class Explainer:
                     for s in range(self._offset_list[variable], self._offset_list[variable + 1])
                     if s not in keep
                 ]
+            elif (sides := self._binary[table]) is not None:
+                lost = []
+                for variable, other, supports in sides:
+                    if variable == changed:
+                        continue
+                    first, last = self._offset_list[variable], self._offset_list[variable + 1]
+                    values = list(compress(range(first, last), alive[first:last]))
+                    partners = state.dom[other]
+                    unsupported = [slot for slot in values if not partners & supports[slot]]
+                    if len(unsupported) == len(values):
+                        # No alive row left (none of the values has a partner alive).
+                        state.conflict, state.conflict_at = table, state.clock
+                        return
+                    lost.extend(unsupported)
             else:
                 current = rows[table]
                 if not current:

@@ -381,7 +381,9 @@ def _predicate_table(
         if finite.deadline is not None:
             finite.deadline.check()
         found = np.argwhere(grid)
-        return Table(rule, scope, tuple(map(tuple, found.tolist())), len(found) == combinations)
+        # Column by column, then zipped: a list per row would cost twice as much.
+        listed = tuple(zip(*found.T.tolist(), strict=True))
+        return Table(rule, scope, listed, len(found) == combinations)
     rows = []
     tick = finite.deadline.tick if finite.deadline is not None else _no_clock
     for combination in itertools.product(*(range(s) for s in sizes)):
@@ -404,6 +406,8 @@ def grid_of(
     model: ProductModel, finite: FiniteModel, ordered: Sequence[str], expr: Expr, sizes: Sequence[int]
 ) -> npt.NDArray[np.bool_] | None:
     """Where `expr` holds over the combinations of `ordered` (one variable each), or None."""
+    if not ordered:
+        return None
     attributes = {attribute.key: attribute for attribute in model.attributes}
     axes: dict[str, Axis] = {}
     for index, key in enumerate(ordered):

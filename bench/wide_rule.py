@@ -31,8 +31,8 @@ SHELF = """product: shelf
 label: Shelf
 price: {{EUR: "100.00"}}
 attributes:
-  w: {{type: number, label: Width, min: 300, max: {width}, step: {step}, unit: mm, default: 400}}
-  d: {{type: number, label: Depth, min: 300, max: {depth}, step: {step}, unit: mm, default: 400}}
+  w: {{type: number, label: Width, min: 300, max: {width}, step: {step}, unit: mm, default: 300}}
+  d: {{type: number, label: Depth, min: 300, max: {depth}, step: {step}, unit: mm, default: 300}}
 constraints:
   - {{rule: w <= 2 * d, message: A shelf is at most twice as wide as it is deep.}}
 """

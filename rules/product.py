@@ -894,6 +894,7 @@ class _Why:
         self.sweep = sweep
         self._paths: CheapestPaths | None = None
         layout = product._layout
+        self._keys = [layout.attribute_at(level) for level in range(product._diagram.levels)]
         self._picks = layout.variables(levels)
         # A pick on a conditional attribute admits its value or "does not apply" (`_engine_picks`).
         self._within = {
@@ -914,12 +915,10 @@ class _Why:
             return Reason((), tuple(t.rule for t in explainer.dead(variable, value)))
         if self._paths is None:
             self._paths = CheapestPaths(self.product._diagram, self.sweep)
-        broken = sorted(self._paths.broken(layout.level(variable), value))
-        attributes: list[str] = []
-        for level in broken:
-            key = layout.attribute_at(level)
-            if key not in attributes:
-                attributes.append(key)
+        keys = self._keys
+        attributes = list(
+            dict.fromkeys(keys[level] for level in sorted(self._paths.broken(layout.level(variable), value)))
+        )
         # The rules are found against every other pick: the culprits say what to change, but a rule
         # such as "at most 3 colours" only bites with all the picks it counts.
         # Only the option's own variable is set aside: a multi's other options stay as picked, as in

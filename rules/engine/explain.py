@@ -932,24 +932,50 @@ class CheapestPaths:
         self._above, self._below = above, below
         self._src, self._dst = diagram.src, diagram.dst
         self._level = diagram.group_level
+        self._ups: dict[int, tuple[int, ...]] = {}
+        self._downs: dict[int, tuple[int, ...]] = {}
 
     def broken(self, level: int, value: int) -> tuple[int, ...]:
         """The picked levels (other than `level`) a cheapest path through `level = value` changes."""
         group = int(self._cheapest[int(self._slot_start[level]) + value])
         if group < 0:
             return ()
-        found: list[int] = []
-        node = int(self._above[int(self._src[group])])
-        while node >= 0:
-            step = int(self._parent[node])
-            found.append(int(self._level[step]))
-            node = int(self._above[int(self._src[step])])
-        node = int(self._below[int(self._dst[group])])
-        while node >= 0:
-            step = int(self._child[node])
-            found.append(int(self._level[step]))
-            node = int(self._below[int(self._dst[step])])
-        return tuple(found)
+        return self._up(int(self._above[int(self._src[group])])) + self._down(
+            int(self._below[int(self._dst[group])])
+        )
+
+    def _up(self, node: int) -> tuple[int, ...]:
+        """The broken levels from `node` (one entered by a breaking group, or -1) up to the root;
+        kept per node, since the paths of most values share their upper part."""
+        if node < 0:
+            return ()
+        found = self._ups.get(node)
+        if found is None:
+            trail = []
+            while node >= 0 and node not in self._ups:
+                trail.append(node)
+                node = int(self._above[int(self._src[int(self._parent[node])])])
+            found = self._ups[node] if node >= 0 else ()
+            for at in reversed(trail):
+                found = (int(self._level[int(self._parent[at])]), *found)
+                self._ups[at] = found
+        return found
+
+    def _down(self, node: int) -> tuple[int, ...]:
+        """The broken levels from `node` (one left by a breaking group, or -1) down to the terminal."""
+        if node < 0:
+            return ()
+        found = self._downs.get(node)
+        if found is None:
+            trail = []
+            while node >= 0 and node not in self._downs:
+                trail.append(node)
+                node = int(self._below[int(self._dst[int(self._child[node])])])
+            found = self._downs[node] if node >= 0 else ()
+            for at in reversed(trail):
+                found = (int(self._level[int(self._child[at])]), *found)
+                self._downs[at] = found
+        return found
 
 
 def _bit_indices(bits: int) -> list[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -297,9 +298,16 @@ class _CsvFile:
     def said(self) -> str:
         return SEPARATORS[self.separator]
 
-    def records(self, cells: _Cells) -> Iterator[tuple[int, list[tuple[str, SourceRef]]]]:
-        """Each row with one value per header column, and where each value starts; a row of another
-        width is reported. Stops quietly after too many errors; reports a broken quote."""
+    def _place(self, line: int, column: int) -> SourceRef:
+        """Where the value of `column` (from 0) starts on `line`."""
+        lines = self.lines
+        offsets = _offsets(lines[line - 1], self.separator) if 0 < line <= len(lines) else []
+        return SourceRef(self.file, line, offsets[column] if column < len(offsets) else 1)
+
+    def records(self, cells: _Cells) -> Iterator[tuple[int, list[str], Callable[[int], SourceRef]]]:
+        """Each row with one value per header column, and where the value of a column starts (made
+        when asked: most cells are never reported). A row of another width is reported. Stops quietly
+        after too many errors; reports a broken quote."""
         try:
             for record in self.reader:
                 line = self.line_num()
@@ -314,15 +322,7 @@ class _CsvFile:
                         f"{self.separator.join(self.header)}",
                     )
                     continue
-                lines = self.lines
-                offsets = _offsets(lines[line - 1], self.separator) if 0 < line <= len(lines) else []
-                yield (
-                    line,
-                    [
-                        (cell, SourceRef(self.file, line, offsets[i] if i < len(offsets) else 1))
-                        for i, cell in enumerate(record)
-                    ],
-                )
+                yield line, record, functools.partial(self._place, line)
         except csv.Error as error:
             cells.report.error(
                 Code.BAD_TABLE,
@@ -418,11 +418,19 @@ def _csv_rows(
         )
         return None
     cells = _Cells(report, from_file, file_node.text, decimal_comma=opened.separator != ",")
-    for _, record in opened.records(cells):
+    # A column's distinct texts are few (Renault's tables: 1.2 million cells), so each is read once.
+    read: list[dict[str, Cell]] = [{} for _ in from_file]
+    for _, record, place in opened.records(cells):
         values: list[Cell] = []
         ok = True
-        for attribute, (cell, at) in zip(from_file, record, strict=True):
-            good, value = cells.value(attribute, cell, "csv", at)
+        for column, (attribute, cell) in enumerate(zip(from_file, record, strict=True)):
+            seen = read[column]
+            if cell in seen:
+                values.append(seen[cell])
+                continue
+            good, value = cells.value(attribute, cell, "csv", place(column))
+            if good:
+                seen[cell] = value
             ok = ok and good
             values.append(value)
         if ok:
@@ -485,19 +493,21 @@ def lower_price_table(
     cells = _Cells(report, columns, file_node.text, decimal_comma=opened.separator != ",")
     rows: dict[tuple[Cell, ...], dict[str, Decimal]] = {}
     first_line: dict[tuple[Cell, ...], int] = {}
-    for line, record in opened.records(cells):
-        by_name = dict(zip(opened.header, record, strict=True))
+    position = {name: column for column, name in enumerate(opened.header)}
+    for line, record, place in opened.records(cells):
         key: list[Cell] = []
         ok = True
         for attribute in columns:
-            cell, at = by_name[attribute.key]
-            good, value = cells.value(attribute, cell, "csv", at)
+            column = position[attribute.key]
+            good, value = cells.value(attribute, record[column], "csv", place(column))
             ok = ok and good
             key.append(value)
         amounts: dict[str, Decimal] = {}
         for code in currencies:
-            cell, at = by_name[code]
-            found = _amount_cell(cells, code, cell, at, decimal_comma=opened.separator != ",")
+            column = position[code]
+            found = _amount_cell(
+                cells, code, record[column], place(column), decimal_comma=opened.separator != ","
+            )
             ok = ok and found is not None
             if found is not None:
                 amounts[code] = found

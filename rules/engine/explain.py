@@ -1,25 +1,28 @@
 """Which rules stand between a pick and the option a shopper wants.
 
-Three steps, cheapest first:
+Three steps:
 
-1. the direct check: every table with no row compatible with the assignment;
-2. propagation: arc consistency over the tables from the assignment, recording which table removed
-   each value and when. When a table runs out of rows, the tables on the chain of removals that led
-   there forbid the assignment together. Each removal is traced back to the removals it needed only
-   (a cover of the rows it ruled out), so the chain stays short;
+1. propagation: arc consistency over the tables from the assignment, recording which table removed
+   each value and when. When a table runs out of rows (or the option is removed), the tables on the
+   chain of removals that led there forbid the assignment together. Each removal is traced back to
+   the removals it needed only (a cover of the rows it ruled out; rows a pick rules out need none),
+   so the chain stays short;
+2. the direct check: every table with no row compatible with the assignment, alone a reason (first
+   for a single assignment; for a query's options only when their chain holds more than two rules);
 3. when propagation cannot see the conflict (it needs search), a SAT solver finds an unsatisfiable
    core over one selector literal per rule, shrunk towards a minimal set. Rules are encoded lazily,
    only those a candidate model breaks, and every solver call has a conflict budget: past it the
    answer is the rules found so far (possibly none) rather than a shopper kept waiting.
 
 Propagation from no assignment at all runs once per product; every later propagation starts from its
-fixpoint, and the reasons of options that no design can have are cached.
+fixpoint, and the reasons of options that no design can have are cached. For one query (`Explaining`)
+the states without each picked attribute are built together by halving the picks, and the trace of a
+removal is kept for every state that inherits it.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -683,8 +686,8 @@ class Explaining:
 
     `within` holds picks that admit several values (a pick on an attribute that may also not apply):
     each keeps its variable to those values, and is left out like a pick for its own options.
-    `deadline` (a `time.perf_counter()` value), when given, bounds the whole query: past it, a reason
-    keeps the rules the direct check finds and skips propagation and SAT.
+    No clock bounds a query: its work is about 2 propagations per picked attribute with a greyed
+    option, and every option is then read off a state; only SAT has a budget (in conflicts).
     """
 
     def __init__(
@@ -692,14 +695,12 @@ class Explaining:
         explainer: Explainer,
         picks: Mapping[int, int],
         consistent: bool,
-        deadline: float | None = None,
         within: Mapping[int, Collection[int]] | None = None,
     ) -> None:
         self.explainer = explainer
         self.picks = dict(picks)
         self.within = {v: frozenset(values) for v, values in (within or {}).items() if v not in self.picks}
         self.consistent = consistent
-        self.deadline = deadline
         self._states: dict[frozenset[int], _State] = {}
         self._others: dict[frozenset[int], dict[int, int]] = {}  # the picks kept, per key of `_states`
         self._plan: list[int] = []  # see `prepare`
@@ -787,10 +788,6 @@ class Explaining:
             direct = explainer._direct(assignment)
             if direct:
                 return [tables[i] for i in direct]
-        if self.deadline is not None and time.perf_counter() > self.deadline:
-            return [
-                tables[i] for i in explainer._direct(assignment, explainer._by_variable.get(variable, ()))
-            ]
         state = self._state(key)
         slot = explainer._offset_list[variable] + value
         found: list[int] | None

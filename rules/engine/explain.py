@@ -128,17 +128,17 @@ class Explainer:
             scope = np.array(table.scope, dtype=np.int64)
             self._rows.append(rows)
             self._slots.append(rows + self._offset[scope])
-            masks: dict[int, int] = {}
-            for column, variable in enumerate(table.scope):
-                first = int(self._offset[variable])
-                order = np.argsort(rows[:, column], kind="stable")
-                bounds = np.searchsorted(rows[order, column], np.arange(int(sizes[variable]) + 1)).tolist()
-                for value in range(int(sizes[variable])):
-                    mask = _bitset(order[bounds[value] : bounds[value + 1]])
-                    masks[first + value] = mask
+            self._full.append((1 << len(table.rows)) - 1)
+            if len(table.scope) == 2 and not table.trivial:
+                # Two attributes: propagation reads `_binary`, and the row sets (a bit per row per
+                # value: 1.2 GB for a rule over 1.9 million millimetre pairs) are made only if a
+                # conflict's trace asks for them (`_row_masks`).
+                self._masks.append({})
+                self._others.append({})
+                continue
+            masks = self._value_rows(rows, table.scope, sizes)
             self._masks.append(masks)
             self._others.append({slot: ~mask for slot, mask in masks.items()})
-            self._full.append((1 << len(table.rows)) - 1)
         # A trivial table never removes anything: propagation skips it.
         # Per variable, its tables that can remove something: (table, the variable's satisfying slots
         # when the table is a clause, else None).
@@ -166,12 +166,14 @@ class Explainer:
             sides = []
             for column in (0, 1):
                 variable, other = table.scope[column], table.scope[1 - column]
-                supports: dict[int, int] = {}
-                for value, partner in rows[:, [column, 1 - column]].tolist():
-                    slot = self._offset_list[variable] + value
-                    supports[slot] = supports.get(slot, 0) | 1 << partner
-                for slot in range(self._offset_list[variable], self._offset_list[variable + 1]):
-                    supports.setdefault(slot, 0)
+                first = self._offset_list[variable]
+                order = np.argsort(rows[:, column], kind="stable")
+                bounds = np.searchsorted(rows[order, column], np.arange(int(sizes[variable]) + 1)).tolist()
+                partners = rows[order, 1 - column]
+                supports = {
+                    first + value: _bitset(partners[bounds[value] : bounds[value + 1]])
+                    for value in range(int(sizes[variable]))
+                }
                 sides.append((variable, other, supports))
             self._binary.append(sides)
         self._scope_list = [self._scope_slots[i].tolist() for i in range(len(finite.tables))]
@@ -189,6 +191,29 @@ class Explainer:
         self._selector: dict[int, int] = {}
         self._codes: dict[int, tuple[IntArray, IntArray]] = {}
         self._top = 0
+
+    def _value_rows(self, rows: IntArray, scope: Sequence[int], sizes: IntArray) -> dict[int, int]:
+        """Per slot of the table's columns, the rows holding that value (a bitset)."""
+        masks: dict[int, int] = {}
+        for column, variable in enumerate(scope):
+            first = int(self._offset[variable])
+            order = np.argsort(rows[:, column], kind="stable")
+            bounds = np.searchsorted(rows[order, column], np.arange(int(sizes[variable]) + 1)).tolist()
+            for value in range(int(sizes[variable])):
+                masks[first + value] = _bitset(order[bounds[value] : bounds[value + 1]])
+        return masks
+
+    def _row_masks(self, table: int) -> dict[int, int]:
+        """`_masks[table]`, made on first use for a table over two attributes."""
+        masks = self._masks[table]
+        if not masks and self._binary[table] is not None:
+            with self._lock:
+                if not self._masks[table]:
+                    scope = self.finite.tables[table].scope
+                    sizes = self._offset[1:] - self._offset[:-1]
+                    self._masks[table] = self._value_rows(self._rows[table], scope, sizes)
+                masks = self._masks[table]
+        return masks
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -258,9 +283,17 @@ class Explainer:
                 (offset[v] + assignment[v] in column) if v in assignment else bool(column)
                 for v, column in zip(self.finite.tables[table].scope, clause, strict=True)
             )
+        sides = self._binary[table]
+        offset = self._offset_list
+        if sides is not None:
+            (first, second, supports), (_, _, reverse) = sides
+            value, partner = assignment.get(first), assignment.get(second)
+            if value is None:
+                return self._full[table] != 0 if partner is None else reverse[offset[second] + partner] != 0
+            found = supports[offset[first] + value]
+            return found != 0 if partner is None else bool(found >> partner & 1)
         rows = self._full[table]
         masks = self._masks[table]
-        offset = self._offset_list
         for variable in self.finite.tables[table].scope:
             value = assignment.get(variable)
             if value is not None:
@@ -505,15 +538,28 @@ class Explainer:
                 for s in column
                 if variable not in picked or s in picked[variable]
             ]
-        masks = self._masks[table]
+        sides = self._binary[table]
+        if slot is not None and sides is not None:
+            variable, other, supports = sides[0] if sides[0][0] == own else sides[1]
+            first = self._offset_list[other]
+            supported = supports[slot]
+            if other in picked:
+                # The pick ruled out every other value: only the values it keeps had to go.
+                return [s for s in picked[other] if supported >> (s - first) & 1]
+            # Every row holding `slot` went with its other value, so the premises are all the values
+            # the slot appears with, whatever the state (found once per product).
+            partners = self._partners.get((table, slot))
+            if partners is None:
+                partners = [first + value for value in _bit_indices(supported)]
+                self._partners[table, slot] = partners
+            return partners
+        masks = self._row_masks(table)
         if slot is not None and len(scope) == 2:
             other = scope[1] if scope[0] == own else scope[0]
             target = masks[slot]
             if other in picked:
                 # The pick ruled out every other value: only the values it keeps had to go.
                 return [s for s in picked[other] if masks[s] & target]
-            # Every row holding `slot` went with its other value, so the premises are all the values
-            # the slot appears with, whatever the state (found once per product).
             partners = self._partners.get((table, slot))
             if partners is None:
                 first, last = self._offset_list[other], self._offset_list[other + 1]

@@ -413,6 +413,9 @@ def test_the_menus_choose_the_language_and_currency_and_remember_them(
         page.keyboard.press("Enter")
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.get_by_role("heading", level=1)).to_have_text("Auf Bestellung gefertigt")
+    # (the catalog drawn: the page's script has run, so a pick applies at once rather than showing
+    # "Apply", which is what a pick made before the script arrives gets)
+    expect(page.locator("[data-products]")).not_to_have_attribute("aria-busy", re.compile(".*"))
     # then US dollars, picked with the pointer (applied at once)
     with page.expect_navigation():
         page.get_by_label("Währung", exact=True).select_option("USD")

@@ -988,36 +988,36 @@ class CheapestPaths:
         )
 
     def _up(self, node: int) -> tuple[int, ...]:
-        """The broken levels from `node` (one entered by a breaking group, or -1) up to the root;
-        kept per node, since the paths of most values share their upper part."""
-        if node < 0:
-            return ()
-        found = self._ups.get(node)
-        if found is None:
-            trail = []
-            while node >= 0 and node not in self._ups:
-                trail.append(node)
-                node = int(self._above[int(self._src[int(self._parent[node])])])
-            found = self._ups[node] if node >= 0 else ()
-            for at in reversed(trail):
-                found = (int(self._level[int(self._parent[at])]), *found)
-                self._ups[at] = found
-        return found
+        """The broken levels from `node` (one entered by a breaking group, or -1) up to the root."""
+        return self._trail(node, self._ups, self._parent, self._src, self._above)
 
     def _down(self, node: int) -> tuple[int, ...]:
         """The broken levels from `node` (one left by a breaking group, or -1) down to the terminal."""
+        return self._trail(node, self._downs, self._child, self._dst, self._below)
+
+    def _trail(
+        self,
+        node: int,
+        known: dict[int, tuple[int, ...]],
+        step: IntArray,
+        far: IntArray,
+        nearest: IntArray,
+    ) -> tuple[int, ...]:
+        """The levels of the breaking groups on the way from `node`: its cheapest group (`step`), that
+        group's other end (`far`) and the next node there entered by a breaking group (`nearest`), on
+        until -1. Kept per node in `known`, since the paths of most values share their ends."""
         if node < 0:
             return ()
-        found = self._downs.get(node)
+        found = known.get(node)
         if found is None:
             trail = []
-            while node >= 0 and node not in self._downs:
+            while node >= 0 and node not in known:
                 trail.append(node)
-                node = int(self._below[int(self._dst[int(self._child[node])])])
-            found = self._downs[node] if node >= 0 else ()
+                node = int(nearest[int(far[int(step[node])])])
+            found = known[node] if node >= 0 else ()
             for at in reversed(trail):
-                found = (int(self._level[int(self._child[at])]), *found)
-                self._downs[at] = found
+                found = (int(self._level[int(step[at])]), *found)
+                known[at] = found
         return found
 
 
